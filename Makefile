@@ -1,0 +1,83 @@
+# pyradiogen — the two commands a newcomer needs:
+#   make demo   set everything up, then run the main job (replicate on the demo cohort)
+#   make test   set everything up, then run the R and Python test suites
+# Every set-up step is skipped when already done (stamp files under .make/).
+
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+PIP := $(VPY) -m pip
+RLIB := $(CURDIR)/.rlib
+STAMPS := .make
+export R_LIBS_USER := $(RLIB)
+export PYRADIOGEN_R_LIBS := $(RLIB)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# keep BLAS single-threaded per process: parallelism comes from joblib processes
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
+R_SOURCES := $(shell find r -type f 2>/dev/null)
+DEMO_OUT ?= results/demo
+
+.PHONY: setup sysdeps venv rpkg test test-r test-py lint demo vignettes bench doctor clean
+
+setup: sysdeps venv rpkg
+
+sysdeps: $(STAMPS)/sysdeps
+$(STAMPS)/sysdeps: scripts/install-system-deps.sh
+	@mkdir -p $(STAMPS)
+	bash scripts/install-system-deps.sh
+	@touch $@
+
+venv: $(STAMPS)/venv
+$(STAMPS)/venv: pyproject.toml constraints.txt $(STAMPS)/sysdeps
+	@mkdir -p $(STAMPS)
+	test -x $(VPY) || $(PY) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel versioneer
+	# torch first, from the local CPU wheel, so nothing later can pull a CUDA build
+	$(PIP) install -q -c constraints.txt torch==2.13.0
+	$(PIP) install -q -c constraints.txt numpy
+	# pyradiomics ships as source only and builds against the installed numpy
+	$(PIP) install -q -c constraints.txt --no-build-isolation pyradiomics
+	$(PIP) install -q -c constraints.txt -e ".[dev]"
+	@touch $@
+
+rpkg: $(STAMPS)/rpkg
+$(STAMPS)/rpkg: $(R_SOURCES) $(STAMPS)/sysdeps
+	@mkdir -p $(STAMPS) $(RLIB)
+	R CMD INSTALL --no-multiarch --no-test-load -l $(RLIB) r >$(STAMPS)/rpkg.log 2>&1 || (cat $(STAMPS)/rpkg.log; exit 1)
+	@touch $@
+
+test: setup
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-r
+	$(MAKE) --no-print-directory test-py
+
+lint: $(STAMPS)/venv
+	$(VENV)/bin/ruff check pyradiogen tests benchmarks
+
+test-r: $(STAMPS)/rpkg
+	Rscript -e 'library(testthat); library(pyradiogen, lib.loc = Sys.getenv("R_LIBS_USER")); \
+	  res <- as.data.frame(test_dir("r/tests/testthat", package = "pyradiogen", load_package = "installed", reporter = "summary", stop_on_failure = FALSE)); \
+	  cat(sprintf("R testthat: %d passed, %d failed, %d skipped\n", sum(res$$nb) - sum(res$$failed) - sum(res$$skipped), sum(res$$failed), sum(res$$skipped))); \
+	  if (sum(res$$failed) > 0 || any(res$$error)) quit(status = 1)'
+
+test-py: setup
+	$(VPY) -m pytest -q $(PYTEST_ARGS)
+
+demo: setup
+	$(VPY) -m pyradiogen replicate --out $(DEMO_OUT)
+
+vignettes: setup
+	$(VPY) -m pyradiogen vignettes --out results/vignettes
+
+bench: setup
+	$(VPY) benchmarks/run_all.py
+
+doctor: setup
+	$(VPY) -m pyradiogen doctor
+
+clean:
+	rm -rf $(STAMPS) $(RLIB) results .pytest_cache

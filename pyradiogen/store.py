@@ -1,0 +1,262 @@
+"""Atomic writes, a stage cache keyed by inputs and configuration, and run manifests.
+
+Every stage writes its outputs atomically (a temporary file in the same folder, then
+``os.replace``) and records completion in ``<out>/.stages/<name>.json`` with the hash of its
+inputs and parameters. A rerun with the same inputs skips finished stages; a changed input or
+parameter reruns the stage. Beside every output folder, ``manifest.json`` records the
+configuration, seeds, Python and R versions and R's ``sessionInfo()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+PYTHON_PACKAGES = (
+    "pyradiogen", "numpy", "scipy", "pandas", "pyarrow", "torch", "monai", "pydicom",
+    "pyradiomics", "SimpleITK", "rpy2", "joblib", "rich", "matplotlib", "scikit-learn",
+    "xgboost-cpu", "xgboost",
+)
+R_PACKAGES = (
+    "nlme", "glmnet", "GSVA", "GSEABase", "Biobase", "psych", "ROCR", "nnet", "Matrix",
+    "jsonlite", "AnnotationDbi", "org.Hs.eg.db", "testthat", "pyradiogen",
+)
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
+                               dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
+    """Write text or bytes to ``path`` atomically; return the path."""
+    with atomic_path(path) as tmp:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding="utf-8")
+    return Path(path)
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> Path:
+    """Write JSON atomically (sorted keys, indented, NaN as null)."""
+    return atomic_write(path, json.dumps(_jsonable(obj), indent=2, sort_keys=True) + "\n")
+
+
+def write_frame(df: pd.DataFrame, path: str | os.PathLike, index: bool = True) -> Path:
+    """Write a DataFrame atomically as CSV or parquet (by suffix)."""
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        if target.suffix == ".parquet":
+            df.to_parquet(tmp, index=index)
+        elif target.suffix in (".csv", ".gz"):
+            df.to_csv(tmp, index=index)
+        elif target.suffix == ".tsv":
+            df.to_csv(tmp, sep="\t", index=index)
+        else:
+            raise ValueError(f"{target}: unknown table format; use .csv, .tsv or .parquet")
+    return target
+
+
+def read_frame(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV, TSV or parquet table written by :func:`write_frame` or a user."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: no such table")
+    if p.suffix == ".parquet":
+        return pd.read_parquet(p, **kwargs)
+    if p.suffix == ".tsv":
+        return pd.read_csv(p, sep="\t", **kwargs)
+    return pd.read_csv(p, **kwargs)
+
+
+# --------------------------------------------------------------------------- hashing
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        seq = sorted(obj, key=str) if isinstance(obj, set) else obj
+        return [_jsonable(v) for v in seq]
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, float) and obj != obj:
+        return None
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        try:
+            return obj.item()
+        except (ValueError, AttributeError):
+            pass
+    if hasattr(obj, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return _jsonable(asdict(obj))
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return str(obj)
+
+
+def hash_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes (a folder hashes its sorted relative paths and contents)."""
+    p = Path(path)
+    h = hashlib.sha256()
+    if p.is_dir():
+        for sub in sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith(".")):
+            h.update(str(sub.relative_to(p)).encode())
+            h.update(hash_file(sub).encode())
+        return h.hexdigest()
+    with open(p, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def hash_params(params: Any) -> str:
+    """SHA-256 of a JSON-able parameter structure (order of dict keys does not matter)."""
+    return hashlib.sha256(json.dumps(_jsonable(params), sort_keys=True).encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- stage cache
+
+@dataclass
+class StageCache:
+    """Completion records for the stages writing into ``root``."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+
+    def _record(self, name: str) -> Path:
+        return self.root / ".stages" / f"{name}.json"
+
+    def key(self, name: str, inputs: Sequence[str | os.PathLike] = (), params: Any = None) -> str:
+        """The cache key of a stage: its name, its input files' hashes and its parameters."""
+        parts = {"stage": name, "params": _jsonable(params),
+                 "inputs": {str(p): hash_file(p) for p in inputs}}
+        return hash_params(parts)
+
+    def is_done(self, name: str, key: str) -> bool:
+        """True when the stage finished with this key and all its outputs still exist."""
+        rec = self._record(name)
+        if not rec.exists():
+            return False
+        data = json.loads(rec.read_text())
+        return data.get("key") == key and all((self.root / o).exists() for o in data.get("outputs", []))
+
+    def mark_done(self, name: str, key: str, outputs: Sequence[str | os.PathLike],
+                  info: Mapping[str, Any] | None = None) -> None:
+        """Record that the stage finished, with its outputs relative to ``root``."""
+        rel = [str(Path(o).resolve().relative_to(self.root.resolve())) if Path(o).is_absolute()
+               else str(o) for o in outputs]
+        write_json(self._record(name), {"key": key, "outputs": rel,
+                                        "finished": _dt.datetime.now(_dt.UTC).isoformat(),
+                                        "info": dict(info or {})})
+
+    def run(self, name: str, fn: Callable[[], Sequence[str | os.PathLike]],
+            inputs: Sequence[str | os.PathLike] = (), params: Any = None,
+            force: bool = False) -> tuple[bool, list[Path]]:
+        """Run ``fn`` (which writes its outputs and returns their paths) unless already done.
+
+        Returns ``(ran, outputs)``.
+        """
+        key = self.key(name, inputs, params)
+        if not force and self.is_done(name, key):
+            data = json.loads(self._record(name).read_text())
+            return False, [self.root / o for o in data["outputs"]]
+        outputs = [Path(o) for o in fn()]
+        self.mark_done(name, key, outputs)
+        return True, outputs
+
+
+# --------------------------------------------------------------------------- manifest
+
+def python_versions(packages: Sequence[str] = PYTHON_PACKAGES) -> dict[str, str | None]:
+    """Installed version of each Python distribution (``None`` when absent)."""
+    out: dict[str, str | None] = {}
+    for name in packages:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_commit() -> str | None:
+    """The project's git commit, when run from a checkout."""
+    try:
+        root = Path(__file__).resolve().parents[1]
+        res = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=False)
+        return res.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def r_provenance() -> dict[str, Any]:
+    """R version, R package versions, the last R seed and ``sessionInfo()`` text."""
+    try:
+        from . import rbridge
+
+        return {
+            "version": rbridge.r_version(),
+            "packages": rbridge.r_package_versions(R_PACKAGES),
+            "seed": rbridge.last_seed(),
+            "sessionInfo": rbridge.session_info(),
+        }
+    except Exception as exc:  # R missing must not stop a manifest from being written
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def build_manifest(config: Any = None, seeds: Mapping[str, Any] | None = None,
+                   extra: Mapping[str, Any] | None = None, include_r: bool = True) -> dict[str, Any]:
+    """The run manifest as a dict (see :func:`write_manifest`)."""
+    return {
+        "created": _dt.datetime.now(_dt.UTC).isoformat(),
+        "command": sys.argv,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "git_commit": git_commit(),
+        "packages": python_versions(),
+        "config": _jsonable(config),
+        "seeds": _jsonable(dict(seeds or {})),
+        "r": r_provenance() if include_r else None,
+        **_jsonable(dict(extra or {})),
+    }
+
+
+def write_manifest(out_dir: str | os.PathLike, config: Any = None,
+                   seeds: Mapping[str, Any] | None = None, extra: Mapping[str, Any] | None = None,
+                   include_r: bool = True, name: str = "manifest.json") -> Path:
+    """Write ``manifest.json`` (config, seeds, Python/R/package versions, sessionInfo)."""
+    return write_json(Path(out_dir) / name, build_manifest(config, seeds, extra, include_r))

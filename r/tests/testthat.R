@@ -1,0 +1,3 @@
+library(testthat)
+library(pyradiogen)
+test_check("pyradiogen")
