@@ -1,0 +1,2 @@
+"""Genomic features: expression preparation, genefu signatures, ssGSEA pathway scores,
+risk-gene panels and immune tables."""
