@@ -1,10 +1,14 @@
-"""Rich progress bars shared by every long-running stage."""
+"""Rich progress bars shared by every long-running stage.
+
+All bars of a process share one live display: a bar opened while another is showing (a stage's
+own bar under the ``replicate`` job's stage bar) is added to the same display, because rich
+allows only one live display at a time.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -21,6 +25,7 @@ from rich.progress import (
 
 T = TypeVar("T")
 console = Console(stderr=True)
+_ACTIVE: list[Progress] = []
 
 
 def enabled() -> bool:
@@ -29,7 +34,10 @@ def enabled() -> bool:
 
 
 def make_progress(transient: bool = False) -> Progress:
-    """A rich Progress with description, bar, count, elapsed and remaining time."""
+    """A new rich Progress (description, bar, count, elapsed, remaining).
+
+    Prefer :func:`progress_task` / :func:`track`, which share the active display.
+    """
     return Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -39,24 +47,36 @@ def make_progress(transient: bool = False) -> Progress:
         TimeRemainingColumn(),
         console=console,
         transient=transient,
-        disable=not enabled() or not sys.stderr,
+        disable=not enabled(),
     )
+
+
+@contextmanager
+def progress_task(description: str, total: int | None) -> Iterator[Callable[..., None]]:
+    """Context manager yielding ``advance(n=1)`` for one bar on the shared display."""
+    if _ACTIVE:
+        prog = _ACTIVE[-1]
+        task = prog.add_task(description, total=total)
+        try:
+            yield lambda n=1: prog.advance(task, n)
+        finally:
+            prog.remove_task(task)
+        return
+    prog = make_progress()
+    _ACTIVE.append(prog)
+    try:
+        with prog:
+            task = prog.add_task(description, total=total)
+            yield lambda n=1: prog.advance(task, n)
+    finally:
+        _ACTIVE.remove(prog)
 
 
 def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
     """Iterate over ``items`` showing a progress bar."""
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]
-    with make_progress() as prog:
-        task = prog.add_task(description, total=total)
+    with progress_task(description, total) as advance:
         for item in items:
             yield item
-            prog.advance(task)
-
-
-@contextmanager
-def progress_task(description: str, total: int | None):
-    """Context manager yielding an ``advance(n=1)`` callable for manual progress."""
-    with make_progress() as prog:
-        task = prog.add_task(description, total=total)
-        yield lambda n=1: prog.advance(task, n)
+            advance()
