@@ -42,6 +42,7 @@ $(STAMPS)/venv: pyproject.toml constraints.txt $(STAMPS)/sysdeps
 	# pyradiomics ships as source only and builds against the installed numpy
 	$(PIP) install -q -c constraints.txt --no-build-isolation pyradiomics
 	$(PIP) install -q -c constraints.txt -e ".[dev]"
+	$(VPY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $@
 
 rpkg: $(STAMPS)/rpkg

@@ -1,0 +1,406 @@
+"""The end-to-end ``replicate`` job: both studies, stage by stage, resumable.
+
+Each stage reads earlier stages' files, writes its own under ``OUT/stages/<stage>/`` atomically,
+and records the hash of its inputs and parameters in ``OUT/stages/.stages/``: a rerun or a
+``--resume`` after a crash redoes nothing that finished. Tables go to ``OUT/tables``, figures to
+``OUT/figures``, and the report to ``OUT/report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import store
+from ..config import Config, default_config
+from ..progress import console, progress_task
+
+STUDIES = ("liu2023", "kim2020")
+MODES = ("paper", "rigorous")
+SIGNATURES_STUDY1 = {  # column of compute_signatures -> the paper's name
+    "oncotypedx": "OncotypeDX", "endoPredict": "EndoPredict", "rorS": "Prosigna rorS",
+    "gene70": "MammaPrint gene70", "genius": "GENIUS", "pik3cags": "PIK3CA-GS",
+}
+SCORES_STUDY2 = {  # Kim et al.'s 11 risk scores
+    "ESR1": "ESR1", "ERBB2": "ERBB2", "AURKA": "AURKA", "endoPredict": "EndoPredict",
+    "genius": "GENIUS", "ggi": "GGI", "oncotypedx": "OncotypeDx", "tamr13": "TamR",
+    "gene70": "GENE70", "pik3cags": "PIK3CA", "rorS": "ROR-S",
+}
+
+
+@dataclass
+class ReplicateOptions:
+    """Command-line choices of one run."""
+
+    out: Path = Path("results/replicate")
+    cohort: Path | None = None
+    study: str = "all"
+    preset: str = "paper"
+    modes: tuple[str, ...] = MODES
+    engine: str = "fast"
+    resume: bool = True
+    config: Config | None = None
+
+    def studies(self) -> tuple[str, ...]:
+        return STUDIES if self.study == "all" else (self.study,)
+
+
+@dataclass
+class StageRecord:
+    name: str
+    ran: bool
+    seconds: float
+    outputs: list[str] = field(default_factory=list)
+
+
+class ReplicateJob:
+    """Runs the stages of ``replicate`` for the chosen studies."""
+
+    def __init__(self, options: ReplicateOptions):
+        self.opt = options
+        self.out = Path(options.out)
+        self.cfg = options.config or default_config(options.preset)
+        self.rcfg = self.cfg.section("replicate")
+        self.stages_dir = self.out / "stages"
+        self.tables = self.out / "tables"
+        self.figures = self.out / "figures"
+        self.cache = store.StageCache(self.stages_dir)
+        self.records: list[StageRecord] = []
+        self._cohort = None
+        self.deviations: list[str] = []
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def cohort_dir(self) -> Path:
+        return Path(self.opt.cohort) if self.opt.cohort else self.out / "cohort"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.opt.cohort is None
+
+    def cohort(self):
+        if self._cohort is None:
+            from ..cohort import load_cohort
+
+            self._cohort = load_cohort(self.cohort_dir)
+        return self._cohort
+
+    def stage_dir(self, name: str) -> Path:
+        d = self.stages_dir / name
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def _params(self, **extra: Any) -> dict[str, Any]:
+        return {"preset": self.cfg.preset, "seed": self.cfg.seed, **extra}
+
+    def run_stage(self, name: str, fn: Callable[[Path], list[Path]], inputs: list[Path],
+                  params: dict[str, Any]) -> list[Path]:
+        t0 = time.perf_counter()
+        d = self.stage_dir(name)
+        ran, outs = self.cache.run(name, lambda: fn(d), inputs=inputs, params=params,
+                                   force=not self.opt.resume)
+        rec = StageRecord(name, ran, time.perf_counter() - t0, [str(o) for o in outs])
+        self.records.append(rec)
+        verb = "ran" if ran else "reused"
+        console.print(f"  [green]✓[/] {name}: {verb} in {rec.seconds:.1f} s")
+        return outs
+
+    # ------------------------------------------------------------------ the job
+    def plan(self) -> list[tuple[str, Callable[[], None]]]:
+        steps: list[tuple[str, Callable[[], None]]] = [("cohort", self.stage_cohort),
+                                                       ("genomics", self.stage_genomics)]
+        studies = self.opt.studies()
+        if "liu2023" in studies:
+            steps += [("drf", self.stage_drf), ("associate-liu", self.stage_associate_liu),
+                      ("predict-liu", self.stage_predict_liu), ("explore", self.stage_explore)]
+        if "kim2020" in studies:
+            steps += [("crf", self.stage_crf), ("screens-kim", self.stage_screens_kim),
+                      ("predict-kim", self.stage_predict_kim)]
+        return steps
+
+    def run(self) -> Path:
+        """Run every stage (skipping finished ones), then write the report and manifest."""
+        from ..rbridge import set_seed
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        set_seed(self.cfg.seed)
+        steps = self.plan()
+        console.print(f"[bold]pyradiogen replicate[/] → {self.out} "
+                      f"({'demo' if self.is_demo else 'real'} cohort, preset {self.cfg.preset}, "
+                      f"modes {'/'.join(self.opt.modes)}, engine {self.opt.engine})")
+        with progress_task("replicate", len(steps) + 1) as advance:
+            for _name, step in steps:
+                step()
+                advance()
+            report = self.write_report()
+            advance()
+        store.write_manifest(self.out, config=self.cfg.to_dict(),
+                             seeds={"global": self.cfg.seed, "demo": self.rcfg.demo_seed},
+                             extra={"options": {"study": self.opt.study, "modes": self.opt.modes,
+                                                "engine": self.opt.engine,
+                                                "cohort": str(self.cohort_dir),
+                                                "demo": self.is_demo},
+                                    "stages": [r.__dict__ for r in self.records]})
+        return report
+
+    # ------------------------------------------------------------------ stages
+    def stage_cohort(self) -> None:
+        from ..cohort import assemble_study1, assemble_study2
+
+        if self.is_demo:
+            from ..demo import make_demo_cohort
+
+            def gen(_d: Path) -> list[Path]:
+                make_demo_cohort(self.cohort_dir, n_patients=self.rcfg.demo_patients,
+                                 seed=self.rcfg.demo_seed)
+                return [self.cohort_dir / "cohort.toml"]
+
+            self.run_stage("demo-data", gen, [], {"n": self.rcfg.demo_patients,
+                                                  "seed": self.rcfg.demo_seed, "v": 1})
+
+        def assemble(d: Path) -> list[Path]:
+            c = self.cohort()
+            s1 = assemble_study1(c)
+            s2 = assemble_study2(c)
+            outs = [store.write_frame(s1.table1, self.tables / "liu2023_table1.csv"),
+                    store.write_frame(s1.flow, self.tables / "liu2023_flowchart.csv"),
+                    store.write_frame(s1.images, d / "study1_images.csv"),
+                    store.write_frame(s2.rois, d / "study2_rois.csv"),
+                    store.write_frame(s2.table1, self.tables / "kim2020_table1.csv")]
+            store.write_json(d / "patients.json", {"study1": list(s1.patients),
+                                                   "study2": list(s2.patients)})
+            return [*outs, d / "patients.json"]
+
+        self.run_stage("assemble", assemble, [self.cohort_dir / "cohort.toml"], self._params(v=1))
+
+    def patients(self, study: str) -> list[str]:
+        data = json.loads((self.stages_dir / "assemble" / "patients.json").read_text())
+        return data["study1" if study == "liu2023" else "study2"]
+
+    def stage_genomics(self) -> None:
+        from ..genomics.expression import prepare_from_config
+        from ..genomics.risk import risk_gene_features
+        from ..genomics.signatures import annotation_from_genes, compute_signatures
+        from ..genomics.ssgsea import ssgsea_features
+
+        def run(d: Path) -> list[Path]:
+            c = self.cohort()
+            gcfg = self.cfg.section("genomics")
+            counts = c.expression(value=getattr(gcfg, "value", "tpm_unstranded"))
+            expr = prepare_from_config(counts, gcfg, study=1)
+            annot = annotation_from_genes(list(expr.columns), c.genes)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sig = compute_signatures(expr, annot, do_mapping=True)
+            sig.index.name = "sample"
+            kegg = ssgsea_features(expr, c.gene_sets, engine="fast")
+            kegg.index.name = "sample"
+            outs = [store.write_frame(sig, d / "signatures.csv"),
+                    store.write_frame(kegg, d / "ssgsea.csv"),
+                    store.write_frame(expr, d / "expression_log2.parquet")]
+            if c.risk_genes:
+                risk = risk_gene_features(expr, c.risk_genes)
+                risk.index.name = "sample"
+                outs.append(store.write_frame(risk, d / "risk_genes.csv"))
+            return outs
+
+        self.run_stage("genomics", run, [self.cohort_dir / "cohort.toml"],
+                       self._params(v=1))
+        if not (self.stages_dir / "genomics" / "risk_genes.csv").exists():
+            self.deviations.append("Study 1's 288 risk genes are not public and no risk-gene list "
+                                   "was given: the risk-gene association was not run.")
+        elif self.is_demo:
+            self.deviations.append("Risk genes: the demo cohort's synthetic risk panel stands in "
+                                   "for study 1's unpublished 288-gene list.")
+
+    def gf_table(self) -> pd.DataFrame:
+        """Study 1's GFs: risk genes + 6 signatures + KEGG pathways (patients × GF)."""
+        d = self.stages_dir / "genomics"
+        parts = []
+        risk_path = d / "risk_genes.csv"
+        if risk_path.exists():
+            parts.append(pd.read_csv(risk_path, index_col=0))
+        sig = pd.read_csv(d / "signatures.csv", index_col=0)[list(SIGNATURES_STUDY1)]
+        parts.append(sig)
+        parts.append(pd.read_csv(d / "ssgsea.csv", index_col=0))
+        gf = pd.concat(parts, axis=1)
+        gf.index.name = "patient_id"
+        return gf
+
+    def gf_types(self) -> dict[str, str]:
+        d = self.stages_dir / "genomics"
+        types: dict[str, str] = {}
+        if (d / "risk_genes.csv").exists():
+            types.update({g: "risk_gene" for g in pd.read_csv(d / "risk_genes.csv", index_col=0)})
+        types.update({s: "signature" for s in SIGNATURES_STUDY1})
+        types.update({k: "kegg" for k in pd.read_csv(d / "ssgsea.csv", index_col=0, nrows=1)})
+        return types
+
+    # ------------------------------------------------------------------ study 1
+    def stage_drf(self) -> None:
+        from ..drf import DRFExtractor, quantile_normalize
+        from ..drf.figures import write_figures
+
+        def run(d: Path) -> list[Path]:
+            c = self.cohort()
+            images = pd.read_csv(self.stages_dir / "assemble" / "study1_images.csv", index_col=0)
+            pixels = [c.pixels(i) for i in images.index]
+            est = DRFExtractor(preset=self.cfg.preset, seed=self.cfg.seed,
+                               epochs=self.rcfg.drf_epochs, checkpoint_dir=d / "checkpoints")
+            est.fit(pixels, images["patient_id"].to_numpy())
+            raw = est.transform(pixels, images["patient_id"].to_numpy(), images.index.to_numpy())
+            qn = quantile_normalize(raw)
+            outs = [store.write_frame(raw.reset_index(), d / "drfs.parquet", index=False),
+                    store.write_frame(qn.reset_index(), d / "drfs_qn.parquet", index=False)]
+            est.save(d / "model.pt")
+            figs = write_figures(est, pixels, raw, qn, self.figures)
+            store.write_json(d / "training.json", est.training_summary())
+            return [*outs, d / "model.pt", d / "training.json", *figs]
+
+        self.run_stage("drf", run, [self.stages_dir / "assemble" / "study1_images.csv"],
+                       self._params(epochs=self.rcfg.drf_epochs, v=1))
+
+    def drfs(self) -> pd.DataFrame:
+        return pd.read_parquet(self.stages_dir / "drf" / "drfs_qn.parquet")
+
+    def crf36(self) -> pd.DataFrame:
+        """Study 1's 36 conventional features as a feature table (one row per patient)."""
+        crf = self.cohort().crf36.copy()
+        crf = crf.loc[crf.index.intersection(self.patients("liu2023"))]
+        out = crf.reset_index().rename(columns={crf.index.name or "index": "patient_id"})
+        out.insert(0, "image_id", out["patient_id"])
+        return out
+
+    def stage_associate_liu(self) -> None:
+        from ..associate import associate, write_outputs
+
+        def run(d: Path) -> list[Path]:
+            gf = self.gf_table()
+            types = self.gf_types()
+            outs: list[Path] = []
+            for label, feats in (("drf", self.drfs()), ("crf", self.crf36())):
+                res = associate(feats, gf.reset_index(), engine=self.opt.engine,
+                                preset=self.cfg.preset, n_jobs=self.rcfg.n_jobs,
+                                out_dir=d / f"{label}_blocks")
+                outs += write_outputs(res, d / label, gf_types=types,
+                                      figures_dir=self.figures, label=label)
+            return outs
+
+        self.run_stage("associate-liu", run,
+                       [self.stages_dir / "drf" / "drfs_qn.parquet",
+                        self.stages_dir / "genomics" / "signatures.csv"],
+                       self._params(engine=self.opt.engine, v=1))
+
+    def stage_predict_liu(self) -> None:
+        from ..predict.classes import run_classes
+        from ..predict.lasso import run_lasso
+
+        def run(d: Path) -> list[Path]:
+            clinical = self.cohort().clinical
+            outs: list[Path] = []
+            gf = self.gf_table()
+            targets = pd.concat([gf[list(SIGNATURES_STUDY1)], self.cohort().timer], axis=1)
+            targets.index.name = "patient_id"
+            for mode in self.opt.modes:
+                for label, feats in (("DRF", self.drfs()), ("CRF", self.crf36())):
+                    res = run_lasso(feats, clinical, mode=mode, feature_set=label,
+                                    nlambda=self.rcfg.nlambda, seed=self.cfg.seed)
+                    outs += res.write(d / f"lasso_{label}_{mode}")
+                    cls = run_classes(feats, targets.reset_index(), feature_set=label, mode=mode,
+                                      permutations=self.rcfg.classes_permutations,
+                                      seed=self.cfg.seed)
+                    outs += cls.write(d / f"classes_{label}_{mode}")
+            return outs
+
+        self.run_stage("predict-liu", run,
+                       [self.stages_dir / "drf" / "drfs_qn.parquet",
+                        self.stages_dir / "genomics" / "signatures.csv"],
+                       self._params(modes=list(self.opt.modes), nlambda=self.rcfg.nlambda, v=1))
+
+    def stage_explore(self) -> None:
+        from ..explore import run_explore
+
+        def run(d: Path) -> list[Path]:
+            c = self.cohort()
+            expr = pd.read_parquet(self.stages_dir / "genomics" / "expression_log2.parquet")
+            summary = run_explore({"drf": self.drfs(), "crf": self.crf36()}, c.clinical, d,
+                                  expression=expr, seed=self.cfg.seed)
+            del summary
+            return sorted(p for p in d.rglob("*") if p.is_file())
+
+        self.run_stage("explore", run, [self.stages_dir / "drf" / "drfs_qn.parquet"],
+                       self._params(v=1))
+
+    # ------------------------------------------------------------------ study 2
+    def stage_crf(self) -> None:
+        from ..crf import class_ranges, extract_crfs, inter_reader_table
+
+        def run(d: Path) -> list[Path]:
+            crfs = extract_crfs(self.cohort(), n_jobs=self.rcfg.n_jobs, cache_dir=d / "roi_cache")
+            keep = set(self.patients("kim2020"))
+            crfs = crfs[crfs["patient_id"].isin(keep)]
+            table = inter_reader_table(crfs)
+            ranges = class_ranges(table)
+            return [store.write_frame(crfs, d / "crfs.parquet", index=False),
+                    store.write_frame(table, self.tables / "kim2020_icc_features.csv", index=False),
+                    store.write_frame(ranges, self.tables / "kim2020_table2_icc.csv")]
+
+        self.run_stage("crf", run, [self.cohort_dir / "cohort.toml"], self._params(v=1))
+
+    def crfs_reader(self, reader: str | None = None) -> pd.DataFrame:
+        crfs = pd.read_parquet(self.stages_dir / "crf" / "crfs.parquet")
+        reader = reader or sorted(crfs["reader"].unique())[0]
+        return crfs[crfs["reader"] == reader].drop(columns=["reader"])
+
+    def kim_scores(self) -> pd.DataFrame:
+        sig = pd.read_csv(self.stages_dir / "genomics" / "signatures.csv", index_col=0)
+        scores = sig[list(SCORES_STUDY2)].rename(columns=SCORES_STUDY2)
+        scores.index.name = "patient_id"
+        return scores.loc[scores.index.intersection(self.patients("kim2020"))]
+
+    def stage_screens_kim(self) -> None:
+        from ..associate import class_counts, kruskal_scan, spearman_scan
+
+        def run(d: Path) -> list[Path]:
+            feats = self.crfs_reader()
+            clinical = self.cohort().clinical
+            kw = kruskal_scan(feats, clinical["pam50"])
+            sp = spearman_scan(feats, self.kim_scores())
+            counts = class_counts(sp)
+            return [store.write_frame(kw, self.tables / "kim2020_kruskal_pam50.csv", index=False),
+                    store.write_frame(sp, d / "spearman.csv", index=False),
+                    store.write_frame(counts, self.tables / "kim2020_table3_spearman_counts.csv")]
+
+        self.run_stage("screens-kim", run, [self.stages_dir / "crf" / "crfs.parquet",
+                                            self.stages_dir / "genomics" / "signatures.csv"],
+                       self._params(v=1))
+
+    def stage_predict_kim(self) -> None:
+        from ..predict.loo import run_loo
+
+        def run(d: Path) -> list[Path]:
+            feats = self.crfs_reader()
+            sp = pd.read_csv(self.stages_dir / "screens-kim" / "spearman.csv")
+            outs = []
+            for mode in self.opt.modes:
+                table = run_loo(feats, self.kim_scores().reset_index(), mode=mode, screen=sp,
+                                seed=self.cfg.seed)
+                outs.append(store.write_frame(table, self.tables / f"kim2020_table4_lasso_{mode}.csv",
+                                              index=False))
+            return outs
+
+        self.run_stage("predict-kim", run, [self.stages_dir / "screens-kim" / "spearman.csv"],
+                       self._params(modes=list(self.opt.modes), v=1))
+
+    # ------------------------------------------------------------------ report
+    def write_report(self) -> Path:
+        from .build_report import build_report
+
+        return build_report(self)
