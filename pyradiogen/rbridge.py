@@ -209,8 +209,7 @@ def _vector(values: Any, name_hint: str = "") -> Any:
         vec = ri.IntSexpVector([int(c) + 1 if c >= 0 else ri.NA_Integer for c in codes])
         vec.do_slot_assign("levels", ri.StrSexpVector(cats))
         cls = ["ordered", "factor"] if dtype.ordered else ["factor"]
-        vec.do_slot_assign("class", ri.StrSexpVector(cls))
-        return vec
+        return _set_class(vec, cls)
     na = np.asarray(series.isna())
     if pd.api.types.is_bool_dtype(dtype):
         return ri.BoolSexpVector(
@@ -252,6 +251,12 @@ def _vector(values: Any, name_hint: str = "") -> Any:
     return ri.StrSexpVector([ri.NA_Character if m else str(v) for v, m in zip(arr, na)])
 
 
+def _set_class(vec: Any, classes: list[str]) -> Any:
+    """Set the class through R's ``class<-`` so the object bit is set and methods dispatch."""
+    ri = ensure_r()
+    return ri.baseenv["class<-"](vec, ri.StrSexpVector(classes))
+
+
 def _named_list(items: Mapping[str, Any] | Sequence[Any]) -> Any:
     ri = ensure_r()
     if isinstance(items, Mapping):
@@ -279,8 +284,7 @@ def _data_frame(df: pd.DataFrame) -> Any:
             )
         rn = ri.StrSexpVector([str(i) for i in df.index])
     vec.do_slot_assign("row.names", rn)
-    vec.do_slot_assign("class", ri.StrSexpVector(["data.frame"]))
-    return vec
+    return _set_class(vec, ["data.frame"])
 
 
 def _matrix(values: np.ndarray, rownames=None, colnames=None) -> Any:

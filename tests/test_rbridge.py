@@ -170,3 +170,15 @@ def test_use_from_another_thread_is_refused():
     t.start()
     t.join()
     assert errors and "thread" in str(errors[0])
+
+
+def test_classes_dispatch_in_r():
+    """Data frames and factors arrive as real S3 objects (object bit set)."""
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "f": pd.Categorical(["a", "b", "a"])},
+                      index=["r1", "r2", "r3"])
+    assert rb.rcall("nrow", df) == 3
+    assert rb.rcall("function(d) d[2, 'x']", df) == 2.0
+    assert rb.rcall("function(d) is.object(d) && is.object(d$f)", df) is True
+    counts = rb.rcall("function(d) as.vector(table(d$f))", df)
+    assert list(counts) == [2, 1]
+    assert rb.rcall("function(d) nlevels(d$f)", df) == 2

@@ -1,0 +1,185 @@
+"""genefu signatures, module scores and subtypes from Python (computed in R).
+
+The algorithms are the R package's re-implementation of genefu (``r/R/genefu_*.R``, spec
+``shared/specs/genefu.md``); this module only moves data across :mod:`pyradiogen.rbridge`.
+Scores depend on the batch (genes are rescaled over the samples passed in), so score a whole
+cohort in one call. R warnings (for example the genes a signature misses) arrive as
+:class:`pyradiogen.rbridge.RWarning`.
+
+Inputs follow genefu's ``data``/``annot`` convention: ``expr`` is samples × probes (or genes) on
+a log2 scale; ``annot`` has one row per probe with columns ``probe`` (the ``expr`` column
+names), ``EntrezGene.ID`` and optionally a gene symbol column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .. import rbridge
+from ..resources import extdata
+
+SYMBOL_COLUMNS = ("symbol", "gene_name", "Gene.Symbol", "gene_symbol", "SYMBOL", "Symbol",
+                  "NCBI.gene.symbol", "HUGO.gene.symbol")
+SIGNATURE_COLUMNS = ("oncotypedx", "oncotypedx_risk", "endoPredict", "endoPredict_risk", "rorS",
+                     "rorS_risk", "gene70", "gene70_risk", "genius", "pik3cags", "ggi",
+                     "ggi_risk", "tamr13", "ESR1", "ERBB2", "AURKA")
+PAM50_CLASSES = ("Basal", "Her2", "LumB", "LumA", "Normal")
+SCM_CLASSES = ("ER-/HER2-", "HER2+", "ER+/HER2- High Prolif", "ER+/HER2- Low Prolif")
+
+
+SIGNATURE_FILES = ("sig_oncotypedx.csv", "sig_endopredict.csv", "sig_gene70.csv",
+                   "sig_gene76.csv", "sig_ggi.csv", "sig_pik3cags.csv", "sig_genius.csv",
+                   "sig_tamr13.csv", "mod1.csv", "mod2.csv", "scmgene_robust_modules.csv",
+                   "scmod1_robust_modules.csv", "scmod2_robust_modules.csv",
+                   "pam50_centroids.csv", "ssp2003_centroids.csv", "ssp2006_centroids.csv")
+
+
+def _ensure_r() -> None:
+    rbridge.library("pyradiogen")
+
+
+@lru_cache(maxsize=1)
+def signature_universe() -> tuple[frozenset[float], frozenset[str]]:
+    """Entrez IDs and probe IDs of every bundled signature, module and centroid table."""
+    ids: set[float] = set()
+    probes: set[str] = set()
+    for name in SIGNATURE_FILES:
+        tab = pd.read_csv(extdata("genefu", name), dtype={"probe": str, "probe.affy": str})
+        ids.update(pd.to_numeric(tab["EntrezGene.ID"], errors="coerce").dropna().astype(float))
+        for col in ("probe", "probe.affy"):
+            if col in tab.columns:
+                probes.update(tab[col].dropna().astype(str))
+    return frozenset(ids), frozenset(probes)
+
+
+def _signature_columns(expr: pd.DataFrame, annot: pd.DataFrame | None,
+                       do_mapping: bool) -> pd.DataFrame:
+    """Keep only the columns any signature can use (the scores do not depend on the others)."""
+    ids, probes = signature_universe()
+    keep = np.array(expr.columns.isin(list(probes)), dtype=bool)  # gene76 matches probe names
+    if do_mapping and annot is not None:
+        keep |= np.array(annot["EntrezGene.ID"].isin(ids), dtype=bool)
+    if not keep.any():
+        keep[0] = True  # R still needs a matrix; every score will be NA with a warning
+    return expr.loc[:, keep]
+
+
+def check_inputs(expr: pd.DataFrame, annot: pd.DataFrame | None,
+                 do_mapping: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Validate ``expr``/``annot``; return float ``expr`` and ``annot`` aligned to its columns."""
+    if not isinstance(expr, pd.DataFrame):
+        raise TypeError("expr must be a pandas DataFrame (samples as rows, probes as columns)")
+    bad = [c for c, t in expr.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
+    if bad:
+        raise ValueError(f"expression columns {bad[:5]} are not numeric; the expression table "
+                         "must hold samples as rows and probes/genes as columns")
+    if expr.columns.duplicated().any():
+        dup = expr.columns[expr.columns.duplicated()].unique().tolist()
+        raise ValueError(f"duplicated probe columns {dup[:5]}; make probe IDs unique")
+    if expr.index.duplicated().any():
+        dup = expr.index[expr.index.duplicated()].unique().tolist()
+        raise ValueError(f"duplicated sample IDs {dup[:5]}; make sample IDs unique")
+    expr = expr.astype(float)
+    expr.index = expr.index.map(str)
+    expr.columns = expr.columns.map(str)
+    if annot is None:
+        if do_mapping:
+            raise ValueError("do_mapping=True needs an annotation table with columns probe and "
+                             "EntrezGene.ID")
+        return expr, None
+    missing_cols = [c for c in ("probe", "EntrezGene.ID") if c not in annot.columns]
+    if missing_cols:
+        raise ValueError(f"annotation lacks column(s) {missing_cols} (has {list(annot.columns)}); "
+                         "genefu's annot needs probe and EntrezGene.ID")
+    annot = annot.copy()
+    annot["probe"] = annot["probe"].astype(str)
+    annot = annot.drop_duplicates("probe")
+    if not do_mapping:
+        return expr, None  # without mapping genefu matches signature probes to column names
+    probes = set(annot["probe"])
+    if not set(expr.columns) & probes and set(expr.index) & probes:
+        raise ValueError("the probes are the expression rows: transpose the table so samples "
+                         "are rows and probes are columns")
+    absent = [c for c in expr.columns if c not in probes]
+    if absent:
+        raise ValueError(f"{len(absent)} expression columns have no annotation row, e.g. "
+                         f"{absent[:5]}; add them to the annotation's probe column")
+    annot = annot.set_index("probe", drop=False).loc[list(expr.columns)].reset_index(drop=True)
+    ids = pd.to_numeric(annot["EntrezGene.ID"], errors="coerce")
+    annot["EntrezGene.ID"] = ids.astype(float)
+    keep = ["probe", "EntrezGene.ID"] + [c for c in SYMBOL_COLUMNS if c in annot.columns][:1]
+    return expr, annot[keep]
+
+
+def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mapping: bool = True,
+                       hg: Sequence[float] | None = None, er: Sequence[float] | None = None,
+                       modules: str = "mod1", pam50_model: str = "pam50.robust") -> pd.DataFrame:
+    """All genefu signatures for a batch: one row per sample (index ``sample``).
+
+    Columns: ``oncotypedx``, ``endoPredict``, ``rorS``, ``gene70``, ``genius``, ``pik3cags``,
+    ``ggi``, ``tamr13`` with ``<name>_risk`` where genefu gives a risk, module scores ``ESR1``,
+    ``ERBB2``, ``AURKA`` (``modules``: "mod1" or "mod2"), ``pam50_subtype`` and
+    ``pam50_prob_<class>`` (model ``pam50_model``), likewise ``scmgene_``, ``scmod1_``,
+    ``scmod2_``; with ``er`` also ``gene76``/``gene76_risk``. ``hg`` (grade per sample) gives the
+    grade-rescaled GGI and ``ggi_risk``. Calls ``pyradiogen::pyradiogen_signatures`` in R,
+    sending only the columns some signature can use (identical scores, far less to transfer).
+    """
+    expr, annot = check_inputs(expr, annot, do_mapping)
+    sub = _signature_columns(expr, annot, do_mapping)
+    if annot is not None:
+        annot = annot[annot["probe"].isin(sub.columns)].reset_index(drop=True)
+    expr = sub
+    _ensure_r()
+    kw: dict[str, object] = {"do.mapping": bool(do_mapping), "modules": modules,
+                             "pam50.model": pam50_model}
+    if hg is not None:
+        kw["hg"] = np.asarray(hg, dtype=float)
+    if er is not None:
+        kw["er"] = np.asarray(er, dtype=float)
+    res = rbridge.rcall("pyradiogen::pyradiogen_signatures", rbridge.RMatrix.from_frame(expr),
+                        annot, **kw)
+    res.index = pd.Index([str(i) for i in res.index], name="sample")
+    return res
+
+
+def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = None,
+                   do_mapping: bool = True, **kwargs: object) -> dict:
+    """Call one genefu function of the R package (``"oncotypedx"``, ``"rorS"``, ...).
+
+    Returns R's list converted to a dict (``score``, ``risk``, ... as pandas Series). Extra
+    keyword arguments are passed on with ``_`` turned into ``.`` (``do_scaling`` → ``do.scaling``).
+    """
+    expr, annot = check_inputs(expr, annot, do_mapping)
+    _ensure_r()
+    kw = {k.replace("_", "."): v for k, v in kwargs.items()}
+    args: list[object] = [rbridge.RMatrix.from_frame(expr)]
+    if fun != "gene76":  # gene76 takes no annotation and has no mapping
+        args.append(annot)
+        kw["do.mapping"] = bool(do_mapping)
+    res = rbridge.rcall(f"pyradiogen::{fun}", *args, **kw)
+    return res if isinstance(res, dict) else {"score": res}
+
+
+def annotation_from_genes(columns: Sequence[str], genes: pd.DataFrame,
+                          symbol_col: str = "gene_name", entrez_col: str = "entrez") -> pd.DataFrame:
+    """genefu ``annot`` for an expression table whose columns are gene symbols.
+
+    ``genes`` is a gene table such as a cohort's ``c.genes`` (columns ``gene_name``, ``entrez``);
+    symbols without an Entrez ID get a missing ``EntrezGene.ID`` (they never map).
+    """
+    table = pd.DataFrame({
+        "symbol": genes[symbol_col].astype("string"),
+        "entrez": pd.to_numeric(genes[entrez_col], errors="coerce").astype("float64"),
+    }).dropna(subset=["symbol"])
+    # a symbol listed several times keeps its first row that has an Entrez ID
+    table = table.sort_values("entrez", key=lambda s: s.isna(), kind="stable")
+    table = table.drop_duplicates("symbol")
+    lookup = dict(zip(table["symbol"].astype(str), table["entrez"]))
+    cols = [str(c) for c in columns]
+    return pd.DataFrame({"probe": cols,
+                         "EntrezGene.ID": [float(lookup.get(c, np.nan)) for c in cols],
+                         "symbol": cols})

@@ -1,0 +1,230 @@
+"""genefu signatures through the R bridge: hand-computed values, warnings, R/Python/CLI parity."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from pyradiogen import rbridge
+from pyradiogen.cli import main
+from pyradiogen.genomics.signatures import (
+    annotation_from_genes,
+    call_signature,
+    check_inputs,
+    compute_signatures,
+)
+from pyradiogen.resources import extdata
+
+pytestmark = pytest.mark.r
+CLASSES = ["Basal", "Her2", "LumA", "LumB", "Normal"]
+
+
+def _table(name: str) -> pd.DataFrame:
+    return pd.read_csv(extdata("genefu", name))
+
+
+def pam50_at_centroids() -> tuple[pd.DataFrame, pd.DataFrame]:
+    cent = _table("pam50_centroids.csv")
+    x = cent[CLASSES].T
+    x.columns = cent["probe"]
+    annot = pd.DataFrame({"probe": cent["probe"], "EntrezGene.ID": cent["EntrezGene.ID"]})
+    return x, annot
+
+
+def full_platform(n: int = 30, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Random log2-like data for every gene of every bundled signature, columns g<Entrez>."""
+    files = ["sig_oncotypedx.csv", "sig_endopredict.csv", "sig_gene70.csv", "sig_ggi.csv",
+             "sig_pik3cags.csv", "sig_genius.csv", "sig_tamr13.csv", "mod1.csv", "mod2.csv",
+             "scmgene_robust_modules.csv", "scmod1_robust_modules.csv",
+             "scmod2_robust_modules.csv", "pam50_centroids.csv"]
+    ids = pd.concat([_table(f)["EntrezGene.ID"] for f in files]).dropna().astype(int).unique()
+    ids = np.concatenate([ids, 10**7 + np.arange(40)])  # 40 genes no signature uses
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(rng.normal(8, 2, (n, len(ids))), index=[f"S{i:02d}" for i in range(n)],
+                     columns=[f"g{i}" for i in ids])
+    annot = pd.DataFrame({"probe": x.columns, "EntrezGene.ID": ids.astype(float),
+                          "symbol": [f"SYM{i}" for i in ids]})
+    return x, annot
+
+
+def test_oncotypedx_hand_values():
+    sig = _table("sig_oncotypedx.csv")
+    sig = sig[sig["group"] != "reference"]
+    er = sig["symbol"].isin(["ESR1", "PGR", "BCL2", "SCUBE2"]).to_numpy()
+    rows = {"all10": np.full(16, 10.0), "all5": np.full(16, 5.0),
+            "er15": np.where(er, 15.0, 0.0), "er8": np.where(er, 8.0, 0.0)}
+    x = pd.DataFrame(rows, index=sig["probe.affy"]).T
+    res = call_signature("oncotypedx", x, None, do_mapping=False, do_scaling=False)
+    # RSU 11.7 -> 100; 8.82 -> 42.4; 5.42 -> 0 (clipped); 7.8 -> 22 (see the R tests)
+    np.testing.assert_allclose(res["score"].to_numpy(), [100, 42.4, 0, 22], atol=1e-12)
+    np.testing.assert_array_equal(res["risk"].to_numpy(), [1, 1, 0, 0.5])
+
+
+def test_oncotypedx_missing_gene_warns_and_gives_na():
+    sig = _table("sig_oncotypedx.csv")
+    sig = sig[(sig["group"] != "reference") & (sig["symbol"] != "CD68")]
+    x = pd.DataFrame(np.full((2, 15), 5.0), index=["a", "b"], columns=sig["probe.affy"])
+    with pytest.warns(rbridge.RWarning, match=r"oncotypedx: 1 of 16 .*CD68"):
+        res = call_signature("oncotypedx", x, None, do_mapping=False)
+    assert res["score"].isna().all()
+
+
+def test_endopredict_formula():
+    sig = _table("sig_endopredict.csv")
+    sig = sig[sig["group"] == "GOI"]
+    vals = np.array([[9.0] * 8, [10, 4, 12, 3, 2, 11, 8, 6]])
+    x = pd.DataFrame(vals, index=["flat", "mix"], columns=sig["probe.affy"])
+    res = call_signature("endoPredict", x, None, do_mapping=False)
+    w, a, b = (sig[c].to_numpy() for c in ("weight", "a", "b"))
+    xn = vals - vals.mean(axis=1, keepdims=True) + np.log2(500)
+    ep = np.clip(1.5 * (((xn - b) / a) @ w - 2.63) + 18.95, 0, 15)
+    np.testing.assert_allclose(res["score"].to_numpy(), ep, rtol=1e-13)
+    np.testing.assert_array_equal(res["risk"].to_numpy(), (ep >= 5).astype(float))
+
+
+def test_pik3cags_signed_average():
+    sig = _table("sig_pik3cags.csv")
+    rng = np.random.default_rng(8)
+    x = pd.DataFrame(rng.normal(size=(4, len(sig))), columns=sig["probe"])
+    pos = sig["coefficient"].to_numpy() > 0
+    expected = (pos.sum() / len(sig) * x.loc[:, pos].mean(axis=1)
+                - (~pos).sum() / len(sig) * x.loc[:, ~pos].mean(axis=1))
+    res = call_signature("pik3cags", x, None, do_mapping=False)
+    np.testing.assert_allclose(np.asarray(res["score"], dtype=float), expected.to_numpy(),
+                               rtol=1e-13)
+
+
+def test_pam50_at_centroids_and_rors():
+    x, annot = pam50_at_centroids()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rbridge.RWarning)  # most signatures miss genes here
+        res = compute_signatures(x, annot, pam50_model="pam50")
+    assert list(res["pam50_subtype"].astype(str)) == CLASSES
+    assert res.index.name == "sample"
+    cent = _table("pam50_centroids.csv")[CLASSES].to_numpy()
+    r = spearmanr(cent).correlation
+    u = 0.05 * r[:, 0] + 0.12 * r[:, 1] - 0.34 * r[:, 2] + 0.23 * r[:, 3]
+    lo, hi = np.quantile(u, [0.025, 0.975])
+    ror = np.clip(100 * (u - lo) / (hi - lo), 0, 100)
+    np.testing.assert_allclose(res["rorS"].to_numpy(), ror, atol=1e-10)
+    tr = np.clip(r, 0, None)
+    np.testing.assert_allclose(res[[f"pam50_prob_{c}" for c in CLASSES]].to_numpy(),
+                               tr / tr.sum(axis=1, keepdims=True), atol=1e-12)
+
+
+def _r_reference(expr_csv, annot_csv, out_csv) -> pd.DataFrame:
+    code = (
+        "suppressMessages(library(pyradiogen)); a <- commandArgs(TRUE);"
+        "x <- as.matrix(read.csv(a[1], row.names = 1, check.names = FALSE));"
+        "an <- read.csv(a[2], check.names = FALSE, stringsAsFactors = FALSE);"
+        "r <- suppressWarnings(pyradiogen_signatures(x, an, do.mapping = TRUE));"
+        "r[] <- lapply(r, function(v) if (is.numeric(v)) sprintf('%.17g', v) else as.character(v));"
+        "write.csv(r, a[3])"
+    )
+    env = dict(os.environ)
+    lib = rbridge.project_r_library()
+    if lib is not None:
+        env["R_LIBS"] = str(lib)
+    subprocess.run(["Rscript", "-e", code, str(expr_csv), str(annot_csv), str(out_csv)],
+                   check=True, env=env, capture_output=True)
+    return pd.read_csv(out_csv, index_col=0)
+
+
+def test_r_python_and_cli_agree(tmp_path):
+    x, annot = full_platform()
+    expr_csv, annot_csv = tmp_path / "expr.csv", tmp_path / "annot.csv"
+    x.to_csv(expr_csv, float_format="%.17g")
+    annot.to_csv(annot_csv, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rbridge.RWarning)
+        py = compute_signatures(x, annot)
+        assert main(["signatures", "--expr", str(expr_csv), "--annot", str(annot_csv),
+                     "--out", str(tmp_path / "sig.csv")]) == 0
+    r = _r_reference(expr_csv, annot_csv, tmp_path / "r.csv")
+    cli = pd.read_csv(tmp_path / "sig.csv")
+    assert cli.columns[0] == "sample"
+    assert list(cli["sample"]) == list(x.index)
+    assert list(py.columns) == list(r.columns) == list(cli.columns[1:])
+    num = [c for c in py.columns if pd.api.types.is_float_dtype(py[c])]
+    assert {"oncotypedx", "endoPredict", "rorS", "gene70", "genius", "pik3cags", "ggi",
+            "tamr13", "ESR1", "ERBB2", "AURKA"} <= set(num)
+    assert not py[["oncotypedx", "endoPredict", "rorS", "gene70", "genius", "pik3cags",
+                   "tamr13"]].isna().any().any()
+    a, b = py[num].to_numpy(), r[num].to_numpy()
+    np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+    ok = ~np.isnan(a)
+    assert np.max(np.abs(a[ok] - b[ok])) < 1e-12
+    for c in [c for c in py.columns if c not in num]:
+        assert list(py[c].astype(str)) == list(r[c].fillna("nan").astype(str))
+    np.testing.assert_allclose(cli[num].to_numpy(), py[num].to_numpy(), rtol=1e-13, atol=1e-13)
+
+
+def test_input_errors_name_the_problem(tmp_path):
+    x, annot = pam50_at_centroids()
+    with pytest.raises(ValueError, match="EntrezGene.ID"):
+        check_inputs(x, annot.drop(columns="EntrezGene.ID"))
+    with pytest.raises(ValueError, match="transpose"):
+        check_inputs(x.T, annot)
+    x.T.to_csv(tmp_path / "e.csv")
+    annot.to_csv(tmp_path / "a.csv", index=False)
+    assert main(["signatures", "--expr", str(tmp_path / "e.csv"), "--annot",
+                 str(tmp_path / "a.csv"), "--out", str(tmp_path / "o.csv")]) == 2
+
+
+def test_annotation_from_genes():
+    genes = pd.DataFrame({"gene_name": ["ESR1", "ERBB2", "XYZ", "ERBB2"],
+                          "entrez": pd.array([2099, None, None, 2064], dtype="Int64")})
+    a = annotation_from_genes(["ERBB2", "XYZ", "ESR1"], genes)
+    assert list(a["probe"]) == ["ERBB2", "XYZ", "ESR1"]
+    np.testing.assert_array_equal(a["EntrezGene.ID"].to_numpy(), [2064, np.nan, 2099])
+
+
+def test_demo_cohort_every_patient_scored(demo_cohort_dir):
+    from pyradiogen.cohort import load_cohort
+
+    c = load_cohort(demo_cohort_dir)
+    expr = np.log2(c.expression(value="tpm_unstranded") + 1)
+    annot = annotation_from_genes(list(expr.columns), c.genes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rbridge.RWarning)
+        res = compute_signatures(expr, annot)
+    assert list(res.index) == list(expr.index)
+    main_cols = ["oncotypedx", "endoPredict", "rorS", "gene70", "genius", "pik3cags", "ggi",
+                 "tamr13", "ESR1", "ERBB2", "AURKA", "pam50_subtype", "scmod1_subtype"]
+    assert not res[main_cols].isna().any().any()
+    planted = c.clinical["pam50"].reindex(res.index).astype(str)
+    agree = (res["pam50_subtype"].astype(str) == planted).mean()
+    assert agree >= 0.9  # the demo plants PAM50-like expression; 27/27 agree at seed 7
+
+
+def test_cli_no_mapping_matches_symbol_columns(tmp_path):
+    x, annot = pam50_at_centroids()
+    x.to_csv(tmp_path / "e.csv", float_format="%.17g")
+    annot.to_csv(tmp_path / "a.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rbridge.RWarning)
+        assert main(["signatures", "--expr", str(tmp_path / "e.csv"), "--annot",
+                     str(tmp_path / "a.csv"), "--no-mapping", "--out", str(tmp_path / "o.csv")]) == 0
+        mapped = compute_signatures(x, annot, do_mapping=True)
+    out = pd.read_csv(tmp_path / "o.csv", index_col="sample")
+    # the PAM50 centroid probes are gene symbols, so both routes use the same 50 genes
+    np.testing.assert_allclose(out["rorS"].to_numpy(), mapped["rorS"].to_numpy(), atol=1e-12)
+    assert out["oncotypedx"].isna().all()  # Affymetrix probe IDs are absent without mapping
+
+
+def test_grade_and_er_arguments_reach_r():
+    x, annot = full_platform(n=12)
+    hg = np.array([1, 2, 3] * 4, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rbridge.RWarning)
+        res = compute_signatures(x, annot, hg=hg, er=[1.0] * 12)
+    assert res.loc[hg == 1, "ggi"].mean() == pytest.approx(-1, abs=1e-12)
+    assert res.loc[hg == 3, "ggi"].mean() == pytest.approx(1, abs=1e-12)
+    np.testing.assert_array_equal(res["ggi_risk"].to_numpy(), (res["ggi"] >= 0).astype(float))
+    assert res["gene76"].isna().all()  # the 76 Affymetrix probes are absent: NA with a warning
