@@ -185,28 +185,29 @@ class ReplicateJob:
         return data["study1" if study == "liu2023" else "study2"]
 
     def stage_genomics(self) -> None:
-        from ..genomics.expression import prepare_from_config
-        from ..genomics.risk import risk_gene_features
+        from ..genomics.expression import cohort_expression
+        from ..genomics.risk import cohort_risk_features
         from ..genomics.signatures import annotation_from_genes, compute_signatures
-        from ..genomics.ssgsea import ssgsea_features
+        from ..genomics.ssgsea import pathway_scores
 
         def run(d: Path) -> list[Path]:
             c = self.cohort()
             gcfg = self.cfg.section("genomics")
-            counts = c.expression(value=getattr(gcfg, "value", "tpm_unstranded"))
-            expr = prepare_from_config(counts, gcfg, study=1)
+            expr = cohort_expression(c, gcfg, study=1)
             annot = annotation_from_genes(list(expr.columns), c.genes)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 sig = compute_signatures(expr, annot, do_mapping=True)
             sig.index.name = "sample"
-            kegg = ssgsea_features(expr, c.gene_sets, engine="fast")
+            kegg = pathway_scores(c, gcfg, expr)
             kegg.index.name = "sample"
             outs = [store.write_frame(sig, d / "signatures.csv"),
                     store.write_frame(kegg, d / "ssgsea.csv"),
                     store.write_frame(expr, d / "expression_log2.parquet")]
-            if c.risk_genes:
-                risk = risk_gene_features(expr, c.risk_genes)
+            risk, note = cohort_risk_features(c, gcfg, expr)
+            store.write_json(d / "risk_note.json", note)
+            outs.append(d / "risk_note.json")
+            if risk is not None:
                 risk.index.name = "sample"
                 outs.append(store.write_frame(risk, d / "risk_genes.csv"))
             return outs

@@ -1,0 +1,43 @@
+"""Configuration section ``[genomics]``: expression scale, ssGSEA, risk genes, immune classes.
+
+Both presets use the same values: neither study 1's paper nor its code states the expression
+scale, so ``log2(TPM + 1)`` is used for study 1 and ``log2(upper-quartile-scaled counts + 1)``
+stands in for study 2's RSEM-normalised values (see :mod:`pyradiogen.genomics.expression`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from ..config import register_section
+
+
+@register_section("genomics", presets={"paper": {}, "code": {}})
+@dataclass
+class GenomicsConfig:
+    """Settings of the genomic-feature stage."""
+
+    # expression preparation (study 1)
+    expression_value: str = "tpm_unstranded"  # column of the GDC STAR files (c.expression)
+    expression_kind: Literal["counts", "tpm", "fpkm", "rsem", "log2"] = "tpm"
+    normalization: Literal["none", "cpm", "upper_quartile"] = "none"
+    # expression preparation (study 2: RSEM-normalised in the paper)
+    study2_expression_value: str = "unstranded"
+    study2_expression_kind: Literal["counts", "tpm", "fpkm", "rsem", "log2"] = "counts"
+    study2_normalization: Literal["none", "cpm", "upper_quartile"] = "upper_quartile"
+    pseudocount: float = 1.0
+    duplicate_symbols: Literal["first", "max_mean", "mean"] = "max_mean"
+    min_expression: float = 0.0  # log2 value a gene must exceed ...
+    min_expressed_fraction: float = 0.0  # ... in this fraction of samples (0 = keep all)
+    # ssGSEA (GSVA 1.46 defaults)
+    gmt: str | None = None  # None = bundled MSigDB C2 CP:KEGG v7.2
+    ssgsea_engine: Literal["r", "fast"] = "fast"
+    ssgsea_alpha: float = 0.25
+    ssgsea_normalize: bool = True
+    ssgsea_min_size: int = 1
+    ssgsea_max_size: float = math.inf
+    # risk genes and immune classes
+    risk_genes: str | None = None  # file, one symbol a line; None = cohort's risk_genes.txt
+    binarize_rule: Literal["gt", "ge"] = "gt"  # value > (or >=) quantile(x, 0.75, type = 7)

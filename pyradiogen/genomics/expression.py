@@ -1,0 +1,291 @@
+"""Expression preparation: raw values → log2 scale, duplicate symbols, low-expression filter,
+and gene symbol ↔ Entrez mapping.
+
+All tables here are **samples × genes** (the cohort's ``c.expression(...)`` layout).
+
+Presets (section ``[genomics]``, see :mod:`pyradiogen.genomics.config`):
+
+* Study 1 (``paper`` and ``code``): ``log2(TPM + 1)`` of the GDC STAR ``tpm_unstranded``
+  column (``expression_value="tpm_unstranded"``, ``expression_kind="tpm"``,
+  ``normalization="none"``, ``pseudocount=1``). Neither the paper nor the code states the
+  scale; TPM on log2 is the usual input to ssGSEA and to the risk-gene features.
+* Study 2: ``log2(x + 1)`` of RSEM-normalised values (TCGA legacy ``normalized_results``,
+  which are RSEM counts scaled so each sample's upper quartile is 1000). Given a matrix of
+  those values use ``expression_kind="rsem"``; from GDC STAR counts the closest available is
+  ``expression_kind="counts"`` with ``normalization="upper_quartile"`` (the study-2 defaults).
+
+Rules: ``counts`` are first scaled (``cpm``: per million of the sample's total;
+``upper_quartile``: the sample's upper quartile of non-zero values becomes 1000); ``tpm``,
+``fpkm`` and ``rsem`` are used as they are (a normalisation can still be asked for); all four
+are then ``log2(x + pseudocount)``. ``log2`` input is returned unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+ValueKind = Literal["counts", "tpm", "fpkm", "rsem", "log2"]
+Normalization = Literal["none", "cpm", "upper_quartile"]
+DuplicateRule = Literal["first", "max_mean", "mean"]
+VALUE_KINDS = ("counts", "tpm", "fpkm", "rsem", "log2")
+
+
+class MappingWarning(UserWarning):
+    """Some identifiers could not be mapped."""
+
+
+def _check_numeric(df: pd.DataFrame, what: str) -> None:
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise ValueError(f"{what}: non-numeric columns {bad[:5]}; expression must be samples × "
+                         "genes with numeric values")
+
+
+def normalize_library(values: pd.DataFrame, method: Normalization = "none") -> pd.DataFrame:
+    """Per-sample scaling of a samples × genes table (``none``, ``cpm``, ``upper_quartile``)."""
+    if method == "none":
+        return values
+    x = values.to_numpy(dtype=float)
+    if method == "cpm":
+        tot = np.nansum(x, axis=1, keepdims=True)
+        with np.errstate(divide="ignore"):
+            scale = 1e6 / tot
+    elif method == "upper_quartile":
+        uq = np.array([np.quantile(r[(r > 0) & ~np.isnan(r)], 0.75) if np.any(r > 0) else np.nan
+                       for r in x])[:, None]
+        scale = 1000.0 / uq
+    else:
+        raise ValueError(f"unknown normalization {method!r}; use none, cpm or upper_quartile")
+    zero = ~np.isfinite(scale.ravel())
+    if zero.any():
+        raise ValueError(f"samples {list(values.index[zero][:5])} have no positive values; "
+                         "remove them before normalising")
+    return pd.DataFrame(x * scale, index=values.index, columns=values.columns)
+
+
+def to_log2(values: pd.DataFrame, kind: ValueKind = "tpm", normalization: Normalization = "none",
+            pseudocount: float = 1.0) -> pd.DataFrame:
+    """Samples × genes values on the log2 scale, as the module docstring describes."""
+    if kind not in VALUE_KINDS:
+        raise ValueError(f"unknown expression kind {kind!r}; use one of {VALUE_KINDS}")
+    _check_numeric(values, "to_log2")
+    if kind == "log2":
+        return values.astype(float)
+    x = values.astype(float)
+    if (x.to_numpy() < 0).any():
+        neg = x.columns[(x < 0).any(axis=0)][:5].tolist()
+        raise ValueError(f"negative {kind} values in genes {neg}: already log-transformed? "
+                         "use kind='log2'")
+    if kind == "counts" and normalization == "none":
+        warnings.warn("log2 of raw counts without library-size normalisation; consider "
+                      "normalization='cpm' or 'upper_quartile'", UserWarning, stacklevel=2)
+    x = normalize_library(x, normalization)
+    return np.log2(x + pseudocount)
+
+
+def collapse_duplicates(values: pd.DataFrame, rule: DuplicateRule = "max_mean") -> pd.DataFrame:
+    """One column per gene name: ``first`` occurrence, the one with the highest ``max_mean``,
+    or the ``mean`` of the duplicates. Column order follows first occurrence."""
+    cols = values.columns.astype(str)
+    if not cols.duplicated().any():
+        return values
+    if rule == "first":
+        return values.loc[:, ~cols.duplicated()]
+    if rule == "mean":
+        out = values.T.groupby(cols, sort=False).mean().T
+        return out
+    if rule == "max_mean":
+        means = values.mean(axis=0).to_numpy()
+        best: dict[str, int] = {}
+        for i, c in enumerate(cols):
+            if c not in best or means[i] > means[best[c]]:
+                best[c] = i
+        return values.iloc[:, sorted(best.values())]
+    raise ValueError(f"unknown duplicate rule {rule!r}; use first, max_mean or mean")
+
+
+def filter_low_expressed(values: pd.DataFrame, min_value: float = 0.0,
+                         min_fraction: float = 0.0) -> pd.DataFrame:
+    """Keep genes whose value exceeds ``min_value`` in at least ``min_fraction`` of samples.
+
+    ``min_fraction=0`` (the default) keeps every gene.
+    """
+    if min_fraction <= 0:
+        return values
+    frac = (values > min_value).mean(axis=0)
+    return values.loc[:, frac >= min_fraction]
+
+
+def prepare_expression(values: pd.DataFrame, kind: ValueKind = "tpm",
+                       normalization: Normalization = "none", pseudocount: float = 1.0,
+                       duplicates: DuplicateRule = "max_mean", min_value: float = 0.0,
+                       min_fraction: float = 0.0) -> pd.DataFrame:
+    """Collapse duplicated symbols, log2-transform, then filter low-expressed genes."""
+    return filter_low_expressed(to_log2(collapse_duplicates(values, duplicates), kind,
+                                        normalization, pseudocount), min_value, min_fraction)
+
+
+def prepare_from_config(values: pd.DataFrame, cfg, study: int = 1) -> pd.DataFrame:
+    """:func:`prepare_expression` with the settings of a ``GenomicsConfig`` (study 1 or 2)."""
+    if study == 2:
+        return prepare_expression(values, cfg.study2_expression_kind, cfg.study2_normalization,
+                                  cfg.pseudocount, cfg.duplicate_symbols,
+                                  cfg.min_expression, cfg.min_expressed_fraction)
+    return prepare_expression(values, cfg.expression_kind, cfg.normalization, cfg.pseudocount,
+                              cfg.duplicate_symbols, cfg.min_expression,
+                              cfg.min_expressed_fraction)
+
+
+# --------------------------------------------------------------------------- ID mapping
+
+_MAPIDS = (
+    "function(keys, column, keytype) {\n"
+    "  db <- org.Hs.eg.db::org.Hs.eg.db\n"
+    "  ok <- keys[keys %in% AnnotationDbi::keys(db, keytype = keytype)]\n"
+    "  out <- setNames(rep(NA_character_, length(keys)), keys)\n"
+    "  if (length(ok)) out[ok] <- AnnotationDbi::mapIds(db, keys = ok, column = column,\n"
+    "    keytype = keytype, multiVals = 'first')[ok]\n"
+    "  out\n"
+    "}"
+)
+
+
+def _map_r(keys: list[str], column: str, keytype: str) -> dict[str, str | None]:
+    from .. import rbridge
+
+    rbridge.ensure_r()
+    fn = rbridge.rraw(_MAPIDS)
+    res = rbridge.call_r(fn, np.array(keys, dtype=object), column, keytype).value
+    vals = np.atleast_1d(res.to_numpy() if isinstance(res, pd.Series) else res)
+    return {k: (None if v is None or pd.isna(v) else str(v)) for k, v in zip(keys, vals)}
+
+
+def _table_map(genes_table: pd.DataFrame, key: str, value: str) -> dict[str, str]:
+    for col in (key, value):
+        if col not in genes_table.columns:
+            raise ValueError(f"genes table has no column {col!r}; it needs gene_name and entrez "
+                             "(the cohort's c.genes)")
+    tab = genes_table[[key, value]].dropna()
+    cols = {c: (tab[c].astype("int64").astype(str) if c == "entrez" else tab[c].astype(str))
+            for c in (key, value)}
+    out: dict[str, str] = {}
+    for k, v in zip(cols[key], cols[value]):
+        out.setdefault(k, v)  # first row wins
+    return out
+
+
+def symbols_to_entrez(symbols: Iterable[str], genes_table: pd.DataFrame | None = None,
+                      use_r: bool = True) -> pd.Series:
+    """Entrez Gene IDs (``Int64``, NA when unmapped) of gene symbols.
+
+    Uses Debian's org.Hs.eg.db through R (``AnnotationDbi::mapIds``, first ID when several);
+    when R or the package is not available, or ``use_r=False``, falls back to
+    ``genes_table`` (the cohort's ``c.genes``: ``gene_name``, ``entrez``; first row wins).
+    Warns naming the unmapped symbols.
+    """
+    keys = [str(s) for s in symbols]
+    uniq = list(dict.fromkeys(keys))
+    mapping = _mapping(uniq, "ENTREZID", "SYMBOL", genes_table, "gene_name", "entrez", use_r)
+    out = pd.Series([mapping.get(k) for k in keys], index=keys, dtype="object")
+    res = pd.to_numeric(out, errors="coerce").astype("Int64")
+    res.index.name = "symbol"
+    return res
+
+
+def entrez_to_symbols(entrez: Iterable[int | str], genes_table: pd.DataFrame | None = None,
+                      use_r: bool = True) -> pd.Series:
+    """Gene symbols of Entrez IDs (NA when unmapped); same sources as :func:`symbols_to_entrez`."""
+    keys = [str(int(float(e))) if str(e).strip() not in ("", "nan", "<NA>") else "NA"
+            for e in entrez]
+    uniq = list(dict.fromkeys(keys))
+    mapping = _mapping(uniq, "SYMBOL", "ENTREZID", genes_table, "entrez", "gene_name", use_r)
+    out = pd.Series([mapping.get(k) for k in keys], index=keys, dtype="string")
+    out.index.name = "entrez"
+    return out
+
+
+def _mapping(keys: list[str], column: str, keytype: str, genes_table: pd.DataFrame | None,
+             tkey: str, tval: str, use_r: bool) -> dict[str, str | None]:
+    mapping: dict[str, str | None] | None = None
+    if use_r:
+        try:
+            mapping = _map_r(keys, column, keytype)
+        except Exception as exc:  # R missing, org.Hs.eg.db missing, ...
+            if genes_table is None:
+                raise RuntimeError(
+                    f"org.Hs.eg.db mapping through R failed ({exc}); install R's org.Hs.eg.db "
+                    "(`sudo scripts/install-system-deps.sh`) or pass genes_table=c.genes"
+                ) from exc
+            warnings.warn(f"org.Hs.eg.db not usable ({exc}); mapping with the cohort's genes "
+                          "table instead", MappingWarning, stacklevel=3)
+    if mapping is None:
+        if genes_table is None:
+            raise ValueError("use_r=False needs genes_table (the cohort's c.genes)")
+        table = _table_map(genes_table, tkey, tval)
+        mapping = {k: table.get(k) for k in keys}
+    missing = [k for k in keys if mapping.get(k) is None]
+    if missing:
+        warnings.warn(f"{len(missing)} of {len(keys)} {keytype} identifiers not mapped to "
+                      f"{column}: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}",
+                      MappingWarning, stacklevel=3)
+    return mapping
+
+
+def rename_to_entrez(values: pd.DataFrame, genes_table: pd.DataFrame | None = None,
+                     use_r: bool = True) -> pd.DataFrame:
+    """Samples × symbols → samples × Entrez IDs (as strings); unmapped columns dropped."""
+    ids = symbols_to_entrez(values.columns, genes_table, use_r)
+    keep = ids.notna().to_numpy()
+    out = values.loc[:, keep].copy()
+    out.columns = [str(int(v)) for v in ids[keep]]
+    return out
+
+
+def read_expression(path: str | os.PathLike, samples_as_rows: bool = True) -> pd.DataFrame:
+    """Read a CSV/TSV expression file (first column = IDs) as samples × genes."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: expression file not found")
+    sep = "\t" if p.suffix.lower() in (".tsv", ".txt", ".tab") else ","
+    df = pd.read_csv(p, sep=sep, index_col=0)
+    if not samples_as_rows:
+        df = df.T
+    df.index = df.index.astype(str)
+    df.columns = df.columns.astype(str)
+    _check_numeric(df, str(p))
+    if df.index.duplicated().any():
+        raise ValueError(f"{p}: duplicated sample IDs {df.index[df.index.duplicated()][:5].tolist()}")
+    return df
+
+
+def genes_present(values: pd.DataFrame, genes: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split ``genes`` into those that are columns of ``values`` and those that are not."""
+    cols = set(values.columns.astype(str))
+    present = [g for g in genes if g in cols]
+    return present, [g for g in genes if g not in cols]
+
+
+def default_genomics_config():
+    """The ``[genomics]`` section of the paper preset."""
+    from .config import GenomicsConfig
+
+    return GenomicsConfig()
+
+
+def cohort_expression(cohort, cfg=None, study: int = 1) -> pd.DataFrame:
+    """The cohort's patients × genes expression, prepared as ``cfg`` says (log2 scale).
+
+    ``cohort`` is a loaded cohort (``c.expression(value)``); ``cfg`` a ``GenomicsConfig``
+    (default: the paper preset); ``study`` 1 or 2 picks the value column and scale.
+    """
+    cfg = cfg or default_genomics_config()
+    value = cfg.study2_expression_value if study == 2 else cfg.expression_value
+    return prepare_from_config(cohort.expression(value), cfg, study)
