@@ -204,6 +204,15 @@ class ReplicateJob:
             outs = [store.write_frame(sig, d / "signatures.csv"),
                     store.write_frame(kegg, d / "ssgsea.csv"),
                     store.write_frame(expr, d / "expression_log2.parquet")]
+            # study 2 scores its 11 risk scores on its own expression scale (RSEM-like)
+            expr2 = cohort_expression(c, gcfg, study=2)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sig2 = compute_signatures(expr2, annotation_from_genes(list(expr2.columns),
+                                                                       c.genes), do_mapping=True)
+            sig2.index.name = "sample"
+            outs.append(store.write_frame(sig2, d / "signatures_study2.csv"))
+            outs.append(store.write_frame(expr2, d / "expression_log2_study2.parquet"))
             risk, note = cohort_risk_features(c, gcfg, expr)
             store.write_json(d / "risk_note.json", note)
             outs.append(d / "risk_note.json")
@@ -351,7 +360,7 @@ class ReplicateJob:
             ranges = class_ranges(table)
             return [store.write_frame(crfs, d / "crfs.parquet", index=False),
                     store.write_frame(table, self.tables / "kim2020_icc_features.csv", index=False),
-                    store.write_frame(ranges, self.tables / "kim2020_table2_icc.csv")]
+                    store.write_frame(ranges, self.tables / "kim2020_table2_icc.csv", index=False)]
 
         self.run_stage("crf", run, [self.cohort_dir / "cohort.toml"], self._params(v=1))
 
@@ -361,7 +370,7 @@ class ReplicateJob:
         return crfs[crfs["reader"] == reader].drop(columns=["reader"])
 
     def kim_scores(self) -> pd.DataFrame:
-        sig = pd.read_csv(self.stages_dir / "genomics" / "signatures.csv", index_col=0)
+        sig = pd.read_csv(self.stages_dir / "genomics" / "signatures_study2.csv", index_col=0)
         scores = sig[list(SCORES_STUDY2)].rename(columns=SCORES_STUDY2)
         scores.index.name = "patient_id"
         return scores.loc[scores.index.intersection(self.patients("kim2020"))]

@@ -1,0 +1,124 @@
+"""``pyradiogen crf extract`` (pyradiomics features + inter-reader ICC) and ``pyradiogen icc``.
+
+``icc --ratings CSV``: the CSV has a header row; each row is one subject, each column one rater.
+A first column that is not numeric (e.g. ``patient_id``) is taken as the subject ID; every other
+column must be numeric; an empty cell is a missing rating (the subject is then dropped, as irr
+does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+from rich.table import Table
+
+from . import UserError, console
+
+ICC_MODELS = ("oneway", "twoway")
+ICC_TYPES = ("consistency", "agreement")
+ICC_UNITS = ("single", "average")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("crf", help="conventional radiomic features (pyradiomics, study 2)")
+    csub = p.add_subparsers(dest="crf_command", metavar="SUBCOMMAND")
+    e = csub.add_parser("extract", help="100 pyradiomics features for every patient x reader ROI, "
+                                        "then the inter-reader ICC tables")
+    e.add_argument("--cohort", required=True, type=Path, help="cohort folder (with cohort.toml)")
+    e.add_argument("--out", required=True, type=Path, help="output folder")
+    e.add_argument("--readers", nargs="+", default=None, help="readers to use (default: all)")
+    e.add_argument("--params", default="study2_2d",
+                   help="shipped parameter-file name or a pyradiomics YAML path")
+    e.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
+    e.add_argument("--no-cache", action="store_true", help="recompute every ROI")
+    _icc_options(e)
+    e.set_defaults(func=run_extract)
+    p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
+
+    i = sub.add_parser("icc", help="intraclass correlation of a ratings CSV (irr::icc)")
+    i.add_argument("--ratings", required=True, type=Path,
+                   help="CSV: header row, one row per subject, one column per rater "
+                        "(optional first column of subject IDs)")
+    _icc_options(i, default_model="oneway", default_type="consistency")
+    i.add_argument("--r0", type=float, default=0.0, help="ICC under H0 (default 0)")
+    i.add_argument("--all", action="store_true", help="print all six forms")
+    i.add_argument("--json", action="store_true", help="print the result as JSON")
+    i.set_defaults(func=run_icc)
+
+
+def _icc_options(p: argparse.ArgumentParser, default_model: str = "twoway",
+                 default_type: str = "agreement") -> None:
+    p.add_argument("--model", choices=ICC_MODELS, default=default_model)
+    p.add_argument("--type", choices=ICC_TYPES, default=default_type,
+                   help="ignored for --model oneway")
+    p.add_argument("--unit", choices=ICC_UNITS, default="single")
+    p.add_argument("--conf-level", type=float, default=0.95)
+
+
+def read_ratings(path: Path) -> pd.DataFrame:
+    """A ratings CSV as subjects × raters (see the module docstring for the layout)."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: ratings CSV not found")
+    df = pd.read_csv(path)
+    if df.shape[1] and not pd.api.types.is_numeric_dtype(df.iloc[:, 0]):
+        df = df.set_index(df.columns[0])
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise UserError(f"{path}: rater column(s) {bad} are not numeric; the CSV needs one row "
+                        "per subject and one numeric column per rater")
+    if df.shape[1] < 2:
+        raise UserError(f"{path}: found {df.shape[1]} rater column(s); ICC needs at least 2")
+    return df
+
+
+def run_icc(args: argparse.Namespace) -> int:
+    from ..crf.icc import icc, icc_all
+
+    ratings = read_ratings(args.ratings)
+    if args.all:
+        out = icc_all(ratings, r0=args.r0, conf_level=args.conf_level)
+        if args.json:
+            print(out.to_json(orient="records", indent=2))
+        else:
+            print(out.to_string(index=False))
+        return 0
+    res = icc(ratings, model=args.model, type=args.type, unit=args.unit, r0=args.r0,
+              conf_level=args.conf_level)
+    if args.json:
+        print(json.dumps(res.to_frame().iloc[0].to_dict(), indent=2, default=float))
+    else:
+        console.print(res.summary())
+    return 0
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    if not args.cohort.is_dir():
+        raise UserError(f"{args.cohort}: cohort folder not found")
+    from ..cohort import load_cohort
+    from ..crf.config import CRFConfig
+    from ..crf.stage import run_crf_stage
+
+    cfg = CRFConfig(params=args.params, readers=args.readers, n_jobs=args.n_jobs,
+                    cache=not args.no_cache, icc_model=args.model, icc_type=args.type,
+                    icc_unit=args.unit, conf_level=args.conf_level)
+    res = run_crf_stage(load_cohort(args.cohort), args.out, cfg,
+                        manifest_extra={"cohort": str(args.cohort)})
+    crfs = res.crfs
+    console.print(f"crfs.parquet: {len(crfs)} ROIs x {crfs.shape[1] - 3} features "
+                  f"({crfs['patient_id'].nunique()} patients, readers "
+                  f"{sorted(crfs['reader'].unique())}) in {args.out}")
+    if res.icc_by_class is None:
+        console.print("[yellow]one reader only: no inter-reader ICC table[/]")
+        return 0
+    name = res.icc_by_feature["icc_name"].iloc[0]
+    t = Table(title=f"Inter-reader {name} by feature class (study 2, Table 2)")
+    for col in ("class", "features", "ICC range", "95% CI range", "published"):
+        t.add_column(col)
+    for r in res.icc_by_class.itertuples():
+        t.add_row(r.feature_class, str(r.n_features), f"{r.icc_min:.3f}–{r.icc_max:.3f}",
+                  r.range, r.published)
+    console.print(t)
+    return 0

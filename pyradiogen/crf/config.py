@@ -1,0 +1,28 @@
+"""Settings of the conventional-radiomic-feature stage (study 2: pyradiomics + inter-reader ICC).
+
+Study 2 has no public code, so the ``paper`` and ``code`` presets are the same. The paper says
+only that irr computed the ICC; the form is not given, so two-way absolute agreement of single
+measures (ICC(A,1), readers as a random sample) is the default and the choice is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..config import register_section
+
+
+@register_section("crf", presets={})
+@dataclass
+class CRFConfig:
+    """pyradiomics extraction and the inter-reader ICC."""
+
+    params: str = "study2_2d"            # shipped parameter file (pyradiogen/crf/params) or path
+    readers: list[str] | None = None     # None: every reader in rois.csv
+    n_jobs: int = 2
+    cache: bool = True                   # per-ROI cache under <out>/.cache/crf
+    icc_model: Literal["oneway", "twoway"] = "twoway"          # paper: not stated (assumed)
+    icc_type: Literal["consistency", "agreement"] = "agreement"  # paper: not stated (assumed)
+    icc_unit: Literal["single", "average"] = "single"          # paper: not stated (assumed)
+    conf_level: float = 0.95

@@ -1,0 +1,181 @@
+"""Intraclass correlation as R's ``irr::icc`` computes it (R package ``pyradiogen::icc``).
+
+:func:`icc` returns one :class:`ICCResult`; :func:`inter_reader_table` gives the ICC and its
+95% CI for every feature between readers, and :func:`class_ranges` the per-class ranges of
+study 2's Table 2. The arithmetic runs in R (``r/R/icc.R``), tested against ``psych::ICC``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .. import rbridge
+from .features import CLASS_LABELS, feature_class_of
+
+Model = Literal["oneway", "twoway"]
+Type = Literal["consistency", "agreement"]
+Unit = Literal["single", "average"]
+
+#: Study 2 (Kim et al. 2020) Table 2: ICC 95% CI range per feature class, as published.
+PUBLISHED_TABLE2: dict[str, tuple[float, float]] = {
+    "Shape": (0.771, 1.000), "GLDM": (0.799, 1.000), "GLCM": (0.817, 1.000),
+    "First order": (0.768, 1.000), "GLRLM": (0.787, 1.000), "GLSZM": (0.820, 1.000),
+    "NGTDM": (0.818, 1.000), "Overall": (0.768, 1.000),
+}
+TABLE2_ORDER = ["Shape", "GLDM", "GLCM", "First order", "GLRLM", "GLSZM", "NGTDM"]
+
+
+@dataclass
+class ICCResult:
+    """One ICC, shaped like irr's ``icclist`` (dots in R names become underscores)."""
+
+    subjects: int
+    raters: int
+    model: str
+    type: str
+    unit: str
+    icc_name: str
+    value: float
+    r0: float
+    Fvalue: float
+    df1: float
+    df2: float
+    p_value: float
+    conf_level: float
+    lbound: float
+    ubound: float
+
+    @classmethod
+    def from_r(cls, res: dict[str, Any]) -> ICCResult:
+        """From the named list R's ``pyradiogen::icc`` returns."""
+        return cls(**{k.replace(".", "_"): res[k] for k in res})
+
+    def summary(self) -> str:
+        """A short text report (what irr's print method shows)."""
+        what = "one-way" if self.model == "oneway" else f"two-way, {self.type}"
+        return (f"{self.icc_name} ({what}, {self.unit} measures): {self.value:.4f}, "
+                f"{100 * self.conf_level:g}% CI [{self.lbound:.4f}, {self.ubound:.4f}]; "
+                f"{self.subjects} subjects x {self.raters} raters; "
+                f"H0 ICC = {self.r0:g}: F({self.df1:.4g}, {self.df2:.4g}) = {self.Fvalue:.4f}, "
+                f"p = {self.p_value:.4g}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row DataFrame of every field."""
+        return pd.DataFrame([asdict(self)])
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _ensure_r() -> None:
+    rbridge.library("pyradiogen")
+
+
+def _ratings_matrix(ratings: Any, where: str = "ratings") -> rbridge.RMatrix:
+    df = ratings if isinstance(ratings, pd.DataFrame) else pd.DataFrame(np.asarray(ratings))
+    if df.ndim != 2 or df.shape[1] < 2:
+        raise ValueError(f"{where}: need subjects in rows and at least 2 raters in columns, "
+                         f"got shape {df.shape}")
+    try:
+        values = df.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: ratings must be numeric ({exc})") from exc
+    return rbridge.RMatrix(values, [str(i) for i in df.index], [str(c) for c in df.columns])
+
+
+def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
+        unit: Unit = "single", r0: float = 0.0, conf_level: float = 0.95) -> ICCResult:
+    """``irr::icc`` of an n × k ratings table (subjects in rows, raters in columns).
+
+    Subjects with any missing rating are dropped (as irr does). Defaults follow irr.
+    """
+    _ensure_r()
+    res = rbridge.rcall("pyradiogen::icc", _ratings_matrix(ratings), model=model, type=type,
+                        unit=unit, r0=float(r0), **{"conf.level": float(conf_level)})
+    return ICCResult.from_r(res)
+
+
+def icc_all(ratings: Any, r0: float = 0.0, conf_level: float = 0.95) -> pd.DataFrame:
+    """All six ICC forms of one table, one row each."""
+    _ensure_r()
+    out = rbridge.rcall("pyradiogen::icc_all", _ratings_matrix(ratings), r0=float(r0),
+                        **{"conf.level": float(conf_level)})
+    return out.rename(columns=lambda c: c.replace(".", "_"))
+
+
+def reader_matrices(crfs: pd.DataFrame, features: Sequence[str] | None = None,
+                    readers: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Patients × readers table of every feature from a long CRF table.
+
+    ``crfs`` has ``patient_id``, ``reader`` and one column per feature (as :func:`extract_crfs`
+    gives). Patients missing a reader are kept with NaN (and dropped by the ICC).
+    """
+    for col in ("patient_id", "reader"):
+        if col not in crfs.columns:
+            raise ValueError(f"CRF table has no {col!r} column; pass extract_crfs' output")
+    if features is None:
+        features = [c for c in crfs.columns if c not in ("patient_id", "reader", "image_id")
+                    and pd.api.types.is_numeric_dtype(crfs[c])]
+    dup = crfs.duplicated(["patient_id", "reader"])
+    if dup.any():
+        first = crfs.loc[dup, ["patient_id", "reader"]].iloc[0].tolist()
+        raise ValueError(f"patient {first[0]} has more than one ROI of reader {first[1]}; "
+                         "keep one ROI per patient and reader")
+    all_readers = sorted(crfs["reader"].astype(str).unique())
+    readers = list(readers) if readers is not None else all_readers
+    if len(readers) < 2:
+        raise ValueError(f"inter-reader ICC needs at least 2 readers, found {all_readers}")
+    data = crfs.assign(reader=crfs["reader"].astype(str))
+    out = {}
+    for feat in features:
+        wide = data.pivot(index="patient_id", columns="reader", values=feat)
+        out[feat] = wide.reindex(columns=readers)
+    return out
+
+
+def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
+                       model: Model = "twoway", type: Type = "agreement",
+                       unit: Unit = "single", conf_level: float = 0.95,
+                       features: Sequence[str] | None = None) -> pd.DataFrame:
+    """ICC and CI of every feature between readers (study 2, Table 2's inputs).
+
+    Returns one row per feature: ``feature, feature_class, class_label, icc_name, icc, lbound,
+    ubound, Fvalue, df1, df2, p_value, subjects, raters``.
+    """
+    mats = reader_matrices(crfs, features, readers)
+    _ensure_r()
+    res = rbridge.rcall("pyradiogen::icc_many",
+                        {k: _ratings_matrix(v, f"feature {k}") for k, v in mats.items()},
+                        model=model, type=type, unit=unit, **{"conf.level": float(conf_level)})
+    res = res.rename(columns=lambda c: c.replace(".", "_")).rename(
+        columns={"name": "feature", "value": "icc"})
+    res.insert(1, "feature_class", [feature_class_of(f) for f in res["feature"]])
+    res.insert(2, "class_label", [CLASS_LABELS.get(c, c) for c in res["feature_class"]])
+    return res.reset_index(drop=True)
+
+
+def class_ranges(table: pd.DataFrame) -> pd.DataFrame:
+    """Per feature class: the ICC range and the 95% CI range (min lower – max upper bound).
+
+    Rows in Table 2's order plus ``Overall``, with the published range beside ours.
+    ``n_undefined`` counts features whose ICC is NaN (no variance between patients).
+    """
+    def summarise(g: pd.DataFrame) -> dict[str, Any]:
+        return {"n_features": len(g), "n_undefined": int(g["icc"].isna().sum()),
+                "icc_min": g["icc"].min(), "icc_max": g["icc"].max(),
+                "ci_lower_min": g["lbound"].min(), "ci_upper_max": g["ubound"].max()}
+
+    rows = {lab: summarise(g) for lab, g in table.groupby("class_label", sort=False)}
+    order = [lab for lab in TABLE2_ORDER if lab in rows] + sorted(set(rows) - set(TABLE2_ORDER))
+    out = pd.DataFrame([{"feature_class": lab, **rows[lab]} for lab in order]
+                       + [{"feature_class": "Overall", **summarise(table)}])
+    out["range"] = [f"{lo:.3f}–{hi:.3f}" for lo, hi in zip(out["ci_lower_min"],
+                                                          out["ci_upper_max"])]
+    out["published"] = [f"{PUBLISHED_TABLE2[c][0]:.3f}–{PUBLISHED_TABLE2[c][1]:.3f}"
+                        if c in PUBLISHED_TABLE2 else "" for c in out["feature_class"]]
+    return out

@@ -1,0 +1,63 @@
+"""The CRF stage as the CLI and the ``replicate`` job run it: extract, ICC tables, write outputs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import store
+from .config import CRFConfig
+from .extract import extract_crfs
+from .features import feature_columns, load_params
+from .icc import class_ranges, inter_reader_table
+
+OUTPUTS = ("crfs.parquet", "crf_diagnostics.parquet", "icc_by_feature.csv", "icc_by_class.csv",
+           "crf_manifest.json")
+
+
+@dataclass
+class CRFStageResult:
+    """What :func:`run_crf_stage` produced (tables are ``None`` with fewer than 2 readers)."""
+
+    crfs: pd.DataFrame
+    diagnostics: pd.DataFrame
+    icc_by_feature: pd.DataFrame | None
+    icc_by_class: pd.DataFrame | None
+    paths: dict[str, Path]
+
+
+def run_crf_stage(cohort: Any, out_dir: str | os.PathLike, cfg: CRFConfig | None = None,
+                  manifest_extra: dict[str, Any] | None = None) -> CRFStageResult:
+    """Extract study 2's features for every ROI and write the inter-reader ICC tables.
+
+    Writes ``crfs.parquet`` (patient_id, reader, image_id, 100 features),
+    ``crf_diagnostics.parquet``, ``icc_by_feature.csv``, ``icc_by_class.csv`` (Table 2) and
+    ``crf_manifest.json`` into ``out_dir``; ROIs are cached under ``out_dir/.cache/crf``.
+    """
+    cfg = cfg or CRFConfig()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    params = load_params(cfg.params)
+    cache = out / ".cache" / "crf" if cfg.cache else None
+    crfs, diag = extract_crfs(cohort, readers=cfg.readers, n_jobs=cfg.n_jobs, params=params,
+                              cache_dir=cache, return_diagnostics=True)
+    paths = {"crfs": store.write_frame(crfs, out / "crfs.parquet", index=False),
+             "diagnostics": store.write_frame(diag, out / "crf_diagnostics.parquet", index=False)}
+    by_feature = by_class = None
+    if crfs["reader"].nunique() >= 2:
+        by_feature = inter_reader_table(crfs, model=cfg.icc_model, type=cfg.icc_type,
+                                        unit=cfg.icc_unit, conf_level=cfg.conf_level)
+        by_class = class_ranges(by_feature)
+        paths["icc_by_feature"] = store.write_frame(by_feature, out / "icc_by_feature.csv",
+                                                    index=False)
+        paths["icc_by_class"] = store.write_frame(by_class, out / "icc_by_class.csv", index=False)
+    extra = {"n_rois": len(crfs), "n_features": len(feature_columns(params)),
+             "readers": sorted(crfs["reader"].astype(str).unique()), "params": params,
+             **(manifest_extra or {})}
+    paths["manifest"] = store.write_manifest(out, config={"crf": asdict(cfg)}, extra=extra,
+                                             name="crf_manifest.json")
+    return CRFStageResult(crfs, diag, by_feature, by_class, paths)
