@@ -60,10 +60,7 @@ lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check pyradiogen tests benchmarks
 
 test-r: $(STAMPS)/rpkg
-	Rscript -e 'library(testthat); library(pyradiogen, lib.loc = Sys.getenv("R_LIBS_USER")); \
-	  res <- as.data.frame(test_dir("r/tests/testthat", package = "pyradiogen", load_package = "installed", reporter = "summary", stop_on_failure = FALSE)); \
-	  cat(sprintf("R testthat: %d passed, %d failed, %d skipped\n", sum(res$$nb) - sum(res$$failed) - sum(res$$skipped), sum(res$$failed), sum(res$$skipped))); \
-	  if (sum(res$$failed) > 0 || any(res$$error)) quit(status = 1)'
+	Rscript scripts/run-r-tests.R
 
 test-py: setup
 	$(VPY) -m pytest -q $(PYTEST_ARGS)
