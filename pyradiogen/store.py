@@ -177,8 +177,11 @@ class StageCache:
     def mark_done(self, name: str, key: str, outputs: Sequence[str | os.PathLike],
                   info: Mapping[str, Any] | None = None) -> None:
         """Record that the stage finished, with its outputs relative to ``root``."""
-        rel = [str(Path(o).resolve().relative_to(self.root.resolve())) if Path(o).is_absolute()
-               else str(o) for o in outputs]
+        root = self.root.resolve()
+        rel = []
+        for o in outputs:
+            p = Path(o).resolve()
+            rel.append(str(p.relative_to(root)) if p.is_relative_to(root) else str(p))
         write_json(self._record(name), {"key": key, "outputs": rel,
                                         "finished": _dt.datetime.now(_dt.UTC).isoformat(),
                                         "info": dict(info or {})})

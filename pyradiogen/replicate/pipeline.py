@@ -97,6 +97,18 @@ class ReplicateJob:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
+    def cohort_inputs(self, *parts: str) -> list[Path]:
+        """``cohort.toml`` and the named parts of the cohort that exist (for stage keys).
+
+        DICOM folders are not hashed (real downloads are large): the image index that the
+        ``assemble`` stage writes stands in for them.
+        """
+        from ..cohort.manifest import MANIFEST, read_manifest
+
+        man = read_manifest(self.cohort_dir)
+        paths = [self.cohort_dir / MANIFEST] if (self.cohort_dir / MANIFEST).exists() else []
+        return paths + [p for part in parts if (p := man.path(part)) is not None and p.exists()]
+
     def _params(self, **extra: Any) -> dict[str, Any]:
         return {"preset": self.cfg.preset, "seed": self.cfg.seed, **extra}
 
@@ -152,8 +164,6 @@ class ReplicateJob:
 
     # ------------------------------------------------------------------ stages
     def stage_cohort(self) -> None:
-        from ..cohort import assemble_study1, assemble_study2
-
         if self.is_demo:
             from ..demo import make_demo_cohort
 
@@ -167,18 +177,25 @@ class ReplicateJob:
 
         def assemble(d: Path) -> list[Path]:
             c = self.cohort()
-            s1 = assemble_study1(c)
-            s2 = assemble_study2(c)
-            outs = [store.write_frame(s1.table1, self.tables / "liu2023_table1.csv"),
-                    store.write_frame(s1.flow, self.tables / "liu2023_flowchart.csv"),
+            s1, s2 = c.study1(), c.study2()
+            outs = [store.write_frame(s1.table1, self.tables / "liu2023_table1.csv", index=False),
+                    store.write_frame(s1.flowchart, self.tables / "liu2023_flowchart.csv",
+                                      index=False),
                     store.write_frame(s1.images, d / "study1_images.csv"),
-                    store.write_frame(s2.rois, d / "study2_rois.csv"),
-                    store.write_frame(s2.table1, self.tables / "kim2020_table1.csv")]
+                    store.write_frame(s2.rois, d / "study2_rois.csv", index=False),
+                    store.write_frame(s2.table1, self.tables / "kim2020_table1.csv", index=False),
+                    store.write_frame(s2.flowchart, self.tables / "kim2020_flowchart.csv",
+                                      index=False),
+                    store.write_frame(s2.extra["scanners"], self.tables / "kim2020_scanners.csv",
+                                      index=False)]
             store.write_json(d / "patients.json", {"study1": list(s1.patients),
-                                                   "study2": list(s2.patients)})
+                                                   "study2": list(s2.patients),
+                                                   "study1_images": s1.extra})
             return [*outs, d / "patients.json"]
 
-        self.run_stage("assemble", assemble, [self.cohort_dir / "cohort.toml"], self._params(v=1))
+        self.run_stage("assemble", assemble,
+                       self.cohort_inputs("rois", "clinical", "star_counts", "matrix", "genes"),
+                       self._params(v=1))
 
     def patients(self, study: str) -> list[str]:
         data = json.loads((self.stages_dir / "assemble" / "patients.json").read_text())
@@ -221,8 +238,10 @@ class ReplicateJob:
                 outs.append(store.write_frame(risk, d / "risk_genes.csv"))
             return outs
 
-        self.run_stage("genomics", run, [self.cohort_dir / "cohort.toml"],
-                       self._params(v=1))
+        self.run_stage("genomics", run,
+                       self.cohort_inputs("star_counts", "matrix", "genes", "risk_genes",
+                                          "genesets"),
+                       self._params(genomics=self.cfg.section("genomics"), v=1))
         if not (self.stages_dir / "genomics" / "risk_genes.csv").exists():
             self.deviations.append("Study 1's 288 risk genes are not public and no risk-gene list "
                                    "was given: the risk-gene association was not run.")
@@ -362,7 +381,9 @@ class ReplicateJob:
                     store.write_frame(table, self.tables / "kim2020_icc_features.csv", index=False),
                     store.write_frame(ranges, self.tables / "kim2020_table2_icc.csv", index=False)]
 
-        self.run_stage("crf", run, [self.cohort_dir / "cohort.toml"], self._params(v=1))
+        self.run_stage("crf", run, [self.stages_dir / "assemble" / "study2_rois.csv",
+                                    *self.cohort_inputs("rois")],
+                       self._params(crf=self.cfg.section("crf"), v=1))
 
     def crfs_reader(self, reader: str | None = None) -> pd.DataFrame:
         crfs = pd.read_parquet(self.stages_dir / "crf" / "crfs.parquet")

@@ -1,0 +1,16 @@
+"""Prediction (issue 8): biglasso-equivalent LASSO classifiers (study 1 Fig 4d–e), glmnet
+leave-one-out regression (study 2 Table 4), nnet/XGBoost classes (study 1 Supp. Fig 1) and an
+EfficientNet-B0 baseline (Supp. Table 1), each in ``paper`` and ``rigorous`` mode.
+"""
+
+from .classes import run_classes, selection_frequency, upper_quartile_classes
+from .lasso import BiglassoPath, biglasso_lambda_grid, run_lasso
+from .loo import run_loo
+from .modes import MODES, auc_score, author_split, delong_ci, patient_split
+from .run import run_kim2020, run_liu2023
+
+__all__ = [
+    "MODES", "BiglassoPath", "auc_score", "author_split", "biglasso_lambda_grid", "delong_ci",
+    "patient_split", "run_classes", "run_kim2020", "run_liu2023", "run_lasso", "run_loo",
+    "selection_frequency", "upper_quartile_classes",
+]

@@ -1,0 +1,245 @@
+"""Study 1, Supplementary Fig 1: nnet and XGBoost classes of signatures and TIMER cell types.
+
+Each signature score and TIMER estimate is binarised at its upper quartile (R's
+``x < quantile(x)[4]`` → 0, else 1). Features are those with ClassifyR-style selection
+frequency > 40% (``r/R/classifyr.R``, ClassifyR 3.0 behaviour by default: the authors call
+``runTests(measurements, classes)`` without dataset names on a samples × features matrix,
+which only 3.x accepts). Classifiers: R ``nnet`` (logistic output) and XGBoost (the Python
+package is the same C++ library; ``tree_method = "exact"``, which R xgboost 1.x used for
+data this small), with the authors' per-target settings from their ``DNN&XGboost.R``.
+
+Paper mode: the authors' ``set.seed(101)`` 80/20 patient split, selection frequency computed
+on ALL patients (test patients included), the per-target settings (chosen by the authors,
+apparently against the test set), and the flip of AUC < 0.5 to 1 − AUC.
+Rigorous mode: stratified k-fold CV over patients; selection frequency recomputed inside each
+training fold; one fixed setting for every target (the authors' most common ones); pooled
+out-of-fold AUC with DeLong 95% CI; no flip.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import modes
+
+SIGNATURES: tuple[str, ...] = ("pik3cags", "endo", "gene70", "genius", "oncotypedx", "rorS")
+TIMER_CELLS: tuple[str, ...] = ("B_cell", "CD4_T", "CD8_T", "Neutrophil", "Macrophage",
+                                "Dendritic")
+
+# (nnet size, decay, maxit), (xgboost max_depth, eta, nrounds) per target and feature set, as
+# set in the authors' DNN&XGboost.R (facts transcribed into a table).
+AUTHOR_SETTINGS: dict[tuple[str, str], tuple[tuple[int, float, int], tuple[int, float, int]]] = {
+    ("pik3cags", "DRF"): ((35, 1e-5, 200), (10, 1.0, 50)),
+    ("pik3cags", "CRF"): ((55, 1e-6, 2000), (10, 1.0, 10)),
+    ("endo", "DRF"): ((35, 1e-5, 2000), (5, 1.0, 50)),
+    ("endo", "CRF"): ((35, 1e-5, 2000), (10, 1.0, 10)),
+    ("gene70", "DRF"): ((55, 1e-4, 1000), (5, 1.0, 50)),
+    ("gene70", "CRF"): ((55, 1e-5, 1000), (5, 6.0, 10)),
+    ("genius", "DRF"): ((45, 1e-5, 2000), (5, 1.0, 50)),
+    ("genius", "CRF"): ((65, 1e-5, 2000), (10, 1.0, 10)),
+    ("oncotypedx", "DRF"): ((25, 1e-4, 2000), (10, 0.1, 10)),
+    ("oncotypedx", "CRF"): ((45, 1e-4, 2000), (5, 2.0, 10)),
+    ("rors", "DRF"): ((25, 1e-6, 2000), (5, 1.0, 50)),
+    ("rors", "CRF"): ((35, 1e-4, 2000), (5, 0.1, 10)),
+    ("bcell", "DRF"): ((35, 1e-5, 2000), (5, 1.0, 50)),
+    ("bcell", "CRF"): ((35, 1e-3, 2000), (10, 1.0, 10)),
+    ("cd4t", "DRF"): ((25, 1e-5, 2000), (5, 1.0, 50)),
+    ("cd4t", "CRF"): ((35, 1e-5, 2000), (5, 10.0, 100)),
+    ("cd8t", "DRF"): ((40, 1e-3, 3000), (5, 0.1, 50)),
+    ("cd8t", "CRF"): ((25, 1e-5, 2000), (100, 100.0, 10)),
+    ("neutrophil", "DRF"): ((30, 1e-5, 2000), (5, 1.0, 50)),
+    ("neutrophil", "CRF"): ((15, 1e-4, 2000), (10, 0.01, 20)),
+    ("macrophage", "DRF"): ((40, 1e-4, 3000), (5, 2.0, 50)),
+    ("macrophage", "CRF"): ((35, 1e-4, 2000), (10, 1.0, 10)),
+    ("dendritic", "DRF"): ((35, 1e-5, 2000), (5, 1.0, 50)),
+    ("dendritic", "CRF"): ((35, 1e-5, 3000), (10, 1.0, 10)),
+}
+# AUCs in the legends of the authors' Supplementary Fig 1 plots (DNN&XGboost.R), by
+# (target, feature set, model); the paper itself gives no numbers for this figure.
+_SIG = ("endo", "pik3cags", "gene70", "genius", "oncotypedx", "rors")
+_TIL = ("bcell", "cd4t", "cd8t", "neutrophil", "macrophage", "dendritic")
+_LEGENDS = {
+    ("DRF", "xgboost"): (_SIG, (0.73, 0.62, 0.63, 0.70, 0.64, 0.60)),
+    ("CRF", "xgboost"): (_SIG, (0.55, 0.54, 0.56, 0.55, 0.58, 0.59)),
+    ("DRF", "nnet"): (_SIG, (0.81, 0.62, 0.65, 0.79, 0.75, 0.79)),
+    ("CRF", "nnet"): (_SIG, (0.77, 0.54, 0.56, 0.55, 0.58, 0.59)),
+    ("DRF", "xgboost", "til"): (_TIL, (0.70, 0.68, 0.60, 0.54, 0.71, 0.70)),
+    ("CRF", "xgboost", "til"): (_TIL, (0.55, 0.66, 0.61, 0.55, 0.59, 0.55)),
+    ("DRF", "nnet", "til"): (_TIL, (0.91, 0.76, 0.64, 0.61, 0.63, 0.63)),
+    ("CRF", "nnet", "til"): (_TIL, (0.61, 0.66, 0.61, 0.58, 0.60, 0.63)),
+}
+PUBLISHED_AUC: dict[tuple[str, str, str], float] = {
+    (t, key[0], key[1]): v for key, (targets, vals) in _LEGENDS.items()
+    for t, v in zip(targets, vals)
+}
+
+# rigorous mode: one setting for all targets (the authors' most frequent choices)
+FIXED_SETTINGS = ((35, 1e-5, 2000), (5, 1.0, 50))
+
+_ALIASES = {"tcellcd4": "cd4t", "cd4": "cd4t", "tcellcd8": "cd8t", "cd8": "cd8t",
+            "dendriticcell": "dendritic", "endopredict": "endo", "mammaprint": "gene70",
+            "pik3ca": "pik3cags", "pik3cags": "pik3cags", "ror": "rors", "rorsscore": "rors"}
+
+
+def target_key(name: str) -> str:
+    """Normalised target name (``T.cell.CD4`` → ``cd4t``, ``B_cell`` → ``bcell``)."""
+    k = re.sub(r"[^a-z0-9]", "", name.lower())
+    return _ALIASES.get(k, k)
+
+
+def settings_for(target: str, feature_set: str, mode: str = "paper"):
+    """``((size, decay, maxit), (max_depth, eta, nrounds))`` for a target."""
+    if mode == "rigorous":
+        return FIXED_SETTINGS
+    return AUTHOR_SETTINGS.get((target_key(target), feature_set.upper()), FIXED_SETTINGS)
+
+
+def upper_quartile_classes(values: Sequence[float]) -> np.ndarray:
+    """1 for values at or above R's ``quantile(x)[4]`` (type 7 upper quartile), else 0."""
+    v = np.asarray(values, dtype=float)
+    q = np.quantile(v[np.isfinite(v)], 0.75)
+    return (v >= q).astype(int)
+
+
+def _r():
+    from .. import rbridge
+
+    rbridge.library("pyradiogen")
+    return rbridge
+
+
+def selection_frequency(X: pd.DataFrame, y: Sequence[int], permutations: int = 100,
+                        folds: int = 5, version: str = "3.0", seed: int | None = 101
+                        ) -> pd.Series:
+    """ClassifyR ``distribution(runTests(X, y))``: percentage of splits selecting each feature."""
+    rb = _r()
+    res = rb.rcall("pyradiogen::selection_frequency", rb.RMatrix.from_frame(X),
+                   pd.Categorical(np.asarray(y).astype(str)), permutations=int(permutations),
+                   folds=int(folds), version=version, seed=seed)
+    if isinstance(res, pd.Series):
+        return res.astype(float)
+    return pd.Series(dtype=float)
+
+
+def select_features(freq: pd.Series, threshold: float = 40.0) -> list[str]:
+    """Features selected in more than ``threshold`` percent of splits; else the top one."""
+    chosen = freq[freq > threshold].sort_values(ascending=False).index.tolist()
+    if not chosen and len(freq):
+        chosen = [freq.sort_values(ascending=False).index[0]]
+    return [str(c) for c in chosen]
+
+
+def nnet_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, size: int, decay: float,
+                 maxit: int, seed: int = 101) -> np.ndarray:
+    """R ``nnet(x, y, size, decay, maxit)`` predictions for ``xte``."""
+    rb = _r()
+    out = rb.rcall("pyradiogen::nnet_predict", np.asarray(xtr, float), np.asarray(ytr, float),
+                   np.asarray(xte, float), size=int(size), decay=float(decay),
+                   maxit=int(maxit), seed=int(seed))
+    return np.atleast_1d(np.asarray(out, dtype=float))
+
+
+def xgb_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, max_depth: int, eta: float,
+                nrounds: int, seed: int = 101) -> np.ndarray:
+    """XGBoost ``binary:logistic`` probabilities for ``xte`` (deterministic, one thread)."""
+    import xgboost as xgb
+
+    dtrain = xgb.DMatrix(np.asarray(xtr, float), label=np.asarray(ytr, float))
+    params = {"max_depth": int(max_depth), "eta": float(eta), "objective": "binary:logistic",
+              "nthread": 1, "tree_method": "exact", "seed": int(seed), "verbosity": 0}
+    booster = xgb.train(params, dtrain, num_boost_round=int(nrounds))
+    return booster.predict(xgb.DMatrix(np.asarray(xte, float)))
+
+
+@dataclass
+class ClassesResult:
+    """Summary (one row per target × feature set × model) and ROC points."""
+
+    summary: pd.DataFrame
+    roc: pd.DataFrame
+
+
+def _fit_models(Xtr, ytr, Xte, settings, seed, models):
+    (size, decay, maxit), (depth, eta, nrounds) = settings
+    out = {}
+    if "nnet" in models:
+        out["nnet"] = nnet_predict(Xtr, ytr, Xte, size, decay, maxit, seed)
+    if "xgboost" in models:
+        out["xgboost"] = xgb_predict(Xtr, ytr, Xte, depth, eta, nrounds, seed)
+    return out
+
+
+def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str = "DRF",
+                mode: str = "paper", permutations: int = 100, frac: float = 0.8,
+                outer_folds: int = 5, version: str = "3.0", threshold: float = 40.0,
+                models: Sequence[str] = ("nnet", "xgboost"), seed: int = 101) -> ClassesResult:
+    """Supplementary Fig 1 for one feature set in one mode.
+
+    ``features``: patient-level (``patient_id`` + features; image rows are averaged per
+    patient). ``targets``: ``patient_id`` + one column per signature / cell type (raw scores,
+    binarised here at the upper quartile over the matched patients).
+    """
+    from ..progress import track
+
+    modes.check_mode(mode)
+    f = features.drop(columns=[c for c in ("image_id",) if c in features.columns])
+    if "patient_id" in f.columns:
+        f = f.groupby("patient_id", sort=False).mean(numeric_only=True)
+    t = targets.set_index("patient_id") if "patient_id" in targets.columns else targets
+    common = [p for p in f.index if p in t.index]
+    if len(common) < 10:
+        raise ValueError(f"only {len(common)} patients have both features and targets; "
+                         "check the patient_id barcodes of both tables")
+    X = f.loc[common].astype(float)
+    rows, rocs = [], []
+    for target in track(list(t.columns), f"classes {feature_set} ({mode})"):
+        y = upper_quartile_classes(t.loc[common, target].to_numpy(dtype=float))
+        settings = settings_for(target, feature_set, mode)
+        tags = {"feature_set": feature_set, "mode": mode, "target": target}
+        if mode == "paper":
+            train = modes.author_split(len(common), frac, seed)
+            test = np.setdiff1d(np.arange(len(common)), train)
+            freq = selection_frequency(X, y, permutations, version=version, seed=seed)
+            sel = select_features(freq, threshold)
+            preds = _fit_models(X[sel].to_numpy()[train], y[train], X[sel].to_numpy()[test],
+                                settings, seed, models)
+            ytest, n_sel = y[test], len(sel)
+        else:
+            ytest = y
+            oof = {m: np.full(len(y), np.nan) for m in models}
+            n_sel_f = []
+            for tr, te in modes.grouped_folds(y, np.arange(len(y)), outer_folds, seed):
+                freq = selection_frequency(X.iloc[tr], y[tr], permutations, version=version,
+                                           seed=seed)
+                sel = select_features(freq, threshold)
+                n_sel_f.append(len(sel))
+                p = _fit_models(X[sel].to_numpy()[tr], y[tr], X[sel].to_numpy()[te], settings,
+                                seed, models)
+                for m in models:
+                    oof[m][te] = p[m]
+            preds, n_sel = oof, float(np.median(n_sel_f))
+        for model, prob in preds.items():
+            raw = modes.auc_score(ytest, prob)
+            auc, flipped = modes.flip_auc(raw) if mode == "paper" else (raw, False)
+            _, lo, hi = modes.delong_ci(ytest, prob)
+            if flipped:
+                lo, hi = 1 - hi, 1 - lo
+            roc = modes.roc_curve(ytest, prob)
+            if flipped:
+                roc = pd.DataFrame({"fpr": 1 - roc["fpr"], "tpr": 1 - roc["tpr"]})
+            published = PUBLISHED_AUC.get((target_key(target), feature_set.upper(), model))
+            rows.append({**tags, "model": model, "auc": auc, "auc_raw": raw, "flipped": flipped,
+                         "published_auc": published,
+                         "ci_low": lo, "ci_high": hi, "ci_method": "DeLong",
+                         "n_features": n_sel, "n_test": len(ytest),
+                         "n_positive_test": int(np.sum(ytest))})
+            if len(np.unique(ytest)) == 2:  # no ROC curve for a one-class test set
+                rocs.append(roc.assign(**tags, model=model))
+    roc_all = pd.concat(rocs, ignore_index=True) if rocs else pd.DataFrame(
+        columns=["fpr", "tpr", "feature_set", "mode", "target", "model"])
+    return ClassesResult(pd.DataFrame(rows), roc_all)

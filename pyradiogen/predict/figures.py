@@ -1,0 +1,100 @@
+"""Figures: AUC (and F1) vs number of non-zero features per characteristic; ROC curves."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..plotting import PALETTE, apply_style, save_figure
+
+
+def plot_auc_vs_features(curves: pd.DataFrame, stem: str | os.PathLike,
+                         metric: str = "auc") -> list[Path]:
+    """Fig 4d–e: one panel per feature set (columns) and mode (rows), one line per characteristic."""
+    apply_style()
+    sets = list(dict.fromkeys(curves["feature_set"]))
+    mode_list = list(dict.fromkeys(curves["mode"]))
+    fig, axes = plt.subplots(len(mode_list), len(sets), figsize=(3.6 * len(sets),
+                             3.0 * len(mode_list)), squeeze=False, sharey=True,
+                             layout="constrained")
+    chars = list(dict.fromkeys(curves["characteristic"]))
+    for i, mode in enumerate(mode_list):
+        for j, fs in enumerate(sets):
+            ax = axes[i][j]
+            sub = curves[(curves["mode"] == mode) & (curves["feature_set"] == fs)]
+            for k, ch in enumerate(chars):
+                # path order (lambda decreasing), as the authors' plot(nzero, AUC, type = "l")
+                c = sub[sub["characteristic"] == ch].sort_values("lambda", ascending=False)
+                if len(c):
+                    ax.plot(c["nzero"], c[metric], color=PALETTE[k % len(PALETTE)], label=ch,
+                            lw=1.2)
+            ax.axhline(0.5, color="grey", lw=0.6, ls=":")
+            ax.set_ylim(0, 1.02)
+            ax.set_title(f"{fs} — {mode}")
+            ax.set_xlabel("number of non-zero features")
+            if j == 0:
+                ax.set_ylabel(f"test {metric.upper()}")
+    axes[0][-1].legend(loc="lower right", frameon=False)
+    return save_figure(fig, stem)
+
+
+def plot_roc_curves(roc: pd.DataFrame, summary: pd.DataFrame, stem: str | os.PathLike,
+                    by: str = "target") -> list[Path]:
+    """Supplementary Fig 1: ROC panels per (feature set, model, mode), one curve per target."""
+    apply_style()
+    keys = list(dict.fromkeys(zip(roc["feature_set"], roc["model"], roc["mode"])))
+    ncol = min(4, len(keys))
+    nrow = -(-len(keys) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 3.2 * nrow), squeeze=False,
+                             layout="constrained")
+    for ax, (fs, model, mode) in zip(axes.flat, keys):
+        sub = roc[(roc["feature_set"] == fs) & (roc["model"] == model) & (roc["mode"] == mode)]
+        for k, tgt in enumerate(dict.fromkeys(sub[by])):
+            c = sub[sub[by] == tgt]
+            s = summary[(summary["feature_set"] == fs) & (summary["model"] == model)
+                        & (summary["mode"] == mode) & (summary[by] == tgt)]
+            auc = float(s["auc"].iloc[0]) if len(s) else float("nan")
+            ax.plot(c["fpr"], c["tpr"], color=PALETTE[k % len(PALETTE)], lw=1.2,
+                    label=f"{tgt} ({auc:.2f})")
+        ax.plot([0, 1], [0, 1], color="grey", lw=0.6, ls=":")
+        ax.set_title(f"{fs} {model} — {mode}")
+        ax.set_xlabel("false positive rate")
+        ax.set_ylabel("true positive rate")
+        ax.legend(loc="lower right", frameon=False, fontsize=6)
+    for ax in list(axes.flat)[len(keys):]:
+        ax.axis("off")
+    return save_figure(fig, stem)
+
+
+def plot_mode_comparison(summary: pd.DataFrame, stem: str | os.PathLike, label: str,
+                         value: str = "auc", ylabel: str = "AUC") -> list[Path]:
+    """Paper vs rigorous values side by side, with 95% CIs when the table has them."""
+    apply_style()
+    wide = summary.pivot_table(index=label, columns="mode", values=value, aggfunc="first",
+                               dropna=False)
+    fig, ax = plt.subplots(figsize=(max(4, 0.6 * len(wide)), 3), layout="constrained")
+    x = range(len(wide))
+    has_ci = value == "auc" and {"ci_low", "ci_high"} <= set(summary.columns)
+    for k, mode in enumerate(wide.columns):
+        pos = [i + 0.4 * k - 0.2 for i in x]
+        ax.bar(pos, wide[mode], width=0.4, label=mode, color=PALETTE[k])
+        if has_ci:
+            sub = summary[summary["mode"] == mode].drop_duplicates(label).set_index(label)
+            lo = sub["ci_low"].reindex(wide.index).to_numpy(dtype=float)
+            hi = sub["ci_high"].reindex(wide.index).to_numpy(dtype=float)
+            val = wide[mode].to_numpy(dtype=float)
+            ax.errorbar(pos, val, yerr=[np.clip(val - lo, 0, None), np.clip(hi - val, 0, None)],
+                        fmt="none", ecolor="black", elinewidth=0.7, capsize=2)
+    if value == "auc":
+        ax.axhline(0.5, color="grey", lw=0.6, ls=":")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(wide.index, rotation=45, ha="right")
+    ax.set_ylabel(ylabel)
+    if value == "auc":
+        ax.set_ylim(0, 1.05)
+    ax.legend(frameon=False)
+    return save_figure(fig, stem)

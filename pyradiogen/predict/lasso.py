@@ -1,0 +1,288 @@
+"""Study 1, Fig 4d–e: lasso logistic regression per clinical characteristic.
+
+biglasso cannot be installed here, so its path is reproduced with R glmnet as
+``shared/specs/biglasso.md`` §8 prescribes (biglasso's lambda grid passed explicitly,
+standardize, Newton, tight ``thresh``, path truncated where biglasso saturates). All fitting
+runs in R (``r/R/lasso.R``) through :mod:`pyradiogen.rbridge`; this module prepares rows,
+draws splits and gathers tables.
+
+Paper mode reproduces the authors' script: rows with a non-missing label, ``set.seed(101);
+sample.int(n, floor(.7 * n))`` over those rows (image level), ``cv.glmnet(type.measure =
+"auc", nfolds = 5)`` on the training rows, the biglasso path (``nlambda`` 100 in the paper, 20
+in the code), and test AUC (ROCR) and F1 for every lambda. The published headline is the best
+AUC over the path, i.e. lambda chosen on the test set.
+
+Rigorous mode splits by patient (the same R draw, over patients), picks lambda by
+``cv.glmnet`` with patient-grouped folds on the training rows only, and adds a nested
+cross-validation (outer patient-grouped stratified folds) whose pooled out-of-fold AUC, with a
+patient-cluster bootstrap CI, is the headline.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import modes
+
+CHARACTERISTICS: tuple[str, ...] = ("T", "N", "ER", "PR", "HER2")
+# Liu & Hu 2023 give Fig 4d–e qualitatively only
+PUBLISHED: dict[tuple[str, str], str] = {
+    **{("DRF", c): "AUC >= 0.90" for c in CHARACTERISTICS},
+    ("CRF", "T"): "good", ("CRF", "ER"): "good", ("CRF", "N"): "AUC < 0.8",
+    ("CRF", "PR"): "AUC < 0.8", ("CRF", "HER2"): "AUC < 0.8",
+}
+ID_COLUMNS = ("image_id", "patient_id")
+
+
+def _r():
+    from .. import rbridge
+
+    rbridge.library("pyradiogen")
+    return rbridge
+
+
+def feature_columns(features: pd.DataFrame) -> list[str]:
+    """The feature columns of a feature table (everything but ``image_id``/``patient_id``)."""
+    cols = [c for c in features.columns if c not in ID_COLUMNS]
+    if not cols:
+        raise ValueError("the feature table has no feature columns besides image_id/patient_id")
+    bad = [c for c in cols if not pd.api.types.is_numeric_dtype(features[c])]
+    if bad:
+        raise ValueError(f"feature table columns {bad[:5]} are not numeric; keep only image_id, "
+                         "patient_id and numeric feature columns")
+    return cols
+
+
+def biglasso_lambda_grid(X: np.ndarray, y: Sequence, nlambda: int = 100,
+                         lambda_min: float | None = None,
+                         dims: tuple[int, int] | None = None) -> np.ndarray:
+    """biglasso's binomial lambda grid (spec §4), in NumPy (parity-tested against R)."""
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    y = (y == y.max()).astype(float)
+    n = X.shape[0]
+    center = X.mean(axis=0)
+    scale = np.sqrt(np.maximum((X**2).sum(axis=0) / n - center**2, 0.0))
+    keep = scale > 1e-6
+    if not keep.any():
+        raise ValueError("every feature column is constant; nothing to fit")
+    z = np.abs(((X[:, keep] - center[keep]) * y[:, None]).sum(axis=0)) / (n * scale[keep])
+    lmax = z.max()
+    rows, cols = dims or X.shape
+    ratio = (0.001 if rows > cols else 0.05) if lambda_min is None else lambda_min
+    ratio = max(ratio, 1e-6)
+    return np.exp(np.linspace(np.log(lmax), np.log(lmax * ratio), nlambda))
+
+
+class BiglassoPath:
+    """biglasso's lasso-logistic path solved by R glmnet (sklearn-style estimator).
+
+    Fitted attributes: ``lambda_`` (L,), ``intercept_`` (L,), ``coef_`` (L, p), ``nzero_``,
+    ``dev_ratio_``, ``feature_names_in_``.
+    """
+
+    def __init__(self, nlambda: int = 100, lambda_min: float | None = None,
+                 thresh: float = 1e-12, maxit: int = 1_000_000, saturation: float = 0.99):
+        self.nlambda = nlambda
+        self.lambda_min = lambda_min
+        self.thresh = thresh
+        self.maxit = maxit
+        self.saturation = saturation
+
+    def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence) -> BiglassoPath:
+        rb = _r()
+        names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else \
+            [f"V{i + 1}" for i in range(np.shape(X)[1])]
+        mat = rb.RMatrix(np.asarray(X, dtype=float), None, names)
+        res = rb.rcall("pyradiogen::biglasso_glmnet", mat, np.asarray(y, dtype=float),
+                       nlambda=int(self.nlambda), lambda_min=self.lambda_min,
+                       thresh=float(self.thresh), maxit=float(self.maxit),
+                       saturation=float(self.saturation))
+        self.lambda_ = np.atleast_1d(np.asarray(res["lambda"], dtype=float))
+        self.intercept_ = np.atleast_1d(np.asarray(res["a0"], dtype=float))
+        beta = np.asarray(res["beta"], dtype=float).reshape(len(names), -1)
+        self.coef_ = beta.T
+        self.nzero_ = (self.coef_ != 0).sum(axis=1)
+        self.dev_ratio_ = np.atleast_1d(np.asarray(res["dev_ratio"], dtype=float))
+        self.feature_names_in_ = np.array(names, dtype=object)
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """Linear predictor, one column per lambda."""
+        return np.asarray(X, dtype=float) @ self.coef_.T + self.intercept_
+
+    def predict_proba(self, X) -> np.ndarray:
+        """P(class 1), one column per lambda (biglasso ``type = "response"``)."""
+        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+
+
+@dataclass
+class LassoResult:
+    """Per-lambda curves, one summary row per characteristic, and test predictions."""
+
+    curves: pd.DataFrame
+    summary: pd.DataFrame
+    predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def labelled_rows(features: pd.DataFrame, clinical: pd.DataFrame, characteristic: str
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Rows whose patient has a non-missing label: ``X, y, patient ids, columns, row index``."""
+    if "patient_id" not in features.columns:
+        raise ValueError("the feature table needs a patient_id column")
+    if characteristic not in clinical.columns:
+        raise ValueError(f"clinical table has no column {characteristic!r}; "
+                         f"columns: {list(clinical.columns)}")
+    cols = feature_columns(features)
+    labels = features["patient_id"].map(clinical[characteristic])
+    ok = labels.notna().to_numpy()
+    X = features.loc[ok, cols].to_numpy(dtype=float)
+    if np.isnan(X).any():
+        raise ValueError("the feature table has missing values; impute or drop them first")
+    y = labels[ok].astype(int).to_numpy()
+    return X, y, features.loc[ok, "patient_id"].to_numpy(dtype=object), cols, np.flatnonzero(ok)
+
+
+def _curve_frame(curve: dict, **tags) -> pd.DataFrame:
+    df = pd.DataFrame({k: np.atleast_1d(np.asarray(v)) for k, v in curve.items()})
+    for k, v in reversed(tags.items()):
+        df.insert(0, k, v)
+    return df
+
+
+def _num(v) -> float:
+    """An R scalar as float (NA/None → NaN)."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _prob_matrix(prob, n_rows: int) -> np.ndarray:
+    return np.asarray(prob, dtype=float).reshape(n_rows, -1)
+
+
+def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
+    """The authors' script for one characteristic (image-level split, test-set lambda)."""
+    rb = _r()
+    res = rb.rcall("pyradiogen::lasso_author", rb.RMatrix(X, None, cols), y.astype(float),
+                   frac=float(frac), seed=int(seed), nlambda=int(nlambda), nfolds=int(nfolds))
+    train = np.atleast_1d(np.asarray(res["train"], dtype=np.int64)) - 1
+    test = np.setdiff1d(np.arange(len(y)), train)
+    curve = res["curve"]
+    cv = res["cv"] or {}
+    auc = np.asarray(curve["auc"], dtype=float)
+    best = int(np.nanargmax(auc)) if np.isfinite(auc).any() else 0
+    yte = y[test]
+    cv_prob = np.atleast_1d(np.asarray(cv.get("prob", np.full(len(test), np.nan)), dtype=float))
+    ci = modes.auc_with_ci(yte, _prob_matrix(res["prob"], len(test))[:, best], groups[test], seed)
+    leaked = len(set(groups[train]) & set(groups[test]))
+    summary = {
+        "auc": float(auc[best]), "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],
+        "ci_method": ci["ci_method"], "auc_rule": "best lambda on the test set (as published)",
+        "nzero": int(np.asarray(curve["nzero"])[best]),
+        "f1": float(np.asarray(curve["f1"], dtype=float)[best]),
+        "lambda": float(np.asarray(curve["lambda"])[best]),
+        "cv_lambda_min": _num(cv.get("lambda_min")), "cv_measure": cv.get("measure"),
+        "auc_at_cv_lambda": modes.auc_score(yte, cv_prob),
+        "n_train": len(train), "n_test": len(test), "patients_on_both_sides": leaked,
+    }
+    preds = pd.DataFrame({"row": test, "patient_id": groups[test], "y": yte,
+                          "prob": _prob_matrix(res["prob"], len(test))[:, best]})
+    return curve, summary, preds
+
+
+def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5, outer_folds=5):
+    """Patient-level split with training-only lambda, plus nested patient-grouped CV."""
+    rb = _r()
+    train, test = modes.patient_split(groups, frac, seed)
+    foldid = modes.fold_ids(y[train], groups[train], nfolds, seed)
+    res = rb.rcall("pyradiogen::lasso_split", rb.RMatrix(X[train], None, cols),
+                   y[train].astype(float), rb.RMatrix(X[test], None, cols), y[test].astype(float),
+                   foldid=foldid, nlambda=int(nlambda), nfolds=int(nfolds), seed=int(seed))
+    curve = res["curve"]
+    split_prob = np.atleast_1d(np.asarray(res["cv"]["prob"], dtype=float))
+    split_auc = modes.auc_score(y[test], split_prob)
+    # nested CV: outer patient-grouped stratified folds, inner grouped cv.glmnet
+    oof = np.full(len(y), np.nan)
+    for tr, te in modes.grouped_folds(y, groups, outer_folds, seed):
+        if len(np.unique(y[tr])) < 2:
+            continue
+        inner = modes.fold_ids(y[tr], groups[tr], nfolds, seed)
+        r = rb.rcall("pyradiogen::lasso_split", rb.RMatrix(X[tr], None, cols), y[tr].astype(float),
+                     rb.RMatrix(X[te], None, cols), y[te].astype(float), foldid=inner,
+                     nlambda=int(nlambda), nfolds=int(nfolds), seed=int(seed))
+        oof[te] = np.atleast_1d(np.asarray(r["cv"]["prob"], dtype=float))
+    ok = np.isfinite(oof)
+    ci = modes.auc_with_ci(y[ok], oof[ok], groups[ok], seed)
+    summary = {
+        "auc": ci["auc"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],
+        "ci_method": ci["ci_method"],
+        "auc_rule": f"nested {outer_folds}-fold patient-grouped CV, lambda.min of inner "
+                    f"grouped cv.glmnet (auc) over the biglasso grid",
+        "nzero": _num(res["cv"]["nzero"]), "f1": float("nan"),
+        "lambda": _num(res["cv"]["lambda_min"]), "cv_lambda_min": _num(res["cv"]["lambda_min"]),
+        "cv_measure": res["cv"]["measure"], "auc_at_cv_lambda": split_auc,
+        "n_train": len(train), "n_test": len(test),
+        "patients_on_both_sides": len(set(groups[train]) & set(groups[test])),
+    }
+    preds = pd.DataFrame({"row": np.arange(len(y))[ok], "patient_id": groups[ok], "y": y[ok],
+                          "prob": oof[ok]})
+    return curve, summary, preds
+
+
+def _lasso_one(task: dict) -> dict:
+    """One characteristic (module-level so that :func:`pyradiogen.parallel.pmap` can ship it)."""
+    X, y, groups, cols = task["X"], task["y"], task["groups"], task["cols"]
+    tags = task["tags"]
+    mode = tags["mode"]
+    fn = lasso_paper if mode == "paper" else lasso_rigorous
+    kw = {} if mode == "paper" else {"outer_folds": task["outer_folds"]}
+    base = {**tags, "n_rows": len(y), "n_patients": len(set(groups)),
+            "published": PUBLISHED.get((tags["feature_set"].upper(), tags["characteristic"]))}
+    try:
+        curve, summ, pr = fn(X, y, groups, cols, nlambda=task["nlambda"], frac=task["frac"],
+                             seed=task["seed"], nfolds=task["nfolds"], **kw)
+    except _r().RError as exc:  # e.g. a training split with one class in a tiny cohort
+        return {"row": {**base, "auc": float("nan"), "error": exc.r_message}}
+    return {"curve": _curve_frame(curve, **tags), "row": {**base, **summ},
+            "preds": pr.assign(**tags)}
+
+
+def run_lasso(features: pd.DataFrame, clinical: pd.DataFrame, mode: str = "paper",
+              characteristics: Sequence[str] = CHARACTERISTICS, feature_set: str = "DRF",
+              nlambda: int = 20, frac: float = 0.7, seed: int = 101, nfolds: int = 5,
+              outer_folds: int = 5, n_jobs: int = 1) -> LassoResult:
+    """Fig 4d–e for one feature table in one mode (rows with a missing label are left out).
+
+    ``n_jobs`` > 1 runs characteristics in worker processes (each with its own R); results
+    are identical to the serial run (every R step seeds itself).
+    """
+    from ..parallel import pmap
+
+    modes.check_mode(mode)
+    tasks = []
+    for ch in characteristics:
+        X, y, groups, cols, _ = labelled_rows(features, clinical, ch)
+        if len(np.unique(y)) < 2:
+            raise ValueError(f"characteristic {ch!r} has a single class among the labelled "
+                             "rows; it cannot be predicted")
+        tasks.append({"X": X, "y": y, "groups": groups, "cols": cols, "nlambda": nlambda,
+                      "frac": frac, "seed": seed, "nfolds": nfolds, "outer_folds": outer_folds,
+                      "tags": {"feature_set": feature_set, "mode": mode, "characteristic": ch}})
+    results = pmap(_lasso_one, tasks, n_jobs=n_jobs, description=f"lasso {feature_set} ({mode})")
+    for res in results:
+        if "error" in res["row"]:
+            t = res["row"]
+            warnings.warn(f"lasso {t['feature_set']} {t['characteristic']} ({t['mode']}) could "
+                          f"not be fitted: {t['error']}", stacklevel=2)
+    curves = [r["curve"] for r in results if "curve" in r]
+    preds = [r["preds"] for r in results if "preds" in r]
+    return LassoResult(pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+                       pd.DataFrame([r["row"] for r in results]),
+                       pd.concat(preds, ignore_index=True) if preds else pd.DataFrame())

@@ -1,0 +1,207 @@
+"""Study 2, Table 4: lasso regression of each risk score on its Spearman-significant features.
+
+The paper: features significant (p < 0.05) in the Spearman screen against a score enter a
+glmnet lasso; cross-validation is leave-one-out; adjusted R² and p are reported. It does not
+define adjusted R² for a penalised model, so two definitions are reported (``r/R/lasso.R``,
+``lasso_loo``):
+
+* **in-sample (used for ``adj_r2``/``p``, the paper-mode headline)**: the lasso refitted on all
+  patients at the LOO-chosen ``lambda.min``; R² = 1 − RSS/TSS, adjusted with k = the number of
+  non-zero coefficients, ``1 − (1 − R²)(n − 1)/(n − k − 1)``; p from the overall F test
+  F(k, n − k − 1). k = 0 gives adjusted R² 0 and p 1 ("not significant").
+* **LOO (``adj_r2_loo``/``p_loo``, the alternative)**: the out-of-fold predictions at
+  ``lambda.min`` regressed on the score, ``lm(y ~ yhat_loo)``: its adjusted R² and slope p;
+  also Q² = 1 − PRESS/TSS (``q2_loo``). The slope p is one-sided (positive slope): held-out
+  predictions that carry no signal are negatively related to the score, which a two-sided
+  test would call significant.
+
+Paper mode screens on all patients (a leak: the screen has seen every held-out patient).
+Rigorous mode nests the whole procedure: for each held-out patient the screen and the lasso
+(lambda by ``inner_folds``-fold CV) use the other patients only; it reports Q², the adjusted
+R² of ``lm(y ~ yhat)`` and its p, all on those honest predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import modes
+
+RISK_SCORES: tuple[str, ...] = ("AURKA", "ESR1", "ERBB2", "GGI", "GENIUS", "EndoPredict",
+                                "OncotypeDx", "TamR", "GENE70", "PIK3CA", "ROR-S")
+
+
+def _r():
+    from .. import rbridge
+
+    rbridge.library("pyradiogen")
+    return rbridge
+
+
+def align(features: pd.DataFrame, scores: pd.DataFrame, reader: str | None = None
+          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Patient-level features and scores on the same patients.
+
+    A ``reader`` column (pyradiomics per reader) is reduced to one reader (``reader``, default
+    the first in sorted order); remaining rows of a patient are averaged.
+    """
+    f = features
+    if "reader" in f.columns:
+        chosen = reader if reader is not None else sorted(f["reader"].astype(str).unique())[0]
+        f = f[f["reader"].astype(str) == str(chosen)].drop(columns="reader")
+        if f.empty:
+            raise ValueError(f"no feature rows for reader {chosen!r}")
+    f = f.drop(columns=[c for c in ("image_id",) if c in f.columns])
+    if "patient_id" in f.columns:
+        f = f.groupby("patient_id", sort=False).mean(numeric_only=True)
+    s = scores.set_index("patient_id") if "patient_id" in scores.columns else scores
+    common = [p for p in f.index if p in s.index]
+    if len(common) < 5:
+        raise ValueError(f"only {len(common)} patients have both features and risk scores; "
+                         "check that both tables use 12-character TCGA barcodes")
+    return f.loc[common].astype(float), s.loc[common]
+
+
+def spearman_screen(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> pd.DataFrame:
+    """R ``cor.test(method = "spearman")`` of every column against ``y``; ``significant`` flag."""
+    rb = _r()
+    res = rb.rcall("pyradiogen::spearman_pvalues", rb.RMatrix.from_frame(X),
+                   np.asarray(y, dtype=float))
+    res = pd.DataFrame(res).reset_index(drop=True)
+    res["significant"] = res["p"] < alpha
+    return res
+
+
+def _screen_fast(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
+    """Spearman screen with the t approximation (inside rigorous folds, for speed)."""
+    r = np.array([stats.spearmanr(X[:, j], y)[0] for j in range(X.shape[1])])
+    n = len(y)
+    t = r * np.sqrt((n - 2) / np.maximum(1 - r**2, 1e-300))
+    p = 2 * stats.t.sf(np.abs(t), n - 2)
+    return np.flatnonzero(np.nan_to_num(p, nan=1.0) < alpha)
+
+
+def _lm_summary(y: np.ndarray, yhat: np.ndarray) -> tuple[float, float, float]:
+    """Q², adjusted R² of ``lm(y ~ yhat)`` and the one-sided p of a positive slope.
+
+    One-sided because held-out means are perfectly *negatively* related to ``y`` (a model
+    with no features would otherwise look significant).
+    """
+    tss = ((y - y.mean()) ** 2).sum()
+    q2 = 1 - ((y - yhat) ** 2).sum() / tss
+    if np.var(yhat) == 0:
+        return float(q2), 0.0, 1.0
+    res = stats.linregress(yhat, y, alternative="greater")
+    n = len(y)
+    adj = 1 - (1 - res.rvalue**2) * (n - 1) / (n - 2)
+    return float(q2), float(adj), float(res.pvalue)
+
+
+def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 101) -> dict:
+    """The paper's procedure on the pre-screened features."""
+    rb = _r()
+    res = rb.rcall("pyradiogen::lasso_loo", rb.RMatrix.from_frame(X[selected]), y, seed=int(seed))
+    coef = res["coef"]
+    coef = coef if isinstance(coef, pd.Series) else pd.Series(np.atleast_1d(coef), index=selected)
+    return {"lambda_min": res["lambda_min"], "k": int(res["k"]), "adj_r2": res["adj_r2"],
+            "p": res["p"], "adj_r2_loo": res["adj_r2_loo"], "p_loo": res["p_loo"],
+            "q2_loo": res["q2_loo"], "r2": res["r2"],
+            "kept": ";".join(str(i) for i in coef.index[coef.to_numpy() != 0])}
+
+
+def loo_rigorous(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, inner_folds: int = 10,
+                 seed: int = 101) -> dict:
+    """Nested: screen + lasso inside every leave-one-out training set."""
+    rb = _r()
+    arr = X.to_numpy(dtype=float)
+    n = len(y)
+    yhat = np.empty(n)
+    n_sel = []
+    for i in range(n):
+        tr = np.delete(np.arange(n), i)
+        sel = _screen_fast(arr[tr], y[tr], alpha)
+        n_sel.append(len(sel))
+        if len(sel) == 0:
+            yhat[i] = y[tr].mean()
+            continue
+        cols = [str(c) for c in X.columns[sel]]
+        xtr = rb.RMatrix(arr[np.ix_(tr, sel)], None, cols)
+        xte = rb.RMatrix(arr[np.ix_([i], sel)], None, cols)
+        if inner_folds >= len(tr):
+            yhat[i] = rb.rcall("pyradiogen::lasso_loo_predict", xtr, y[tr], xte, seed=int(seed))
+        else:
+            yhat[i] = _cv_predict(xtr, y[tr], xte, inner_folds, seed)
+    q2, adj, p = _lm_summary(y, yhat)
+    return {"q2_loo": q2, "adj_r2_loo": adj, "p_loo": p, "adj_r2": adj, "p": p,
+            "k": float(np.median(n_sel)), "yhat": yhat}
+
+
+_CV_PREDICT: dict = {}
+
+
+def _cv_predict(xtr, ytr, xte, folds: int, seed: int) -> float:
+    """Gaussian lasso with lambda.min from k-fold ``cv.glmnet``; prediction for ``xte``."""
+    rb = _r()
+    code = ("function(x, y, xt, k, seed) { if (ncol(x) < 2) { x <- cbind(x, .pad = 0); "
+            "xt <- cbind(xt, .pad = 0) }; set.seed(seed); "
+            "cv <- suppressWarnings(glmnet::cv.glmnet(x, y, nfolds = k)); "
+            "as.numeric(stats::predict(cv, xt, s = 'lambda.min')) }")
+    import os
+
+    key = os.getpid()
+    if key not in _CV_PREDICT:
+        _CV_PREDICT[key] = rb.rraw(code)
+    fn = _CV_PREDICT[key]
+    return float(rb.rcall(fn, xtr, np.asarray(ytr, dtype=float), xte, int(folds), int(seed)))
+
+
+def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
+            risk_scores: Sequence[str] | None = None, alpha: float = 0.05,
+            screen: Mapping[str, Sequence[str]] | pd.DataFrame | None = None,
+            inner_folds: int = 10, seed: int = 101, reader: str | None = None) -> pd.DataFrame:
+    """Table 4 in one mode: one row per risk score.
+
+    ``screen`` optionally gives the significant features per score (a mapping, or a table
+    with columns ``score``, ``feature``, ``p``); otherwise R's Spearman test is run here.
+    """
+    from ..progress import track
+
+    modes.check_mode(mode)
+    X, S = align(features, scores, reader)
+    names = list(risk_scores) if risk_scores is not None else [c for c in S.columns]
+    rows = []
+    for score in track(names, f"LOO lasso ({mode})"):
+        if score not in S.columns:
+            raise ValueError(f"risk-score table has no column {score!r}; columns: {list(S.columns)}")
+        y = S[score].to_numpy(dtype=float)
+        ok = np.isfinite(y)
+        Xs, ys = X.loc[ok], y[ok]
+        row: dict = {"mode": mode, "risk_score": score, "n": int(ok.sum())}
+        if mode == "paper":
+            if screen is None:
+                scr = spearman_screen(Xs, ys, alpha)
+                selected = scr.loc[scr["significant"], "feature"].astype(str).tolist()
+            elif isinstance(screen, pd.DataFrame):
+                sub = screen[(screen["score"] == score) & (screen["p"] < alpha)]
+                selected = sub["feature"].astype(str).tolist()
+            else:
+                selected = [str(f) for f in screen.get(score, [])]
+            row["n_screened"] = len(selected)
+            row["definition"] = "in-sample adjusted R2 (k = non-zero), F test"
+            if selected:
+                row.update(loo_paper(Xs, ys, selected, seed))
+            else:
+                row.update(adj_r2=np.nan, p=np.nan)
+        else:
+            out = loo_rigorous(Xs, ys, alpha, inner_folds, seed)
+            out.pop("yhat")
+            row["definition"] = "nested LOO predictions: adjusted R2 of lm(y ~ yhat), slope p"
+            row.update(out)
+        row["significant"] = bool(np.isfinite(row.get("p", np.nan)) and row["p"] < 0.05
+                                  and row.get("adj_r2", 0) > 0)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,160 @@
+"""End-to-end prediction jobs for both studies, both modes side by side, written to a folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import store
+from .config import PredictConfig
+from .modes import check_mode
+
+# Kim et al. 2020 Table 4 (adjusted R², p; None = not significant)
+PUBLISHED_TABLE4 = {
+    "AURKA": (0.1998, "<0.001"), "ESR1": (0.152, "<0.001"), "ERBB2": (None, "n.s."),
+    "GGI": (0.1835, "<0.001"), "GENIUS": (None, "n.s."), "EndoPredict": (0.1118, "0.00693"),
+    "OncotypeDx": (0.1474, "0.00167"), "TamR": (0.1991, "<0.001"), "GENE70": (0.2171, "<0.001"),
+    "PIK3CA": (None, "n.s."), "ROR-S": (0.1903, "<0.001"),
+}
+
+
+def with_patient_column(table: pd.DataFrame) -> pd.DataFrame:
+    """A table with a ``patient_id`` column (taken from the index when absent)."""
+    if "patient_id" in table.columns:
+        return table
+    out = table.copy()
+    out.index.name = "patient_id"
+    return out.reset_index()
+
+
+def crf_to_images(crf: pd.DataFrame, images: pd.DataFrame) -> pd.DataFrame:
+    """Patient-level CRFs repeated on every image (``image_id``, ``patient_id``) of ``images``."""
+    ids = images[["image_id", "patient_id"]]
+    out = ids.merge(crf, on="patient_id", how="inner")
+    if out.empty:
+        raise ValueError("no patient has both CRFs and images; check the patient_id barcodes")
+    return out
+
+
+def cohort_images(cohort, characteristics: Sequence[str] = ("T", "N", "ER", "PR", "HER2")
+                  ) -> tuple[list[np.ndarray], pd.DataFrame]:
+    """Every image of a loaded cohort with its patient's labels (for the EfficientNet baseline)."""
+    imgs = cohort.images
+    labels = imgs[["patient_id"]].copy()
+    for ch in characteristics:
+        labels[ch] = imgs["patient_id"].map(cohort.clinical[ch]).astype("Int64")
+    return [cohort.pixels(i) for i in imgs.index], labels.reset_index(drop=True)
+
+
+def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.DataFrame,
+                crf: pd.DataFrame | None = None, targets: pd.DataFrame | None = None,
+                images: Sequence[np.ndarray] | None = None,
+                image_labels: pd.DataFrame | None = None,
+                config: PredictConfig | None = None,
+                modes: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Study 1 prediction: Fig 4d–e, Supplementary Fig 1 and Table 1, in every mode.
+
+    ``drf``/``crf``: feature tables (``image_id``/``patient_id`` + features; CRFs may be one
+    row per patient). ``clinical``: indexed by patient_id with T, N, ER, PR, HER2.
+    ``targets``: ``patient_id`` + signature scores and TIMER cell types (Supp. Fig 1).
+    ``images``/``image_labels``: 2-D arrays and their patient_id + labels (Supp. Table 1).
+    Returns the tables written; figures go beside them.
+    """
+    from .classes import run_classes
+    from .figures import plot_auc_vs_features, plot_mode_comparison, plot_roc_curves
+    from .lasso import run_lasso
+
+    cfg = config or PredictConfig()
+    mode_list = [check_mode(m) for m in (modes or cfg.modes)]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sets = {"DRF": drf} | ({"CRF": with_patient_column(crf)} if crf is not None else {})
+    lasso_sets = dict(sets)
+    if crf is not None and cfg.crf_image_level and "image_id" not in sets["CRF"].columns:
+        lasso_sets["CRF"] = crf_to_images(sets["CRF"], drf)
+    res: dict[str, pd.DataFrame] = {}
+    curves, summaries, preds = [], [], []
+    for mode in mode_list:
+        for name, table in lasso_sets.items():
+            r = run_lasso(table, clinical, mode=mode, characteristics=cfg.characteristics,
+                          feature_set=name, nlambda=cfg.nlambda, frac=cfg.lasso_train_fraction,
+                          seed=cfg.seed, nfolds=cfg.cv_folds, outer_folds=cfg.outer_folds,
+                          n_jobs=cfg.n_jobs)
+            curves.append(r.curves)
+            summaries.append(r.summary)
+            preds.append(r.predictions)
+    res["lasso_curves"] = pd.concat(curves, ignore_index=True)
+    res["lasso_summary"] = pd.concat(summaries, ignore_index=True)
+    store.write_frame(res["lasso_curves"], out / "fig4de_lasso_curves.csv", index=False)
+    store.write_frame(res["lasso_summary"], out / "fig4de_lasso_summary.csv", index=False)
+    store.write_frame(pd.concat(preds, ignore_index=True), out / "fig4de_lasso_predictions.csv",
+                      index=False)
+    plot_auc_vs_features(res["lasso_curves"], out / "fig4de_auc_vs_features")
+    plot_auc_vs_features(res["lasso_curves"], out / "fig4de_f1_vs_features", metric="f1")
+    lab = res["lasso_summary"].assign(label=lambda d: d["feature_set"] + " " + d["characteristic"])
+    plot_mode_comparison(lab, out / "fig4de_paper_vs_rigorous", "label")
+
+    if targets is not None:
+        summ, rocs = [], []
+        for mode in mode_list:
+            for name, table in sets.items():
+                r = run_classes(table, with_patient_column(targets), feature_set=name, mode=mode,
+                                permutations=cfg.selection_permutations,
+                                frac=cfg.classes_train_fraction, outer_folds=cfg.outer_folds,
+                                version=cfg.classifyr_version,
+                                threshold=cfg.selection_threshold, models=cfg.models,
+                                seed=cfg.seed)
+                summ.append(r.summary)
+                rocs.append(r.roc)
+        res["classes_summary"] = pd.concat(summ, ignore_index=True)
+        res["classes_roc"] = pd.concat(rocs, ignore_index=True)
+        store.write_frame(res["classes_summary"], out / "suppfig1_classes_summary.csv", index=False)
+        store.write_frame(res["classes_roc"], out / "suppfig1_classes_roc.csv", index=False)
+        plot_roc_curves(res["classes_roc"], res["classes_summary"], out / "suppfig1_roc")
+
+    if cfg.efficientnet and images is not None and image_labels is not None:
+        from .efficientnet import run_efficientnet
+
+        eff = [run_efficientnet(images, image_labels, mode=m, characteristics=cfg.characteristics,
+                                pretrained_weights=cfg.efficientnet_weights,
+                                frac=cfg.efficientnet_train_fraction,
+                                epochs=cfg.efficientnet_epochs,
+                                image_size=cfg.efficientnet_image_size, seed=cfg.seed,
+                                device=cfg.efficientnet_device)
+               for m in mode_list]
+        res["efficientnet"] = pd.concat(eff, ignore_index=True)
+        store.write_frame(res["efficientnet"], out / "supptable1_efficientnet.csv", index=False)
+    store.write_manifest(out, config=cfg, seeds={"predict": cfg.seed},
+                         extra={"study": "liu2023", "modes": mode_list})
+    return res
+
+
+def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd.DataFrame,
+                screen: pd.DataFrame | None = None, config: PredictConfig | None = None,
+                modes: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Study 2 Table 4 in every mode, with the published values beside ours."""
+    from .figures import plot_mode_comparison
+    from .loo import run_loo
+
+    cfg = config or PredictConfig()
+    mode_list = [check_mode(m) for m in (modes or cfg.modes)]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    scores = with_patient_column(risk_scores)
+    tabs = [run_loo(with_patient_column(features), scores, mode=m, alpha=cfg.loo_alpha,
+                    screen=screen, inner_folds=cfg.loo_inner_folds, seed=cfg.seed)
+            for m in mode_list]
+    table = pd.concat(tabs, ignore_index=True)
+    table["published_adj_r2"] = table["risk_score"].map(
+        lambda s: PUBLISHED_TABLE4.get(s, (None, None))[0])
+    table["published_p"] = table["risk_score"].map(lambda s: PUBLISHED_TABLE4.get(s, (None, None))[1])
+    store.write_frame(table, out / "table4_loo_lasso.csv", index=False)
+    plot_mode_comparison(table, out / "table4_paper_vs_rigorous", "risk_score", value="adj_r2",
+                         ylabel="adjusted R²")
+    store.write_manifest(out, config=cfg, seeds={"predict": cfg.seed},
+                         extra={"study": "kim2020", "modes": mode_list})
+    return {"table4": table}

@@ -1,0 +1,258 @@
+# biglasso-equivalent lasso logistic paths solved with glmnet, the authors' 70/30 split,
+# ROCR AUC and F1 (study 1, Fig 4d-e). Method: shared/specs/biglasso.md, section 8.
+
+#' Population-SD standardisation statistics and the columns biglasso keeps
+#'
+#' @param x numeric matrix (fitting rows only).
+#' @return list(center, scale, keep) with `keep` the columns with scale > 1e-6.
+biglasso_standardize <- function(x) {
+  x <- as.matrix(x)
+  n <- nrow(x)
+  center <- colMeans(x)
+  scale <- sqrt(pmax(colSums(x^2) / n - center^2, 0))
+  list(center = center, scale = scale, keep = which(scale > 1e-6))
+}
+
+#' biglasso's default lambda.min for a design of the given dimensions
+#'
+#' @param dims `c(nrow, ncol)` of the matrix handed to biglasso.
+biglasso_lambda_min <- function(dims) {
+  max(if (dims[1] > dims[2]) 0.001 else 0.05, 1e-6)
+}
+
+#' biglasso's log-spaced lambda grid for binomial lasso
+#'
+#' @param x numeric matrix of the fitting rows; `y` 0/1 (1 = max(y)).
+#' @param nlambda grid length; `lambda_min` ratio (default from `dims`).
+#' @param dims dimensions that decide the default lambda.min (biglasso uses the whole matrix).
+#' @return the decreasing lambda vector.
+biglasso_lambda <- function(x, y, nlambda = 100L, lambda_min = NULL, dims = dim(x)) {
+  x <- as.matrix(x)
+  y <- as.numeric(y == max(y))
+  if (nlambda < 2) stop("nlambda must be at least 2", call. = FALSE)
+  st <- biglasso_standardize(x)
+  if (length(st$keep) == 0) stop("every feature column is constant; nothing to fit", call. = FALSE)
+  n <- nrow(x)
+  xk <- sweep(x[, st$keep, drop = FALSE], 2, st$center[st$keep])
+  z <- abs(colSums(xk * y)) / (n * st$scale[st$keep])
+  lmax <- max(z)
+  ratio <- if (is.null(lambda_min)) biglasso_lambda_min(dims) else max(lambda_min, 1e-6)
+  exp(seq(log(lmax), log(lmax * ratio), length.out = nlambda))
+}
+
+#' A biglasso lasso-logistic path reproduced with glmnet
+#'
+#' Passes biglasso's grid to glmnet (standardize, Newton, tight thresh) and truncates the
+#' path where biglasso stops for saturation (first lambda with dev.ratio > `saturation`).
+#' @return list(lambda, a0, beta (features x lambdas), nzero, dev_ratio, dropped).
+biglasso_glmnet <- function(x, y, nlambda = 100L, lambda_min = NULL, dims = dim(x),
+                            lambda = NULL, thresh = 1e-12, maxit = 1e6, saturation = 0.99) {
+  x <- as.matrix(x)
+  if (is.null(colnames(x))) colnames(x) <- paste0("V", seq_len(ncol(x)))
+  if (anyNA(x)) stop("the feature matrix has missing values; impute or drop them first", call. = FALSE)
+  if (length(unique(y)) != 2) stop("y needs exactly two classes in the training rows", call. = FALSE)
+  y01 <- as.numeric(y == max(y))
+  st <- biglasso_standardize(x)
+  own_grid <- is.null(lambda)
+  if (own_grid) lambda <- biglasso_lambda(x, y01, nlambda, lambda_min, dims)
+  xk <- x[, st$keep, drop = FALSE]
+  pad <- ncol(xk) < 2
+  if (pad) xk <- cbind(xk, .pad = 0)
+  fit <- glmnet::glmnet(xk, y01, family = "binomial", alpha = 1, lambda = lambda,
+                        standardize = TRUE, intercept = TRUE, type.logistic = "Newton",
+                        thresh = thresh, maxit = maxit)
+  nl <- length(fit$lambda)
+  over <- which(fit$dev.ratio > saturation)
+  last <- if (length(over)) over[1] - 1L else nl
+  if (last < 1) last <- 1L
+  idx <- seq_len(last)
+  b <- as.matrix(fit$beta)[seq_along(st$keep), idx, drop = FALSE]
+  beta <- matrix(0, ncol(x), length(idx), dimnames = list(colnames(x), NULL))
+  beta[st$keep, ] <- b
+  a0 <- unname(fit$a0[idx])
+  if (own_grid) {
+    # biglasso takes the null model at lambda_max without iterating
+    beta[, 1] <- 0
+    a0[1] <- log(mean(y01) / (1 - mean(y01)))
+  }
+  list(lambda = fit$lambda[idx], a0 = a0, beta = beta,
+       nzero = unname(colSums(beta != 0)), dev_ratio = fit$dev.ratio[idx],
+       dropped = setdiff(seq_len(ncol(x)), st$keep))
+}
+
+#' The authors' split: `set.seed(seed); sample.int(n, floor(frac * n))`
+#'
+#' @return 1-based training indices in the order drawn.
+author_split <- function(n, frac = 0.7, seed = 101L, sample_kind = "Rejection") {
+  set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = sample_kind)
+  sample.int(n = n, size = floor(frac * n), replace = FALSE)
+}
+
+#' AUC as ROCR computes it
+rocr_auc <- function(scores, labels) {
+  pred <- ROCR::prediction(as.numeric(scores), as.numeric(labels))
+  unlist(methods::slot(ROCR::performance(pred, "auc"), "y.values"))
+}
+
+#' ROC curve (fpr, tpr) as ROCR computes it
+rocr_roc <- function(scores, labels) {
+  perf <- ROCR::performance(ROCR::prediction(as.numeric(scores), as.numeric(labels)), "tpr", "fpr")
+  data.frame(fpr = unlist(perf@x.values), tpr = unlist(perf@y.values))
+}
+
+#' F1 of class `positive`; the authors' code sets 0 when all predictions are one class
+f1_binary <- function(pred, truth, positive = 1, zero_if_constant = TRUE) {
+  if (zero_if_constant && length(unique(pred)) == 1) return(0)
+  tp <- sum(pred == positive & truth == positive)
+  fp <- sum(pred == positive & truth != positive)
+  fn <- sum(pred != positive & truth == positive)
+  prec <- tp / (tp + fp)
+  rec <- tp / (tp + fn)
+  if (!is.finite(prec) || !is.finite(rec) || prec + rec == 0) return(NA_real_)
+  2 * prec * rec / (prec + rec)
+}
+
+#' Test-set AUC (ROCR) and F1 for every lambda of a path
+lasso_path_eval <- function(path, xtest, ytest) {
+  xtest <- as.matrix(xtest)
+  eta <- sweep(xtest %*% path$beta, 2, path$a0, "+")
+  prob <- stats::plogis(eta)
+  cls <- ifelse(eta > 0, 1, 0)
+  y01 <- as.numeric(ytest == 1)
+  two <- length(unique(y01)) == 2
+  auc <- vapply(seq_along(path$lambda), function(l) {
+    if (two) rocr_auc(prob[, l], y01) else NA_real_
+  }, numeric(1))
+  f1 <- vapply(seq_along(path$lambda), function(l) f1_binary(cls[, l], y01), numeric(1))
+  list(table = data.frame(lambda = path$lambda, nzero = path$nzero, auc = auc, f1 = f1,
+                          dev_ratio = path$dev_ratio),
+       prob = prob)
+}
+
+#' cv.glmnet(type.measure = "auc") on a training set; prediction at lambda.min
+lasso_cv <- function(xtrain, ytrain, xtest = NULL, nfolds = 5L, foldid = NULL, lambda = NULL) {
+  xtrain <- as.matrix(xtrain)
+  args <- list(x = xtrain, y = as.numeric(ytrain == 1), family = "binomial",
+               type.measure = "auc", nfolds = nfolds)
+  if (!is.null(foldid)) args$foldid <- as.integer(foldid)
+  if (!is.null(lambda)) args$lambda <- lambda
+  # glmnet falls back to deviance when a fold has < 10 observations; `measure` says which ran
+  cv <- tryCatch(suppressWarnings(do.call(glmnet::cv.glmnet, args)), error = function(e) e)
+  if (inherits(cv, "error")) {
+    # e.g. a fold whose training part has a single class (tiny cohorts)
+    out <- list(lambda_min = NA_real_, lambda_1se = NA_real_, cv_value = NA_real_,
+                cv_sd = NA_real_, measure = NA_character_, nzero = NA_integer_,
+                error = conditionMessage(cv))
+    if (!is.null(xtest)) out$prob <- rep(NA_real_, nrow(as.matrix(xtest)))
+    return(out)
+  }
+  i <- which(cv$lambda == cv$lambda.min)
+  out <- list(lambda_min = cv$lambda.min, lambda_1se = cv$lambda.1se, cv_value = cv$cvm[i],
+              cv_sd = cv$cvsd[i], measure = unname(names(cv$name)), nzero = unname(cv$nzero[i]))
+  if (!is.null(xtest)) {
+    out$prob <- as.numeric(stats::predict(cv, as.matrix(xtest), s = "lambda.min", type = "response"))
+  }
+  out
+}
+
+#' One characteristic exactly as the authors' script: split, cv.glmnet, biglasso path, AUC, F1
+#'
+#' RNG order matches the script: `set.seed(seed)`, `sample.int`, then `cv.glmnet`.
+#' @param x matrix of the rows with a non-missing label; `y` 0/1.
+lasso_author <- function(x, y, frac = 0.7, seed = 101L, nlambda = 20L, lambda_min = NULL,
+                         nfolds = 5L, run_cv = TRUE, sample_kind = "Rejection") {
+  x <- as.matrix(x)
+  train <- author_split(nrow(x), frac, seed, sample_kind)
+  xtr <- x[train, , drop = FALSE]
+  xte <- x[-train, , drop = FALSE]
+  ytr <- y[train]
+  yte <- y[-train]
+  cv <- if (run_cv) lasso_cv(xtr, ytr, xte, nfolds) else NULL
+  path <- biglasso_glmnet(xtr, ytr, nlambda = nlambda, lambda_min = lambda_min)
+  ev <- lasso_path_eval(path, xte, yte)
+  list(train = train, curve = ev$table, prob = ev$prob, cv = cv, ytest = yte,
+       beta = path$beta)
+}
+
+#' Leak-free variant: given train/test rows, path + grouped cv.glmnet on the training set only
+lasso_split <- function(xtrain, ytrain, xtest, ytest, foldid = NULL, nlambda = 20L,
+                        lambda_min = NULL, nfolds = 5L, seed = 101L) {
+  path <- biglasso_glmnet(xtrain, ytrain, nlambda = nlambda, lambda_min = lambda_min)
+  ev <- lasso_path_eval(path, xtest, ytest)
+  set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection")
+  # lambda is tuned over the same biglasso grid (not saturated) the path uses
+  grid <- if (length(path$lambda) >= 2) path$lambda else NULL
+  cv <- lasso_cv(xtrain, ytrain, xtest, nfolds, foldid, lambda = grid)
+  list(curve = ev$table, prob = ev$prob, cv = cv)
+}
+
+#' Lasso regression of a risk score with leave-one-out CV (study 2, Table 4)
+#'
+#' `cv.glmnet(x, y, nfolds = n, grouped = FALSE, keep = TRUE)`, gaussian, lambda.min.
+#' Two adjusted R^2 definitions are returned:
+#' * in-sample: the lasso fit at lambda.min on all samples, R^2 = 1 - RSS/TSS adjusted with
+#'   k = number of non-zero coefficients, p from F(k, n - k - 1);
+#' * LOO: the out-of-fold predictions at lambda.min regressed on y (`lm(y ~ yhat_loo)`),
+#'   its adjusted R^2 and the one-sided p of a positive slope; Q^2 = 1 - PRESS/TSS is returned too.
+#' @param x samples x features matrix (a single feature is padded with a constant column).
+lasso_loo <- function(x, y, seed = 101L) {
+  x <- as.matrix(x)
+  if (is.null(colnames(x))) colnames(x) <- paste0("V", seq_len(ncol(x)))
+  if (ncol(x) < 2) x <- cbind(x, .pad = 0)
+  n <- nrow(x)
+  set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection")
+  cv <- suppressWarnings(glmnet::cv.glmnet(x, y, family = "gaussian", nfolds = n,
+                                           grouped = FALSE, keep = TRUE))
+  i <- which(cv$lambda == cv$lambda.min)
+  yhat <- as.numeric(stats::predict(cv, x, s = "lambda.min"))
+  beta <- as.matrix(stats::coef(cv, s = "lambda.min"))[-1, 1]
+  beta <- beta[names(beta) != ".pad"]
+  k <- sum(beta != 0)
+  tss <- sum((y - mean(y))^2)
+  r2 <- 1 - sum((y - yhat)^2) / tss
+  if (k > 0 && n - k - 1 > 0) {
+    adj <- 1 - (1 - r2) * (n - 1) / (n - k - 1)
+    fstat <- (r2 / k) / ((1 - r2) / (n - k - 1))
+    p_in <- stats::pf(fstat, k, n - k - 1, lower.tail = FALSE)
+  } else {
+    adj <- 0
+    p_in <- 1
+  }
+  loo <- cv$fit.preval[, i]
+  q2 <- 1 - sum((y - loo)^2) / tss
+  if (stats::var(loo) > 0) {
+    sm <- summary(stats::lm(y ~ loo))
+    adj_loo <- sm$adj.r.squared
+    # one-sided: held-out predictions without signal correlate negatively with y
+    p_loo <- stats::pt(stats::coef(sm)[2, 3], n - 2, lower.tail = FALSE)
+  } else {
+    adj_loo <- 0
+    p_loo <- 1
+  }
+  list(lambda_min = cv$lambda.min, n = n, k = k, coef = beta, r2 = r2, adj_r2 = adj,
+       p = p_in, adj_r2_loo = adj_loo, p_loo = p_loo, q2_loo = q2, yhat_loo = loo)
+}
+
+#' Predictions of a glmnet gaussian lasso fitted with leave-one-out lambda on a training set
+lasso_loo_predict <- function(xtrain, ytrain, xtest, seed = 101L) {
+  xtrain <- as.matrix(xtrain)
+  xtest <- as.matrix(xtest)
+  if (ncol(xtrain) < 2) {
+    xtrain <- cbind(xtrain, .pad = 0)
+    xtest <- cbind(xtest, .pad = 0)
+  }
+  set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection")
+  cv <- suppressWarnings(glmnet::cv.glmnet(xtrain, ytrain, family = "gaussian",
+                                           nfolds = nrow(xtrain), grouped = FALSE))
+  as.numeric(stats::predict(cv, xtest, s = "lambda.min"))
+}
+
+#' Spearman test p-values (cor.test, R's default exactness) of each column of x against y
+spearman_pvalues <- function(x, y) {
+  x <- as.matrix(x)
+  out <- t(vapply(seq_len(ncol(x)), function(j) {
+    ct <- suppressWarnings(stats::cor.test(x[, j], y, method = "spearman"))
+    c(unname(ct$estimate), ct$p.value)
+  }, numeric(2)))
+  data.frame(feature = colnames(x), rho = out[, 1], p = out[, 2])
+}
