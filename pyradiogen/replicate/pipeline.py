@@ -327,31 +327,49 @@ class ReplicateJob:
                         self.stages_dir / "genomics" / "signatures.csv"],
                        self._params(engine=self.opt.engine, v=1))
 
+    def publish(self, src: Path, name: str) -> Path:
+        """Copy a stage's table or figure into ``tables/`` or ``figures/`` under ``name``."""
+        dest_dir = self.figures if src.suffix in (".png", ".svg") else self.tables
+        return store.atomic_write(dest_dir / name, src.read_bytes())
+
+    def publish_all(self, folder: Path, prefix: str) -> list[Path]:
+        """Publish every CSV, PNG and SVG of a stage folder with a study prefix."""
+        outs = []
+        for src in sorted(folder.iterdir()):
+            if src.suffix in (".csv", ".png", ".svg") and src.is_file():
+                outs.append(self.publish(src, f"{prefix}_{src.name}"))
+        return outs
+
+    def predict_config(self):
+        pcfg = self.cfg.section("predict")
+        pcfg.modes = list(self.opt.modes)
+        return pcfg
+
     def stage_predict_liu(self) -> None:
-        from ..predict.classes import run_classes
-        from ..predict.lasso import run_lasso
+        from ..predict.run import cohort_images, run_liu2023
 
         def run(d: Path) -> list[Path]:
-            clinical = self.cohort().clinical
-            outs: list[Path] = []
-            gf = self.gf_table()
-            targets = pd.concat([gf[list(SIGNATURES_STUDY1)], self.cohort().timer], axis=1)
+            c = self.cohort()
+            pcfg = self.predict_config()
+            targets = pd.concat([self.gf_table()[list(SIGNATURES_STUDY1)], c.timer], axis=1,
+                                join="inner")
             targets.index.name = "patient_id"
-            for mode in self.opt.modes:
-                for label, feats in (("DRF", self.drfs()), ("CRF", self.crf36())):
-                    res = run_lasso(feats, clinical, mode=mode, feature_set=label,
-                                    nlambda=self.rcfg.nlambda, seed=self.cfg.seed)
-                    outs += res.write(d / f"lasso_{label}_{mode}")
-                    cls = run_classes(feats, targets.reset_index(), feature_set=label, mode=mode,
-                                      permutations=self.rcfg.classes_permutations,
-                                      seed=self.cfg.seed)
-                    outs += cls.write(d / f"classes_{label}_{mode}")
-            return outs
+            images = labels = None
+            if pcfg.efficientnet:
+                images, labels = cohort_images(c)
+                keep = labels["patient_id"].isin(self.patients("liu2023")).to_numpy()
+                idx = [i for i, k in enumerate(keep) if k][: self.rcfg.efficientnet_max_images]
+                images = [images[i] for i in idx]
+                labels = labels.iloc[idx].reset_index(drop=True)
+            crf = self.crf36().drop(columns=["image_id"]).set_index("patient_id")
+            run_liu2023(d, drf=self.drfs(), clinical=c.clinical, crf=crf, targets=targets,
+                        images=images, image_labels=labels, config=pcfg)
+            return self.publish_all(d, "liu2023")
 
         self.run_stage("predict-liu", run,
                        [self.stages_dir / "drf" / "drfs_qn.parquet",
                         self.stages_dir / "genomics" / "signatures.csv"],
-                       self._params(modes=list(self.opt.modes), nlambda=self.rcfg.nlambda, v=1))
+                       self._params(predict=self.predict_config(), v=1))
 
     def stage_explore(self) -> None:
         from ..explore import run_explore
@@ -386,9 +404,12 @@ class ReplicateJob:
                        self._params(crf=self.cfg.section("crf"), v=1))
 
     def crfs_reader(self, reader: str | None = None) -> pd.DataFrame:
+        """Study 2's pyradiomics features of one reader (the first by default): patients ×
+        features, indexed by patient. The papers' screens use one reader's ROIs."""
         crfs = pd.read_parquet(self.stages_dir / "crf" / "crfs.parquet")
         reader = reader or sorted(crfs["reader"].unique())[0]
-        return crfs[crfs["reader"] == reader].drop(columns=["reader"])
+        one = crfs[crfs["reader"] == reader].drop(columns=["reader", "image_id"])
+        return one.set_index("patient_id")
 
     def kim_scores(self) -> pd.DataFrame:
         sig = pd.read_csv(self.stages_dir / "genomics" / "signatures_study2.csv", index_col=0)
@@ -402,7 +423,7 @@ class ReplicateJob:
         def run(d: Path) -> list[Path]:
             feats = self.crfs_reader()
             clinical = self.cohort().clinical
-            kw = kruskal_scan(feats, clinical["pam50"])
+            kw = kruskal_scan(feats, clinical["pam50"].reindex(feats.index))
             sp = spearman_scan(feats, self.kim_scores())
             counts = class_counts(sp)
             return [store.write_frame(kw, self.tables / "kim2020_kruskal_pam50.csv", index=False),
@@ -414,21 +435,16 @@ class ReplicateJob:
                        self._params(v=1))
 
     def stage_predict_kim(self) -> None:
-        from ..predict.loo import run_loo
+        from ..predict.run import run_kim2020
 
         def run(d: Path) -> list[Path]:
-            feats = self.crfs_reader()
             sp = pd.read_csv(self.stages_dir / "screens-kim" / "spearman.csv")
-            outs = []
-            for mode in self.opt.modes:
-                table = run_loo(feats, self.kim_scores().reset_index(), mode=mode, screen=sp,
-                                seed=self.cfg.seed)
-                outs.append(store.write_frame(table, self.tables / f"kim2020_table4_lasso_{mode}.csv",
-                                              index=False))
-            return outs
+            run_kim2020(d, features=self.crfs_reader(), risk_scores=self.kim_scores(),
+                        screen=sp, config=self.predict_config())
+            return self.publish_all(d, "kim2020")
 
         self.run_stage("predict-kim", run, [self.stages_dir / "screens-kim" / "spearman.csv"],
-                       self._params(modes=list(self.opt.modes), v=1))
+                       self._params(predict=self.predict_config(), v=1))
 
     # ------------------------------------------------------------------ report
     def write_report(self) -> Path:

@@ -1,0 +1,283 @@
+"""The :class:`Cohort` object and :func:`load_cohort`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import store
+from ..resources import extdata, kegg_gmt
+from . import clinical as _clinical
+from . import dicom as _dicom
+from . import expression as _expr
+from . import masks as _masks
+from . import tables as _tables
+from .errors import CohortError
+from .manifest import Manifest, read_manifest
+
+
+@dataclass
+class Check:
+    """One validation result: ``status`` is ``ok``, ``warning`` or ``error``."""
+
+    part: str
+    status: str
+    detail: str
+    error: Exception | None = None
+
+
+class Cohort:
+    """A cohort directory: every part is read (and validated) on first access.
+
+    See ``docs/ARCHITECTURE.md`` for the attributes. ``cache_dir`` holds the DICOM index
+    (default ``<cohort>/.pyradiogen``).
+    """
+
+    def __init__(self, root: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
+                 progress: bool = True, n_jobs: int = 1) -> None:
+        self.manifest: Manifest = read_manifest(root)
+        self.root = self.manifest.root
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.progress = progress
+        self.n_jobs = n_jobs
+        self._expr_cache: dict[str, pd.DataFrame] = {}
+        self.checks: list[Check] = []
+
+    def __repr__(self) -> str:
+        return f"Cohort({str(self.root)!r}, parts={sorted(self.manifest.parts)})"
+
+    # ------------------------------------------------------------------ imaging
+    @cached_property
+    def images(self) -> pd.DataFrame:
+        """One row per DICOM slice, indexed by ``image_id``."""
+        return _dicom.index_dicom(self.manifest.parts["dicom"], self.cache_dir,
+                                  n_jobs=self.n_jobs)
+
+    @cached_property
+    def series(self) -> pd.DataFrame:
+        """One row per series (patient, scanner, n_phases, n_images, dce)."""
+        return _dicom.series_table(self.images)
+
+    @property
+    def patients(self) -> pd.Index:
+        """Patients with DICOM images (sorted)."""
+        return pd.Index(sorted(self.images["patient_id"].unique()), name="patient_id")
+
+    def pixels(self, image_id: str) -> np.ndarray:
+        """float32 (rows, cols) pixel values of one slice, rescale slope/intercept applied."""
+        try:
+            row = self.images.loc[image_id]
+        except KeyError:
+            raise CohortError(f"unknown image_id {image_id!r}",
+                              fix="use an index value of Cohort.images") from None
+        return _dicom.read_pixels(self.manifest.parts["dicom"] / row["path"],
+                                  row["rescale_slope"], row["rescale_intercept"])
+
+    @cached_property
+    def rois(self) -> pd.DataFrame:
+        """patient_id, reader, image_id, mask_path (empty when the cohort has no ROIs)."""
+        p = self.manifest.path("rois")
+        if p is None:
+            return pd.DataFrame(columns=["patient_id", "reader", "image_id", "mask_path",
+                                         "sop_instance_uid"])
+        return _masks.read_rois(p, self.images, self.root)
+
+    def mask(self, patient_id: str, reader: str) -> np.ndarray:
+        """uint8 (rows, cols) ROI of one reader, aligned to ``pixels(image_id)``."""
+        r = self.rois[(self.rois["patient_id"] == patient_id) & (self.rois["reader"] == reader)]
+        if r.empty:
+            raise CohortError(f"no ROI of reader {reader!r}", patient=patient_id,
+                              fix=f"readers with ROIs: {sorted(self.rois['reader'].unique())}")
+        row = r.iloc[0]
+        m = _masks.read_mask(row["mask_path"])
+        img = self.images.loc[row["image_id"]]
+        if m.shape != (img["rows"], img["cols"]):
+            raise CohortError(f"mask shape {m.shape} differs from its slice "
+                              f"({img['rows']}, {img['cols']})", file=row["mask_path"],
+                              patient=patient_id, fix="export the mask on the slice's grid")
+        return m
+
+    # ------------------------------------------------------------------ tables
+    @cached_property
+    def _clinical_pair(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        p = self.manifest.path("clinical")
+        if p is None:
+            raise CohortError("the cohort has no clinical table", file=self.root / "cohort.toml",
+                              fix="add `clinical = \"clinical.tsv\"` under [parts]")
+        return _clinical.read_clinical(p)
+
+    @property
+    def clinical(self) -> pd.DataFrame:
+        """age, T, N, ER, PR, HER2 (Int64), pam50 (category), indexed by patient_id."""
+        return self._clinical_pair[0]
+
+    @property
+    def clinical_raw(self) -> pd.DataFrame:
+        """The clinical table as written (TCGA Supplementary Table 1 columns)."""
+        return self._clinical_pair[1]
+
+    def _optional(self, part: str, reader, default=None):
+        p = self.manifest.path(part)
+        return reader(p) if p is not None else default
+
+    @cached_property
+    def crf36(self) -> pd.DataFrame | None:
+        """Patients × the 36 TCGA Breast Phenotype features (None when absent)."""
+        return self._optional("crf36", _tables.read_crf36)
+
+    @cached_property
+    def timer(self) -> pd.DataFrame | None:
+        """Patients × B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic."""
+        return self._optional("timer", _tables.read_timer)
+
+    @cached_property
+    def risk_genes(self) -> list[str] | None:
+        """The risk-gene list (None when absent)."""
+        return self._optional("risk_genes", _tables.read_risk_genes)
+
+    @cached_property
+    def gene_sets(self) -> dict[str, list[str]]:
+        """The cohort's GMT, or the bundled MSigDB C2 KEGG v7.2 sets."""
+        p = self.manifest.path("genesets")
+        return _tables.read_gmt(p if p is not None else kegg_gmt())
+
+    @cached_property
+    def truth(self) -> dict[str, Any] | None:
+        """Planted links of a demo cohort (None for real data)."""
+        p = self.manifest.path("truth")
+        return json.loads(p.read_text(encoding="utf-8")) if p is not None else None
+
+    # ------------------------------------------------------------------ expression
+    @cached_property
+    def expression_patients(self) -> pd.Index:
+        """Patients with tumour RNA-seq (from file names; nothing is read)."""
+        if self.manifest.path("star_counts") is not None:
+            f = _expr.star_files(self.manifest.parts["star_counts"],
+                                 self.manifest.path("sample_sheet"))
+            return pd.Index(sorted(f["patient_id"]), name="patient_id")
+        if self.manifest.path("matrix") is not None:
+            return pd.Index(sorted(self.expression("matrix").index), name="patient_id")
+        return pd.Index([], name="patient_id")
+
+    def expression(self, value: str = "unstranded") -> pd.DataFrame:
+        """Patients × gene symbols. ``value`` is a STAR-counts column (``unstranded``,
+        ``tpm_unstranded``, ``fpkm_unstranded``, ...) or ``"matrix"`` for the merged matrix."""
+        if value in self._expr_cache:
+            return self._expr_cache[value]
+        if value == "matrix" or self.manifest.path("star_counts") is None:
+            p = self.manifest.path("matrix")
+            if p is None:
+                raise CohortError("the cohort has no expression data",
+                                  file=self.root / "cohort.toml",
+                                  fix="add `star_counts` or `matrix` under [parts]")
+            out, genes = _expr.read_expression_matrix(p)
+            self._matrix_genes = genes
+        else:
+            mat, genes, stats = self._star(value)
+            self._star_genes = genes
+            self.star_stats = stats
+            out = _expr.by_symbol(mat, genes)
+        self._expr_cache[value] = out
+        return out
+
+    @property
+    def cache_root(self) -> Path:
+        """Where indexes and parsed tables are cached (``<cohort>/.pyradiogen`` by default)."""
+        return self.cache_dir or _dicom.default_cache_dir(self.manifest.parts["dicom"])
+
+    def _star(self, value: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """STAR-counts matrix of one value, cached as parquet keyed by the files' stats."""
+        folder = self.manifest.parts["star_counts"]
+        sheet = self.manifest.path("sample_sheet")
+        files = _expr.star_files(folder, sheet)
+        h = hashlib.sha256(f"{value}|{sheet}|{_expr.CACHE_VERSION}".encode())
+        for f in files["path"]:
+            st = Path(f).stat()
+            h.update(f"{Path(f).name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        key = h.hexdigest()[:20]
+        cdir = self.cache_root
+        paths = [cdir / f"star_{value}_{key}_{part}.parquet" for part in ("x", "genes", "stats")]
+        if all(p.exists() for p in paths):
+            return tuple(pd.read_parquet(p) for p in paths)  # type: ignore[return-value]
+        res = _expr.read_star_matrix(folder, value, sheet, progress=self.progress)
+        try:
+            for old in cdir.glob(f"star_{value}_*.parquet"):
+                old.unlink(missing_ok=True)
+            for frame, p in zip(res, paths):
+                store.write_frame(frame, p)
+        except OSError:
+            pass
+        return res
+
+    @cached_property
+    def genes(self) -> pd.DataFrame:
+        """gene_id (Ensembl), gene_name, gene_type, entrez (Int64)."""
+        p = self.manifest.path("genes")
+        if p is not None:
+            return _expr.read_gene_table(p)
+        if self.manifest.path("star_counts") is not None:
+            self.expression("unstranded")
+            g = self._star_genes.copy()
+        else:
+            self.expression("matrix")
+            g = self._matrix_genes.assign(gene_id=pd.NA, gene_type=pd.NA)
+        if "entrez" not in g or g["entrez"].isna().all():
+            g["entrez"] = g["gene_name"].map(_bundled_entrez())
+        g["entrez"] = pd.array(g["entrez"], dtype="Int64")
+        return g[["gene_id", "gene_name", "gene_type", "entrez"]]
+
+    # ------------------------------------------------------------------ studies
+    def study1(self, **kw):
+        """Study 1's cohort (exclusions, selected images, Table 1); see assemble.study1."""
+        from .assemble import study1
+        return study1(self, **kw)
+
+    def study2(self, **kw):
+        """Study 2's cohort (two readers' ROIs and expression); see assemble.study2."""
+        from .assemble import study2
+        return study2(self, **kw)
+
+    # ------------------------------------------------------------------ validation
+    def validate(self, raise_on_error: bool = True, masks: bool = True) -> list[Check]:
+        """Read every part and check it; return the checks (raise on the first error)."""
+        from .validate import run_checks
+        self.checks = run_checks(self, masks=masks)
+        errors = [c for c in self.checks if c.status == "error"]
+        if errors and raise_on_error:
+            raise errors[0].error  # the reader's own error names the file/patient/gene
+        return self.checks
+
+
+def _bundled_entrez() -> dict[str, int]:
+    """Symbol → Entrez from the bundled genefu tables (for cohorts without a gene table)."""
+    out: dict[str, int] = {}
+    for f in sorted(extdata("genefu").glob("*.csv")):
+        d = pd.read_csv(f)
+        if "EntrezGene.ID" not in d:
+            continue
+        for col in ("symbol", "NCBI.gene.symbol", "HUGO.gene.symbol", "probe"):
+            if col in d:
+                for s, e in zip(d[col], d["EntrezGene.ID"]):
+                    if isinstance(s, str) and pd.notna(e) and s not in out:
+                        out[s] = int(e)
+    return out
+
+
+def load_cohort(path: str | os.PathLike, validate: bool = True,
+                cache_dir: str | os.PathLike | None = None, progress: bool = True,
+                n_jobs: int = 1) -> Cohort:
+    """Open a cohort directory (``cohort.toml``); with ``validate`` every part is read and
+    checked now, and the first problem raises :class:`CohortError`. ``n_jobs`` > 1 indexes
+    large DICOM downloads in parallel."""
+    c = Cohort(path, cache_dir=cache_dir, progress=progress, n_jobs=n_jobs)
+    if validate:
+        c.validate(raise_on_error=True)
+    return c

@@ -1,0 +1,275 @@
+"""Expression readers: GDC STAR-counts TSVs (one per sample), a merged genes × samples matrix
+(TCGA "RSEM normalized" style, rows ``SYMBOL|ENTREZ``) and the gene table.
+
+STAR-counts layout (GDC, GENCODE v36)::
+
+    # gene-model: GENCODE v36
+    gene_id  gene_name  gene_type  unstranded  stranded_first  stranded_second  tpm_unstranded  fpkm_unstranded  fpkm_uq_unstranded
+    N_unmapped  ...  (4 rows of STAR statistics: N_unmapped, N_multimapping, N_noFeature, N_ambiguous)
+    ENSG00000000003.15  TSPAN6  protein_coding  ...
+
+The sample of a file is the TCGA barcode its name starts with, or the ``Sample ID`` of its
+``File Name`` in a GDC sample sheet. Only tumour samples (type 01–09) are kept; a patient with
+two tumour samples is an error (remove one file).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import CohortError
+from .ids import is_barcode, patient_barcode, sample_type
+
+STAR_COLUMNS = ("gene_id", "gene_name", "gene_type", "unstranded", "stranded_first",
+                "stranded_second", "tpm_unstranded", "fpkm_unstranded", "fpkm_uq_unstranded")
+STAR_REQUIRED = ("gene_id", "gene_name", "unstranded")
+VALUES = ("unstranded", "stranded_first", "stranded_second", "tpm_unstranded",
+          "fpkm_unstranded", "fpkm_uq_unstranded")
+STAR_SUFFIX = ".rna_seq.augmented_star_gene_counts.tsv"
+CACHE_VERSION = 1
+_BARCODE_START = re.compile(r"^(TCGA[-.][A-Z0-9]{2}[-.][A-Z0-9]{4}[-.]\d{2}[A-Z]?)", re.I)
+
+
+def _bad_value(df: pd.DataFrame, col: str, path: Path, what: str) -> CohortError:
+    num = pd.to_numeric(df[col], errors="coerce")
+    bad = num.isna()
+    i = bad[bad].index[0]
+    gene = str(df.loc[i, "gene_name"]) if "gene_name" in df else str(df.loc[i, "gene_id"])
+    return CohortError(f"{what} in column {col!r}: {df.loc[i, col]!r}", file=path, gene=gene,
+                       fix="counts and TPM/FPKM must be numbers; re-download the file from GDC")
+
+
+def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
+                     ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """One STAR-counts file: gene rows (gene_id index; gene_name, gene_type, ``values``) and
+    the ``N_*`` statistics (unstranded)."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CohortError(f"cannot be read ({exc})", file=path,
+                          fix="re-download the file from GDC") from exc
+    skip = 1 if first.startswith("#") else 0
+    try:
+        df = pd.read_csv(path, sep="\t", skiprows=skip, dtype={"gene_id": str, "gene_name": str,
+                                                               "gene_type": str},
+                         keep_default_na=False, na_values=["", "NA", "NaN", "nan"])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CohortError(f"not a tab-separated STAR-counts table ({exc})", file=path,
+                          fix="give GDC's *.rna_seq.augmented_star_gene_counts.tsv files") from exc
+    missing = [c for c in STAR_REQUIRED if c not in df.columns]
+    if missing:
+        raise CohortError(f"header lacks column(s) {missing}; found {list(df.columns)[:6]}",
+                          file=path, fix=f"the header must be: {chr(9).join(STAR_COLUMNS)} "
+                                         "(GDC STAR-counts layout)")
+    values = tuple(v for v in values if v in df.columns) or ("unstranded",)
+    stats_mask = df["gene_id"].str.startswith("N_")
+    stats = {r.gene_id: float(pd.to_numeric(r.unstranded, errors="coerce"))
+             for r in df[stats_mask].itertuples()}
+    genes = df[~stats_mask].reset_index(drop=True)
+    if genes.empty:
+        raise CohortError("no gene rows", file=path, fix="re-download the file from GDC")
+    for col in values:
+        if genes[col].dtype == object or str(genes[col].dtype).startswith(("str", "string")):
+            if pd.to_numeric(genes[col], errors="coerce").isna().any():
+                raise _bad_value(genes, col, path, "non-numeric value")
+            genes[col] = pd.to_numeric(genes[col])
+        if genes[col].isna().any():
+            i = genes.index[genes[col].isna()][0]
+            raise CohortError(f"missing (NA) value in column {col!r}", file=path,
+                              gene=str(genes.loc[i, "gene_name"]),
+                              fix="every gene needs a value; re-download the file from GDC")
+    if (genes["unstranded"] < 0).any():
+        i = genes.index[genes["unstranded"] < 0][0]
+        raise CohortError("negative count", file=path, gene=str(genes.loc[i, "gene_name"]),
+                          fix="counts must be >= 0; re-download the file from GDC")
+    dup = genes["gene_id"].duplicated()
+    if dup.any():
+        raise CohortError("gene_id listed twice", file=path,
+                          gene=str(genes.loc[dup.idxmax(), "gene_id"]),
+                          fix="re-download the file from GDC")
+    if "gene_type" not in genes:
+        genes["gene_type"] = pd.NA
+    return genes.set_index("gene_id")[["gene_name", "gene_type", *values]], stats
+
+
+def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
+    """GDC sample sheet (``File Name`` → ``Sample ID``); first sample when several."""
+    path = Path(path)
+    df = pd.read_csv(path, sep="\t", dtype=str)
+    for col in ("File Name", "Sample ID"):
+        if col not in df.columns:
+            raise CohortError(f"column {col!r} missing", file=path,
+                              fix="give the sample sheet downloaded from the GDC cart")
+    return {f: s.split(",")[0].strip() for f, s in zip(df["File Name"], df["Sample ID"])}
+
+
+def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None = None
+               ) -> pd.DataFrame:
+    """STAR-counts files with their sample and patient (tumour samples only).
+
+    Columns: path, sample_id, patient_id, sample_type. Normal-tissue samples are dropped.
+    """
+    folder = Path(folder)
+    files = sorted(p for p in folder.rglob("*.tsv") if not p.name.startswith("."))
+    if not files:
+        raise CohortError("no STAR-counts TSV files found", file=folder,
+                          fix="download the GDC 'STAR - Counts' files into this folder")
+    sheet = read_sample_sheet(sample_sheet) if sample_sheet else {}
+    rows = []
+    for f in files:
+        if f.name in sheet:
+            sample = sheet[f.name]
+        else:
+            m = _BARCODE_START.match(f.name)
+            if m is None:
+                raise CohortError("the file name does not start with a TCGA sample barcode and "
+                                  "no sample sheet names it", file=f,
+                                  fix="rename it <SAMPLE BARCODE>" + STAR_SUFFIX + " or add "
+                                      "`sample_sheet` (GDC sample sheet) to cohort.toml")
+            sample = m.group(1)
+        if not is_barcode(sample):
+            raise CohortError(f"sample {sample!r} is not a TCGA barcode", file=f,
+                              fix="correct the sample sheet")
+        rows.append({"path": str(f), "sample_id": sample.replace(".", "-").upper(),
+                     "patient_id": patient_barcode(sample, str(f)),
+                     "sample_type": sample_type(sample)})
+    df = pd.DataFrame(rows)
+    df = df[df["sample_type"].fillna(1) < 10].reset_index(drop=True)
+    dup = df["patient_id"].duplicated(keep=False)
+    if dup.any():
+        d = df[dup]
+        raise CohortError(f"{int(dup.sum())} tumour samples for one patient "
+                          f"({', '.join(Path(p).name for p in d['path'][:2])})",
+                          file=folder, patient=d["patient_id"].iloc[0],
+                          fix="keep one file per patient (e.g. the 01A aliquot)")
+    return df
+
+
+def read_star_matrix(folder: str | os.PathLike, value: str = "unstranded",
+                     sample_sheet: str | os.PathLike | None = None, progress: bool = True
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(genes × patients matrix of ``value``, gene table, per-sample N_* statistics)."""
+    if value not in VALUES:
+        raise CohortError(f"unknown expression value {value!r}",
+                          fix=f"use one of {', '.join(VALUES)}")
+    files = star_files(folder, sample_sheet)
+    from ..progress import track
+    it = track(list(files.itertuples()), f"reading STAR counts ({value})") if progress \
+        else files.itertuples()
+    cols, stats, ref = [], {}, None
+    for r in it:
+        genes, st = read_star_counts(r.path, values=(value,))
+        if value not in genes.columns:
+            raise CohortError(f"column {value!r} missing", file=r.path,
+                              fix=f"choose a value the files hold: {list(genes.columns[2:])}")
+        if ref is None:
+            ref = genes[["gene_name", "gene_type"]]
+        elif len(genes) != len(ref) or not (genes.index == ref.index).all():
+            diff = (genes.index.difference(ref.index).tolist()
+                    or ref.index.difference(genes.index).tolist() or ["(order differs)"])
+            raise CohortError("genes differ from the first file's", file=r.path,
+                              gene=str(diff[0]),
+                              fix="use STAR-counts files of one GDC data release")
+        cols.append(genes[value].to_numpy())
+        stats[r.patient_id] = st
+    mat = pd.DataFrame(np.column_stack(cols), index=ref.index,
+                       columns=pd.Index(files["patient_id"], name="patient_id"))
+    gt = ref.reset_index()
+    return mat, gt, pd.DataFrame(stats).T
+
+
+def by_symbol(mat: pd.DataFrame, genes: pd.DataFrame) -> pd.DataFrame:
+    """Patients × gene symbols; for a symbol held by several gene_ids, the one with the
+    largest total is kept (as is usual for GENCODE's duplicated names)."""
+    names = genes.set_index("gene_id").loc[mat.index, "gene_name"].to_numpy()
+    tot = mat.sum(axis=1).to_numpy()
+    order = np.lexsort((-tot, names))
+    first = pd.Index(names[order]).duplicated() == False  # noqa: E712
+    keep = order[first]
+    out = mat.iloc[keep].T
+    out.columns = pd.Index(names[keep], name="gene")
+    return out.sort_index(axis=1)
+
+
+def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A merged genes × samples matrix → (patients × symbols, gene table with entrez).
+
+    The first column names genes as ``SYMBOL|ENTREZ`` (TCGA RSEM files; ``?`` for no symbol,
+    such rows are dropped) or plain symbols; the other columns are TCGA sample barcodes
+    (dots allowed). Values must be numeric and present.
+    """
+    path = Path(path)
+    sep = "," if path.suffix == ".csv" else "\t"
+    try:
+        df = pd.read_csv(path, sep=sep, dtype={0: str}, keep_default_na=False,
+                         na_values=["", "NA", "NaN", "nan"])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CohortError(f"cannot be parsed ({exc})", file=path,
+                          fix="save the matrix as tab-separated text") from exc
+    gcol = df.columns[0]
+    gid = df[gcol].astype(str)
+    sym = gid.str.split("|").str[0]
+    ent = pd.to_numeric(gid.str.split("|").str[1], errors="coerce") if gid.str.contains(
+        "|", regex=False).any() else pd.Series(np.nan, index=df.index)
+    keep = (sym != "?") & (sym != "")
+    df, sym, ent = df[keep], sym[keep], ent[keep]
+    samples = [c for c in df.columns[1:]]
+    bad_ids = [c for c in samples if not is_barcode(c)]
+    if bad_ids:
+        raise CohortError(f"column {bad_ids[0]!r} is not a TCGA sample barcode", file=path,
+                          fix="name the sample columns by TCGA barcode (e.g. TCGA-A1-A0SB-01A)")
+    vals = df[samples]
+    num = vals.apply(pd.to_numeric, errors="coerce")
+    if (num.isna() & vals.notna()).any().any():
+        c = (num.isna() & vals.notna()).any()[lambda s: s].index[0]
+        i = (num[c].isna() & vals[c].notna())[lambda s: s].index[0]
+        raise CohortError(f"non-numeric value {vals.loc[i, c]!r} in sample {c}", file=path,
+                          gene=str(sym[i]), fix="use numbers only")
+    if num.isna().any().any():
+        c = num.isna().any()[lambda s: s].index[0]
+        i = num[c][num[c].isna()].index[0]
+        raise CohortError(f"missing (NA) value in sample {c}", file=path, gene=str(sym[i]),
+                          fix="impute or drop the gene before building the cohort")
+    dup = sym.duplicated()
+    if dup.any():
+        tot = num.sum(axis=1)
+        order = tot.sort_values(ascending=False, kind="stable").index
+        first = ~sym.loc[order].duplicated()
+        keep_idx = order[first.to_numpy()]
+        num, sym, ent = num.loc[keep_idx], sym.loc[keep_idx], ent.loc[keep_idx]
+    pids = [patient_barcode(c, str(path)) for c in samples]
+    types = [sample_type(c) for c in samples]
+    tum = [i for i, t in enumerate(types) if t is None or t < 10]
+    pidx = pd.Index([pids[i] for i in tum])
+    if pidx.duplicated().any():
+        raise CohortError("two tumour samples for one patient", file=path,
+                          patient=str(pidx[pidx.duplicated()][0]), fix="keep one column")
+    out = num.iloc[:, tum].T
+    out.index = pd.Index(pidx, name="patient_id")
+    out.columns = pd.Index(sym.to_numpy(), name="gene")
+    genes = pd.DataFrame({"gene_name": sym.to_numpy(),
+                          "entrez": pd.array(ent.to_numpy(), dtype="Int64")})
+    return out.astype(float).sort_index(axis=1), genes
+
+
+def read_gene_table(path: str | os.PathLike) -> pd.DataFrame:
+    """gene_id, gene_name, gene_type, entrez (Int64)."""
+    path = Path(path)
+    df = pd.read_csv(path, sep="\t" if path.suffix != ".csv" else ",", dtype=str,
+                     keep_default_na=False, na_values=[""])
+    miss = [c for c in ("gene_id", "gene_name") if c not in df.columns]
+    if miss:
+        raise CohortError(f"column(s) {miss} missing", file=path,
+                          fix="columns: gene_id, gene_name, gene_type, entrez")
+    if "gene_type" not in df:
+        df["gene_type"] = pd.NA
+    ent = pd.to_numeric(df.get("entrez", pd.Series(np.nan, index=df.index)), errors="coerce")
+    df["entrez"] = pd.array(ent, dtype="Int64")
+    return df[["gene_id", "gene_name", "gene_type", "entrez"]]

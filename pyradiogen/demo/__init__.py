@@ -1,0 +1,10 @@
+"""Synthetic demo cohort: ``make_demo_cohort(out_dir, n_patients=110, seed=0)``.
+
+Latent tumour biology (:mod:`.biology`) drives a DCE-MRI phantom (:mod:`.phantom`) and
+simulated RNA-seq (:mod:`.expression`); everything is written in the real formats that
+:func:`pyradiogen.cohort.load_cohort` reads, with the planted links in ``truth.json``.
+"""
+
+from .generate import ensure_demo_cohort, make_demo_cohort
+
+__all__ = ["ensure_demo_cohort", "make_demo_cohort"]

@@ -1,0 +1,108 @@
+"""Study assembly: exclusion counts, image selection and Table 1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pyradiogen.cli import main
+from pyradiogen.cohort import load_cohort
+
+
+def clone(src: Path, dst: Path, copy: tuple[str, ...] = ()) -> Path:
+    """Symlink every top-level entry of ``src`` into ``dst``; really copy those in ``copy``."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for entry in src.iterdir():
+        if entry.name.startswith("."):
+            continue
+        target = dst / entry.name
+        if entry.name in copy:
+            if entry.is_dir():
+                shutil.copytree(entry, target)
+            else:
+                shutil.copy2(entry, target)
+        else:
+            os.symlink(entry, target)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def cohort(demo_cohort_dir):
+    return load_cohort(demo_cohort_dir, progress=False)
+
+
+def test_study1(cohort):
+    s = cohort.study1()
+    f = s.flowchart.set_index("step")
+    assert f.loc["patients with DICOM images", "remaining"] == 28
+    assert f.loc["no 1.5 T GE DCE series", "excluded"] == 3
+    assert f.loc["no matched RNA-seq", "excluded"] == 1
+    assert len(s.patients) == 24 == f["remaining"].iloc[-1]
+    # excluded patients really are non-GE / 3 T / without DCE
+    dropped = f.loc["no 1.5 T GE DCE series", "excluded_patients"].split(";")
+    for pid in dropped:
+        se = cohort.series[cohort.series["patient_id"] == pid]
+        assert not (se["dce"] & se["manufacturer"].str.startswith("GE")
+                    & (se["field_strength"] == 1.5)).any()
+    assert (s.images["phase"] == 2).all()
+    assert set(s.images["patient_id"]) == set(s.patients)
+    per = s.images.groupby("patient_id").size()
+    assert per.between(3, 5).all()
+
+
+def test_table1(cohort):
+    t = cohort.study1().table1.set_index(["characteristic", "level"])["value"]
+    assert t[("Patients", "n")] == "24"
+    assert int(t[("ER", "positive")]) == round(24 * 86 / 110)
+    assert int(t[("T (>2 cm)", "positive")]) == round(24 * 70 / 110)
+    assert int(t[("HER2", "NA")]) == round(24 * 11 / 110)
+    assert abs(float(t[("Age", "mean")]) - 53.76) < 2.0
+
+
+def test_study_write(cohort, tmp_path):
+    s = cohort.study1()
+    paths = s.write(tmp_path)
+    assert [p.name for p in paths] == ["study1_flowchart.csv", "study1_table1.csv",
+                                       "study1_images.csv"]
+    back = pd.read_csv(paths[0])
+    assert back["remaining"].iloc[-1] == 24
+
+
+def test_study2(cohort):
+    s = cohort.study2()
+    assert len(s.patients) == 26
+    assert (s.rois.groupby("patient_id")["reader"].nunique() == 2).all()
+    assert s.extra["scanners"]["patients"].sum() == 26
+
+
+def test_validate_cli(demo_cohort_dir, capsys):
+    assert main(["validate", str(demo_cohort_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "no 1.5 T GE DCE series" in out and "Table 1" in out and "cohort valid" in out
+
+
+def test_validate_cli_reports_errors(demo_cohort_dir, tmp_path, capsys):
+    d = clone(demo_cohort_dir, tmp_path / "c", copy=("timer.csv",))
+    (d / "timer.csv").write_text("barcode,B_cell\nTCGA-A1-A0SB-01,0.1\n")
+    assert main(["validate", str(d)]) == 1
+    assert "cell-type column(s)" in capsys.readouterr().out
+
+
+def test_cohort_config_section(cohort):
+    from pyradiogen.cohort import assemble_study1, assemble_study2
+    from pyradiogen.config import default_config
+
+    cfg = default_config("paper").cohort
+    assert cfg.phase is None and cfg.readers is None
+    cfg.max_slices = 2
+    s = assemble_study1(cohort, **cfg.study1_kwargs())
+    assert (s.images.groupby("patient_id").size() == 2).all()
+    assert s.flow is s.flowchart
+    s2 = assemble_study2(cohort, **cfg.study2_kwargs())
+    t = s2.table1.set_index(["characteristic", "level"])
+    assert t.loc[("PAM50", "LumA"), "published"] == "79"
+    assert s2.extra["scanners"].set_index("scanner").loc["GE 1.5 T", "published"] == 91

@@ -1,0 +1,120 @@
+"""Reader variants real downloads need: GDC sample sheets, TIMER's own headers, staged
+clinical columns, NIfTI masks, cohorts without a manifest, the cached demo cohort."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pyradiogen.cohort import CohortError, load_cohort
+from pyradiogen.cohort.clinical import read_clinical
+from pyradiogen.cohort.expression import read_gene_table, read_star_matrix, star_files
+from pyradiogen.cohort.manifest import read_manifest
+from pyradiogen.cohort.masks import read_mask
+from pyradiogen.cohort.tables import read_timer
+from pyradiogen.demo.writers import write_mask
+
+
+def test_gdc_sample_sheet(demo_cohort_dir, tmp_path):
+    src = sorted((demo_cohort_dir / "expression" / "star_counts").iterdir())[:3]
+    d = tmp_path / "star" / "uuid-folder"
+    d.mkdir(parents=True)
+    rows = []
+    for k, f in enumerate(src):
+        name = f"{k:08x}-aaaa-bbbb-cccc-000000000000.rna_seq.augmented_star_gene_counts.tsv"
+        shutil.copy(f, d / name)
+        rows.append({"File ID": f"id{k}", "File Name": name, "Case ID": f.name[:12],
+                     "Sample ID": f.name[:16], "Sample Type": "Primary Tumor"})
+    sheet = tmp_path / "gdc_sample_sheet.tsv"
+    pd.DataFrame(rows).to_csv(sheet, sep="\t", index=False)
+    files = star_files(tmp_path / "star", sheet)
+    assert sorted(files["patient_id"]) == sorted(f.name[:12] for f in src)
+    mat, genes, stats = read_star_matrix(tmp_path / "star", "tpm_unstranded", sheet,
+                                         progress=False)
+    assert mat.shape == (7604, 3)
+    np.testing.assert_allclose(mat.sum(axis=0), 1e6, rtol=1e-3)
+    assert set(stats.columns) == {"N_unmapped", "N_multimapping", "N_noFeature", "N_ambiguous"}
+
+
+def test_timer_headers_and_samples(tmp_path):
+    p = tmp_path / "timer.csv"
+    p.write_text("sample,B_cell,CD4_Tcell,CD8_Tcell,Neutrophil,Macrophage,DC\n"
+                 "TCGA-A1-A0SB-01A,0.1,0.2,0.3,0.1,0.05,0.4\n"
+                 "TCGA-A1-A0SB-11A,0.9,0.9,0.9,0.9,0.9,0.9\n"
+                 "TCGA.A2.A0CM.01,0.2,0.1,0.2,0.1,0.1,0.5\n")
+    t = read_timer(p)
+    assert list(t.index) == ["TCGA-A1-A0SB", "TCGA-A2-A0CM"]
+    assert t.loc["TCGA-A1-A0SB", "CD8_T"] == pytest.approx(0.3)   # normal sample dropped
+
+
+def test_clinical_stage_columns(tmp_path):
+    p = tmp_path / "clinical.tsv"
+    p.write_text("Complete TCGA ID\tAge at Initial Pathologic Diagnosis\tER Status\tPR Status\t"
+                 "HER2 Final Status\tTumor\tNode\tPAM50 mRNA\n"
+                 "TCGA-A1-A0SB\t55\tPositive\tNegative\tEquivocal\tT1\tN0\tLuminal A\n"
+                 "TCGA-A2-A0CM\t\tNegative\tIndeterminate\tPositive\tT3\tN2\tHER2-enriched\n"
+                 "TCGA-A2-A0CX\t70\tNot Performed\tPositive\tNegative\tTX\tN1\t\n")
+    cl, raw = read_clinical(p)
+    assert cl["T"].tolist()[:2] == [0, 1] and pd.isna(cl["T"].iloc[2])
+    assert cl["N"].tolist() == [0, 1, 1]
+    assert pd.isna(cl["HER2"].iloc[0]) and cl["HER2"].iloc[1] == 1
+    assert pd.isna(cl["PR"].iloc[1]) and pd.isna(cl["ER"].iloc[2])
+    assert np.isnan(cl["age"].iloc[1])
+    assert cl["pam50"].tolist()[:2] == ["LumA", "Her2"] and pd.isna(cl["pam50"].iloc[2])
+
+
+def test_mask_formats(tmp_path):
+    m = np.zeros((40, 50), dtype=np.uint8)
+    m[10:20, 5:30] = 1
+    for name in ("a.nrrd", "a.nii.gz", "a.nii"):
+        write_mask(tmp_path / name, m, 0.7)
+        np.testing.assert_array_equal(read_mask(tmp_path / name), m)
+    write_mask(tmp_path / "empty.nrrd", np.zeros((4, 4), np.uint8), 1.0)
+    with pytest.raises(CohortError, match="mask is empty"):
+        read_mask(tmp_path / "empty.nrrd")
+    write_mask(tmp_path / "labels.nrrd", m * 3, 1.0)
+    with pytest.raises(CohortError, match="not 0/1"):
+        read_mask(tmp_path / "labels.nrrd")
+
+
+def test_gene_table(demo_cohort_dir):
+    g = read_gene_table(demo_cohort_dir / "expression" / "genes.tsv")
+    assert len(g) == 7604 and g["gene_id"].is_unique
+    assert g["gene_id"].str.match(r"^ENSG\d{11}\.\d+$").all()
+    assert g["entrez"].notna().mean() > 0.99
+
+
+def test_default_layout_without_manifest(demo_cohort_dir, tmp_path):
+    d = tmp_path / "nomanifest"
+    d.mkdir()
+    for name in ("dicom", "clinical.tsv", "expression"):
+        (d / name).symlink_to(demo_cohort_dir / name)
+    m = read_manifest(d)
+    assert {"dicom", "clinical", "star_counts", "matrix", "genes"} <= set(m.parts)
+    c = load_cohort(d, progress=False, cache_dir=tmp_path / "cache")
+    assert len(c.study1().patients) == 24
+    with pytest.raises(CohortError, match="cohort directory not found"):
+        read_manifest(tmp_path / "nowhere")
+
+
+def test_study1_options(demo_cohort_dir):
+    c = load_cohort(demo_cohort_dir, progress=False, validate=False)
+    s = c.study1(phase=99, max_slices=1)
+    per = s.images.groupby("patient_id")
+    assert (per.size() == 1).all()
+    last = s.series.loc[s.images["patient_id"], "n_phases"].to_numpy()
+    np.testing.assert_array_equal(s.images["phase_used"].to_numpy(), last)  # last phase used
+    s3 = c.study1(manufacturer="Siemens")
+    assert len(s3.patients) <= 2
+
+
+def test_ensure_demo_cohort_reuses(tmp_path, monkeypatch):
+    from pyradiogen.demo import ensure_demo_cohort, generate
+    p = ensure_demo_cohort(tmp_path / "d", n_patients=4, seed=1)
+    assert (p / "cohort.toml").exists()
+    monkeypatch.setattr(generate, "make_demo_cohort",
+                        lambda *a, **k: (_ for _ in ()).throw(AssertionError("regenerated")))
+    assert ensure_demo_cohort(tmp_path / "d", n_patients=4, seed=1) == p
