@@ -171,7 +171,14 @@ def ensure_r():
             ) from exc
         cb.consolewrite_print = lambda s: log.debug("R: %s", s.rstrip())
         cb.consolewrite_warnerror = lambda s: log.debug("R stderr: %s", s.rstrip())
+        saved_ld = os.environ.get("LD_LIBRARY_PATH")
         ri.initr_simple()
+        # R prepends its ldpaths to LD_LIBRARY_PATH; worker processes started later (loky,
+        # Dask) must not inherit them, or their compiled extensions load R's libraries.
+        if saved_ld is None:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+        else:
+            os.environ["LD_LIBRARY_PATH"] = saved_ld
         _STATE.update(started=True, pid=os.getpid(), thread=threading.get_ident())
         lib = project_r_library()
         _STATE["bridge"] = ri.baseenv["eval"](ri.parse(_HELPERS))

@@ -9,6 +9,7 @@ and records the hash of its inputs and parameters in ``OUT/stages/.stages/``: a 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import warnings
 from collections.abc import Callable
@@ -33,6 +34,29 @@ SCORES_STUDY2 = {  # Kim et al.'s 11 risk scores
     "genius": "GENIUS", "ggi": "GGI", "oncotypedx": "OncotypeDx", "tamr13": "TamR",
     "gene70": "GENE70", "pik3cags": "PIK3CA", "rorS": "ROR-S",
 }
+
+
+def association_summary(overview: dict[str, Any]) -> pd.DataFrame:
+    """The paper's association counts, computed from :func:`summary.overview` of each scan."""
+    rows: dict[str, Any] = {}
+    for label in ("DRF", "CRF"):
+        classes = overview.get(label, {}).get("classes", {})
+        for cls, name in (("risk genes", "risk genes"), ("signatures", "signatures"),
+                          ("KEGG", "KEGG pathways")):
+            c = classes.get(cls)
+            if c is None:
+                continue
+            rows[f"{label}s associated with {name}"] = c.get("n_features_with_gf")
+            rows[f"{name} associated with {label}s"] = c.get("n_gfs_with_feature")
+        if label in overview:
+            rows[f"{label}s associated with any GF"] = overview[label]["n_features_any"]
+            rows[f"GFs associated with any {label}"] = overview[label]["n_gfs_any"]
+    top = overview.get("top_drf") or {}
+    if top:
+        rows["top DRF"] = top.get("feature")
+        rows["top DRF kernel"] = top.get("kernel")
+        rows["top DRF GFs"] = top.get("total")
+    return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="count"))
 
 
 @dataclass
@@ -308,24 +332,55 @@ class ReplicateJob:
         return out
 
     def stage_associate_liu(self) -> None:
-        from ..associate import associate, write_outputs
+        from ..associate import associate, summary, write_outputs
+
+        classes = {"risk_gene": "risk genes", "signature": "signatures", "kegg": "KEGG"}
 
         def run(d: Path) -> list[Path]:
-            gf = self.gf_table()
-            types = self.gf_types()
+            gf = self.gf_table().reset_index()
+            gf_class = {g: classes[t] for g, t in self.gf_types().items()}
+            acfg = self.cfg.section("associate")
             outs: list[Path] = []
+            overview = {}
             for label, feats in (("drf", self.drfs()), ("crf", self.crf36())):
-                res = associate(feats, gf.reset_index(), engine=self.opt.engine,
-                                preset=self.cfg.preset, n_jobs=self.rcfg.n_jobs,
-                                out_dir=d / f"{label}_blocks")
-                outs += write_outputs(res, d / label, gf_types=types,
-                                      figures_dir=self.figures, label=label)
+                res = associate(feats, gf, engine=self.opt.engine, preset=self.cfg.preset,
+                                n_jobs=self.rcfg.n_jobs, backend=acfg.backend,
+                                alpha=acfg.alpha, out_dir=d / f"{label}_blocks",
+                                gf_class=gf_class)
+                paths = write_outputs(res, d / label, label=label.upper(),
+                                      config=self.cfg.to_dict())
+                outs += [Path(p) for p in paths.values()]
+                overview[label.upper()] = summary.overview(res)
+                if label == "drf":
+                    top = summary.per_feature(res)
+                    overview["top_drf"] = top.iloc[0].to_dict() if len(top) else {}
+                    outs.append(store.write_frame(summary.per_kernel(res),
+                                                  self.tables / "liu2023_table2_kernels.csv",
+                                                  index=False))
+                    outs.append(store.write_frame(summary.top_gfs(res),
+                                                  self.tables / "liu2023_table3_top_gfs.csv",
+                                                  index=False))
+                for name, dest in (("fig5e_top30.csv", "liu2023_fig5e_top30_drfs.csv"),
+                                   ("fig5f_significant.csv", "liu2023_fig5f_crfs.csv")):
+                    if (d / label / name).exists():
+                        outs.append(self.publish(d / label / name, dest))
+                figdir = d / label / "figures"
+                if figdir.exists():
+                    for f in sorted(figdir.iterdir()):
+                        outs.append(self.publish(f, f"liu2023_{label}_{f.name}"))
+                for blocks in (d / f"{label}_blocks").glob("blocks"):
+                    shutil.rmtree(blocks, ignore_errors=True)  # finished: the scan is written
+            outs.append(store.write_json(d / "overview.json", overview))
+            outs.append(store.write_frame(association_summary(overview),
+                                          self.tables / "liu2023_association_summary.csv"))
             return outs
 
         self.run_stage("associate-liu", run,
                        [self.stages_dir / "drf" / "drfs_qn.parquet",
-                        self.stages_dir / "genomics" / "signatures.csv"],
-                       self._params(engine=self.opt.engine, v=1))
+                        self.stages_dir / "genomics" / "signatures.csv",
+                        self.stages_dir / "genomics" / "ssgsea.csv"],
+                       self._params(engine=self.opt.engine,
+                                    associate=self.cfg.section("associate"), v=1))
 
     def publish(self, src: Path, name: str) -> Path:
         """Copy a stage's table or figure into ``tables/`` or ``figures/`` under ``name``."""

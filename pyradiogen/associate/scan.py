@@ -1,0 +1,296 @@
+"""The association scan: every feature × GF pair, in blocks, resumable, with BH per GF.
+
+``associate(features, gfs, engine="fast"|"nlme")`` splits the features into blocks, fits each
+block against every GF in worker processes (:func:`pyradiogen.parallel.pmap`: loky or Dask),
+writes each finished block atomically under ``out_dir/blocks/<key>/`` (the key hashes the data
+and the settings, so a killed run resumes with only the missing blocks), then joins the blocks
+and adds Benjamini–Hochberg adjusted p-values within each GF across features.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import store
+from ..parallel import pmap
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ["feature", "gf", "estimate", "std_error", "df", "t", "p", "p_adj", "note"]
+DEFAULT_BLOCK = {"fast": 128, "nlme": 4}
+KERNEL_SIZE = 256
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _split_features(features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Feature values (images × F) and the patient id of each image."""
+    df = features
+    if "patient_id" not in df.columns:
+        raise ValueError("feature table needs a 'patient_id' column (then one column per feature)")
+    pid = df["patient_id"].astype(str).to_numpy()
+    drop = [c for c in ("image_id", "patient_id") if c in df.columns]
+    vals = df.drop(columns=drop)
+    bad = [c for c in vals.columns if not pd.api.types.is_numeric_dtype(vals[c])]
+    if bad:
+        raise ValueError(f"feature columns must be numeric; not numeric: {bad[:5]}")
+    return vals, pid
+
+
+def _gf_frame(gfs: pd.DataFrame) -> pd.DataFrame:
+    """GF table indexed by patient id (``patient_id`` or ``sample`` column, or the index)."""
+    df = gfs
+    for col in ("patient_id", "sample"):
+        if col in df.columns:
+            df = df.set_index(col)
+            break
+    df.index = df.index.astype(str)
+    if df.index.duplicated().any():
+        dup = df.index[df.index.duplicated()].unique().tolist()[:5]
+        raise ValueError(f"GF table has duplicated patients {dup}; keep one row per patient")
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise ValueError(f"GF columns must be numeric; not numeric: {bad[:5]}")
+    return df.astype(float)
+
+
+def align(features: pd.DataFrame, gfs: pd.DataFrame
+          ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    """Keep images whose patient has a GF row and GF rows of patients with images.
+
+    Returns (feature values, patient id per image, GFs indexed by patient id).
+    """
+    vals, pid = _split_features(features)
+    g = _gf_frame(gfs)
+    keep = np.isin(pid, g.index)
+    if not keep.any():
+        raise ValueError("no patient of the feature table is in the GF table; check that both "
+                         "use 12-character TCGA barcodes (pyradiogen.cohort.ids.patient_barcode)")
+    if not keep.all():
+        lost = sorted(set(pid[~keep]))
+        log.warning("%d images of %d patients have no GF row and are left out (e.g. %s)",
+                    int((~keep).sum()), len(lost), lost[:3])
+    vals = vals.loc[keep].reset_index(drop=True)
+    pid = pid[keep]
+    g = g.loc[[p for p in g.index if p in set(pid)]]
+    return vals, pid, g
+
+
+# --------------------------------------------------------------------------- worker env
+
+
+@contextlib.contextmanager
+def worker_env():
+    """Spawn worker processes without the library path the embedded R added to this one.
+
+    Starting R (rpy2) prepends R's ``ldpaths`` (``$R_HOME/lib``, the system library folder, the
+    JVM) to ``LD_LIBRARY_PATH``; child Pythons that inherit it load system builds of libraries
+    that clash with this Python's (seen: ``_ssl`` → ``undefined symbol: _PyModule_Add`` when
+    loky or Dask workers import pyarrow). The workers start their own R and set it up again.
+    """
+    from .. import rbridge
+
+    old = os.environ.get("LD_LIBRARY_PATH")
+    if not rbridge.r_started() or old is None:
+        yield
+        return
+    r_home = os.environ.get("R_HOME", "/usr/lib/R")
+    keep = [p for p in old.split(":") if p and not p.startswith(r_home) and "/jvm/" not in p
+            and p.rstrip("/") not in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib")]
+    if keep:
+        os.environ["LD_LIBRARY_PATH"] = ":".join(keep)
+    else:
+        del os.environ["LD_LIBRARY_PATH"]
+    try:
+        yield
+    finally:
+        os.environ["LD_LIBRARY_PATH"] = old
+
+
+# --------------------------------------------------------------------------- BH
+
+
+def bh_adjust(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (NaN kept, left out of the count), as R's
+    ``p.adjust(p, "BH")``."""
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    n = ok.size
+    if n == 0:
+        return out
+    order = np.argsort(-p[ok], kind="stable")
+    ranks = np.arange(n, 0, -1)
+    adj = np.minimum.accumulate(p[ok][order] * n / ranks)
+    res = np.empty(n)
+    res[order] = np.minimum(adj, 1.0)
+    out[ok] = res
+    return out
+
+
+def add_bh(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``p_adj``: BH within each GF across features (vectorised over GFs)."""
+    table = table.copy()
+    codes = pd.factorize(table["gf"])[0]
+    p = table["p"].to_numpy(dtype=float)
+    valid = np.flatnonzero(~np.isnan(p))
+    adj = np.full(p.shape, np.nan)
+    if valid.size:
+        g, pv = codes[valid], p[valid]
+        order = np.lexsort((-pv, g))                 # by GF, p descending
+        gs, ps = g[order], pv[order]
+        n_g = np.bincount(gs)
+        start = np.r_[0, np.cumsum(n_g)[:-1]]
+        rank = n_g[gs] - (np.arange(gs.size) - start[gs])   # ascending rank of p in its GF
+        raw = ps * n_g[gs] / rank
+        cm = pd.Series(raw).groupby(gs, sort=False).cummin().to_numpy()
+        adj[valid[order]] = np.minimum(cm, 1.0)
+    table["p_adj"] = adj
+    return table
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+@dataclass
+class _Block:
+    number: int
+    path: Path
+    values: np.ndarray
+    names: list[str]
+
+
+def _fit_block(block: _Block, codes: np.ndarray, pid: np.ndarray, gfs: pd.DataFrame,
+               engine: str, preset: str, na_action: str, device: str | None) -> str:
+    """Fit one block in a worker and write it atomically; return its path."""
+    if engine == "fast":
+        from .lme_fast import fit_arrays, tidy
+
+        res = fit_arrays(block.values, codes, gfs.to_numpy(dtype=float), na_action, device)
+        table = tidy(res, block.names, [str(c) for c in gfs.columns])
+        table["failed"] = False
+    else:
+        from .lme_r import fit_nlme
+
+        table = fit_nlme(pd.DataFrame(block.values, columns=block.names), pid, gfs,
+                         preset=preset, na_action=na_action)
+        table = table.drop(columns=["lambda", "loglik"])
+    table["note"] = table["note"].astype(object).where(table["note"].notna(), None)
+    store.write_frame(table, block.path, index=False)
+    return str(block.path)
+
+
+def data_key(values: pd.DataFrame, pid: np.ndarray, gfs: pd.DataFrame, params: dict) -> str:
+    """Hash of the aligned inputs and the settings (names the block folder)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(values.to_numpy(dtype=float)).tobytes())
+    h.update("\x00".join(map(str, values.columns)).encode())
+    h.update("\x00".join(pid).encode())
+    h.update(np.ascontiguousarray(gfs.to_numpy(dtype=float)).tobytes())
+    h.update("\x00".join(map(str, gfs.columns)).encode())
+    h.update("\x00".join(gfs.index).encode())
+    h.update(store.hash_params(params).encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- results
+
+
+def kernel_of(feature: str, kernel_size: int = KERNEL_SIZE) -> int | None:
+    """Kernel k of a DRF ``fea_i`` (features 256(k-1)+1 … 256k), else None."""
+    m = re.fullmatch(r"fea_(\d+)", str(feature))
+    return None if m is None else (int(m.group(1)) - 1) // kernel_size + 1
+
+
+@dataclass
+class AssociationResult:
+    """What :func:`associate` returns."""
+
+    table: pd.DataFrame                  # feature, gf, estimate, std_error, df, t, p, p_adj, note
+    engine: str
+    preset: str
+    alpha: float = 0.05
+    gf_class: dict[str, str] = field(default_factory=dict)
+    n_failed: int = 0
+    blocks_run: int = 0
+    blocks_reused: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def significant(self) -> pd.DataFrame:
+        """Rows with ``p_adj < alpha``."""
+        return self.table[self.table["p_adj"] < self.alpha]
+
+
+def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
+              preset: str = "paper", n_jobs: int = 1, backend: str = "loky",
+              scheduler: str | None = None, block_size: int | None = None,
+              out_dir: str | Path | None = None, na_action: str = "fail", alpha: float = 0.05,
+              device: str | None = None, gf_class: dict[str, str] | None = None
+              ) -> AssociationResult:
+    """Fit ``lme(X ~ G, random = ~1 | PatientID)`` for every feature X and GF G.
+
+    ``features``: images × (image_id, patient_id, features…); ``gfs``: patients ×
+    (patient_id, GFs…). ``engine="fast"`` (exact REML, vectorised) or ``"nlme"`` (R). The
+    ``code`` preset adds ``lmeControl(maxIter = 1, niterEM = 1)`` to nlme (no effect on the
+    fit of this model; the fast engine ignores it). Finished blocks persist in
+    ``out_dir/blocks/`` so an interrupted run resumes. ``gf_class`` maps GF → class
+    (risk genes, signatures, KEGG…) for the summaries.
+    """
+    import time
+
+    if engine not in DEFAULT_BLOCK:
+        raise ValueError(f"engine must be 'fast' or 'nlme', got {engine!r}")
+    if preset not in ("paper", "code"):
+        raise ValueError(f"preset must be 'paper' or 'code', got {preset!r}")
+    start = time.perf_counter()
+    values, pid, g = align(features, gfs)
+    block_size = int(block_size or DEFAULT_BLOCK[engine])
+    params = {"engine": engine, "preset": preset if engine == "nlme" else "any",
+              "na_action": na_action, "block_size": block_size, "version": 1}
+    key = data_key(values, pid, g, params)
+    root = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="associate_"))
+    bdir = root / "blocks" / key[:16]
+    bdir.mkdir(parents=True, exist_ok=True)
+    store.write_json(bdir / "params.json", {**params, "key": key})
+    codes = pd.Index(g.index).get_indexer(pid).astype(np.int64)
+    arr = values.to_numpy(dtype=float)
+    names = [str(c) for c in values.columns]
+    starts = list(range(0, len(names), block_size))
+    paths = [bdir / f"block_{i:05d}.parquet" for i in range(len(starts))]
+    todo = [_Block(i, paths[i], arr[:, s:s + block_size], names[s:s + block_size])
+            for i, s in enumerate(starts) if not paths[i].exists()]
+    reused = len(starts) - len(todo)
+    if reused:
+        log.info("resuming: %d of %d blocks already done in %s", reused, len(starts), bdir)
+    fn = partial(_fit_block, codes=codes, pid=pid, gfs=g, engine=engine, preset=preset,
+                 na_action=na_action, device=device)
+    t_fit = time.perf_counter()
+    with worker_env():
+        pmap(fn, todo, n_jobs=n_jobs, backend=backend, scheduler=scheduler,
+             description=f"LME scan ({engine}) blocks")
+    t_join = time.perf_counter()
+    table = pd.concat([store.read_frame(p) for p in paths], ignore_index=True)
+    n_failed = int(table.pop("failed").sum()) if "failed" in table else 0
+    table["note"] = table["note"].astype(object).where(table["note"].notna(), None)
+    table = add_bh(table)[COLUMNS]
+    classes = {str(c): "GF" for c in g.columns}
+    classes.update({str(k): str(v) for k, v in (gf_class or {}).items() if str(k) in classes})
+    return AssociationResult(table=table, engine=engine, preset=preset, alpha=alpha,
+                             gf_class=classes, n_failed=n_failed, blocks_run=len(todo),
+                             blocks_reused=reused, seconds=time.perf_counter() - start,
+                             timings={"prepare": t_fit - start, "fit_blocks": t_join - t_fit,
+                                      "join_bh": time.perf_counter() - t_join})

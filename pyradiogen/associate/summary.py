@@ -1,0 +1,99 @@
+"""Counts behind Fig 5 and Tables 2–3 of study 1, from an association table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .scan import KERNEL_SIZE, AssociationResult, kernel_of
+
+
+def _sig(table: pd.DataFrame, alpha: float, gf_class: Mapping[str, str]) -> pd.DataFrame:
+    sig = table.loc[table["p_adj"] < alpha, ["feature", "gf", "estimate", "p", "p_adj"]].copy()
+    sig["class"] = sig["gf"].map(lambda g: gf_class.get(g, "GF"))
+    sig["kernel"] = sig["feature"].map(kernel_of)
+    return sig
+
+
+def per_gf(res: AssociationResult) -> pd.DataFrame:
+    """gf, class, n_tested, n_failed (NA fits), n_significant (features with p_adj < alpha)."""
+    t = res.table
+    out = t.groupby("gf", sort=False).agg(n_tested=("p", "size"),
+                                          n_failed=("p", lambda s: int(s.isna().sum())),
+                                          n_significant=("p_adj", lambda s: int((s < res.alpha).sum())))
+    out.insert(0, "class", [res.gf_class.get(g, "GF") for g in out.index])
+    return out.reset_index()
+
+
+def per_feature(res: AssociationResult) -> pd.DataFrame:
+    """feature, kernel, significant GFs per class and in total (sorted: most first)."""
+    sig = _sig(res.table, res.alpha, res.gf_class)
+    classes = sorted(set(res.gf_class.values()))
+    counts = (sig.groupby(["feature", "class"]).size().unstack(fill_value=0)
+              .reindex(columns=classes, fill_value=0))
+    feats = pd.Index(res.table["feature"].unique(), name="feature")
+    counts = counts.reindex(feats, fill_value=0)
+    counts["total"] = counts.sum(axis=1)
+    counts.insert(0, "kernel", [kernel_of(f) for f in counts.index])
+    return counts.sort_values("total", ascending=False, kind="stable").reset_index()
+
+
+def per_kernel(res: AssociationResult, kernel_size: int = KERNEL_SIZE) -> pd.DataFrame:
+    """Table 2: significant pairs per kernel and GF class, with the total (most first)."""
+    sig = _sig(res.table, res.alpha, res.gf_class).dropna(subset=["kernel"])
+    classes = sorted(set(res.gf_class.values()))
+    tab = (sig.groupby(["kernel", "class"]).size().unstack(fill_value=0)
+           .reindex(columns=classes, fill_value=0))
+    kernels = sorted({k for k in res.table["feature"].map(kernel_of).unique() if k is not None})
+    tab = tab.reindex(pd.Index(kernels, name="kernel"), fill_value=0)
+    tab["total"] = tab.sum(axis=1)
+    return tab.sort_values("total", ascending=False, kind="stable").reset_index()
+
+
+def top_gfs(res: AssociationResult, n: int = 5, n_kernels: int = 5) -> pd.DataFrame:
+    """Table 3: per class, the ``n`` GFs with most significant features and their top kernels."""
+    sig = _sig(res.table, res.alpha, res.gf_class)
+    rows = []
+    for cls, sub in sig.groupby("class"):
+        counts = sub.groupby("gf").size().sort_values(ascending=False, kind="stable")
+        for gf, cnt in counts.head(n).items():
+            ker = sub.loc[sub["gf"] == gf, "kernel"].dropna().astype(int)
+            top = ker.value_counts().sort_values(ascending=False, kind="stable").head(n_kernels)
+            rows.append({"class": cls, "gf": gf, "n_significant": int(cnt),
+                         "top_kernels": ",".join(str(k) for k in top.index)})
+    return pd.DataFrame(rows, columns=["class", "gf", "n_significant", "top_kernels"])
+
+
+def overview(res: AssociationResult) -> dict:
+    """Headline numbers per GF class: features with ≥ 1 significant GF, GFs with ≥ 1 feature."""
+    sig = _sig(res.table, res.alpha, res.gf_class)
+    n_feat = int(res.table["feature"].nunique())
+    out: dict = {"engine": res.engine, "preset": res.preset, "alpha": res.alpha,
+                 "n_features": n_feat, "n_gfs": int(res.table["gf"].nunique()),
+                 "n_pairs": int(len(res.table)), "n_na": int(res.table["p"].isna().sum()),
+                 "n_failed_fits": res.n_failed,
+                 "n_features_any": int(sig["feature"].nunique()),
+                 "n_gfs_any": int(sig["gf"].nunique()), "classes": {}}
+    for cls in sorted(set(res.gf_class.values())):
+        gfs = [g for g, c in res.gf_class.items() if c == cls]
+        s = sig[sig["class"] == cls]
+        out["classes"][cls] = {"n_gfs": len(gfs), "n_gfs_with_feature": int(s["gf"].nunique()),
+                               "n_features_with_gf": int(s["feature"].nunique()),
+                               "n_pairs": int(len(s))}
+    notes = res.table["note"].dropna()
+    out["notes"] = {str(k): int(v) for k, v in notes.value_counts().items()}
+    return out
+
+
+def significance_matrix(res: AssociationResult, cls: str | None = None) -> pd.DataFrame:
+    """GFs × features matrix of −log10(p_adj) (NaN for NA fits), for the heatmaps."""
+    t = res.table
+    if cls is not None:
+        t = t[t["gf"].map(lambda g: res.gf_class.get(g, "GF")) == cls]
+    mat = t.pivot(index="gf", columns="feature", values="p_adj")
+    feats = list(dict.fromkeys(res.table["feature"]))
+    mat = mat.reindex(columns=[f for f in feats if f in mat.columns])
+    with np.errstate(divide="ignore"):
+        return -np.log10(mat.clip(lower=1e-300))
