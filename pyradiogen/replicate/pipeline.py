@@ -298,27 +298,44 @@ class ReplicateJob:
 
     # ------------------------------------------------------------------ study 1
     def stage_drf(self) -> None:
-        from ..drf import DRFExtractor, quantile_normalize
-        from ..drf.figures import write_figures
+        import dataclasses
+
+        import numpy as np
+
+        from ..drf import DRFExtractor, quantile_normalize, to_table
+        from ..drf.figures import plot_densities, plot_kernel_maps, plot_loss_curves
 
         def run(d: Path) -> list[Path]:
             c = self.cohort()
             images = pd.read_csv(self.stages_dir / "assemble" / "study1_images.csv", index_col=0)
             pixels = [c.pixels(i) for i in images.index]
-            est = DRFExtractor(preset=self.cfg.preset, seed=self.cfg.seed,
-                               epochs=self.rcfg.drf_epochs, checkpoint_dir=d / "checkpoints")
-            est.fit(pixels, images["patient_id"].to_numpy())
-            raw = est.transform(pixels, images["patient_id"].to_numpy(), images.index.to_numpy())
+            dcfg = self.cfg.section("drf")
+            if self.rcfg.drf_epochs is not None:
+                dcfg = dataclasses.replace(dcfg, epochs=self.rcfg.drf_epochs)
+            est = DRFExtractor(dcfg, seed=self.cfg.seed, checkpoint_dir=d / "checkpoints")
+            est.fit(pixels, list(images["patient_id"]), list(images.index))
+            raw = est.transform(pixels, list(images["patient_id"]), list(images.index))
             qn = quantile_normalize(raw)
-            outs = [store.write_frame(raw.reset_index(), d / "drfs.parquet", index=False),
-                    store.write_frame(qn.reset_index(), d / "drfs_qn.parquet", index=False)]
-            est.save(d / "model.pt")
-            figs = write_figures(est, pixels, raw, qn, self.figures)
-            store.write_json(d / "training.json", est.training_summary())
-            return [*outs, d / "model.pt", d / "training.json", *figs]
+            outs = [store.write_frame(to_table(raw), d / "drfs.parquet", index=False),
+                    store.write_frame(to_table(qn), d / "drfs_qn.parquet", index=False),
+                    est.save(d / "model.pt"),
+                    store.write_frame(est.history_, self.tables / "liu2023_drf_loss_history.csv",
+                                      index=False),
+                    store.write_json(d / "training.json", est.diagnosis_)]
+            pick = int(np.argmax([p.size for p in pixels]))
+            img = est.preprocess([pixels[pick]])[0]
+            outs += plot_kernel_maps(img, est.maps(qn.iloc[pick].to_numpy()),
+                                     self.figures / "liu2023_fig3_kernel_maps",
+                                     title=str(images.index[pick]))
+            outs += plot_densities(raw, qn, self.figures / "liu2023_fig3_density")
+            outs += plot_loss_curves(est.history_, self.figures / "liu2023_drf_loss_curves",
+                                     title=f"{self.cfg.preset} preset",
+                                     failed=est.train_result_.failed_history)
+            return [Path(o) for o in outs if o is not None]
 
         self.run_stage("drf", run, [self.stages_dir / "assemble" / "study1_images.csv"],
-                       self._params(epochs=self.rcfg.drf_epochs, v=1))
+                       self._params(drf=self.cfg.section("drf"), epochs=self.rcfg.drf_epochs,
+                                    v=1))
 
     def drfs(self) -> pd.DataFrame:
         return pd.read_parquet(self.stages_dir / "drf" / "drfs_qn.parquet")

@@ -1,0 +1,44 @@
+"""Which cohort images feed the DRF stage, and loading their pixels.
+
+Study 1 uses every slice of the selected DCE phase of each kept patient
+(``pyradiogen.cohort.assemble.study1(c).images``: 1.5 T GE DCE series, matched RNA-seq). When
+that selection cannot be made (an older cohort package, or a cohort it rejects), every image
+of ``c.images`` is used and the returned description (recorded in the manifest) says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..progress import track
+
+log = logging.getLogger(__name__)
+
+
+def select_images(cohort: Any, study: str = "study1") -> tuple[pd.DataFrame, str]:
+    """The images table (indexed by ``image_id``, with ``patient_id``) and how it was chosen."""
+    try:
+        from ..cohort import assemble
+    except ImportError:
+        return cohort.images, "all images of c.images (pyradiogen.cohort.assemble missing)"
+    fn = getattr(assemble, study, None)
+    if fn is None:
+        return cohort.images, f"all images of c.images (no assemble.{study})"
+    try:
+        st = fn(cohort)
+    except Exception as exc:  # the selection is optional for DRFs; say why it was skipped
+        log.warning("study-1 image selection failed (%s); using every image", exc)
+        return cohort.images, f"all images of c.images (assemble.{study} failed: {exc})"
+    extra = getattr(st, "extra", {}) or {}
+    return st.images, (f"pyradiogen.cohort.assemble.{study}: phase {extra.get('phase')}, "
+                       f"{extra.get('manufacturer')} {extra.get('field_strength')} T, "
+                       f"{len(st.patients)} patients")
+
+
+def load_pixels(cohort: Any, images: pd.DataFrame) -> list[np.ndarray]:
+    """``cohort.pixels(image_id)`` for every image, with a progress bar."""
+    return [np.asarray(cohort.pixels(i)) for i in track(list(images.index), "drf: reading images")]

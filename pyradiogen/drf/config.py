@@ -1,0 +1,50 @@
+"""Settings of the deep-radiomic-feature stage, with the paper and code presets.
+
+``paper`` follows Liu & Hu 2023's text; ``code`` follows the authors' ``unsupervised_DA.py``
+(Keras 2, 2018). Where the paper is silent (output activation, resize) the choice is marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..config import register_section
+
+CODE_PRESET = {
+    "scaling": "max",
+    "noise_clip": True,
+    "n_blocks": 3,
+    "output_activation": "sigmoid",
+    "loss": "cosine_proximity",
+    "optimizer": "adadelta",
+    "lr": 1.0,
+    "val_fraction": 0.3,
+}
+
+
+@register_section("drf", presets={"code": CODE_PRESET})
+@dataclass
+class DRFConfig:
+    """Deep radiomic features: preprocessing, autoencoder, training and normalisation."""
+
+    scaling: Literal["minmax", "max"] = "minmax"      # paper: min–max; code: divide by max
+    size: int = 64                                    # both resize to 64×64 (paper: implied)
+    noise_std: float = 0.05
+    noise_clip: bool = False                          # code clips the noisy image to [0, 1]
+    n_blocks: int = 2                                 # conv+pool blocks (paper 2, code 3)
+    filters: int = 16
+    feature_block: int = 2                            # features = output of this pool (1-based)
+    output_activation: Literal["linear", "relu", "sigmoid"] = "relu"  # paper: assumed ReLU
+    loss: Literal["mse", "cosine_proximity", "cosine_image"] = "mse"
+    optimizer: Literal["adam", "adadelta"] = "adam"
+    lr: float = 0.1
+    batch_size: int = 64
+    epochs: int = 100
+    val_fraction: float = 0.2
+    split_by: Literal["image", "patient"] = "image"   # authors: images split at random
+    on_divergence: Literal["fallback", "stop", "continue"] = "fallback"
+    fallback_lr: float = 0.001
+    flatten: Literal["channels_last", "channels_first"] = "channels_last"
+    device: str = "auto"                              # auto: CUDA when present, else CPU
+    checkpoint_every: int = 1

@@ -1,0 +1,123 @@
+"""Complete-linkage hierarchical clustering of patients × features, cut into k clusters.
+
+Cluster labels are numbered 1…k in order of the patients' first appearance, which is how R's
+``cutree`` numbers them, so labels from :class:`HierarchicalClustering` equal
+``cutree(hclust(dist(X), "complete"), k)`` for the same matrix (ties aside).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import cut_tree, leaves_list, linkage
+from scipy.spatial.distance import pdist
+
+from .fisher import Engine, fisher_table
+
+ID_COLUMNS = ("image_id", "patient_id", "reader")
+CHARACTERISTICS = ("T", "N", "ER", "PR", "HER2")
+
+
+def feature_columns(features: pd.DataFrame) -> list[str]:
+    """The feature columns of a table (all but ``image_id``, ``patient_id``, ``reader``)."""
+    return [c for c in features.columns if c not in ID_COLUMNS]
+
+
+def patient_means(features: pd.DataFrame, source: str = "feature table") -> pd.DataFrame:
+    """Average a patient's images: images × features (with ``patient_id``) → patients × features.
+
+    A table without ``patient_id`` is taken as already patient-level (index = patient).
+    """
+    if "patient_id" not in features.columns:
+        return features[feature_columns(features)].astype(float)
+    cols = feature_columns(features)
+    if not cols:
+        raise ValueError(f"{source}: no feature columns besides image_id/patient_id")
+    bad = [c for c in cols if not pd.api.types.is_numeric_dtype(features[c])]
+    if bad:
+        raise ValueError(f"{source}: non-numeric feature columns {bad[:5]}; "
+                         "keep only image_id, patient_id and numeric features")
+    out = features.groupby("patient_id", sort=True)[cols].mean()
+    out.index.name = "patient_id"
+    return out.astype(float)
+
+
+def relabel_by_appearance(labels: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Renumber labels 1…k in order of first appearance (R's ``cutree`` convention)."""
+    labels = np.asarray(labels)
+    mapping: dict = {}
+    for lab in labels:
+        if lab not in mapping:
+            mapping[lab] = len(mapping) + 1
+    return np.array([mapping[lab] for lab in labels], dtype=np.int64)
+
+
+def scale_columns(X: pd.DataFrame) -> pd.DataFrame:
+    """z-score each column (R's ``scale``: sample SD); constant columns become 0."""
+    sd = X.std(axis=0, ddof=1).replace(0, np.nan)
+    return ((X - X.mean(axis=0)) / sd).fillna(0.0)
+
+
+class HierarchicalClustering:
+    """Agglomerative clustering of the rows of a DataFrame, cut into ``n_clusters``.
+
+    Parameters mirror R's ``hclust(dist(X, metric), method)`` + ``cutree(k = n_clusters)``.
+    Fitted: ``linkage_`` (scipy linkage matrix), ``labels_`` (Series, index = rows, 1…k),
+    ``order_`` (leaf order, row positions), ``sizes_`` (patients per cluster).
+    """
+
+    def __init__(self, n_clusters: int = 2, method: str = "complete", metric: str = "euclidean",
+                 scale: Literal["none", "zscore"] = "none"):
+        self.n_clusters = n_clusters
+        self.method = method
+        self.metric = metric
+        self.scale = scale
+
+    def _prepare(self, X: pd.DataFrame) -> np.ndarray:
+        if X.isna().to_numpy().any():
+            where = X.columns[X.isna().any()].tolist()[:5]
+            raise ValueError(f"features contain missing values (e.g. {where}); impute or drop them")
+        data = scale_columns(X) if self.scale == "zscore" else X
+        return data.to_numpy(dtype=float)
+
+    def fit(self, X: pd.DataFrame) -> HierarchicalClustering:
+        """Cluster the rows of ``X`` (patients × features)."""
+        if len(X) < max(2, self.n_clusters):
+            raise ValueError(f"need at least {max(2, self.n_clusters)} patients to cut into "
+                             f"{self.n_clusters} clusters, got {len(X)}")
+        self.distances_ = pdist(self._prepare(X), metric=self.metric)
+        self.linkage_ = linkage(self.distances_, method=self.method)
+        cut = cut_tree(self.linkage_, n_clusters=self.n_clusters).ravel()
+        self.labels_ = pd.Series(relabel_by_appearance(cut), index=X.index, name="cluster")
+        self.order_ = leaves_list(self.linkage_)
+        self.sizes_ = self.labels_.value_counts().sort_index()
+        return self
+
+    def fit_predict(self, X: pd.DataFrame) -> pd.Series:
+        """Fit and return the cluster labels."""
+        return self.fit(X).labels_
+
+
+def hclust_r(X: pd.DataFrame, n_clusters: int = 2, method: str = "complete") -> pd.Series:
+    """The reference: R's ``cutree(hclust(dist(X), method), k)`` through the bridge."""
+    from .. import rbridge
+
+    fn = rbridge.rraw(
+        "function(x, k, method) as.integer(cutree(hclust(dist(x), method = method), k = k))")
+    labs = rbridge.rcall(fn, rbridge.RMatrix.from_frame(X), int(n_clusters), method)
+    return pd.Series(np.asarray(labs, dtype=np.int64), index=X.index, name="cluster")
+
+
+def cluster_fisher(labels: pd.Series, clinical: pd.DataFrame,
+                   characteristics: Sequence[str] = CHARACTERISTICS,
+                   engine: Engine = "auto") -> pd.DataFrame:
+    """Fisher's exact test of each clinical characteristic against the clusters."""
+    missing = labels.index.difference(clinical.index)
+    if len(missing) == len(labels):
+        raise ValueError("no patient of the feature table is in the clinical table "
+                         f"(e.g. {list(missing[:3])}); check the patient_id barcodes")
+    keep = labels.index.intersection(clinical.index)
+    return fisher_table(labels.loc[keep], clinical, characteristics, engine=engine)

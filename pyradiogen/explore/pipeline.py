@@ -1,0 +1,187 @@
+"""The explore stage end to end: tables and figures for each feature set and for the genes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import store
+from ..plotting import save_figure
+from .clustering import HierarchicalClustering, cluster_fisher, patient_means
+from .config import ExploreConfig
+from .figures import compare_tsne, fig1_kruskal, fig4a_heatmap, fig4bc_tsne, tsne_clinical
+from .io import select_reader
+from .kruskal import kruskal_screen, select_features
+from .tsne import TSNEExplorer
+
+log = logging.getLogger(__name__)
+
+
+def _complete(P: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int]:
+    """Fill a feature's missing values with its median (counted); drop empty features."""
+    P = P.dropna(axis=1, how="all")
+    n_missing = int(P.isna().to_numpy().sum())
+    if n_missing:
+        log.warning("%s: %d missing feature values filled with the feature median", label,
+                    n_missing)
+        P = P.fillna(P.median())
+    P = P.loc[:, P.std(ddof=0) > 0] if P.shape[1] > 1 else P
+    return P, n_missing
+
+
+def _image_table(features: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """The image-level table restricted to ``cols``, missing values filled with medians."""
+    ids = [c for c in ("image_id", "patient_id") if c in features.columns]
+    table = features[ids + cols].copy()
+    table[cols] = table[cols].fillna(table[cols].median())
+    return table
+
+
+def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: str | Path,
+                     label: str = "drf", config: ExploreConfig | None = None, seed: int = 101,
+                     scale: str | None = None) -> dict[str, Any]:
+    """Fig 4a–c (and Fig 1b when PAM50 is known) for one feature table; return a summary.
+
+    ``features``: images × features with ``image_id``, ``patient_id`` (or patients × features
+    indexed by patient). Writes under ``out_dir/label/``.
+    """
+    cfg = config or ExploreConfig()
+    out = Path(out_dir) / label
+
+    def save(fig, stem):
+        return save_figure(fig, stem, formats=tuple(cfg.figure_formats))
+
+    chars = [c for c in cfg.characteristics if c in clinical.columns]
+    features = select_reader(features, cfg.crf_reader, f"{label} features")
+    P, n_missing = _complete(patient_means(features, f"{label} features"), label)
+    image_table = _image_table(features, list(P.columns)) if "patient_id" in features.columns \
+        else P
+    title = label.upper()
+
+    tick = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal tick
+        now = time.perf_counter()
+        seconds[name] = round(now - tick, 3)
+        tick = now
+
+    hc = HierarchicalClustering(cfg.n_clusters, cfg.linkage, cfg.metric,
+                                scale or cfg.scale).fit(P)
+    store.write_frame(hc.labels_.rename_axis("patient_id").to_frame(), out / "hclust_clusters.csv")
+    lap("hclust")
+    fis_h = cluster_fisher(hc.labels_, clinical, chars, cfg.fisher_engine)
+    fis_h.insert(0, "clusters", f"hclust {cfg.linkage} k={cfg.n_clusters}")
+    store.write_frame(fis_h, out / "hclust_fisher.csv", index=False)
+    sizes = ", ".join(f"{int(v)}" for v in hc.sizes_)
+    save(fig4a_heatmap(P, hc, clinical, chars, f"{title}: {cfg.linkage} linkage, "
+                       f"{cfg.n_clusters} clusters ({sizes} patients)"), out / "fig4a_heatmap")
+    lap("fisher_and_fig4a")
+
+    ts = TSNEExplorer(cfg.tsne_perplexity, cfg.tsne_image_perplexity, cfg.tsne_max_iter,
+                      cfg.tsne_pca_dims, cfg.tsne_normalize, cfg.tsne_clusters,
+                      cfg.tsne_max_clusters, seed, init=cfg.tsne_init,
+                      image_max_iter=cfg.tsne_image_max_iter,
+                      n_jobs=cfg.tsne_n_jobs).fit(image_table)
+    lap("tsne")
+    store.write_frame(ts.patients_.rename_axis("patient_id"), out / "tsne_patients.csv")
+    if ts.images_ is not None:
+        store.write_frame(ts.images_, out / "tsne_images.csv")
+    fis_t = cluster_fisher(ts.patients_["cluster"], clinical, chars, cfg.fisher_engine)
+    fis_t.insert(0, "clusters", f"t-SNE k-means k={ts.n_clusters_}")
+    store.write_frame(fis_t, out / "tsne_fisher.csv", index=False)
+    save(fig4bc_tsne(ts, f"{title}: t-SNE, {ts.n_clusters_} k-means clusters on the patient map"),
+         out / "fig4bc_tsne")
+    save(tsne_clinical(ts.patients_, clinical, chars,
+                       f"{title}: patient t-SNE coloured by clinical characteristic"),
+         out / "tsne_clinical")
+    lap("tsne_figures")
+
+    summary: dict[str, Any] = {
+        "n_patients": int(len(P)), "n_images": int(len(image_table)),
+        "n_features": int(P.shape[1]), "missing_values_filled": n_missing,
+        "hclust_sizes": [int(v) for v in hc.sizes_],
+        "hclust_fisher_p": dict(zip(fis_h["characteristic"], fis_h["p_value"])),
+        "tsne_clusters": ts.n_clusters_, "tsne_silhouettes": ts.silhouettes_,
+        "tsne_fisher_p": dict(zip(fis_t["characteristic"], fis_t["p_value"])),
+        "model": {"hclust": hc, "tsne": ts}, "seconds": seconds,
+    }
+    if "pam50" in clinical.columns and clinical["pam50"].notna().sum() >= 3:
+        kw = kruskal_screen(P, clinical["pam50"])
+        store.write_frame(kw.sort_values("p_value"), out / "kruskal_pam50.csv")
+        chosen, caption = select_features(kw, cfg.kw_feature_alpha, min_show=cfg.kw_min_show)
+        summary["kruskal_significant"] = int((kw["p_value"] < cfg.kw_feature_alpha).sum())
+        if len(chosen) >= 2:
+            save(fig1_kruskal(P[chosen], clinical["pam50"],
+                              f"{title}: Kruskal-Wallis across PAM50 ({caption})"),
+                 out / "fig1b_kruskal")
+        lap("kruskal")
+    return summary
+
+
+def explore_genes(expression: pd.DataFrame, clinical: pd.DataFrame, out_dir: str | Path,
+                  config: ExploreConfig | None = None) -> dict[str, Any]:
+    """Study 2 Fig 1a: Kruskal–Wallis of every gene across PAM50, heatmap of the significant."""
+    cfg = config or ExploreConfig()
+    out = Path(out_dir)
+
+    def save(fig, stem):
+        return save_figure(fig, stem, formats=tuple(cfg.figure_formats))
+
+    if "pam50" not in clinical.columns:
+        raise ValueError("clinical table has no 'pam50' column; PAM50 subtypes are needed")
+    expr = expression.loc[:, ~expression.columns.duplicated()]
+    expr = expr.loc[:, expr.std(ddof=0) > 0]
+    transform = cfg.expression_transform
+    if transform == "auto":  # counts/TPM get log2(x + 1); already-logged values stay
+        vals = expr.to_numpy(dtype=float)
+        transform = "log2p1" if np.nanmin(vals) >= 0 and np.nanmax(vals) > 50 else "none"
+    if transform == "log2p1":
+        if (expr.to_numpy() < 0).any():
+            raise ValueError("expression has negative values, so it cannot be log2(x + 1) "
+                             "transformed; set [explore] expression_transform = \"none\"")
+        expr = np.log2(expr + 1.0)
+    kw = kruskal_screen(expr, clinical["pam50"])
+    store.write_frame(kw.sort_values("p_value"), out / "kruskal_genes.csv")
+    chosen, caption = select_features(kw, cfg.kw_gene_alpha, min_show=cfg.kw_min_show)
+    if len(chosen) >= 2:
+        save(fig1_kruskal(expr[chosen], clinical["pam50"],
+                          f"Genes: Kruskal-Wallis across PAM50 ({caption})",
+                          "expression z-score"), out / "fig1a_kruskal_genes")
+    return {"n_genes": int(expr.shape[1]), "transform": transform,
+            "significant": int((kw["p_value"] < cfg.kw_gene_alpha).sum()),
+            "shown": len(chosen)}
+
+
+def run_explore(feature_sets: Mapping[str, pd.DataFrame], clinical: pd.DataFrame,
+                out_dir: str | Path, expression: pd.DataFrame | None = None,
+                config: ExploreConfig | None = None, seed: int = 101,
+                scales: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every explore output for each named feature set (e.g. ``{"drf": …, "crf": …}``).
+
+    Feature sets whose name starts with ``crf`` use ``config.crf_scale`` unless ``scales``
+    says otherwise. Writes ``summary.json``; returns the summary with the fitted models.
+    """
+    cfg = config or ExploreConfig()
+    out = Path(out_dir)
+    results: dict[str, Any] = {}
+    for label, table in feature_sets.items():
+        scale = (scales or {}).get(label) or (cfg.crf_scale if label.startswith("crf")
+                                              else cfg.scale)
+        results[label] = explore_features(table, clinical, out, label, cfg, seed, scale)
+    if len(results) > 1:
+        save_figure(compare_tsne({k.upper(): v["model"]["tsne"] for k, v in results.items()}),
+                    out / "compare_tsne", formats=tuple(cfg.figure_formats))
+    if expression is not None:
+        results["genes"] = explore_genes(expression, clinical, out, cfg)
+    store.write_json(out / "summary.json",
+                     {k: {kk: vv for kk, vv in v.items() if kk != "model"}
+                      for k, v in results.items()})
+    return results

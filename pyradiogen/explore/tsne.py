@@ -1,0 +1,141 @@
+"""Seeded t-SNE maps of patients (mean of their images) and of images, with map clusters.
+
+Pre-processing mirrors R's ``Rtsne`` defaults that the authors used: PCA to ``pca_dims``
+components (centred, not scaled), then centre and divide by the largest absolute value. The
+embedding is scikit-learn's t-SNE with Rtsne's settings (learning rate 200 = eta, early
+exaggeration 12, Barnes–Hut angle 0.5 = theta; exact gradients up to 500 rows, where they are
+faster) from a seeded random start as in Rtsne (``init="pca"`` is scikit-learn's default), on
+one thread, so a seed gives the same map every run.
+
+Clusters on the patient map: the paper coloured 5 groups by eye. Here k-means on the 2-D
+patient coordinates (``n_init=10``, seeded) with k chosen by the largest mean silhouette over
+``2 … max_clusters`` (or a fixed ``n_clusters``). Every image takes its patient's cluster.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
+from sklearn.metrics import silhouette_score
+
+from .clustering import feature_columns, patient_means
+
+EXACT_MAX_ROWS = 500
+
+
+def rtsne_prepare(X: np.ndarray, pca_dims: int | None = 50, normalize: bool = True,
+                  seed: int = 101) -> np.ndarray:
+    """PCA to ``pca_dims`` (centred) then Rtsne's ``normalize_input`` (centre, / max |x|).
+
+    Large tables (more than 2,000 rows) use seeded randomized SVD instead of the full one.
+    """
+    X = np.asarray(X, dtype=float)
+    if pca_dims and X.shape[1] > pca_dims:
+        n_comp = min(pca_dims, X.shape[0])
+        solver = "randomized" if X.shape[0] > 2000 else "full"
+        X = PCA(n_components=n_comp, svd_solver=solver, random_state=seed).fit_transform(X)
+    if normalize:
+        X = X - X.mean(axis=0)
+        peak = np.abs(X).max()
+        if peak > 0:
+            X = X / peak
+    return X
+
+
+def tsne_embed(X: pd.DataFrame, perplexity: float = 5.0, max_iter: int = 3000, seed: int = 101,
+               pca_dims: int | None = 50, normalize: bool = True,
+               init: str = "random", n_jobs: int = 1, method: str = "auto") -> pd.DataFrame:
+    """2-D t-SNE coordinates (``tsne1``, ``tsne2``) of the rows of ``X``, seeded.
+
+    The perplexity is lowered to ``(n - 1) / 3`` when the table is too small for it (Rtsne's
+    limit), with a warning. ``n_jobs > 1`` is faster on large tables but threads may change
+    the last digits of the map between runs. ``method="auto"`` uses exact gradients up to
+    ``EXACT_MAX_ROWS`` rows (faster there) and Barnes–Hut above.
+    """
+    n = len(X)
+    if n < 5:
+        raise ValueError(f"t-SNE needs at least 5 rows, got {n}")
+    limit = (n - 1) / 3.0
+    if perplexity >= limit:
+        warnings.warn(f"perplexity {perplexity:g} too large for {n} rows; using {limit - 0.01:.2f}",
+                      stacklevel=2)
+        perplexity = limit - 0.01
+    data = rtsne_prepare(X.to_numpy(dtype=float), pca_dims, normalize, seed)
+    model = TSNE(n_components=2, perplexity=perplexity, max_iter=max_iter, learning_rate=200.0,
+                 early_exaggeration=12.0, angle=0.5, init=init, random_state=seed, n_jobs=n_jobs,
+                 method=method if method != "auto" else
+                 ("exact" if n <= EXACT_MAX_ROWS else "barnes_hut"))
+    Y = model.fit_transform(data)
+    return pd.DataFrame(Y, index=X.index, columns=["tsne1", "tsne2"])
+
+
+def choose_kmeans(Y: np.ndarray, n_clusters: int | None = None, max_clusters: int = 8,
+                  seed: int = 101) -> tuple[np.ndarray, dict[int, float]]:
+    """k-means labels (1…k, numbered by first appearance) and the silhouette of every k tried."""
+    from .clustering import relabel_by_appearance
+
+    ks = [n_clusters] if n_clusters else list(range(2, min(max_clusters, len(Y) - 1) + 1))
+    best, scores = None, {}
+    for k in ks:
+        lab = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(Y)
+        scores[k] = float(silhouette_score(Y, lab)) if len(set(lab)) > 1 else float("nan")
+        if best is None or scores[k] > scores[best[0]]:
+            best = (k, lab)
+    assert best is not None
+    return relabel_by_appearance(best[1]), scores
+
+
+class TSNEExplorer:
+    """t-SNE of patients and images from an image-level feature table, clusters on the patients.
+
+    Fitted: ``patients_`` (patient_id → tsne1, tsne2, cluster), ``images_`` (image_id →
+    patient_id, tsne1, tsne2, cluster; ``None`` when every patient has one image),
+    ``n_clusters_``, ``silhouettes_`` (k → mean silhouette).
+    """
+
+    def __init__(self, perplexity: float = 5.0, image_perplexity: float = 30.0,
+                 max_iter: int = 3000, pca_dims: int | None = 50, normalize: bool = True,
+                 n_clusters: int | None = None, max_clusters: int = 8, seed: int = 101,
+                 images: bool = True, init: str = "random",
+                 image_max_iter: int | None = None, n_jobs: int = 1):
+        self.perplexity = perplexity
+        self.image_perplexity = image_perplexity
+        self.max_iter = max_iter
+        self.pca_dims = pca_dims
+        self.normalize = normalize
+        self.n_clusters = n_clusters
+        self.max_clusters = max_clusters
+        self.seed = seed
+        self.images = images
+        self.init = init
+        self.image_max_iter = image_max_iter
+        self.n_jobs = n_jobs
+
+    def fit(self, features: pd.DataFrame) -> TSNEExplorer:
+        """Embed patients (mean of images) and images; cluster the patient map."""
+        kw = dict(seed=self.seed, pca_dims=self.pca_dims, normalize=self.normalize,
+                  init=self.init, n_jobs=self.n_jobs)
+        P = patient_means(features)
+        pts = tsne_embed(P, perplexity=self.perplexity, max_iter=self.max_iter, **kw)
+        labels, self.silhouettes_ = choose_kmeans(pts.to_numpy(), self.n_clusters,
+                                                  self.max_clusters, self.seed)
+        pts["cluster"] = labels
+        self.patients_ = pts
+        self.n_clusters_ = int(pts["cluster"].nunique())
+        self.images_ = None
+        multi = "patient_id" in features.columns and len(features) > len(P)
+        if self.images and multi:
+            cols = feature_columns(features)
+            idx = features["image_id"] if "image_id" in features.columns else features.index
+            X = pd.DataFrame(features[cols].to_numpy(dtype=float), index=pd.Index(idx, name="image_id"))
+            imgs = tsne_embed(X, perplexity=self.image_perplexity,
+                              max_iter=self.image_max_iter or self.max_iter, **kw)
+            imgs.insert(0, "patient_id", features["patient_id"].to_numpy())
+            imgs["cluster"] = pts["cluster"].reindex(imgs["patient_id"]).to_numpy()
+            self.images_ = imgs
+        return self
