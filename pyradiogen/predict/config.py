@@ -31,6 +31,8 @@ class PredictConfig:
     loo_inner_folds: int = 10
     classes_train_fraction: float = 0.8
     selection_permutations: int = 100
+    #: permutations inside each rigorous outer fold (None: ``selection_permutations``)
+    selection_permutations_rigorous: int | None = None
     selection_threshold: float = 40.0
     classifyr_version: str = "3.0"
     models: list[str] = field(default_factory=lambda: ["nnet", "xgboost"])

@@ -103,7 +103,9 @@ def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.Data
         for mode in mode_list:
             for name, table in sets.items():
                 r = run_classes(table, with_patient_column(targets), feature_set=name, mode=mode,
-                                permutations=cfg.selection_permutations,
+                                permutations=(cfg.selection_permutations_rigorous
+                                              or cfg.selection_permutations)
+                                if mode == "rigorous" else cfg.selection_permutations,
                                 frac=cfg.classes_train_fraction, outer_folds=cfg.outer_folds,
                                 version=cfg.classifyr_version,
                                 threshold=cfg.selection_threshold, models=cfg.models,

@@ -108,7 +108,7 @@ def _liu(rep: Report, job: ReplicateJob) -> None:
     sec = rep.section("Study 1 — unsupervised views (Fig 4a–c)", pv.LIU2023)
     rep.compare(sec, "Clusters and Fisher tests", pv.LIU_CLUSTERING,
                 _read(t / "liu2023_fig4_fisher.csv"))
-    _add_figures(rep, sec, job, ["*fig4a*", "*fig4b*", "*fig4c*", "*tsne*"],
+    _add_figures(rep, sec, job, ["liu2023_drf_fig4a*", "liu2023_crf_fig4a*", "liu2023_*fig4bc*", "*tsne_clinical*"],
                  "Fig 4a–c")
 
     sec = rep.section("Study 1 — prediction (Fig 4d–e, Supplementary Fig 1 and Table 1)",
@@ -142,6 +142,7 @@ def _kim(rep: Report, job: ReplicateJob) -> None:
                 pv.KIM_TABLE3, _read(t / "kim2020_table3_spearman_counts.csv", index_col=0))
 
     sec = rep.section("Study 2 — LASSO with leave-one-out (Table 4)", pv.KIM2020)
+    _add_figures(rep, sec, job, ["kim2020*table4*"], "Table 4 paper vs rigorous")
     rep.compare(sec, "Table 4: adjusted R² and p per risk score (both modes)", pv.KIM_TABLE4,
                 _read(t / "kim2020_table4_loo_lasso.csv"),
                 note="adj_r2/p: lasso refitted at the leave-one-out lambda.min, R² adjusted "
@@ -151,4 +152,4 @@ def _kim(rep: Report, job: ReplicateJob) -> None:
     sec = rep.section("Study 2 — Fig 1 heatmaps", pv.KIM2020)
     rep.compare(sec, "Kruskal–Wallis screens", pv.KIM_FIG1, _read(t / "kim2020_fig1_counts.csv",
                                                                  index_col=0))
-    _add_figures(rep, sec, job, ["kim2020*fig1*", "*table4*"], "Kim Fig 1")
+    _add_figures(rep, sec, job, ["kim2020*fig1*"], "Kim Fig 1")

@@ -7,22 +7,24 @@ from dataclasses import dataclass
 from ..config import register_section
 
 
-@register_section("replicate", presets={"code": {"nlambda": 20}})
+@register_section("replicate")
 @dataclass
 class ReplicateConfig:
     """What ``replicate`` runs and at which size.
 
     ``demo_patients`` is the number of patients the demo cohort keeps after study 1's
     exclusions; ``drf_epochs`` of ``None`` uses the DRF preset's epochs; ``efficientnet_epochs``
-    is kept small by default because EfficientNet-B0 on a CPU is slow (the paper trained 100).
+    is kept small by default because EfficientNet-B0 on a CPU is slow (the paper trained 100);
+    ``classes_permutations_rigorous`` bounds the ClassifyR-style selection repeated inside every
+    rigorous outer fold (paper mode keeps the authors' 100 permutations).
     """
 
     demo_patients: int = 110
     demo_seed: int = 0
     drf_epochs: int | None = None
-    nlambda: int = 100
-    classes_permutations: int = 100
+    classes_permutations_rigorous: int = 20
     efficientnet_epochs: int = 2
     efficientnet_max_images: int = 160
+    efficientnet_image_size: int = 96
     n_jobs: int = 2
     alpha: float = 0.05

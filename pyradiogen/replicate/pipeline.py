@@ -158,7 +158,8 @@ class ReplicateJob:
                       ("predict-liu", self.stage_predict_liu), ("explore", self.stage_explore)]
         if "kim2020" in studies:
             steps += [("crf", self.stage_crf), ("screens-kim", self.stage_screens_kim),
-                      ("predict-kim", self.stage_predict_kim)]
+                      ("predict-kim", self.stage_predict_kim),
+                      ("explore-kim", self.stage_explore_kim)]
         return steps
 
     def run(self) -> Path:
@@ -413,9 +414,15 @@ class ReplicateJob:
         return outs
 
     def predict_config(self):
+        import dataclasses
+
         pcfg = self.cfg.section("predict")
-        pcfg.modes = list(self.opt.modes)
-        return pcfg
+        return dataclasses.replace(
+            pcfg, modes=list(self.opt.modes),
+            selection_permutations_rigorous=(pcfg.selection_permutations_rigorous
+                                             or self.rcfg.classes_permutations_rigorous),
+            efficientnet=True, efficientnet_epochs=self.rcfg.efficientnet_epochs,
+            efficientnet_image_size=self.rcfg.efficientnet_image_size)
 
     def stage_predict_liu(self) -> None:
         from ..predict.run import cohort_images, run_liu2023
@@ -438,6 +445,18 @@ class ReplicateJob:
                         images=images, image_labels=labels, config=pcfg)
             return self.publish_all(d, "liu2023")
 
+        pcfg = self.predict_config()
+        weights = pcfg.efficientnet_weights or "none (no local ImageNet weights file given)"
+        self.deviations.append(
+            f"EfficientNet-B0 baseline: {pcfg.efficientnet_epochs} epoch(s) at "
+            f"{pcfg.efficientnet_image_size}×{pcfg.efficientnet_image_size} on at most "
+            f"{self.rcfg.efficientnet_max_images} images, pre-trained weights: {weights} "
+            "(the paper: 100 epochs at 224×224 with and without ImageNet weights; set "
+            "[replicate] efficientnet_* and [predict] efficientnet_weights to run it in full).")
+        if "rigorous" in self.opt.modes:
+            self.deviations.append(
+                "Rigorous mode repeats the ClassifyR-style selection inside every outer fold with "
+                f"{pcfg.selection_permutations_rigorous} permutations (paper mode: 100).")
         self.run_stage("predict-liu", run,
                        [self.stages_dir / "drf" / "drfs_qn.parquet",
                         self.stages_dir / "genomics" / "signatures.csv"],
@@ -448,14 +467,71 @@ class ReplicateJob:
 
         def run(d: Path) -> list[Path]:
             c = self.cohort()
+            keep = self.patients("liu2023")
             expr = pd.read_parquet(self.stages_dir / "genomics" / "expression_log2.parquet")
-            summary = run_explore({"drf": self.drfs(), "crf": self.crf36()}, c.clinical, d,
-                                  expression=expr, seed=self.cfg.seed)
-            del summary
-            return sorted(p for p in d.rglob("*") if p.is_file())
+            run_explore({"drf": self.drfs(), "crf": self.crf36()},
+                        c.clinical.loc[c.clinical.index.intersection(keep)], d,
+                        expression=None, config=self.cfg.section("explore"), seed=self.cfg.seed)
+            del expr
+            outs, fisher = [], []
+            for label in ("drf", "crf"):
+                for name in ("fig4a_heatmap", "fig4bc_tsne", "tsne_clinical"):
+                    for ext in (".png", ".svg"):
+                        src = d / label / f"{name}{ext}"
+                        if src.exists():
+                            outs.append(self.publish(src, f"liu2023_{label}_{name}{ext}"))
+                for kind in ("hclust", "tsne"):
+                    f = d / label / f"{kind}_fisher.csv"
+                    if f.exists():
+                        fisher.append(pd.read_csv(f).assign(features=label.upper()))
+            for ext in (".png", ".svg"):
+                if (d / f"compare_tsne{ext}").exists():
+                    outs.append(self.publish(d / f"compare_tsne{ext}",
+                                             f"liu2023_fig4bc_drf_vs_crf_tsne{ext}"))
+            if fisher:
+                tab = pd.concat(fisher, ignore_index=True)
+                outs.append(store.write_frame(tab, self.tables / "liu2023_fig4_fisher.csv",
+                                              index=False))
+            return outs
 
         self.run_stage("explore", run, [self.stages_dir / "drf" / "drfs_qn.parquet"],
-                       self._params(v=1))
+                       self._params(explore=self.cfg.section("explore"), v=2))
+
+    def stage_explore_kim(self) -> None:
+        from ..explore import explore_features, explore_genes
+
+        def run(d: Path) -> list[Path]:
+            c = self.cohort()
+            keep = self.patients("kim2020")
+            clinical = c.clinical.loc[c.clinical.index.intersection(keep)]
+            expr = pd.read_parquet(self.stages_dir / "genomics" / "expression_log2_study2.parquet")
+            expr = expr.loc[expr.index.intersection(keep)]
+            ecfg = self.cfg.section("explore")
+            explore_genes(expr, clinical, d, config=ecfg)
+            explore_features(self.crfs_reader(), clinical, d, label="pyradiomics", config=ecfg,
+                             seed=self.cfg.seed)
+            outs = []
+            for src, name in ((d / "fig1a_kruskal_genes", "kim2020_fig1a_kruskal_genes"),
+                              (d / "pyradiomics" / "fig1b_kruskal", "kim2020_fig1b_kruskal_crf")):
+                for ext in (".png", ".svg"):
+                    if src.with_suffix(ext).exists():
+                        outs.append(self.publish(src.with_suffix(ext), name + ext))
+            genes = pd.read_csv(d / "kruskal_genes.csv")
+            feats = pd.read_csv(d / "pyradiomics" / "kruskal_pam50.csv")
+            counts = pd.DataFrame({"value": [int((genes["p_value"] < 1e-9).sum()),
+                                             int((feats["p_value"] < 0.1).sum())]},
+                                  index=pd.Index(["genes with Kruskal-Wallis p < 1e-9",
+                                                  "radiomic features with p < 0.1"],
+                                                 name="count"))
+            outs.append(store.write_frame(counts, self.tables / "kim2020_fig1_counts.csv"))
+            outs.append(store.write_frame(feats, self.tables / "kim2020_fig1b_kruskal_crf.csv",
+                                          index=False))
+            return outs
+
+        self.run_stage("explore-kim", run,
+                       [self.stages_dir / "crf" / "crfs.parquet",
+                        self.stages_dir / "genomics" / "expression_log2_study2.parquet"],
+                       self._params(explore=self.cfg.section("explore"), v=1))
 
     # ------------------------------------------------------------------ study 2
     def stage_crf(self) -> None:
