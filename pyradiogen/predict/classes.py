@@ -174,17 +174,70 @@ def _fit_models(Xtr, ytr, Xte, settings, seed, models):
     return out
 
 
+def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
+    """Rows and ROC curves of one target (module level so worker processes can run it)."""
+    (target, X, values, feature_set, mode, permutations, frac, outer_folds, version,
+     threshold, models, seed) = task
+    y = upper_quartile_classes(values)
+    settings = settings_for(target, feature_set, mode)
+    tags = {"feature_set": feature_set, "mode": mode, "target": target}
+    n = len(y)
+    if mode == "paper":
+        train = modes.author_split(n, frac, seed)
+        test = np.setdiff1d(np.arange(n), train)
+        freq = selection_frequency(X, y, permutations, version=version, seed=seed)
+        sel = select_features(freq, threshold)
+        preds = _fit_models(X[sel].to_numpy()[train], y[train], X[sel].to_numpy()[test],
+                            settings, seed, models)
+        ytest, n_sel = y[test], len(sel)
+    else:
+        ytest = y
+        oof = {m: np.full(n, np.nan) for m in models}
+        n_sel_f = []
+        for tr, te in modes.grouped_folds(y, np.arange(n), outer_folds, seed):
+            freq = selection_frequency(X.iloc[tr], y[tr], permutations, version=version,
+                                       seed=seed)
+            sel = select_features(freq, threshold)
+            n_sel_f.append(len(sel))
+            p = _fit_models(X[sel].to_numpy()[tr], y[tr], X[sel].to_numpy()[te], settings,
+                            seed, models)
+            for m in models:
+                oof[m][te] = p[m]
+        preds, n_sel = oof, float(np.median(n_sel_f))
+    rows, rocs = [], []
+    for model, prob in preds.items():
+        raw = modes.auc_score(ytest, prob)
+        auc, flipped = modes.flip_auc(raw) if mode == "paper" else (raw, False)
+        _, lo, hi = modes.delong_ci(ytest, prob)
+        if flipped:
+            lo, hi = 1 - hi, 1 - lo
+        roc = modes.roc_curve(ytest, prob)
+        if flipped:
+            roc = pd.DataFrame({"fpr": 1 - roc["fpr"], "tpr": 1 - roc["tpr"]})
+        published = PUBLISHED_AUC.get((target_key(target), feature_set.upper(), model))
+        rows.append({**tags, "model": model, "auc": auc, "auc_raw": raw, "flipped": flipped,
+                     "published_auc": published,
+                     "ci_low": lo, "ci_high": hi, "ci_method": "DeLong",
+                     "n_features": n_sel, "n_test": len(ytest),
+                     "n_positive_test": int(np.sum(ytest))})
+        if len(np.unique(ytest)) == 2:  # no ROC curve for a one-class test set
+            rocs.append(roc.assign(**tags, model=model))
+    return rows, rocs
+
+
 def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str = "DRF",
                 mode: str = "paper", permutations: int = 100, frac: float = 0.8,
                 outer_folds: int = 5, version: str = "3.0", threshold: float = 40.0,
-                models: Sequence[str] = ("nnet", "xgboost"), seed: int = 101) -> ClassesResult:
+                models: Sequence[str] = ("nnet", "xgboost"), seed: int = 101,
+                n_jobs: int = 1) -> ClassesResult:
     """Supplementary Fig 1 for one feature set in one mode.
 
     ``features``: patient-level (``patient_id`` + features; image rows are averaged per
     patient). ``targets``: ``patient_id`` + one column per signature / cell type (raw scores,
-    binarised here at the upper quartile over the matched patients).
+    binarised here at the upper quartile over the matched patients). Targets run in
+    ``n_jobs`` worker processes (each with its own R); results equal the serial run.
     """
-    from ..progress import track
+    from ..parallel import pmap
 
     modes.check_mode(mode)
     f = features.drop(columns=[c for c in ("image_id",) if c in features.columns])
@@ -196,50 +249,14 @@ def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str 
         raise ValueError(f"only {len(common)} patients have both features and targets; "
                          "check the patient_id barcodes of both tables")
     X = f.loc[common].astype(float)
+    tasks = [(target, X, t.loc[common, target].to_numpy(dtype=float), feature_set, mode,
+              permutations, frac, outer_folds, version, threshold, tuple(models), seed)
+             for target in t.columns]
     rows, rocs = [], []
-    for target in track(list(t.columns), f"classes {feature_set} ({mode})"):
-        y = upper_quartile_classes(t.loc[common, target].to_numpy(dtype=float))
-        settings = settings_for(target, feature_set, mode)
-        tags = {"feature_set": feature_set, "mode": mode, "target": target}
-        if mode == "paper":
-            train = modes.author_split(len(common), frac, seed)
-            test = np.setdiff1d(np.arange(len(common)), train)
-            freq = selection_frequency(X, y, permutations, version=version, seed=seed)
-            sel = select_features(freq, threshold)
-            preds = _fit_models(X[sel].to_numpy()[train], y[train], X[sel].to_numpy()[test],
-                                settings, seed, models)
-            ytest, n_sel = y[test], len(sel)
-        else:
-            ytest = y
-            oof = {m: np.full(len(y), np.nan) for m in models}
-            n_sel_f = []
-            for tr, te in modes.grouped_folds(y, np.arange(len(y)), outer_folds, seed):
-                freq = selection_frequency(X.iloc[tr], y[tr], permutations, version=version,
-                                           seed=seed)
-                sel = select_features(freq, threshold)
-                n_sel_f.append(len(sel))
-                p = _fit_models(X[sel].to_numpy()[tr], y[tr], X[sel].to_numpy()[te], settings,
-                                seed, models)
-                for m in models:
-                    oof[m][te] = p[m]
-            preds, n_sel = oof, float(np.median(n_sel_f))
-        for model, prob in preds.items():
-            raw = modes.auc_score(ytest, prob)
-            auc, flipped = modes.flip_auc(raw) if mode == "paper" else (raw, False)
-            _, lo, hi = modes.delong_ci(ytest, prob)
-            if flipped:
-                lo, hi = 1 - hi, 1 - lo
-            roc = modes.roc_curve(ytest, prob)
-            if flipped:
-                roc = pd.DataFrame({"fpr": 1 - roc["fpr"], "tpr": 1 - roc["tpr"]})
-            published = PUBLISHED_AUC.get((target_key(target), feature_set.upper(), model))
-            rows.append({**tags, "model": model, "auc": auc, "auc_raw": raw, "flipped": flipped,
-                         "published_auc": published,
-                         "ci_low": lo, "ci_high": hi, "ci_method": "DeLong",
-                         "n_features": n_sel, "n_test": len(ytest),
-                         "n_positive_test": int(np.sum(ytest))})
-            if len(np.unique(ytest)) == 2:  # no ROC curve for a one-class test set
-                rocs.append(roc.assign(**tags, model=model))
+    for r, c in pmap(_classes_target, tasks, n_jobs=n_jobs,
+                     description=f"classes {feature_set} ({mode})"):
+        rows.extend(r)
+        rocs.extend(c)
     roc_all = pd.concat(rocs, ignore_index=True) if rocs else pd.DataFrame(
         columns=["fpr", "tpr", "feature_set", "mode", "target", "model"])
     return ClassesResult(pd.DataFrame(rows), roc_all)

@@ -159,28 +159,52 @@ def _cv_predict(xtr, ytr, xte, folds: int, seed: int) -> float:
     return float(rb.rcall(fn, xtr, np.asarray(ytr, dtype=float), xte, int(folds), int(seed)))
 
 
+def _loo_task(task: tuple) -> dict:
+    """One risk score's row of Table 4 (module level so worker processes can run it)."""
+    score, Xs, ys, mode, selected, alpha, inner_folds, seed = task
+    row: dict = {"mode": mode, "risk_score": score, "n": int(len(ys))}
+    if mode == "paper":
+        row["n_screened"] = len(selected)
+        row["definition"] = "in-sample adjusted R2 (k = non-zero), F test"
+        if selected:
+            row.update(loo_paper(Xs, ys, selected, seed))
+        else:
+            row.update(adj_r2=np.nan, p=np.nan)
+    else:
+        out = loo_rigorous(Xs, ys, alpha, inner_folds, seed)
+        out.pop("yhat")
+        row["definition"] = "nested LOO predictions: adjusted R2 of lm(y ~ yhat), slope p"
+        row.update(out)
+    row["significant"] = bool(np.isfinite(row.get("p", np.nan)) and row["p"] < 0.05
+                              and row.get("adj_r2", 0) > 0)
+    return row
+
+
 def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
             risk_scores: Sequence[str] | None = None, alpha: float = 0.05,
             screen: Mapping[str, Sequence[str]] | pd.DataFrame | None = None,
-            inner_folds: int = 10, seed: int = 101, reader: str | None = None) -> pd.DataFrame:
+            inner_folds: int = 10, seed: int = 101, reader: str | None = None,
+            n_jobs: int = 1) -> pd.DataFrame:
     """Table 4 in one mode: one row per risk score.
 
     ``screen`` optionally gives the significant features per score (a mapping, or a table
     with columns ``score``, ``feature``, ``p``); otherwise R's Spearman test is run here.
+    Scores run in ``n_jobs`` worker processes (each with its own R); results equal the serial
+    run.
     """
-    from ..progress import track
+    from ..parallel import pmap
 
     modes.check_mode(mode)
     X, S = align(features, scores, reader)
     names = list(risk_scores) if risk_scores is not None else [c for c in S.columns]
-    rows = []
-    for score in track(names, f"LOO lasso ({mode})"):
+    tasks = []
+    for score in names:
         if score not in S.columns:
             raise ValueError(f"risk-score table has no column {score!r}; columns: {list(S.columns)}")
         y = S[score].to_numpy(dtype=float)
         ok = np.isfinite(y)
         Xs, ys = X.loc[ok], y[ok]
-        row: dict = {"mode": mode, "risk_score": score, "n": int(ok.sum())}
+        selected: list[str] = []
         if mode == "paper":
             if screen is None:
                 scr = spearman_screen(Xs, ys, alpha)
@@ -190,18 +214,6 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
                 selected = sub["feature"].astype(str).tolist()
             else:
                 selected = [str(f) for f in screen.get(score, [])]
-            row["n_screened"] = len(selected)
-            row["definition"] = "in-sample adjusted R2 (k = non-zero), F test"
-            if selected:
-                row.update(loo_paper(Xs, ys, selected, seed))
-            else:
-                row.update(adj_r2=np.nan, p=np.nan)
-        else:
-            out = loo_rigorous(Xs, ys, alpha, inner_folds, seed)
-            out.pop("yhat")
-            row["definition"] = "nested LOO predictions: adjusted R2 of lm(y ~ yhat), slope p"
-            row.update(out)
-        row["significant"] = bool(np.isfinite(row.get("p", np.nan)) and row["p"] < 0.05
-                                  and row.get("adj_r2", 0) > 0)
-        rows.append(row)
+        tasks.append((score, Xs, ys, mode, selected, alpha, inner_folds, seed))
+    rows = pmap(_loo_task, tasks, n_jobs=n_jobs, description=f"LOO lasso ({mode})")
     return pd.DataFrame(rows)

@@ -109,7 +109,7 @@ def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.Data
                                 frac=cfg.classes_train_fraction, outer_folds=cfg.outer_folds,
                                 version=cfg.classifyr_version,
                                 threshold=cfg.selection_threshold, models=cfg.models,
-                                seed=cfg.seed)
+                                seed=cfg.seed, n_jobs=cfg.n_jobs)
                 summ.append(r.summary)
                 rocs.append(r.roc)
         res["classes_summary"] = pd.concat(summ, ignore_index=True)
@@ -148,7 +148,8 @@ def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores:
     out.mkdir(parents=True, exist_ok=True)
     scores = with_patient_column(risk_scores)
     tabs = [run_loo(with_patient_column(features), scores, mode=m, alpha=cfg.loo_alpha,
-                    screen=screen, inner_folds=cfg.loo_inner_folds, seed=cfg.seed)
+                    screen=screen, inner_folds=cfg.loo_inner_folds, seed=cfg.seed,
+                    n_jobs=cfg.n_jobs)
             for m in mode_list]
     table = pd.concat(tabs, ignore_index=True)
     table["published_adj_r2"] = table["risk_score"].map(

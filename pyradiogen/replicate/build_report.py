@@ -77,6 +77,11 @@ def build_report(job: ReplicateJob) -> Path:
         if scores is None:
             rep.text(sec, "No truth file or no association results to score.", "note")
         else:
+            rep.text(sec, "Linked: the generator planted an image-driving factor on the GF. "
+                     "Confounded: not planted, but measured |Spearman r| >= 0.2 with an "
+                     "image-driving factor, because TPM is compositional (raising many "
+                     "proliferation genes lowers every other gene's share). Null: neither. "
+                     "Power = called linked / linked; FDR = called null / called.", "note")
             rep.table(sec, "Power and false-discovery rate of the association scan", scores)
     return rep.write(job.out / "report.html")
 

@@ -16,13 +16,16 @@ class ReplicateConfig:
     exclusions; ``drf_epochs`` of ``None`` uses the DRF preset's epochs; ``efficientnet_epochs``
     is kept small by default because EfficientNet-B0 on a CPU is slow (the paper trained 100);
     ``classes_permutations_rigorous`` bounds the ClassifyR-style selection repeated inside every
-    rigorous outer fold (paper mode keeps the authors' 100 permutations).
+    rigorous outer fold (paper mode keeps the authors' 100 permutations), and
+    ``loo_inner_folds_rigorous`` the inner ``cv.glmnet`` folds of study 2's nested
+    leave-one-out (the paper's own LOO is unchanged).
     """
 
     demo_patients: int = 110
     demo_seed: int = 0
     drf_epochs: int | None = None
     classes_permutations_rigorous: int = 20
+    loo_inner_folds_rigorous: int = 5
     efficientnet_epochs: int = 2
     efficientnet_max_images: int = 160
     efficientnet_image_size: int = 96

@@ -107,7 +107,12 @@ class ReplicateJob:
 
     @property
     def is_demo(self) -> bool:
-        return self.opt.cohort is None
+        """A generated cohort, or a given one that is a pyradiogen demo cohort."""
+        if self.opt.cohort is None:
+            return True
+        from ..cohort.manifest import read_manifest
+
+        return read_manifest(self.cohort_dir).kind == "demo"
 
     def cohort(self):
         if self._cohort is None:
@@ -284,7 +289,7 @@ class ReplicateJob:
         sig = pd.read_csv(d / "signatures.csv", index_col=0)[list(SIGNATURES_STUDY1)]
         parts.append(sig)
         parts.append(pd.read_csv(d / "ssgsea.csv", index_col=0))
-        gf = pd.concat(parts, axis=1)
+        gf = pd.concat(parts, axis=1).copy()
         gf.index.name = "patient_id"
         return gf
 
@@ -345,7 +350,7 @@ class ReplicateJob:
         """Study 1's 36 conventional features as a feature table (one row per patient)."""
         crf = self.cohort().crf36.copy()
         crf = crf.loc[crf.index.intersection(self.patients("liu2023"))]
-        out = crf.reset_index().rename(columns={crf.index.name or "index": "patient_id"})
+        out = crf.reset_index().rename(columns={crf.index.name or "index": "patient_id"}).copy()
         out.insert(0, "image_id", out["patient_id"])
         return out
 
@@ -421,6 +426,8 @@ class ReplicateJob:
             pcfg, modes=list(self.opt.modes),
             selection_permutations_rigorous=(pcfg.selection_permutations_rigorous
                                              or self.rcfg.classes_permutations_rigorous),
+            n_jobs=max(pcfg.n_jobs, self.rcfg.n_jobs),
+            loo_inner_folds=min(pcfg.loo_inner_folds, self.rcfg.loo_inner_folds_rigorous),
             efficientnet=True, efficientnet_epochs=self.rcfg.efficientnet_epochs,
             efficientnet_image_size=self.rcfg.efficientnet_image_size)
 
@@ -584,6 +591,12 @@ class ReplicateJob:
 
     def stage_predict_kim(self) -> None:
         from ..predict.run import run_kim2020
+
+        if "rigorous" in self.opt.modes:
+            self.deviations.append(
+                "Study 2 rigorous mode nests the Spearman screen and the lasso inside every "
+                f"leave-one-out fold, with {self.predict_config().loo_inner_folds}-fold inner "
+                "cv.glmnet (the paper screened all patients once).")
 
         def run(d: Path) -> list[Path]:
             sp = pd.read_csv(self.stages_dir / "screens-kim" / "spearman.csv")
