@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pydicom
 import pytest
+from _helpers import clone
 
 from pyradiogen.cohort import CohortError, load_cohort
 from pyradiogen.cohort.clinical import read_clinical
@@ -21,23 +20,6 @@ from pyradiogen.cohort.expression import (
 )
 from pyradiogen.cohort.masks import read_mask, read_rois
 from pyradiogen.cohort.tables import read_crf36, read_gmt, read_risk_genes, read_timer
-
-
-def clone(src: Path, dst: Path, copy: tuple[str, ...] = ()) -> Path:
-    """Symlink every top-level entry of ``src`` into ``dst``; really copy those in ``copy``."""
-    dst.mkdir(parents=True, exist_ok=True)
-    for entry in src.iterdir():
-        if entry.name.startswith("."):
-            continue
-        target = dst / entry.name
-        if entry.name in copy:
-            if entry.is_dir():
-                shutil.copytree(entry, target)
-            else:
-                shutil.copy2(entry, target)
-        else:
-            os.symlink(entry, target)
-    return dst
 
 
 def _one_patient_dicoms(demo, tmp_path):

@@ -37,6 +37,18 @@ def feature_class(name: str) -> str:
 # --------------------------------------------------------------------------- Spearman
 
 
+def _edgeworth(n: int, s: float) -> tuple[float, float]:
+    """AS 89's standardised statistic and Edgeworth correction (R's ``prho``)."""
+    c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12 = _EDGEWORTH
+    b = 1.0 / n
+    x = (6.0 * (s - 1) * b / (n * n - 1.0) - 1.0) * math.sqrt(n - 1.0)
+    y = x * x
+    u = x * b * (c1 + b * (c2 + c3 * b)
+                 + y * (-c4 + b * (c5 + c6 * b)
+                        - y * b * (c7 + c8 * b - y * (c9 - c10 * b + y * b * (c11 - c12 * y)))))
+    return x, u / math.exp(y / 2.0)
+
+
 def _as89_upper(n: int, s: float) -> float:
     """P(S ≥ s) for S = Σ d² under independence (AS 89)."""
     if s <= 0:
@@ -48,14 +60,7 @@ def _as89_upper(n: int, s: float) -> float:
         perms = np.array(list(itertools.permutations(range(1, n + 1))), dtype=np.int64)
         d = perms - np.arange(1, n + 1)
         return float(((d * d).sum(axis=1) >= s).mean())
-    c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12 = _EDGEWORTH
-    b = 1.0 / n
-    x = (6.0 * (s - 1) * b / (n * n - 1.0) - 1.0) * math.sqrt(n - 1.0)
-    y = x * x
-    u = x * b * (c1 + b * (c2 + c3 * b)
-                 + y * (-c4 + b * (c5 + c6 * b)
-                        - y * b * (c7 + c8 * b - y * (c9 - c10 * b + y * b * (c11 - c12 * y)))))
-    corr = u / math.exp(y / 2.0)
+    x, corr = _edgeworth(n, s)
     return min(1.0, max(0.0, corr + special.ndtr(-x)))
 
 
@@ -67,14 +72,7 @@ def _as89_lower(n: int, s: float) -> float:
         return 1.0
     if n <= 9:
         return 1.0 - _as89_upper(n, s)
-    c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12 = _EDGEWORTH
-    b = 1.0 / n
-    x = (6.0 * (s - 1) * b / (n * n - 1.0) - 1.0) * math.sqrt(n - 1.0)
-    y = x * x
-    u = x * b * (c1 + b * (c2 + c3 * b)
-                 + y * (-c4 + b * (c5 + c6 * b)
-                        - y * b * (c7 + c8 * b - y * (c9 - c10 * b + y * b * (c11 - c12 * y)))))
-    corr = u / math.exp(y / 2.0)
+    x, corr = _edgeworth(n, s)
     return min(1.0, max(0.0, -corr + special.ndtr(x)))
 
 
