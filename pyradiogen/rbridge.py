@@ -17,7 +17,8 @@ Python                                      R
 ``DataFrame``                               ``data.frame`` (index → row names)
 :class:`RMatrix` / 2-D ndarray              ``matrix`` (with dimnames for RMatrix)
 ``dict``                                    named ``list``
-``list`` / ``tuple``                        unnamed ``list``
+``list`` / ``tuple`` of scalars             atomic vector (``None`` → NA)
+other ``list`` / ``tuple``                  unnamed ``list``
 ``None``                                    ``NULL``
 ==========================================  ==========================================
 
@@ -318,6 +319,10 @@ def _matrix(values: np.ndarray, rownames=None, colnames=None) -> Any:
     return vec
 
 
+def _is_scalar(v: Any) -> bool:
+    return v is None or isinstance(v, (bool, int, float, str, np.bool_, np.integer, np.floating))
+
+
 def to_r(obj: Any) -> Any:
     """Convert a Python object to an R object (see the module docstring for the rules)."""
     ri = ensure_r()
@@ -357,7 +362,10 @@ def to_r(obj: Any) -> Any:
     if isinstance(obj, os.PathLike):
         return ri.StrSexpVector([os.fspath(obj)])
     if isinstance(obj, (list, tuple)):
-        return _named_list(list(obj))
+        items = list(obj)
+        if items and all(_is_scalar(v) for v in items) and any(v is not None for v in items):
+            return _vector(pd.Series(items, dtype=object))  # [1.0, 2.0] -> c(1, 2)
+        return _named_list(items)
     if obj is pd.NA:
         return ri.BoolSexpVector([ri.NA_Logical])
     raise TypeError(f"no R conversion for {type(obj).__name__}")

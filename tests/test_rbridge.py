@@ -119,7 +119,11 @@ def test_named_list_dict_round_trip():
     d = {"a": 1.5, "b": "text", "c": {"nested": [1, 2, 3]}, "d": None}
     back = rb.rcall(IDENTITY, d)
     assert back["a"] == 1.5 and back["b"] == "text" and back["d"] is None
-    assert back["c"]["nested"] == [1, 2, 3]
+    assert list(back["c"]["nested"]) == [1, 2, 3]
+    assert rb.rcall("typeof", [1.0, 2.5]) == "double"
+    assert rb.rcall("typeof", [1, 2]) == "integer"
+    assert list(rb.rcall("is.na", ["a", None])) == [False, True]
+    assert rb.rcall("function(x) is.list(x) && length(x) == 2", [[1, 2], "a"]) is True
 
 
 def test_na_character_from_r_normalised():
