@@ -401,7 +401,8 @@ class ReplicateJob:
         self.run_stage("associate-liu", run,
                        [self.stages_dir / "drf" / "drfs_qn.parquet",
                         self.stages_dir / "genomics" / "signatures.csv",
-                        self.stages_dir / "genomics" / "ssgsea.csv"],
+                        self.stages_dir / "genomics" / "ssgsea.csv",
+                        *self.cohort_inputs("crf36")],
                        self._params(engine=self.opt.engine,
                                     associate=self.cfg.section("associate"), v=1))
 
@@ -466,7 +467,8 @@ class ReplicateJob:
                 f"{pcfg.selection_permutations_rigorous} permutations (paper mode: 100).")
         self.run_stage("predict-liu", run,
                        [self.stages_dir / "drf" / "drfs_qn.parquet",
-                        self.stages_dir / "genomics" / "signatures.csv"],
+                        self.stages_dir / "genomics" / "signatures.csv",
+                        *self.cohort_inputs("crf36", "timer", "clinical")],
                        self._params(predict=self.predict_config(), v=1))
 
     def stage_explore(self) -> None:
@@ -475,11 +477,9 @@ class ReplicateJob:
         def run(d: Path) -> list[Path]:
             c = self.cohort()
             keep = self.patients("liu2023")
-            expr = pd.read_parquet(self.stages_dir / "genomics" / "expression_log2.parquet")
             run_explore({"drf": self.drfs(), "crf": self.crf36()},
                         c.clinical.loc[c.clinical.index.intersection(keep)], d,
                         expression=None, config=self.cfg.section("explore"), seed=self.cfg.seed)
-            del expr
             outs, fisher = [], []
             for label in ("drf", "crf"):
                 for name in ("fig4a_heatmap", "fig4bc_tsne", "tsne_clinical"):
@@ -501,7 +501,8 @@ class ReplicateJob:
                                               index=False))
             return outs
 
-        self.run_stage("explore", run, [self.stages_dir / "drf" / "drfs_qn.parquet"],
+        self.run_stage("explore", run, [self.stages_dir / "drf" / "drfs_qn.parquet",
+                                        *self.cohort_inputs("crf36", "clinical")],
                        self._params(explore=self.cfg.section("explore"), v=2))
 
     def stage_explore_kim(self) -> None:
@@ -537,7 +538,8 @@ class ReplicateJob:
 
         self.run_stage("explore-kim", run,
                        [self.stages_dir / "crf" / "crfs.parquet",
-                        self.stages_dir / "genomics" / "expression_log2_study2.parquet"],
+                        self.stages_dir / "genomics" / "expression_log2_study2.parquet",
+                        *self.cohort_inputs("clinical")],
                        self._params(explore=self.cfg.section("explore"), v=1))
 
     # ------------------------------------------------------------------ study 2
@@ -586,7 +588,8 @@ class ReplicateJob:
                     store.write_frame(counts, self.tables / "kim2020_table3_spearman_counts.csv")]
 
         self.run_stage("screens-kim", run, [self.stages_dir / "crf" / "crfs.parquet",
-                                            self.stages_dir / "genomics" / "signatures.csv"],
+                                            self.stages_dir / "genomics" / "signatures_study2.csv",
+                                            *self.cohort_inputs("clinical")],
                        self._params(v=1))
 
     def stage_predict_kim(self) -> None:
@@ -604,7 +607,9 @@ class ReplicateJob:
                         screen=sp, config=self.predict_config())
             return self.publish_all(d, "kim2020")
 
-        self.run_stage("predict-kim", run, [self.stages_dir / "screens-kim" / "spearman.csv"],
+        self.run_stage("predict-kim", run, [self.stages_dir / "screens-kim" / "spearman.csv",
+                                            self.stages_dir / "crf" / "crfs.parquet",
+                                            self.stages_dir / "genomics" / "signatures_study2.csv"],
                        self._params(predict=self.predict_config(), v=1))
 
     # ------------------------------------------------------------------ report
