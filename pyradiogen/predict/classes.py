@@ -240,16 +240,8 @@ def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str 
     from ..parallel import pmap
 
     modes.check_mode(mode)
-    f = features.drop(columns=[c for c in ("image_id",) if c in features.columns])
-    if "patient_id" in f.columns:
-        f = f.groupby("patient_id", sort=False).mean(numeric_only=True)
-    t = targets.set_index("patient_id") if "patient_id" in targets.columns else targets
-    common = [p for p in f.index if p in t.index]
-    if len(common) < 10:
-        raise ValueError(f"only {len(common)} patients have both features and targets; "
-                         "check the patient_id barcodes of both tables")
-    X = f.loc[common].astype(float)
-    tasks = [(target, X, t.loc[common, target].to_numpy(dtype=float), feature_set, mode,
+    X, t = modes.align_patients(features, targets, 10, "targets")
+    tasks = [(target, X, t[target].to_numpy(dtype=float), feature_set, mode,
               permutations, frac, outer_folds, version, threshold, tuple(models), seed)
              for target in t.columns]
     rows, rocs = [], []

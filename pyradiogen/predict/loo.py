@@ -55,15 +55,7 @@ def align(features: pd.DataFrame, scores: pd.DataFrame, reader: str | None = Non
         f = f[f["reader"].astype(str) == str(chosen)].drop(columns="reader")
         if f.empty:
             raise ValueError(f"no feature rows for reader {chosen!r}")
-    f = f.drop(columns=[c for c in ("image_id",) if c in f.columns])
-    if "patient_id" in f.columns:
-        f = f.groupby("patient_id", sort=False).mean(numeric_only=True)
-    s = scores.set_index("patient_id") if "patient_id" in scores.columns else scores
-    common = [p for p in f.index if p in s.index]
-    if len(common) < 5:
-        raise ValueError(f"only {len(common)} patients have both features and risk scores; "
-                         "check that both tables use 12-character TCGA barcodes")
-    return f.loc[common].astype(float), s.loc[common]
+    return modes.align_patients(f, scores, 5, "risk scores")
 
 
 def spearman_screen(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> pd.DataFrame:

@@ -178,3 +178,21 @@ def auc_with_ci(y: Sequence, scores: Sequence, groups: Sequence | None = None,
         auc, lo, hi = cluster_bootstrap_ci(y, scores, groups, seed=seed)
         method = "patient bootstrap"
     return {"auc": auc, "ci_low": lo, "ci_high": hi, "ci_method": method}
+
+
+def align_patients(features: pd.DataFrame, table: pd.DataFrame, min_patients: int, what: str
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Patient-level features (image rows averaged) and ``table`` on their common patients.
+
+    Both may carry a ``patient_id`` column or be indexed by patient; fewer than
+    ``min_patients`` in common raises an error naming ``what`` and the likely cause.
+    """
+    f = features.drop(columns=[c for c in ("image_id",) if c in features.columns])
+    if "patient_id" in f.columns:
+        f = f.groupby("patient_id", sort=False).mean(numeric_only=True)
+    t = table.set_index("patient_id") if "patient_id" in table.columns else table
+    common = [p for p in f.index if p in t.index]
+    if len(common) < min_patients:
+        raise ValueError(f"only {len(common)} patients have both features and {what}; "
+                         "check that both tables use 12-character TCGA barcodes")
+    return f.loc[common].astype(float), t.loc[common]
