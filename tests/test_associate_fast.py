@@ -107,7 +107,6 @@ def test_edge_cases_give_na_with_reason():
 
 
 def test_torch_path_equals_numpy():
-    pytest.importorskip("torch")
     rng = np.random.default_rng(5)
     n = rng.integers(1, 6, 25)
     codes = np.repeat(np.arange(25), n)

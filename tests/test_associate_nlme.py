@@ -29,10 +29,7 @@ pytestmark = pytest.mark.r
 def nlme():
     from pyradiogen import rbridge
 
-    try:
-        rbridge.ensure_r()
-    except rbridge.RUnavailableError as exc:  # pragma: no cover
-        pytest.skip(str(exc))
+    rbridge.ensure_r()
     from pyradiogen.associate.lme_r import fit_nlme
 
     return fit_nlme

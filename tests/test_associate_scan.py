@@ -92,7 +92,7 @@ def test_loky_two_workers_same_result(tables, tmp_path):
 
 
 def test_dask_local_cluster(tables, tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     feats, gfs = tables
     with scan.worker_env(), distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

@@ -19,10 +19,7 @@ from pyradiogen.associate.univariate import (
 def r():
     from pyradiogen import rbridge
 
-    try:
-        rbridge.ensure_r()
-    except rbridge.RUnavailableError as exc:  # pragma: no cover
-        pytest.skip(str(exc))
+    rbridge.ensure_r()
     return rbridge
 
 

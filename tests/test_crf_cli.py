@@ -61,9 +61,6 @@ def test_config_section():
 
 @pytest.mark.r
 def test_crf_extract_on_demo_cohort(demo_cohort_dir, tmp_path):
-    pytest.importorskip("pyradiogen.demo")
-    if not hasattr(pyradiogen.cohort, "load_cohort"):
-        pytest.skip("pyradiogen.cohort.load_cohort not available yet")
     from pyradiogen.cohort import load_cohort
 
     c = load_cohort(demo_cohort_dir)

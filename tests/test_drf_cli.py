@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 
 from pyradiogen.cli import main
 
 
 def test_drf_train_then_extract(demo_cohort_dir, tmp_path):
-    pytest.importorskip("torch")
     out = tmp_path / "drf"
     args = ["--cohort", str(demo_cohort_dir), "--out", str(out), "--epochs", "2",
             "--seed", "5", "--threads", "1"]

@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-pytest.importorskip("pyradiogen.demo")
-
 
 @pytest.fixture(scope="module")
 def run_cli(demo_cohort_dir, tmp_path_factory):

@@ -11,11 +11,9 @@ pytestmark = pytest.mark.r
 
 @pytest.fixture(scope="module")
 def rb():
-    rbridge = pytest.importorskip("pyradiogen.rbridge")
-    try:
-        rbridge.library("pyradiogen", "nnet")
-    except Exception as exc:  # pragma: no cover
-        pytest.skip(f"R layer unavailable: {exc}")
+    from pyradiogen import rbridge
+
+    rbridge.library("pyradiogen", "nnet")
     return rbridge
 
 

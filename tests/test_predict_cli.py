@@ -11,11 +11,9 @@ pytestmark = pytest.mark.r
 
 @pytest.fixture(scope="module")
 def r_ready():
-    rbridge = pytest.importorskip("pyradiogen.rbridge")
-    try:
-        rbridge.library("pyradiogen", "glmnet", "ROCR", "nnet")
-    except Exception as exc:  # pragma: no cover
-        pytest.skip(f"R layer unavailable: {exc}")
+    from pyradiogen import rbridge
+
+    rbridge.library("pyradiogen", "glmnet", "ROCR", "nnet")
 
 
 def test_liu2023_both_modes(r_ready, tmp_path):

@@ -10,11 +10,9 @@ pytestmark = [pytest.mark.r, pytest.mark.slow]
 
 
 def test_demo_cohort_both_studies_both_modes(demo_cohort_dir, tmp_path):
-    rbridge = pytest.importorskip("pyradiogen.rbridge")
-    try:
-        rbridge.library("pyradiogen", "glmnet", "ROCR", "nnet")
-    except Exception as exc:  # pragma: no cover
-        pytest.skip(f"R layer unavailable: {exc}")
+    from pyradiogen import rbridge
+
+    rbridge.library("pyradiogen", "glmnet", "ROCR", "nnet")
     from pyradiogen.cohort import load_cohort
     from pyradiogen.predict.config import PredictConfig
     from pyradiogen.predict.run import run_kim2020, run_liu2023

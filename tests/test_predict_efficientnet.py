@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("monai")
+import torch
 
 
 def test_preprocess_max_normalises_and_resizes():
@@ -46,11 +44,9 @@ def test_weights_loaded_from_local_file_head_skipped(tmp_path):
 
 @pytest.mark.r
 def test_one_epoch_on_tiny_images_both_variants(tmp_path):
-    rbridge = pytest.importorskip("pyradiogen.rbridge")
-    try:
-        rbridge.library("pyradiogen")
-    except Exception as exc:  # pragma: no cover
-        pytest.skip(f"R layer unavailable: {exc}")
+    from pyradiogen import rbridge
+
+    rbridge.library("pyradiogen")
     from pyradiogen.predict.efficientnet import build_model, run_efficientnet
 
     torch.manual_seed(1)

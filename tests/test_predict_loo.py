@@ -12,11 +12,9 @@ pytestmark = pytest.mark.r
 
 @pytest.fixture(scope="module")
 def rb():
-    rbridge = pytest.importorskip("pyradiogen.rbridge")
-    try:
-        rbridge.library("pyradiogen", "glmnet")
-    except Exception as exc:  # pragma: no cover
-        pytest.skip(f"R layer unavailable: {exc}")
+    from pyradiogen import rbridge
+
+    rbridge.library("pyradiogen", "glmnet")
     return rbridge
 
 

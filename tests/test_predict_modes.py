@@ -11,11 +11,9 @@ from pyradiogen.predict import modes
 
 
 def _r():
-    rbridge = pytest.importorskip("pyradiogen.rbridge")
-    try:
-        rbridge.library("pyradiogen", "ROCR")
-    except Exception as exc:  # pragma: no cover
-        pytest.skip(f"R layer unavailable: {exc}")
+    from pyradiogen import rbridge
+
+    rbridge.library("pyradiogen", "ROCR")
     return rbridge
 
 

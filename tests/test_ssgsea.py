@@ -135,7 +135,6 @@ def test_normalisation_is_over_the_whole_batch():
 
 
 def test_torch_cpu_path_matches_numpy():
-    pytest.importorskip("torch")
     expr, sets = _random_case(5, n=80, s=9)
     expr.iloc[3, 2] = np.nan
     with warnings.catch_warnings():
@@ -296,8 +295,7 @@ def test_demo_cohort_parity(demo_cohort_dir):
 def test_r_wrapper_agrees_with_python(tmp_path):
     from pyradiogen import rbridge
 
-    if not rbridge.rcall("requireNamespace", "pyradiogen", quietly=True):
-        pytest.skip("R package pyradiogen not installed (run `make rpkg`)")
+    rbridge.library("pyradiogen")
     expr, sets = _random_case(9)
     sets = {k: v for k, v in sets.items() if k != "single"}
     path = write_gmt(sets, tmp_path / "s.gmt")

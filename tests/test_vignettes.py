@@ -16,8 +16,6 @@ from pyradiogen.vignettes import execute, vignette_paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.r]
 
-pytest.importorskip("jupytext")
-pytest.importorskip("nbclient")
 
 
 def _by_name(name: str) -> Path:
