@@ -1,8 +1,10 @@
 """Study cohorts.
 
-Study 1 (Liu & Hu 2023): patients imaged with a 1.5 T GE DCE series and with matched RNA-seq;
-one DCE phase (``phase``, default 2 = first post-contrast; the series' last phase when it
-has fewer) and every slice of that phase are the 2-D images; Table 1 describes the patients.
+Study 1 (Liu & Hu 2023): patients with a DCE exam (:mod:`pyradiogen.cohort.dce`) from an
+accepted scanner (``[study1] manufacturer``/``field_strength``: 1.5 T GE in the paper) and
+with matched RNA-seq; one post-contrast phase of the exam (``post_phase``: 0 = pre-contrast,
+1 = first post-contrast, the default; ``"last"`` = each exam's last phase) and every slice of
+that phase are the 2-D images; Table 1 describes the patients.
 Study 2 (Kim et al. 2020): patients with ROIs of two readers and RNA-seq (any scanner).
 """
 
@@ -92,32 +94,66 @@ def _flow(steps: list[tuple[str, set[str]]], start: pd.Index) -> tuple[pd.DataFr
     return pd.DataFrame(rows), keep.sort_values()
 
 
-def selected_series(c: Cohort, manufacturer: str = "GE", field_strength: float = 1.5
-                    ) -> pd.DataFrame:
-    """Per patient, the DCE series from ``manufacturer`` at ``field_strength`` with the most
-    phases (ties: most images, then UID)."""
-    se = c.series.reset_index()
-    vendor = se["manufacturer"].map(scanner_name).str.upper()
-    ok = (se["dce"] & vendor.eq(scanner_name(manufacturer).upper())
-          & (se["field_strength"] - field_strength).abs().lt(0.05))
-    se = se[ok].sort_values(["patient_id", "n_phases", "n_images", "series_uid"],
-                            ascending=[True, False, False, True], kind="stable")
-    return se.drop_duplicates("patient_id").set_index("patient_id")
+def accepted_vendors(manufacturer: str | list[str]) -> list[str] | None:
+    """Vendor short names accepted by study 1 (None = any vendor)."""
+    items = [manufacturer] if isinstance(manufacturer, str) else list(manufacturer)
+    if any(str(m).strip().lower() == "any" for m in items):
+        return None
+    return [scanner_name(m) for m in items]
 
 
-def select_images(c: Cohort, series: pd.DataFrame, phase: int = 2,
+def scanner_rule(manufacturer: str | list[str], field_strength: float | str) -> str:
+    """Text of study 1's scanner rule, e.g. ``1.5 T GE`` or ``1.5 T GE/Siemens``."""
+    vend = accepted_vendors(manufacturer)
+    fs = "any field strength" if str(field_strength) == "any" else f"{float(field_strength):g} T"
+    return f"{fs} {'any vendor' if vend is None else '/'.join(vend)}"
+
+
+def _scanner_ok(exams: pd.DataFrame, manufacturer, field_strength) -> pd.Series:
+    vend = accepted_vendors(manufacturer)
+    ok = pd.Series(True, index=exams.index)
+    if vend is not None:
+        names = exams["manufacturer"].map(scanner_name).str.upper()
+        ok &= names.isin([v.upper() for v in vend])
+    if str(field_strength) != "any":
+        ok &= (exams["field_strength"] - float(field_strength)).abs().lt(0.05)
+    return ok
+
+
+def _has_phase(exams: pd.DataFrame, post_phase) -> pd.Series:
+    if post_phase == "last":
+        return exams["n_phases"] >= 2
+    return exams["phases"].map(lambda ph: any(d["phase"] == int(post_phase) for d in ph))
+
+
+def selected_exams(c: Cohort, manufacturer: str | list[str] = "GE",
+                   field_strength: float | str = 1.5, post_phase: int | str = 1
+                   ) -> pd.DataFrame:
+    """Per patient, the ordered DCE exam from an accepted scanner that has ``post_phase``,
+    with the most phases (ties: most images, then exam ID); indexed by patient_id."""
+    ex = c.exams
+    if ex.empty:
+        return ex.set_index("patient_id")
+    ex = ex[ex["ordered"] & ex["n_phases"].ge(2)]
+    ex = ex[_scanner_ok(ex, manufacturer, field_strength) & _has_phase(ex, post_phase)]
+    n_img = c.images.groupby("exam_id").size()
+    ex = ex.assign(n_images=ex["exam_id"].map(n_img).fillna(0).astype(int))
+    ex = ex.sort_values(["patient_id", "n_phases", "n_images", "exam_id"],
+                        ascending=[True, False, False, True], kind="stable")
+    return ex.drop_duplicates("patient_id").set_index("patient_id")
+
+
+def select_images(c: Cohort, exams: pd.DataFrame, post_phase: int | str = 1,
                   max_slices: int | None = None) -> pd.DataFrame:
-    """The slices of the chosen phase of each selected series, with ``phase_used``.
-
-    ``phase`` is used when the series has it, else the series' last phase. ``max_slices``
-    keeps only that many slices around the middle slice location (all when None).
-    """
-    im = c.images[c.images["series_uid"].isin(series["series_uid"])]
+    """The slices of phase ``post_phase`` (``"last"``: each exam's last phase) of each
+    selected exam, with ``phase_used``. ``max_slices`` keeps only that many slices around the
+    middle slice position (all when None)."""
+    im = c.images[c.images["exam_id"].isin(exams["exam_id"])]
     out = []
-    for _sid, g in im.groupby("series_uid", sort=False):
-        phases = sorted(g["phase"].unique())
-        use = phase if phase in phases else phases[-1]
-        sel = g[g["phase"] == use].sort_values("slice_location", kind="stable")
+    for _eid, g in im.groupby("exam_id", sort=False):
+        use = int(g["phase"].max()) if post_phase == "last" else int(post_phase)
+        sel = g[g["phase"] == use].sort_values(["slice_position", "slice_location"],
+                                               kind="stable")
         if max_slices is not None and len(sel) > max_slices:
             start = (len(sel) - max_slices) // 2
             sel = sel.iloc[start:start + max_slices]
@@ -157,21 +193,38 @@ def table1(clinical: pd.DataFrame, published: bool | dict = True) -> pd.DataFram
     return df
 
 
-def study1(c: Cohort, phase: int | None = None, manufacturer: str | None = None,
-           field_strength: float | None = None, max_slices: int | None = None
+def study1(c: Cohort, post_phase: int | str | None = None,
+           manufacturer: str | list[str] | None = None,
+           field_strength: float | str | None = None, max_slices: int | None = None
            ) -> StudyCohort:
     """Study 1's cohort: exclusions with counts, the images used and Table 1.
 
-    Defaults come from ``[study1]`` in cohort.toml (phase 2, GE, 1.5 T, all slices).
+    Defaults come from ``[study1]`` in cohort.toml (post_phase 1 = first post-contrast, GE,
+    1.5 T, all slices). Exclusion steps, in order: no DCE exam whose phases could be ordered;
+    no exam from an accepted scanner (vendor list or "any", field strength or "any"); the exam
+    lacks ``post_phase``; no matched RNA-seq; no clinical data. ``extra`` holds the rule, the
+    unordered exams and ``series_status`` (series UID → kept or why excluded).
     """
     cfg = c.manifest.study1
-    phase = int(cfg["phase"] if phase is None else phase)
-    manufacturer = str(cfg["manufacturer"] if manufacturer is None else manufacturer)
-    field_strength = float(cfg["field_strength"] if field_strength is None else field_strength)
-    series = selected_series(c, manufacturer, field_strength)
-    expr = set(c.expression_patients)
-    steps = [(f"no {field_strength:g} T {manufacturer} DCE series", set(series.index)),
-             ("no matched RNA-seq", expr)]
+    post_phase = cfg["post_phase"] if post_phase is None else post_phase
+    if post_phase != "last":
+        post_phase = int(post_phase)
+    manufacturer = cfg["manufacturer"] if manufacturer is None else manufacturer
+    field_strength = cfg["field_strength"] if field_strength is None else field_strength
+    if str(field_strength) != "any":
+        field_strength = float(field_strength)
+    ex = c.exams
+    ordered = ex[ex["ordered"] & ex["n_phases"].ge(2)] if len(ex) else ex
+    scan_ok = ordered[_scanner_ok(ordered, manufacturer, field_strength)] if len(ordered) \
+        else ordered
+    series = selected_exams(c, manufacturer, field_strength, post_phase)
+    rule = scanner_rule(manufacturer, field_strength)
+    steps = [("no DCE exam", set(ordered["patient_id"]))]
+    if accepted_vendors(manufacturer) is not None or str(field_strength) != "any":
+        steps.append((f"no {rule} DCE exam", set(scan_ok["patient_id"])))
+    if post_phase != "last":
+        steps.append((f"no post-contrast phase {post_phase}", set(series.index)))
+    steps.append(("no matched RNA-seq", set(c.expression_patients)))
     has_clin = c.manifest.path("clinical") is not None
     if has_clin:
         steps.append(("no clinical data", set(c.clinical.index)))
@@ -179,17 +232,50 @@ def study1(c: Cohort, phase: int | None = None, manufacturer: str | None = None,
     series = series.loc[keep]
     if max_slices is None and cfg.get("max_slices"):
         max_slices = int(cfg["max_slices"])
-    images = select_images(c, series, phase, max_slices)
+    images = select_images(c, series, post_phase, max_slices)
     tab = table1(c.clinical.loc[keep]) if has_clin else pd.DataFrame(
         columns=["characteristic", "level", "value"])
     per = images.groupby("patient_id").size()
+    unordered = ex[~ex["ordered"]] if len(ex) else ex
     return StudyCohort("study1", keep, images, flow, tab, series=series,
-                       extra={"phase": phase, "manufacturer": manufacturer,
-                              "field_strength": field_strength,
+                       extra={"post_phase": post_phase, "phase": post_phase,
+                              "manufacturer": manufacturer, "field_strength": field_strength,
+                              "scanner_rule": rule,
+                              "unordered_exams": [
+                                  {"exam_id": r.exam_id, "patient_id": r.patient_id,
+                                   "reason": r.note} for r in unordered.itertuples()],
+                              "series_status": series_status(c, flow, series, images),
                               "images_per_patient": {"min": int(per.min()) if len(per) else 0,
                                                      "max": int(per.max()) if len(per) else 0,
                                                      "mean": float(per.mean()) if len(per)
                                                      else np.nan}})
+
+
+def series_status(c: Cohort, flow: pd.DataFrame, selected: pd.DataFrame,
+                  images: pd.DataFrame) -> dict[str, str]:
+    """Series UID → ``kept`` (its slices are study 1's images) or why it is not used."""
+    why_patient = {}
+    for r in flow.iloc[1:].itertuples():
+        for p in str(r.excluded_patients).split(";"):
+            if p:
+                why_patient[p] = str(r.step)
+    used = set(images["series_uid"])
+    sel_exam = dict(zip(selected.index, selected["exam_id"])) if len(selected) else {}
+    out = {}
+    for sid, r in c.series.iterrows():
+        if sid in used:
+            out[sid] = "kept"
+        elif r["patient_id"] in why_patient:
+            out[sid] = f"patient excluded: {why_patient[r['patient_id']]}"
+        elif not r["exam_id"]:
+            out[sid] = "not part of a DCE exam"
+        elif pd.isna(r["phase_min"]):
+            out[sid] = "DCE exam not ordered"
+        elif sel_exam.get(r["patient_id"]) != r["exam_id"]:
+            out[sid] = "another DCE exam of the patient is used"
+        else:
+            out[sid] = "other phase of the selected exam"
+    return out
 
 
 def study2(c: Cohort, readers: tuple[str, str] | None = None) -> StudyCohort:

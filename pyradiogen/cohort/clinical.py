@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import CohortError
-from .ids import patient_barcode
+from .ids import patient_id
 
 ID_COLUMN = "Complete TCGA ID"
 REQUIRED = (ID_COLUMN, "Age at Initial Pathologic Diagnosis", "ER Status", "PR Status",
@@ -75,7 +75,7 @@ def read_clinical(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
     if missing:
         raise CohortError(f"column(s) {missing} missing", file=path,
                           fix="use the TCGA 2012 Nature Supplementary Table 1 headers")
-    raw.index = pd.Index([patient_barcode(v, str(path)) for v in raw[ID_COLUMN]],
+    raw.index = pd.Index([patient_id(v, str(path)) for v in raw[ID_COLUMN]],
                          name="patient_id")
     dup = raw.index.duplicated()
     if dup.any():

@@ -12,23 +12,25 @@ from ..config import register_section
 class CohortConfig:
     """Study 1's image selection and study 2's readers.
 
-    ``phase`` is the DICOM temporal position used for study 1's 2-D images (1 = first
-    acquisition, the pre-contrast in demo cohorts; 2 = first post-contrast); ``None`` takes
-    the value in the cohort's ``cohort.toml`` (``[study1]``), as do ``manufacturer`` and
-    ``field_strength``. ``max_slices`` keeps that many slices around the middle of the phase
+    ``post_phase`` is the DCE phase used for study 1's 2-D images, counted from the
+    pre-contrast phase 0 (1 = first post-contrast; ``"last"`` = each exam's last phase; the
+    old ``phase`` setting was a DICOM temporal position, ``phase = 2`` is ``post_phase = 1``);
+    ``None`` takes the value in the cohort's ``cohort.toml`` (``[study1]``), as do
+    ``manufacturer`` (a vendor, a list of vendors or ``"any"``) and ``field_strength``
+    (tesla or ``"any"``). ``max_slices`` keeps that many slices around the middle of the phase
     (all when ``None``). ``readers`` names study 2's two readers (the first two in
     ``rois.csv`` when empty).
     """
 
-    phase: int | None = None
-    manufacturer: str | None = None
-    field_strength: float | None = None
+    post_phase: int | str | None = None
+    manufacturer: str | list[str] | None = None
+    field_strength: float | str | None = None
     max_slices: int | None = None
     readers: list[str] | None = None
 
     def study1_kwargs(self) -> dict:
         """Keyword arguments for :func:`pyradiogen.cohort.assemble_study1`."""
-        return {"phase": self.phase, "manufacturer": self.manufacturer,
+        return {"post_phase": self.post_phase, "manufacturer": self.manufacturer,
                 "field_strength": self.field_strength, "max_slices": self.max_slices}
 
     def study2_kwargs(self) -> dict:

@@ -21,6 +21,7 @@ from . import expression as _expr
 from . import masks as _masks
 from . import tables as _tables
 from .errors import CohortError
+from .ids import read_patient_map, use_id_scheme
 from .manifest import Manifest, read_manifest
 
 
@@ -56,14 +57,33 @@ class Cohort:
 
     # ------------------------------------------------------------------ imaging
     @cached_property
+    def dicom_index(self) -> _dicom.DicomIndex:
+        """The indexed DICOM folder (images, DCE exams, skipped files)."""
+        with use_id_scheme(self.manifest.id_scheme):
+            return _dicom.index_dicom_full(self.manifest.parts["dicom"], self.cache_dir,
+                                           n_jobs=self.n_jobs)
+
+    @property
     def images(self) -> pd.DataFrame:
-        """One row per DICOM slice, indexed by ``image_id``."""
-        return _dicom.index_dicom(self.manifest.parts["dicom"], self.cache_dir,
-                                  n_jobs=self.n_jobs)
+        """One row per DICOM slice (or frame of a multi-frame file), indexed by ``image_id``;
+        ``exam_id``/``phase``/``phase_rule``/``role`` come from DCE exam assembly."""
+        return self.dicom_index.images
+
+    @property
+    def exams(self) -> pd.DataFrame:
+        """One row per DCE exam: patient, study, series, phases (0 = pre-contrast) with the
+        rule that decided each, ``ordered`` and a ``note`` (see :mod:`.dce`)."""
+        return self.dicom_index.exams
+
+    @property
+    def skipped(self) -> pd.DataFrame:
+        """Files under the DICOM folder that were not indexed, with the reason (SEG,
+        RTSTRUCT, SR, presentation states, non-DICOM files ...)."""
+        return self.dicom_index.skipped
 
     @cached_property
     def series(self) -> pd.DataFrame:
-        """One row per series (patient, scanner, n_phases, n_images, dce)."""
+        """One row per series (patient, scanner, exam, phases, n_images, role, dce)."""
         return _dicom.series_table(self.images)
 
     @property
@@ -79,16 +99,20 @@ class Cohort:
             raise CohortError(f"unknown image_id {image_id!r}",
                               fix="use an index value of Cohort.images") from None
         return _dicom.read_pixels(self.manifest.parts["dicom"] / row["path"],
-                                  row["rescale_slope"], row["rescale_intercept"])
+                                  row["rescale_slope"], row["rescale_intercept"],
+                                  int(row["frame"]))
 
     @cached_property
     def rois(self) -> pd.DataFrame:
-        """patient_id, reader, image_id, mask_path (empty when the cohort has no ROIs)."""
+        """patient_id, reader, image_id, mask_path, sop_instance_uid, source (file, seg,
+        rtstruct), segment, ref_sop (empty when the cohort has no ROIs)."""
         p = self.manifest.path("rois")
         if p is None:
             return pd.DataFrame(columns=["patient_id", "reader", "image_id", "mask_path",
-                                         "sop_instance_uid"])
-        return _masks.read_rois(p, self.images, self.root)
+                                         "sop_instance_uid", "source", "segment", "ref_sop"])
+        with use_id_scheme(self.manifest.id_scheme):
+            return _masks.read_rois(p, self.images, self.root,
+                                    dicom_root=self.manifest.parts["dicom"])
 
     def mask(self, patient_id: str, reader: str) -> np.ndarray:
         """uint8 (rows, cols) ROI of one reader, aligned to ``pixels(image_id)``."""
@@ -97,13 +121,40 @@ class Cohort:
             raise CohortError(f"no ROI of reader {reader!r}", patient=patient_id,
                               fix=f"readers with ROIs: {sorted(self.rois['reader'].unique())}")
         row = r.iloc[0]
-        m = _masks.read_mask(row["mask_path"])
+        m = _masks.roi_mask(row, self.images, self.manifest.parts["dicom"])
         img = self.images.loc[row["image_id"]]
         if m.shape != (img["rows"], img["cols"]):
             raise CohortError(f"mask shape {m.shape} differs from its slice "
                               f"({img['rows']}, {img['cols']})", file=row["mask_path"],
                               patient=patient_id, fix="export the mask on the slice's grid")
         return m
+
+    # ------------------------------------------------------------------ patient IDs
+    @cached_property
+    def id_map(self) -> dict[str, dict[str, str]]:
+        """``patients.csv`` as {"expression": {ID: patient_id}, "clinical": {ID: patient_id}}
+        (empty maps without the part)."""
+        p = self.manifest.path("patients")
+        if p is None:
+            return {"expression": {}, "clinical": {}}
+        return read_patient_map(p, self.manifest.id_scheme)
+
+    def _to_patients(self, obj, kind: str):
+        """Rename a table's patient index (or an Index) from expression/clinical IDs to the
+        imaging patient IDs of ``patients.csv``."""
+        m = self.id_map[kind]
+        if not m:
+            return obj
+        if isinstance(obj, pd.Index):
+            return pd.Index([m.get(v, v) for v in obj], name=obj.name)
+        out = obj.copy()
+        out.index = pd.Index([m.get(v, v) for v in out.index], name=obj.index.name)
+        return out
+
+    def _read(self, fn, *args, **kw):
+        """Call a reader under the cohort's ID scheme."""
+        with use_id_scheme(self.manifest.id_scheme):
+            return fn(*args, **kw)
 
     # ------------------------------------------------------------------ tables
     @cached_property
@@ -112,7 +163,8 @@ class Cohort:
         if p is None:
             raise CohortError("the cohort has no clinical table", file=self.root / "cohort.toml",
                               fix="add `clinical = \"clinical.tsv\"` under [parts]")
-        return _clinical.read_clinical(p)
+        cl, raw = self._read(_clinical.read_clinical, p)
+        return self._to_patients(cl, "clinical"), self._to_patients(raw, "clinical")
 
     @property
     def clinical(self) -> pd.DataFrame:
@@ -124,19 +176,22 @@ class Cohort:
         """The clinical table as written (TCGA Supplementary Table 1 columns)."""
         return self._clinical_pair[1]
 
-    def _optional(self, part: str, reader, default=None):
+    def _optional(self, part: str, reader, default=None, kind: str | None = None):
         p = self.manifest.path(part)
-        return reader(p) if p is not None else default
+        if p is None:
+            return default
+        out = self._read(reader, p)
+        return self._to_patients(out, kind) if kind else out
 
     @cached_property
     def crf36(self) -> pd.DataFrame | None:
         """Patients × the 36 TCGA Breast Phenotype features (None when absent)."""
-        return self._optional("crf36", _tables.read_crf36)
+        return self._optional("crf36", _tables.read_crf36, kind="clinical")
 
     @cached_property
     def timer(self) -> pd.DataFrame | None:
         """Patients × B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic."""
-        return self._optional("timer", _tables.read_timer)
+        return self._optional("timer", _tables.read_timer, kind="expression")
 
     @cached_property
     def risk_genes(self) -> list[str] | None:
@@ -160,9 +215,10 @@ class Cohort:
     def expression_patients(self) -> pd.Index:
         """Patients with tumour RNA-seq (from file names; nothing is read)."""
         if self.manifest.path("star_counts") is not None:
-            f = _expr.star_files(self.manifest.parts["star_counts"],
-                                 self.manifest.path("sample_sheet"))
-            return pd.Index(sorted(f["patient_id"]), name="patient_id")
+            f = self._read(_expr.star_files, self.manifest.parts["star_counts"],
+                           self.manifest.path("sample_sheet"))
+            return pd.Index(sorted(self._to_patients(pd.Index(f["patient_id"]), "expression")),
+                            name="patient_id")
         if self.manifest.path("matrix") is not None:
             return pd.Index(sorted(self.expression("matrix").index), name="patient_id")
         return pd.Index([], name="patient_id")
@@ -178,13 +234,14 @@ class Cohort:
                 raise CohortError("the cohort has no expression data",
                                   file=self.root / "cohort.toml",
                                   fix="add `star_counts` or `matrix` under [parts]")
-            out, genes = _expr.read_expression_matrix(p)
+            out, genes = self._read(_expr.read_expression_matrix, p)
             self._matrix_genes = genes
         else:
             mat, genes, stats = self._star(value)
             self._star_genes = genes
             self.star_stats = stats
             out = _expr.by_symbol(mat, genes)
+        out = self._to_patients(out, "expression")
         self._expr_cache[value] = out
         return out
 
@@ -197,8 +254,9 @@ class Cohort:
         """STAR-counts matrix of one value, cached as parquet keyed by the files' stats."""
         folder = self.manifest.parts["star_counts"]
         sheet = self.manifest.path("sample_sheet")
-        files = _expr.star_files(folder, sheet)
-        h = hashlib.sha256(f"{value}|{sheet}|{_expr.CACHE_VERSION}".encode())
+        files = self._read(_expr.star_files, folder, sheet)
+        h = hashlib.sha256(f"{value}|{sheet}|{_expr.CACHE_VERSION}|"
+                           f"{self.manifest.id_scheme}".encode())
         for f in files["path"]:
             st = Path(f).stat()
             h.update(f"{Path(f).name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
@@ -207,7 +265,7 @@ class Cohort:
         paths = [cdir / f"star_{value}_{key}_{part}.parquet" for part in ("x", "genes", "stats")]
         if all(p.exists() for p in paths):
             return tuple(pd.read_parquet(p) for p in paths)  # type: ignore[return-value]
-        res = _expr.read_star_matrix(folder, value, sheet, progress=self.progress)
+        res = self._read(_expr.read_star_matrix, folder, value, sheet, progress=self.progress)
         try:
             for old in cdir.glob(f"star_{value}_*.parquet"):
                 old.unlink(missing_ok=True)

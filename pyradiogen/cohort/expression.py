@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CohortError
-from .ids import is_barcode, patient_barcode, sample_type
+from .ids import current_id_scheme, is_patient_id, patient_id, sample_type_or_none
 
 STAR_COLUMNS = ("gene_id", "gene_name", "gene_type", "unstranded", "stranded_first",
                 "stranded_second", "tpm_unstranded", "fpkm_unstranded", "fpkm_uq_unstranded")
@@ -128,18 +128,21 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
             sample = sheet[f.name]
         else:
             m = _BARCODE_START.match(f.name)
-            if m is None:
+            if m is None and current_id_scheme() == "any" and f.name.endswith(STAR_SUFFIX):
+                sample = f.name[:-len(STAR_SUFFIX)]      # id_scheme "any": <ID><suffix>
+            elif m is None:
                 raise CohortError("the file name does not start with a TCGA sample barcode and "
                                   "no sample sheet names it", file=f,
                                   fix="rename it <SAMPLE BARCODE>" + STAR_SUFFIX + " or add "
                                       "`sample_sheet` (GDC sample sheet) to cohort.toml")
-            sample = m.group(1)
-        if not is_barcode(sample):
+            else:
+                sample = m.group(1)
+        if not is_patient_id(sample):
             raise CohortError(f"sample {sample!r} is not a TCGA barcode", file=f,
                               fix="correct the sample sheet")
         rows.append({"path": str(f), "sample_id": sample.replace(".", "-").upper(),
-                     "patient_id": patient_barcode(sample, str(f)),
-                     "sample_type": sample_type(sample)})
+                     "patient_id": patient_id(sample, str(f)),
+                     "sample_type": sample_type_or_none(sample)})
     df = pd.DataFrame(rows)
     df = df[df["sample_type"].fillna(1) < 10].reset_index(drop=True)
     dup = df["patient_id"].duplicated(keep=False)
@@ -221,7 +224,7 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
     keep = (sym != "?") & (sym != "")
     df, sym, ent = df[keep], sym[keep], ent[keep]
     samples = [c for c in df.columns[1:]]
-    bad_ids = [c for c in samples if not is_barcode(c)]
+    bad_ids = [c for c in samples if not is_patient_id(c)]
     if bad_ids:
         raise CohortError(f"column {bad_ids[0]!r} is not a TCGA sample barcode", file=path,
                           fix="name the sample columns by TCGA barcode (e.g. TCGA-A1-A0SB-01A)")
@@ -244,8 +247,8 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
         first = ~sym.loc[order].duplicated()
         keep_idx = order[first.to_numpy()]
         num, sym, ent = num.loc[keep_idx], sym.loc[keep_idx], ent.loc[keep_idx]
-    pids = [patient_barcode(c, str(path)) for c in samples]
-    types = [sample_type(c) for c in samples]
+    pids = [patient_id(c, str(path)) for c in samples]
+    types = [sample_type_or_none(c) for c in samples]
     tum = [i for i, t in enumerate(types) if t is None or t < 10]
     pidx = pd.Index([pids[i] for i in tum])
     if pidx.duplicated().any():

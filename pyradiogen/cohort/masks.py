@@ -1,5 +1,6 @@
-"""ROI masks: ``rois.csv`` (patient_id, reader, sop_instance_uid, mask) and 2-D NRRD/NIfTI
-masks (uint8, 1 = lesion) aligned to one DICOM slice."""
+"""ROI masks: ``rois.csv`` (patient_id, reader, sop_instance_uid, mask[, segment]) and 2-D
+masks (uint8, 1 = lesion) aligned to one DICOM slice: NRRD/NIfTI files, or DICOM SEG/RTSTRUCT
+objects (:mod:`pyradiogen.cohort.roi_objects`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 import SimpleITK as sitk
 
 from .errors import CohortError
-from .ids import patient_barcode
+from .ids import patient_id
 
 ROI_COLUMNS = ("patient_id", "reader", "sop_instance_uid", "mask")
 
@@ -54,16 +55,25 @@ def _resolve(mask: str, bases: list[Path]) -> Path:
 
 
 def read_rois(path: str | os.PathLike, images: pd.DataFrame | None = None,
-              root: str | os.PathLike | None = None) -> pd.DataFrame:
-    """ROI table: patient_id, reader, image_id, mask_path (absolute), sop_instance_uid.
+              root: str | os.PathLike | None = None,
+              dicom_root: str | os.PathLike | None = None) -> pd.DataFrame:
+    """ROI table: patient_id, reader, image_id, mask_path (absolute), sop_instance_uid,
+    source (``file``, ``seg`` or ``rtstruct``), segment, ref_sop.
 
-    Mask paths are relative to ``root`` (the cohort folder) or to the CSV's folder.
-    With ``images`` (the DICOM index), each ROI's SOPInstanceUID is matched to a slice; an
-    unknown slice or patient, or a second ROI of the same reader and patient, is an error.
+    Mask paths are relative to ``root`` (the cohort folder), to the CSV's folder or to
+    ``dicom_root``. A mask may be a NRRD/NIfTI file or a DICOM SEG/RTSTRUCT (see
+    :mod:`pyradiogen.cohort.roi_objects`; the optional ``segment`` column picks the segment or
+    ROI). With ``images`` (the DICOM index), each ROI's SOPInstanceUID is matched to a slice;
+    an unknown slice or patient, or a second ROI of the same reader and patient, is an error.
+    For a SEG/RTSTRUCT, ``ref_sop`` is the slice the object draws on (the same slice, or the
+    same position in another phase of the exam) and a blank ``sop_instance_uid`` takes the
+    referenced slice with the largest ROI.
     """
+    from . import roi_objects as ro
+
     path = Path(path)
     try:
-        df = pd.read_csv(path, dtype=str)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CohortError(f"cannot be parsed ({exc})", file=path,
                           fix=f"write a CSV with columns {', '.join(ROI_COLUMNS)}") from exc
@@ -71,7 +81,10 @@ def read_rois(path: str | os.PathLike, images: pd.DataFrame | None = None,
     if missing:
         raise CohortError(f"column(s) {missing} missing (found {list(df.columns)})", file=path,
                           fix=f"use the header {','.join(ROI_COLUMNS)}")
-    df["patient_id"] = [patient_barcode(v, str(path)) for v in df["patient_id"]]
+    df["patient_id"] = [patient_id(v, str(path)) for v in df["patient_id"]]
+    df["sop_instance_uid"] = df["sop_instance_uid"].str.strip()
+    if "segment" not in df:
+        df["segment"] = ""
     dup = df.duplicated(["patient_id", "reader"], keep=False)
     if dup.any():
         row = df[dup].iloc[0]
@@ -79,29 +92,119 @@ def read_rois(path: str | os.PathLike, images: pd.DataFrame | None = None,
                           patient=row["patient_id"], fix="keep one ROI per reader and patient")
     bases = [Path(root)] if root is not None else []
     bases += [path.parent, path.parent.parent]
+    if dicom_root is not None:
+        bases.append(Path(dicom_root))
     df["mask_path"] = [str(_resolve(m, bases)) for m in df["mask"]]
     for mp, pid in zip(df["mask_path"], df["patient_id"]):
         if not Path(mp).exists():
             raise CohortError(f"mask file {mp} not found", file=path, patient=pid,
                               fix="check the `mask` column (paths relative to the cohort "
                                   "folder or to rois.csv)")
+    df["source"] = [ro.roi_object_kind(mp) or "file" for mp in df["mask_path"]]
+    df["ref_sop"] = ""
     df["image_id"] = pd.NA
     if images is not None:
         by_sop = pd.Series(images.index, index=images["sop_uid"])
+        by_sop = by_sop[~by_sop.index.duplicated()]
         known = set(images["patient_id"])
         for i, row in df.iterrows():
-            if row["patient_id"] not in known:
+            pid = row["patient_id"]
+            if pid not in known:
                 raise CohortError("ROI for a patient with no DICOM images", file=path,
-                                  patient=row["patient_id"],
+                                  patient=pid,
                                   fix="add the patient's images or remove the ROI row")
-            if row["sop_instance_uid"] not in by_sop.index:
-                raise CohortError(f"SOPInstanceUID {row['sop_instance_uid']} is not among the "
-                                  "indexed DICOM slices", file=path, patient=row["patient_id"],
+            sop = row["sop_instance_uid"]
+            if row["source"] != "file":
+                iid, ref = _object_slice(row, images, by_sop, dicom_root, path)
+                df.loc[i, "image_id"], df.loc[i, "ref_sop"] = iid, ref
+                continue
+            if sop not in by_sop.index:
+                raise CohortError(f"SOPInstanceUID {sop} is not among the "
+                                  "indexed DICOM slices", file=path, patient=pid,
                                   fix="give the UID of the slice the ROI was drawn on")
-            iid = by_sop[row["sop_instance_uid"]]
-            if images.loc[iid, "patient_id"] != row["patient_id"]:
-                raise CohortError(f"slice {row['sop_instance_uid']} belongs to patient "
+            iid = by_sop[sop]
+            if images.loc[iid, "patient_id"] != pid:
+                raise CohortError(f"slice {sop} belongs to patient "
                                   f"{images.loc[iid, 'patient_id']}", file=path,
-                                  patient=row["patient_id"], fix="correct the patient or UID")
+                                  patient=pid, fix="correct the patient or UID")
             df.loc[i, "image_id"] = iid
-    return df[["patient_id", "reader", "image_id", "mask_path", "sop_instance_uid"]]
+    return df[["patient_id", "reader", "image_id", "mask_path", "sop_instance_uid", "source",
+               "segment", "ref_sop"]]
+
+
+def _same_grid(a: pd.Series, b: pd.Series) -> bool:
+    return (a["orientation"] == b["orientation"] and int(a["rows"]) == int(b["rows"])
+            and int(a["cols"]) == int(b["cols"])
+            and abs(float(a["pixel_spacing_row"]) - float(b["pixel_spacing_row"])) < 1e-3
+            and abs(float(a["pixel_spacing_col"]) - float(b["pixel_spacing_col"])) < 1e-3
+            and abs(float(a["slice_position"]) - float(b["slice_position"])) <= 0.05)
+
+
+def _object_slice(row: pd.Series, images: pd.DataFrame, by_sop: pd.Series,
+                  dicom_root: str | os.PathLike | None, csv: Path) -> tuple[str, str]:
+    """(image_id of the ROI's slice, SOP UID the SEG/RTSTRUCT draws on) for one row."""
+    from . import roi_objects as ro
+
+    kind, mp, pid = row["source"], row["mask_path"], row["patient_id"]
+    segs = ro.pick_segments(mp, row["segment"], kind)
+    refs = [r for r in ro.object_references(kind, mp, segs) if r in by_sop.index]
+    refs = [r for r in refs if images.loc[by_sop[r], "patient_id"] == pid]
+    sop = row["sop_instance_uid"]
+    what = "SEG" if kind == "seg" else "RTSTRUCT"
+    if not sop:
+        if not refs:
+            raise CohortError(f"the {what} draws on no indexed slice of this patient",
+                              file=mp, patient=pid,
+                              fix="index the series it references, or give "
+                                  "sop_instance_uid in rois.csv")
+        root = Path(dicom_root) if dicom_root is not None else Path(".")
+        areas = []
+        for r in refs:
+            meta = images.loc[by_sop[r]]
+            geo = ro.slice_geometry(root / meta["path"], int(meta["frame"]))
+            areas.append(int(ro.object_mask(kind, mp, r, segs, geo).sum()))
+        best = refs[int(np.argmax(areas))]
+        return by_sop[best], best
+    if sop not in by_sop.index:
+        raise CohortError(f"SOPInstanceUID {sop} is not among the indexed DICOM slices",
+                          file=csv, patient=pid,
+                          fix="give the UID of a slice the object draws on (or leave it blank)")
+    iid = by_sop[sop]
+    if images.loc[iid, "patient_id"] != pid:
+        raise CohortError(f"slice {sop} belongs to patient {images.loc[iid, 'patient_id']}",
+                          file=csv, patient=pid, fix="correct the patient or UID")
+    if sop in refs:
+        return iid, sop
+    target = images.loc[iid]
+    for r in refs:
+        ref = images.loc[by_sop[r]]
+        same_acq = (target["exam_id"] and target["exam_id"] == ref["exam_id"]) \
+            or target["series_uid"] == ref["series_uid"]
+        if same_acq and _same_grid(target, ref):
+            return iid, r
+    if kind == "rtstruct" and not ro.object_references(kind, mp, segs):
+        return iid, sop       # contours without image references: matched by plane
+    raise CohortError(f"the {what} draws nothing on slice {sop} (nor at its position in "
+                      f"another phase of its DCE exam); it draws on {len(refs)} indexed "
+                      "slice(s)", file=mp, patient=pid,
+                      fix="give the UID of a slice the object draws on (or leave it blank)")
+
+
+def roi_mask(row: pd.Series | dict, images: pd.DataFrame,
+             dicom_root: str | os.PathLike) -> np.ndarray:
+    """uint8 (rows, cols) mask of one ``read_rois`` row on its slice (any source)."""
+    from . import roi_objects as ro
+
+    if row["source"] == "file":
+        return read_mask(row["mask_path"])
+    meta = images.loc[row["image_id"]]
+    geo = ro.slice_geometry(Path(dicom_root) / meta["path"], int(meta["frame"]))
+    segs = ro.pick_segments(row["mask_path"], row["segment"], row["source"])
+    m = ro.object_mask(row["source"], row["mask_path"], row["ref_sop"] or row["sop_instance_uid"],
+                       segs, geo)
+    if not m.any():
+        raise CohortError(f"the {row['source'].upper()} mask is empty on slice "
+                          f"{row['ref_sop'] or row['sop_instance_uid']}", file=row["mask_path"],
+                          patient=row["patient_id"],
+                          fix="pick a slice (or segment) the object draws on")
+    return m

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..resources import extdata
 from .errors import CohortError
-from .ids import is_barcode, patient_barcode
+from .ids import is_barcode, patient_id
 
 TIMER_COLUMNS = ("B_cell", "CD4_T", "CD8_T", "Neutrophil", "Macrophage", "Dendritic")
 #: accepted header spellings (lower case, no separators) -> our column
@@ -55,7 +55,7 @@ def _id_column(df: pd.DataFrame, path: Path) -> str:
 
 
 def _index_patients(df: pd.DataFrame, col: str, path: Path) -> pd.DataFrame:
-    ids = [patient_barcode(v, str(path)) for v in df[col]]
+    ids = [patient_id(v, str(path)) for v in df[col]]
     dup = pd.Index(ids)[pd.Index(ids).duplicated()]
     if len(dup):
         raise CohortError(f"{len(dup)} patient(s) appear more than once", file=path,
