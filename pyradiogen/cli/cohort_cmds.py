@@ -15,6 +15,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir", help="cohort folder (holding cohort.toml)")
     p.add_argument("--no-masks", action="store_true", help="skip reading every ROI mask")
     p.add_argument("--jobs", type=int, default=1, help="processes for indexing DICOM headers")
+    p.add_argument("--json", action="store_true",
+                   help="print the whole report as JSON (studies, series, exams, skipped)")
+    p.add_argument("--no-series", action="store_true",
+                   help="leave the per-series table out of the printed report")
     p.set_defaults(func=run_validate)
     d = sub.add_parser("demo-data", help="write the synthetic demo cohort")
     d.add_argument("--out", required=True, help="output folder")
@@ -36,11 +40,20 @@ def _frame(title: str, df, columns=None) -> Table:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    """Check a cohort; exit 1 on an error or when a required study keeps no patient."""
+    import json
+
     from ..cohort import Cohort
+    from ..cohort.validate import report
 
     t0 = time.perf_counter()
-    c = Cohort(args.dir, n_jobs=args.jobs)
+    c = Cohort(args.dir, n_jobs=args.jobs, progress=not args.json)
     checks = c.validate(raise_on_error=False, masks=not args.no_masks)
+    rep = report(c, checks)
+    rep["seconds"] = round(time.perf_counter() - t0, 2)
+    if args.json:
+        print(json.dumps(rep, indent=1, default=str))
+        return 0 if rep["valid"] else 1
     tab = Table(title=f"cohort {c.root}")
     for col in ("part", "status", "detail"):
         tab.add_column(col, overflow="fold")
@@ -48,27 +61,54 @@ def run_validate(args: argparse.Namespace) -> int:
     for ch in checks:
         tab.add_row(ch.part, f"[{colour[ch.status]}]{ch.status}[/]", ch.detail)
     console.print(tab)
-    n_err = sum(ch.status == "error" for ch in checks)
-    if n_err:
-        console.print(f"[bold red]{n_err} error(s): fix them and run validate again[/]")
-        return 1
-    s1 = c.study1()
-    console.print(_frame("Study 1: exclusions", s1.flowchart,
-                         ["step", "excluded", "remaining"]))
-    ext = s1.extra
-    console.print(f"Study 1 images: phase {ext['phase']} of the {ext['field_strength']:g} T "
-                  f"{ext['manufacturer']} DCE series; {len(s1.images)} slices, "
-                  f"{ext['images_per_patient']['min']}–{ext['images_per_patient']['max']} "
-                  "per patient")
-    if len(s1.table1):
-        console.print(_frame("Study 1: Table 1 (ours vs published)", s1.table1))
-    if len(c.rois):
-        s2 = c.study2()
-        console.print(_frame("Study 2: exclusions", s2.flowchart,
+    if rep["series"] and not args.no_series:
+        st = Table(title="Series (phase 0 = pre-contrast; rule = the evidence that decided it)")
+        for col in ("patient", "description", "vendor", "T", "role", "phase", "rule", "slices",
+                    "study 1"):
+            st.add_column(col, overflow="fold")
+        for r in rep["series"]:
+            st.add_row(str(r["patient_id"] or ""), str(r["description"]), str(r["vendor"] or ""),
+                       "" if r["field_strength"] is None else f"{r['field_strength']:g}",
+                       r["role"], str(r["phase"] if r["phase"] is not None else ""),
+                       str(r["rule"] or ""), str(r["slices"]), r["status"])
+        console.print(st)
+    s1 = rep["studies"].get("liu2023", {})
+    if s1.get("assessed"):
+        console.print(_frame("Study 1: exclusions", _flow_frame(s1["flowchart"]),
                              ["step", "excluded", "remaining"]))
-        console.print(_frame("Study 2: scanners", s2.extra["scanners"]))
+        ipp = s1["images_per_patient"]
+        console.print(f"Study 1 images: post-contrast phase {s1['post_phase']} (0 = "
+                      f"pre-contrast) of the {s1['scanner_rule']} DCE exam; {s1['n_images']} "
+                      f"slices, {ipp['min']}–{ipp['max']} per patient")
+        s1obj = c.study1() if s1["n_patients"] else None
+        if s1obj is not None and len(s1obj.table1):
+            console.print(_frame("Study 1: Table 1 (ours vs published)", s1obj.table1))
+    s2 = rep["studies"].get("kim2020", {})
+    if s2.get("assessed") and len(c.rois):
+        console.print(_frame("Study 2: exclusions", _flow_frame(s2["flowchart"]),
+                             ["step", "excluded", "remaining"]))
+        if s2.get("scanners"):
+            import pandas as pd
+            console.print(_frame("Study 2: scanners", pd.DataFrame(s2["scanners"])))
+    for name, e in rep["studies"].items():
+        if e.get("warning"):
+            console.print(f"[yellow]warning:[/] {e['warning']}")
+        if e.get("error") and not e["required"]:
+            console.print(f"[yellow]note:[/] {name}: {e['error']} (not a study this cohort "
+                          "is for: see `studies` in cohort.toml)")
+    if not rep["valid"]:
+        for err in rep["errors"]:
+            console.print(f"[red]error:[/] {err}")
+        console.print(f"[bold red]{len(rep['errors'])} error(s): fix them and run validate "
+                      "again[/]")
+        return 1
     console.print(f"[green]cohort valid[/] ({time.perf_counter() - t0:.1f} s)")
     return 0
+
+
+def _flow_frame(records):
+    import pandas as pd
+    return pd.DataFrame(records, columns=["step", "excluded", "remaining", "excluded_patients"])
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -129,19 +129,34 @@ def seg_segments(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def seg_references(path: str | os.PathLike) -> pd.DataFrame:
-    """One row per SEG frame: referenced SOPInstanceUID, segment number, frame position."""
+    """One row per SEG frame: referenced SOPInstanceUID, segment number, frame position
+    (each taken from the frame's functional groups, else from the shared ones)."""
     seg = _seg(path)
+    shared = seg.SharedFunctionalGroupsSequence[0] \
+        if seg.get("SharedFunctionalGroupsSequence") else pydicom.Dataset()
+
+    def item(fr: pydicom.Dataset, name: str) -> pydicom.Dataset | None:
+        for src in (fr, shared):
+            seq = src.get(name)
+            if seq:
+                return seq[0]
+        return None
+
     rows = []
     for k, fr in enumerate(seg.PerFrameFunctionalGroupsSequence):
         ref = ""
-        der = fr.get("DerivationImageSequence")
-        if der and der[0].get("SourceImageSequence"):
-            ref = str(der[0].SourceImageSequence[0].ReferencedSOPInstanceUID)
-        seg_no = int(fr.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
-        pos = fr.get("PlanePositionSequence")
-        ipp = [float(x) for x in pos[0].ImagePositionPatient] if pos else None
-        rows.append({"frame": k + 1, "ref_sop": ref, "segment": seg_no, "ipp": ipp})
-    return pd.DataFrame(rows)
+        der = item(fr, "DerivationImageSequence")
+        if der is not None and der.get("SourceImageSequence"):
+            ref = str(der.SourceImageSequence[0].ReferencedSOPInstanceUID)
+        ident = item(fr, "SegmentIdentificationSequence")
+        if ident is None:
+            raise CohortError(f"SEG frame {k + 1} names no segment", file=path,
+                              fix="re-export the segmentation (SegmentIdentificationSequence)")
+        pos = item(fr, "PlanePositionSequence")
+        ipp = [float(x) for x in pos.ImagePositionPatient] if pos is not None else None
+        rows.append({"frame": k + 1, "ref_sop": ref,
+                     "segment": int(ident.ReferencedSegmentNumber), "ipp": ipp})
+    return pd.DataFrame(rows, columns=["frame", "ref_sop", "segment", "ipp"])
 
 
 def pick_segments(path: str | os.PathLike, segment: str, kind: str = "seg") -> list:

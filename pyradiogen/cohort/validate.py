@@ -31,8 +31,25 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
 
     def dicom():
         im, se = c.images, c.series
+        ex = c.exams
+        n_ord = int(ex["ordered"].sum()) if len(ex) else 0
         out = [Check("dicom", "ok", f"{len(im)} slices, {im['patient_id'].nunique()} patients, "
-                                    f"{len(se)} series ({int(se['dce'].sum())} DCE)")]
+                                    f"{len(se)} series; {n_ord} DCE exam(s) with ordered "
+                                    "phases")]
+        for note in c.manifest.notes:
+            out.append(Check("dicom", "warning", note))
+        sk = c.skipped
+        if len(sk):
+            kinds = sk["reason"].str.replace(r" \(.*", "", regex=True).value_counts()
+            out.append(Check("dicom", "ok", f"{len(sk)} file(s) not indexed: " + "; ".join(
+                f"{n} {k}" for k, n in kinds.items())))
+        if len(ex):
+            for r in ex[~ex["ordered"]].itertuples():
+                out.append(Check("dicom", "warning", f"DCE exam {r.exam_id} (series "
+                                 f"{_sample(r.series_uids, 2)}) cannot be ordered: {r.note}"))
+            for r in ex[ex["ordered"] & ex["note"].astype(bool)].itertuples():
+                out.append(Check("dicom", "warning", f"DCE exam {r.exam_id}: {r.note} "
+                                 f"(phases from {r.rule})"))
         owners = im.groupby("series_uid")["patient_id"].nunique()
         if (owners > 1).any():
             uid = owners[owners > 1].index[0]
@@ -52,7 +69,7 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
                              "MagneticFieldStrength: study 1 cannot keep them"))
         return out
     checks += _run("dicom", dicom)
-    imaging_ok = checks[-1].status == "ok"
+    imaging_ok = not any(ch.status == "error" for ch in checks if ch.part == "dicom")
 
     if c.manifest.path("rois") is not None and imaging_ok:
         def rois():
@@ -165,3 +182,166 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
         checks += _run("truth", lambda: f"planted links for {len(c.truth.get('patients', {}))} "
                                         "patients")
     return checks
+
+
+# ----------------------------------------------------------------------------- report
+def required_studies(c: Cohort) -> list[str]:
+    """The studies whose loss of every patient fails ``validate``: ``studies`` in cohort.toml,
+    else liu2023, and kim2020 when the cohort has ROIs."""
+    if c.manifest.studies is not None:
+        return list(c.manifest.studies)
+    return ["liu2023"] + (["kim2020"] if c.manifest.path("rois") is not None else [])
+
+
+def _records(df, columns) -> list[dict]:
+    out = []
+    for r in df[list(columns)].itertuples(index=False):
+        out.append({k: _plain(v) for k, v in zip(columns, r)})
+    return out
+
+
+def _plain(v):
+    """JSON-ready scalar (NaN/NA → None, numpy → Python)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def series_rows(c: Cohort, status: dict[str, str] | None = None) -> list[dict]:
+    """The per-series table: patient, description, vendor, field strength, role, phase, the
+    rule that decided it, slices, kept or why excluded (non-image objects included)."""
+    import pandas as pd
+
+    from .assemble import scanner_name
+
+    status = status or {}
+    rows = []
+    se = c.series.sort_values(["patient_id", "exam_id", "phase_min", "series_number"],
+                              na_position="last", kind="stable")
+    for sid, r in se.iterrows():
+        lo, hi = r["phase_min"], r["phase_max"]
+        if pd.isna(lo):
+            phase = None
+        elif lo == hi:
+            phase = str(int(lo))
+        else:
+            phase = f"{int(lo)}-{int(hi)}"
+        rows.append({"patient_id": r["patient_id"], "series_uid": sid,
+                     "description": r["series_description"],
+                     "vendor": scanner_name(r["manufacturer"]),
+                     "field_strength": _plain(r["field_strength"]),
+                     "role": r["role"], "exam_id": r["exam_id"] or None, "phase": phase,
+                     "rule": r["phase_rule"] or None, "slices": int(r["n_slices"]),
+                     "images": int(r["n_images"]),
+                     "status": status.get(sid, "")})
+    for r in c.skipped.itertuples():
+        if r.kind == "not-dicom":
+            continue
+        rows.append({"patient_id": r.patient_id or None, "series_uid": r.series_uid or None,
+                     "description": r.series_description or r.sop_class,
+                     "vendor": None, "field_strength": None, "role": "non-image",
+                     "exam_id": None, "phase": None, "rule": None, "slices": 0, "images": 0,
+                     "status": f"skipped: {r.reason}"})
+    return rows
+
+
+def _study_entry(name: str, fn, required: bool, min_patients: int) -> tuple[dict, object]:
+    entry = {"required": required, "assessed": False, "patients": [], "n_patients": 0,
+             "flowchart": [], "error": None, "warning": None}
+    try:
+        st = fn()
+    except (CohortError, OSError, ValueError, KeyError) as exc:
+        entry["error"] = str(exc)
+        return entry, None
+    entry["assessed"] = True
+    entry["patients"] = [str(p) for p in st.patients]
+    entry["n_patients"] = len(st.patients)
+    entry["flowchart"] = _records(st.flowchart, ["step", "excluded", "remaining",
+                                                "excluded_patients"])
+    for f in entry["flowchart"]:
+        f["excluded_patients"] = [p for p in str(f["excluded_patients"] or "").split(";") if p]
+    if len(st.patients) == 0:
+        entry["error"] = f"{name} keeps no patient"
+    elif len(st.patients) < min_patients:
+        entry["warning"] = (f"{name} keeps {len(st.patients)} patient(s), fewer than "
+                            f"min_patients = {min_patients}")
+    return entry, st
+
+
+def report(c: Cohort, checks: list[Check]) -> dict:
+    """Everything ``validate`` prints, as a JSON-ready dict.
+
+    Keys: ``cohort``, ``valid``, ``checks``, ``notes``, ``studies`` (``liu2023``,
+    ``kim2020``: ``required``, ``assessed``, ``patients``, ``n_patients``, ``flowchart``
+    [{step, excluded, remaining, excluded_patients}], ``error``, ``warning`` and study
+    details), ``series`` (the per-series table), ``exams`` [{exam_id, patient_id, study_uid,
+    ordered, rule, note, phases: [{phase, series_uid, rule}]}], ``skipped`` [{path, reason,
+    kind, ...}] and ``errors`` (why ``valid`` is false).
+    """
+    errors = [ch.detail for ch in checks if ch.status == "error"]
+    out: dict = {"cohort": str(c.root), "name": c.manifest.name,
+                 "id_scheme": c.manifest.id_scheme, "valid": False,
+                 "checks": [{"part": ch.part, "status": ch.status, "detail": ch.detail}
+                            for ch in checks],
+                 "notes": list(c.manifest.notes), "studies": {}, "series": [], "exams": [],
+                 "skipped": [], "errors": errors}
+    imaging = not any(ch.status == "error" for ch in checks if ch.part == "dicom")
+    required = required_studies(c)
+    status: dict[str, str] = {}
+    if imaging:
+        out["skipped"] = [{k: _plain(v) for k, v in r.items()}
+                          for r in c.skipped.to_dict("records")]
+        out["exams"] = [{"exam_id": r.exam_id, "patient_id": r.patient_id,
+                         "study_uid": r.study_uid, "manufacturer": r.manufacturer,
+                         "field_strength": _plain(r.field_strength), "ordered": bool(r.ordered),
+                         "rule": r.rule, "note": r.note, "n_phases": int(r.n_phases),
+                         "phases": _plain(r.phases)} for r in c.exams.itertuples()]
+        rois_ok = not any(ch.status == "error" for ch in checks if ch.part == "rois")
+        e1, s1 = _study_entry("liu2023", c.study1, "liu2023" in required,
+                              c.manifest.min_patients)
+        if s1 is not None:
+            ext = s1.extra
+            status = ext.get("series_status", {})
+            e1.update({"post_phase": ext["post_phase"], "scanner_rule": ext["scanner_rule"],
+                       "n_images": len(s1.images),
+                       "images_per_patient": _plain(ext["images_per_patient"]),
+                       "unordered_exams": ext["unordered_exams"],
+                       "exams": {str(p): str(e) for p, e in s1.series["exam_id"].items()}})
+        out["studies"]["liu2023"] = e1
+        if rois_ok:
+            e2, s2 = _study_entry("kim2020", c.study2, "kim2020" in required,
+                                  c.manifest.min_patients)
+            if s2 is not None:
+                e2["readers"] = list(s2.extra["readers"])
+                e2["scanners"] = _records(s2.extra["scanners"], ["scanner", "patients"])
+        else:
+            e2 = {"required": "kim2020" in required, "assessed": False, "patients": [],
+                  "n_patients": 0, "flowchart": [], "error": "ROIs could not be read",
+                  "warning": None}
+        out["studies"]["kim2020"] = e2
+        out["series"] = series_rows(c, status)
+    else:
+        for name in ("liu2023", "kim2020"):
+            out["studies"][name] = {"required": name in required, "assessed": False,
+                                    "patients": [], "n_patients": 0, "flowchart": [],
+                                    "error": "the DICOM folder could not be indexed",
+                                    "warning": None}
+    for name, e in out["studies"].items():
+        if e["required"] and e["error"]:
+            errors.append(f"{name}: {e['error']}")
+    out["errors"] = errors
+    out["valid"] = not errors
+    return out

@@ -25,10 +25,13 @@ from .expression import (
     star_counts_text,
     star_prefix,
 )
-from .writers import SeriesInfo, uid, write_mask, write_slice
+from .layouts import LAYOUTS, MIXED_SHARES, SEG_SHARE, phase_series
+from .writers import SeriesInfo, uid, write_mask, write_seg, write_slice
 
 READERS = ("reader1", "reader2")
-SELECTED_PHASE = 2          # temporal position of the first post-contrast phase
+SELECTED_PHASE = 2          # temporal position (1-based) of the first post-contrast phase
+POST_PHASE = SELECTED_PHASE - 1   # the same phase in exam numbering (0 = pre-contrast)
+DEMO_VERSION = 2            # 2: DCE layouts, SEG objects, post_phase numbering
 _SCANNERS = {"GE MEDICAL SYSTEMS": ("SIGNA EXCITE", "Ax VIBRANT MPh"),
              "SIEMENS": ("Avanto", "t1_fl3d_tra_dynaVIEWS_spair"),
              "Philips Medical Systems": ("Achieva", "DYN eTHRIVE SENSE")}
@@ -38,7 +41,8 @@ def _patient_rng(seed: int, index: int, stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, index, stream])
 
 
-def _write_patient(root: Path, seed: int, i: int, p: pd.Series) -> dict:
+def _write_patient(root: Path, seed: int, i: int, p: pd.Series, layout: str = "mixed",
+                   seg_share: float | None = None) -> dict:
     """Write one patient's DICOMs and ROIs; return its image phenotype and ROI rows."""
     rng = _patient_rng(seed, i, 1)
     z = {f: float(p[f]) for f in FACTORS}
@@ -73,25 +77,45 @@ def _write_patient(root: Path, seed: int, i: int, p: pd.Series) -> dict:
                         instance_number=k, temporal_position=None, acquisition_number=1,
                         slice_location=float(dz))
         return out
-    series_uid = uid(seed, pid, "dce")
-    info = SeriesInfo(pid, study_uid, series_uid, 600, desc, p["manufacturer"], model,
-                      float(p["field_strength"]), date, spacing, thick, slope, intercept)
-    sdir = pdir / f"600.000000-{desc}-{i:05d}"
-    inst = 0
-    sop_centre = None
-    for tp in range(1, n_post + 2):                  # 1 = pre-contrast, 2.. = post-contrast
+    lrng = _patient_rng(seed, i, 5)          # layout and SEG draws: pixels do not change
+    if layout == "mixed":
+        names = list(MIXED_SHARES)
+        lay = names[int(lrng.choice(len(names), p=list(MIXED_SHARES.values())))]
+    else:
+        lay = layout
+    with_seg = bool(lrng.random() < SEG_SHARE) if seg_share is None else bool(
+        lrng.random() < seg_share)
+    xrng = _patient_rng(seed, i, 6)          # extra slices of the untagged layout
+    n_phases = n_post + 1
+    inst: dict[str, int] = {}
+    sop_centre = path_centre = None
+    out["layout"] = lay
+    for tp in range(1, n_phases + 1):                 # 1 = pre-contrast, 2.. = post-contrast
         t_s = -1.0 if tp == 1 else (tp - 1.5) * t_res
-        for dz, g in geoms.items():
+        key, sdesc, snum, tagged = phase_series(lay, tp - 1, desc)
+        info = SeriesInfo(pid, study_uid, uid(seed, pid, key), snum, sdesc, p["manufacturer"],
+                          model, float(p["field_strength"]), date, spacing, thick, slope,
+                          intercept)
+        sdir = pdir / f"{snum}.000000-{sdesc.replace('/', '_')}-{i:05d}"
+        acq = 28800.0 + 300.0 + (tp - 1) * t_res      # AcquisitionTime (s after midnight)
+        for k, (dz, g) in enumerate(geoms.items()):
             if tp != SELECTED_PHASE and dz != 0.0:
-                continue                              # other phases: the central slice only
-            inst += 1
+                if lay != "untagged":
+                    continue                          # other phases: the central slice only
+                values = phantom.render(g, lesion, t_s, xrng)
+            else:
+                values = phantom.render(g, lesion, t_s, rng)
+            inst[key] = inst.get(key, 0) + 1
             sop = uid(seed, pid, "dce", tp, dz)
-            write_slice(sdir / f"1-{inst:03d}.dcm", info, phantom.render(g, lesion, t_s, rng),
-                        sop_uid=sop, instance_number=inst, temporal_position=tp,
-                        acquisition_number=tp, slice_location=float(dz),
-                        trigger_time_ms=max(t_s, 0.0) * 1000)
+            fpath = sdir / f"1-{inst[key]:03d}.dcm"
+            write_slice(fpath, info, values, sop_uid=sop, instance_number=inst[key],
+                        temporal_position=tp if tagged else None,
+                        n_temporal_positions=n_phases if tagged else None,
+                        acquisition_number=tp if tagged else 1, slice_location=float(dz),
+                        trigger_time_ms=max(t_s, 0.0) * 1000, acquisition_time_s=acq,
+                        content_time_s=acq + 0.5 * k)
             if tp == SELECTED_PHASE and dz == 0.0:
-                sop_centre = sop
+                sop_centre, path_centre = sop, fpath
     if rng.random() < 0.5:  # a T2 series as well, to be skipped by the DCE selection
         t2 = SeriesInfo(pid, study_uid, uid(seed, pid, "t2"), 3, "Ax T2 FSE", p["manufacturer"],
                         model, float(p["field_strength"]), date, spacing, thick, slope,
@@ -106,8 +130,14 @@ def _write_patient(root: Path, seed: int, i: int, p: pd.Series) -> dict:
         if r == 1 and miss_r2:
             continue
         m = phantom.reader_mask(centre, lesion, rng, bias_px=0.6 * r)
-        rel = f"rois/{reader}/{pid}.nrrd"
-        write_mask(root / rel, m, spacing)
+        if r == 0 and with_seg:      # reader 1's ROI as a DICOM SEG on the same slice
+            seg = pdir / f"300.000000-Segmentation-{i:05d}" / "1-1.dcm"
+            write_seg(seg, path_centre, m, series_uid=uid(seed, pid, "seg"),
+                      sop_uid=uid(seed, pid, "seg", 1), date=date)
+            rel = str(seg.relative_to(root))
+        else:
+            rel = f"rois/{reader}/{pid}.nrrd"
+            write_mask(root / rel, m, spacing)
         out["rois"].append({"patient_id": pid, "reader": reader, "sop_instance_uid": sop_centre,
                             "mask": rel})
     return out
@@ -166,14 +196,22 @@ def _is_demo_folder(root: Path) -> bool:
     return m.exists() and 'kind = "demo"' in m.read_text(encoding="utf-8")
 
 
-def _write_patient_item(item: tuple[int, dict], root: Path, seed: int) -> dict:
+def _write_patient_item(item: tuple[int, dict], root: Path, seed: int, layout: str = "mixed",
+                        seg_share: float | None = None) -> dict:
     i, p = item
-    return _write_patient(root, seed, i, pd.Series(p))
+    return _write_patient(root, seed, i, pd.Series(p), layout, seg_share)
 
 
 def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: int = 0,
-                     overwrite: bool = True, n_jobs: int = 1) -> Path:
+                     overwrite: bool = True, n_jobs: int = 1, layout: str = "mixed",
+                     seg_share: float | None = None) -> Path:
     """Write a synthetic cohort to ``out_dir`` and return its path.
+
+    ``layout`` is how each DCE acquisition is written (:mod:`pyradiogen.demo.layouts`):
+    ``"mixed"`` (default) draws one per patient — 40% one tagged series, 10% each of the
+    per-phase naming conventions and of the untagged single series — or name one layout for
+    every patient; pixels and every table are the same whatever the layout. ``seg_share`` is
+    the share of patients whose reader-1 ROI is written as a DICOM SEG (default 15%).
 
     ``n_patients`` is the number study 1 KEEPS: about 18% more are generated (non-GE or 3 T
     scanners, one GE patient without a DCE series, patients without RNA-seq) so that the
@@ -181,6 +219,8 @@ def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: in
     ``n_jobs``: every patient has its own random stream). ``cohort.toml`` is written last, so
     a folder without it is an unfinished cohort.
     """
+    if layout != "mixed" and layout not in LAYOUTS:
+        raise ValueError(f"layout={layout!r}; use 'mixed' or one of {', '.join(LAYOUTS)}")
     if n_patients < 4:
         raise ValueError(f"n_patients={n_patients}: the demo cohort needs at least 4 patients")
     root = Path(out_dir)
@@ -200,9 +240,11 @@ def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: in
 
     items = list(enumerate(pat.to_dict("records")))
     if n_jobs == 1:
-        res = [_write_patient_item(it, root, seed) for it in track(items, "demo: images")]
+        res = [_write_patient_item(it, root, seed, layout, seg_share)
+               for it in track(items, "demo: images")]
     else:
-        res = pmap(partial(_write_patient_item, root=root, seed=seed), items, n_jobs=n_jobs,
+        res = pmap(partial(_write_patient_item, root=root, seed=seed, layout=layout,
+                           seg_share=seg_share), items, n_jobs=n_jobs,
                    description="demo: images")
     images = dict(zip(pat["patient_id"], res))
     rois = [r for v in images.values() for r in v["rois"]]
@@ -244,8 +286,8 @@ def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: in
              "risk_genes": "risk_genes.txt", "truth": "truth.json"}
     store.atomic_write(root / MANIFEST, manifest_text(
         "pyradiogen demo cohort", "demo", parts, seed=seed, n_patients=n_patients,
-        n_generated=int(len(pat)), study1={"phase": SELECTED_PHASE, "manufacturer": "GE",
-                                           "field_strength": 1.5}))
+        n_generated=int(len(pat)), demo_version=DEMO_VERSION, layout=layout,
+        study1={"post_phase": POST_PHASE, "manufacturer": "GE", "field_strength": 1.5}))
     return root
 
 
@@ -261,6 +303,7 @@ def _truth(pat: pd.DataFrame, images: dict, planted, timer_links: dict, seed: in
             "image": {k: round(float(getattr(lz, k)), 6) for k in phantom.IMAGE_LINKS},
             "true_area_mm2": round(im.get("true_area_mm2", float("nan")), 4),
             "n_post_contrast_phases": im["n_post"], "matrix": im["size"],
+            "dce_layout": im.get("layout"),
         }
     load = planted.loadings
     genes = {g: {f: round(float(v), 4) for f, v in row.items() if v != 0}
@@ -294,6 +337,7 @@ def ensure_demo_cohort(path: str | os.PathLike | None = None, n_patients: int = 
     m = path / MANIFEST
     if m.exists():
         meta = tomllib.loads(m.read_text(encoding="utf-8"))
-        if meta.get("n_patients") == n_patients and meta.get("seed") == seed:
+        if meta.get("n_patients") == n_patients and meta.get("seed") == seed \
+                and meta.get("demo_version") == DEMO_VERSION:
             return path
     return make_demo_cohort(path, n_patients=n_patients, seed=seed, n_jobs=n_jobs)

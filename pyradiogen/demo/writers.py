@@ -40,10 +40,24 @@ class SeriesInfo:
     echo_time: float = 2.0
 
 
+def _tm(seconds: float) -> str:
+    seconds = seconds % 86400
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{int(h):02d}{int(m):02d}{s:09.6f}"
+
+
 def write_slice(path: Path, info: SeriesInfo, values: np.ndarray, *, sop_uid: str,
                 instance_number: int, temporal_position: int | None, acquisition_number: int,
-                slice_location: float, trigger_time_ms: float = 0.0) -> None:
-    """Write one 16-bit MR slice; ``values`` (float) become stored = (v - intercept) / slope."""
+                slice_location: float, trigger_time_ms: float | None = 0.0,
+                acquisition_time_s: float | None = None, content_time_s: float | None = None,
+                n_temporal_positions: int | None = None,
+                frame_of_reference_uid: str | None = None) -> None:
+    """Write one 16-bit MR slice; ``values`` (float) become stored = (v - intercept) / slope.
+
+    ``acquisition_time_s``/``content_time_s`` are seconds after midnight (AcquisitionTime,
+    ContentTime); ``None`` leaves the tag out, as does ``trigger_time_ms=None``.
+    """
     stored = np.clip(np.round((values - info.intercept) / info.slope), 0, 4095).astype(np.uint16)
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = MRImageStorage
@@ -70,7 +84,22 @@ def write_slice(path: Path, info: SeriesInfo, values: np.ndarray, *, sop_uid: st
     ds.SliceThickness = info.slice_thickness
     ds.RepetitionTime = info.repetition_time
     ds.EchoTime = info.echo_time
-    ds.TriggerTime = trigger_time_ms
+    if trigger_time_ms is not None:
+        ds.TriggerTime = trigger_time_ms
+    if acquisition_time_s is not None:
+        ds.AcquisitionDate = info.study_date
+        ds.AcquisitionTime = _tm(acquisition_time_s)
+    if content_time_s is not None:
+        ds.ContentDate = info.study_date
+        ds.ContentTime = _tm(content_time_s)
+    ds.StudyTime = "080000"
+    ds.StudyID = ""
+    ds.AccessionNumber = ""
+    ds.ReferringPhysicianName = ""
+    ds.PatientBirthDate = ""
+    ds.FrameOfReferenceUID = frame_of_reference_uid or generate_uid(
+        prefix=UID_PREFIX, entropy_srcs=[info.study_uid, "frame-of-reference"])
+    ds.PositionReferenceIndicator = ""
     ds.StudyInstanceUID = info.study_uid
     ds.SeriesInstanceUID = info.series_uid
     ds.SeriesNumber = info.series_number
@@ -78,6 +107,8 @@ def write_slice(path: Path, info: SeriesInfo, values: np.ndarray, *, sop_uid: st
     ds.InstanceNumber = instance_number
     if temporal_position is not None:
         ds.TemporalPositionIdentifier = temporal_position
+    if n_temporal_positions is not None:
+        ds.NumberOfTemporalPositions = n_temporal_positions
     ds.ImagePositionPatient = [-info.pixel_spacing * values.shape[1] / 2,
                                -info.pixel_spacing * values.shape[0] / 2, slice_location]
     ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
@@ -104,3 +135,43 @@ def write_mask(path: str | os.PathLike, mask: np.ndarray, spacing: float) -> Non
     img.SetSpacing((float(spacing), float(spacing)))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     sitk.WriteImage(img, str(path), useCompression=True)
+
+
+def write_seg(path: Path, source: Path, mask: np.ndarray, *, series_uid: str, sop_uid: str,
+              date: str, label: str = "Lesion") -> None:
+    """A DICOM SEG (highdicom, BINARY, one segment) of ``mask`` on the slice ``source``.
+
+    Every date/time is set to ``date`` (08:30) so the same seed writes the same bytes.
+    """
+    import warnings
+
+    import highdicom as hd
+    import pydicom
+
+    src = pydicom.dcmread(source)
+    desc = hd.seg.SegmentDescription(
+        segment_number=1, segment_label=label,
+        segmented_property_category=hd.sr.CodedConcept("49755003", "SCT",
+                                                       "Morphologically Altered Structure"),
+        segmented_property_type=hd.sr.CodedConcept("108369006", "SCT", "Neoplasm"),
+        algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)   # single-component PatientName
+        seg = hd.seg.Segmentation(
+            source_images=[src], pixel_array=np.asarray(mask, dtype=np.uint8)[None],
+            segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
+            segment_descriptions=[desc], series_instance_uid=series_uid, series_number=300,
+            sop_instance_uid=sop_uid, instance_number=1, manufacturer="pyradiogen",
+            manufacturer_model_name="demo reader", software_versions="1",
+            device_serial_number="0", series_description="Segmentation")
+    for elem in seg.iterall():
+        if not elem.value:
+            continue
+        if elem.VR == "DA":
+            elem.value = date
+        elif elem.VR == "TM":
+            elem.value = "083000"
+        elif elem.VR == "DT":
+            elem.value = date + "083000"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    seg.save_as(path, enforce_file_format=True)
