@@ -19,16 +19,20 @@ def test_study1(cohort):
     s = cohort.study1()
     f = s.flowchart.set_index("step")
     assert f.loc["patients with DICOM images", "remaining"] == 28
-    assert f.loc["no 1.5 T GE DCE series", "excluded"] == 3
+    assert f.loc["no DCE exam", "excluded"] + f.loc["no 1.5 T GE DCE exam", "excluded"] == 3
+    assert f.loc["no post-contrast phase 1", "excluded"] == 0
     assert f.loc["no matched RNA-seq", "excluded"] == 1
     assert len(s.patients) == 24 == f["remaining"].iloc[-1]
     # excluded patients really are non-GE / 3 T / without DCE
-    dropped = f.loc["no 1.5 T GE DCE series", "excluded_patients"].split(";")
+    dropped = f.loc["no 1.5 T GE DCE exam", "excluded_patients"].split(";")
     for pid in dropped:
         se = cohort.series[cohort.series["patient_id"] == pid]
         assert not (se["dce"] & se["manufacturer"].str.startswith("GE")
                     & (se["field_strength"] == 1.5)).any()
-    assert (s.images["phase"] == 2).all()
+    assert (s.images["phase"] == 1).all() and (s.images["role"] == "post").all()
+    assert s.extra["post_phase"] == 1 and s.extra["scanner_rule"] == "1.5 T GE"
+    kept = {k for k, v in s.extra["series_status"].items() if v == "kept"}
+    assert kept == set(s.images["series_uid"])
     assert set(s.images["patient_id"]) == set(s.patients)
     per = s.images.groupby("patient_id").size()
     assert per.between(3, 5).all()
@@ -62,7 +66,8 @@ def test_study2(cohort):
 def test_validate_cli(demo_cohort_dir, capsys):
     assert main(["validate", str(demo_cohort_dir)]) == 0
     out = capsys.readouterr().out
-    assert "no 1.5 T GE DCE series" in out and "Table 1" in out and "cohort valid" in out
+    assert "no 1.5 T GE DCE exam" in out and "Table 1" in out and "cohort valid" in out
+    assert "pre-contrast" in out and "Series" in out
 
 
 def test_validate_cli_reports_errors(demo_cohort_dir, tmp_path, capsys):
@@ -77,7 +82,7 @@ def test_cohort_config_section(cohort):
     from pyradiogen.config import default_config
 
     cfg = default_config("paper").cohort
-    assert cfg.phase is None and cfg.readers is None
+    assert cfg.post_phase is None and cfg.readers is None
     cfg.max_slices = 2
     s = assemble_study1(cohort, **cfg.study1_kwargs())
     assert (s.images.groupby("patient_id").size() == 2).all()

@@ -102,11 +102,16 @@ def test_default_layout_without_manifest(demo_cohort_dir, tmp_path):
 
 def test_study1_options(demo_cohort_dir):
     c = load_cohort(demo_cohort_dir, progress=False, validate=False)
-    s = c.study1(phase=99, max_slices=1)
+    s = c.study1(post_phase="last", max_slices=1)
     per = s.images.groupby("patient_id")
-    assert (per.size() == 1).all()
-    last = s.series.loc[s.images["patient_id"], "n_phases"].to_numpy()
+    assert (per.size() == 1).all() and len(s.patients) == 24
+    last = s.series.loc[s.images["patient_id"], "n_phases"].to_numpy() - 1
     np.testing.assert_array_equal(s.images["phase_used"].to_numpy(), last)  # last phase used
+    s99 = c.study1(post_phase=99)          # no exam has it: every patient excluded, by name
+    f = s99.flowchart.set_index("step")
+    assert len(s99.patients) == 0 and f.loc["no post-contrast phase 99", "excluded"] == 25
+    s0 = c.study1(post_phase=0)
+    assert (s0.images["role"] == "pre").all() and len(s0.patients) == 24
     s3 = c.study1(manufacturer="Siemens")
     assert len(s3.patients) <= 2
 

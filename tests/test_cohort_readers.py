@@ -34,8 +34,11 @@ def test_images_index(cohort):
     assert im.index.is_unique and im["sop_uid"].is_unique
     assert im["patient_id"].nunique() == 28          # 24 kept + 4 to be excluded
     assert set(im["rows"]) <= {256, 512}
-    dce = cohort.series[cohort.series["dce"]]
-    assert dce["n_phases"].between(3, 9).all()        # pre-contrast + 2..8 post-contrast
+    ex = cohort.exams
+    assert ex["ordered"].all() and ex["n_phases"].between(3, 9).all()   # pre + 2..8 post
+    assert sorted(ex["patient_id"]) == sorted(cohort.series.loc[cohort.series["dce"],
+                                                                "patient_id"].unique())
+    assert [p["phase"] for p in ex["phases"].iloc[0]] == list(range(ex["n_phases"].iloc[0]))
     assert (im["field_strength"].isin([1.5, 3.0])).all()
 
 

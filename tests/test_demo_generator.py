@@ -79,7 +79,9 @@ def test_enhancement_tracks_planted_kinetics(demo):
         im = c.images.loc[row.image_id]
         same = c.images[(c.images["series_uid"] == im["series_uid"])
                         & (c.images["slice_location"] == im["slice_location"])]
-        pre = same.index[same["phase"] == 1][0]
+        same = c.images[(c.images["exam_id"] == im["exam_id"])
+                        & (c.images["slice_location"] == im["slice_location"])]
+        pre = same.index[same["phase"] == 0][0]
         m = c.mask(row.patient_id, "reader1") == 1
         ratio.append(c.pixels(row.image_id)[m].mean() / c.pixels(pre)[m].mean())
         truth.append(c.truth["patients"][row.patient_id]["image"]["peak_enhancement"])

@@ -289,10 +289,11 @@ def study2(c: Cohort, readers: tuple[str, str] | None = None) -> StudyCohort:
                         ("no matched RNA-seq", set(c.expression_patients))], c.patients)
     rois = r[r["patient_id"].isin(keep) & r["reader"].isin(readers)].reset_index(drop=True)
     im = c.images.loc[rois["image_id"].drop_duplicates()]
-    scan = (im.groupby("patient_id").first()
-            .assign(scanner=lambda d: d["manufacturer"].map(scanner_name)
-                    + " " + d["field_strength"].map("{:g} T".format))["scanner"]
-            .value_counts().rename_axis("scanner").reset_index(name="patients"))
+    first = im.groupby("patient_id").first()
+    scanner = pd.Series([f"{scanner_name(m)} {f:g} T" for m, f in
+                         zip(first["manufacturer"], first["field_strength"])],
+                        index=first.index, dtype=object)
+    scan = scanner.value_counts().rename_axis("scanner").reset_index(name="patients")
     tab = table1(c.clinical.loc[c.clinical.index.intersection(keep)],
                  published=PUBLISHED_TABLE1_KIM) \
         if c.manifest.path("clinical") is not None else pd.DataFrame()

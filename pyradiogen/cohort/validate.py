@@ -321,7 +321,12 @@ def report(c: Cohort, checks: list[Check]) -> dict:
                        "unordered_exams": ext["unordered_exams"],
                        "exams": {str(p): str(e) for p, e in s1.series["exam_id"].items()}})
         out["studies"]["liu2023"] = e1
-        if rois_ok:
+        if c.manifest.path("rois") is None:
+            e2 = {"required": "kim2020" in required, "assessed": False, "patients": [],
+                  "n_patients": 0, "flowchart": [], "warning": None,
+                  "error": "the cohort has no ROIs (`rois` in cohort.toml): study 2 needs "
+                           "two readers' ROIs"}
+        elif rois_ok:
             e2, s2 = _study_entry("kim2020", c.study2, "kim2020" in required,
                                   c.manifest.min_patients)
             if s2 is not None:

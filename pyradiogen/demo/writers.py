@@ -164,7 +164,11 @@ def write_seg(path: Path, source: Path, mask: np.ndarray, *, series_uid: str, so
             sop_instance_uid=sop_uid, instance_number=1, manufacturer="pyradiogen",
             manufacturer_model_name="demo reader", software_versions="1",
             device_serial_number="0", series_description="Segmentation")
+    dim_uid = uid(sop_uid, "dimension-organization")
     for elem in seg.iterall():
+        if elem.keyword == "DimensionOrganizationUID":
+            elem.value = dim_uid
+            continue
         if not elem.value:
             continue
         if elem.VR == "DA":
