@@ -408,7 +408,7 @@ def _headers(root: Path, files: list[Path], n_jobs: int, scheme: str
             else files
         rows, skipped = _read_chunk(it, root, scheme)
     df = pd.DataFrame(rows, columns=list(HEADER_COLUMNS))
-    sk = pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS)).fillna("")
+    sk = pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS)).astype(object).fillna("")
     return df, sk
 
 

@@ -1,9 +1,10 @@
 """Which cohort images feed the DRF stage, and loading their pixels.
 
-Study 1 uses every slice of the selected DCE phase of each kept patient
-(``pyradiogen.cohort.assemble.study1(c).images``: 1.5 T GE DCE series, matched RNA-seq). When
-that selection cannot be made (an older cohort package, or a cohort it rejects), every image
-of ``c.images`` is used and the returned description (recorded in the manifest) says why.
+Study 1 uses every slice of the selected post-contrast phase of each kept patient's DCE exam
+(``pyradiogen.cohort.assemble.study1(c).images``: ``[study1] post_phase`` counted from the
+pre-contrast phase 0, the accepted scanners, matched RNA-seq). When that selection cannot be
+made (an older cohort package, or a cohort it rejects), every image of ``c.images`` is used
+and the returned description (recorded in the manifest) says why.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ def select_images(cohort: Any, study: str = "study1") -> tuple[pd.DataFrame, str
         log.warning("study-1 image selection failed (%s); using every image", exc)
         return cohort.images, f"all images of c.images (assemble.{study} failed: {exc})"
     extra = getattr(st, "extra", {}) or {}
-    return st.images, (f"pyradiogen.cohort.assemble.{study}: phase {extra.get('phase')}, "
-                       f"{extra.get('manufacturer')} {extra.get('field_strength')} T, "
-                       f"{len(st.patients)} patients")
+    return st.images, (f"pyradiogen.cohort.assemble.{study}: post-contrast phase "
+                       f"{extra.get('post_phase')} (0 = pre-contrast) of the "
+                       f"{extra.get('scanner_rule')} DCE exam, {len(st.patients)} patients")
 
 
 def load_pixels(cohort: Any, images: pd.DataFrame) -> list[np.ndarray]:
