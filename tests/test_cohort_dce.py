@@ -254,7 +254,7 @@ def test_validate_fails_when_study1_keeps_no_patient(demo_cohort_dir, tmp_path, 
     rc, rep = _validate_json(capsys, d)
     assert rc == 1 and not rep["valid"]
     assert rep["studies"]["liu2023"]["patients"] == []
-    assert "liu2023: liu2023 keeps no patient" in rep["errors"]
+    assert "liu2023: keeps no patient (see its flowchart)" in rep["errors"]
     assert rep["exams"] and rep["series"] and rep["studies"]["kim2020"]["patients"]
     assert main(["validate", str(d), "--no-series"]) == 1
     assert "keeps no patient" in capsys.readouterr().out

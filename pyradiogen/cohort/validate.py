@@ -274,7 +274,7 @@ def _study_entry(name: str, fn, required: bool, min_patients: int) -> tuple[dict
     for f in entry["flowchart"]:
         f["excluded_patients"] = [p for p in str(f["excluded_patients"] or "").split(";") if p]
     if len(st.patients) == 0:
-        entry["error"] = f"{name} keeps no patient"
+        entry["error"] = "keeps no patient (see its flowchart)"
     elif len(st.patients) < min_patients:
         entry["warning"] = (f"{name} keeps {len(st.patients)} patient(s), fewer than "
                             f"min_patients = {min_patients}")

@@ -295,6 +295,8 @@ def _image_items(cohort: Any, reader: str | None, params: dict[str, Any],
         mask = np.asarray(cohort.mask(pid, reader))
         ref = images.loc[roi_image]
         same = images[images["patient_id"].astype(str) == pid]
+        if "exam_id" in images.columns and ref.get("exam_id"):
+            same = same[same["exam_id"] == ref["exam_id"]]   # the phases of the ROI's exam
         for image_id, meta in same.iterrows():
             if not (_at_slice(image_id, meta, roi_image, ref, tol_mm)
                     and (int(meta["rows"]), int(meta["cols"])) == mask.shape):
@@ -317,7 +319,8 @@ def extract_image_crfs(cohort: Any, reader: str | None = None, n_jobs: int = 2,
     """Features of every image of every patient (study 1's image level), one reader's ROI.
 
     A patient's ROI (drawn on one slice) is applied to each of the patient's images at the same
-    slice location (within ``slice_tol_mm``) and of the same size, e.g. the other DCE phases;
+    slice location (within ``slice_tol_mm``) and of the same size — within the ROI slice's DCE
+    exam when the index has one (``exam_id``), i.e. the other DCE phases;
     other images are skipped and logged. Returns ``image_id, patient_id`` then the features
     (the feature-table layout of ``docs/ARCHITECTURE.md``).
     """

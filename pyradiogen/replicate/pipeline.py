@@ -203,7 +203,7 @@ class ReplicateJob:
                 return [self.cohort_dir / "cohort.toml"]
 
             self.run_stage("demo-data", gen, [], {"n": self.rcfg.demo_patients,
-                                                  "seed": self.rcfg.demo_seed, "v": 1})
+                                                  "seed": self.rcfg.demo_seed, "v": 2})
 
         def assemble(d: Path) -> list[Path]:
             c = self.cohort()
@@ -223,9 +223,11 @@ class ReplicateJob:
                                                    "study1_images": s1.extra})
             return [*outs, d / "patients.json"]
 
+        # v=2: DCE exams, phases counted from the pre-contrast phase 0 (post_phase)
         self.run_stage("assemble", assemble,
-                       self.cohort_inputs("rois", "clinical", "star_counts", "matrix", "genes"),
-                       self._params(v=1))
+                       self.cohort_inputs("rois", "patients", "clinical", "star_counts",
+                                          "matrix", "genes"),
+                       self._params(v=2))
 
     def patients(self, study: str) -> list[str]:
         data = json.loads((self.stages_dir / "assemble" / "patients.json").read_text())
