@@ -5,11 +5,17 @@ A cohort is a folder with a ``cohort.toml`` manifest (see :mod:`.manifest` and
 
     from pyradiogen.cohort import load_cohort
     c = load_cohort("COHORT")      # reads and validates every part
-    c.images, c.pixels(image_id), c.rois, c.mask(patient_id, reader), c.clinical,
+    c.images, c.exams, c.skipped, c.pixels(image_id), c.rois, c.mask(patient_id, reader),
+    c.clinical,
     c.expression("unstranded"), c.genes, c.crf36, c.timer, c.risk_genes, c.gene_sets, c.truth
     s1 = c.study1()                # exclusions flowchart, selected images, Table 1
     s2 = c.study2()                # patients with two readers' ROIs and RNA-seq
     # the same as assemble_study1(c) / assemble_study2(c); results are StudyCohort objects
+
+DCE phases are numbered per exam from the pre-contrast phase 0 (:mod:`.dce`); non-image
+objects (SEG, RTSTRUCT, SR …) are skipped at indexing and listed in ``c.skipped``; SEG and
+RTSTRUCT objects can be ROI sources (:mod:`.roi_objects`); ``id_scheme = "any"`` accepts
+non-TCGA patient IDs (:mod:`.ids`).
 
 Every reader raises :class:`CohortError` naming the file, patient or gene and the fix.
 """

@@ -56,8 +56,8 @@ import tomli_w
 from .errors import CohortError
 
 MANIFEST = "cohort.toml"
-PARTS = ("dicom", "rois", "patients", "star_counts", "sample_sheet", "matrix", "genes", "clinical", "crf36",
-         "timer", "risk_genes", "genesets", "truth")
+PARTS = ("dicom", "rois", "patients", "star_counts", "sample_sheet", "matrix", "genes",
+         "clinical", "crf36", "timer", "risk_genes", "genesets", "truth")
 DEFAULT_PARTS = {
     "dicom": "dicom", "rois": "rois/rois.csv", "patients": "patients.csv",
     "star_counts": "expression/star_counts",
