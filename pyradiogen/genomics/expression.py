@@ -247,22 +247,35 @@ def rename_to_entrez(values: pd.DataFrame, genes_table: pd.DataFrame | None = No
     return out
 
 
-def read_expression(path: str | os.PathLike, samples_as_rows: bool = True) -> pd.DataFrame:
-    """Read a CSV/TSV expression file (first column = IDs) as samples × genes."""
-    from pathlib import Path
+def read_expression(path: str | os.PathLike, samples_as_rows: bool = True,
+                    id_column: str | None = "auto", option: str | None = "--expr",
+                    id_option: str | None = "--id-column") -> pd.DataFrame:
+    """Read a CSV/TSV/parquet expression file as samples × genes (float).
 
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: expression file not found")
-    sep = "\t" if p.suffix.lower() in (".tsv", ".txt", ".tab") else ","
-    df = pd.read_csv(p, sep=sep, index_col=0)
+    Read by :func:`pyradiogen.cohort.usertable.read_table`: duplicated gene columns or sample
+    IDs and non-numeric cells are refused naming them; missing-value spellings become NaN
+    (what a stage does with them is its own policy, e.g. :func:`~.ssgsea.check_missing`).
+    ``id_column``: the column holding the sample IDs (``"auto"``: a column named like an ID,
+    an unnamed or a non-numeric first column). With ``samples_as_rows=False`` the file holds
+    genes as rows and the ID column holds the gene IDs.
+    """
+    from ..cohort.usertable import read_table
+
+    tab = read_table(path, what="expression table", option=option, id_column=id_column,
+                     id_option=id_option, min_rows=1, min_columns=1,
+                     expect=("first column the sample ID, then one column per gene"
+                             if samples_as_rows else
+                             "first column the gene ID, then one column per sample"))
+    if tab.id_column is None:
+        raise tab.error("no ID column found (the first column is numeric and not named like "
+                        "an ID)", fix=f"name the ID column with {id_option or 'id_column'}")
+    df = tab.frame
     if not samples_as_rows:
         df = df.T
     df.index = df.index.astype(str)
     df.columns = df.columns.astype(str)
-    _check_numeric(df, str(p))
-    if df.index.duplicated().any():
-        raise ValueError(f"{p}: duplicated sample IDs {df.index[df.index.duplicated()][:5].tolist()}")
+    df.index.name = "sample"
+    df.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
     return df
 
 
