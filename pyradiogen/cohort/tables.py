@@ -238,3 +238,105 @@ def read_gmt(path: str | os.PathLike) -> dict[str, list[str]]:
 def as_float_matrix(df: pd.DataFrame) -> np.ndarray:
     """The values of a numeric table as float64 (helper for tests and callers)."""
     return df.to_numpy(dtype=float)
+
+
+FEATURE_KEYS = ("image_id", "patient_id", "reader")
+
+
+def read_features(path: str | os.PathLike, option: str | None = "--features",
+                  reader: str | None = None, what: str = "feature table",
+                  min_rows: int = 2) -> pd.DataFrame:
+    """A feature table: ``image_id`` (optional), ``patient_id``, then numeric feature columns.
+
+    Read by :func:`~pyradiogen.cohort.usertable.read_table` (duplicated columns, non-numeric
+    cells, features without any value refused, naming them; missing-value spellings are NaN and
+    each stage applies its own policy to them). A table without ``image_id`` holds one row per
+    patient (``image_id`` = patient). A table with a ``reader`` column (pyradiomics per reader)
+    keeps one reader (``reader``, default the first in sorted order), noted in
+    ``attrs["notes"]``. TCGA barcodes are harmonised to 12-character patient barcodes.
+    """
+    path = Path(path)
+    tab = read_table(path, what=what, option=option, id_column=None,
+                     string_columns=FEATURE_KEYS, required=("patient_id",), numeric="rest",
+                     min_rows=1, expect="image_id, patient_id, then one numeric column per "
+                                        "feature")
+    df = tab.frame.reset_index(drop=True)
+    lines = tab.lines.to_numpy() if tab.lines is not None else np.arange(len(df)) + 2
+    for key in ("patient_id", "image_id", "reader"):
+        if key in df.columns:
+            miss = df[key].isna()
+            if miss.any():
+                raise tab.error(f"row without a {key}", column=key,
+                                line=int(lines[int(np.flatnonzero(miss)[0])]),
+                                fix=f"give every row its {key}")
+    if "reader" in df.columns:
+        readers = sorted(df["reader"].astype(str).unique())
+        chosen = readers[0] if reader is None else str(reader)
+        if chosen not in readers:
+            raise tab.error(f"no reader {chosen!r}; readers are {readers}", column="reader",
+                            fix="pass one of them")
+        keep = (df["reader"].astype(str) == chosen).to_numpy()
+        if len(readers) > 1:
+            tab.notes.append(f"reader {chosen!r} used ({len(readers)} readers in the table)")
+        df, lines = df.loc[keep].drop(columns="reader").reset_index(drop=True), lines[keep]
+    from .ids import is_barcode
+
+    df["patient_id"] = [patient_barcode(v, str(path)) if is_barcode(v) else str(v)
+                        for v in df["patient_id"]]
+    if "image_id" not in df.columns:
+        dup = df["patient_id"].duplicated()
+        if dup.any():
+            raise tab.error(f"patient {df['patient_id'][dup].iloc[0]!r} appears in more than "
+                            "one row and there is no image_id column", column="patient_id",
+                            line=int(lines[int(np.flatnonzero(dup)[0])]),
+                            fix="add an image_id column (image-level table) or keep one row "
+                                "per patient")
+        df.insert(0, "image_id", df["patient_id"].astype(str))
+    dup = df["image_id"].duplicated()
+    if dup.any():
+        raise tab.error(f"image_id {df['image_id'][dup].iloc[0]!r} appears more than once",
+                        column="image_id", line=int(lines[int(np.flatnonzero(dup)[0])]),
+                        fix="keep one row per image")
+    feats = [c for c in df.columns if c not in ("image_id", "patient_id")]
+    if not feats:
+        raise tab.error("no feature columns after image_id and patient_id",
+                        fix="give one numeric column per feature")
+    if len(df) < min_rows:
+        raise tab.error(f"has {len(df)} row(s); at least {min_rows} needed",
+                        fix="give every image or patient its row")
+    out = df[["image_id", "patient_id", *feats]]
+    out.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
+    return out
+
+
+def read_patient_table(path: str | os.PathLike, what: str, option: str | None = None,
+                       id_column: str | None = "auto", string_columns: tuple[str, ...] = (),
+                       min_rows: int = 1, barcodes: bool = True,
+                       all_na: str = "error") -> pd.DataFrame:
+    """A per-patient numeric table (GFs, risk scores, signatures, TIMER, clinical labels):
+    indexed by ``patient_id``, one float column per variable.
+
+    The ID column is ``patient_id``, ``sample`` or another ID-named column (or ``id_column``);
+    with ``barcodes`` TCGA barcodes are harmonised (sample barcodes: tumour sample kept, see
+    :func:`_patient_index`); other IDs are kept as written. Missing-value spellings are NaN
+    (counted in ``attrs["na"]``); duplicated columns or patients and non-numeric cells are
+    refused, naming them.
+    """
+    path = Path(path)
+    tab = read_table(path, what=what, option=option, id_column=id_column,
+                     string_columns=string_columns, numeric="rest", min_rows=min_rows,
+                     all_na=all_na, expect="patient_id, then one numeric column per variable")
+    if tab.id_column is None:
+        raise tab.error("no patient ID column", fix="name the ID column patient_id")
+    text = [c for c in tab.frame.columns if c in string_columns]
+    if text:
+        tab.frame = tab.frame.drop(columns=text)
+    from .ids import is_barcode
+
+    if barcodes and all(is_barcode(i) for i in tab.frame.index):
+        _patient_index(tab, tumour_only=True)
+    else:
+        tab.frame.index = pd.Index([str(i) for i in tab.frame.index], name="patient_id")
+    out = tab.frame.astype(float)
+    out.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
+    return out

@@ -304,15 +304,19 @@ def _choose_id(header: list[str], body: pd.DataFrame, id_column: IdSpec, what: s
                          file=path, option=option, what=what,
                          fix=f"name an existing column with {id_option or 'the ID option'}")
     keys = [_key(h) for h in header]
+    hint = f" (pass {id_option} none to use it as data)" if id_option else ""
     for want in id_names:
         if want in keys:
-            return keys.index(want), None
+            i = keys.index(want)
+            if len(body) and _looks_numeric(body.iloc[:, i].astype(object)):
+                return i, (f"the numeric column {header[i]!r} is taken as the row ID, not as "
+                           f"data, because its name says so{hint}")
+            return i, None
     if header and header[0] == "":
         return 0, "the unnamed first column is taken as the row ID"
     if not header or len(body) == 0:
         return None, None
     first = body.iloc[:, 0]
-    hint = f" (pass {id_option} none to use it as data)" if id_option else ""
     if not _looks_numeric(first.astype(object)):
         return 0, None
     if _ID_WORD.search(header[0]):

@@ -23,7 +23,8 @@ What GSVA 1.46.0 computes (``gsva(expr, sets, method = "ssgsea")``; see
    touching it in that sample scores NaN, and normalisation then makes every score NaN. So
    pyradiogen refuses a matrix with missing values (``na="error"``, the default: a
    ``ValueError`` naming the genes and samples) or, with ``na="drop_genes"``, leaves out the
-   genes with a missing value in any sample, with a warning naming them; both engines.
+   genes with a missing value in any sample, with a warning naming them; both engines
+   (``na="propagate"`` keeps GSVA's NaN behaviour for parity tests).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import scipy.sparse as sp
 
 from .genesets import GeneSetWarning, dedupe_members, map_gene_sets
 
-NAPolicy = Literal["error", "drop_genes"]
+NAPolicy = Literal["error", "drop_genes", "propagate"]
 
 
 class MissingValuesWarning(UserWarning):
@@ -53,12 +54,15 @@ def check_missing(expr: pd.DataFrame, na: str = "error", what: str = "expression
 
     ``na="error"`` raises ``ValueError`` naming the genes and samples (``option`` names the
     way to drop them instead); ``"drop_genes"`` returns ``expr`` without those genes and warns
-    (:class:`MissingValuesWarning`) naming them.
+    (:class:`MissingValuesWarning`) naming them; ``"propagate"`` returns ``expr`` unchanged
+    (GSVA's own behaviour, NaN scores; for parity tests only).
     """
     from ..cohort.usertable import describe_missing
 
-    if na not in ("error", "drop_genes"):
-        raise ValueError(f"na must be 'error' or 'drop_genes', got {na!r}")
+    if na not in ("error", "drop_genes", "propagate"):
+        raise ValueError(f"na must be 'error', 'drop_genes' or 'propagate', got {na!r}")
+    if na == "propagate":
+        return expr
     vals = expr.to_numpy(dtype=float)
     bad = ~np.isfinite(vals).all(axis=1)
     if not bad.any():
