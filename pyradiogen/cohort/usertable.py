@@ -206,7 +206,7 @@ def _raw_frame(path: Path, what: str, option: str | None, text_columns
         return TableError(problem, file=path, option=option, what=what, line=line, fix=fix)
 
     if not path.exists():
-        raise err("file not found", "check the path")
+        raise err("does not exist", "check the path")
     if path.is_dir():
         raise err("is a folder, not a table", "give the table file inside it")
     suffix = path.suffix.lower()
