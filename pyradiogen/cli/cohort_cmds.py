@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import time
 
+from rich.markup import escape
 from rich.table import Table
 
-from . import console
+from . import console, err_console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check a cohort folder; print exclusions and Table 1")
+    p = sub.add_parser("validate", help="check a cohort folder; print exclusions and Table 1",
+                       description="Reads every part of the cohort and prints one row per "
+                                   "check (missing values per column of the clinical, CRF36 "
+                                   "and TIMER tables included), study 1's exclusions and "
+                                   "Table 1, study 2's exclusions. Exit code 2 when a part "
+                                   "cannot be used (the first error is repeated on stderr).")
     p.add_argument("dir", help="cohort folder (holding cohort.toml)")
     p.add_argument("--no-masks", action="store_true", help="skip reading every ROI mask")
     p.add_argument("--jobs", type=int, default=1, help="processes for indexing DICOM headers")
@@ -51,7 +57,10 @@ def run_validate(args: argparse.Namespace) -> int:
     n_err = sum(ch.status == "error" for ch in checks)
     if n_err:
         console.print(f"[bold red]{n_err} error(s): fix them and run validate again[/]")
-        return 1
+        first = next(ch for ch in checks if ch.status == "error")
+        err_console.print(f"[bold red]error:[/] {escape(first.detail)}", soft_wrap=True,
+                          highlight=False)
+        return 2
     s1 = c.study1()
     console.print(_frame("Study 1: exclusions", s1.flowchart,
                          ["step", "excluded", "remaining"]))

@@ -19,7 +19,10 @@ def run(args: argparse.Namespace) -> int:
     from ..vignettes import render, vignette_paths
 
     env = {"PYRADIOGEN_VIGNETTE_PATIENTS": str(args.patients)}
-    if args.cohort:
+    if args.cohort:  # read and check every table before any notebook runs
+        from ..cohort import load_cohort
+
+        load_cohort(args.cohort)
         env["PYRADIOGEN_VIGNETTE_COHORT"] = args.cohort
     for path in vignette_paths():
         console.print(f"rendering [bold]{path.name}[/]")
