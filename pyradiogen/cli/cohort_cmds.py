@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from rich.markup import escape
 from rich.table import Table
@@ -18,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "and TIMER tables included), study 1's exclusions and "
                                    "Table 1, study 2's exclusions. Exit code 2 when a part "
                                    "cannot be used (the first error is repeated on stderr).")
-    p.add_argument("dir", help="cohort folder (holding cohort.toml)")
+    p.add_argument("dir", type=Path, help="cohort folder (holding cohort.toml)")
     p.add_argument("--no-masks", action="store_true", help="skip reading every ROI mask")
     p.add_argument("--jobs", type=int, default=1, help="processes for indexing DICOM headers")
     p.set_defaults(func=run_validate)

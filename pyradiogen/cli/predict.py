@@ -98,7 +98,7 @@ def _clinical(path: Path):
         bad = t[c].notna() & ~t[c].isin([0, 1])
         if bad.any():
             raise UserError(f"clinical table {path} (--clinical); column {c!r}; patient "
-                            f"{t.index[bad][0]}: {t[c][bad].iloc[0]!r} is not 0 or 1 — fix: "
+                            f"{t.index[bad][0]}: {float(t[c][bad].iloc[0]):g} is not 0 or 1 — fix: "
                             "code positive as 1, negative as 0, missing as NA")
     return t[have].astype("Int64")
 
@@ -178,8 +178,11 @@ def run(args: argparse.Namespace) -> int:
             cfg.efficientnet = True
             images, image_labels = cohort_images(cohort, cfg.characteristics)
         rbridge.library("pyradiogen")
-        res = run_liu2023(args.out, features, clinical, crf=crf, targets=targets, images=images,
-                          image_labels=image_labels, config=cfg, modes=modes)
+        try:
+            res = run_liu2023(args.out, features, clinical, crf=crf, targets=targets,
+                              images=images, image_labels=image_labels, config=cfg, modes=modes)
+        except ValueError as exc:
+            raise UserError(f"{_named(args)}: {exc}") from exc
         summ = res["lasso_summary"]
         console.print(summ[["feature_set", "mode", "characteristic", "auc", "ci_low",
                             "ci_high"]].to_string(index=False))
@@ -199,13 +202,25 @@ def run(args: argparse.Namespace) -> int:
                                 string_columns=("score", "feature"),
                                 required=("score", "feature", "p")).frame.reset_index(drop=True)
         rbridge.library("pyradiogen")
-        res = run_kim2020(args.out, features, scores, screen=screen, config=cfg, modes=modes)
+        try:
+            res = run_kim2020(args.out, features, scores, screen=screen, config=cfg,
+                              modes=modes)
+        except ValueError as exc:
+            raise UserError(f"{_named(args)}: {exc}") from exc
         t4 = res["table4"]
-        console.print(t4[["mode", "risk_score", "adj_r2", "p", "adj_r2_loo",
-                          "p_loo"]].to_string(index=False, na_rep="—"))
+        cols = ["mode", "risk_score", "adj_r2", "p", "adj_r2_loo", "p_loo"]
+        console.print(t4.reindex(columns=cols).to_string(index=False, na_rep="—"))
         _print_notes(t4, ["mode", "risk_score"])
     console.print(f"[green]written to {args.out}[/]")
     return 0
+
+
+def _named(args: argparse.Namespace) -> str:
+    """The table options given, as typed (for messages about how the tables fit together)."""
+    opts = ("features", "crf", "clinical", "signatures", "timer", "risk_scores", "screen",
+            "cohort")
+    return ", ".join(f"--{o.replace('_', '-')} {getattr(args, o)}" for o in opts
+                     if getattr(args, o, None) is not None)
 
 
 def _print_notes(table, keys: list[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 from . import UserError, console
 
@@ -17,11 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "scores). Missing values are refused, naming gene and sample, unless "
                     "--drop-na-genes. Output CSV: one row per sample, first column `sample`, "
                     "then one column per retained gene set.")
-    p.add_argument("--expr", required=True, help="expression file (samples × genes)")
-    p.add_argument("--gmt", default=None,
+    p.add_argument("--expr", required=True, type=Path,
+                   help="expression file (samples × genes; CSV, TSV or parquet)")
+    p.add_argument("--gmt", default=None, type=Path,
                    help="GMT gene sets (default: bundled MSigDB C2 CP:KEGG v7.2)")
     p.add_argument("--engine", choices=("r", "fast"), default="fast")
-    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--out", required=True, type=Path, help="output CSV")
     p.add_argument("--alpha", type=float, default=0.25, help="weight exponent tau (0.25)")
     p.add_argument("--min-size", type=int, default=1, help="minimum mapped set size (1)")
     p.add_argument("--max-size", type=float, default=math.inf, help="maximum mapped set size")

@@ -204,8 +204,8 @@ def study2(c: Cohort, readers: tuple[str, str] | None = None) -> StudyCohort:
     rois = r[r["patient_id"].isin(keep) & r["reader"].isin(readers)].reset_index(drop=True)
     im = c.images.loc[rois["image_id"].drop_duplicates()]
     scan = (im.groupby("patient_id").first()
-            .assign(scanner=lambda d: d["manufacturer"].map(scanner_name)
-                    + " " + d["field_strength"].map("{:g} T".format))["scanner"]
+            .assign(scanner=lambda d: d["manufacturer"].map(scanner_name).astype(str)
+                    + " " + d["field_strength"].map("{:g} T".format).astype(str))["scanner"]
             .value_counts().rename_axis("scanner").reset_index(name="patients"))
     tab = table1(c.clinical.loc[c.clinical.index.intersection(keep)],
                  published=PUBLISHED_TABLE1_KIM) \

@@ -305,5 +305,11 @@ def read_gene_table(path: str | os.PathLike) -> pd.DataFrame:
         raise tab.error(f"entrez {raw_ent.iloc[i]!r} is not a number", column="entrez",
                         line=int(tab.lines.iloc[i]), gene=str(df["gene_name"].iloc[i]),
                         fix="write Entrez Gene IDs as integers, or NA")
+    frac = ent.notna() & (ent != ent.round())
+    if frac.any():
+        i = int(np.flatnonzero(frac)[0])
+        raise tab.error(f"entrez {raw_ent.iloc[i]!r} is not an integer", column="entrez",
+                        line=int(tab.lines.iloc[i]), gene=str(df["gene_name"].iloc[i]),
+                        fix="write Entrez Gene IDs as integers, or NA")
     df["entrez"] = pd.array(ent, dtype="Int64")
     return df[["gene_id", "gene_name", "gene_type", "entrez"]]

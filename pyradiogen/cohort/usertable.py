@@ -79,11 +79,16 @@ def is_na(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() in _NA_KEYS
 
 
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or \
+        (isinstance(v, str) and not v.strip())
+
+
 def na_mask(s: pd.Series) -> pd.Series:
     """Boolean mask of the missing values of a column (NaN/None or an NA spelling)."""
-    obj = s.astype(object)
-    txt = obj.where(obj.notna(), "").astype(str).str.strip().str.lower()
-    return obj.isna() | txt.isin(_NA_KEYS)
+    vals = s.to_numpy(dtype=object)
+    return pd.Series(np.fromiter((is_na(v) for v in vals), dtype=bool, count=len(vals)),
+                     index=s.index)
 
 
 def _key(name: object) -> str:
@@ -238,7 +243,7 @@ def _raw_frame(path: Path, what: str, option: str | None, text_columns
     header = [h.strip() for h in next(csv.reader([content[0]], delimiter=sep))]
     n = len(header)
     text = text_columns(header)
-    dtype: object = str if text is True else {i: str for i in text}
+    dtype: object = object if text is True else {i: object for i in text}
     try:
         body = pd.read_csv(path, sep=sep, header=None, names=list(range(n)),
                            skiprows=header_line, dtype=dtype, keep_default_na=False,
@@ -261,13 +266,12 @@ def _raw_frame(path: Path, what: str, option: str | None, text_columns
     first_line = header_line + 1
     body.index = pd.RangeIndex(first_line, first_line + len(body))
     if len(body):
-        c0 = body[0]
-        cand = c0.isna() | c0.astype(str).str.strip().eq("")
-        if cand.any():
-            sub = body.loc[cand.to_numpy()]
-            blank = sub.isna() | sub.astype(str).apply(lambda s: s.str.strip()).eq("")
-            drop = sub.index[blank.all(axis=1).to_numpy()]
-            if len(drop):
+        c0 = body[0].to_numpy(dtype=object)
+        cand = [i for i, v in enumerate(c0) if _blank(v)]
+        if cand:
+            sub = body.iloc[cand].to_numpy(dtype=object)
+            drop = [body.index[i] for i, row in zip(cand, sub) if all(_blank(v) for v in row)]
+            if drop:
                 body = body.drop(index=drop)
     return header, body, sep, first_line, notes
 
@@ -462,14 +466,11 @@ def read_table(path: str | os.PathLike, *, what: str = "table", option: str | No
         na: dict[str, dict[str, int]] = {}
         out = {}
         for c in frame.columns:
-            s = frame[c].astype(object)
-            isna = na_mask(s)
-            cnt = s[isna].map(lambda v: "" if not isinstance(v, str) else v.strip()).value_counts()
-            if len(cnt):
-                na[str(c)] = {str(k): int(v) for k, v in cnt.items()}
-            stripped = s.where(~isna, None)
-            out[c] = stripped.where(stripped.isna(), stripped.astype(str).str.strip())
-        tab.frame = pd.DataFrame(out, index=frame.index).astype(object)
+            vals, counts = _text_column(frame[c].to_numpy(dtype=object))
+            if counts:
+                na[str(c)] = counts
+            out[c] = pd.Series(vals, index=frame.index, dtype=object)
+        tab.frame = pd.DataFrame(out, index=frame.index)
         tab.na = na
     else:
         num_cols = (list(frame.columns) if numeric == "rest" else
@@ -496,6 +497,20 @@ def read_table(path: str | os.PathLike, *, what: str = "table", option: str | No
     return tab
 
 
+def _text_column(vals: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    """Stripped text with missing values as None, and the count of each missing spelling."""
+    out = np.empty(len(vals), dtype=object)
+    counts: dict[str, int] = {}
+    for i, v in enumerate(vals):
+        if is_na(v):
+            key = v.strip() if isinstance(v, str) else ""
+            counts[key] = counts.get(key, 0) + 1
+            out[i] = None
+        else:
+            out[i] = v.strip() if isinstance(v, str) else v
+    return out, counts
+
+
 def _coerce(frame: pd.DataFrame, num_cols: list[str], tab: Table, sep: str | None
             ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     na: dict[str, dict[str, int]] = {}
@@ -504,12 +519,10 @@ def _coerce(frame: pd.DataFrame, num_cols: list[str], tab: Table, sep: str | Non
         s = frame[c]
         if c not in num_cols:
             if not pd.api.types.is_numeric_dtype(s):
-                isna = na_mask(s)
-                if isna.any():
-                    cnt = s[isna].map(lambda v: v.strip() if isinstance(v, str) else ""
-                                      ).value_counts()
-                    na[str(c)] = {str(k): int(v) for k, v in cnt.items()}
-                    out[c] = s.where(~isna, None)
+                vals, counts = _text_column(s.to_numpy(dtype=object))
+                if counts:
+                    na[str(c)] = counts
+                out[c] = pd.Series(vals, index=s.index, dtype=object)
             continue
         if pd.api.types.is_bool_dtype(s):
             out[c] = s.astype(float)
@@ -611,6 +624,12 @@ def check_header(path: str | os.PathLike, sep: str = "\t", skip_comments: bool =
                  what: str = "table", option: str | None = None) -> list[str]:
     """The header of a delimited text file, refusing duplicated or blank column names."""
     p = Path(path)
+    if not p.exists():
+        raise TableError("does not exist", file=p, what=what, option=option,
+                         fix="check the path")
+    if p.stat().st_size == 0:
+        raise TableError("is empty (0 bytes)", file=p, what=what, option=option,
+                         fix="give the table with a header row and data rows")
     head, _, _ = _read_text_head(p, n=5)
     content = [ln for ln in head if ln.strip()]
     if not content:

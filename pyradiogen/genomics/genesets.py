@@ -183,6 +183,15 @@ def map_gene_sets(gene_sets: Mapping[str, Sequence[str]], genes: Sequence[str],
     if not kept:
         raise ValueError(f"no gene set has between {lo} and {max_size} genes in the expression "
                          "data; relax min_size/max_size")
+    gone = [k for k in mapped if k not in kept]
+    if gone:
+        empty = [k for k in gone if mapped[k].size == 0]
+        desc = (f"{len(empty)} with no gene in the expression data" if empty else "")
+        sized = len(gone) - len(empty)
+        if sized:
+            desc += ("; " if desc else "") + f"{sized} outside the size limits {lo}–{max_size}"
+        warnings.warn(f"{len(gone)} gene set(s) left out ({desc}): {', '.join(gone[:10])}"
+                      f"{' …' if len(gone) > 10 else ''}", GeneSetWarning, stacklevel=2)
     ones = [k for k, v in kept.items() if v.size == 1]
     if ones:
         warnings.warn(f"{len(ones)} gene set(s) have size one (e.g. {ones[0]}); consider "

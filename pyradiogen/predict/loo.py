@@ -256,6 +256,18 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
                 selected = sub["feature"].astype(str).tolist()
             else:
                 selected = [str(f) for f in screen.get(score, [])]
+            unknown = [f for f in selected if f not in set(map(str, X.columns))]
+            if unknown:
+                warnings.warn(f"risk score {score}: screened feature(s) not in the feature "
+                              f"table ignored: {', '.join(unknown[:10])}", UserWarning,
+                              stacklevel=2)
+                selected = [f for f in selected if f not in unknown]
+        const = [f for f in selected if np.ptp(Xs[f].to_numpy(dtype=float)) == 0]
+        if const:
+            msg = (f"constant feature(s) left out of the lasso: {', '.join(const[:10])}")
+            notes[score] = "; ".join(x for x in (notes.get(score), msg) if x)
+            warnings.warn(f"risk score {score}: {msg}", UserWarning, stacklevel=2)
+            selected = [f for f in selected if f not in const]
         tasks.append((score, Xs, ys, mode, selected, alpha, inner_folds, seed))
     rows = pmap(_loo_task, tasks, n_jobs=n_jobs, description=f"LOO lasso ({mode})") \
         if tasks else []
@@ -267,7 +279,10 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
         if extra:
             r["note"] = f"{r['note']}; {extra}" if r.get("note") else extra
         out.append(r)
-    table = pd.DataFrame(out)
+    table = pd.DataFrame(out).reindex(columns=list(dict.fromkeys(
+        ["mode", "risk_score", "n", "n_screened", "definition", "lambda_min", "k", "adj_r2",
+         "p", "adj_r2_loo", "p_loo", "q2_loo", "r2", "kept", "significant", "note",
+         *pd.DataFrame(out).columns])))
     if "note" not in table:
         table["note"] = None
     table["note"] = table["note"].astype(object).where(table["note"].notna(), None)
