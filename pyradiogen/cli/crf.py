@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from . import UserError, console
+from . import UserError, console, err_console
 
 ICC_MODELS = ("oneway", "twoway")
 ICC_TYPES = ("consistency", "agreement")
@@ -81,8 +81,8 @@ def run_icc(args: argparse.Namespace) -> int:
     from ..crf.icc import DegenerateICCError, icc, icc_all
 
     ratings, notes = read_ratings(args.ratings, args.id_column)
-    for note in notes:
-        console.print(f"[yellow]note:[/] {args.ratings}: {note}", soft_wrap=True)
+    for note in notes:  # on stderr: stdout holds the result only (--json stays parseable)
+        err_console.print(f"[yellow]note:[/] {args.ratings}: {note}", soft_wrap=True)
     where = f"ratings table {args.ratings}"
     try:
         if args.all:

@@ -409,6 +409,10 @@ def read_table(path: str | os.PathLike, *, what: str = "table", option: str | No
     tab = Table(pd.DataFrame(), p, what, option, delimiter=sep, notes=notes)
     if not header or all(h == "" for h in header):
         raise tab.error("has no header row", fix="the first line must name the columns" + layout)
+    decimals = [h for h in header if re.fullmatch(r"[-+]?\d*\.\d+([eE][-+]?\d+)?", h)]
+    if decimals:
+        raise tab.error(f"has no header row: its first line holds data ({decimals[0]!r})",
+                        fix="add a header row naming the columns" + layout)
     blank = [i + 1 for i, h in enumerate(header) if h == "" and i > 0]
     if blank:
         raise tab.error(f"column(s) {blank} of the header have no name",
