@@ -325,6 +325,8 @@ def test_kim2020_constant_and_missing_risk_scores_not_modelled(tmp_path, capsys)
                                                                          "significant"]
         assert t.loc[(mode, "GENE70"), "adj_r2"] > 0
     assert "AURKA: not modelled" in out and "ESR1: not modelled" in out
+    man = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert any(w.startswith("risk score AURKA not modelled") for w in man["warnings"])
 
 
 @pytest.mark.r
