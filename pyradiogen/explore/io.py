@@ -41,4 +41,4 @@ def read_feature_table(path: str | os.PathLike, reader: str | None = None,
     """
     from ..cohort.tables import read_features
 
-    return read_features(path, option=option, reader=reader)
+    return read_features(path, option=option, reader=reader, min_rows=1)
