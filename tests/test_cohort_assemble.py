@@ -73,7 +73,7 @@ def test_validate_cli(demo_cohort_dir, capsys):
 def test_validate_cli_reports_errors(demo_cohort_dir, tmp_path, capsys):
     d = clone(demo_cohort_dir, tmp_path / "c", copy=("timer.csv",))
     (d / "timer.csv").write_text("barcode,B_cell\nTCGA-A1-A0SB-01,0.1\n")
-    assert main(["validate", str(d)]) == 1
+    assert main(["validate", str(d)]) == 2  # an input problem (issue 14 F)
     assert "cell-type column(s)" in capsys.readouterr().out
 
 

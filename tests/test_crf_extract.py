@@ -81,7 +81,9 @@ def test_bad_spacing_and_tiny_roi():
         extract_image(image, mask, (0.7,))
     one = np.zeros_like(mask)
     one[10, 10:14] = 1  # a 1-pixel-high line: fewer than 2 dimensions
-    with pytest.raises(MaskError, match="pyradiomics rejected the ROI"):
+    # issue 14 G: named in words, not pyradiomics' "mask has too few dimensions"
+    with pytest.raises(MaskError, match=r"patient P: ROI of 4 pixel\(s\) \(1 × 4 bounding box\) "
+                                        r"is too small .* at least a 2 × 2 bounding box"):
         extract_image(image, one, (0.7, 0.7), where="patient P")
 
 

@@ -139,8 +139,8 @@ def test_torch_cpu_path_matches_numpy():
     expr.iloc[3, 2] = np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GeneSetWarning)
-        a = ssgsea(expr, sets, normalize=False, device="numpy")
-        b = ssgsea(expr, sets, normalize=False, device="cpu")
+        a = ssgsea(expr, sets, normalize=False, device="numpy", na="propagate")
+        b = ssgsea(expr, sets, normalize=False, device="cpu", na="propagate")
     assert max_relative_difference(a, b) < 1e-13
     assert np.isnan(a.to_numpy()).sum() == np.isnan(b.to_numpy()).sum() > 0
 
@@ -161,13 +161,17 @@ def test_map_gene_sets_like_gsva():
     genes = ["A", "B", "C", "A", "D"]
     sets = {"s1": ["A", "X", "A", "C"], "s2": ["X", "Y"], "s3": ["D"], "s4": ["B", "C", "D"]}
     with pytest.warns(GeneSetWarning, match="size one"):
-        m = map_gene_sets(sets, genes)
+        m = map_gene_sets(sets, genes, duplicate_members="keep")  # GSVA 1.46
     assert list(m) == ["s1", "s3", "s4"]  # empty set dropped, order kept
     assert m["s1"].tolist() == [0, 0, 2]  # first row of duplicated 'A'; repeat kept
-    m2 = map_gene_sets(sets, genes, min_size=2, max_size=3)
+    m2 = map_gene_sets(sets, genes, min_size=2, max_size=3, duplicate_members="keep")
     assert list(m2) == ["s1", "s4"]
-    assert intersect_gene_sets(sets, genes, min_size=3) == {"s1": ["A", "A", "C"],
-                                                           "s4": ["B", "C", "D"]}
+    assert intersect_gene_sets(sets, genes, min_size=3, duplicate_members="keep") == {
+        "s1": ["A", "A", "C"], "s4": ["B", "C", "D"]}
+    # default (GSVA >= 1.50): the repeat is removed, with a warning naming set and gene
+    with pytest.warns(GeneSetWarning, match=r"counted once .*s1: A"):
+        m3 = map_gene_sets(sets, genes)
+    assert m3["s1"].tolist() == [0, 2]
     with pytest.raises(ValueError, match="no gene of any gene set"):
         map_gene_sets({"s": ["X"]}, genes)
     with pytest.raises(ValueError, match="relax min_size"):
@@ -220,7 +224,8 @@ def _quiet_r(fn, *args, **kw):
 @pytest.mark.r
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("kw", [{}, {"min_size": 3}, {"max_size": 5}, {"normalize": False},
-                                {"alpha": 1.0}])
+                                {"alpha": 1.0}, {"duplicate_members": "keep"},
+                                {"duplicate_members": "keep", "normalize": False}])
 def test_fast_equals_gsva_random(seed, kw):
     expr, sets = _random_case(seed)
     fast = _quiet_r(ssgsea, expr, sets, engine="fast", **kw)
@@ -235,12 +240,12 @@ def test_fast_equals_gsva_with_missing_values():
     expr, sets = _random_case(3)
     expr.iloc[2, 1] = np.nan
     expr.iloc[20, 1] = np.nan
-    raw_f = _quiet_r(ssgsea, expr, sets, normalize=False)
-    raw_r = _quiet_r(ssgsea, expr, sets, engine="r", normalize=False)
+    raw_f = _quiet_r(ssgsea, expr, sets, normalize=False, na="propagate")
+    raw_r = _quiet_r(ssgsea, expr, sets, engine="r", normalize=False, na="propagate")
     assert np.isnan(raw_f.to_numpy()).any()
     assert max_relative_difference(raw_f, raw_r) < RTOL  # NaN positions agree too
-    norm_f = _quiet_r(ssgsea, expr, sets)
-    norm_r = _quiet_r(ssgsea, expr, sets, engine="r")
+    norm_f = _quiet_r(ssgsea, expr, sets, na="propagate")
+    norm_r = _quiet_r(ssgsea, expr, sets, engine="r", na="propagate")
     assert np.isnan(norm_f.to_numpy()).all() and np.isnan(norm_r.to_numpy()).all()
 
 
@@ -302,7 +307,8 @@ def test_r_wrapper_agrees_with_python(tmp_path):
     via_r = _quiet_r(rbridge.rcall, "pyradiogen::pyradiogen_ssgsea",
                      rbridge.RMatrix.from_frame(expr.T), str(path), samples_as_rows=True,
                      min_size=2)
-    py = _quiet_r(ssgsea_features, expr.T, read_gmt(path), min_size=2)
+    py = _quiet_r(ssgsea_features, expr.T, read_gmt(path), min_size=2,
+                  duplicate_members="keep")  # the R wrapper calls GSVA 1.46 as it is
     assert list(via_r.columns) == list(py.columns)
     assert max_relative_difference(py.to_numpy(), via_r.to_numpy()) < RTOL
 

@@ -34,10 +34,11 @@ NOTE_NOCONV = "optimizer did not converge"
 NOTE_DEGENERATE = "degenerate fit (zero residual variance)"
 # reasons for NA, by code (0 = fitted)
 REASONS = [None,
-           "feature has missing or infinite values (nlme's na.fail); impute or drop it",
+           "feature has missing or infinite values (nlme's na.fail); impute or drop it, or "
+           "use --na-action omit (na_action='omit' in Python)",
            "feature is constant across images: nothing to fit",
-           "GF has missing values for some patients (nlme's na.fail); use na_action='omit' "
-           "or impute",
+           "GF has missing values for some patients (nlme's na.fail); use --na-action omit "
+           "(na_action='omit' in Python) or impute",
            "GF has no variance across patients",
            "fewer than 3 patients: the GF's denominator DF (m - 2) would be < 1",
            NOTE_NO_WITHIN]

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -42,6 +43,10 @@ def _split_features(features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     pid = df["patient_id"].astype(str).to_numpy()
     drop = [c for c in ("image_id", "patient_id") if c in df.columns]
     vals = df.drop(columns=drop)
+    if vals.columns.duplicated().any():
+        dup = vals.columns[vals.columns.duplicated()].unique().tolist()[:5]
+        raise ValueError(f"feature table has duplicated feature columns {dup}; each feature "
+                         "would be scanned twice — give every column a unique name")
     bad = [c for c in vals.columns if not pd.api.types.is_numeric_dtype(vals[c])]
     if bad:
         raise ValueError(f"feature columns must be numeric; not numeric: {bad[:5]}")
@@ -56,6 +61,10 @@ def _gf_frame(gfs: pd.DataFrame) -> pd.DataFrame:
             df = df.set_index(col)
             break
     df.index = df.index.astype(str)
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()].unique().tolist()[:5]
+        raise ValueError(f"GF table has duplicated GF columns {dup}; give every GF a unique "
+                         "name")
     if df.index.duplicated().any():
         dup = df.index[df.index.duplicated()].unique().tolist()[:5]
         raise ValueError(f"GF table has duplicated patients {dup}; keep one row per patient")
@@ -65,11 +74,13 @@ def _gf_frame(gfs: pd.DataFrame) -> pd.DataFrame:
     return df.astype(float)
 
 
-def align(features: pd.DataFrame, gfs: pd.DataFrame
+def align(features: pd.DataFrame, gfs: pd.DataFrame, left_out: dict | None = None
           ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     """Keep images whose patient has a GF row and GF rows of patients with images.
 
-    Returns (feature values, patient id per image, GFs indexed by patient id).
+    Returns (feature values, patient id per image, GFs indexed by patient id). The patients
+    left out on either side are warned about by name and recorded in ``left_out`` (when
+    given): ``{"no_gf_row": [...], "no_images": [...], "images_left_out": n}``.
     """
     vals, pid = _split_features(features)
     g = _gf_frame(gfs)
@@ -77,10 +88,18 @@ def align(features: pd.DataFrame, gfs: pd.DataFrame
     if not keep.any():
         raise ValueError("no patient of the feature table is in the GF table; check that both "
                          "use 12-character TCGA barcodes (pyradiogen.cohort.ids.patient_barcode)")
-    if not keep.all():
-        lost = sorted(set(pid[~keep]))
-        log.warning("%d images of %d patients have no GF row and are left out (e.g. %s)",
-                    int((~keep).sum()), len(lost), lost[:3])
+    lost = sorted(set(pid[~keep]))
+    spare = sorted(set(g.index) - set(pid))
+    if lost:
+        warnings.warn(f"{int((~keep).sum())} image(s) of {len(lost)} patient(s) without a GF row "
+                      f"left out of the scan: {', '.join(lost[:10])}"
+                      f"{' …' if len(lost) > 10 else ''}", UserWarning, stacklevel=3)
+    if spare:
+        warnings.warn(f"{len(spare)} patient(s) of the GF table have no feature row and are not "
+                      f"used: {', '.join(spare[:10])}{' …' if len(spare) > 10 else ''}",
+                      UserWarning, stacklevel=3)
+    if left_out is not None:
+        left_out.update(no_gf_row=lost, no_images=spare, images_left_out=int((~keep).sum()))
     vals = vals.loc[keep].reset_index(drop=True)
     pid = pid[keep]
     g = g.loc[[p for p in g.index if p in set(pid)]]
@@ -225,6 +244,8 @@ class AssociationResult:
     alpha: float = 0.05
     gf_class: dict[str, str] = field(default_factory=dict)
     n_failed: int = 0
+    left_out: dict = field(default_factory=dict)
+    na_action: str = "fail"
     blocks_run: int = 0
     blocks_reused: int = 0
     seconds: float = 0.0
@@ -257,7 +278,16 @@ def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
     if preset not in ("paper", "code"):
         raise ValueError(f"preset must be 'paper' or 'code', got {preset!r}")
     start = time.perf_counter()
-    values, pid, g = align(features, gfs)
+    left_out: dict = {}
+    values, pid, g = align(features, gfs, left_out)
+    if na_action == "omit":
+        vals_na = ~np.isfinite(values.to_numpy(dtype=float))
+        gf_na = ~np.isfinite(g.to_numpy(dtype=float))
+        left_out["omitted_images_per_feature"] = {
+            str(c): int(n) for c, n in zip(values.columns, vals_na.sum(axis=0)) if n}
+        left_out["omitted_patients_per_gf"] = {
+            str(c): [str(p) for p in g.index[gf_na[:, j]]]
+            for j, c in enumerate(g.columns) if gf_na[:, j].any()}
     block_size = int(block_size or DEFAULT_BLOCK[engine])
     params = {"engine": engine, "preset": preset if engine == "nlme" else "any",
               "na_action": na_action, "block_size": block_size, "version": 1}
@@ -290,7 +320,8 @@ def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
     classes = {str(c): "GF" for c in g.columns}
     classes.update({str(k): str(v) for k, v in (gf_class or {}).items() if str(k) in classes})
     return AssociationResult(table=table, engine=engine, preset=preset, alpha=alpha,
-                             gf_class=classes, n_failed=n_failed, blocks_run=len(todo),
+                             gf_class=classes, n_failed=n_failed, left_out=left_out,
+                             na_action=na_action, blocks_run=len(todo),
                              blocks_reused=reused, seconds=time.perf_counter() - start,
                              timings={"prepare": t_fit - start, "fit_blocks": t_join - t_fit,
                                       "join_bh": time.perf_counter() - t_join})

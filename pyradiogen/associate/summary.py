@@ -84,7 +84,43 @@ def overview(res: AssociationResult) -> dict:
                                "n_pairs": int(len(s))}
     notes = res.table["note"].dropna()
     out["notes"] = {str(k): int(v) for k, v in notes.value_counts().items()}
+    out["not_fitted"] = not_fitted(res)
+    out["n_not_fitted"] = int(sum(out["not_fitted"].values()))
+    out["left_out"] = res.left_out
+    out["na_action"] = res.na_action
     return out
+
+
+def not_fitted(res: AssociationResult) -> dict[str, int]:
+    """Pairs without a p-value, counted by reason (the row's note; "fit failed" when none)."""
+    t = res.table
+    na = t[t["p"].isna()]
+    reasons = na["note"].fillna("fit failed (no note)").astype(str)
+    return {str(k): int(v) for k, v in reasons.value_counts().items()}
+
+
+def console_summary(res: AssociationResult) -> list[str]:
+    """Lines for the console: pairs not fitted by reason, patients and images left out."""
+    lines = []
+    nf = not_fitted(res)
+    if nf:
+        n = sum(nf.values())
+        lines.append(f"{n} of {len(res.table)} pairs not fitted (no estimate, no p):")
+        lines += [f"  {v} × {k}" for k, v in nf.items()]
+    lo = res.left_out or {}
+    if lo.get("no_gf_row"):
+        lines.append(f"{lo['images_left_out']} image(s) of {len(lo['no_gf_row'])} patient(s) "
+                     f"without a GF row left out: {', '.join(lo['no_gf_row'][:10])}")
+    if lo.get("no_images"):
+        lines.append(f"{len(lo['no_images'])} GF-table patient(s) without features not used: "
+                     f"{', '.join(lo['no_images'][:10])}")
+    for gf, pats in (lo.get("omitted_patients_per_gf") or {}).items():
+        lines.append(f"GF {gf}: {len(pats)} patient(s) with a missing value omitted "
+                     f"(--na-action omit): {', '.join(pats[:10])}")
+    for feat, n in list((lo.get("omitted_images_per_feature") or {}).items())[:10]:
+        lines.append(f"feature {feat}: {n} image(s) with a missing value omitted "
+                     "(--na-action omit)")
+    return lines
 
 
 def significance_matrix(res: AssociationResult, cls: str | None = None) -> pd.DataFrame:

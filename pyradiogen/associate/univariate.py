@@ -105,7 +105,8 @@ def spearman_test(x: np.ndarray, y: np.ndarray) -> tuple[float, float, int]:
 def spearman_scan(features: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """Spearman of every feature (patients × features) with every score (patients × scores).
 
-    Both are indexed by patient id and joined on it. Returns feature, score, rho, p, n, class.
+    Both are indexed by patient id and joined on it. Returns feature, score, rho, p, n, class,
+    note (why a pair has no p-value: constant feature or score, fewer than 3 patients).
     """
     common = features.index.intersection(scores.index)
     if len(common) < 3:
@@ -116,11 +117,36 @@ def spearman_scan(features: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     for score in sx.columns:
         yv = sx[score].to_numpy(dtype=float)
         for feat in fx.columns:
-            r, p, n = spearman_test(fx[feat].to_numpy(dtype=float), yv)
-            rows.append((str(feat), str(score), r, p, n))
-    out = pd.DataFrame(rows, columns=["feature", "score", "rho", "p", "n"])
+            xv = fx[feat].to_numpy(dtype=float)
+            r, p, n = spearman_test(xv, yv)
+            rows.append((str(feat), str(score), r, p, n, _untested(xv, yv, n, "score")))
+    out = pd.DataFrame(rows, columns=["feature", "score", "rho", "p", "n", "note"])
     out["class"] = out["feature"].map(feature_class)
-    return out
+    _warn_untested(out, "Spearman")
+    return out[["feature", "score", "rho", "p", "n", "class", "note"]]
+
+
+def _untested(x: np.ndarray, y: np.ndarray | None, n: int, other: str) -> str | None:
+    """Why a test gave no p-value (constant feature, constant other variable, too few)."""
+    ok = np.isfinite(x) & (np.isfinite(y) if y is not None else True)
+    if n < 3 or ok.sum() < 3:
+        return f"not tested: {int(ok.sum())} complete patient(s), at least 3 needed"
+    if np.ptp(x[ok]) == 0:
+        return "not tested: constant feature"
+    if y is not None and np.ptp(y[ok]) == 0:
+        return f"not tested: constant {other}"
+    return None
+
+
+def _warn_untested(out: pd.DataFrame, what: str) -> None:
+    bad = out[out["note"].notna()]
+    if len(bad):
+        import warnings
+
+        kinds = bad["note"].value_counts()
+        warnings.warn(f"{what}: {len(bad)} test(s) without a p-value: "
+                      + "; ".join(f"{v} × {k}" for k, v in kinds.items())
+                      + f" (e.g. {bad['feature'].iloc[0]})", UserWarning, stacklevel=3)
 
 
 # --------------------------------------------------------------------------- Kruskal–Wallis
@@ -129,7 +155,8 @@ def spearman_scan(features: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
 def kruskal_scan(features: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     """Kruskal–Wallis of every feature across ``groups`` (e.g. PAM50), as ``kruskal.test``.
 
-    Returns feature, statistic, df, p, n, class.
+    Returns feature, statistic, df, p, n, class, note (why a feature has no p-value:
+    constant, or fewer than 2 groups).
     """
     g = groups.reindex(features.index)
     rows = []
@@ -140,13 +167,17 @@ def kruskal_scan(features: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
         vals = v[ok]
         levels = pd.unique(lab)
         if len(levels) < 2 or np.unique(vals).size < 2:
-            rows.append((str(feat), np.nan, np.nan, np.nan, int(ok.sum())))
+            note = ("not tested: constant feature" if np.unique(vals).size < 2 and len(vals)
+                    else f"not tested: {len(levels)} group(s) with values, at least 2 needed")
+            rows.append((str(feat), np.nan, np.nan, np.nan, int(ok.sum()), note))
             continue
         h, p = stats.kruskal(*[vals[lab == lv] for lv in levels])
-        rows.append((str(feat), float(h), float(len(levels) - 1), float(p), int(ok.sum())))
-    out = pd.DataFrame(rows, columns=["feature", "statistic", "df", "p", "n"])
+        rows.append((str(feat), float(h), float(len(levels) - 1), float(p), int(ok.sum()),
+                     None))
+    out = pd.DataFrame(rows, columns=["feature", "statistic", "df", "p", "n", "note"])
     out["class"] = out["feature"].map(feature_class)
-    return out
+    _warn_untested(out, "Kruskal-Wallis")
+    return out[["feature", "statistic", "df", "p", "n", "class", "note"]]
 
 
 def class_counts(spearman: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:

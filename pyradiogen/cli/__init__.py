@@ -2,20 +2,37 @@
 
 Each module in this package that defines ``register(subparsers)`` adds one sub-command; the
 function it registers (``parser.set_defaults(func=...)``) receives the parsed arguments and
-returns the exit code. Errors a user can fix (:class:`UserError`, ``FileNotFoundError``,
-``ValueError`` from validation) are printed without a traceback and give exit code 2.
+returns the exit code.
+
+Errors (the same for every sub-command, :func:`main`):
+
+* a problem with the user's input — :class:`UserError`, a reader's ``CohortError``/
+  ``TableError``, any ``ValueError``, a missing file, an error raised by R
+  (``pyradiogen.rbridge.RError``) — is printed as one short message naming the input and the
+  fix, without a traceback; exit code 2;
+* anything else is a bug: one line, and the path of a log file holding the traceback; exit
+  code 1. Logs go to ``$PYRADIOGEN_LOG_DIR`` or the user log folder (platformdirs).
+
+Warnings raised while a command runs (dropped rows, missing genes, R warnings …) are printed as
+``warning: …`` lines on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import importlib
 import logging
+import os
 import pkgutil
 import sys
+import traceback
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from .. import __version__
 
@@ -32,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pyradiogen",
         description="Breast-cancer MRI radiogenomics with R's reference statistics embedded.",
+        epilog="Exit codes: 0 done; 1 internal error (a log file with the traceback is named); "
+               "2 a problem with the input (the message names the file, column or ID and the "
+               "fix). Every table option reads CSV, TSV or parquet; missing values may be "
+               "written NA, empty, n/a or as TCGA writes them (Not Available, [Not Evaluated] …).",
     )
     parser.add_argument("--version", action="version", version=f"pyradiogen {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -45,8 +66,83 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def log_dir() -> Path:
+    """Where internal-error logs go: ``$PYRADIOGEN_LOG_DIR`` or the user log folder."""
+    env = os.environ.get("PYRADIOGEN_LOG_DIR")
+    if env:
+        return Path(env)
+    try:
+        import platformdirs
+
+        return Path(platformdirs.user_log_dir("pyradiogen", appauthor=False))
+    except ImportError:  # pragma: no cover - platformdirs ships with pip's vendored deps
+        return Path.home() / ".cache" / "pyradiogen" / "log"
+
+
+def _write_log(exc: BaseException, argv: Sequence[str] | None) -> Path | None:
+    try:
+        d = log_dir()
+        d.mkdir(parents=True, exist_ok=True)
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        path = d / f"pyradiogen-error-{stamp}-{os.getpid()}.log"
+        text = (f"pyradiogen {__version__}\ncommand: {' '.join(map(str, argv or sys.argv))}\n"
+                f"python: {sys.version}\n\n"
+                + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        path.write_text(text, encoding="utf-8")
+        return path
+    except OSError:
+        return None
+
+
+def _inputs(args: argparse.Namespace) -> str:
+    """The file options of a command as the user typed them (for R error messages)."""
+    parts = []
+    for k, v in vars(args).items():
+        vals = v if isinstance(v, list) else [v]
+        if any(isinstance(x, Path) for x in vals) and k != "out":
+            parts.append(f"--{k.replace('_', '-')} {' '.join(str(x) for x in vals)}")
+    return ", ".join(parts)
+
+
+def _is_user_error(exc: BaseException) -> bool:
+    from ..cohort.errors import CohortError
+
+    if isinstance(exc, (UserError, CohortError, ValueError, FileNotFoundError,
+                        IsADirectoryError, NotADirectoryError, PermissionError)):
+        return True
+    try:
+        from ..rbridge import RError, RUnavailableError
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, (RError, RUnavailableError))
+
+
+def _user_message(exc: BaseException, args: argparse.Namespace) -> str:
+    from ..rbridge import RError, RUnavailableError
+
+    if isinstance(exc, RError):
+        inputs = _inputs(args)
+        where = f" on {inputs}" if inputs else ""
+        call = f" ({exc.r_call})" if getattr(exc, "r_call", None) else ""
+        return (f"R could not compute `{args.command}`{where}: {exc.r_message}{call} — fix: "
+                "check the input named above (too few complete rows, a constant column, "
+                "values on the wrong scale); `pyradiogen doctor` checks the R set-up")
+    if isinstance(exc, RUnavailableError):
+        return f"{exc} — fix: run `pyradiogen doctor` and follow its fixes"
+    if isinstance(exc, FileNotFoundError) and exc.filename and str(exc.filename) not in str(exc):
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return str(exc)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    name = getattr(category, "__name__", "Warning")
+    label = "R warning" if name == "RWarning" else "warning"
+    err_console.print(f"[yellow]{label}:[/] {escape(str(message))}", highlight=False,
+                      soft_wrap=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit code."""
+    """Run the CLI; return the exit code (0 done, 1 internal error, 2 input problem)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -55,13 +151,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        return int(args.func(args) or 0)
-    except (UserError, FileNotFoundError, ValueError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
-        return 2
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=FutureWarning)
+            warnings.showwarning = _show_warning
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted; finished stages are kept, rerun to resume[/]")
         return 130
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - every error becomes a message and a code
+        if args.verbose:
+            err_console.print(escape("".join(traceback.format_exception(
+                type(exc), exc, exc.__traceback__))), highlight=False)
+        if _is_user_error(exc):
+            err_console.print(f"[bold red]error:[/] {escape(_user_message(exc, args))}",
+                              highlight=False, soft_wrap=True)
+            return 2
+        log = _write_log(exc, argv)
+        where = f"; the traceback is in {log}" if log else ""
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        err_console.print(f"[bold red]internal error[/] in `{args.command}`: "
+                          f"{escape(type(exc).__name__)}: {escape(first)}{escape(where)} — "
+                          "please report it with that file", highlight=False, soft_wrap=True)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,8 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Feature file: image_id, patient_id, then one column per feature (CSV or "
                     "parquet). GF file(s): patient_id then one column per GF; with several "
                     "files each file's stem is its GF class (e.g. risk_genes, signatures, "
-                    "kegg). Writes DIR/associations.csv (feature, gf, estimate, std_error, df, "
-                    "t, p, p_adj, note), summary tables, Fig 5 panels and manifest.json.")
+                    "kegg). Tables: CSV, TSV or parquet; missing values NA, empty, n/a … "
+                    "Writes DIR/associations.csv (feature, gf, estimate, std_error, df, t, p, "
+                    "p_adj, note: why a pair has no estimate), summary.json (pairs not fitted, "
+                    "by reason; patients and images left out), summary tables, Fig 5 panels "
+                    "and manifest.json.")
     p.add_argument("--features", required=True, type=Path, help="feature table (CSV/parquet)")
     p.add_argument("--gf", required=True, type=Path, nargs="+", action="extend",
                    help="GF table(s); may be given several times")
@@ -29,7 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
     p.add_argument("--n-jobs", type=int, default=2)
     p.add_argument("--block-size", type=int, default=None)
-    p.add_argument("--na-action", choices=["fail", "omit"], default="fail")
+    p.add_argument("--na-action", choices=["fail", "omit"], default="fail",
+                   help="missing values in features or GFs: fail (default, as nlme's "
+                        "na.fail) refuses them, naming the features/GFs and patients; omit (as "
+                        "na.omit) fits each pair on the images and patients that have both "
+                        "values, and the summary names what was left out")
     p.add_argument("--alpha", type=float, default=0.05)
     p.add_argument("--label", choices=["DRF", "CRF"], default=None,
                    help="feature set for Fig 5e/5f (default: DRF when names are fea_<i>)")
@@ -39,34 +46,44 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _read(path: Path):
-    from ..store import read_frame
+def _na_check(feats, gfs, args) -> None:
+    """``--na-action fail``: refuse missing values up front, naming them."""
+    import numpy as np
 
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    return read_frame(path)
+    from ..cohort.usertable import describe_missing
+
+    fv = feats.drop(columns=["image_id", "patient_id"]).set_index(feats["image_id"])
+    used = gfs.loc[gfs.index.isin(set(feats["patient_id"]))]
+    parts = []
+    if not np.isfinite(fv.to_numpy(dtype=float)).all():
+        parts.append(f"{args.features} (--features): "
+                     + describe_missing(fv, row_word="image", col_word="feature"))
+    if not np.isfinite(used.to_numpy(dtype=float)).all():
+        parts.append("GF table(s) (--gf): " + describe_missing(used, row_word="patient",
+                                                               col_word="GF"))
+    if parts:
+        raise UserError("missing values with --na-action fail (nlme's na.fail): "
+                        + "; ".join(parts) + " — fix: impute them, or pass --na-action omit "
+                        "to fit each pair on its complete images and patients")
 
 
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..associate import associate, write_outputs
+    from ..associate.summary import console_summary
+    from ..cohort.tables import read_features, read_patient_table
+    from ..cohort.usertable import read_table
 
     if args.backend == "dask" and not args.scheduler:
         raise UserError("--backend dask needs --scheduler tcp://host:port of a running cluster")
-    feats = _read(args.features)
-    for col in ("patient_id",):
-        if col not in feats.columns:
-            raise UserError(f"{args.features}: needs columns image_id, patient_id, then features")
+    feats = read_features(args.features, option="--features")
+    notes = [f"{args.features}: {n}" for n in feats.attrs.get("notes", [])]
     gf_tables, gf_class = [], {}
     for path in args.gf:
-        t = _read(path)
-        key = "patient_id" if "patient_id" in t.columns else ("sample" if "sample" in t.columns
-                                                             else None)
-        if key is None:
-            raise UserError(f"{path}: needs a patient_id column then one column per GF")
-        t = t.set_index(key)
-        t.index = t.index.astype(str)
+        t = read_patient_table(path, what="GF table", option="--gf", min_rows=2,
+                               all_na="error")
+        notes += [f"{path}: {n}" for n in t.attrs.get("notes", [])]
         gf_class.update({str(c): path.stem for c in t.columns})
         gf_tables.append(t)
     gfs = pd.concat(gf_tables, axis=1, join="outer") if len(gf_tables) > 1 else gf_tables[0]
@@ -74,10 +91,21 @@ def run(args: argparse.Namespace) -> int:
         dup = gfs.columns[gfs.columns.duplicated()].tolist()[:5]
         raise UserError(f"GF names appear in more than one GF file: {dup}")
     if args.gf_classes is not None:
-        cls = _read(args.gf_classes)
-        if not {"gf", "class"} <= set(cls.columns):
-            raise UserError(f"{args.gf_classes}: needs columns gf, class")
-        gf_class.update(dict(zip(cls["gf"].astype(str), cls["class"].astype(str))))
+        cls = read_table(args.gf_classes, what="GF-class table", option="--gf-classes",
+                         id_column=None, strings=True, required=("gf", "class"))
+        c = cls.frame.dropna(subset=["gf", "class"])
+        if c["gf"].duplicated().any():
+            raise UserError(f"GF-class table {args.gf_classes} (--gf-classes): GF "
+                            f"{c['gf'][c['gf'].duplicated()].iloc[0]!r} listed twice")
+        unknown = sorted(set(c["gf"]) - set(map(str, gfs.columns)))
+        if unknown:
+            notes.append(f"{args.gf_classes}: {len(unknown)} GF(s) not in the GF tables "
+                         f"ignored: {', '.join(unknown[:5])}")
+        gf_class.update(dict(zip(c["gf"].astype(str), c["class"].astype(str))))
+    for n in notes:
+        console.print(f"[yellow]note:[/] {n}", soft_wrap=True)
+    if args.na_action == "fail":
+        _na_check(feats, gfs, args)
     gfs.index.name = "patient_id"
     res = associate(feats, gfs.reset_index(), engine=args.engine, preset=args.preset,
                     n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler,
@@ -90,8 +118,13 @@ def run(args: argparse.Namespace) -> int:
                           "backend": args.backend, "na_action": args.na_action,
                           "alpha": args.alpha},
                   extra={"inputs": {"features": str(args.features),
-                                    "gf": [str(g) for g in args.gf]}})
+                                    "gf": [str(g) for g in args.gf]},
+                         "reader_notes": notes})
     sig = int((res.table["p_adj"] < args.alpha).sum())
+    n_nf = int(res.table["p"].isna().sum())
     console.print(f"{len(res.table)} pairs ({res.engine}, {res.seconds:.1f} s): {sig} significant "
-                  f"(BH < {args.alpha}), {res.n_failed} failed fits; written to {args.out}")
+                  f"(BH < {args.alpha}), {len(res.table) - n_nf} fitted, {n_nf} not fitted; "
+                  f"written to {args.out}", soft_wrap=True)
+    for line in console_summary(res):
+        console.print(line, soft_wrap=True, highlight=False)
     return 0

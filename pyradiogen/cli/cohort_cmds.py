@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
-from . import console
+from . import console, err_console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check a cohort folder; print exclusions and Table 1")
-    p.add_argument("dir", help="cohort folder (holding cohort.toml)")
+    p = sub.add_parser("validate", help="check a cohort folder; print exclusions and Table 1",
+                       description="Reads every part of the cohort and prints one row per "
+                                   "check (missing values per column of the clinical, CRF36 "
+                                   "and TIMER tables included), study 1's exclusions and "
+                                   "Table 1, study 2's exclusions, one row per series. Exit "
+                                   "code 2 when a part cannot be used (the first error is "
+                                   "repeated on stderr), 1 when a study the cohort is for keeps "
+                                   "no patient.")
+    p.add_argument("dir", type=Path, help="cohort folder (holding cohort.toml)")
     p.add_argument("--no-masks", action="store_true", help="skip reading every ROI mask")
     p.add_argument("--jobs", type=int, default=1, help="processes for indexing DICOM headers")
     p.add_argument("--json", action="store_true",
@@ -40,7 +49,8 @@ def _frame(title: str, df, columns=None) -> Table:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """Check a cohort; exit 1 on an error or when a required study keeps no patient."""
+    """Check a cohort: exit 2 when a part cannot be used, 1 when a study the cohort is for
+    keeps no patient, 0 otherwise (the JSON report is printed whole in every case)."""
     import json
 
     from ..cohort import Cohort
@@ -53,6 +63,8 @@ def run_validate(args: argparse.Namespace) -> int:
     rep["seconds"] = round(time.perf_counter() - t0, 2)
     if args.json:
         print(json.dumps(rep, indent=1, default=str))
+        if any(ch.status == "error" for ch in checks):
+            return 2
         return 0 if rep["valid"] else 1
     tab = Table(title=f"cohort {c.root}")
     for col in ("part", "status", "detail"):
@@ -72,6 +84,13 @@ def run_validate(args: argparse.Namespace) -> int:
                        r["role"], str(r["phase"] if r["phase"] is not None else ""),
                        str(r["rule"] or ""), str(r["slices"]), r["status"])
         console.print(st)
+    n_err = sum(ch.status == "error" for ch in checks)
+    if n_err:
+        console.print(f"[bold red]{n_err} error(s): fix them and run validate again[/]")
+        first = next(ch for ch in checks if ch.status == "error")
+        err_console.print(f"[bold red]error:[/] {escape(first.detail)}", soft_wrap=True,
+                          highlight=False)
+        return 2
     s1 = rep["studies"].get("liu2023", {})
     if s1.get("assessed"):
         console.print(_frame("Study 1: exclusions", _flow_frame(s1["flowchart"]),

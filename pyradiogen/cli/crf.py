@@ -1,9 +1,12 @@
 """``pyradiogen crf extract`` (pyradiomics features + inter-reader ICC) and ``pyradiogen icc``.
 
-``icc --ratings CSV``: the CSV has a header row; each row is one subject, each column one rater.
-A first column that is not numeric (e.g. ``patient_id``) is taken as the subject ID; every other
-column must be numeric; an empty cell is a missing rating (the subject is then dropped, as irr
-does).
+``icc --ratings CSV``: the table (CSV, TSV or parquet) has a header row; each row is one
+subject, each column one rater. The subject-ID column is ``--id-column NAME`` (``none``: every
+column is a rater); by default a column named like an ID (``subject``, ``id``, ``patient_id``
+…), an unnamed first column or a non-numeric first column — a *numeric* first column is the ID
+only when its name says so, and the command then says so. Every other column must be numeric;
+``NA``, ``n/a``, an empty cell … are missing ratings: the subject is then left out (as irr
+does), and the command names it.
 """
 
 from __future__ import annotations
@@ -12,10 +15,9 @@ import argparse
 import json
 from pathlib import Path
 
-import pandas as pd
 from rich.table import Table
 
-from . import UserError, console
+from . import UserError, console, err_console
 
 ICC_MODELS = ("oneway", "twoway")
 ICC_TYPES = ("consistency", "agreement")
@@ -40,8 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     i = sub.add_parser("icc", help="intraclass correlation of a ratings CSV (irr::icc)")
     i.add_argument("--ratings", required=True, type=Path,
-                   help="CSV: header row, one row per subject, one column per rater "
-                        "(optional first column of subject IDs)")
+                   help="CSV/TSV/parquet: header row, one row per subject, one column per "
+                        "rater (optional column of subject IDs; missing ratings NA or empty)")
+    i.add_argument("--id-column", default="auto", metavar="NAME",
+                   help="column of subject IDs, or 'none' (every column a rater). Default: a "
+                        "column named like an ID (subject, id, patient_id …), an unnamed or a "
+                        "non-numeric first column; a numeric first column only when named "
+                        "like an ID, with a note")
     _icc_options(i, default_model="oneway", default_type="consistency")
     i.add_argument("--r0", type=float, default=0.0, help="ICC under H0 (default 0)")
     i.add_argument("--all", action="store_true", help="print all six forms")
@@ -58,39 +65,49 @@ def _icc_options(p: argparse.ArgumentParser, default_model: str = "twoway",
     p.add_argument("--conf-level", type=float, default=0.95)
 
 
-def read_ratings(path: Path) -> pd.DataFrame:
-    """A ratings CSV as subjects × raters (see the module docstring for the layout)."""
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: ratings CSV not found")
-    df = pd.read_csv(path)
-    if df.shape[1] and not pd.api.types.is_numeric_dtype(df.iloc[:, 0]):
-        df = df.set_index(df.columns[0])
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    if bad:
-        raise UserError(f"{path}: rater column(s) {bad} are not numeric; the CSV needs one row "
-                        "per subject and one numeric column per rater")
-    if df.shape[1] < 2:
-        raise UserError(f"{path}: found {df.shape[1]} rater column(s); ICC needs at least 2")
-    return df
+def read_ratings(path: Path, id_column: str = "auto"):
+    """A ratings table as subjects × raters, and the reader's notes (see the module
+    docstring for the layout)."""
+    from ..cohort.usertable import read_table
+
+    tab = read_table(path, what="ratings table", option="--ratings",
+                     id_column=None if id_column == "none" else id_column,
+                     id_option="--id-column", min_columns=2, min_rows=2,
+                     expect="one row per subject, one numeric column per rater")
+    return tab.frame, tab.notes
 
 
 def run_icc(args: argparse.Namespace) -> int:
-    from ..crf.icc import icc, icc_all
+    from ..crf.icc import DegenerateICCError, icc, icc_all
 
-    ratings = read_ratings(args.ratings)
-    if args.all:
-        out = icc_all(ratings, r0=args.r0, conf_level=args.conf_level)
-        if args.json:
-            print(out.to_json(orient="records", indent=2))
-        else:
-            print(out.to_string(index=False))
-        return 0
-    res = icc(ratings, model=args.model, type=args.type, unit=args.unit, r0=args.r0,
-              conf_level=args.conf_level)
+    ratings, notes = read_ratings(args.ratings, args.id_column)
+    for note in notes:  # on stderr: stdout holds the result only (--json stays parseable)
+        err_console.print(f"[yellow]note:[/] {args.ratings}: {note}", soft_wrap=True)
+    where = f"ratings table {args.ratings}"
+    try:
+        if args.all:
+            out = icc_all(ratings, r0=args.r0, conf_level=args.conf_level, where=where)
+            dropped = out.attrs.get("dropped", [])
+            if args.json:
+                print(json.dumps({"forms": json.loads(out.to_json(orient="records")),
+                                  "dropped_subjects": dropped, "notes": notes}, indent=2))
+            else:
+                print(out.to_string(index=False))
+            return 0
+        res = icc(ratings, model=args.model, type=args.type, unit=args.unit, r0=args.r0,
+                  conf_level=args.conf_level, where=where)
+    except DegenerateICCError as exc:
+        raise UserError(f"{exc} — fix: check the ratings (a constant table has no "
+                        "between-subject variance)") from exc
     if args.json:
-        print(json.dumps(res.to_frame().iloc[0].to_dict(), indent=2, default=float))
+        d = res.to_frame().iloc[0].to_dict()
+        d.update(dropped_subjects=list(res.dropped), notes=notes)
+        print(json.dumps(d, indent=2, default=float))
     else:
-        console.print(res.summary())
+        console.print(res.summary(), soft_wrap=True)
+        if res.dropped:
+            console.print(f"left out ({len(res.dropped)}): {'; '.join(res.dropped)}",
+                          soft_wrap=True)
     return 0
 
 

@@ -58,7 +58,28 @@ def _setup(args: argparse.Namespace):
     if len(images) < 2:
         raise UserError(f"{args.cohort}: {len(images)} image(s) selected; DRFs need several")
     pixels = load_pixels(cohort, images)
+    _check_intensities(pixels, images)
     return cfg, images, pixels, how
+
+
+def _check_intensities(pixels, images) -> None:
+    """Refuse non-finite pixels; warn about images of one constant intensity (no signal)."""
+    import warnings
+
+    import numpy as np
+
+    flat = []
+    for im, iid in zip(pixels, images.index):
+        a = np.asarray(im)
+        if not np.isfinite(a).all():
+            raise UserError(f"image {iid} (patient {images.loc[iid, 'patient_id']}) has NaN or "
+                            "infinite pixel values — fix: re-export or re-download the DICOM")
+        if a.size and np.ptp(a) == 0:
+            flat.append(str(iid))
+    if flat:
+        warnings.warn(f"{len(flat)} image(s) of one constant intensity (no signal; min-max "
+                      f"scaling gives 0): {', '.join(flat[:5])}{' …' if len(flat) > 5 else ''}",
+                      UserWarning, stacklevel=2)
 
 
 def run_train(args: argparse.Namespace) -> int:

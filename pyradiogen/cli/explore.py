@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    choices=("unstranded", "tpm_unstranded", "fpkm_unstranded"),
                    help="expression values for the gene Kruskal-Wallis heatmap")
     p.add_argument("--no-genes", action="store_true", help="skip the gene Kruskal-Wallis heatmap")
+    p.add_argument("--drop-na-features", action="store_true",
+                   help="leave out feature columns with a missing value (named in a warning); "
+                        "by default missing feature values are refused, naming them")
     p.set_defaults(func=run)
 
 
@@ -50,9 +53,17 @@ def run(args: argparse.Namespace) -> int:
     if not args.cohort.exists():
         raise UserError(f"{args.cohort}: cohort folder not found")
     cohort = load_cohort(args.cohort)
-    sets = {args.label: read_feature_table(args.features)}
+    from .predict import _features
+
+    sets = {args.label: _features(args.features, "--features", args.drop_na_features)}
     if args.crf is not None:
-        sets["crf"] = read_feature_table(args.crf, reader=args.reader)
+        crf = read_feature_table(args.crf, reader=args.reader, option="--crf")
+        for note in crf.attrs.get("notes", []):
+            console.print(f"[yellow]note:[/] {args.crf}: {note}", soft_wrap=True)
+        sets["crf"] = crf
+        if not crf.drop(columns=["image_id", "patient_id"]).notna().all().all():
+            raise UserError(f"feature table {args.crf} (--crf) has missing values — impute "
+                            "them or leave those features out")
     if args.crf36:
         if cohort.crf36 is None:
             raise UserError(f"{args.cohort}: the cohort has no crf36.csv; drop --crf36")

@@ -15,12 +15,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="paper = as published; rigorous = leak-free; both (default) side by side")
     p.add_argument("--features", required=True, type=Path,
                    help="feature table (csv/tsv/parquet): image_id, patient_id, features… "
-                        "(DRFs for liu2023, pyradiomics features for kim2020)")
+                        "(DRFs for liu2023, pyradiomics features for kim2020; a reader column "
+                        "keeps the first reader)")
     p.add_argument("--crf", type=Path, help="liu2023: conventional features (default: the "
                    "cohort's crf36)")
     p.add_argument("--cohort", type=Path, help="cohort directory (clinical, crf36, timer)")
-    p.add_argument("--clinical", type=Path, help="clinical table indexed by patient_id (T, N, "
-                   "ER, PR, HER2); default: the cohort's")
+    p.add_argument("--clinical", type=Path, help="clinical table: patient_id then T, N, ER, "
+                   "PR, HER2 as 0/1 (NA allowed), or the TCGA 2012 Supp. Table 1 layout; "
+                   "default: the cohort's")
     p.add_argument("--signatures", type=Path, help="liu2023: patient_id + signature scores")
     p.add_argument("--timer", type=Path, help="liu2023: patient_id + TIMER cell types "
                    "(default: the cohort's)")
@@ -38,18 +40,78 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--efficientnet-weights", type=Path,
                    help="local EfficientNet-B0 state dict for the pre-trained variant")
     p.add_argument("--efficientnet-epochs", type=int, help="EfficientNet epochs (default 100)")
+    p.add_argument("--drop-na-features", action="store_true",
+                   help="leave out feature columns with a missing value (named in a warning); "
+                        "by default missing feature values are refused, naming them")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.set_defaults(func=run)
 
 
-def _read(path: Path | None, what: str):
-    from ..store import read_frame
+LABELS = ("T", "N", "ER", "PR", "HER2")
+
+
+def _features(path: Path | None, option: str, drop_na: bool):
+    """A feature table through the shared reader, with the missing-value policy applied."""
+    import numpy as np
+
+    from ..cohort.tables import read_features
+    from ..cohort.usertable import describe_missing
 
     if path is None:
         return None
-    if not path.exists():
-        raise UserError(f"{what} file {path} does not exist")
-    return read_frame(path)
+    f = read_features(path, option=option)
+    for note in f.attrs.get("notes", []):
+        console.print(f"[yellow]note:[/] {path}: {note}", soft_wrap=True)
+    vals = f.drop(columns=["image_id", "patient_id"])
+    bad = ~np.isfinite(vals.to_numpy(dtype=float)).all(axis=0)
+    if bad.any():
+        desc = describe_missing(vals.set_axis(f["image_id"]), "row", "feature")
+        if not drop_na:
+            raise UserError(f"feature table {path} ({option}): {desc} — fix: impute them, or "
+                            "pass --drop-na-features to leave those features out")
+        console.print(f"[yellow]warning:[/] {path}: {int(bad.sum())} feature(s) with missing "
+                      f"values left out ({desc})", soft_wrap=True)
+        f = f.drop(columns=vals.columns[bad])
+        if f.shape[1] <= 2:
+            raise UserError(f"feature table {path} ({option}): every feature has a missing "
+                            "value")
+    return f
+
+
+def _clinical(path: Path):
+    """--clinical: the TCGA Supp. Table 1 layout, or patient_id + 0/1 label columns."""
+    from ..cohort.clinical import ID_COLUMN, read_clinical
+    from ..cohort.tables import read_patient_table
+    from ..cohort.usertable import check_header
+
+    sep = "\t" if path.suffix.lower() in (".tsv", ".txt") else ","
+    header = check_header(path, sep, what="clinical table", option="--clinical") \
+        if path.suffix.lower() != ".parquet" else []
+    if ID_COLUMN in header or (sep == "," and any(ID_COLUMN in h for h in header)):
+        return read_clinical(path, option="--clinical")[0]
+    t = read_patient_table(path, what="clinical table", option="--clinical", all_na="keep")
+    have = [c for c in LABELS if c in t.columns]
+    if not have:
+        raise UserError(f"clinical table {path} (--clinical): none of the label columns "
+                        f"{', '.join(LABELS)} (found {list(t.columns)[:8]})")
+    for c in have:
+        bad = t[c].notna() & ~t[c].isin([0, 1])
+        if bad.any():
+            raise UserError(f"clinical table {path} (--clinical); column {c!r}; patient "
+                            f"{t.index[bad][0]}: {float(t[c][bad].iloc[0]):g} is not 0 or 1 — fix: "
+                            "code positive as 1, negative as 0, missing as NA")
+    return t[have].astype("Int64")
+
+
+def _patients(path: Path | None, what: str, option: str):
+    from ..cohort.tables import read_patient_table
+
+    if path is None:
+        return None
+    t = read_patient_table(path, what=what, option=option, all_na="keep", min_rows=1)
+    for note in t.attrs.get("notes", []):
+        console.print(f"[yellow]note:[/] {path}: {note}", soft_wrap=True)
+    return t.reset_index()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,21 +149,21 @@ def run(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise UserError(f"cannot load cohorts in this installation ({exc})") from exc
         cohort = load_cohort(args.cohort)
-    rbridge.library("pyradiogen")
-    features = _read(args.features, "feature")
+    features = _features(args.features, "--features", args.drop_na_features)
     if args.study == "liu2023":
-        clinical = _read(args.clinical, "clinical")
-        if clinical is not None:
-            clinical = clinical.set_index(clinical.columns[0])
+        if args.clinical is not None:
+            clinical = _clinical(args.clinical)
         elif cohort is not None:
             clinical = cohort.clinical
         else:
             raise UserError("liu2023 needs --clinical FILE or --cohort DIR")
-        crf = _read(args.crf, "CRF")
+        crf = _features(args.crf, "--crf", args.drop_na_features)
+        if crf is not None and (crf["image_id"] == crf["patient_id"]).all():
+            crf = crf.drop(columns="image_id")  # one row per patient (no image_id column)
         if crf is None and cohort is not None and cohort.crf36 is not None:
             crf = cohort.crf36
-        sig = _read(args.signatures, "signature")
-        timer = _read(args.timer, "TIMER")
+        sig = _patients(args.signatures, "signature table", "--signatures")
+        timer = _patients(args.timer, "TIMER table", "--timer")
         if timer is None and cohort is not None and cohort.timer is not None:
             timer = with_patient_column(cohort.timer)
         parts = [with_patient_column(t).set_index("patient_id") for t in (sig, timer)
@@ -115,17 +177,56 @@ def run(args: argparse.Namespace) -> int:
 
             cfg.efficientnet = True
             images, image_labels = cohort_images(cohort, cfg.characteristics)
-        res = run_liu2023(args.out, features, clinical, crf=crf, targets=targets, images=images,
-                          image_labels=image_labels, config=cfg, modes=modes)
-        console.print(res["lasso_summary"][["feature_set", "mode", "characteristic", "auc",
-                                            "ci_low", "ci_high"]].to_string(index=False))
+        rbridge.library("pyradiogen")
+        try:
+            res = run_liu2023(args.out, features, clinical, crf=crf, targets=targets,
+                              images=images, image_labels=image_labels, config=cfg, modes=modes)
+        except ValueError as exc:
+            raise UserError(f"{_named(args)}: {exc}") from exc
+        summ = res["lasso_summary"]
+        console.print(summ[["feature_set", "mode", "characteristic", "auc", "ci_low",
+                            "ci_high"]].to_string(index=False))
+        _print_notes(summ, ["feature_set", "mode", "characteristic"])
+        if "classes_summary" in res:
+            _print_notes(res["classes_summary"], ["feature_set", "mode", "target", "model"])
     else:
-        scores = _read(args.risk_scores, "risk-score")
-        if scores is None:
+        if args.risk_scores is None:
             raise UserError("kim2020 needs --risk-scores FILE (patient_id + risk scores)")
-        screen = _read(args.screen, "screen")
-        res = run_kim2020(args.out, features, scores, screen=screen, config=cfg, modes=modes)
-        console.print(res["table4"][["mode", "risk_score", "adj_r2", "p", "adj_r2_loo",
-                                     "p_loo"]].to_string(index=False))
+        scores = _patients(args.risk_scores, "risk-score table", "--risk-scores")
+        screen = None
+        if args.screen is not None:
+            from ..cohort.usertable import read_table
+
+            screen = read_table(args.screen, what="screen table", option="--screen",
+                                id_column=None, numeric=["p"],
+                                string_columns=("score", "feature"),
+                                required=("score", "feature", "p")).frame.reset_index(drop=True)
+        rbridge.library("pyradiogen")
+        try:
+            res = run_kim2020(args.out, features, scores, screen=screen, config=cfg,
+                              modes=modes)
+        except ValueError as exc:
+            raise UserError(f"{_named(args)}: {exc}") from exc
+        t4 = res["table4"]
+        cols = ["mode", "risk_score", "adj_r2", "p", "adj_r2_loo", "p_loo"]
+        console.print(t4.reindex(columns=cols).to_string(index=False, na_rep="—"))
+        _print_notes(t4, ["mode", "risk_score"])
     console.print(f"[green]written to {args.out}[/]")
     return 0
+
+
+def _named(args: argparse.Namespace) -> str:
+    """The table options given, as typed (for messages about how the tables fit together)."""
+    opts = ("features", "crf", "clinical", "signatures", "timer", "risk_scores", "screen",
+            "cohort")
+    return ", ".join(f"--{o.replace('_', '-')} {getattr(args, o)}" for o in opts
+                     if getattr(args, o, None) is not None)
+
+
+def _print_notes(table, keys: list[str]) -> None:
+    """One line per row with a note (not modelled, rows left out); notes are in the CSV too."""
+    if "note" not in table.columns:
+        return
+    for _, r in table[table["note"].notna()].iterrows():
+        console.print(f"[yellow]{' '.join(str(r[k]) for k in keys)}:[/] {r['note']}",
+                      soft_wrap=True, highlight=False)

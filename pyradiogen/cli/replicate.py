@@ -33,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
     if args.cohort is not None and not (args.cohort / "cohort.toml").exists():
         raise UserError(f"{args.cohort}: no cohort.toml; see the README's 'Running on real "
                         "TCIA/TCGA data' or make one with `pyradiogen demo-data --out DIR`")
+    if args.cohort is not None:  # read and check every table now, before hours of work
+        from ..cohort import load_cohort
+
+        load_cohort(args.cohort)
     cfg = load_config(args.config, preset=args.preset, seed=args.seed)
     if args.patients is not None:
         cfg.section("replicate").demo_patients = args.patients

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from . import console
 
@@ -10,7 +11,8 @@ from . import console
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("vignettes", help="execute the vignettes and render them to HTML")
     p.add_argument("--out", default="results/vignettes", help="output folder")
-    p.add_argument("--cohort", help="cohort directory (default: a generated demo cohort)")
+    p.add_argument("--cohort", type=Path,
+                   help="cohort directory (default: a generated demo cohort)")
     p.add_argument("--patients", type=int, default=60, help="demo cohort size when generating")
     p.set_defaults(func=run)
 
@@ -19,8 +21,11 @@ def run(args: argparse.Namespace) -> int:
     from ..vignettes import render, vignette_paths
 
     env = {"PYRADIOGEN_VIGNETTE_PATIENTS": str(args.patients)}
-    if args.cohort:
-        env["PYRADIOGEN_VIGNETTE_COHORT"] = args.cohort
+    if args.cohort:  # read and check every table before any notebook runs
+        from ..cohort import load_cohort
+
+        load_cohort(args.cohort)
+        env["PYRADIOGEN_VIGNETTE_COHORT"] = str(args.cohort)
     for path in vignette_paths():
         console.print(f"rendering [bold]{path.name}[/]")
         html = render(path, args.out, env)

@@ -17,7 +17,10 @@ objects (SEG, RTSTRUCT, SR …) are skipped at indexing and listed in ``c.skippe
 RTSTRUCT objects can be ROI sources (:mod:`.roi_objects`); ``id_scheme = "any"`` accepts
 non-TCGA patient IDs (:mod:`.ids`).
 
-Every reader raises :class:`CohortError` naming the file, patient or gene and the fix.
+Every reader raises :class:`CohortError` naming the file, patient or gene and the fix. Every
+table (cohort parts and command-line inputs alike) is read by :func:`read_table`
+(:mod:`.usertable`): missing-value spellings, duplicated columns/IDs, the ID column and numeric
+cells under one set of rules.
 """
 
 from .assemble import StudyCohort
@@ -27,6 +30,8 @@ from .core import Check, Cohort, load_cohort
 from .errors import CohortError
 from .ids import patient_barcode
 from .tables import read_gmt
+from .usertable import NA_SPELLINGS, Table, TableError, read_table
 
-__all__ = ["Check", "Cohort", "CohortError", "StudyCohort", "assemble_study1", "assemble_study2",
-           "load_cohort", "patient_barcode", "read_gmt"]
+__all__ = ["NA_SPELLINGS", "Check", "Cohort", "CohortError", "StudyCohort", "Table",
+           "TableError", "assemble_study1", "assemble_study2", "load_cohort", "patient_barcode",
+           "read_gmt", "read_table"]

@@ -168,12 +168,15 @@ class Cohort:
 
     @property
     def clinical(self) -> pd.DataFrame:
-        """age, T, N, ER, PR, HER2 (Int64), pam50 (category), indexed by patient_id."""
+        """age, T, N, ER, PR, HER2 (Int64), pam50, sex (category), indexed by patient_id.
+
+        ``clinical.attrs["missing"]``: missing values per column and how they are written."""
         return self._clinical_pair[0]
 
     @property
     def clinical_raw(self) -> pd.DataFrame:
-        """The clinical table as written (TCGA Supplementary Table 1 columns)."""
+        """The clinical table as read (TCGA Supplementary Table 1 columns, text; missing-value
+        spellings as ``None``)."""
         return self._clinical_pair[1]
 
     def _optional(self, part: str, reader, default=None, kind: str | None = None):

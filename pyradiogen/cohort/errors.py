@@ -8,21 +8,38 @@ import os
 class CohortError(ValueError):
     """A problem with the cohort's input files.
 
-    The message names what is wrong (``file``, ``patient``, ``gene`` when known) and ends with
-    what to do about it (``fix``). The parts are also kept as attributes for programs.
+    The message names what is wrong (``file``, ``column``, ``line``, ``patient``, ``gene``
+    when known) and ends with what to do about it (``fix``). The parts are also kept as
+    attributes for programs. ``option`` is the command-line option that gave the file
+    (``--ratings``), so the message names the input as the user typed it.
     """
 
     def __init__(self, problem: str, *, file: str | os.PathLike | None = None,
                  patient: str | None = None, gene: str | None = None,
-                 fix: str | None = None) -> None:
+                 fix: str | None = None, column: str | None = None, line: int | None = None,
+                 option: str | None = None, what: str | None = None) -> None:
         self.problem = problem
         self.file = str(file) if file is not None else None
         self.patient = patient
         self.gene = gene
         self.fix = fix
+        self.column = column
+        self.line = line
+        self.option = option
+        self.what = what
         where = []
         if self.file:
-            where.append(f"file {self.file}")
+            head = f"{what} " if what else "file "
+            head += self.file
+            if option:
+                head += f" ({option})"
+            where.append(head)
+        elif option:
+            where.append(option)
+        if column is not None:
+            where.append(f"column {column!r}")
+        if line is not None:
+            where.append(f"line {line}")
         if patient:
             where.append(f"patient {patient}")
         if gene:

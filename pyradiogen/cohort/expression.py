@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ import pandas as pd
 
 from .errors import CohortError
 from .ids import current_id_scheme, is_patient_id, patient_id, sample_type_or_none
+from .usertable import check_header, read_table
 
 STAR_COLUMNS = ("gene_id", "gene_name", "gene_type", "unstranded", "stranded_first",
                 "stranded_second", "tpm_unstranded", "fpkm_unstranded", "fpkm_uq_unstranded")
@@ -56,6 +58,7 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
         raise CohortError(f"cannot be read ({exc})", file=path,
                           fix="re-download the file from GDC") from exc
     skip = 1 if first.startswith("#") else 0
+    check_header(path, "\t", what="STAR-counts file")
     try:
         df = pd.read_csv(path, sep="\t", skiprows=skip, dtype={"gene_id": str, "gene_name": str,
                                                                "gene_type": str},
@@ -102,11 +105,19 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
 def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
     """GDC sample sheet (``File Name`` → ``Sample ID``); first sample when several."""
     path = Path(path)
-    df = pd.read_csv(path, sep="\t", dtype=str)
+    tab = read_table(path, what="GDC sample sheet", id_column=None, strings=True,
+                     required=("File Name", "Sample ID"),
+                     expect="the sample sheet downloaded from the GDC cart")
+    df = tab.frame
     for col in ("File Name", "Sample ID"):
-        if col not in df.columns:
-            raise CohortError(f"column {col!r} missing", file=path,
-                              fix="give the sample sheet downloaded from the GDC cart")
+        miss = df[col].isna()
+        if miss.any():
+            raise tab.error("empty cell", column=col, line=tab.line_of(df.index[miss][0]),
+                            fix="give every file its name and sample")
+    dup = df["File Name"].duplicated()
+    if dup.any():
+        raise tab.error(f"file {df['File Name'][dup].iloc[0]!r} listed twice", column="File Name",
+                        line=tab.line_of(df.index[dup][0]), fix="keep one row per file")
     return {f: s.split(",")[0].strip() for f, s in zip(df["File Name"], df["Sample ID"])}
 
 
@@ -209,21 +220,19 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
     (dots allowed). Values must be numeric and present.
     """
     path = Path(path)
-    sep = "," if path.suffix == ".csv" else "\t"
-    try:
-        df = pd.read_csv(path, sep=sep, dtype={0: str}, keep_default_na=False,
-                         na_values=["", "NA", "NaN", "nan"])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise CohortError(f"cannot be parsed ({exc})", file=path,
-                          fix="save the matrix as tab-separated text") from exc
-    gcol = df.columns[0]
-    gid = df[gcol].astype(str)
+    tab = read_table(path, what="expression matrix", id_column=0, numeric="none",
+                     expect="first column SYMBOL|ENTREZ (or symbols), then one column per "
+                            "TCGA sample barcode")
+    df = tab.frame
+    gid = pd.Series(df.index.astype(str), index=range(len(df)))
+    lines = tab.lines.to_numpy() if tab.lines is not None else np.arange(len(df))
+    df = df.reset_index(drop=True)
     sym = gid.str.split("|").str[0]
     ent = pd.to_numeric(gid.str.split("|").str[1], errors="coerce") if gid.str.contains(
         "|", regex=False).any() else pd.Series(np.nan, index=df.index)
     keep = (sym != "?") & (sym != "")
     df, sym, ent = df[keep], sym[keep], ent[keep]
-    samples = [c for c in df.columns[1:]]
+    samples = [c for c in df.columns]
     bad_ids = [c for c in samples if not is_patient_id(c)]
     if bad_ids:
         raise CohortError(f"column {bad_ids[0]!r} is not a TCGA sample barcode", file=path,
@@ -231,14 +240,20 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
     vals = df[samples]
     num = vals.apply(pd.to_numeric, errors="coerce")
     if (num.isna() & vals.notna()).any().any():
+        from .usertable import na_mask
+
         c = (num.isna() & vals.notna()).any()[lambda s: s].index[0]
-        i = (num[c].isna() & vals[c].notna())[lambda s: s].index[0]
-        raise CohortError(f"non-numeric value {vals.loc[i, c]!r} in sample {c}", file=path,
-                          gene=str(sym[i]), fix="use numbers only")
+        bad = num[c].isna() & vals[c].notna() & ~na_mask(vals[c])
+        if bad.any():
+            i = bad[bad].index[0]
+            raise CohortError(f"non-numeric value {vals.loc[i, c]!r} in sample {c}", file=path,
+                              gene=str(sym[i]), line=int(lines[i]), fix="use numbers only")
     if num.isna().any().any():
         c = num.isna().any()[lambda s: s].index[0]
         i = num[c][num[c].isna()].index[0]
-        raise CohortError(f"missing (NA) value in sample {c}", file=path, gene=str(sym[i]),
+        n_na = int(num.isna().to_numpy().sum())
+        raise CohortError(f"missing (NA) value in sample {c} ({n_na} missing value(s) in the "
+                          "matrix)", file=path, gene=str(sym[i]), line=int(lines[i]),
                           fix="impute or drop the gene before building the cohort")
     dup = sym.duplicated()
     if dup.any():
@@ -246,6 +261,10 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
         order = tot.sort_values(ascending=False, kind="stable").index
         first = ~sym.loc[order].duplicated()
         keep_idx = order[first.to_numpy()]
+        names = sorted(set(sym[dup]))
+        warnings.warn(f"{path}: {len(names)} gene symbol(s) on several rows; the row with the "
+                      f"largest total is kept (e.g. {', '.join(names[:5])})", UserWarning,
+                      stacklevel=2)
         num, sym, ent = num.loc[keep_idx], sym.loc[keep_idx], ent.loc[keep_idx]
     pids = [patient_id(c, str(path)) for c in samples]
     types = [sample_type_or_none(c) for c in samples]
@@ -265,14 +284,35 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
 def read_gene_table(path: str | os.PathLike) -> pd.DataFrame:
     """gene_id, gene_name, gene_type, entrez (Int64)."""
     path = Path(path)
-    df = pd.read_csv(path, sep="\t" if path.suffix != ".csv" else ",", dtype=str,
-                     keep_default_na=False, na_values=[""])
-    miss = [c for c in ("gene_id", "gene_name") if c not in df.columns]
-    if miss:
-        raise CohortError(f"column(s) {miss} missing", file=path,
-                          fix="columns: gene_id, gene_name, gene_type, entrez")
+    tab = read_table(path, what="gene table", id_column=None, strings=True,
+                     required=("gene_id", "gene_name"),
+                     expect="columns gene_id, gene_name, gene_type, entrez")
+    df = tab.frame.reset_index(drop=True)
+    miss = df["gene_id"].isna()
+    if miss.any():
+        raise tab.error("row without a gene_id", column="gene_id",
+                        line=int(tab.lines.iloc[int(np.flatnonzero(miss)[0])]),
+                        fix="give every row its Ensembl gene_id")
+    dup = df["gene_id"].duplicated()
+    if dup.any():
+        raise tab.error(f"gene_id {df['gene_id'][dup].iloc[0]!r} listed twice",
+                        column="gene_id", line=int(tab.lines.iloc[int(np.flatnonzero(dup)[0])]),
+                        fix="keep one row per gene_id")
     if "gene_type" not in df:
         df["gene_type"] = pd.NA
-    ent = pd.to_numeric(df.get("entrez", pd.Series(np.nan, index=df.index)), errors="coerce")
+    raw_ent = df.get("entrez", pd.Series(np.nan, index=df.index))
+    ent = pd.to_numeric(raw_ent, errors="coerce")
+    bad = ent.isna() & raw_ent.notna()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise tab.error(f"entrez {raw_ent.iloc[i]!r} is not a number", column="entrez",
+                        line=int(tab.lines.iloc[i]), gene=str(df["gene_name"].iloc[i]),
+                        fix="write Entrez Gene IDs as integers, or NA")
+    frac = ent.notna() & (ent != ent.round())
+    if frac.any():
+        i = int(np.flatnonzero(frac)[0])
+        raise tab.error(f"entrez {raw_ent.iloc[i]!r} is not an integer", column="entrez",
+                        line=int(tab.lines.iloc[i]), gene=str(df["gene_name"].iloc[i]),
+                        fix="write Entrez Gene IDs as integers, or NA")
     df["entrez"] = pd.array(ent, dtype="Int64")
     return df[["gene_id", "gene_name", "gene_type", "entrez"]]

@@ -72,19 +72,22 @@ def read_rois(path: str | os.PathLike, images: pd.DataFrame | None = None,
     from . import roi_objects as ro
 
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise CohortError(f"cannot be parsed ({exc})", file=path,
-                          fix=f"write a CSV with columns {', '.join(ROI_COLUMNS)}") from exc
-    missing = [c for c in ROI_COLUMNS if c not in df.columns]
-    if missing:
-        raise CohortError(f"column(s) {missing} missing (found {list(df.columns)})", file=path,
-                          fix=f"use the header {','.join(ROI_COLUMNS)}")
+    from .usertable import read_table  # the shared reader (missing values, duplicates, layout)
+
+    tab = read_table(path, what="ROI list", id_column=None, strings=True, required=ROI_COLUMNS,
+                     expect=f"header {','.join(ROI_COLUMNS)}")
+    df = tab.frame.reset_index(drop=True)
+    # sop_instance_uid may be blank for a SEG/RTSTRUCT row (the referenced slice with the
+    # largest ROI is taken); every other column needs a value
+    for col in ("patient_id", "reader", "mask"):
+        miss = df[col].isna()
+        if miss.any():
+            raise tab.error("empty or missing cell", column=col,
+                            line=int(tab.lines.iloc[int(miss.to_numpy().argmax())]),
+                            fix="fill the cell or remove the row")
     df["patient_id"] = [patient_id(v, str(path)) for v in df["patient_id"]]
-    df["sop_instance_uid"] = df["sop_instance_uid"].str.strip()
-    if "segment" not in df:
-        df["segment"] = ""
+    df["sop_instance_uid"] = df["sop_instance_uid"].fillna("").astype(str).str.strip()
+    df["segment"] = df["segment"].fillna("").astype(str) if "segment" in df else ""
     dup = df.duplicated(["patient_id", "reader"], keep=False)
     if dup.any():
         row = df[dup].iloc[0]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,8 @@ import pandas as pd
 
 from ..resources import extdata
 from .errors import CohortError
-from .ids import is_barcode, patient_id
+from .ids import is_barcode, patient_id, sample_type_or_none
+from .usertable import Duplicates, Table, is_na, read_table
 
 TIMER_COLUMNS = ("B_cell", "CD4_T", "CD8_T", "Neutrophil", "Macrophage", "Dendritic")
 #: accepted header spellings (lower case, no separators) -> our column
@@ -21,8 +24,6 @@ _TIMER_ALIASES = {
     "macrophage": "Macrophage", "macrophages": "Macrophage", "dc": "Dendritic",
     "dendritic": "Dendritic", "dendriticcell": "Dendritic", "myeloiddendriticcell": "Dendritic",
 }
-_ID_COLUMNS = ("patient_id", "complete tcga id", "barcode", "sample", "patient", "id",
-               "case_submitter_id")
 
 
 def crf36_names() -> list[str]:
@@ -31,144 +32,309 @@ def crf36_names() -> list[str]:
         "feature_name"].tolist()
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise CohortError("table not found", file=path, fix="check the path in cohort.toml")
-    sep = "\t" if path.suffix in (".tsv", ".txt") else ","
-    try:
-        return pd.read_csv(path, sep=sep, keep_default_na=True)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise CohortError(f"cannot be parsed as a {'TSV' if sep == chr(9) else 'CSV'} table "
-                          f"({exc})", file=path, fix="save it as plain comma/tab-separated text"
-                          ) from exc
+def _patient_index(tab: Table, tumour_only: bool = True,
+                   duplicates: Duplicates = "error") -> Table:
+    """Re-index a table by patient ID: the 12-character patient barcode of TCGA sample/aliquot
+    barcodes, other IDs as written under ``id_scheme = "any"`` (:func:`.ids.patient_id`).
+
+    Rules (each decision is added to ``tab.notes``): normal-tissue samples (type 10–19) are
+    left out when ``tumour_only``; a patient with several tumour samples keeps the lowest
+    sample type (01 primary before 06 metastatic), then the first vial; remaining repeats are
+    collapsed when identical, else handled by ``duplicates`` (``"error"`` refuses, naming them).
+    """
+    f = tab.frame
+    pids, stypes, vials = [], [], []
+    for raw in f.index:
+        try:
+            pids.append(patient_id(raw))
+        except CohortError as exc:
+            raise tab.error(f"ID {raw!r} is not a TCGA barcode", column=tab.id_column,
+                            line=tab.line_of(raw),
+                            fix="use TCGA barcodes (TCGA-A1-A0SB, TCGA-A1-A0SB-01A …), or "
+                                'set id_scheme = "any" in cohort.toml for other IDs') from exc
+        st = sample_type_or_none(raw)
+        stypes.append(st if st is not None else 1)
+        m = re.match(r"^TCGA[-.]..[-.]....[-.]\d\d([A-Z])", str(raw).strip().upper())
+        vials.append(m.group(1) if m else "A")
+    keys = pd.DataFrame({"pid": pids, "st": stypes, "vial": vials, "raw": list(f.index)})
+    normal = keys["st"] >= 10
+    if tumour_only and normal.any():
+        tab.notes.append(f"{int(normal.sum())} normal-tissue sample(s) left out (tumour samples "
+                         f"are used): {', '.join(map(str, keys.loc[normal, 'raw'][:5]))}"
+                         + (" …" if normal.sum() > 5 else ""))
+        keys = keys[~normal]
+    order = keys.sort_values(["pid", "st", "vial"], kind="stable")
+    best = order.groupby("pid", sort=False).head(1).set_index("pid")
+    chosen = order.merge(best[["st", "vial"]], left_on="pid", right_index=True,
+                         suffixes=("", "_b"))
+    chosen = chosen[(chosen["st"] == chosen["st_b"]) & (chosen["vial"] == chosen["vial_b"])]
+    passed_over = keys[~keys.index.isin(chosen.index)]
+    passed_over = passed_over[passed_over["pid"].isin(chosen["pid"])]
+    if len(passed_over):
+        tab.notes.append(f"{passed_over['pid'].nunique()} patient(s) with several tumour "
+                         "samples: the lowest sample type, then the first vial, is used (e.g. "
+                         f"{passed_over['pid'].iloc[0]}: {passed_over['raw'].iloc[0]} left out)")
+    rows = f.loc[chosen["raw"].tolist()]
+    rows = rows.copy()
+    lines = [tab.line_of(r) for r in chosen["raw"]]
+    rows.index = pd.Index(chosen["pid"].tolist(), name="patient_id")
+    tab.frame = rows
+    tab.lines = pd.Series(lines, index=rows.index)
+    tab.id_column = tab.id_column or "patient_id"
+    from .usertable import _resolve_duplicates
+    _resolve_duplicates(tab, duplicates)
+    tab.frame = tab.frame.rename_axis("patient_id")
+    return tab
 
 
-def _id_column(df: pd.DataFrame, path: Path) -> str:
-    for col in df.columns:
-        if str(col).strip().lower() in _ID_COLUMNS:
-            return col
-    first = df.columns[0]
-    if len(df) and df[first].map(is_barcode).all():
-        return first
-    raise CohortError(f"no patient ID column (looked for {', '.join(_ID_COLUMNS)})", file=path,
-                      fix="name the TCGA barcode column `patient_id` or `Complete TCGA ID`")
+def read_crf36(path: str | os.PathLike, option: str | None = None) -> pd.DataFrame:
+    """Patients × the 36 TCGA Breast Phenotype features (float; missing values are NaN).
 
-
-def _index_patients(df: pd.DataFrame, col: str, path: Path) -> pd.DataFrame:
-    ids = [patient_id(v, str(path)) for v in df[col]]
-    dup = pd.Index(ids)[pd.Index(ids).duplicated()]
-    if len(dup):
-        raise CohortError(f"{len(dup)} patient(s) appear more than once", file=path,
-                          patient=str(dup[0]),
-                          fix="keep one row per patient (e.g. the primary tumour sample)")
-    out = df.drop(columns=[col])
-    out.index = pd.Index(ids, name="patient_id")
+    Every missing-value spelling is NaN (the patient stays); duplicated columns or patients,
+    non-numeric cells and a feature without any value are refused, naming them.
+    """
+    path = Path(path)
+    names = crf36_names()
+    tab = read_table(path, what="CRF36 table", option=option, id_column="auto",
+                     string_columns=(), numeric="rest",
+                     expect="`Complete TCGA ID` then the 36 TCIA feature headers")
+    missing = [n for n in names if n not in tab.frame.columns]
+    if missing:
+        raise tab.error(f"{len(missing)} of the 36 feature columns are missing, e.g. "
+                        f"{missing[0]!r}", column=missing[0],
+                        fix="use the TCIA headers exactly (see r/inst/extdata/radiomics/"
+                            "tcga_breast_phenotype_36_features.csv)")
+    if tab.id_column is None:
+        raise tab.error("no patient ID column", fix="name the TCGA barcode column "
+                        "`patient_id` or `Complete TCGA ID`")
+    extra = [c for c in tab.frame.columns if c not in names]
+    if extra:
+        tab.notes.append(f"{len(extra)} column(s) besides the 36 features ignored: "
+                         f"{', '.join(map(str, extra[:5]))}")
+    tab.frame = tab.frame[names]
+    _patient_index(tab, tumour_only=False)
+    out = tab.frame.astype(float)
+    out.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
     return out
 
 
-def _numeric(df: pd.DataFrame, path: Path, allow_na: bool = True) -> pd.DataFrame:
-    out = df.apply(pd.to_numeric, errors="coerce")
-    bad = out.isna() & df.notna()
-    if bad.any().any():
-        col = bad.any()[lambda s: s].index[0]
-        row = bad[col][lambda s: s].index[0]
-        raise CohortError(f"column {col!r} holds a non-numeric value {df.loc[row, col]!r}",
-                          file=path, patient=str(row),
-                          fix="use numbers, and leave missing values empty")
-    if not allow_na and out.isna().any().any():
-        col = out.isna().any()[lambda s: s].index[0]
-        row = out[col][out[col].isna()].index[0]
-        raise CohortError(f"column {col!r} is missing a value", file=path, patient=str(row),
-                          fix="fill the value or drop the patient")
-    return out.astype(float)
+IMMUNE_TEXT_COLUMNS = ("CancerType", "cancer_type", "cancertype", "Cancer", "project",
+                       "Study", "disease")
 
 
-def read_crf36(path: str | os.PathLike) -> pd.DataFrame:
-    """Patients × the 36 TCGA Breast Phenotype features (float; empty cells are NaN)."""
+def read_immune_table(path: str | os.PathLike, option: str | None = None,
+                      duplicates: Duplicates = "error") -> pd.DataFrame:
+    """Any per-sample immune table (TIMER, the PanImmune CIBERSORT or leukocyte-fraction
+    tables …): patients × numeric columns (cell types as named in the file).
+
+    The ID column holds TCGA patient, sample or aliquot barcodes (dots allowed); tumour
+    samples are kept, one per patient (see :func:`_patient_index`); text columns such as
+    ``CancerType`` are dropped with a note. Missing values stay NaN and are counted in
+    ``attrs["na"]``; every decision is listed in ``attrs["notes"]``.
+    """
     path = Path(path)
-    df = _read_table(path)
-    idc = _id_column(df, path)
-    names = crf36_names()
-    missing = [n for n in names if n not in df.columns]
-    if missing:
-        raise CohortError(f"{len(missing)} of the 36 feature columns are missing, e.g. "
-                          f"{missing[0]!r}", file=path,
-                          fix="use the TCIA headers exactly (see r/inst/extdata/radiomics/"
-                              "tcga_breast_phenotype_36_features.csv)")
-    df = _index_patients(df[[idc, *names]], idc, path)
-    return _numeric(df, path)
+    tab = read_table(path, what="immune table", option=option, id_column="auto",
+                     string_columns=IMMUNE_TEXT_COLUMNS, numeric="rest", duplicates=duplicates,
+                     all_na="error", expect="a TCGA barcode column then one numeric column "
+                                            "per cell type")
+    if tab.id_column is None:
+        raise tab.error("no patient ID column", fix="name the TCGA barcode column "
+                        "`patient_id`, `sample` or `SampleID`")
+    text = [c for c in tab.frame.columns if c in IMMUNE_TEXT_COLUMNS]
+    if text:
+        tab.frame = tab.frame.drop(columns=text)
+        tab.notes.append(f"text column(s) {', '.join(text)} not used")
+    _patient_index(tab, tumour_only=True, duplicates=duplicates)
+    out = tab.frame.astype(float)
+    out.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
+    return out
 
 
-def read_timer(path: str | os.PathLike) -> pd.DataFrame:
+def read_timer(path: str | os.PathLike, option: str | None = None,
+               duplicates: Duplicates = "error") -> pd.DataFrame:
     """Patients × B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic (float).
 
     Accepts TIMER's own headers (``B_cell, CD4_Tcell, CD8_Tcell, Neutrophil, Macrophage, DC``)
-    and sample barcodes (the primary tumour sample is kept when a patient has several).
+    and sample barcodes (the primary tumour sample is kept when a patient has several); read
+    as :func:`read_immune_table` reads.
     """
     path = Path(path)
-    df = _read_table(path)
-    idc = _id_column(df, path)
+    df = read_immune_table(path, option=option, duplicates=duplicates)
     ren = {}
     for col in df.columns:
         key = "".join(ch for ch in str(col).lower() if ch.isalnum())
         if key in _TIMER_ALIASES:
             ren[col] = _TIMER_ALIASES[key]
+    twice = sorted({v for v in ren.values() if list(ren.values()).count(v) > 1})
+    if twice:
+        cols = [k for k, v in ren.items() if v == twice[0]]
+        raise CohortError(f"columns {cols} both name the cell type {twice[0]}", file=path,
+                          option=option, what="immune table", fix="keep one of them")
+    attrs = dict(df.attrs)
     df = df.rename(columns=ren)
     missing = [c for c in TIMER_COLUMNS if c not in df.columns]
     if missing:
         raise CohortError(f"cell-type column(s) {missing} missing (found {list(df.columns)})",
-                          file=path, fix=f"name the columns {', '.join(TIMER_COLUMNS)}")
-    ids = df[idc].astype(str)
-    stype = ids.str.extract(r"^TCGA[-.]..[-.]....[-.](\d\d)", expand=False)
-    if stype.notna().any():
-        df = df[stype.isna() | (stype.astype(float) < 10)]
-    df = _index_patients(df[[idc, *TIMER_COLUMNS]], idc, path)
-    return _numeric(df, path)
+                          file=path, option=option, what="TIMER table",
+                          fix=f"name the columns {', '.join(TIMER_COLUMNS)} (TIMER's "
+                              "B_cell, CD4_Tcell, CD8_Tcell, Neutrophil, Macrophage, DC)")
+    out = df[list(TIMER_COLUMNS)]
+    out.attrs.update(attrs)
+    return out
 
 
-def read_risk_genes(path: str | os.PathLike) -> list[str]:
-    """One gene symbol a line; blank lines and ``#`` comments are ignored."""
+def read_risk_genes(path: str | os.PathLike, option: str | None = None) -> list[str]:
+    """One gene symbol a line; blank lines and ``#`` comments are ignored.
+
+    A missing-value line (``NA`` …) is skipped with a warning; a line with several tokens and
+    a gene listed twice are refused, naming the line and gene.
+    """
     path = Path(path)
-    genes = []
-    for ln, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    if not path.exists():
+        raise CohortError("gene list not found", file=path, option=option,
+                          what="risk-gene list", fix="check the path")
+    if path.stat().st_size == 0:
+        raise CohortError("is empty (0 bytes)", file=path, option=option,
+                          what="risk-gene list", fix="write one gene symbol a line")
+    genes: list[str] = []
+    lines: dict[str, int] = {}
+    skipped = []
+    for ln, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         s = line.strip()
         if not s or s.startswith("#"):
             continue
-        if len(s.split()) != 1 or "," in s:
-            raise CohortError(f"line {ln} holds {s!r}, not one gene symbol", file=path,
+        if len(s.split()) != 1 or "," in s or ";" in s:
+            raise CohortError(f"holds {s!r}, not one gene symbol", file=path, line=ln,
+                              option=option, what="risk-gene list",
                               fix="write one symbol a line")
+        if is_na(s):
+            skipped.append(ln)
+            continue
+        if s in lines:
+            raise CohortError(f"gene listed twice (lines {lines[s]} and {ln})", file=path,
+                              gene=s, option=option, what="risk-gene list",
+                              fix="remove the duplicate")
+        lines[s] = ln
         genes.append(s)
-    if len(set(genes)) != len(genes):
-        dup = pd.Index(genes)[pd.Index(genes).duplicated()][0]
-        raise CohortError("gene listed twice", file=path, gene=dup, fix="remove the duplicate")
+    if skipped:
+        warnings.warn(f"{path}: missing-value line(s) {skipped[:5]} skipped", UserWarning,
+                      stacklevel=2)
+    if not genes:
+        raise CohortError("holds no gene symbol", file=path, option=option,
+                          what="risk-gene list", fix="write one gene symbol a line")
     return genes
 
 
 def read_gmt(path: str | os.PathLike) -> dict[str, list[str]]:
-    """Gene sets from a GMT file: name -> genes (description column dropped, order kept)."""
-    path = Path(path)
-    if not path.exists():
-        raise CohortError("gene-set file not found", file=path, fix="give an existing .gmt file")
-    sets: dict[str, list[str]] = {}
-    for ln, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        fields = line.rstrip("\n\r").split("\t")
-        if len(fields) < 3:
-            raise CohortError(f"line {ln} has {len(fields)} tab-separated field(s); a GMT line "
-                              "is name, description, then genes", file=path,
-                              fix="separate fields with tabs")
-        name = fields[0].strip()
-        if name in sets:
-            raise CohortError(f"gene set {name!r} defined twice (line {ln})", file=path,
-                              fix="give each set a unique name")
-        genes = [g.strip() for g in fields[2:] if g.strip() and g.strip() != "NA"]
-        sets[name] = list(dict.fromkeys(genes))
-    if not sets:
-        raise CohortError("no gene sets found", file=path, fix="check the GMT file")
-    return sets
+    """Gene sets from a GMT file: name -> genes (description column dropped, order kept).
+
+    The one GMT reader of the package (:func:`pyradiogen.genomics.genesets.read_gmt`):
+    repeated members are kept as written here and removed, with a warning, when sets are
+    mapped to the expression (or kept for GSVA 1.46 parity).
+    """
+    from ..genomics.genesets import read_gmt as _read
+
+    return _read(path)
 
 
 def as_float_matrix(df: pd.DataFrame) -> np.ndarray:
     """The values of a numeric table as float64 (helper for tests and callers)."""
     return df.to_numpy(dtype=float)
+
+
+FEATURE_KEYS = ("image_id", "patient_id", "reader")
+
+
+def read_features(path: str | os.PathLike, option: str | None = "--features",
+                  reader: str | None = None, what: str = "feature table",
+                  min_rows: int = 2) -> pd.DataFrame:
+    """A feature table: ``image_id`` (optional), ``patient_id``, then numeric feature columns.
+
+    Read by :func:`~pyradiogen.cohort.usertable.read_table` (duplicated columns, non-numeric
+    cells, features without any value refused, naming them; missing-value spellings are NaN and
+    each stage applies its own policy to them). A table without ``image_id`` holds one row per
+    patient (``image_id`` = patient). A table with a ``reader`` column (pyradiomics per reader)
+    keeps one reader (``reader``, default the first in sorted order), noted in
+    ``attrs["notes"]``. TCGA barcodes are harmonised to 12-character patient barcodes.
+    """
+    path = Path(path)
+    tab = read_table(path, what=what, option=option, id_column=None,
+                     string_columns=FEATURE_KEYS, required=("patient_id",), numeric="rest",
+                     min_rows=1, expect="image_id, patient_id, then one numeric column per "
+                                        "feature")
+    df = tab.frame.reset_index(drop=True)
+    lines = tab.lines.to_numpy() if tab.lines is not None else np.arange(len(df)) + 2
+    for key in ("patient_id", "image_id", "reader"):
+        if key in df.columns:
+            miss = df[key].isna()
+            if miss.any():
+                raise tab.error(f"row without a {key}", column=key,
+                                line=int(lines[int(np.flatnonzero(miss)[0])]),
+                                fix=f"give every row its {key}")
+    if "reader" in df.columns:
+        readers = sorted(df["reader"].astype(str).unique())
+        chosen = readers[0] if reader is None else str(reader)
+        if chosen not in readers:
+            raise tab.error(f"no reader {chosen!r}; readers are {readers}", column="reader",
+                            fix="pass one of them")
+        keep = (df["reader"].astype(str) == chosen).to_numpy()
+        if len(readers) > 1:
+            tab.notes.append(f"reader {chosen!r} used ({len(readers)} readers in the table)")
+        df, lines = df.loc[keep].drop(columns="reader").reset_index(drop=True), lines[keep]
+    df["patient_id"] = [patient_id(v, str(path), "any")
+                        for v in df["patient_id"]]
+    if "image_id" not in df.columns:
+        dup = df["patient_id"].duplicated()
+        if dup.any():
+            raise tab.error(f"patient {df['patient_id'][dup].iloc[0]!r} appears in more than "
+                            "one row and there is no image_id column", column="patient_id",
+                            line=int(lines[int(np.flatnonzero(dup)[0])]),
+                            fix="add an image_id column (image-level table) or keep one row "
+                                "per patient")
+        df.insert(0, "image_id", df["patient_id"].astype(str))
+    dup = df["image_id"].duplicated()
+    if dup.any():
+        raise tab.error(f"image_id {df['image_id'][dup].iloc[0]!r} appears more than once",
+                        column="image_id", line=int(lines[int(np.flatnonzero(dup)[0])]),
+                        fix="keep one row per image")
+    feats = [c for c in df.columns if c not in ("image_id", "patient_id")]
+    if not feats:
+        raise tab.error("no feature columns after image_id and patient_id",
+                        fix="give one numeric column per feature")
+    if len(df) < min_rows:
+        raise tab.error(f"has {len(df)} row(s); at least {min_rows} needed",
+                        fix="give every image or patient its row")
+    out = df[["image_id", "patient_id", *feats]]
+    out.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
+    return out
+
+
+def read_patient_table(path: str | os.PathLike, what: str, option: str | None = None,
+                       id_column: str | None = "auto", string_columns: tuple[str, ...] = (),
+                       min_rows: int = 1, barcodes: bool = True,
+                       all_na: str = "error") -> pd.DataFrame:
+    """A per-patient numeric table (GFs, risk scores, signatures, TIMER, clinical labels):
+    indexed by ``patient_id``, one float column per variable.
+
+    The ID column is ``patient_id``, ``sample`` or another ID-named column (or ``id_column``);
+    with ``barcodes`` TCGA barcodes are harmonised (sample barcodes: tumour sample kept, see
+    :func:`_patient_index`); other IDs are kept as written. Missing-value spellings are NaN
+    (counted in ``attrs["na"]``); duplicated columns or patients and non-numeric cells are
+    refused, naming them.
+    """
+    path = Path(path)
+    tab = read_table(path, what=what, option=option, id_column=id_column,
+                     string_columns=string_columns, numeric="rest", min_rows=min_rows,
+                     all_na=all_na, expect="patient_id, then one numeric column per variable")
+    if tab.id_column is None:
+        raise tab.error("no patient ID column", fix="name the ID column patient_id")
+    text = [c for c in tab.frame.columns if c in string_columns]
+    if text:
+        tab.frame = tab.frame.drop(columns=text)
+    if barcodes and all(is_barcode(i) for i in tab.frame.index):
+        _patient_index(tab, tumour_only=True)
+    else:
+        tab.frame.index = pd.Index([str(i) for i in tab.frame.index], name="patient_id")
+    out = tab.frame.astype(float)
+    out.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
+    return out

@@ -122,6 +122,16 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
         def clinical():
             cl = c.clinical
             out = [Check("clinical", "ok", f"{len(cl)} patients")]
+            miss = [r for r in cl.attrs.get("missing", []) if r["n_missing"]]
+            if miss:
+                out.append(Check("clinical", "ok", "missing values per column (patients kept; "
+                                 "each analysis leaves out its own): " + "; ".join(
+                                     f"{r['column']} {r['n_missing']} ({r['spellings']})"
+                                     for r in miss)))
+            if "sex" in cl and (cl["sex"] == "male").any():
+                men = cl.index[cl["sex"] == "male"]
+                out.append(Check("clinical", "warning", f"{len(men)} male patient(s) (kept; both "
+                                 f"studies report women): {_sample(men)}"))
             odd = cl.index[(cl["age"] < 18) | (cl["age"] > 100)]
             if len(odd):
                 out.append(Check("clinical", "warning", f"implausible age for {_sample(odd)}"))
@@ -144,7 +154,14 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
             msg = f"{t.shape[0]} patients × {t.shape[1]} columns"
             if imaging_ok:
                 msg += f"; {len(t.index.intersection(c.patients))} of them imaged"
-            return [Check(part, "ok", msg)]
+            out = [Check(part, "ok", msg)]
+            n_na = t.isna().sum()
+            if int(n_na.sum()):
+                out.append(Check(part, "ok", "missing values per column (patients kept): "
+                                 + "; ".join(f"{k} {int(v)}" for k, v in n_na.items() if v)))
+            for note in t.attrs.get("notes", []):
+                out.append(Check(part, "ok", note))
+            return out
         checks += _run(part, tab)
 
     if c.manifest.path("risk_genes") is not None:

@@ -68,6 +68,33 @@ def check_mask(image: np.ndarray, mask: np.ndarray, label: int = 1, where: str =
     roi = image[mask == label]
     if not np.all(np.isfinite(roi)):
         raise MaskError(f"{pre}the image has NaN/inf pixels inside the ROI; check the DICOM")
+    check_roi_size(mask == label, where)
+
+
+def check_roi_size(roi: np.ndarray, where: str = "", min_dimensions: int = 2,
+                   min_size: int | None = None) -> None:
+    """Refuse an ROI pyradiomics cannot use, in words a reader understands.
+
+    pyradiomics needs the ROI's bounding box to span more than one pixel in at least
+    ``min_dimensions`` directions (its ``minimumROIDimensions``, 2 by default), and, when set,
+    at least ``min_size`` pixels (``minimumROISize``); otherwise it fails with "mask has too few
+    dimensions". The error names the ROI's pixel count and bounding box.
+    """
+    idx = np.nonzero(roi)
+    n = int(roi.sum())
+    extent = [int(a.max() - a.min() + 1) for a in idx] if n else [0] * roi.ndim
+    box = " × ".join(str(e) for e in (extent[-2:] if roi.ndim == 3 and extent[0] == 1
+                                      else extent))
+    if sum(e > 1 for e in extent) < min_dimensions:
+        raise MaskError(f"{_where(where)}ROI of {n} pixel(s) ({box} bounding box) is too small "
+                        f"for pyradiomics' texture and shape features; at least a "
+                        f"{' × '.join(['2'] * min_dimensions)} bounding box is needed (the ROI "
+                        "must span two or more pixels in each in-plane direction) — redraw the "
+                        "ROI or drop this reader")
+    if min_size is not None and n < min_size:
+        raise MaskError(f"{_where(where)}ROI of {n} pixel(s) ({box} bounding box) is smaller "
+                        f"than the parameter file's minimumROISize {min_size}; at least "
+                        f"{min_size} pixels needed — redraw the ROI or lower minimumROISize")
 
 
 def _check_spacing(spacing: Sequence[float], ndim: int, where: str) -> tuple[float, ...]:
@@ -130,8 +157,12 @@ def extract_image(image_array: np.ndarray, mask_array: np.ndarray, spacing: Sequ
     pdict = load_params(params)
     image = np.asarray(image_array)
     mask = np.asarray(mask_array)
-    lab = int(label if label is not None else (pdict.get("setting") or {}).get("label", 1))
+    setting = pdict.get("setting") or {}
+    lab = int(label if label is not None else setting.get("label", 1))
     check_mask(image, mask, lab, where)
+    if "minimumROIDimensions" in setting or "minimumROISize" in setting:
+        check_roi_size(mask == lab, where, int(setting.get("minimumROIDimensions", 2)),
+                       setting.get("minimumROISize"))
     sp = _check_spacing(spacing, image.ndim, where)
     s_img, s_msk = to_sitk(image, mask, sp)
     extractor = _extractor(_params_json(pdict, label))

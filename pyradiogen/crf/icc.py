@@ -7,6 +7,7 @@ study 2's Table 2. The arithmetic runs in R (``r/R/icc.R``), tested against ``ps
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -76,6 +77,36 @@ def _ensure_r() -> None:
     rbridge.library("pyradiogen")
 
 
+class DroppedSubjectsWarning(UserWarning):
+    """Subjects without complete ratings were left out of an ICC."""
+
+
+class DegenerateICCError(ValueError):
+    """The ICC is not defined for these ratings (e.g. every rating is the same)."""
+
+
+def complete_subjects(ratings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """(subjects with every rating, a description of each subject left out and why).
+
+    ``"subject S3 (no rating from R2)"``; the ICC (as ``irr::icc``) uses complete subjects only.
+    """
+    vals = ratings.to_numpy(dtype=float)
+    miss = ~np.isfinite(vals)
+    rows = miss.any(axis=1)
+    dropped = [f"subject {ratings.index[i]} (no rating from "
+               f"{', '.join(str(c) for c, m in zip(ratings.columns, miss[i]) if m)})"
+               for i in np.flatnonzero(rows)]
+    return ratings.loc[~rows], dropped
+
+
+def degenerate_reason(ratings: pd.DataFrame) -> str | None:
+    """Why an ICC of these (complete) ratings is not defined, or None."""
+    vals = ratings.to_numpy(dtype=float)
+    if vals.size and np.ptp(vals) == 0:
+        return f"every rating is {vals.flat[0]:g}: no variance, the ICC is 0/0"
+    return None
+
+
 def _ratings_matrix(ratings: Any, where: str = "ratings") -> rbridge.RMatrix:
     df = ratings if isinstance(ratings, pd.DataFrame) else pd.DataFrame(np.asarray(ratings))
     if df.ndim != 2 or df.shape[1] < 2:
@@ -88,24 +119,60 @@ def _ratings_matrix(ratings: Any, where: str = "ratings") -> rbridge.RMatrix:
     return rbridge.RMatrix(values, [str(i) for i in df.index], [str(c) for c in df.columns])
 
 
+def _checked(ratings: Any, where: str) -> tuple[rbridge.RMatrix, list[str]]:
+    """Ratings as an R matrix of complete subjects; raise when no ICC is defined."""
+    mat = _ratings_matrix(ratings, where)
+    df = pd.DataFrame(mat.values, index=mat.rownames, columns=mat.colnames)
+    full, dropped = complete_subjects(df)
+    if dropped:
+        warnings.warn(f"{where}: {len(dropped)} subject(s) left out of the ICC for missing "
+                      f"ratings: {'; '.join(dropped[:10])}{' …' if len(dropped) > 10 else ''}",
+                      DroppedSubjectsWarning, stacklevel=3)
+    if len(full) < 2:
+        raise ValueError(f"{where}: {len(full)} subject(s) with a rating from every rater "
+                         f"({len(dropped)} left out for missing ratings); the ICC needs at least "
+                         "2 — fill the missing ratings or drop the rater who lacks them")
+    reason = degenerate_reason(full)
+    if reason:
+        raise DegenerateICCError(f"{where}: ICC not modelled: {reason}")
+    const = [str(c) for c in full.columns if np.ptp(full[c].to_numpy()) == 0]
+    if const:
+        warnings.warn(f"{where}: rater(s) {', '.join(const)} give every subject the same "
+                      "rating", UserWarning, stacklevel=3)
+    return rbridge.RMatrix(full.to_numpy(dtype=float), [str(i) for i in full.index],
+                           [str(c) for c in full.columns]), dropped
+
+
 def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
-        unit: Unit = "single", r0: float = 0.0, conf_level: float = 0.95) -> ICCResult:
+        unit: Unit = "single", r0: float = 0.0, conf_level: float = 0.95,
+        where: str = "ratings") -> ICCResult:
     """``irr::icc`` of an n × k ratings table (subjects in rows, raters in columns).
 
-    Subjects with any missing rating are dropped (as irr does). Defaults follow irr.
+    Subjects with any missing rating are left out (as irr does), with a
+    :class:`DroppedSubjectsWarning` naming each and the rater whose rating is missing; the
+    result's ``dropped`` attribute lists them. Fewer than 2 complete subjects raise
+    ``ValueError``; ratings that are all equal raise :class:`DegenerateICCError` (the ICC is
+    0/0). Defaults follow irr.
     """
     _ensure_r()
-    res = rbridge.rcall("pyradiogen::icc", _ratings_matrix(ratings), model=model, type=type,
+    mat, dropped = _checked(ratings, where)
+    res = rbridge.rcall("pyradiogen::icc", mat, model=model, type=type,
                         unit=unit, r0=float(r0), **{"conf.level": float(conf_level)})
-    return ICCResult.from_r(res)
+    out = ICCResult.from_r(res)
+    out.dropped = dropped
+    return out
 
 
-def icc_all(ratings: Any, r0: float = 0.0, conf_level: float = 0.95) -> pd.DataFrame:
-    """All six ICC forms of one table, one row each."""
+def icc_all(ratings: Any, r0: float = 0.0, conf_level: float = 0.95,
+            where: str = "ratings") -> pd.DataFrame:
+    """All six ICC forms of one table, one row each (subjects left out as :func:`icc`)."""
     _ensure_r()
-    out = rbridge.rcall("pyradiogen::icc_all", _ratings_matrix(ratings), r0=float(r0),
+    mat, dropped = _checked(ratings, where)
+    out = rbridge.rcall("pyradiogen::icc_all", mat, r0=float(r0),
                         **{"conf.level": float(conf_level)})
-    return out.rename(columns=lambda c: c.replace(".", "_"))
+    out = out.rename(columns=lambda c: c.replace(".", "_"))
+    out.attrs["dropped"] = dropped
+    return out
 
 
 def reader_matrices(crfs: pd.DataFrame, features: Sequence[str] | None = None,
@@ -145,17 +212,41 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
     """ICC and CI of every feature between readers (study 2, Table 2's inputs).
 
     Returns one row per feature: ``feature, feature_class, class_label, icc_name, icc, lbound,
-    ubound, Fvalue, df1, df2, p_value, subjects, raters``.
+    ubound, Fvalue, df1, df2, p_value, subjects, raters, note``. ``note`` says which patients
+    were left out (no ROI of a reader, or a missing value) and marks a feature whose ICC is not
+    defined (``not modelled: …``, e.g. the same value on every ROI), whose values are NaN.
     """
     mats = reader_matrices(crfs, features, readers)
     _ensure_r()
-    res = rbridge.rcall("pyradiogen::icc_many",
-                        {k: _ratings_matrix(v, f"feature {k}") for k, v in mats.items()},
-                        model=model, type=type, unit=unit, **{"conf.level": float(conf_level)})
-    res = res.rename(columns=lambda c: c.replace(".", "_")).rename(
-        columns={"name": "feature", "value": "icc"})
+    notes: dict[str, str] = {}
+    ok: dict[str, rbridge.RMatrix] = {}
+    for k, v in mats.items():
+        full, dropped = complete_subjects(v)
+        parts = [f"left out: {'; '.join(dropped)}"] if dropped else []
+        reason = degenerate_reason(full) or (
+            f"{len(full)} patient(s) with both readers; at least 2 needed"
+            if len(full) < 2 else None)
+        if reason:
+            parts.insert(0, f"not modelled: {reason}")
+        else:
+            ok[k] = _ratings_matrix(full, f"feature {k}")
+        notes[k] = "; ".join(parts)
+    if ok:
+        res = rbridge.rcall("pyradiogen::icc_many", ok, model=model, type=type, unit=unit,
+                            **{"conf.level": float(conf_level)})
+        res = res.rename(columns=lambda c: c.replace(".", "_")).rename(
+            columns={"name": "feature", "value": "icc"})
+    else:
+        res = pd.DataFrame(columns=["feature", "icc"])
+    res = res.set_index("feature").reindex(list(mats)).rename_axis("feature").reset_index()
     res.insert(1, "feature_class", [feature_class_of(f) for f in res["feature"]])
     res.insert(2, "class_label", [CLASS_LABELS.get(c, c) for c in res["feature_class"]])
+    res["note"] = [notes[f] or None for f in res["feature"]]
+    bad = [f for f in mats if f not in ok]
+    if bad:
+        warnings.warn(f"inter-reader ICC not modelled for {len(bad)} feature(s): "
+                      + "; ".join(f"{f} ({notes[f]})" for f in bad[:5]), UserWarning,
+                      stacklevel=2)
     return res.reset_index(drop=True)
 
 

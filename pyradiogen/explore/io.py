@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pandas as pd
-
-from .. import store
 
 
 def harmonise_patients(ids: pd.Series | pd.Index, where: str) -> list[str]:
@@ -34,27 +31,14 @@ def select_reader(df: pd.DataFrame, reader: str | None = None, where: str = "tab
     return df[df["reader"].astype(str) == chosen].drop(columns="reader")
 
 
-def read_feature_table(path: str | os.PathLike, reader: str | None = None) -> pd.DataFrame:
+def read_feature_table(path: str | os.PathLike, reader: str | None = None,
+                       option: str | None = "--features") -> pd.DataFrame:
     """A feature table: ``image_id``, ``patient_id``, then numeric feature columns.
 
-    A table without ``image_id`` is taken as one row per patient (``image_id`` = patient). A CRF
-    table with a ``reader`` column keeps one reader (``reader``, default the first).
+    The shared reader :func:`pyradiogen.cohort.tables.read_features`: a table without
+    ``image_id`` is one row per patient (``image_id`` = patient); a CRF table with a ``reader``
+    column keeps one reader (``reader``, default the first).
     """
-    p = Path(path)
-    df = select_reader(store.read_frame(p), reader, str(p))
-    if "patient_id" not in df.columns:
-        raise ValueError(f"{p}: no 'patient_id' column; a feature table has image_id, "
-                         "patient_id, then one column per feature")
-    if "image_id" not in df.columns:
-        df.insert(0, "image_id", df["patient_id"].astype(str))
-    df["patient_id"] = harmonise_patients(df["patient_id"], str(p))
-    feats = [c for c in df.columns if c not in ("image_id", "patient_id")]
-    if not feats:
-        raise ValueError(f"{p}: no feature columns after image_id and patient_id")
-    bad = [c for c in feats if not pd.api.types.is_numeric_dtype(df[c])]
-    if bad:
-        raise ValueError(f"{p}: non-numeric feature columns {bad[:5]}; remove them")
-    if df["image_id"].duplicated().any():
-        dup = df.loc[df["image_id"].duplicated(), "image_id"].iloc[0]
-        raise ValueError(f"{p}: image_id {dup!r} appears more than once")
-    return df[["image_id", "patient_id", *feats]]
+    from ..cohort.tables import read_features
+
+    return read_features(path, option=option, reader=reader, min_rows=1)

@@ -38,6 +38,8 @@ class GenomicsConfig:
     ssgsea_normalize: bool = True
     ssgsea_min_size: int = 1
     ssgsea_max_size: float = math.inf
+    # genes listed twice in a set: "remove" (GSVA >= 1.50, with a warning) or "keep" (GSVA 1.46)
+    ssgsea_duplicate_members: Literal["remove", "keep"] = "remove"
     # risk genes and immune classes
     risk_genes: str | None = None  # file, one symbol a line; None = cohort's risk_genes.txt
     binarize_rule: Literal["gt", "ge"] = "gt"  # value > (or >=) quantile(x, 0.75, type = 7)

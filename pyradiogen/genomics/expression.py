@@ -78,6 +78,11 @@ def to_log2(values: pd.DataFrame, kind: ValueKind = "tpm", normalization: Normal
     if kind == "log2":
         return values.astype(float)
     x = values.astype(float)
+    top = np.nanmax(x.to_numpy()) if x.size else np.nan
+    if np.isfinite(top) and top <= LOG2_MAX:
+        warnings.warn(f"to_log2(kind={kind!r}): every value is at most {top:.3g}, which looks "
+                      "like log2 expression already; if so use kind='log2' (a second log2 "
+                      "would compress the values)", UserWarning, stacklevel=2)
     if (x.to_numpy() < 0).any():
         neg = x.columns[(x < 0).any(axis=0)][:5].tolist()
         raise ValueError(f"negative {kind} values in genes {neg}: already log-transformed? "
@@ -247,23 +252,85 @@ def rename_to_entrez(values: pd.DataFrame, genes_table: pd.DataFrame | None = No
     return out
 
 
-def read_expression(path: str | os.PathLike, samples_as_rows: bool = True) -> pd.DataFrame:
-    """Read a CSV/TSV expression file (first column = IDs) as samples × genes."""
-    from pathlib import Path
+def read_expression(path: str | os.PathLike, samples_as_rows: bool = True,
+                    id_column: str | None = "auto", option: str | None = "--expr",
+                    id_option: str | None = "--id-column", all_na: str = "error"
+                    ) -> pd.DataFrame:
+    """Read a CSV/TSV/parquet expression file as samples × genes (float).
 
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: expression file not found")
-    sep = "\t" if p.suffix.lower() in (".tsv", ".txt", ".tab") else ","
-    df = pd.read_csv(p, sep=sep, index_col=0)
+    Read by :func:`pyradiogen.cohort.usertable.read_table`: duplicated gene columns or sample
+    IDs and non-numeric cells are refused naming them; missing-value spellings become NaN
+    (what a stage does with them is its own policy, e.g. :func:`~.ssgsea.check_missing`).
+    ``id_column``: the column holding the sample IDs (``"auto"``: a column named like an ID,
+    an unnamed or a non-numeric first column). With ``samples_as_rows=False`` the file holds
+    genes as rows and the ID column holds the gene IDs. ``all_na``: a gene column without
+    any value is refused (``"error"``) or kept (``"keep"``, for a stage that drops it).
+    """
+    from ..cohort.usertable import read_table
+
+    tab = read_table(path, what="expression table", option=option, id_column=id_column,
+                     id_option=id_option, min_rows=1, min_columns=1, all_na=all_na,
+                     expect=("first column the sample ID, then one column per gene"
+                             if samples_as_rows else
+                             "first column the gene ID, then one column per sample"))
+    if tab.id_column is None:
+        raise tab.error("no ID column found (the first column is numeric and not named like "
+                        "an ID)", fix=f"name the ID column with {id_option or 'id_column'}")
+    df = tab.frame
     if not samples_as_rows:
         df = df.T
     df.index = df.index.astype(str)
     df.columns = df.columns.astype(str)
-    _check_numeric(df, str(p))
-    if df.index.duplicated().any():
-        raise ValueError(f"{p}: duplicated sample IDs {df.index[df.index.duplicated()][:5].tolist()}")
+    df.index.name = "sample"
+    df.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
     return df
+
+
+#: a log2 expression value above this is implausible (log2 of 1e15); linear TPM/RSEM/counts
+#: exceed it routinely
+LOG2_MAX = 50.0
+
+
+def scale_report(values: pd.DataFrame) -> dict[str, float | str]:
+    """Summary used to judge the scale of an expression table: max, 99th percentile, the
+    fraction of non-integer values, whether any value is negative, and the verdict
+    ``"log2"``, ``"linear"`` or ``"counts"``."""
+    x = values.to_numpy(dtype=float)
+    x = x[np.isfinite(x)]
+    if not x.size:
+        return {"max": float("nan"), "q99": float("nan"), "verdict": "unknown"}
+    q99 = float(np.quantile(x, 0.99))
+    top = float(x.max())
+    neg = bool((x < 0).any())
+    frac_int = float(np.mean(np.isclose(x, np.round(x))))
+    if neg or q99 <= LOG2_MAX:
+        verdict = "log2"
+    elif frac_int > 0.99:
+        verdict = "counts"
+    else:
+        verdict = "linear"
+    return {"max": top, "q99": q99, "negative": neg, "integer_fraction": frac_int,
+            "verdict": verdict}
+
+
+def check_log2_scale(values: pd.DataFrame, where: str, option: str = "--scale linear",
+                     refuse: bool = True) -> dict[str, float | str]:
+    """Refuse (``ValueError``) or warn when ``values`` do not look like log2 expression.
+
+    log2 expression (microarray, log2(TPM + 1), log2(RSEM + 1)) stays below ~25; values whose
+    99th percentile exceeds :data:`LOG2_MAX` are linear (TPM, FPKM, RSEM) or raw counts. The
+    message names ``where`` (the file) and ``option`` (how to have them transformed).
+    """
+    rep = scale_report(values)
+    if rep["verdict"] in ("linear", "counts"):
+        msg = (f"{where}: values look {'like raw counts' if rep['verdict'] == 'counts' else 'linear-scale'}"
+               f" (maximum {rep['max']:.3g}, 99th percentile {rep['q99']:.3g}; log2 expression "
+               f"stays below ~25), but log2 expression is expected — log2-transform them "
+               f"(log2(x + 1)) or pass {option} to have that done here")
+        if refuse:
+            raise ValueError(msg)
+        warnings.warn(msg, UserWarning, stacklevel=2)
+    return rep
 
 
 def genes_present(values: pd.DataFrame, genes: Sequence[str]) -> tuple[list[str], list[str]]:

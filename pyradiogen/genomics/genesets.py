@@ -1,10 +1,16 @@
 """Gene sets: GMT files, and the gene-set/gene mapping and size filter exactly as GSVA 1.46 does it.
 
 GSVA (``.mapGeneSetsToFeatures`` then ``filterGeneSets``) maps each set's IDs to the row
-names of the expression matrix, drops IDs that are not there, keeps a gene listed twice in a
-set twice, uses the *first* row when a row name is duplicated, and then keeps the sets whose
-mapped size ``k`` satisfies ``max(1, min_size) <= k <= max_size`` (empty sets always go), in
-their input order. :func:`map_gene_sets` reproduces that.
+names of the expression matrix, drops IDs that are not there, uses the *first* row when a row
+name is duplicated, and then keeps the sets whose mapped size ``k`` satisfies
+``max(1, min_size) <= k <= max_size`` (empty sets always go), in their input order.
+:func:`map_gene_sets` reproduces that.
+
+Repeated members: GSVA 1.46 keeps a gene listed twice in a set twice (it then counts twice
+in the set's size and sums); GSVA >= 1.50 removes the repeat and warns. pyradiogen removes
+repeats by default, warning (:class:`GeneSetWarning`) with the set and gene names
+(``duplicate_members="remove"``); ``duplicate_members="keep"`` reproduces GSVA 1.46 exactly
+for parity runs (the CLI's ``ssgsea --keep-duplicate-members``).
 """
 
 from __future__ import annotations
@@ -30,32 +36,90 @@ class GeneSetWarning(UserWarning):
 def read_gmt(path: str | os.PathLike) -> GeneSets:
     """Read a GMT file: ``name <tab> description <tab> gene ...`` per line.
 
-    Empty fields (trailing tabs) are skipped; gene order and repeated genes are kept. A set
-    name that appears twice raises ``ValueError`` naming both lines.
+    Members are kept as written (order and repeats; see :func:`dedupe_members`); empty
+    fields (trailing tabs) and missing-value members (``NA`` …) are skipped, the latter with
+    a :class:`GeneSetWarning` naming the set. A set name that appears twice, a line without a
+    tab, or a file without sets raise :class:`~pyradiogen.cohort.CohortError` (a
+    ``ValueError``) naming the file and line.
     """
+    from ..cohort.errors import CohortError
+    from ..cohort.usertable import is_na
+
     p = Path(path)
     if not p.exists():
-        raise FileNotFoundError(f"{p}: GMT file not found")
+        raise CohortError("gene-set file not found", file=p, what="GMT file",
+                          fix="give an existing .gmt file")
+    if p.is_dir():
+        raise CohortError("is a folder", file=p, what="GMT file", fix="give the .gmt file")
     sets: GeneSets = {}
     first_line: dict[str, int] = {}
-    for lineno, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
+    na_sets: list[str] = []
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = p.read_text(encoding="latin-1")
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
             continue
         fields = line.rstrip("\r\n").split("\t")
         if len(fields) < 2:
-            raise ValueError(f"{p}:{lineno}: a GMT line needs a name and a description "
-                             "separated by tabs")
+            raise CohortError(f"has {len(fields)} tab-separated field(s); a GMT line is name "
+                              "<tab> description <tab> genes", file=p, what="GMT file",
+                              line=lineno, fix="separate the fields with tabs")
         name = fields[0].strip()
         if not name:
-            raise ValueError(f"{p}:{lineno}: empty gene-set name")
+            raise CohortError("empty gene-set name", file=p, what="GMT file", line=lineno,
+                              fix="name every set")
         if name in sets:
-            raise ValueError(f"{p}:{lineno}: gene set {name!r} already defined on line "
-                             f"{first_line[name]}; rename or remove one of them")
-        sets[name] = [g.strip() for g in fields[2:] if g.strip()]
+            raise CohortError(f"gene set {name!r} already defined on line {first_line[name]}",
+                              file=p, what="GMT file", line=lineno,
+                              fix="rename or remove one of them")
+        members = [g.strip() for g in fields[2:] if g.strip()]
+        if any(is_na(g) for g in members):
+            na_sets.append(name)
+            members = [g for g in members if not is_na(g)]
+        sets[name] = members
         first_line[name] = lineno
     if not sets:
-        raise ValueError(f"{p}: no gene sets found; is it a GMT file (tab-separated)?")
+        raise CohortError("no gene sets found", file=p, what="GMT file",
+                          fix="give a GMT file (name <tab> description <tab> genes per line)")
+    if na_sets:
+        warnings.warn(f"{p}: missing-value members (NA …) skipped in {len(na_sets)} set(s): "
+                      f"{', '.join(na_sets[:5])}", GeneSetWarning, stacklevel=2)
     return sets
+
+
+def repeated_members(gene_sets: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Genes listed more than once, per set (only sets that have some)."""
+    out = {}
+    for name, genes in gene_sets.items():
+        seen: set[str] = set()
+        rep = [g for g in map(str, genes) if g in seen or seen.add(g)]
+        if rep:
+            out[str(name)] = list(dict.fromkeys(rep))
+    return out
+
+
+def dedupe_members(gene_sets: Mapping[str, Sequence[str]], duplicate_members: str = "remove",
+                   warn: bool = True) -> GeneSets:
+    """Gene sets with repeated members removed (``"remove"``, warning with set and gene
+    names) or kept as GSVA 1.46 counts them (``"keep"``)."""
+    if duplicate_members not in ("remove", "keep"):
+        raise ValueError(f"duplicate_members must be 'remove' or 'keep', got "
+                         f"{duplicate_members!r}")
+    sets = {str(k): [str(g) for g in v] for k, v in gene_sets.items()}
+    if duplicate_members == "keep":
+        return sets
+    rep = repeated_members(sets)
+    if rep and warn:
+        desc = "; ".join(f"{k}: {', '.join(v)}" for k, v in list(rep.items())[:5])
+        more = f"; … (+{len(rep) - 5} sets)" if len(rep) > 5 else ""
+        warnings.warn(f"genes listed more than once in a gene set are counted once (GSVA >= "
+                      f"1.50 does the same; GSVA 1.46 counted them twice — pass "
+                      f"duplicate_members='keep' / --keep-duplicate-members for its exact "
+                      f"numbers): {desc}{more}", GeneSetWarning, stacklevel=3)
+    return {k: list(dict.fromkeys(v)) for k, v in sets.items()}
+
 
 
 def write_gmt(gene_sets: Mapping[str, Sequence[str]], path: str | os.PathLike,
@@ -93,13 +157,17 @@ def first_index(genes: Sequence[str]) -> dict[str, int]:
 
 
 def map_gene_sets(gene_sets: Mapping[str, Sequence[str]], genes: Sequence[str],
-                  min_size: int = 1, max_size: float = math.inf) -> dict[str, np.ndarray]:
-    """Map each set to row indices of ``genes`` and filter by size, as GSVA 1.46 does.
+                  min_size: int = 1, max_size: float = math.inf,
+                  duplicate_members: str = "remove") -> dict[str, np.ndarray]:
+    """Map each set to row indices of ``genes`` and filter by size, as GSVA does.
 
-    Returns ``{name: int array of row indices}`` (duplicates kept, set order kept). Raises
-    ``ValueError`` when no ID of any set is among ``genes`` or when no set survives the
-    size filter; warns (:class:`GeneSetWarning`) when a kept set has size one.
+    Returns ``{name: int array of row indices}`` (set order kept). Repeated members are
+    removed with a warning naming set and gene (``duplicate_members="remove"``, GSVA >= 1.50)
+    or kept and counted twice (``"keep"``, GSVA 1.46). Raises ``ValueError`` when no ID of
+    any set is among ``genes`` or when no set survives the size filter; warns
+    (:class:`GeneSetWarning`) when a kept set has size one.
     """
+    gene_sets = dedupe_members(gene_sets, duplicate_members)
     index = first_index(genes)
     mapped: dict[str, np.ndarray] = {}
     any_match = False
@@ -115,6 +183,15 @@ def map_gene_sets(gene_sets: Mapping[str, Sequence[str]], genes: Sequence[str],
     if not kept:
         raise ValueError(f"no gene set has between {lo} and {max_size} genes in the expression "
                          "data; relax min_size/max_size")
+    gone = [k for k in mapped if k not in kept]
+    if gone:
+        empty = [k for k in gone if mapped[k].size == 0]
+        desc = (f"{len(empty)} with no gene in the expression data" if empty else "")
+        sized = len(gone) - len(empty)
+        if sized:
+            desc += ("; " if desc else "") + f"{sized} outside the size limits {lo}–{max_size}"
+        warnings.warn(f"{len(gone)} gene set(s) left out ({desc}): {', '.join(gone[:10])}"
+                      f"{' …' if len(gone) > 10 else ''}", GeneSetWarning, stacklevel=2)
     ones = [k for k, v in kept.items() if v.size == 1]
     if ones:
         warnings.warn(f"{len(ones)} gene set(s) have size one (e.g. {ones[0]}); consider "
@@ -123,8 +200,10 @@ def map_gene_sets(gene_sets: Mapping[str, Sequence[str]], genes: Sequence[str],
 
 
 def intersect_gene_sets(gene_sets: Mapping[str, Sequence[str]], genes: Sequence[str],
-                        min_size: int = 1, max_size: float = math.inf) -> GeneSets:
-    """Like :func:`map_gene_sets` but returning gene names (duplicates kept)."""
+                        min_size: int = 1, max_size: float = math.inf,
+                        duplicate_members: str = "remove") -> GeneSets:
+    """Like :func:`map_gene_sets` but returning gene names."""
     names = [str(g) for g in genes]
     return {k: [names[i] for i in v]
-            for k, v in map_gene_sets(gene_sets, names, min_size, max_size).items()}
+            for k, v in map_gene_sets(gene_sets, names, min_size, max_size,
+                                      duplicate_members).items()}

@@ -87,15 +87,17 @@ def validate_timer(df: pd.DataFrame, source: str = "TIMER table") -> pd.DataFram
 
 
 def read_timer(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a TIMER CSV/TSV (an ID column, then the six cell types) and validate it."""
+    """Read a TIMER CSV/TSV (an ID column, then the six cell types) and validate it.
+
+    The same reader as the cohort's ``timer`` part (:func:`pyradiogen.cohort.tables.read_timer`):
+    missing-value spellings are NaN, duplicated columns or patients are refused.
+    """
+    from ..cohort.tables import read_timer as _read
+
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: TIMER table not found")
-    sep = "\t" if p.suffix.lower() in (".tsv", ".txt") else ","
-    raw = pd.read_csv(p, sep=sep, dtype={0: str})
-    idcol = next((c for c in raw.columns if _key(c) in {_key(x) for x in _ID_COLS}),
-                 raw.columns[0])
-    return validate_timer(raw.set_index(idcol), str(p))
+    return validate_timer(_read(p), str(p))
 
 
 def upper_quartile_threshold(x: pd.Series | np.ndarray) -> float:

@@ -14,17 +14,23 @@ What GSVA 1.46.0 computes (``gsva(expr, sets, method = "ssgsea")``; see
    counted) is ``sum_S W*q / sum_S W - (n(n+1)/2 - sum_S q) / (n - k)``, the sum over all
    positions of the in-set minus out-of-set running sums (Sergushichev's closed form). A gene
    listed twice in a set counts twice in ``k`` and in the three set sums; GSVA then no longer
-   equals the running-sum definition, and the fast engine follows GSVA.
+   equals the running-sum definition. pyradiogen removes such repeats by default, with a
+   warning naming set and gene (as GSVA >= 1.50 does); ``duplicate_members="keep"`` gives
+   GSVA 1.46's numbers, and the fast engine then follows GSVA 1.46.
 3. With ``normalize=True`` the whole matrix is divided by ``max - min`` over **all retained
    sets × all samples of the call**, so scores depend on the batch scored together.
 4. Missing values are not handled by GSVA: a NaN gets no rank and is placed last, every set
-   touching it in that sample scores NaN, and normalisation then makes every score NaN. The
-   fast engine does the same.
+   touching it in that sample scores NaN, and normalisation then makes every score NaN. So
+   pyradiogen refuses a matrix with missing values (``na="error"``, the default: a
+   ``ValueError`` naming the genes and samples) or, with ``na="drop_genes"``, leaves out the
+   genes with a missing value in any sample, with a warning naming them; both engines
+   (``na="propagate"`` keeps GSVA's NaN behaviour for parity tests).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -33,7 +39,46 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .genesets import map_gene_sets
+from .genesets import GeneSetWarning, dedupe_members, map_gene_sets
+
+NAPolicy = Literal["error", "drop_genes", "propagate"]
+
+
+class MissingValuesWarning(UserWarning):
+    """Genes with missing values were left out."""
+
+
+def check_missing(expr: pd.DataFrame, na: str = "error", what: str = "expression",
+                  option: str = "na='drop_genes'") -> pd.DataFrame:
+    """Refuse or drop genes (rows of a genes × samples table) with missing values.
+
+    ``na="error"`` raises ``ValueError`` naming the genes and samples (``option`` names the
+    way to drop them instead); ``"drop_genes"`` returns ``expr`` without those genes and warns
+    (:class:`MissingValuesWarning`) naming them; ``"propagate"`` returns ``expr`` unchanged
+    (GSVA's own behaviour, NaN scores; for parity tests only).
+    """
+    from ..cohort.usertable import describe_missing
+
+    if na not in ("error", "drop_genes", "propagate"):
+        raise ValueError(f"na must be 'error', 'drop_genes' or 'propagate', got {na!r}")
+    if na == "propagate":
+        return expr
+    vals = expr.to_numpy(dtype=float)
+    bad = ~np.isfinite(vals).all(axis=1)
+    if not bad.any():
+        return expr
+    desc = describe_missing(expr.T, row_word="sample", col_word="gene")
+    if na == "error":
+        raise ValueError(f"{what} has {desc}; ssGSEA ranks every gene in every sample, so one "
+                         f"missing value makes every score NaN — impute them, or pass {option} "
+                         "to leave those genes out")
+    genes = [str(g) for g in expr.index[bad]]
+    if bad.all():
+        raise ValueError(f"{what}: every gene has a missing value ({desc}); nothing to score")
+    warnings.warn(f"{len(genes)} gene(s) with missing values left out of ssGSEA: "
+                  f"{', '.join(genes[:10])}{' …' if len(genes) > 10 else ''} ({desc})",
+                  MissingValuesWarning, stacklevel=3)
+    return expr.loc[~bad]
 
 Engine = Literal["r", "fast"]
 
@@ -203,7 +248,9 @@ class SSGSEA:
     ``fit_transform(expr)`` takes genes × samples and returns gene sets × samples. Fitted
     attributes: ``gene_sets_`` (the mapped, size-filtered sets as gene names),
     ``raw_scores_`` (fast engine only: unnormalised ES), ``scale_`` (the normalisation divisor
-    ``max - min``; fast engine only), ``engine_`` and ``device_``.
+    ``max - min``; fast engine only), ``engine_``, ``device_`` and ``dropped_genes_`` (genes
+    left out for missing values). ``na``: ``"error"`` or ``"drop_genes"`` (see
+    :func:`check_missing`); ``duplicate_members``: ``"remove"`` or ``"keep"`` (GSVA 1.46).
     """
 
     gene_sets: Mapping[str, Sequence[str]]
@@ -213,6 +260,8 @@ class SSGSEA:
     min_size: int = 1
     max_size: float = math.inf
     device: str | None = None
+    na: NAPolicy = "error"
+    duplicate_members: str = "remove"
 
     def fit_transform(self, expr: pd.DataFrame) -> pd.DataFrame:
         """Score ``expr`` (genes × samples, gene IDs as index)."""
@@ -220,13 +269,22 @@ class SSGSEA:
             raise TypeError("expr must be a DataFrame of genes × samples with gene IDs as index")
         if self.engine not in ("r", "fast"):
             raise ValueError(f"unknown ssGSEA engine {self.engine!r}; use 'r' or 'fast'")
+        n0 = expr.shape[0]
+        expr = check_missing(expr, self.na)
+        self.dropped_genes_ = n0 - expr.shape[0]
+        dup = expr.index.astype(str).duplicated()
+        if dup.any():
+            warnings.warn(f"gene ID(s) {sorted(set(expr.index[dup].astype(str)))[:5]} appear in "
+                          "more than one row; the first row of each is used (as GSVA does)",
+                          GeneSetWarning, stacklevel=2)
+        sets = dedupe_members(self.gene_sets, self.duplicate_members)
         genes = [str(g) for g in expr.index]
-        mapped = map_gene_sets(self.gene_sets, genes, self.min_size, self.max_size)
+        mapped = map_gene_sets(sets, genes, self.min_size, self.max_size, "keep")
         self.gene_sets_ = {k: [genes[i] for i in v] for k, v in mapped.items()}
         self.engine_ = self.engine
         if self.engine == "r":
             self.device_ = "R"
-            out = ssgsea_r(expr, self.gene_sets, self.alpha, self.normalize, self.min_size,
+            out = ssgsea_r(expr, sets, self.alpha, self.normalize, self.min_size,
                            self.max_size)
             self.raw_scores_ = None
             self.scale_ = None
@@ -245,10 +303,12 @@ class SSGSEA:
 
 def ssgsea(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]], engine: Engine = "fast",
            alpha: float = 0.25, normalize: bool = True, min_size: int = 1,
-           max_size: float = math.inf, device: str | None = None) -> pd.DataFrame:
-    """ssGSEA scores, gene sets × samples, of ``expr`` (genes × samples) as GSVA 1.46 gives."""
+           max_size: float = math.inf, device: str | None = None, na: NAPolicy = "error",
+           duplicate_members: str = "remove") -> pd.DataFrame:
+    """ssGSEA scores, gene sets × samples, of ``expr`` (genes × samples) as GSVA gives
+    (GSVA 1.46 exactly with ``duplicate_members="keep"``)."""
     return SSGSEA(gene_sets, engine, alpha, normalize, min_size, max_size,
-                  device).fit_transform(expr)
+                  device, na, duplicate_members).fit_transform(expr)
 
 
 def ssgsea_features(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]],
@@ -299,6 +359,7 @@ def pathway_scores(cohort, cfg=None, expr: pd.DataFrame | None = None) -> pd.Dat
                                                     or load_gene_sets(None))
     scores = ssgsea_features(expr, sets, engine=cfg.ssgsea_engine, alpha=cfg.ssgsea_alpha,
                              normalize=cfg.ssgsea_normalize, min_size=cfg.ssgsea_min_size,
-                             max_size=cfg.ssgsea_max_size)
+                             max_size=cfg.ssgsea_max_size,
+                             duplicate_members=cfg.ssgsea_duplicate_members)
     scores.index.name = expr.index.name or "patient_id"
     return scores

@@ -174,16 +174,43 @@ def _fit_models(Xtr, ytr, Xte, settings, seed, models):
     return out
 
 
+def _not_modelled(tags: dict, models: Sequence[str], reason: str, n: int) -> list[dict]:
+    return [{**tags, "model": m, "auc": np.nan, "auc_raw": np.nan, "flipped": False,
+             "published_auc": PUBLISHED_AUC.get((target_key(tags["target"]),
+                                                 tags["feature_set"].upper(), m)),
+             "ci_low": np.nan, "ci_high": np.nan, "ci_method": "", "n_features": np.nan,
+             "n_test": n, "n_positive_test": np.nan, "note": f"not modelled: {reason}"}
+            for m in models]
+
+
 def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
     """Rows and ROC curves of one target (module level so worker processes can run it)."""
     (target, X, values, feature_set, mode, permutations, frac, outer_folds, version,
      threshold, models, seed) = task
-    y = upper_quartile_classes(values)
-    settings = settings_for(target, feature_set, mode)
     tags = {"feature_set": feature_set, "mode": mode, "target": target}
+    values = np.asarray(values, dtype=float)
+    have = np.isfinite(values)
+    note = None
+    if not have.all():
+        lost = [str(p) for p in X.index[~have]]
+        note = (f"{len(lost)} patient(s) without a {target} value left out: "
+                f"{', '.join(lost[:10])}{' …' if len(lost) > 10 else ''}")
+        X, values = X.loc[have], values[have]
+    if len(values) < 10:
+        return _not_modelled(tags, models, f"{len(values)} patient(s) with a {target} value; "
+                             "at least 10 needed", len(values)), []
+    y = upper_quartile_classes(values)
+    if len(np.unique(y)) < 2:
+        return _not_modelled(tags, models, f"{target} has {np.unique(values).size} distinct "
+                             "value(s): the upper-quartile classes hold one class only",
+                             len(values)), []
+    settings = settings_for(target, feature_set, mode)
     n = len(y)
     if mode == "paper":
         train = modes.author_split(n, frac, seed)
+        if len(np.unique(y[train])) < 2:
+            return _not_modelled(tags, models, "the training split holds one class only",
+                                 n), []
         test = np.setdiff1d(np.arange(n), train)
         freq = selection_frequency(X, y, permutations, version=version, seed=seed)
         sel = select_features(freq, threshold)
@@ -194,7 +221,11 @@ def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
         ytest = y
         oof = {m: np.full(n, np.nan) for m in models}
         n_sel_f = []
+        skipped = 0
         for tr, te in modes.grouped_folds(y, np.arange(n), outer_folds, seed):
+            if len(np.unique(y[tr])) < 2:
+                skipped += 1
+                continue
             freq = selection_frequency(X.iloc[tr], y[tr], permutations, version=version,
                                        seed=seed)
             sel = select_features(freq, threshold)
@@ -203,6 +234,15 @@ def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
                             seed, models)
             for m in models:
                 oof[m][te] = p[m]
+        if skipped:
+            keep = np.isfinite(oof[models[0]])
+            note = "; ".join(x for x in (note, f"{skipped} of {outer_folds} folds not fitted "
+                                               "(one class in the training fold)") if x)
+            ytest = y[keep]
+            oof = {m: v[keep] for m, v in oof.items()}
+        if not n_sel_f:
+            return _not_modelled(tags, models, "every training fold holds one class only",
+                                 n), []
         preds, n_sel = oof, float(np.median(n_sel_f))
     rows, rocs = [], []
     for model, prob in preds.items():
@@ -219,7 +259,7 @@ def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
                      "published_auc": published,
                      "ci_low": lo, "ci_high": hi, "ci_method": "DeLong",
                      "n_features": n_sel, "n_test": len(ytest),
-                     "n_positive_test": int(np.sum(ytest))})
+                     "n_positive_test": int(np.sum(ytest)), "note": note})
         if len(np.unique(ytest)) == 2:  # no ROC curve for a one-class test set
             rocs.append(roc.assign(**tags, model=model))
     return rows, rocs
@@ -249,6 +289,12 @@ def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str 
                      description=f"classes {feature_set} ({mode})"):
         rows.extend(r)
         rocs.extend(c)
+    import warnings
+
+    for r in rows:
+        if r.get("note") and r["model"] == models[0]:
+            warnings.warn(f"classes {feature_set} {r['target']} ({mode}): {r['note']}",
+                          UserWarning, stacklevel=2)
     roc_all = pd.concat(rocs, ignore_index=True) if rocs else pd.DataFrame(
         columns=["fpr", "tpr", "feature_set", "mode", "target", "model"])
     return ClassesResult(pd.DataFrame(rows), roc_all)

@@ -160,11 +160,29 @@ def run_efficientnet(images: Sequence[np.ndarray], labels: pd.DataFrame, mode: s
         idx = np.flatnonzero(ok)
         y = lab[ok].astype(int).to_numpy()
         groups = labels["patient_id"].to_numpy(dtype=object)[ok]
-        if mode == "paper":
-            tr = modes.author_split(len(idx), frac, seed)
-            te = np.setdiff1d(np.arange(len(idx)), tr)
+        note = (f"{int((~ok).sum())} image(s) without a {ch} label left out"
+                if (~ok).any() else None)
+        if len(np.unique(y)) < 2:
+            reason = (f"{ch} has no labelled image" if not len(y) else
+                      f"{ch} is {int(y[0])} for every labelled image (one class)")
         else:
-            tr, te = modes.patient_split(groups, frac, seed)
+            if mode == "paper":
+                tr = modes.author_split(len(idx), frac, seed)
+                te = np.setdiff1d(np.arange(len(idx)), tr)
+            else:
+                tr, te = modes.patient_split(groups, frac, seed)
+            reason = ("the training split holds one class only"
+                      if len(np.unique(y[tr])) < 2 else None)
+        if reason:
+            import warnings
+
+            warnings.warn(f"EfficientNet {ch} ({mode}) not modelled: {reason}", UserWarning,
+                          stacklevel=2)
+            rows += [{"mode": mode, "characteristic": ch, "weights": name, "auc": np.nan,
+                      "ci_low": np.nan, "ci_high": np.nan, "ci_method": "", "n_train": 0,
+                      "n_test": 0, "epochs": epochs, "final_loss": np.nan,
+                      "note": f"not modelled: {reason}"} for name, _ in variants]
+            continue
         for name, weights in variants:
             clf = EfficientNetClassifier(weights, image_size=image_size, epochs=epochs, seed=seed,
                                          device=device)
@@ -175,5 +193,6 @@ def run_efficientnet(images: Sequence[np.ndarray], labels: pd.DataFrame, mode: s
                          "ci_low": ci["ci_low"],
                          "ci_high": ci["ci_high"], "ci_method": ci["ci_method"],
                          "n_train": len(tr), "n_test": len(te), "epochs": epochs,
-                         "final_loss": clf.loss_history_[-1] if clf.loss_history_ else np.nan})
+                         "final_loss": clf.loss_history_[-1] if clf.loss_history_ else np.nan,
+                         "note": note})
     return pd.DataFrame(rows)

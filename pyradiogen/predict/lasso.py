@@ -142,8 +142,12 @@ def labelled_rows(features: pd.DataFrame, clinical: pd.DataFrame, characteristic
     labels = features["patient_id"].map(clinical[characteristic])
     ok = labels.notna().to_numpy()
     X = features.loc[ok, cols].to_numpy(dtype=float)
-    if np.isnan(X).any():
-        raise ValueError("the feature table has missing values; impute or drop them first")
+    if not np.isfinite(X).all():
+        from ..cohort.usertable import describe_missing
+
+        sub = features.loc[ok, cols].set_axis(features.loc[ok, "patient_id"].astype(str))
+        raise ValueError(f"the feature table has {describe_missing(sub, 'patient', 'feature')}"
+                         " — impute them or leave those features out")
     y = labels[ok].astype(int).to_numpy()
     return X, y, features.loc[ok, "patient_id"].to_numpy(dtype=object), cols, np.flatnonzero(ok)
 
@@ -210,8 +214,10 @@ def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5,
     split_auc = modes.auc_score(y[test], split_prob)
     # nested CV: outer patient-grouped stratified folds, inner grouped cv.glmnet
     oof = np.full(len(y), np.nan)
+    skipped_folds = 0
     for tr, te in modes.grouped_folds(y, groups, outer_folds, seed):
         if len(np.unique(y[tr])) < 2:
+            skipped_folds += 1  # a one-class training fold cannot be fitted
             continue
         inner = modes.fold_ids(y[tr], groups[tr], nfolds, seed)
         r = rb.rcall("pyradiogen::lasso_split", rb.RMatrix(X[tr], None, cols), y[tr].astype(float),
@@ -231,6 +237,10 @@ def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5,
         "n_train": len(train), "n_test": len(test),
         "patients_on_both_sides": len(set(groups[train]) & set(groups[test])),
     }
+    if skipped_folds:
+        summary["note"] = (f"{skipped_folds} of {outer_folds} outer folds not fitted (one class "
+                           f"in the training fold); their {int((~ok).sum())} rows have no "
+                           "out-of-fold prediction")
     preds = pd.DataFrame({"row": np.arange(len(y))[ok], "patient_id": groups[ok], "y": y[ok],
                           "prob": oof[ok]})
     return curve, summary, preds
@@ -245,11 +255,22 @@ def _lasso_one(task: dict) -> dict:
     kw = {} if mode == "paper" else {"outer_folds": task["outer_folds"]}
     base = {**tags, "n_rows": len(y), "n_patients": len(set(groups)),
             "published": PUBLISHED.get((tags["feature_set"].upper(), tags["characteristic"]))}
+    if task.get("not_modelled"):
+        return {"row": {**base, "auc": float("nan"), "note": task["not_modelled"]}}
+    if mode == "paper":
+        train = modes.author_split(len(y), task["frac"], task["seed"])
+        if len(np.unique(y[train])) < 2:
+            return {"row": {**base, "auc": float("nan"),
+                            "note": f"not modelled: the training split holds one class only "
+                                    f"({int(y[train][0])}) of {len(train)} rows"}}
     try:
         curve, summ, pr = fn(X, y, groups, cols, nlambda=task["nlambda"], frac=task["frac"],
                              seed=task["seed"], nfolds=task["nfolds"], **kw)
     except _r().RError as exc:  # e.g. a training split with one class in a tiny cohort
-        return {"row": {**base, "auc": float("nan"), "error": exc.r_message}}
+        return {"row": {**base, "auc": float("nan"),
+                        "note": f"not modelled: R could not fit it ({exc.r_message})"}}
+    if task.get("note"):
+        summ["note"] = "; ".join(x for x in (summ.get("note"), task["note"]) if x)
     return {"curve": _curve_frame(curve, **tags), "row": {**base, **summ},
             "preds": pr.assign(**tags)}
 
@@ -269,18 +290,30 @@ def run_lasso(features: pd.DataFrame, clinical: pd.DataFrame, mode: str = "paper
     tasks = []
     for ch in characteristics:
         X, y, groups, cols, _ = labelled_rows(features, clinical, ch)
-        if len(np.unique(y)) < 2:
-            raise ValueError(f"characteristic {ch!r} has a single class among the labelled "
-                             "rows; it cannot be predicted")
-        tasks.append({"X": X, "y": y, "groups": groups, "cols": cols, "nlambda": nlambda,
-                      "frac": frac, "seed": seed, "nfolds": nfolds, "outer_folds": outer_folds,
-                      "tags": {"feature_set": feature_set, "mode": mode, "characteristic": ch}})
+        task = {"X": X, "y": y, "groups": groups, "cols": cols, "nlambda": nlambda,
+                "frac": frac, "seed": seed, "nfolds": nfolds, "outer_folds": outer_folds,
+                "tags": {"feature_set": feature_set, "mode": mode, "characteristic": ch}}
+        pids = features["patient_id"].astype(str)
+        unlabelled = sorted(set(pids) - set(map(str, groups)))
+        if unlabelled:
+            task["note"] = (f"{len(unlabelled)} patient(s) without a {ch} label left out: "
+                            f"{', '.join(unlabelled[:10])}{' …' if len(unlabelled) > 10 else ''}")
+        classes = np.unique(y)
+        if len(classes) < 2:
+            task["not_modelled"] = (
+                f"not modelled: {ch} has no labelled row" if not len(y) else
+                f"not modelled: {ch} is {int(classes[0])} for every one of the "
+                f"{len(set(map(str, groups)))} labelled patients (one class)")
+        tasks.append(task)
     results = pmap(_lasso_one, tasks, n_jobs=n_jobs, description=f"lasso {feature_set} ({mode})")
     for res in results:
-        if "error" in res["row"]:
-            t = res["row"]
-            warnings.warn(f"lasso {t['feature_set']} {t['characteristic']} ({t['mode']}) could "
-                          f"not be fitted: {t['error']}", stacklevel=2)
+        t = res["row"]
+        if str(t.get("note") or "").startswith("not modelled"):
+            warnings.warn(f"lasso {t['feature_set']} {t['characteristic']} ({t['mode']}) "
+                          f"{t['note']}", UserWarning, stacklevel=2)
+        elif t.get("note"):
+            warnings.warn(f"lasso {t['feature_set']} {t['characteristic']} ({t['mode']}): "
+                          f"{t['note']}", UserWarning, stacklevel=2)
     curves = [r["curve"] for r in results if "curve" in r]
     preds = [r["preds"] for r in results if "preds" in r]
     return LassoResult(pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),

@@ -23,6 +23,7 @@ R² of ``lm(y ~ yhat)`` and its p, all on those honest predictions.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -59,11 +60,27 @@ def align(features: pd.DataFrame, scores: pd.DataFrame, reader: str | None = Non
 
 
 def spearman_screen(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> pd.DataFrame:
-    """R ``cor.test(method = "spearman")`` of every column against ``y``; ``significant`` flag."""
+    """R ``cor.test(method = "spearman")`` of every column against ``y``; ``significant`` flag.
+
+    Constant features are not sent to R: their rows have p NaN and the note ``not tested:
+    constant feature``."""
     rb = _r()
-    res = rb.rcall("pyradiogen::spearman_pvalues", rb.RMatrix.from_frame(X),
-                   np.asarray(y, dtype=float))
-    res = pd.DataFrame(res).reset_index(drop=True)
+    const = [c for c in X.columns if np.ptp(X[c].to_numpy(dtype=float)) == 0]
+    use = X.drop(columns=const)
+    if use.shape[1]:
+        res = rb.rcall("pyradiogen::spearman_pvalues", rb.RMatrix.from_frame(use),
+                       np.asarray(y, dtype=float))
+        res = pd.DataFrame(res).reset_index(drop=True)
+        res["note"] = None
+    else:
+        res = pd.DataFrame(columns=["feature", "p", "note"])
+    if const:
+        res = pd.concat([res, pd.DataFrame({"feature": const, "p": np.nan,
+                                            "note": "not tested: constant feature"})],
+                        ignore_index=True)
+        order = {str(c): i for i, c in enumerate(X.columns)}
+        res = res.sort_values("feature", key=lambda s: s.astype(str).map(order)
+                              ).reset_index(drop=True)
     res["significant"] = res["p"] < alpha
     return res
 
@@ -167,9 +184,27 @@ def _loo_task(task: tuple) -> dict:
         out.pop("yhat")
         row["definition"] = "nested LOO predictions: adjusted R2 of lm(y ~ yhat), slope p"
         row.update(out)
+    if mode == "paper" and not selected:
+        row["note"] = "no feature passed the Spearman screen (p < 0.05): not significant"
     row["significant"] = bool(np.isfinite(row.get("p", np.nan)) and row["p"] < 0.05
                               and row.get("adj_r2", 0) > 0)
     return row
+
+
+MIN_PATIENTS = 5
+
+
+def not_modelled_reason(y: np.ndarray, min_patients: int = MIN_PATIENTS) -> str | None:
+    """Why a risk score cannot be modelled (no values, too few, constant), or None."""
+    ok = np.isfinite(y)
+    if not ok.any():
+        return "the score has no value for any patient"
+    if ok.sum() < min_patients:
+        return f"only {int(ok.sum())} patient(s) have a value; at least {min_patients} needed"
+    v = y[ok]
+    if np.ptp(v) == 0:
+        return f"the score is the same ({v[0]:g}) for every patient: nothing to predict"
+    return None
 
 
 def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
@@ -190,11 +225,26 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
     X, S = align(features, scores, reader)
     names = list(risk_scores) if risk_scores is not None else [c for c in S.columns]
     tasks = []
+    skipped: dict[str, dict] = {}
+    notes: dict[str, str] = {}
     for score in names:
         if score not in S.columns:
             raise ValueError(f"risk-score table has no column {score!r}; columns: {list(S.columns)}")
-        y = S[score].to_numpy(dtype=float)
+        y = pd.to_numeric(S[score], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(y)
+        reason = not_modelled_reason(y)
+        if reason:
+            msg = f"risk score {score} not modelled: {reason}"
+            warnings.warn(msg, UserWarning, stacklevel=2)
+            skipped[score] = {"mode": mode, "risk_score": score, "n": int(ok.sum()),
+                              "adj_r2": np.nan, "p": np.nan, "significant": False,
+                              "note": f"not modelled: {reason}"}
+            continue
+        if not ok.all():
+            lost = [str(p) for p in X.index[~ok]]
+            notes[score] = (f"{len(lost)} patient(s) without a score left out: "
+                            f"{', '.join(lost[:10])}{' …' if len(lost) > 10 else ''}")
+            warnings.warn(f"risk score {score}: {notes[score]}", UserWarning, stacklevel=2)
         Xs, ys = X.loc[ok], y[ok]
         selected: list[str] = []
         if mode == "paper":
@@ -206,6 +256,34 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
                 selected = sub["feature"].astype(str).tolist()
             else:
                 selected = [str(f) for f in screen.get(score, [])]
+            unknown = [f for f in selected if f not in set(map(str, X.columns))]
+            if unknown:
+                warnings.warn(f"risk score {score}: screened feature(s) not in the feature "
+                              f"table ignored: {', '.join(unknown[:10])}", UserWarning,
+                              stacklevel=2)
+                selected = [f for f in selected if f not in unknown]
+        const = [f for f in selected if np.ptp(Xs[f].to_numpy(dtype=float)) == 0]
+        if const:
+            msg = (f"constant feature(s) left out of the lasso: {', '.join(const[:10])}")
+            notes[score] = "; ".join(x for x in (notes.get(score), msg) if x)
+            warnings.warn(f"risk score {score}: {msg}", UserWarning, stacklevel=2)
+            selected = [f for f in selected if f not in const]
         tasks.append((score, Xs, ys, mode, selected, alpha, inner_folds, seed))
-    rows = pmap(_loo_task, tasks, n_jobs=n_jobs, description=f"LOO lasso ({mode})")
-    return pd.DataFrame(rows)
+    rows = pmap(_loo_task, tasks, n_jobs=n_jobs, description=f"LOO lasso ({mode})") \
+        if tasks else []
+    by_score = {r["risk_score"]: r for r in rows} | skipped
+    out = []
+    for score in names:
+        r = dict(by_score[score])
+        extra = notes.get(score)
+        if extra:
+            r["note"] = f"{r['note']}; {extra}" if r.get("note") else extra
+        out.append(r)
+    table = pd.DataFrame(out).reindex(columns=list(dict.fromkeys(
+        ["mode", "risk_score", "n", "n_screened", "definition", "lambda_min", "k", "adj_r2",
+         "p", "adj_r2_loo", "p_loo", "q2_loo", "r2", "kept", "significant", "note",
+         *pd.DataFrame(out).columns])))
+    if "note" not in table:
+        table["note"] = None
+    table["note"] = table["note"].astype(object).where(table["note"].notna(), None)
+    return table

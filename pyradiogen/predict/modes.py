@@ -195,4 +195,17 @@ def align_patients(features: pd.DataFrame, table: pd.DataFrame, min_patients: in
     if len(common) < min_patients:
         raise ValueError(f"only {len(common)} patients have both features and {what}; "
                          "check that both tables use 12-character TCGA barcodes")
+    only_f = [str(p) for p in f.index if p not in t.index]
+    only_t = [str(p) for p in t.index if p not in f.index]
+    if only_f or only_t:
+        import warnings
+
+        parts = []
+        if only_f:
+            parts.append(f"{len(only_f)} patient(s) with features but no {what} left out: "
+                         f"{', '.join(only_f[:10])}{' …' if len(only_f) > 10 else ''}")
+        if only_t:
+            parts.append(f"{len(only_t)} patient(s) of the {what} without features left out: "
+                         f"{', '.join(only_t[:10])}{' …' if len(only_t) > 10 else ''}")
+        warnings.warn("; ".join(parts), UserWarning, stacklevel=3)
     return f.loc[common].astype(float), t.loc[common]

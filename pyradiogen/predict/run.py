@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,6 +51,21 @@ def cohort_images(cohort, characteristics: Sequence[str] = ("T", "N", "ER", "PR"
     return [cohort.pixels(i) for i in imgs.index], labels.reset_index(drop=True)
 
 
+def _recorded(fn, *args, **kw):
+    """Run ``fn`` recording its warnings (rows left out, not-modelled results …); re-emit them
+    (so the console shows them) and return ``(result, messages)`` for the manifest."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn(*args, **kw)
+    msgs = []
+    for w in caught:
+        if issubclass(w.category, (DeprecationWarning, FutureWarning)):
+            continue
+        msgs.append(str(w.message))
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result, list(dict.fromkeys(msgs))
+
+
 def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.DataFrame,
                 crf: pd.DataFrame | None = None, targets: pd.DataFrame | None = None,
                 images: Sequence[np.ndarray] | None = None,
@@ -62,8 +78,20 @@ def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.Data
     row per patient). ``clinical``: indexed by patient_id with T, N, ER, PR, HER2.
     ``targets``: ``patient_id`` + signature scores and TIMER cell types (Supp. Fig 1).
     ``images``/``image_labels``: 2-D arrays and their patient_id + labels (Supp. Table 1).
-    Returns the tables written; figures go beside them.
+    Returns the tables written; figures go beside them. Rows left out and results not
+    modelled are in each table's ``note`` column, on the console and in the manifest
+    (``warnings``).
     """
+    (res, cfg, mode_list, out), msgs = _recorded(
+        _liu2023, out_dir, drf, clinical, crf, targets, images, image_labels, config, modes)
+    store.write_manifest(out, config=cfg, seeds={"predict": cfg.seed},
+                         extra={"study": "liu2023", "modes": mode_list, "warnings": msgs})
+    return res
+
+
+def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_labels=None,
+             config=None, modes=None):
+    """:func:`run_liu2023` without the manifest: ``(tables, config, modes, out)``."""
     from .classes import run_classes
     from .figures import plot_auc_vs_features, plot_mode_comparison, plot_roc_curves
     from .lasso import run_lasso
@@ -130,15 +158,27 @@ def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.Data
                for m in mode_list]
         res["efficientnet"] = pd.concat(eff, ignore_index=True)
         store.write_frame(res["efficientnet"], out / "supptable1_efficientnet.csv", index=False)
-    store.write_manifest(out, config=cfg, seeds={"predict": cfg.seed},
-                         extra={"study": "liu2023", "modes": mode_list})
-    return res
+    return res, cfg, mode_list, out
 
 
 def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd.DataFrame,
                 screen: pd.DataFrame | None = None, config: PredictConfig | None = None,
                 modes: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
-    """Study 2 Table 4 in every mode, with the published values beside ours."""
+    """Study 2 Table 4 in every mode, with the published values beside ours.
+
+    A risk score that cannot be modelled (no values, constant, too few patients) gets a row
+    with ``note`` ``not modelled: …``; patients left out are named in ``note``, on the console
+    and in the manifest (``warnings``)."""
+    (table, cfg, mode_list, out), msgs = _recorded(_kim2020, out_dir, features, risk_scores,
+                                                   screen, config, modes)
+    store.write_manifest(out, config=cfg, seeds={"predict": cfg.seed},
+                         extra={"study": "kim2020", "modes": mode_list, "warnings": msgs})
+    return {"table4": table}
+
+
+def _kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd.DataFrame,
+             screen: pd.DataFrame | None = None, config: PredictConfig | None = None,
+             modes: Sequence[str] | None = None):
     from .figures import plot_mode_comparison
     from .loo import run_loo
 
@@ -158,6 +198,4 @@ def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores:
     store.write_frame(table, out / "table4_loo_lasso.csv", index=False)
     plot_mode_comparison(table, out / "table4_paper_vs_rigorous", "risk_score", value="adj_r2",
                          ylabel="adjusted R²")
-    store.write_manifest(out, config=cfg, seeds={"predict": cfg.seed},
-                         extra={"study": "kim2020", "modes": mode_list})
-    return {"table4": table}
+    return table, cfg, mode_list, out
