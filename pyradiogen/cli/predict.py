@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise UserError(f"cannot load cohorts in this installation ({exc})") from exc
         cohort = load_cohort(args.cohort)
-    rbridge.library("pyradiogen")
+    rbridge.require_r_package()
     features = _read(args.features, "feature")
     if args.study == "liu2023":
         clinical = _read(args.clinical, "clinical")

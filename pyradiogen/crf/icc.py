@@ -72,10 +72,6 @@ class ICCResult:
         return self.summary()
 
 
-def _ensure_r() -> None:
-    rbridge.library("pyradiogen")
-
-
 def _ratings_matrix(ratings: Any, where: str = "ratings") -> rbridge.RMatrix:
     df = ratings if isinstance(ratings, pd.DataFrame) else pd.DataFrame(np.asarray(ratings))
     if df.ndim != 2 or df.shape[1] < 2:
@@ -94,7 +90,6 @@ def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
 
     Subjects with any missing rating are dropped (as irr does). Defaults follow irr.
     """
-    _ensure_r()
     res = rbridge.rcall("pyradiogen::icc", _ratings_matrix(ratings), model=model, type=type,
                         unit=unit, r0=float(r0), **{"conf.level": float(conf_level)})
     return ICCResult.from_r(res)
@@ -102,7 +97,6 @@ def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
 
 def icc_all(ratings: Any, r0: float = 0.0, conf_level: float = 0.95) -> pd.DataFrame:
     """All six ICC forms of one table, one row each."""
-    _ensure_r()
     out = rbridge.rcall("pyradiogen::icc_all", _ratings_matrix(ratings), r0=float(r0),
                         **{"conf.level": float(conf_level)})
     return out.rename(columns=lambda c: c.replace(".", "_"))
@@ -148,7 +142,6 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
     ubound, Fvalue, df1, df2, p_value, subjects, raters``.
     """
     mats = reader_matrices(crfs, features, readers)
-    _ensure_r()
     res = rbridge.rcall("pyradiogen::icc_many",
                         {k: _ratings_matrix(v, f"feature {k}") for k, v in mats.items()},
                         model=model, type=type, unit=unit, **{"conf.level": float(conf_level)})

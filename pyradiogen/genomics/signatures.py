@@ -38,10 +38,6 @@ SIGNATURE_FILES = ("sig_oncotypedx.csv", "sig_endopredict.csv", "sig_gene70.csv"
                    "pam50_centroids.csv", "ssp2003_centroids.csv", "ssp2006_centroids.csv")
 
 
-def _ensure_r() -> None:
-    rbridge.library("pyradiogen")
-
-
 @lru_cache(maxsize=1)
 def signature_universe() -> tuple[frozenset[float], frozenset[str]]:
     """Entrez IDs and probe IDs of every bundled signature, module and centroid table."""
@@ -133,7 +129,6 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mappin
     if annot is not None:
         annot = annot[annot["probe"].isin(sub.columns)].reset_index(drop=True)
     expr = sub
-    _ensure_r()
     kw: dict[str, object] = {"do.mapping": bool(do_mapping), "modules": modules,
                              "pam50.model": pam50_model}
     if hg is not None:
@@ -154,7 +149,6 @@ def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = No
     keyword arguments are passed on with ``_`` turned into ``.`` (``do_scaling`` → ``do.scaling``).
     """
     expr, annot = check_inputs(expr, annot, do_mapping)
-    _ensure_r()
     kw = {k.replace("_", "."): v for k, v in kwargs.items()}
     args: list[object] = [rbridge.RMatrix.from_frame(expr)]
     if fun != "gene76":  # gene76 takes no annotation and has no mapping
