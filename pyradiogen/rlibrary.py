@@ -67,8 +67,9 @@ class RPackageStatus:
     def fix(self) -> str | None:
         if self.ok:
             return None
-        env = f"{LIBRARY_ENV}={self.library} " if os.environ.get(LIBRARY_ENV) else ""
-        return f"{env}{SETUP_COMMAND}"
+        if Path(self.library) == library_dir():
+            return SETUP_COMMAND
+        return f"{SETUP_COMMAND} --lib {self.library}"
 
 
 # --------------------------------------------------------------------------- where

@@ -43,7 +43,7 @@
 #'
 #' genefu's `sig.tamr13` holds, in its `EntrezGene.ID` column, numbers that are not the Entrez
 #' Gene IDs of the listed symbols for 60 of its 192 genes (for example ADRA2A 281 instead of
-#' 150; many are the genes' HGNC numbers), and no ID for 19 more. With `do.mapping = TRUE` those
+#' 150; several look like HGNC IDs), and no ID for 19 more. With `do.mapping = TRUE` those
 #' genes are matched to other genes' data or not at all. `table = "corrected"` returns the same
 #' table with the Entrez IDs of the symbols (org.Hs.eg.db 3.16.0; the script and the check of
 #' every bundled table are in the project's `data-raw/`); genefu's ID is kept in
