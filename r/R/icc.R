@@ -20,10 +20,13 @@
 #'   `lbound`, `ubound`.
 #' @references McGraw KO, Wong SP (1996). Forming inferences about some intraclass correlation
 #'   coefficients. *Psychological Methods* 1(1):30-46. Matches irr 0.84.1 `icc` (CRAN irr,
-#'   file R/icc.R).
+#'   file R/icc.R). Example data: Shrout PE, Fleiss JL (1979). Intraclass correlations: uses in
+#'   assessing rater reliability. *Psychological Bulletin* 86(2):420-428.
 #' @examples
-#' ratings <- as.matrix(datasets::USJudgeRatings[, c("CONT", "INTG", "DMNR")])
-#' icc(ratings, model = "twoway", type = "agreement", unit = "single")
+#' # Shrout & Fleiss (1979): 6 targets rated by 4 judges
+#' sf <- matrix(c(9, 6, 8, 7, 10, 6, 2, 1, 4, 1, 5, 2, 5, 3, 6, 2, 6, 4, 8, 2, 8, 6, 9, 7), ncol = 4)
+#' icc(sf, model = "twoway", type = "agreement", unit = "single")   # ICC(A,1) = 0.29
+#' icc(sf, model = "twoway", type = "consistency")$value            # ICC(C,1) = 0.71
 #' @export
 icc <- function(ratings, model = c("oneway", "twoway"), type = c("consistency", "agreement"),
                 unit = c("single", "average"), r0 = 0, conf.level = 0.95) {
@@ -87,7 +90,8 @@ icc <- function(ratings, model = c("oneway", "twoway"), type = c("consistency", 
 #' @references McGraw KO, Wong SP (1996). Forming inferences about some intraclass correlation
 #'   coefficients. *Psychological Methods* 1(1):30-46. Each row is irr 0.84.1 `icc` of that form.
 #' @examples
-#' icc_all(as.matrix(datasets::USJudgeRatings[, 1:4]))[, c("icc.name", "value", "lbound", "ubound")]
+#' sf <- matrix(c(9, 6, 8, 7, 10, 6, 2, 1, 4, 1, 5, 2, 5, 3, 6, 2, 6, 4, 8, 2, 8, 6, 9, 7), ncol = 4)
+#' icc_all(sf)[, c("icc.name", "value", "lbound", "ubound")]
 #' @export
 icc_all <- function(ratings, r0 = 0, conf.level = 0.95) {
   forms <- list(c("oneway", "consistency", "single"), c("oneway", "consistency", "average"),
@@ -111,7 +115,8 @@ icc_all <- function(ratings, r0 = 0, conf.level = 0.95) {
 #' @return `x`, invisibly.
 #' @references The layout of irr 0.84.1's `print.icclist`.
 #' @examples
-#' print(icc(as.matrix(datasets::USJudgeRatings[, 1:3]), model = "twoway"), digits = 4)
+#' sf <- matrix(c(9, 6, 8, 7, 10, 6, 2, 1, 4, 1, 5, 2, 5, 3, 6, 2, 6, 4, 8, 2, 8, 6, 9, 7), ncol = 4)
+#' print(icc(sf, model = "twoway"), digits = 4)
 #' @export
 print.icclist <- function(x, digits = 3, ...) {
   model <- if (x$model == "oneway") "one-way" else "two-way"
