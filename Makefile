@@ -1,6 +1,6 @@
 # pyradiogen — the two commands a newcomer needs:
 #   make demo   set everything up, then run the main job (replicate on the demo cohort)
-#   make test   set everything up, then run the R and Python test suites
+#   make test   set everything up, then lint, R CMD check the R package, run the Python tests
 # Every set-up step is skipped when already done (stamp files under .make/).
 
 SHELL := /bin/bash
@@ -21,7 +21,7 @@ export MKL_NUM_THREADS ?= 1
 R_SOURCES := $(shell find r -type f 2>/dev/null)
 DEMO_OUT ?= results/demo
 
-.PHONY: setup sysdeps venv rpkg test test-r test-py lint demo vignettes bench doctor clean
+.PHONY: setup sysdeps venv rpkg roxygen test test-r test-r-quick test-py lint demo vignettes bench doctor clean
 
 setup: sysdeps venv rpkg
 
@@ -45,11 +45,17 @@ $(STAMPS)/venv: pyproject.toml constraints.txt $(STAMPS)/sysdeps
 	$(VPY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $@
 
+# The R package goes into the project-local .rlib (PYRADIOGEN_R_LIBS above) by the same code
+# that installs it into a pip user's per-user library on first use (pyradiogen.rlibrary).
 rpkg: $(STAMPS)/rpkg
-$(STAMPS)/rpkg: $(R_SOURCES) $(STAMPS)/sysdeps
+$(STAMPS)/rpkg: $(R_SOURCES) $(STAMPS)/venv
 	@mkdir -p $(STAMPS) $(RLIB)
-	R CMD INSTALL --no-multiarch --no-test-load -l $(RLIB) r >$(STAMPS)/rpkg.log 2>&1 || (cat $(STAMPS)/rpkg.log; exit 1)
+	$(VPY) -m pyradiogen setup-r >$(STAMPS)/rpkg.log 2>&1 || (cat $(STAMPS)/rpkg.log; exit 1)
 	@touch $@
+
+# Regenerate r/NAMESPACE and r/man/ from the roxygen2 comments in r/R (commit the result).
+roxygen: $(STAMPS)/sysdeps
+	cd r && Rscript -e 'roxygen2::roxygenise()'
 
 test: setup
 	$(MAKE) --no-print-directory lint
@@ -59,7 +65,13 @@ test: setup
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check pyradiogen tests benchmarks
 
-test-r: $(STAMPS)/rpkg
+# R CMD build + R CMD check --no-manual of r/ (examples, testthat suite, vignette; roxygen
+# output up to date): no ERROR, no WARNING. About 1 minute.
+test-r: $(STAMPS)/sysdeps
+	bash scripts/check-r-package.sh
+
+# the testthat suite alone, against the installed .rlib (seconds; for development)
+test-r-quick: $(STAMPS)/rpkg
 	Rscript scripts/run-r-tests.R
 
 test-py: setup

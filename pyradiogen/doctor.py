@@ -88,16 +88,33 @@ def _r_checks() -> list[Check]:
     major_minor = tuple(int(x) for x in version.split(".")[:2])
     out.append(Check("R", "r", major_minor >= (4, 2), version,
                      None if major_minor >= (4, 2) else "sudo scripts/install-system-deps.sh"))
-    names = list(REQUIRED_R) + ["pyradiogen"]
+    names = list(REQUIRED_R)
     versions = rbridge.r_package_versions(names)
     for name in names:
         ver = versions.get(name)
-        if name == "pyradiogen":
-            fix = "make rpkg"
-        else:
-            fix = f"sudo apt-get install -y {REQUIRED_R[name]}"
+        fix = f"sudo apt-get install -y {REQUIRED_R[name]}"
         out.append(Check(name, "r-package", ver is not None, ver, None if ver else fix))
+    out.append(r_package_check(version))
     return out
+
+
+def r_package_check(r_version: str | None = None) -> Check:
+    """The project's own R package: its library, installed version and whether it is current."""
+    from . import rlibrary
+
+    try:
+        st = rlibrary.status(r_version=r_version)
+    except Exception as exc:  # pragma: no cover - a broken installation
+        return Check("pyradiogen", "r-package", False, None, rlibrary.SETUP_COMMAND, str(exc))
+    ver = st.installed_version
+    if st.ok:
+        detail = f"current, in {st.library}"
+    elif st.state == "missing":
+        detail = (f"not installed in {st.library}; it is installed on first use, or now with "
+                  f"`{st.fix}`")
+    else:
+        detail = f"stale in {st.library}: {st.reason}; it is reinstalled on first use, or now with `{st.fix}`"
+    return Check("pyradiogen", "r-package", st.ok, ver, st.fix, detail)
 
 
 def report(checks: list[Check]) -> dict[str, Any]:

@@ -76,6 +76,10 @@ class RUnavailableError(RuntimeError):
     """R or rpy2 cannot be started in this environment."""
 
 
+class RPackageUnavailableError(RUnavailableError):
+    """The R package pyradiogen cannot be installed or loaded (the message says how to fix it)."""
+
+
 @dataclass
 class RMatrix:
     """A numeric matrix for R, with optional row and column names."""
@@ -101,13 +105,11 @@ class RResult:
 
 # --------------------------------------------------------------------------- start-up
 
-def project_r_library() -> Path | None:
-    """The project-local R library (``PYRADIOGEN_R_LIBS`` or ``<repo>/.rlib``) when it exists."""
-    env = os.environ.get("PYRADIOGEN_R_LIBS")
-    if env:
-        return Path(env)
-    candidate = Path(__file__).resolve().parents[1] / ".rlib"
-    return candidate if candidate.is_dir() else None
+def project_r_library() -> Path:
+    """The R library holding the R package pyradiogen (see :func:`pyradiogen.rlibrary.library_dir`)."""
+    from .rlibrary import library_dir
+
+    return library_dir()
 
 
 _HELPERS = r"""
@@ -180,12 +182,53 @@ def ensure_r():
             os.environ.pop("LD_LIBRARY_PATH", None)
         else:
             os.environ["LD_LIBRARY_PATH"] = saved_ld
-        _STATE.update(started=True, pid=os.getpid(), thread=threading.get_ident())
-        lib = project_r_library()
+        _STATE.update(started=True, pid=os.getpid(), thread=threading.get_ident(),
+                      r_package=False)
         _STATE["bridge"] = ri.baseenv["eval"](ri.parse(_HELPERS))
-        if lib is not None:
-            ri.baseenv["eval"](ri.parse(f'.libPaths(c({_r_string(str(lib))}, .libPaths()))'))
+        _add_library(ri, project_r_library())
     return ri
+
+
+def _add_library(ri: Any, lib: Path) -> None:
+    """Put ``lib`` first on R's library path (R ignores folders that do not exist yet)."""
+    ri.baseenv["eval"](ri.parse(f'.libPaths(unique(c({_r_string(str(lib))}, .libPaths())))'))
+
+
+def require_r_package() -> None:
+    """Make the R package pyradiogen usable in this process: the one place that loads it.
+
+    Installs it on first use, or reinstalls it when stale, into
+    :func:`pyradiogen.rlibrary.library_dir` (see :mod:`pyradiogen.rlibrary`), then loads its
+    namespace from there. Called automatically by :func:`call_r`, :func:`reval` and
+    :func:`rraw` for code that uses ``pyradiogen::``, and by ``library("pyradiogen")``.
+    Raises :class:`RUnavailableError` (an :class:`pyradiogen.rlibrary.RPackageError`) with
+    the command that fixes it when the package cannot be installed.
+    """
+    ri = ensure_r()
+    if _STATE.get("r_package"):
+        return
+    from . import rlibrary
+
+    lib = rlibrary.library_dir()
+    try:
+        rlibrary.ensure_installed(lib, r_version=r_version())
+    except rlibrary.RPackageError as exc:
+        raise RPackageUnavailableError(str(exc)) from exc
+    _add_library(ri, lib)
+    loaded = call_r("function(lib) { if (isNamespaceLoaded('pyradiogen')) "
+                    "return(normalizePath(getNamespaceInfo('pyradiogen', 'path'))); "
+                    "loadNamespace('pyradiogen', lib.loc = lib); "
+                    "normalizePath(getNamespaceInfo('pyradiogen', 'path')) }", str(lib)).value
+    expected = (lib / rlibrary.PACKAGE).resolve()
+    if Path(str(loaded)).resolve() != expected:
+        raise RPackageUnavailableError(
+            f"this R session already loaded the R package pyradiogen from {loaded}, not from "
+            f"{expected}; start a new Python process")
+    _STATE["r_package"] = True
+
+
+def _uses_r_package(code: str) -> bool:
+    return "pyradiogen::" in code or "library(pyradiogen" in code or "require(pyradiogen" in code
 
 
 def _r_string(s: str) -> str:
@@ -494,6 +537,8 @@ def call_r(fun: str | Any, *args: Any, **kwargs: Any) -> RResult:
     ri = ensure_r()
     from rpy2.robjects.conversion import localconverter
 
+    if isinstance(fun, str) and _uses_r_package(fun):
+        require_r_package()
     with localconverter(_converter()):
         if isinstance(fun, str):
             f = ri.baseenv["eval"](ri.parse(fun))
@@ -527,12 +572,16 @@ def rcall(fun: str | Any, *args: Any, **kwargs: Any) -> Any:
 def reval(code: str) -> Any:
     """Evaluate R code in the global environment; return the converted value."""
     ensure_r()
+    if _uses_r_package(code):
+        require_r_package()
     return call_r(_STATE["bridge"]["eval"], code).value
 
 
 def rraw(code: str) -> Any:
     """Evaluate R code and return the unconverted rpy2 object (for closures, S4, models)."""
     ri = ensure_r()
+    if _uses_r_package(code):
+        require_r_package()
     bridge = _STATE["bridge"]
     res = bridge["call"](bridge["eval"], ri.ListSexpVector([ri.StrSexpVector([code])]))
     out = dict(zip([str(n) for n in res.do_slot("names")], res))
@@ -551,12 +600,18 @@ def assign(name: str, value: Any) -> None:
 
 
 def library(*packages: str) -> None:
-    """Attach R packages; a missing one raises :class:`RError` naming it and the fix."""
+    """Attach R packages; a missing one raises :class:`RError` naming it and the fix.
+
+    ``"pyradiogen"`` (the project's own R package) is first installed or updated when needed
+    (:func:`require_r_package`).
+    """
     for pkg in packages:
+        if pkg == "pyradiogen":
+            require_r_package()
         ok = rcall("requireNamespace", pkg, quietly=True)
         if not ok:
-            fix = "make rpkg" if pkg == "pyradiogen" else "sudo scripts/install-system-deps.sh"
-            raise RError(f"R package '{pkg}' is not installed; run `{fix}`", f"library({pkg})")
+            raise RError(f"R package '{pkg}' is not installed; run "
+                         "`sudo scripts/install-system-deps.sh`", f"library({pkg})")
         rcall("suppressPackageStartupMessages", rraw(f"quote(library({pkg}))"))
 
 

@@ -1,7 +1,8 @@
 """Locate data bundled with pyradiogen (signature tables, gene sets, test images).
 
-The single copy lives in the R package (``r/inst/extdata``); a wheel carries it as
-``pyradiogen/extdata``. Provenance of every file: ``data-raw/README.md``.
+The single copy lives in the R package (``r/inst/extdata``); a wheel carries the R package's
+sources as ``pyradiogen/_rpkg``, so the data are in ``pyradiogen/_rpkg/inst/extdata``.
+Provenance of every file: ``data-raw/README.md``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ _HERE = Path(__file__).resolve().parent
 
 def extdata_dir() -> Path:
     """The folder holding the bundled data."""
-    for cand in (_HERE / "extdata", _HERE.parent / "r" / "inst" / "extdata"):
+    for cand in (_HERE / "_rpkg" / "inst" / "extdata", _HERE.parent / "r" / "inst" / "extdata"):
         if cand.is_dir():
             return cand
     raise FileNotFoundError("bundled data not found: reinstall pyradiogen (`make venv`)")

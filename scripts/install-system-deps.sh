@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Debian system dependencies of pyradiogen: R 4.2 and every R package the project uses,
-# plus Chromium for the report's rendering test. Idempotent: installs only what is missing.
+# Debian system dependencies of pyradiogen: R 4.2 and every R package the project uses
+# (roxygen2, knitr and markdown document and check the R package), plus Chromium for the
+# report's rendering test. Idempotent: installs only what is missing.
 # Run as root, or as a user with sudo.  Usage: scripts/install-system-deps.sh [--check]
 set -euo pipefail
 
 PACKAGES=(
   r-base-core r-base-dev
   r-cran-nlme r-cran-glmnet r-cran-psych r-cran-rocr r-cran-nnet r-cran-matrix
-  r-cran-jsonlite r-cran-testthat
+  r-cran-jsonlite r-cran-testthat r-cran-roxygen2 r-cran-knitr r-cran-markdown
   r-bioc-gsva r-bioc-gseabase r-bioc-biobase r-bioc-annotationdbi r-bioc-org.hs.eg.db
   chromium
 )

@@ -7,32 +7,12 @@ with R's message in ``note``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from .. import rbridge
 
-_R_SOURCE = Path(__file__).resolve().parents[2] / "r" / "R" / "lme.R"
 CONTROLS = {"paper": "default", "code": "code"}
-
-
-def _ensure_helper() -> None:
-    """Load ``pyradiogen_lme_batch``: from the installed R package, else from the checkout."""
-    if rbridge.reval('exists("pyradiogen_lme_batch", mode = "function")'):
-        return
-    try:
-        rbridge.library("pyradiogen")
-        if rbridge.reval('exists("pyradiogen_lme_batch", mode = "function")'):
-            return
-    except rbridge.RError:
-        pass
-    if not _R_SOURCE.exists():
-        raise rbridge.RError("R function pyradiogen_lme_batch not found; install the R package "
-                             "with `make rpkg`", "pyradiogen_lme_batch")
-    path = str(_R_SOURCE).replace("\\", "/")
-    rbridge.reval(f'source("{path}", local = globalenv())')
 
 
 def fit_nlme(Y: pd.DataFrame, patient: np.ndarray | pd.Series, gfs: pd.DataFrame,
@@ -46,13 +26,12 @@ def fit_nlme(Y: pd.DataFrame, patient: np.ndarray | pd.Series, gfs: pd.DataFrame
     """
     if preset not in CONTROLS:
         raise ValueError(f"preset must be one of {sorted(CONTROLS)}, got {preset!r}")
-    _ensure_helper()
     G = rbridge.RMatrix(gfs.to_numpy(dtype=float), [str(i) for i in gfs.index],
                         [str(c) for c in gfs.columns])
     X = rbridge.RMatrix(Y.to_numpy(dtype=float), None, [str(c) for c in Y.columns])
     pid = pd.Series(np.asarray(patient).astype(str))
     kw = {} if start_lambda is None else {"start_lambda": np.asarray(start_lambda, dtype=float)}
-    out = rbridge.rcall("pyradiogen_lme_batch", X, G, pid, control=CONTROLS[preset],
+    out = rbridge.rcall("pyradiogen::pyradiogen_lme_batch", X, G, pid, control=CONTROLS[preset],
                         na_action=na_action, **kw)
     out = pd.DataFrame(out)
     note = out["error"].astype(object).where(out["error"].notna(), None)

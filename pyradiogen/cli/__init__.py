@@ -112,9 +112,10 @@ def _is_user_error(exc: BaseException) -> bool:
         return True
     try:
         from ..rbridge import RError, RUnavailableError
+        from ..rlibrary import RPackageError
     except ImportError:  # pragma: no cover
         return False
-    return isinstance(exc, (RError, RUnavailableError))
+    return isinstance(exc, (RError, RUnavailableError, RPackageError))
 
 
 def _user_message(exc: BaseException, args: argparse.Namespace) -> str:
@@ -129,6 +130,11 @@ def _user_message(exc: BaseException, args: argparse.Namespace) -> str:
                 "values on the wrong scale); `pyradiogen doctor` checks the R set-up")
     if isinstance(exc, RUnavailableError):
         return f"{exc} — fix: run `pyradiogen doctor` and follow its fixes"
+    from ..rlibrary import RPackageError
+
+    if isinstance(exc, RPackageError):
+        return (f"{exc} — fix: run `python -m pyradiogen setup-r` (then `pyradiogen doctor` to "
+                "check)")
     if isinstance(exc, FileNotFoundError) and exc.filename and str(exc.filename) not in str(exc):
         return f"{exc.filename}: {exc.strerror or exc}"
     return str(exc)

@@ -31,5 +31,8 @@ def run(args: argparse.Namespace) -> int:
             status = "[green]ok[/]" if c.ok else "[red]missing[/]"
             table.add_row(c.kind, c.name, c.version or "-", status, c.fix or "")
         console.print(table)
+        for c in checks:
+            if c.detail and (c.name == "pyradiogen" or not c.ok):
+                console.print(f"{c.name}: {c.detail}", highlight=False, soft_wrap=True)
         console.print("[green]all good[/]" if rep["ok"] else "[red]something is missing: run the fix commands above[/]")
     return 0 if rep["ok"] else 1

@@ -149,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise UserError(f"cannot load cohorts in this installation ({exc})") from exc
         cohort = load_cohort(args.cohort)
+    rbridge.require_r_package()
     features = _features(args.features, "--features", args.drop_na_features)
     if args.study == "liu2023":
         if args.clinical is not None:
@@ -177,7 +178,6 @@ def run(args: argparse.Namespace) -> int:
 
             cfg.efficientnet = True
             images, image_labels = cohort_images(cohort, cfg.characteristics)
-        rbridge.library("pyradiogen")
         try:
             res = run_liu2023(args.out, features, clinical, crf=crf, targets=targets,
                               images=images, image_labels=image_labels, config=cfg, modes=modes)
@@ -201,7 +201,6 @@ def run(args: argparse.Namespace) -> int:
                                 id_column=None, numeric=["p"],
                                 string_columns=("score", "feature"),
                                 required=("score", "feature", "p")).frame.reset_index(drop=True)
-        rbridge.library("pyradiogen")
         try:
             res = run_kim2020(args.out, features, scores, screen=screen, config=cfg,
                               modes=modes)

@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "genes through Entrez IDs (genefu's do.mapping = FALSE)")
     p.add_argument("--modules", choices=("mod1", "mod2"), default="mod1",
                    help="module set for the ESR1/ERBB2/AURKA scores (default mod1)")
+    p.add_argument("--tamr13-table", choices=("genefu", "corrected"), default="genefu",
+                   help="TAMR13 gene table: 'genefu' (default; genefu's sig.tamr13 as the "
+                        "studies used it, whose EntrezGene.ID column holds non-Entrez numbers "
+                        "for 60 of its 192 genes, so with mapping some clusters read other "
+                        "genes; a warning says so) or 'corrected' (Entrez IDs from the gene "
+                        "symbols)")
     p.add_argument("--out", required=True, type=Path, help="output CSV, one row per sample")
     p.set_defaults(func=run)
 
@@ -86,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
                             "per probe")
     try:
         res = compute_signatures(expr, annot, do_mapping=not args.no_mapping,
-                                 modules=args.modules)
+                                 modules=args.modules, tamr13_table=args.tamr13_table)
     except (TypeError, ValueError) as exc:
         raise UserError(f"{args.expr} / {args.annot}: {exc}") from exc
     num = [c for c in res.columns if pd.api.types.is_float_dtype(res[c])]

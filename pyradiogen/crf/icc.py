@@ -73,10 +73,6 @@ class ICCResult:
         return self.summary()
 
 
-def _ensure_r() -> None:
-    rbridge.library("pyradiogen")
-
-
 class DroppedSubjectsWarning(UserWarning):
     """Subjects without complete ratings were left out of an ICC."""
 
@@ -154,7 +150,6 @@ def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
     ``ValueError``; ratings that are all equal raise :class:`DegenerateICCError` (the ICC is
     0/0). Defaults follow irr.
     """
-    _ensure_r()
     mat, dropped = _checked(ratings, where)
     res = rbridge.rcall("pyradiogen::icc", mat, model=model, type=type,
                         unit=unit, r0=float(r0), **{"conf.level": float(conf_level)})
@@ -166,7 +161,6 @@ def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
 def icc_all(ratings: Any, r0: float = 0.0, conf_level: float = 0.95,
             where: str = "ratings") -> pd.DataFrame:
     """All six ICC forms of one table, one row each (subjects left out as :func:`icc`)."""
-    _ensure_r()
     mat, dropped = _checked(ratings, where)
     out = rbridge.rcall("pyradiogen::icc_all", mat, r0=float(r0),
                         **{"conf.level": float(conf_level)})
@@ -217,7 +211,6 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
     defined (``not modelled: …``, e.g. the same value on every ROI), whose values are NaN.
     """
     mats = reader_matrices(crfs, features, readers)
-    _ensure_r()
     notes: dict[str, str] = {}
     ok: dict[str, rbridge.RMatrix] = {}
     for k, v in mats.items():

@@ -105,9 +105,8 @@ def hclust_r(X: pd.DataFrame, n_clusters: int = 2, method: str = "complete") -> 
     """The reference: R's ``cutree(hclust(dist(X), method), k)`` through the bridge."""
     from .. import rbridge
 
-    fn = rbridge.rraw(
-        "function(x, k, method) as.integer(cutree(hclust(dist(x), method = method), k = k))")
-    labs = rbridge.rcall(fn, rbridge.RMatrix.from_frame(X), int(n_clusters), method)
+    labs = rbridge.rcall("pyradiogen::hclust_clusters", rbridge.RMatrix.from_frame(X),
+                         int(n_clusters), method)
     return pd.Series(np.asarray(labs, dtype=np.int64), index=X.index, name="cluster")
 
 

@@ -149,24 +149,11 @@ def prepare_from_config(values: pd.DataFrame, cfg, study: int = 1) -> pd.DataFra
 
 # --------------------------------------------------------------------------- ID mapping
 
-_MAPIDS = (
-    "function(keys, column, keytype) {\n"
-    "  db <- org.Hs.eg.db::org.Hs.eg.db\n"
-    "  ok <- keys[keys %in% AnnotationDbi::keys(db, keytype = keytype)]\n"
-    "  out <- setNames(rep(NA_character_, length(keys)), keys)\n"
-    "  if (length(ok)) out[ok] <- AnnotationDbi::mapIds(db, keys = ok, column = column,\n"
-    "    keytype = keytype, multiVals = 'first')[ok]\n"
-    "  out\n"
-    "}"
-)
-
-
 def _map_r(keys: list[str], column: str, keytype: str) -> dict[str, str | None]:
     from .. import rbridge
 
-    rbridge.ensure_r()
-    fn = rbridge.rraw(_MAPIDS)
-    res = rbridge.call_r(fn, np.array(keys, dtype=object), column, keytype).value
+    res = rbridge.call_r("pyradiogen::map_gene_ids", np.array(keys, dtype=object), column,
+                         keytype).value
     vals = np.atleast_1d(res.to_numpy() if isinstance(res, pd.Series) else res)
     return {k: (None if v is None or pd.isna(v) else str(v)) for k, v in zip(keys, vals)}
 

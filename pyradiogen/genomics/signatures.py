@@ -33,13 +33,9 @@ SCM_CLASSES = ("ER-/HER2-", "HER2+", "ER+/HER2- High Prolif", "ER+/HER2- Low Pro
 
 SIGNATURE_FILES = ("sig_oncotypedx.csv", "sig_endopredict.csv", "sig_gene70.csv",
                    "sig_gene76.csv", "sig_ggi.csv", "sig_pik3cags.csv", "sig_genius.csv",
-                   "sig_tamr13.csv", "mod1.csv", "mod2.csv", "scmgene_robust_modules.csv",
+                   "sig_tamr13.csv", "sig_tamr13_corrected.csv", "mod1.csv", "mod2.csv", "scmgene_robust_modules.csv",
                    "scmod1_robust_modules.csv", "scmod2_robust_modules.csv",
                    "pam50_centroids.csv", "ssp2003_centroids.csv", "ssp2006_centroids.csv")
-
-
-def _ensure_r() -> None:
-    rbridge.library("pyradiogen")
 
 
 @lru_cache(maxsize=1)
@@ -115,9 +111,13 @@ def check_inputs(expr: pd.DataFrame, annot: pd.DataFrame | None,
     return expr, annot[keep]
 
 
+TAMR13_TABLES = ("genefu", "corrected")
+
+
 def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mapping: bool = True,
                        hg: Sequence[float] | None = None, er: Sequence[float] | None = None,
-                       modules: str = "mod1", pam50_model: str = "pam50.robust") -> pd.DataFrame:
+                       modules: str = "mod1", pam50_model: str = "pam50.robust",
+                       tamr13_table: str = "genefu") -> pd.DataFrame:
     """All genefu signatures for a batch: one row per sample (index ``sample``).
 
     Columns: ``oncotypedx``, ``endoPredict``, ``rorS``, ``gene70``, ``genius``, ``pik3cags``,
@@ -127,15 +127,24 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mappin
     ``scmod2_``; with ``er`` also ``gene76``/``gene76_risk``. ``hg`` (grade per sample) gives the
     grade-rescaled GGI and ``ggi_risk``. Calls ``pyradiogen::pyradiogen_signatures`` in R,
     sending only the columns some signature can use (identical scores, far less to transfer).
+
+    ``tamr13_table`` chooses the TAMR13 gene table: ``"genefu"`` (default, faithful to genefu
+    and to the studies that used it) is genefu's ``sig.tamr13``, whose ``EntrezGene.ID`` column
+    holds numbers that are not Entrez IDs for 60 of its 192 genes (and none for 19 more), so
+    with ``do_mapping`` some TAMR13 clusters are scored with other genes' data; R warns
+    (:class:`pyradiogen.rbridge.RWarning`). ``"corrected"`` uses the Entrez IDs of the genes'
+    symbols (org.Hs.eg.db; ``data-raw/README.md`` records the check of every bundled table
+    and the size of the difference on real TCGA data).
     """
+    if tamr13_table not in TAMR13_TABLES:
+        raise ValueError(f"tamr13_table must be one of {TAMR13_TABLES}, got {tamr13_table!r}")
     expr, annot = check_inputs(expr, annot, do_mapping)
     sub = _signature_columns(expr, annot, do_mapping)
     if annot is not None:
         annot = annot[annot["probe"].isin(sub.columns)].reset_index(drop=True)
     expr = sub
-    _ensure_r()
     kw: dict[str, object] = {"do.mapping": bool(do_mapping), "modules": modules,
-                             "pam50.model": pam50_model}
+                             "pam50.model": pam50_model, "tamr13.table": tamr13_table}
     if hg is not None:
         kw["hg"] = np.asarray(hg, dtype=float)
     if er is not None:
@@ -151,10 +160,11 @@ def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = No
     """Call one genefu function of the R package (``"oncotypedx"``, ``"rorS"``, ...).
 
     Returns R's list converted to a dict (``score``, ``risk``, ... as pandas Series). Extra
-    keyword arguments are passed on with ``_`` turned into ``.`` (``do_scaling`` → ``do.scaling``).
+    keyword arguments are passed on with ``_`` turned into ``.`` (``do_scaling`` → ``do.scaling``);
+    ``call_signature("tamr13", ..., table="corrected")`` uses the corrected TAMR13 table (see
+    :func:`compute_signatures`).
     """
     expr, annot = check_inputs(expr, annot, do_mapping)
-    _ensure_r()
     kw = {k.replace("_", "."): v for k, v in kwargs.items()}
     args: list[object] = [rbridge.RMatrix.from_frame(expr)]
     if fun != "gene76":  # gene76 takes no annotation and has no mapping

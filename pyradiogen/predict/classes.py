@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import rbridge
 from . import modes
 
 SIGNATURES: tuple[str, ...] = ("pik3cags", "endo", "gene70", "genius", "oncotypedx", "rorS")
@@ -106,18 +107,11 @@ def upper_quartile_classes(values: Sequence[float]) -> np.ndarray:
     return (v >= q).astype(int)
 
 
-def _r():
-    from .. import rbridge
-
-    rbridge.library("pyradiogen")
-    return rbridge
-
-
 def selection_frequency(X: pd.DataFrame, y: Sequence[int], permutations: int = 100,
                         folds: int = 5, version: str = "3.0", seed: int | None = 101
                         ) -> pd.Series:
     """ClassifyR ``distribution(runTests(X, y))``: percentage of splits selecting each feature."""
-    rb = _r()
+    rb = rbridge
     res = rb.rcall("pyradiogen::selection_frequency", rb.RMatrix.from_frame(X),
                    pd.Categorical(np.asarray(y).astype(str)), permutations=int(permutations),
                    folds=int(folds), version=version, seed=seed)
@@ -137,7 +131,7 @@ def select_features(freq: pd.Series, threshold: float = 40.0) -> list[str]:
 def nnet_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, size: int, decay: float,
                  maxit: int, seed: int = 101) -> np.ndarray:
     """R ``nnet(x, y, size, decay, maxit)`` predictions for ``xte``."""
-    rb = _r()
+    rb = rbridge
     out = rb.rcall("pyradiogen::nnet_predict", np.asarray(xtr, float), np.asarray(ytr, float),
                    np.asarray(xte, float), size=int(size), decay=float(decay),
                    maxit=int(maxit), seed=int(seed))

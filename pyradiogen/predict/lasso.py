@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import rbridge
 from . import modes
 
 CHARACTERISTICS: tuple[str, ...] = ("T", "N", "ER", "PR", "HER2")
@@ -37,13 +38,6 @@ PUBLISHED: dict[tuple[str, str], str] = {
     ("CRF", "PR"): "AUC < 0.8", ("CRF", "HER2"): "AUC < 0.8",
 }
 ID_COLUMNS = ("image_id", "patient_id")
-
-
-def _r():
-    from .. import rbridge
-
-    rbridge.library("pyradiogen")
-    return rbridge
 
 
 def feature_columns(features: pd.DataFrame) -> list[str]:
@@ -95,7 +89,7 @@ class BiglassoPath:
         self.saturation = saturation
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence) -> BiglassoPath:
-        rb = _r()
+        rb = rbridge
         names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else \
             [f"V{i + 1}" for i in range(np.shape(X)[1])]
         mat = rb.RMatrix(np.asarray(X, dtype=float), None, names)
@@ -173,7 +167,7 @@ def _prob_matrix(prob, n_rows: int) -> np.ndarray:
 
 def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
     """The authors' script for one characteristic (image-level split, test-set lambda)."""
-    rb = _r()
+    rb = rbridge
     res = rb.rcall("pyradiogen::lasso_author", rb.RMatrix(X, None, cols), y.astype(float),
                    frac=float(frac), seed=int(seed), nlambda=int(nlambda), nfolds=int(nfolds))
     train = np.atleast_1d(np.asarray(res["train"], dtype=np.int64)) - 1
@@ -203,7 +197,7 @@ def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
 
 def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5, outer_folds=5):
     """Patient-level split with training-only lambda, plus nested patient-grouped CV."""
-    rb = _r()
+    rb = rbridge
     train, test = modes.patient_split(groups, frac, seed)
     foldid = modes.fold_ids(y[train], groups[train], nfolds, seed)
     res = rb.rcall("pyradiogen::lasso_split", rb.RMatrix(X[train], None, cols),
@@ -266,7 +260,7 @@ def _lasso_one(task: dict) -> dict:
     try:
         curve, summ, pr = fn(X, y, groups, cols, nlambda=task["nlambda"], frac=task["frac"],
                              seed=task["seed"], nfolds=task["nfolds"], **kw)
-    except _r().RError as exc:  # e.g. a training split with one class in a tiny cohort
+    except rbridge.RError as exc:  # e.g. a training split with one class in a tiny cohort
         return {"row": {**base, "auc": float("nan"),
                         "note": f"not modelled: R could not fit it ({exc.r_message})"}}
     if task.get("note"):

@@ -30,17 +30,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import rbridge
 from . import modes
 
 RISK_SCORES: tuple[str, ...] = ("AURKA", "ESR1", "ERBB2", "GGI", "GENIUS", "EndoPredict",
                                 "OncotypeDx", "TamR", "GENE70", "PIK3CA", "ROR-S")
-
-
-def _r():
-    from .. import rbridge
-
-    rbridge.library("pyradiogen")
-    return rbridge
 
 
 def align(features: pd.DataFrame, scores: pd.DataFrame, reader: str | None = None
@@ -64,7 +58,7 @@ def spearman_screen(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> pd.Dat
 
     Constant features are not sent to R: their rows have p NaN and the note ``not tested:
     constant feature``."""
-    rb = _r()
+    rb = rbridge
     const = [c for c in X.columns if np.ptp(X[c].to_numpy(dtype=float)) == 0]
     use = X.drop(columns=const)
     if use.shape[1]:
@@ -112,7 +106,7 @@ def _lm_summary(y: np.ndarray, yhat: np.ndarray) -> tuple[float, float, float]:
 
 def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 101) -> dict:
     """The paper's procedure on the pre-screened features."""
-    rb = _r()
+    rb = rbridge
     res = rb.rcall("pyradiogen::lasso_loo", rb.RMatrix.from_frame(X[selected]), y, seed=int(seed))
     coef = res["coef"]
     coef = coef if isinstance(coef, pd.Series) else pd.Series(np.atleast_1d(coef), index=selected)
@@ -125,7 +119,7 @@ def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 1
 def loo_rigorous(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, inner_folds: int = 10,
                  seed: int = 101) -> dict:
     """Nested: screen + lasso inside every leave-one-out training set."""
-    rb = _r()
+    rb = rbridge
     arr = X.to_numpy(dtype=float)
     n = len(y)
     yhat = np.empty(n)
@@ -149,23 +143,10 @@ def loo_rigorous(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, inner_fold
             "k": float(np.median(n_sel)), "yhat": yhat}
 
 
-_CV_PREDICT: dict = {}
-
-
 def _cv_predict(xtr, ytr, xte, folds: int, seed: int) -> float:
     """Gaussian lasso with lambda.min from k-fold ``cv.glmnet``; prediction for ``xte``."""
-    rb = _r()
-    code = ("function(x, y, xt, k, seed) { if (ncol(x) < 2) { x <- cbind(x, .pad = 0); "
-            "xt <- cbind(xt, .pad = 0) }; set.seed(seed); "
-            "cv <- suppressWarnings(glmnet::cv.glmnet(x, y, nfolds = k)); "
-            "as.numeric(stats::predict(cv, xt, s = 'lambda.min')) }")
-    import os
-
-    key = os.getpid()
-    if key not in _CV_PREDICT:
-        _CV_PREDICT[key] = rb.rraw(code)
-    fn = _CV_PREDICT[key]
-    return float(rb.rcall(fn, xtr, np.asarray(ytr, dtype=float), xte, int(folds), int(seed)))
+    return float(rbridge.rcall("pyradiogen::lasso_cv_predict", xtr, np.asarray(ytr, dtype=float),
+                               xte, nfolds=int(folds), seed=int(seed)))
 
 
 def _loo_task(task: tuple) -> dict:

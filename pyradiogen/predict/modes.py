@@ -38,7 +38,6 @@ def author_split(n: int, frac: float = 0.7, seed: int = 101) -> np.ndarray:
     """
     from .. import rbridge
 
-    rbridge.library("pyradiogen")
     idx = rbridge.rcall("pyradiogen::author_split", int(n), float(frac), int(seed))
     return np.atleast_1d(np.asarray(idx, dtype=np.int64)) - 1
 

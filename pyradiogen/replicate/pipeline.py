@@ -25,6 +25,16 @@ from ..progress import console, progress_task
 
 STUDIES = ("liu2023", "kim2020")
 MODES = ("paper", "rigorous")
+# Study 2's TamR score is computed as genefu computes it (the study used genefu), including a
+# fault of genefu's reference table: data-raw/README.md ("Gene IDs of the genefu tables").
+TAMR13_NOTE = (
+    "TamR (study 2) is computed faithfully with genefu's sig.tamr13 table, whose EntrezGene.ID "
+    "column holds numbers that are not Entrez Gene IDs for 60 of its 192 genes (e.g. ADRA2A 281 "
+    "instead of 150) and no ID for 19 more: with gene mapping, as genefu does, some TAMR13 "
+    "clusters read other genes' expression. On real TCGA-BRCA RNA-seq the corrected table "
+    "(`signatures --tamr13-table corrected`, Python tamr13_table='corrected') gives scores "
+    "correlated r = 0.99 with the faithful ones, differing by 0.18-0.23 SD on average.")
+
 SIGNATURES_STUDY1 = {  # column of compute_signatures -> the paper's name
     "oncotypedx": "OncotypeDX", "endoPredict": "EndoPredict", "rorS": "Prosigna rorS",
     "gene70": "MammaPrint gene70", "genius": "GENIUS", "pik3cags": "PIK3CA-GS",
@@ -578,6 +588,8 @@ class ReplicateJob:
 
     def stage_screens_kim(self) -> None:
         from ..associate import class_counts, kruskal_scan, spearman_scan
+
+        self.deviations.append(TAMR13_NOTE)
 
         def run(d: Path) -> list[Path]:
             feats = self.crfs_reader()

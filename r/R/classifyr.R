@@ -3,9 +3,8 @@
 # nFeatures tuned by resubstitution balanced error of DLDA, percentage of splits selecting
 # each feature.
 
-#' Diagonal LDA fit (ClassifyR's copy of sparsediscrim::dlda)
-#'
-#' @param x samples x features matrix; `cls` factor.
+# Diagonal LDA fit (ClassifyR's copy of sparsediscrim::dlda; internal). x: samples x features
+# matrix; cls: factor.
 dlda_fit <- function(x, cls) {
   cls <- droplevels(as.factor(cls))
   lev <- levels(cls)
@@ -25,7 +24,7 @@ dlda_fit <- function(x, cls) {
   list(levels = lev, means = means, var = pooled / n, prior = counts / n)
 }
 
-#' DLDA class prediction: argmin_k sum_j (x_j - mean_kj)^2 / var_j + log(prior_k)
+# DLDA class prediction (internal): argmin_k sum_j (x_j - mean_kj)^2 / var_j + log(prior_k).
 dlda_predict <- function(fit, x) {
   ok <- fit$var > 0  # a feature constant in training carries no information (NaN otherwise)
   sc <- vapply(seq_along(fit$levels), function(i) {
@@ -90,8 +89,8 @@ dlda_predict <- function(fit, x) {
   sort(keep)
 }
 
-#' Selected features of one training set: rank, then the smallest top-N with the lowest
-#' resubstitution balanced error of DLDA
+# Selected features of one training set (internal): rank, then the smallest top-N with the
+# lowest resubstitution balanced error of DLDA.
 select_top_features <- function(x, cls, n_features = seq(10, 100, 10), by = "pvalue") {
   cls <- droplevels(as.factor(cls))
   ord <- .rank_features(x, cls, by)
@@ -105,15 +104,37 @@ select_top_features <- function(x, cls, n_features = seq(10, 100, 10), by = "pva
   ord[seq_len(best)]
 }
 
-#' ClassifyR runTests + distribution(): percentage of CV splits selecting each feature
+#' ClassifyR selection frequency: percentage of cross-validation splits selecting each feature
 #'
-#' @param x samples x features matrix with column names; `classes` two-class vector.
-#' @param version "2.12" (round-robin folds, signed t, no balancing), "2.14" (balanced folds,
-#'   signed t, down-sampling) or "3.0" (balanced folds, p-value ranking, down-sampling).
-#' @param guard when fewer features than max(n_features) exist, drop the larger sizes (the
+#' What `ClassifyR::runTests(measurements, classes)` with all defaults followed by
+#' `distribution()` computed: repeated stratified k-fold cross-validation; in each training set
+#' the features are ranked by a t statistic, the number of top features (from `n_features`) is
+#' chosen by the resubstitution balanced error of diagonal LDA, and the chosen features are
+#' counted.
+#'
+#' @param x samples x features matrix with column names.
+#' @param classes two-class vector, one per row of `x`.
+#' @param permutations number of repetitions of the k-fold split.
+#' @param folds number of folds.
+#' @param n_features candidate numbers of top features.
+#' @param version `"3.0"` (balanced folds, p-value ranking, down-sampling), `"2.14"` (balanced
+#'   folds, signed t, down-sampling) or `"2.12"` (round-robin folds, signed t, no balancing).
+#' @param guard when fewer features than `max(n_features)` exist, drop the larger sizes (the
 #'   3.1.6+ behaviour) instead of failing as 2.x and 3.0.0 do.
-#' @param seed `set.seed` before the splits (NULL leaves the RNG as it is).
-#' @return named numeric percentages (features never selected are absent), decreasing.
+#' @param seed `set.seed()` before the splits (`NULL` leaves the RNG as it is).
+#' @return A named numeric vector of percentages, decreasing (features never selected are
+#'   absent).
+#' @references Strbenac D, Mann GJ, Ormerod JT, Yang JYH (2015). ClassifyR: an R package for
+#'   performance assessment of classification with applications to transcriptomics.
+#'   *Bioinformatics* 31(11):1851-1853. Matches ClassifyR 2.12, 2.14 and 3.0 (GitHub
+#'   SydneyBioX/ClassifyR); Liu and Hu (2023), *Biomarker Research* 11:9 (Supplementary Fig 1).
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(40 * 12), 40, dimnames = list(NULL, paste0("f", 1:12)))
+#' cls <- rep(c("a", "b"), each = 20)
+#' x[cls == "b", 1:2] <- x[cls == "b", 1:2] + 2
+#' selection_frequency(x, cls, permutations = 2, n_features = c(2, 5), seed = 1)
+#' @export
 selection_frequency <- function(x, classes, permutations = 100L, folds = 5L,
                                 n_features = seq(10, 100, 10), version = c("3.0", "2.14", "2.12"),
                                 guard = TRUE, seed = NULL) {
@@ -154,10 +175,27 @@ selection_frequency <- function(x, classes, permutations = 100L, folds = 5L,
   sort(pct, decreasing = TRUE)
 }
 
-#' nnet single-hidden-layer network as the authors call it; test-set predictions
+#' A single-hidden-layer network fitted as the authors' code calls nnet; test-set predictions
 #'
-#' `nnet(x, y, size, decay, maxit)` with logistic output; `MaxNWts` is raised to the network's
-#' size (it only guards memory and does not change the fit).
+#' `nnet(x, y, size, decay, maxit)` with a logistic output after `set.seed(seed)`; `MaxNWts`
+#' is raised to the network's size (it only guards memory and does not change the fit).
+#'
+#' @param xtrain,ytrain training matrix and 0/1 labels.
+#' @param xtest matrix of the rows to predict.
+#' @param size hidden units.
+#' @param decay weight decay.
+#' @param maxit maximum iterations.
+#' @param seed RNG seed.
+#' @return Predicted probabilities for the rows of `xtest`.
+#' @references Venables WN, Ripley BD (2002). *Modern Applied Statistics with S*, 4th ed.
+#'   Springer (nnet 7.3). Liu and Hu (2023), *Biomarker Research* 11:9; the authors' code
+#'   (GitHub qianliu1219/DA_BRCA_radiogenomics, `DNN&XGboost.R`).
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(40 * 3), 40)
+#' y <- as.numeric(x[, 1] > 0)
+#' round(nnet_predict(x[1:30, ], y[1:30], x[31:40, ], size = 3), 2)
+#' @export
 nnet_predict <- function(xtrain, ytrain, xtest, size = 35L, decay = 1e-5, maxit = 200L,
                          seed = 101L) {
   xtrain <- as.matrix(xtrain)

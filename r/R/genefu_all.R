@@ -11,8 +11,9 @@
 
 #' All genefu signatures, module scores and subtypes for a batch of samples
 #'
-#' Scores depend on the batch (genes are rescaled over the samples passed in), so call this once
-#' on the whole cohort.
+#' One call computes everything the two reproduced studies use from genefu. Scores depend on
+#' the batch (genes are rescaled over the samples passed in), so call this once on the whole
+#' cohort. Python's `pyradiogen.genomics.signatures.compute_signatures()` calls this function.
 #'
 #' @param data numeric matrix (or data.frame), samples in rows, probes or genes in columns, on a
 #'   log2 scale.
@@ -22,24 +23,37 @@
 #' @param hg optional histological grade per sample; gives the rescaled GGI and `ggi_risk`.
 #' @param er optional ER status per sample; adds `gene76` and `gene76_risk` (the data must then
 #'   hold the 76 Affymetrix probe IDs as columns).
-#' @param modules module set for the `ESR1`, `ERBB2`, `AURKA` scores: "mod1" (Desmedt 2008,
-#'   default) or "mod2" (Wirapati 2008); each is genefu's `sig.score` of that module (signed
+#' @param modules module set for the `ESR1`, `ERBB2`, `AURKA` scores: `"mod1"` (Desmedt 2008,
+#'   default) or `"mod2"` (Wirapati 2008); each is genefu's [sig.score()] of that module (signed
 #'   average, not rescaled).
-#' @param pam50.model centroid model for `pam50_subtype`/`pam50_prob_*`: "pam50.robust" (what
-#'   genefu's `molecular.subtyping(sbt.model = "pam50")` uses, default) or "pam50" (what `rorS`
-#'   uses internally).
+#' @param pam50.model centroid model for `pam50_subtype`/`pam50_prob_*`: `"pam50.robust"` (what
+#'   genefu's `molecular.subtyping(sbt.model = "pam50")` uses, default) or `"pam50"` (what
+#'   `rorS` uses internally).
+#' @param tamr13.table `"genefu"` (genefu's TAMR13 table as published, default) or
+#'   `"corrected"` (Entrez IDs from the gene symbols); see [tamr13()].
 #' @param verbose print mapping messages.
-#' @return a data.frame, one row per sample (row names = sample IDs), columns: `oncotypedx`,
+#' @return A data.frame, one row per sample (row names = sample IDs), columns: `oncotypedx`,
 #'   `oncotypedx_risk`, `endoPredict`, `endoPredict_risk`, `rorS`, `rorS_risk`, `gene70`,
 #'   `gene70_risk`, `genius`, `pik3cags`, `ggi`, `ggi_risk`, `tamr13`, `ESR1`, `ERBB2`, `AURKA`,
 #'   `pam50_subtype`, `pam50_prob_<class>`, `scmgene_subtype`, `scmgene_prob_<class>` (likewise
 #'   `scmod1_`, `scmod2_`) and, with `er`, `gene76`, `gene76_risk`. A part that cannot be
-#'   computed (for instance GENIUS when the batch lacks an SCM subtype) is NA with a warning;
+#'   computed (for instance GENIUS when the batch lacks an SCM subtype) is `NA` with a warning;
 #'   genes missing from the data are named in warnings (each distinct warning once).
+#' @references Gendoo DMA et al. (2016). Genefu: an R/Bioconductor package for computation of
+#'   gene expression-based signatures in breast cancer. *Bioinformatics* 32(7):1097-1099. Each
+#'   column matches the genefu 2.39.1 function of the same name (see their help pages for the
+#'   papers).
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' res <- suppressWarnings(pyradiogen_signatures(sim$data, sim$annot, hg = sim$hg))
+#' round(head(res[, c("oncotypedx", "rorS", "gene70", "ggi", "tamr13")]), 2)
+#' table(res$pam50_subtype)
+#' @export
 pyradiogen_signatures <- function(data, annot, do.mapping = TRUE, hg = NULL, er = NULL,
                                   modules = c("mod1", "mod2"), pam50.model = "pam50.robust",
-                                  verbose = FALSE) {
+                                  tamr13.table = c("genefu", "corrected"), verbose = FALSE) {
   modules <- match.arg(modules)
+  tamr13.table <- match.arg(tamr13.table)
   if (is.data.frame(data)) data <- as.matrix(data)
   if (is.null(rownames(data))) rownames(data) <- sprintf("sample%d", seq_len(nrow(data)))
   an <- if (missing(annot)) NULL else annot
@@ -65,7 +79,8 @@ pyradiogen_signatures <- function(data, annot, do.mapping = TRUE, hg = NULL, er 
     gen <- .genefu_try("genius", genius(data, an, do.mapping = do.mapping, verbose = verbose))
     pik <- .genefu_try("pik3cags", pik3cags(data, an, do.mapping = do.mapping, verbose = verbose))
     gg <- .genefu_try("ggi", ggi(data, an, do.mapping = do.mapping, hg = hg, verbose = verbose))
-    tam <- .genefu_try("tamr13", tamr13(data, an, do.mapping = do.mapping, verbose = verbose))
+    tam <- .genefu_try("tamr13", tamr13(data, an, do.mapping = do.mapping, verbose = verbose,
+                                         table = tamr13.table))
     mods <- genefu_modules(modules)
     msc <- lapply(c("ESR1", "ERBB2", "AURKA"), function(m) {
       .genefu_try(paste(m, "module"),

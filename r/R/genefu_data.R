@@ -22,7 +22,7 @@
   cls <- rep(NA_character_, length(header))
   names(cls) <- header
   text_cols <- c("probe", "probe.affy", "probe.centroids", "symbol", "module", "cluster", "group",
-                 "NCBI.gene.symbol", "HUGO.gene.symbol", "Gb.acc")
+                 "NCBI.gene.symbol", "HUGO.gene.symbol", "Gb.acc", "id.status")
   cls[header %in% text_cols] <- "character"
   cls
 }
@@ -35,28 +35,76 @@
   val
 }
 
-#' A genefu signature table as a data.frame with genefu's column names
+#' A bundled genefu signature table
 #'
-#' @param name one of "oncotypedx", "endopredict", "gene70", "gene76", "ggi", "pik3cags",
-#'   "genius", "tamr13".
-#' @return the table (one row per probe), `EntrezGene.ID` numeric with NA for missing IDs.
-genefu_signature <- function(name) {
+#' The signature tables are genefu's data objects (`sig.oncotypedx`, `sig.endoPredict`,
+#' `sig.gene70`, `sig.gene76`, `sig.ggi`, `sig.pik3cags`, `sig.genius`, `sig.tamr13`) written out
+#' unchanged; column names are genefu's.
+#'
+#' genefu's `sig.tamr13` holds, in its `EntrezGene.ID` column, numbers that are not the Entrez
+#' Gene IDs of the listed symbols for 60 of its 192 genes (for example ADRA2A 281 instead of
+#' 150; several look like HGNC IDs), and no ID for 19 more. With `do.mapping = TRUE` those
+#' genes are matched to other genes' data or not at all. `table = "corrected"` returns the same
+#' table with the Entrez IDs of the symbols (org.Hs.eg.db 3.16.0; the script and the check of
+#' every bundled table are in the project's `data-raw/`); genefu's ID is kept in
+#' `genefu.EntrezGene.ID` and `id.status` says what was changed.
+#'
+#' @param name one of `"oncotypedx"`, `"endopredict"`, `"gene70"`, `"gene76"`, `"ggi"`,
+#'   `"pik3cags"`, `"genius"`, `"tamr13"`.
+#' @param table `"genefu"` (genefu's table as published) or `"corrected"` (only for `"tamr13"`).
+#' @return A data.frame, one row per probe, with `EntrezGene.ID` numeric (`NA` where the table
+#'   has none).
+#' @references Gendoo DMA, Ratanasirigulchai N, Schroeder MS, et al. (2016). Genefu: an
+#'   R/Bioconductor package for computation of gene expression-based signatures in breast
+#'   cancer. *Bioinformatics* 32(7):1097-1099. Tables from genefu 2.39.1 (GitHub bhklab/genefu,
+#'   commit 9c9b66d1).
+#' @examples
+#' head(genefu_signature("oncotypedx"))
+#' tam <- genefu_signature("tamr13", table = "corrected")
+#' tam[tam$symbol %in% c("ADRA2A", "ANLN"), c("symbol", "EntrezGene.ID", "genefu.EntrezGene.ID")]
+#' @export
+genefu_signature <- function(name, table = c("genefu", "corrected")) {
+  table <- match.arg(table)
   files <- c(oncotypedx = "sig_oncotypedx.csv", endopredict = "sig_endopredict.csv",
              gene70 = "sig_gene70.csv", gene76 = "sig_gene76.csv", ggi = "sig_ggi.csv",
              pik3cags = "sig_pik3cags.csv", genius = "sig_genius.csv", tamr13 = "sig_tamr13.csv")
-  if (!name %in% names(files)) {
-    stop(sprintf("unknown genefu signature '%s'; use one of: %s", name,
+  if (length(name) != 1L || !name %in% names(files)) {
+    stop(sprintf("unknown genefu signature '%s'; use one of: %s", paste(name, collapse = ", "),
                  paste(names(files), collapse = ", ")), call. = FALSE)
+  }
+  if (table == "corrected") {
+    if (name != "tamr13") {
+      stop(sprintf(paste("genefu_signature: no corrected table for '%s'; its Entrez IDs agree",
+                         "with its symbols (see data-raw/gene_id_check_summary.csv)"), name),
+           call. = FALSE)
+    }
+    return(.genefu_csv("sig_tamr13_corrected.csv"))
   }
   .genefu_csv(files[[name]])
 }
 
-#' Module gene lists (ESR1, ERBB2, AURKA, ...) as a named list of data.frames
+#' Module gene lists (ESR1, ERBB2, AURKA, ...)
 #'
-#' @param set "mod1" (Desmedt 2008), "mod2" (Wirapati 2008), "scmgene", "scmod1", "scmod2"
-#'   (the robust SCM module genes used by genefu's subtyping), or "genius" (GENIUSM1..3).
-#' @return a named list, one data.frame per module with columns `probe`, `EntrezGene.ID`,
+#' @param set `"mod1"` (Desmedt et al. 2008: ESR1, ERBB2, AURKA, PLAU, VEGF, STAT1, CASP3),
+#'   `"mod2"` (Wirapati et al. 2008: ESR1, ERBB2, AURKA), `"scmgene"`, `"scmod1"`, `"scmod2"`
+#'   (the robust SCM module genes genefu's subtyping uses) or `"genius"` (GENIUSM1 to M3).
+#' @return A named list, one data.frame per module with columns `probe`, `EntrezGene.ID`,
 #'   `coefficient` (and a symbol column where the table has one), in file order.
+#' @references Desmedt C, Haibe-Kains B, Wirapati P, et al. (2008). Biological processes
+#'   associated with breast cancer clinical outcome depend on the molecular subtypes.
+#'   *Clinical Cancer Research* 14(16):5158-5165.
+#'
+#' Wirapati P, Sotiriou C, Kunkel S, et al. (2008). Meta-analysis of gene expression profiles in
+#' breast cancer: toward a unified understanding of breast cancer subtyping and prognosis
+#' signatures. *Breast Cancer Research* 10(4):R65.
+#'
+#' Tables from genefu 2.39.1 (`mod1`, `mod2`, `scmgene.robust`, `scmod1.robust`,
+#' `scmod2.robust`, `sig.genius`).
+#' @examples
+#' mods <- genefu_modules("mod1")
+#' names(mods)
+#' head(mods$ESR1)
+#' @export
 genefu_modules <- function(set = c("mod1", "mod2", "scmgene", "scmod1", "scmod2", "genius")) {
   set <- match.arg(set)
   key <- paste0("modules:", set)
@@ -81,10 +129,28 @@ genefu_modules <- function(set = c("mod1", "mod2", "scmgene", "scmod1", "scmod2"
 
 #' A nearest-centroid subtyping model (PAM50, SSP2003, SSP2006 and their variants)
 #'
-#' @param name "pam50", "pam50.robust", "pam50.scale", "ssp2003", ..., "ssp2006.scale".
-#' @return a list: `name`, `centroids` (genes x 5 matrix, columns Basal, Her2, LumA, LumB,
+#' @param name `"pam50"`, `"pam50.robust"`, `"pam50.scale"`, `"ssp2003"`,
+#'   `"ssp2003.robust"`, `"ssp2003.scale"`, `"ssp2006"`, `"ssp2006.robust"` or
+#'   `"ssp2006.scale"`.
+#' @return A list: `name`, `centroids` (genes x 5 matrix, columns Basal, Her2, LumA, LumB,
 #'   Normal), `centroids.map` (data.frame `probe`, `probe.centroids`, `EntrezGene.ID`), `std`,
 #'   `rescale.q`, `method.cor`, `method.centroids`, `mins`.
+#' @references Parker JS, Mullins M, Cheang MCU, et al. (2009). Supervised risk predictor of
+#'   breast cancer based on intrinsic subtypes. *Journal of Clinical Oncology* 27(8):1160-1167.
+#'
+#' Sorlie T, Tibshirani R, Parker J, et al. (2003). Repeated observation of breast tumor
+#' subtypes in independent gene expression data sets. *PNAS* 100(14):8418-8423.
+#'
+#' Hu Z, Fan C, Oh DS, et al. (2006). The molecular portraits of breast tumors are conserved
+#' across microarray platforms. *BMC Genomics* 7:96.
+#'
+#' Models from genefu 2.39.1 (`pam50`, `ssp2003`, `ssp2006` and their `.robust`/`.scale`
+#' variants).
+#' @examples
+#' m <- genefu_centroid_model("pam50.robust")
+#' m$std
+#' head(m$centroids)
+#' @export
 genefu_centroid_model <- function(name) {
   params <- .genefu_json("centroid_models_params.json")
   if (!name %in% names(params)) {
@@ -109,12 +175,22 @@ genefu_centroid_model <- function(name) {
   model
 }
 
-#' An SCM mixture model (scmgene, scmod1, scmod2; robust versions by default)
+#' An SCM mixture model (scmgene, scmod1, scmod2)
 #'
-#' @param name "scmgene", "scmod1", "scmod2" (mapped to their `.robust` objects, as genefu's
-#'   `molecular.subtyping` does) or an explicit name such as "scmod1.robust" or "scmod1".
-#' @return a list: `name`, `pro`, `mean` (2 x 3, rows ESR1, ERBB2), `scale`, `shape`,
-#'   `aurka.mean`, `aurka.sigma`, `rescale.q`, `modules` (named list of module tables).
+#' @param name `"scmgene"`, `"scmod1"`, `"scmod2"` (mapped to their `.robust` objects, as
+#'   genefu's `molecular.subtyping` does) or an explicit name such as `"scmod1.robust"` or
+#'   `"scmod1"`.
+#' @return A list: `name`, `pro`, `mean` (2 x 3, rows ESR1, ERBB2), `scale`, `shape`,
+#'   `aurka.mean`, `aurka.sigma`, `rescale.q`, `modules` (named list of module tables, `NULL`
+#'   for an old non-robust model whose genes are not bundled).
+#' @references Wirapati P, Sotiriou C, Kunkel S, et al. (2008). Meta-analysis of gene expression
+#'   profiles in breast cancer: toward a unified understanding of breast cancer subtyping and
+#'   prognosis signatures. *Breast Cancer Research* 10(4):R65. Parameters from genefu 2.39.1.
+#' @examples
+#' m <- genefu_scm_model("scmod1")
+#' m$name
+#' m$mean
+#' @export
 genefu_scm_model <- function(name) {
   if (name %in% c("scmgene", "scmod1", "scmod2")) name <- paste0(name, ".robust")
   params <- .genefu_json("scm_models_params.json")

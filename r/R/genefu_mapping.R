@@ -23,15 +23,29 @@
 
 #' Map signature genes to data columns, one probe per gene (genefu's geneid.map)
 #'
+#' For every signature gene present in the data, the most variant probe is chosen: the probe
+#' with the largest `sd * (log((n + 1) / (k + 1)) + 1)` over the samples of the call, `k` being
+#' its number of missing values. Columns that are entirely missing are ignored.
+#'
 #' @param geneid1 platform gene IDs, one per data column (positional).
 #' @param data numeric matrix, samples in rows, probes in columns.
 #' @param geneid2 signature gene IDs, in signature order.
 #' @param verbose print the number of mapped genes.
-#' @param numeric_first convert IDs to numbers before comparing them as text.
-#' @return `NULL` when no gene is common, otherwise a list: `data1` (data restricted to the chosen
-#'   probes, columns in signature order), `geneid1` (mapped IDs named by chosen probe), `geneid2`
-#'   (the same IDs), `probe` (chosen probe per gene), `index2` (row of `geneid2` each mapped gene
-#'   came from, its first occurrence).
+#' @param numeric_first convert IDs to numbers before comparing them as text (the rule of
+#'   gene70, oncotypedx and endoPredict, which makes an ID such as `"7157 /// 1234"` NA).
+#' @return `NULL` when no gene is common, otherwise a list: `data1` (data restricted to the
+#'   chosen probes, columns in signature order), `geneid1` (mapped IDs named by chosen probe),
+#'   `geneid2` (the same IDs), `probe` (chosen probe per gene), `index2` (row of `geneid2` each
+#'   mapped gene came from, its first occurrence).
+#' @references genefu 2.39.1, `geneid.map` (GitHub bhklab/genefu, commit 9c9b66d1, file
+#'   R/geneid.map.R). Gendoo DMA et al. (2016). *Bioinformatics* 32(7):1097-1099.
+#' @examples
+#' data <- matrix(c(1, 2, 3, 4, 10, 30, 20, 40, 5, 5, 6, 6), nrow = 4,
+#'                dimnames = list(paste0("s", 1:4), c("p1", "p2", "p3")))
+#' # p1 and p2 both measure gene 2099; p2 varies more and is chosen
+#' m <- geneid.map(c(2099, 2099, 7153), data, c(7153, 2099))
+#' m$probe
+#' @export
 geneid.map <- function(geneid1, data, geneid2, verbose = FALSE, numeric_first = FALSE) {
   if (!is.matrix(data)) data <- as.matrix(data)
   if (length(geneid1) != ncol(data)) {
@@ -77,12 +91,11 @@ geneid.map <- function(geneid1, data, geneid2, verbose = FALSE, numeric_first = 
        probe = probes[chosen], index2 = match(common, g2))
 }
 
-#' Rescale a vector to [0, 1] by its range or by quantiles (genefu's rescale)
-#'
-#' @param x numeric vector.
-#' @param na.rm ignore missing values when computing the bounds.
-#' @param q 0 for min/max; otherwise the bounds are the q/2 and 1 - q/2 quantiles (type 7).
-#' @return (x - lo) / (hi - lo), not clipped. An all-missing `x` gives all missing.
+# Rescale a vector to [0, 1] by its range or by quantiles (genefu's rescale; internal, so that
+# it does not mask scales::rescale or psych::rescale).
+# x: numeric; na.rm: ignore missing values for the bounds; q: 0 for min/max, otherwise the
+# bounds are the q/2 and 1 - q/2 quantiles (type 7). Returns (x - lo) / (hi - lo), not clipped;
+# an all-missing x gives all missing.
 rescale <- function(x, na.rm = FALSE, q = 0) {
   x <- as.numeric(x)
   if (all(is.na(x))) return(x)

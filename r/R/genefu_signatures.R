@@ -27,16 +27,31 @@
 
 #' OncotypeDX recurrence score (genefu's oncotypedx)
 #'
-#' @param data numeric matrix, samples in rows, probes in columns.
-#' @param annot probe annotation with `EntrezGene.ID` (used when `do.mapping = TRUE`).
-#' @param do.mapping map genes by Entrez ID; otherwise the Affymetrix `probe.affy` IDs must be
-#'   data column names.
+#' The 21-gene recurrence score of Paik et al. (2004) from microarray or RNA-seq data, as genefu
+#' computes it: each of the 16 cancer genes is rescaled to \[0, 15\] over the samples of the
+#' call, combined into the GRB7, oestrogen, proliferation and invasion groups, and scaled to
+#' 0-100. The score is batch-dependent: score a whole cohort in one call.
+#'
+#' @param data numeric matrix, samples in rows, probes in columns, log2 scale.
+#' @param annot probe annotation with `EntrezGene.ID`, one row per data column (used when
+#'   `do.mapping = TRUE`).
+#' @param do.mapping map genes by Entrez ID (most variant probe per gene); otherwise the
+#'   Affymetrix `probe.affy` IDs of the signature must be data column names.
 #' @param mapping ignored (genefu compatibility).
-#' @param do.scaling rescale each gene to [0, 15] over the samples of the call.
+#' @param do.scaling rescale each gene to \[0, 15\] over the samples of the call.
 #' @param verbose print mapping messages.
-#' @return list: `score` (RS, 0-100), `risk` (0 low, 0.5 intermediate, 1 high), `mapping`
-#'   (c(mapped, total)), `probe` (data column used per gene). All NA, with a warning naming the
-#'   genes, unless all 16 non-reference genes are present.
+#' @return A list: `score` (RS, 0-100), `risk` (0 low, 0.5 intermediate, 1 high), `mapping`
+#'   (`c(mapped, total)`), `probe` (data column used per gene). All `NA`, with a warning naming
+#'   the missing genes, unless all 16 non-reference genes are present.
+#' @references Paik S, Shak S, Tang G, et al. (2004). A multigene assay to predict recurrence
+#'   of tamoxifen-treated, node-negative breast cancer. *New England Journal of Medicine*
+#'   351(27):2817-2826. Matches genefu 2.39.1 `oncotypedx` (GitHub bhklab/genefu, commit 9c9b66d1).
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' odx <- oncotypedx(sim$data, sim$annot, do.mapping = TRUE)
+#' summary(odx$score)
+#' table(odx$risk)
+#' @export
 oncotypedx <- function(data, annot, do.mapping = FALSE, mapping, do.scaling = TRUE,
                        verbose = FALSE) {
   inp <- .genefu_inputs(data, if (missing(annot)) NULL else annot, do.mapping, "oncotypedx")
@@ -84,8 +99,18 @@ oncotypedx <- function(data, annot, do.mapping = FALSE, mapping, do.scaling = TR
 #' EndoPredict EP score (genefu's endoPredict)
 #'
 #' @inheritParams oncotypedx
-#' @return list: `score` (EP, 0-15), `risk` (1 if EP >= 5), `mapping`, `probe`. With mapping all 8
-#'   genes of interest are required; without mapping absent probes are dropped (with a warning).
+#' @return A list: `score` (EP, 0-15), `risk` (1 if EP >= 5), `mapping`, `probe`. With mapping
+#'   all 8 genes of interest are required; without mapping absent probes are dropped (with a
+#'   warning).
+#' @references Filipits M, Rudas M, Jakesz R, et al. (2011). A new molecular predictor of
+#'   distant recurrence in ER-positive, HER2-negative breast cancer adds independent information
+#'   to conventional clinical risk factors. *Clinical Cancer Research* 17(18):6012-6020.
+#'   Matches genefu 2.39.1 `endoPredict`.
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' ep <- endoPredict(sim$data, sim$annot, do.mapping = TRUE)
+#' round(head(ep$score), 2)
+#' @export
 endoPredict <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALSE) {
   inp <- .genefu_inputs(data, if (missing(annot)) NULL else annot, do.mapping, "endoPredict")
   data <- inp$data
@@ -127,9 +152,18 @@ endoPredict <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALS
 #' MammaPrint 70-gene profile (genefu's gene70)
 #'
 #' @inheritParams oncotypedx
-#' @param std per-gene standardisation before correlating: "none", "scale" or "robust".
-#' @return list: `score` (minus the Spearman correlation with the good-prognosis profile),
+#' @param std per-gene standardisation before correlating: `"none"`, `"scale"` or `"robust"`.
+#' @return A list: `score` (minus the Spearman correlation with the good-prognosis profile),
 #'   `risk` (1 if score >= -0.3), `mapping`, `probe`.
+#' @references van 't Veer LJ, Dai H, van de Vijver MJ, et al. (2002). Gene expression profiling
+#'   predicts clinical outcome of breast cancer. *Nature* 415(6871):530-536. Matches genefu
+#'   2.39.1 `gene70`.
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' g70 <- gene70(sim$data, sim$annot, do.mapping = TRUE)
+#' g70$mapping
+#' round(head(g70$score), 3)
+#' @export
 gene70 <- function(data, annot, do.mapping = FALSE, mapping, std = c("none", "scale", "robust"),
                    verbose = FALSE) {
   std <- match.arg(std)
@@ -160,9 +194,20 @@ gene70 <- function(data, annot, do.mapping = FALSE, mapping, std = c("none", "sc
 
 #' Wang 2005 76-gene relapse score (genefu's gene76)
 #'
+#' gene76 has no gene mapping: the data must hold the 76 Affymetrix HG-U133A probes as columns.
+#'
 #' @param data numeric matrix, samples in rows; the 76 Affymetrix probes must be columns.
-#' @param er ER status per sample (1 positive, 0 negative, NA unknown).
-#' @return list: `score`, `risk` (1 if score >= 0).
+#' @param er ER status per sample (1 positive, 0 negative, `NA` unknown).
+#' @return A list: `score` (relapse score, ER-specific formula), `risk` (1 if score >= 0).
+#' @references Wang Y, Klijn JGM, Zhang Y, et al. (2005). Gene-expression profiles to predict
+#'   distant metastasis of lymph-node-negative primary breast cancer. *Lancet*
+#'   365(9460):671-679. Matches genefu 2.39.1 `gene76`.
+#' @examples
+#' probes <- genefu_signature("gene76")$probe
+#' set.seed(1)
+#' data <- matrix(rnorm(10 * length(probes), 8), 10, dimnames = list(paste0("s", 1:10), probes))
+#' gene76(data, er = rep(c(1, 0), 5))$score
+#' @export
 gene76 <- function(data, er) {
   if (is.data.frame(data)) data <- as.matrix(data)
   sig <- genefu_signature("gene76")
@@ -187,9 +232,17 @@ gene76 <- function(data, er) {
 #' Genomic Grade Index (genefu's ggi)
 #'
 #' @inheritParams oncotypedx
-#' @param hg histological grade per sample (1, 2, 3 or NA); when given, the score is rescaled so
-#'   grade-1 samples average -1 and grade-3 samples +1, and risk = 1 for scores >= 0.
-#' @return list: `score`, `risk` (NA without `hg`), `mapping`, `probe`.
+#' @param hg histological grade per sample (1, 2, 3 or `NA`); when given, the score is
+#'   rescaled so grade-1 samples average -1 and grade-3 samples +1, and risk = 1 for scores >= 0.
+#' @return A list: `score`, `risk` (`NA` without `hg`), `mapping`, `probe`.
+#' @references Sotiriou C, Wirapati P, Loi S, et al. (2006). Gene expression profiling in breast
+#'   cancer: understanding the molecular basis of histologic grade to improve prognosis.
+#'   *Journal of the National Cancer Institute* 98(4):262-272. Matches genefu 2.39.1 `ggi`.
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' gg <- ggi(sim$data, sim$annot, do.mapping = TRUE, hg = sim$hg)
+#' tapply(gg$score, sim$hg, mean)
+#' @export
 ggi <- function(data, annot, do.mapping = FALSE, mapping, hg, verbose = FALSE) {
   sig <- genefu_signature("ggi")
   x <- data.frame(probe = sig$probe, EntrezGene.ID = sig$EntrezGene.ID,
@@ -218,7 +271,14 @@ ggi <- function(data, annot, do.mapping = FALSE, mapping, hg, verbose = FALSE) {
 #' PIK3CA gene signature (genefu's pik3cags)
 #'
 #' @inheritParams oncotypedx
-#' @return the score per sample (a named numeric vector), NA when no gene maps.
+#' @return The score per sample (a named numeric vector), `NA` when no gene maps.
+#' @references Loi S, Haibe-Kains B, Majjaj S, et al. (2010). PIK3CA mutations associated with
+#'   gene signature of low mTORC1 signaling and better outcomes in estrogen receptor-positive
+#'   breast cancer. *PNAS* 107(22):10208-10213. Matches genefu 2.39.1 `pik3cags`.
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' round(head(pik3cags(sim$data, sim$annot, do.mapping = TRUE)), 3)
+#' @export
 pik3cags <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALSE) {
   sig <- genefu_signature("pik3cags")
   sig.score(sig, data, if (missing(annot)) NULL else annot, do.mapping = do.mapping,
@@ -227,12 +287,36 @@ pik3cags <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALSE) 
 
 #' TAMR13 tamoxifen-resistance score (genefu's tamr13)
 #'
+#' The weighted sum of 11 gene-cluster scores (each a [sig.score()]) of Loi et al. (2008).
+#'
+#' **Gene IDs.** genefu's `sig.tamr13` table holds, in its `EntrezGene.ID` column, numbers that
+#' are not the Entrez IDs of the listed symbols for 60 of its 192 genes (ADRA2A 281 instead of
+#' 150, ANLN 14082 instead of 54443, ...), and no ID for 19 more; see [genefu_signature()]. With
+#' `do.mapping = TRUE` genefu therefore scores some clusters with other genes' data. The default
+#' `table = "genefu"` keeps genefu's behaviour (what published genefu-based work computed) and
+#' says so in a warning; `table = "corrected"` uses the Entrez IDs of the symbols. Without
+#' mapping the Affymetrix probe IDs are used and both tables give the same score.
+#'
 #' @inheritParams oncotypedx
-#' @return list: `score` (weighted sum of the 11 cluster scores; NA when a cluster has no mapped
-#'   gene), `risk` (always NA), `cluster.scores` (samples x 11).
-tamr13 <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALSE) {
-  sig <- genefu_signature("tamr13")
+#' @param table `"genefu"` (genefu's table, with its wrong IDs) or `"corrected"` (Entrez IDs
+#'   from the gene symbols).
+#' @return A list: `score` (weighted sum of the 11 cluster scores; `NA` when a cluster has no
+#'   mapped gene), `risk` (always `NA`, as in genefu), `cluster.scores` (samples x 11).
+#' @references Loi S, Haibe-Kains B, Desmedt C, et al. (2008). Predicting prognosis using
+#'   molecular profiling in estrogen receptor-positive breast cancer treated with tamoxifen.
+#'   *BMC Genomics* 9:239. Matches genefu 2.39.1 `tamr13` (with `table = "genefu"`).
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' faithful <- suppressWarnings(tamr13(sim$data, sim$annot, do.mapping = TRUE))
+#' fixed <- suppressWarnings(tamr13(sim$data, sim$annot, do.mapping = TRUE, table = "corrected"))
+#' cor(faithful$score, fixed$score)
+#' @export
+tamr13 <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALSE,
+                   table = c("genefu", "corrected")) {
+  table <- match.arg(table)
+  sig <- genefu_signature("tamr13", table = table)
   an <- if (missing(annot)) NULL else annot
+  if (do.mapping && table == "genefu") warning(.tamr13_id_warning(), call. = FALSE)
   clusters <- unique(sig$cluster)
   res <- lapply(clusters, function(cl) {
     x <- sig[sig$cluster == cl, , drop = FALSE]
@@ -260,9 +344,17 @@ tamr13 <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALSE) {
 #'
 #' @inheritParams oncotypedx
 #' @param do.scale robust-rescale each module score (q = 0.05) over the samples of the call.
-#' @return list: `GENIUSM1`, `GENIUSM2`, `GENIUSM3` (module scores) and `score` (their
-#'   combination weighted by the scmod1 subtype posteriors). Errors when the batch does not hold
-#'   all three SCM subtypes, as genefu does.
+#' @return A list: `GENIUSM1`, `GENIUSM2`, `GENIUSM3` (module scores) and `score` (their
+#'   combination weighted by the scmod1 subtype posteriors). Stops with an error when the batch
+#'   does not hold all three SCM subtypes, as genefu does.
+#' @references Haibe-Kains B, Desmedt C, Rothe F, et al. (2010). A fuzzy gene expression-based
+#'   computational approach improves breast cancer prognostication. *Genome Biology* 11(2):R18.
+#'   Matches genefu 2.39.1 `genius`.
+#' @examples
+#' sim <- simulated_expression(n = 40)
+#' gen <- suppressWarnings(genius(sim$data, sim$annot, do.mapping = TRUE))
+#' round(head(gen$score), 3)
+#' @export
 genius <- function(data, annot, do.mapping = FALSE, mapping, do.scale = TRUE, verbose = FALSE) {
   an <- if (missing(annot)) NULL else annot
   scp <- subtype.cluster.predict("scmod1.robust", data, an, do.mapping = do.mapping,
@@ -290,4 +382,21 @@ genius <- function(data, annot, do.mapping = FALSE, mapping, do.scale = TRUE, ve
   score <- p[, 1] * ms[[1]] + p[, 2] * ms[[2]] + p[, 3] * ms[[3]]
   names(score) <- names(ms[[1]])
   c(ms, list(score = score))
+}
+
+# The warning of tamr13(table = "genefu", do.mapping = TRUE): how many of genefu's IDs are
+# wrong, counted from the corrected table's id.status column (one count per distinct gene).
+.tamr13_id_warning <- function() {
+  fix <- genefu_signature("tamr13", table = "corrected")
+  genes <- !duplicated(paste(fix$symbol, fix$genefu.EntrezGene.ID))
+  st <- fix$id.status[genes]
+  bad <- fix[genes & fix$id.status == "differs", , drop = FALSE]
+  ex <- utils::head(sprintf("%s %s instead of %s", bad$symbol,
+                            .gid_text(bad$genefu.EntrezGene.ID), .gid_text(bad$EntrezGene.ID)), 3)
+  sprintf(paste("tamr13: genefu's sig.tamr13 table, used here as genefu uses it, holds numbers",
+                "that are not the genes' Entrez IDs for %d of its %d genes (%s, ...) and no ID for",
+                "%d more, so with do.mapping = TRUE some clusters are scored with other genes'",
+                "data; use table = \"corrected\" (Python: tamr13_table=\"corrected\", CLI:",
+                "--tamr13-table corrected) for Entrez IDs taken from the gene symbols"),
+          sum(st == "differs"), length(st), paste(ex, collapse = ", "), sum(st == "no_id"))
 }

@@ -10,6 +10,9 @@
 
 #' Signed-average score of a gene signature (genefu's sig.score)
 #'
+#' Genes with a positive coefficient are averaged, genes with a negative one are averaged, and
+#' the score is the difference of the two averages weighted by the share of each sign.
+#'
 #' @param x signature table with columns `probe`, `EntrezGene.ID`, `coefficient` (only the
 #'   sign of the coefficient matters when `signed = TRUE`).
 #' @param data numeric matrix, samples in rows, probes in columns.
@@ -19,13 +22,23 @@
 #'   matching the signature's `probe` column to the data column names.
 #' @param mapping accepted for genefu compatibility and ignored.
 #' @param size 0 for all genes, otherwise the top `size` genes by |coefficient|.
-#' @param cutoff keep only genes with |coefficient| > cutoff (NA: keep all).
-#' @param signed signed average (TRUE) or |coefficient|-weighted averages (FALSE).
+#' @param cutoff keep only genes with |coefficient| > cutoff (`NA`: keep all).
+#' @param signed signed average (`TRUE`) or |coefficient|-weighted averages (`FALSE`).
 #' @param verbose print mapping messages.
 #' @param label name used in warnings about genes missing from the data; `NULL` disables them.
-#' @return list: `score` (one per sample, NA when no gene maps), `mapping` (c(mapped, total)),
-#'   `probe` (data columns used, named by signature probe), `missing` (labels of the signature
-#'   genes not found).
+#' @return A list: `score` (one per sample, `NA` when no gene maps), `mapping`
+#'   (`c(mapped, total)`), `probe` (data columns used, named by signature probe), `missing`
+#'   (labels of the signature genes not found).
+#' @references genefu 2.39.1, `sig.score` (GitHub bhklab/genefu, commit 9c9b66d1, file
+#'   R/sig.score.R). Gendoo DMA et al. (2016). Genefu: an R/Bioconductor package for computation
+#'   of gene expression-based signatures in breast cancer. *Bioinformatics* 32(7):1097-1099.
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' esr1 <- genefu_modules("mod1")$ESR1
+#' s <- sig.score(esr1, sim$data, sim$annot, do.mapping = TRUE)
+#' s$mapping
+#' tapply(s$score, sim$subtype, mean)
+#' @export
 sig.score <- function(x, data, annot, do.mapping = FALSE, mapping, size = 0, cutoff = NA,
                       signed = TRUE, verbose = FALSE, label = "sig.score") {
   inp <- .genefu_inputs(data, if (missing(annot)) NULL else annot, do.mapping,

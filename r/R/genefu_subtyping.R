@@ -7,19 +7,30 @@
 
 #' Nearest-centroid subtyping (genefu's intrinsic.cluster.predict)
 #'
-#' @param sbt.model model name ("pam50", "pam50.robust", "pam50.scale", "ssp2003", ...,
-#'   "ssp2006.scale") or a model list from [genefu_centroid_model()].
+#' Each sample is assigned to the centroid it correlates with best (Spearman for the bundled
+#' models), after the model's per-gene standardisation over the samples of the call.
+#'
+#' @param sbt.model model name (`"pam50"`, `"pam50.robust"`, `"pam50.scale"`, `"ssp2003"`, ...,
+#'   `"ssp2006.scale"`) or a model list from [genefu_centroid_model()].
 #' @param data numeric matrix, samples in rows, probes in columns.
 #' @param annot probe annotation with `EntrezGene.ID` (and `probe`), one row per data column.
 #' @param do.mapping map centroid genes by Entrez ID (most variant probe per gene); otherwise
 #'   the centroid `probe` names must be data columns.
 #' @param mapping optional forced table with columns `EntrezGene.ID` and `probe`: each centroid
 #'   gene listed takes the listed probe.
-#' @param do.prediction.strength not implemented (must be FALSE).
+#' @param do.prediction.strength not implemented (must be `FALSE`).
 #' @param verbose print mapping messages.
-#' @return list: `subtype` (named character), `subtype.proba` (samples x 5), `cor` (Spearman
+#' @return A list: `subtype` (named character), `subtype.proba` (samples x 5), `cor` (Spearman
 #'   correlations with the centroids), `centroids.map` (centroid genes and the data probe used).
 #'   Stops with an error when no centroid gene is found in the data, as genefu does.
+#' @references Parker JS et al. (2009). Supervised risk predictor of breast cancer based on
+#'   intrinsic subtypes. *Journal of Clinical Oncology* 27(8):1160-1167. Matches genefu 2.39.1
+#'   `intrinsic.cluster.predict` (GitHub bhklab/genefu, commit 9c9b66d1).
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' icp <- intrinsic.cluster.predict("pam50.robust", sim$data, sim$annot, do.mapping = TRUE)
+#' table(predicted = icp$subtype, planted = sim$subtype)
+#' @export
 intrinsic.cluster.predict <- function(sbt.model, data, annot, do.mapping = FALSE, mapping,
                                       do.prediction.strength = FALSE, verbose = FALSE) {
   if (isTRUE(do.prediction.strength)) {
@@ -100,9 +111,17 @@ intrinsic.cluster.predict <- function(sbt.model, data, annot, do.mapping = FALSE
 #' ROR-S risk of recurrence (genefu's rorS), with the PAM50 subtypes it is built on
 #'
 #' @inheritParams intrinsic.cluster.predict
-#' @return list: `score` (0-100), `risk` (factor Low/Intermediate/High), `mapping`
-#'   (c(mapped, total = 50)), `probe`, plus `subtype`, `subtype.proba`, `cor` from the `pam50`
-#'   model (std = "none").
+#' @return A list: `score` (0-100), `risk` (factor Low/Intermediate/High), `mapping`
+#'   (`c(mapped, total = 50)`), `probe`, plus `subtype`, `subtype.proba`, `cor` from the
+#'   `pam50` model (std = "none").
+#' @references Parker JS et al. (2009). Supervised risk predictor of breast cancer based on
+#'   intrinsic subtypes. *Journal of Clinical Oncology* 27(8):1160-1167. Matches genefu 2.39.1
+#'   `rorS`.
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' ror <- rorS(sim$data, sim$annot, do.mapping = TRUE)
+#' table(ror$risk)
+#' @export
 rorS <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALSE) {
   an <- if (missing(annot)) NULL else annot
   icp <- if (missing(mapping)) {
@@ -142,12 +161,20 @@ rorS <- function(data, annot, do.mapping = FALSE, mapping, verbose = FALSE) {
 
 #' SCM subtyping from ESR1/ERBB2/AURKA module scores (genefu's subtype.cluster.predict)
 #'
-#' @param sbt.model "scmgene", "scmod1", "scmod2" (their robust versions), an explicit name such
-#'   as "scmod1.robust", or a model list from [genefu_scm_model()].
+#' @param sbt.model `"scmgene"`, `"scmod1"`, `"scmod2"` (their robust versions), an explicit
+#'   name such as `"scmod1.robust"`, or a model list from [genefu_scm_model()].
 #' @inheritParams intrinsic.cluster.predict
-#' @return list: `subtype` (3 classes), `subtype.proba` (samples x 3), `subtype2` (4 classes,
-#'   ER+/HER2- split by AURKA), `subtype.proba2` (samples x 4; `NULL` when no sample has both ESR1
-#'   and ERBB2 scores), `module.scores` (rescaled ESR1, ERBB2, AURKA).
+#' @return A list: `subtype` (3 classes), `subtype.proba` (samples x 3), `subtype2` (4 classes,
+#'   ER+/HER2- split by AURKA), `subtype.proba2` (samples x 4; `NULL` when no sample has both
+#'   ESR1 and ERBB2 scores), `module.scores` (rescaled ESR1, ERBB2, AURKA).
+#' @references Wirapati P et al. (2008). Meta-analysis of gene expression profiles in breast
+#'   cancer: toward a unified understanding of breast cancer subtyping and prognosis signatures.
+#'   *Breast Cancer Research* 10(4):R65. Matches genefu 2.39.1 `subtype.cluster.predict`.
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' scp <- subtype.cluster.predict("scmod1", sim$data, sim$annot, do.mapping = TRUE)
+#' table(scp$subtype2)
+#' @export
 subtype.cluster.predict <- function(sbt.model, data, annot, do.mapping = FALSE, verbose = FALSE) {
   model <- if (is.character(sbt.model)) genefu_scm_model(sbt.model) else sbt.model
   if (is.null(model$modules)) {
@@ -196,11 +223,19 @@ subtype.cluster.predict <- function(sbt.model, data, annot, do.mapping = FALSE, 
 
 #' Molecular subtyping with genefu's user-level models (genefu's molecular.subtyping)
 #'
-#' @param sbt.model "scmgene", "scmod1", "scmod2", "pam50", "ssp2006" or "ssp2003"; the
-#'   robust variant of each model is used, as genefu does.
+#' @param sbt.model `"scmgene"`, `"scmod1"`, `"scmod2"`, `"pam50"`, `"ssp2006"` or `"ssp2003"`;
+#'   the robust variant of each model is used, as genefu does.
 #' @inheritParams intrinsic.cluster.predict
-#' @return list: `subtype` (factor), `subtype.proba` (samples x classes), `subtype.crisp`
+#' @return A list: `subtype` (factor), `subtype.proba` (samples x classes), `subtype.crisp`
 #'   (one-hot of the most probable class).
+#' @references Gendoo DMA et al. (2016). Genefu: an R/Bioconductor package for computation of
+#'   gene expression-based signatures in breast cancer. *Bioinformatics* 32(7):1097-1099.
+#'   Matches genefu 2.39.1 `molecular.subtyping`.
+#' @examples
+#' sim <- simulated_expression(n = 30)
+#' ms <- molecular.subtyping("pam50", sim$data, sim$annot, do.mapping = TRUE)
+#' table(ms$subtype)
+#' @export
 molecular.subtyping <- function(sbt.model = c("scmgene", "scmod1", "scmod2", "pam50", "ssp2006",
                                               "ssp2003"),
                                 data, annot, do.mapping = FALSE, verbose = FALSE) {

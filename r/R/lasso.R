@@ -1,10 +1,9 @@
 # biglasso-equivalent lasso logistic paths solved with glmnet, the authors' 70/30 split,
 # ROCR AUC and F1 (study 1, Fig 4d-e). Method: shared/specs/biglasso.md, section 8.
 
-#' Population-SD standardisation statistics and the columns biglasso keeps
-#'
-#' @param x numeric matrix (fitting rows only).
-#' @return list(center, scale, keep) with `keep` the columns with scale > 1e-6.
+# Population-SD standardisation statistics and the columns biglasso keeps (internal).
+# x: numeric matrix (fitting rows only). Returns list(center, scale, keep), keep = the columns
+# with scale > 1e-6.
 biglasso_standardize <- function(x) {
   x <- as.matrix(x)
   n <- nrow(x)
@@ -13,19 +12,32 @@ biglasso_standardize <- function(x) {
   list(center = center, scale = scale, keep = which(scale > 1e-6))
 }
 
-#' biglasso's default lambda.min for a design of the given dimensions
-#'
-#' @param dims `c(nrow, ncol)` of the matrix handed to biglasso.
+# biglasso's default lambda.min for a design of dimensions `dims` = c(nrow, ncol) (internal).
 biglasso_lambda_min <- function(dims) {
   max(if (dims[1] > dims[2]) 0.001 else 0.05, 1e-6)
 }
 
 #' biglasso's log-spaced lambda grid for binomial lasso
 #'
-#' @param x numeric matrix of the fitting rows; `y` 0/1 (1 = max(y)).
-#' @param nlambda grid length; `lambda_min` ratio (default from `dims`).
-#' @param dims dimensions that decide the default lambda.min (biglasso uses the whole matrix).
-#' @return the decreasing lambda vector.
+#' @param x numeric matrix of the fitting rows.
+#' @param y outcome, two classes (1 = the larger value).
+#' @param nlambda grid length.
+#' @param lambda_min ratio lambda_min / lambda_max (default: biglasso's, from `dims`).
+#' @param dims dimensions that decide the default `lambda_min` (biglasso uses the whole
+#'   matrix): 0.001 when rows > columns, otherwise 0.05.
+#' @return The decreasing lambda vector.
+#' @references Zeng Y, Breheny P (2021). The biglasso package: a memory- and
+#'   computation-efficient solver for lasso model fitting with big data in R. *Journal of
+#'   Statistical Software* 99(6):1-30. Matches biglasso 1.5.2.1 (`biglasso(penalty = "lasso",
+#'   family = "binomial")`); solved with glmnet: Friedman J, Hastie T, Tibshirani R (2010).
+#'   Regularization paths for generalized linear models via coordinate descent. *Journal of
+#'   Statistical Software* 33(1):1-22.
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(60 * 5), 60, dimnames = list(NULL, paste0("f", 1:5)))
+#' y <- as.numeric(x[, 1] + rnorm(60) > 0)
+#' biglasso_lambda(x, y, nlambda = 5)
+#' @export
 biglasso_lambda <- function(x, y, nlambda = 100L, lambda_min = NULL, dims = dim(x)) {
   x <- as.matrix(x)
   y <- as.numeric(y == max(y))
@@ -42,9 +54,31 @@ biglasso_lambda <- function(x, y, nlambda = 100L, lambda_min = NULL, dims = dim(
 
 #' A biglasso lasso-logistic path reproduced with glmnet
 #'
-#' Passes biglasso's grid to glmnet (standardize, Newton, tight thresh) and truncates the
-#' path where biglasso stops for saturation (first lambda with dev.ratio > `saturation`).
-#' @return list(lambda, a0, beta (features x lambdas), nzero, dev_ratio, dropped).
+#' Passes biglasso's grid to glmnet (standardised, Newton steps, tight `thresh`) and truncates
+#' the path where biglasso stops for saturation (the first lambda with deviance ratio above
+#' `saturation`). Constant columns are dropped, as biglasso does.
+#'
+#' @param x numeric matrix, samples x features, no missing values.
+#' @param y outcome with exactly two classes (1 = the larger value).
+#' @inheritParams biglasso_lambda
+#' @param lambda explicit lambda sequence (overrides `nlambda`/`lambda_min`).
+#' @param thresh,maxit glmnet's convergence threshold and iteration limit.
+#' @param saturation deviance ratio at which the path stops.
+#' @return A list: `lambda`, `a0` (intercepts), `beta` (features x lambdas), `nzero`,
+#'   `dev_ratio`, `dropped` (indices of constant columns).
+#' @references Zeng Y, Breheny P (2021). The biglasso package: a memory- and
+#'   computation-efficient solver for lasso model fitting with big data in R. *Journal of
+#'   Statistical Software* 99(6):1-30. Matches biglasso 1.5.2.1 (`biglasso(penalty = "lasso",
+#'   family = "binomial")`); solved with glmnet: Friedman J, Hastie T, Tibshirani R (2010).
+#'   Regularization paths for generalized linear models via coordinate descent. *Journal of
+#'   Statistical Software* 33(1):1-22.
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(60 * 5), 60, dimnames = list(NULL, paste0("f", 1:5)))
+#' y <- as.numeric(x[, 1] + rnorm(60) > 0)
+#' path <- biglasso_glmnet(x, y, nlambda = 10)
+#' path$nzero
+#' @export
 biglasso_glmnet <- function(x, y, nlambda = 100L, lambda_min = NULL, dims = dim(x),
                             lambda = NULL, thresh = 1e-12, maxit = 1e6, saturation = 0.99) {
   x <- as.matrix(x)
@@ -80,27 +114,55 @@ biglasso_glmnet <- function(x, y, nlambda = 100L, lambda_min = NULL, dims = dim(
        dropped = setdiff(seq_len(ncol(x)), st$keep))
 }
 
-#' The authors' split: `set.seed(seed); sample.int(n, floor(frac * n))`
+#' The study authors' train/test split
 #'
+#' `set.seed(seed); sample.int(n, floor(frac * n))`, with the RNG kinds stated explicitly.
+#'
+#' @param n number of rows.
+#' @param frac training fraction.
+#' @param seed RNG seed (101 in the authors' code).
+#' @param sample_kind `sample.kind` of [set.seed()]: `"Rejection"` (R >= 3.6) or `"Rounding"`.
 #' @return 1-based training indices in the order drawn.
+#' @references Liu and Hu (2023), *Biomarker Research* 11:9; the authors' code
+#'   (GitHub qianliu1219/DA_BRCA_radiogenomics, folder Code/).
+#' @examples
+#' author_split(10)
+#' @export
 author_split <- function(n, frac = 0.7, seed = 101L, sample_kind = "Rejection") {
   set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = sample_kind)
   sample.int(n = n, size = floor(frac * n), replace = FALSE)
 }
 
-#' AUC as ROCR computes it
+#' Area under the ROC curve, as ROCR computes it
+#'
+#' @param scores numeric predictions.
+#' @param labels true classes (two values).
+#' @return The AUC (a number).
+#' @references Sing T, Sander O, Beerenwinkel N, Lengauer T (2005). ROCR: visualizing
+#'   classifier performance in R. *Bioinformatics* 21(20):3940-3941 (ROCR 1.0).
+#' @examples
+#' rocr_auc(c(0.1, 0.4, 0.35, 0.8), c(0, 0, 1, 1))
+#' @export
 rocr_auc <- function(scores, labels) {
   pred <- ROCR::prediction(as.numeric(scores), as.numeric(labels))
   unlist(methods::slot(ROCR::performance(pred, "auc"), "y.values"))
 }
 
-#' ROC curve (fpr, tpr) as ROCR computes it
+#' ROC curve, as ROCR computes it
+#'
+#' @inheritParams rocr_auc
+#' @return A data frame with columns `fpr` and `tpr`, one row per cut-off.
+#' @references Sing T, Sander O, Beerenwinkel N, Lengauer T (2005). ROCR: visualizing
+#'   classifier performance in R. *Bioinformatics* 21(20):3940-3941 (ROCR 1.0).
+#' @examples
+#' rocr_roc(c(0.1, 0.4, 0.35, 0.8), c(0, 0, 1, 1))
+#' @export
 rocr_roc <- function(scores, labels) {
   perf <- ROCR::performance(ROCR::prediction(as.numeric(scores), as.numeric(labels)), "tpr", "fpr")
   data.frame(fpr = unlist(perf@x.values), tpr = unlist(perf@y.values))
 }
 
-#' F1 of class `positive`; the authors' code sets 0 when all predictions are one class
+# F1 of class `positive` (internal); the authors' code sets 0 when all predictions are one class.
 f1_binary <- function(pred, truth, positive = 1, zero_if_constant = TRUE) {
   if (zero_if_constant && length(unique(pred)) == 1) return(0)
   tp <- sum(pred == positive & truth == positive)
@@ -112,7 +174,7 @@ f1_binary <- function(pred, truth, positive = 1, zero_if_constant = TRUE) {
   2 * prec * rec / (prec + rec)
 }
 
-#' Test-set AUC (ROCR) and F1 for every lambda of a path
+# Test-set AUC (ROCR) and F1 for every lambda of a path (internal).
 lasso_path_eval <- function(path, xtest, ytest) {
   xtest <- as.matrix(xtest)
   eta <- sweep(xtest %*% path$beta, 2, path$a0, "+")
@@ -129,7 +191,7 @@ lasso_path_eval <- function(path, xtest, ytest) {
        prob = prob)
 }
 
-#' cv.glmnet(type.measure = "auc") on a training set; prediction at lambda.min
+# cv.glmnet(type.measure = "auc") on a training set; prediction at lambda.min (internal).
 lasso_cv <- function(xtrain, ytrain, xtest = NULL, nfolds = 5L, foldid = NULL, lambda = NULL) {
   xtrain <- as.matrix(xtrain)
   args <- list(x = xtrain, y = as.numeric(ytrain == 1), family = "binomial",
@@ -155,10 +217,36 @@ lasso_cv <- function(xtrain, ytrain, xtest = NULL, nfolds = 5L, foldid = NULL, l
   out
 }
 
-#' One characteristic exactly as the authors' script: split, cv.glmnet, biglasso path, AUC, F1
+#' One clinical characteristic exactly as the authors' script: split, cv.glmnet, biglasso path
 #'
-#' RNG order matches the script: `set.seed(seed)`, `sample.int`, then `cv.glmnet`.
-#' @param x matrix of the rows with a non-missing label; `y` 0/1.
+#' The RNG order matches the script: `set.seed(seed)`, `sample.int`, then `cv.glmnet`. The
+#' path is evaluated on the held-out rows: ROCR AUC and F1 for every lambda.
+#'
+#' @param x matrix of the rows with a non-missing label.
+#' @param y 0/1 labels.
+#' @param frac training fraction.
+#' @param seed RNG seed.
+#' @param nlambda,lambda_min the biglasso grid (see [biglasso_lambda()]).
+#' @param nfolds folds of `cv.glmnet(type.measure = "auc")`.
+#' @param run_cv run the cross-validation (the authors did).
+#' @param sample_kind see [author_split()].
+#' @return A list: `train` (training rows), `curve` (data frame lambda, nzero, auc, f1,
+#'   dev_ratio), `prob` (test predictions per lambda), `cv` (cross-validation summary), `ytest`,
+#'   `beta`.
+#' @references Zeng Y, Breheny P (2021). The biglasso package: a memory- and
+#'   computation-efficient solver for lasso model fitting with big data in R. *Journal of
+#'   Statistical Software* 99(6):1-30. Matches biglasso 1.5.2.1 (`biglasso(penalty = "lasso",
+#'   family = "binomial")`); solved with glmnet: Friedman J, Hastie T, Tibshirani R (2010).
+#'   Regularization paths for generalized linear models via coordinate descent. *Journal of
+#'   Statistical Software* 33(1):1-22.
+#'   Liu and Hu (2023), *Biomarker Research* 11:9 (study 1, Fig 4d-e).
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(60 * 5), 60, dimnames = list(NULL, paste0("f", 1:5)))
+#' y <- as.numeric(x[, 1] + rnorm(60) > 0)
+#' res <- lasso_author(x, y, nlambda = 5, run_cv = FALSE)
+#' res$curve
+#' @export
 lasso_author <- function(x, y, frac = 0.7, seed = 101L, nlambda = 20L, lambda_min = NULL,
                          nfolds = 5L, run_cv = TRUE, sample_kind = "Rejection") {
   x <- as.matrix(x)
@@ -174,7 +262,30 @@ lasso_author <- function(x, y, frac = 0.7, seed = 101L, nlambda = 20L, lambda_mi
        beta = path$beta)
 }
 
-#' Leak-free variant: given train/test rows, path + grouped cv.glmnet on the training set only
+#' Leak-free lasso path and cross-validation on given training and test rows
+#'
+#' The biglasso path is fitted on the training rows and evaluated on the test rows; lambda is
+#' tuned by `cv.glmnet(type.measure = "auc")` on the training rows only (optionally with
+#' grouped folds, e.g. all images of a patient in one fold).
+#'
+#' @param xtrain,ytrain training matrix and 0/1 labels.
+#' @param xtest,ytest test matrix and 0/1 labels.
+#' @param foldid optional fold of each training row.
+#' @inheritParams lasso_author
+#' @return A list: `curve` (data frame lambda, nzero, auc, f1, dev_ratio), `prob`, `cv`.
+#' @references Zeng Y, Breheny P (2021). The biglasso package: a memory- and
+#'   computation-efficient solver for lasso model fitting with big data in R. *Journal of
+#'   Statistical Software* 99(6):1-30. Matches biglasso 1.5.2.1 (`biglasso(penalty = "lasso",
+#'   family = "binomial")`); solved with glmnet: Friedman J, Hastie T, Tibshirani R (2010).
+#'   Regularization paths for generalized linear models via coordinate descent. *Journal of
+#'   Statistical Software* 33(1):1-22.
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(60 * 5), 60, dimnames = list(NULL, paste0("f", 1:5)))
+#' y <- as.numeric(x[, 1] + rnorm(60) > 0)
+#' res <- lasso_split(x[1:40, ], y[1:40], x[41:60, ], y[41:60], nlambda = 5)
+#' res$cv$lambda_min
+#' @export
 lasso_split <- function(xtrain, ytrain, xtest, ytest, foldid = NULL, nlambda = 20L,
                         lambda_min = NULL, nfolds = 5L, seed = 101L) {
   path <- biglasso_glmnet(xtrain, ytrain, nlambda = nlambda, lambda_min = lambda_min)
@@ -186,15 +297,31 @@ lasso_split <- function(xtrain, ytrain, xtest, ytest, foldid = NULL, nlambda = 2
   list(curve = ev$table, prob = ev$prob, cv = cv)
 }
 
-#' Lasso regression of a risk score with leave-one-out CV (study 2, Table 4)
+#' Lasso regression of a risk score with leave-one-out cross-validation
 #'
-#' `cv.glmnet(x, y, nfolds = n, grouped = FALSE, keep = TRUE)`, gaussian, lambda.min.
-#' Two adjusted R^2 definitions are returned:
+#' `cv.glmnet(x, y, nfolds = n, grouped = FALSE, keep = TRUE)`, gaussian, lambda.min, as in
+#' study 2. Two adjusted R^2 definitions are returned:
 #' * in-sample: the lasso fit at lambda.min on all samples, R^2 = 1 - RSS/TSS adjusted with
 #'   k = number of non-zero coefficients, p from F(k, n - k - 1);
-#' * LOO: the out-of-fold predictions at lambda.min regressed on y (`lm(y ~ yhat_loo)`),
-#'   its adjusted R^2 and the one-sided p of a positive slope; Q^2 = 1 - PRESS/TSS is returned too.
+#' * LOO: the out-of-fold predictions at lambda.min regressed on y (`lm(y ~ yhat_loo)`), its
+#'   adjusted R^2 and the one-sided p of a positive slope; Q^2 = 1 - PRESS/TSS is returned too.
+#'
 #' @param x samples x features matrix (a single feature is padded with a constant column).
+#' @param y numeric response.
+#' @param seed RNG seed.
+#' @return A list: `lambda_min`, `n`, `k`, `coef`, `r2`, `adj_r2`, `p`, `adj_r2_loo`, `p_loo`,
+#'   `q2_loo`, `yhat_loo`.
+#' @references Friedman J, Hastie T, Tibshirani R (2010). Regularization paths for generalized
+#'   linear models via coordinate descent. *Journal of Statistical Software* 33(1):1-22
+#'   (glmnet 4.1).
+#'   Kim et al. (2020), *Journal of the Korean Society of Radiology* 81:632 (study 2, Table 4).
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(25 * 4), 25, dimnames = list(NULL, paste0("f", 1:4)))
+#' y <- x[, 1] + rnorm(25, 0, 0.5)
+#' res <- lasso_loo(x, y)
+#' round(c(adj_r2 = res$adj_r2, q2 = res$q2_loo), 3)
+#' @export
 lasso_loo <- function(x, y, seed = 101L) {
   x <- as.matrix(x)
   if (is.null(colnames(x))) colnames(x) <- paste0("V", seq_len(ncol(x)))
@@ -233,7 +360,21 @@ lasso_loo <- function(x, y, seed = 101L) {
        p = p_in, adj_r2_loo = adj_loo, p_loo = p_loo, q2_loo = q2, yhat_loo = loo)
 }
 
-#' Predictions of a glmnet gaussian lasso fitted with leave-one-out lambda on a training set
+#' Prediction of a gaussian lasso tuned by leave-one-out on a training set
+#'
+#' @param xtrain,ytrain training matrix and response.
+#' @param xtest matrix of the rows to predict.
+#' @param seed RNG seed.
+#' @return Predictions for the rows of `xtest` at lambda.min.
+#' @references Friedman J, Hastie T, Tibshirani R (2010). Regularization paths for generalized
+#'   linear models via coordinate descent. *Journal of Statistical Software* 33(1):1-22
+#'   (glmnet 4.1).
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(25 * 4), 25, dimnames = list(NULL, paste0("f", 1:4)))
+#' y <- x[, 1] + rnorm(25, 0, 0.5)
+#' lasso_loo_predict(x[-1, ], y[-1], x[1, , drop = FALSE])
+#' @export
 lasso_loo_predict <- function(xtrain, ytrain, xtest, seed = 101L) {
   xtrain <- as.matrix(xtrain)
   xtest <- as.matrix(xtest)
@@ -247,7 +388,23 @@ lasso_loo_predict <- function(xtrain, ytrain, xtest, seed = 101L) {
   as.numeric(stats::predict(cv, xtest, s = "lambda.min"))
 }
 
-#' Spearman test p-values (cor.test, R's default exactness) of each column of x against y
+#' Spearman correlation test of each column of a matrix against a response
+#'
+#' `cor.test(method = "spearman")` with R's default exactness (exact p for small samples
+#' without ties).
+#'
+#' @param x numeric matrix, samples x features (column names are the feature names).
+#' @param y numeric response.
+#' @return A data frame: `feature`, `rho`, `p`.
+#' @references Hollander M, Wolfe DA (1973). *Nonparametric Statistical Methods*. Wiley
+#'   (the test of R's `cor.test`).
+#'   Kim et al. (2020), *Journal of the Korean Society of Radiology* 81:632 (study 2, Table 4).
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(25 * 4), 25, dimnames = list(NULL, paste0("f", 1:4)))
+#' y <- x[, 1] + rnorm(25, 0, 0.5)
+#' spearman_pvalues(x, y)
+#' @export
 spearman_pvalues <- function(x, y) {
   x <- as.matrix(x)
   out <- t(vapply(seq_len(ncol(x)), function(j) {
@@ -255,4 +412,35 @@ spearman_pvalues <- function(x, y) {
     c(unname(ct$estimate), ct$p.value)
   }, numeric(2)))
   data.frame(feature = colnames(x), rho = out[, 1], p = out[, 2])
+}
+
+#' Prediction of a gaussian lasso tuned by k-fold cross-validation on a training set
+#'
+#' `cv.glmnet(x, y, nfolds = nfolds)` (gaussian) after `set.seed(seed)`; the prediction for
+#' `xtest` at lambda.min. A single feature is padded with a constant column, as glmnet needs
+#' two. Used by the nested (rigorous) leave-one-out of study 2 when the inner folds are fewer
+#' than the training rows.
+#'
+#' @inheritParams lasso_loo_predict
+#' @param nfolds number of folds.
+#' @return Predictions for the rows of `xtest`.
+#' @references Friedman J, Hastie T, Tibshirani R (2010). Regularization paths for generalized
+#'   linear models via coordinate descent. *Journal of Statistical Software* 33(1):1-22
+#'   (glmnet 4.1).
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(25 * 4), 25, dimnames = list(NULL, paste0("f", 1:4)))
+#' y <- x[, 1] + rnorm(25, 0, 0.5)
+#' lasso_cv_predict(x[-1, ], y[-1], x[1, , drop = FALSE], nfolds = 5)
+#' @export
+lasso_cv_predict <- function(xtrain, ytrain, xtest, nfolds = 5L, seed = 101L) {
+  xtrain <- as.matrix(xtrain)
+  xtest <- as.matrix(xtest)
+  if (ncol(xtrain) < 2) {
+    xtrain <- cbind(xtrain, .pad = 0)
+    xtest <- cbind(xtest, .pad = 0)
+  }
+  set.seed(seed)
+  cv <- suppressWarnings(glmnet::cv.glmnet(xtrain, ytrain, nfolds = nfolds))
+  as.numeric(stats::predict(cv, xtest, s = "lambda.min"))
 }

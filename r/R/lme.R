@@ -1,21 +1,31 @@
-#' Fit `nlme::lme(X ~ G, random = ~1 | PatientID)` for a batch of feature × GF pairs
+#' Random-intercept mixed models for a batch of feature x genomic-feature pairs
 #'
-#' Every column of `X` (an image-level feature) is fitted against every column of `G` (a
-#' patient-level genomic feature) with a random intercept per patient, by REML, exactly as the
-#' study's association scan. Failed fits are kept: their row carries R's error message.
+#' Fits `nlme::lme(X ~ G, random = ~ 1 | PatientID)` by REML for every column of `X` (an
+#' image-level feature) against every column of `G` (a patient-level genomic feature), exactly
+#' as study 1's association scan. Failed fits are kept: their row carries R's error message.
 #'
 #' @param X numeric matrix, images x features (column names are the feature names).
-#' @param G numeric matrix, patients x GFs; row names are the patient ids used in `patient`.
-#' @param patient character vector, the patient id of each row of `X`.
+#' @param G numeric matrix, patients x GFs; row names are the patient IDs used in `patient`.
+#' @param patient character vector, the patient ID of each row of `X`.
 #' @param control `"default"` (lme's defaults) or `"code"` (the authors'
 #'   `lmeControl(maxIter = 1, niterEM = 1)`).
 #' @param na_action `"fail"` (lme's default `na.fail`) or `"omit"` (`na.omit`).
 #' @param start_lambda optional matrix (features x GFs) of starting values of
 #'   lambda = sigma_b^2 / sigma^2; lme then starts nlminb there (with `niterEM = 0`). Used to
 #'   check that another engine's optimum is a fixed point of nlme's own optimiser.
-#' @return a data.frame with one row per pair: feature, gf, estimate, std_error, df, t, p
-#'   (the GF's row of `summary(fit)$tTable`), lambda (sigma_b^2 / sigma^2), loglik, error
-#'   (R's message, `NA` when the fit worked) and warning.
+#' @return A data.frame with one row per pair: `feature`, `gf`, `estimate`, `std_error`, `df`,
+#'   `t`, `p` (the GF's row of `summary(fit)$tTable`), `lambda` (sigma_b^2 / sigma^2), `loglik`,
+#'   `error` (R's message, `NA` when the fit worked) and `warning`.
+#' @references Pinheiro JC, Bates DM (2000). *Mixed-Effects Models in S and S-PLUS*. Springer
+#'   (nlme 3.1-162). Liu and Hu (2023), *Biomarker Research* 11:9 (study 1, Fig 5, Tables 2-3).
+#' @examples
+#' set.seed(1)
+#' patient <- rep(sprintf("P%02d", 1:12), each = 3)
+#' G <- matrix(rnorm(12), 12, dimnames = list(sprintf("P%02d", 1:12), "gene_a"))
+#' X <- matrix(rnorm(36), 36, dimnames = list(NULL, "feature_1"))
+#' X[, 1] <- X[, 1] + 0.8 * G[patient, 1] + rep(rnorm(12, 0, 0.5), each = 3)
+#' pyradiogen_lme_batch(X, G, patient)[, c("feature", "gf", "estimate", "p")]
+#' @export
 pyradiogen_lme_batch <- function(X, G, patient, control = c("default", "code"),
                                  na_action = c("fail", "omit"), start_lambda = NULL) {
   control <- match.arg(control)

@@ -216,3 +216,40 @@ test_that("tamr13 is the weighted sum of cluster means; an empty cluster makes i
   expect_warning(r2 <- tamr13(d[, s$cluster != "pclust.79"]), "pclust.79")
   expect_true(all(is.na(r2$score)))
 })
+
+test_that("genefu's TAMR13 IDs: the faithful table warns with mapping; the corrected one uses Entrez IDs", {
+  gen <- genefu_signature("tamr13")
+  fix <- genefu_signature("tamr13", table = "corrected")
+  expect_equal(nrow(fix), nrow(gen))
+  expect_equal(fix$probe, gen$probe)
+  expect_equal(fix$genefu.EntrezGene.ID, gen$EntrezGene.ID)
+  id <- function(sym) unique(fix$EntrezGene.ID[fix$symbol %in% sym])
+  expect_equal(c(id("ADRA2A"), id("ANLN"), id("CDC20"), id("TOP2A")), c(150, 54443, 991, 7153))
+  expect_equal(unique(gen$EntrezGene.ID[gen$symbol %in% "ADRA2A"]), 281)
+  genes <- !duplicated(paste(fix$symbol, fix$genefu.EntrezGene.ID))
+  expect_equal(as.vector(table(fix$id.status[genes])[c("agrees", "differs", "no_id")]), c(97, 60, 19))
+  expect_error(genefu_signature("gene70", table = "corrected"), "no corrected table")
+
+  # data measured under the right Entrez IDs: genefu's table reads other genes for ADRA2A & co
+  ids <- unique(c(gen$EntrezGene.ID, fix$EntrezGene.ID))
+  ids <- ids[!is.na(ids)]
+  set.seed(11)
+  x <- matrix(rnorm(8 * length(ids), 8, 2), 8, dimnames = list(paste0("s", 1:8), paste0("g", ids)))
+  annot <- data.frame(probe = colnames(x), EntrezGene.ID = ids)
+  expect_warning(faithful <- tamr13(x, annot, do.mapping = TRUE),
+                 "not the genes' Entrez IDs for 60 of its 192 genes \\(ADRA2A 281 instead of 150")
+  expect_no_warning(corrected <- tamr13(x, annot, do.mapping = TRUE, table = "corrected"))
+  expect_false(isTRUE(all.equal(faithful$score, corrected$score)))
+  # the corrected cluster pclust.79 averages exactly its genes' own columns
+  cl <- fix[fix$cluster == "pclust.79" & !is.na(fix$EntrezGene.ID), ]
+  cl <- cl[!duplicated(cl$EntrezGene.ID), ]
+  expect_equal(unname(corrected$cluster.scores[, "pclust.79"]),
+               unname(rowMeans(x[, paste0("g", cl$EntrezGene.ID), drop = FALSE])))
+  # without mapping the probes decide and the two tables agree (and genefu's does not warn)
+  xp <- matrix(rnorm(8 * nrow(gen)), 8, dimnames = list(paste0("s", 1:8), gen$probe))
+  expect_no_warning(p1 <- tamr13(xp))
+  expect_equal(p1$score, tamr13(xp, table = "corrected")$score)
+  # pyradiogen_signatures passes the choice on
+  all_fix <- suppressWarnings(pyradiogen_signatures(x, annot, tamr13.table = "corrected"))
+  expect_equal(all_fix$tamr13, unname(corrected$score))
+})

@@ -125,3 +125,12 @@ test_that("icc_many gives one row per table, equal to icc(), and names a bad tab
   expect_equal(m$lbound[1], icc(sf_data(), "twoway", "agreement")$lbound, tolerance = 1e-14)
   expect_error(icc_many(list(bad = matrix(1:3, ncol = 1))), "table 'bad'.*at least 2 raters")
 })
+
+test_that("Shrout & Fleiss's (1979) example gives their published ICCs", {
+  sf <- matrix(c(9, 6, 8, 7, 10, 6, 2, 1, 4, 1, 5, 2, 5, 3, 6, 2, 6, 4, 8, 2, 8, 6, 9, 7), ncol = 4)
+  v <- icc_all(sf)
+  # their published values: ICC(1,1) .17, ICC(2,1) .29, ICC(3,1) .71, ICC(1,4) .44,
+  # ICC(2,4) .62, ICC(3,4) .91
+  expect_equal(round(v$value, 2), c(0.17, 0.44, 0.71, 0.91, 0.29, 0.62))
+  expect_equal(v$icc.name, c("ICC(1)", "ICC(k)", "ICC(C,1)", "ICC(C,k)", "ICC(A,1)", "ICC(A,k)"))
+})

@@ -1,0 +1,126 @@
+"""Where the R package pyradiogen is installed, when it counts as stale, and the one place that
+loads it (issue 16)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pyradiogen import __version__, rlibrary
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_versions_agree():
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == __version__
+    assert rlibrary.source_version() == __version__
+
+
+def test_library_dir_resolution(monkeypatch, tmp_path):
+    monkeypatch.setenv(rlibrary.LIBRARY_ENV, str(tmp_path / "lib"))
+    assert rlibrary.library_dir() == (tmp_path / "lib").resolve()
+    monkeypatch.delenv(rlibrary.LIBRARY_ENV)
+    assert rlibrary.in_checkout()
+    assert rlibrary.library_dir() == REPO / ".rlib"
+    monkeypatch.setattr(rlibrary, "in_checkout", lambda: False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert rlibrary.library_dir() == tmp_path / "xdg" / "pyradiogen" / "r-library" / __version__
+
+
+def test_source_hash_covers_what_r_installs(tmp_path):
+    import shutil
+
+    src = tmp_path / "pyradiogen"
+    shutil.copytree(REPO / "r", src)
+    h0 = rlibrary.source_hash(src)
+    assert h0 == rlibrary.source_hash(REPO / "r")
+    (src / "tests" / "testthat" / "test-icc.R").write_text("# changed\n")  # not installed
+    assert rlibrary.source_hash(src) == h0
+    (src / "R" / "icc.R").write_text((src / "R" / "icc.R").read_text() + "\n# changed\n")
+    assert rlibrary.source_hash(src) != h0
+
+
+def test_install_status_stale_and_reinstall(tmp_path):
+    lib = tmp_path / "lib"
+    st = rlibrary.status(lib)
+    assert st.state == "missing" and not st.ok
+    assert st.fix == f"python -m pyradiogen setup-r --lib {lib}"
+    assert str(lib) in st.reason
+    st = rlibrary.install(lib, r_version="4.2.2")
+    assert st.ok and st.installed_version == __version__
+    assert (lib / "pyradiogen" / "R" / "pyradiogen.rdb").is_file()
+    assert (lib / "pyradiogen" / "help").is_dir()  # R users get the help pages
+    assert "DONE (pyradiogen)" in (lib / "pyradiogen-install.log").read_text()
+    desc = lib / "pyradiogen" / "DESCRIPTION"
+    text = desc.read_text()
+    # another version
+    desc.write_text(re.sub(r"Version: \S+", "Version: 0.0.9", text))
+    st = rlibrary.status(lib)
+    assert st.state == "stale" and "version 0.0.9 is installed" in st.reason
+    # other sources
+    desc.write_text(text.replace(f"{rlibrary.HASH_FIELD}:", f"{rlibrary.HASH_FIELD}: 0"))
+    assert "sources differ" in rlibrary.status(lib).reason
+    # built by another R
+    desc.write_text(text)
+    assert rlibrary.status(lib, r_version="4.2.2").ok
+    assert "built by R" in rlibrary.status(lib, r_version="9.9.9").reason
+    # ensure_installed replaces a stale copy, leaves a current one alone
+    desc.write_text(re.sub(r"Version: \S+", "Version: 0.0.9", text))
+    assert rlibrary.ensure_installed(lib).ok
+    mtime = desc.stat().st_mtime_ns
+    assert rlibrary.ensure_installed(lib).ok and desc.stat().st_mtime_ns == mtime
+
+
+def test_concurrent_first_use_installs_once(tmp_path):
+    lib = tmp_path / "lib"
+    code = ("import sys; from pathlib import Path; from pyradiogen import rlibrary; "
+            "print(rlibrary.ensure_installed(Path(sys.argv[1])).state)")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(lib)], cwd=REPO, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert [o[0].strip() for o in outs] == ["current", "current"]
+    installs = sum("installing it into" in o[1] for o in outs)
+    assert installs == 1, outs
+
+
+def test_doctor_reports_missing_library_with_path_and_fix(monkeypatch, tmp_path):
+    from pyradiogen.doctor import r_package_check
+
+    monkeypatch.setenv(rlibrary.LIBRARY_ENV, str(tmp_path / "empty"))
+    check = r_package_check("4.2.2")
+    assert not check.ok and check.version is None
+    assert check.fix == "python -m pyradiogen setup-r"
+    assert str((tmp_path / "empty").resolve()) in check.detail and "not installed" in check.detail
+
+
+def test_setup_r_installs_into_the_given_library(tmp_path, capsys):
+    from pyradiogen.cli import main
+
+    lib = tmp_path / "lib"
+    assert main(["setup-r", "--lib", str(lib), "--check"]) == 1
+    assert "missing" in capsys.readouterr().out
+    assert main(["setup-r", "--lib", str(lib)]) == 0
+    assert "current" in capsys.readouterr().out
+    assert main(["setup-r", "--lib", str(lib), "--check"]) == 0
+
+
+# R code and R package loading live in the R package and in pyradiogen.rbridge / rlibrary only
+_R_LOADING = re.compile(r"""library\(\s*["']?pyradiogen|requireNamespace\(|source\(\s*["f]|"""
+                        r"""rcall\(\s*["']library["']|\.libPaths\(""")
+_R_FUNCTION = re.compile(r"""["']function\s*\(""")
+
+
+@pytest.mark.parametrize("path", sorted(p for p in (REPO / "pyradiogen").rglob("*.py")
+                                        if p.name not in ("rbridge.py", "rlibrary.py")),
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_no_r_loading_or_r_functions_outside_the_bridge(path):
+    text = path.read_text()
+    assert not _R_LOADING.search(text), "load R packages through pyradiogen.rbridge"
+    assert not _R_FUNCTION.search(text), "put R functions into the R package (r/R)"
