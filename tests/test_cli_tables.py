@@ -702,7 +702,7 @@ def test_cohort_table(entry: Entry, case: str, small_cohort, tmp_path, capsys, m
 # --------------------------------------------------------------------------- coverage
 
 
-NO_TABLE = {"doctor", "demo-data"}   # commands that read no user table
+NO_TABLE = {"doctor", "demo-data", "setup-r"}   # commands that read no user table
 OUTPUT_OPTIONS = {"out", "config", "efficientnet_weights", "model"}
 
 
