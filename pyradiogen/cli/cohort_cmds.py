@@ -114,9 +114,12 @@ def run_validate(args: argparse.Namespace) -> int:
         console.print(_frame("Study 1: exclusions", _flow_frame(s1["flowchart"]),
                              ["step", "excluded", "remaining"]))
         ipp = s1["images_per_patient"]
-        console.print(f"Study 1 images: post-contrast phase {s1['post_phase']} (0 = "
-                      f"pre-contrast) of the {s1['scanner_rule']} DCE exam; {s1['n_images']} "
-                      f"slices, {ipp['min']}–{ipp['max']} per patient")
+        if c.has_images:
+            console.print(f"Study 1 images: post-contrast phase {s1['post_phase']} (0 = "
+                          f"pre-contrast) of the {s1['scanner_rule']} DCE exam; "
+                          f"{s1['n_images']} slices, {ipp['min']}–{ipp['max']} per patient")
+        else:
+            console.print("Study 1 images: none (the cohort has no DICOM images)")
         s1obj = assemble["liu2023"](c) if s1["n_patients"] else None
         if s1obj is not None and len(s1obj.table1):
             console.print(_frame("Study 1: Table 1 (ours vs published)", s1obj.table1))

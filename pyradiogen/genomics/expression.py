@@ -416,14 +416,11 @@ def matrix_preparation(cohort, cfg=None, study: int = 1) -> dict[str, str]:
 
 def check_cohort_expression(cohort, cfg=None) -> str | None:
     """Check a cohort's merged expression matrix against its ``[expression] kind`` (or the
-    kind assumed without one, when the matrix is the cohort's expression); raise
-    ``ValueError`` naming the file when they contradict. Returns a one-line description, or
-    None when there is nothing to check."""
+    kind assumed without one) when the matrix is the cohort's expression (no STAR counts);
+    raise ``ValueError`` naming the file when they contradict. Returns a one-line
+    description, or None when there is nothing to check."""
     path = cohort.manifest.path("matrix")
-    if path is None:
-        return None
-    used = cohort.manifest.path("star_counts") is None
-    if not used and cohort.expression_kind is None:
+    if path is None or cohort.manifest.path("star_counts") is not None:
         return None
     prep = matrix_preparation(cohort, cfg, 1)
     with warnings.catch_warnings():

@@ -190,6 +190,7 @@ class Runner:
         self.artefacts = Artefacts()
         self._cohort = None
         self._code: dict[str, str] = {}
+        self._hashes: dict[Path, str] = {}
 
     # ------------------------------------------------------------------ the cohort
     @property
@@ -254,8 +255,10 @@ class Runner:
                     for part in _FACT_PARTS.get(fact, (fact,)):
                         p = man.path(part)
                         if p is not None and p.exists():
-                            out[f"{COHORT}{part}"] = (_fingerprint(p) if p.is_dir()
-                                                      else store.hash_file(p))
+                            if p not in self._hashes:  # the cohort does not change mid-run
+                                self._hashes[p] = (_fingerprint(p) if p.is_dir()
+                                                   else store.hash_file(p))
+                            out[f"{COHORT}{part}"] = self._hashes[p]
                 elif (p := self.artefacts.path(n)) is not None:
                     out[n] = store.hash_file(p)
         return out
