@@ -21,7 +21,8 @@ Write one module here, ``pyradiogen/studies/<name>.py``, that defines ``STUDY``:
     def _screen(ctx):                                    # the adapter: named inputs → call
         from ..associate.univariate import write_univariate
         feats = ctx.frame("drfs_qn").drop(columns="image_id").groupby("patient_id").mean()
-        p = write_univariate(feats, ctx.dir, pam50=ctx.cohort().clinical["pam50"])
+        pam50 = ctx.cohort().clinical["pam50"].reindex(feats.index)
+        p = write_univariate(feats, ctx.dir, pam50=pam50)
         return {"doe2025_kruskal": p["kruskal"]}      # result name → file written
 
     STAGES = (Stage("doe2025-screen", run="pyradiogen.associate.univariate:write_univariate",

@@ -323,7 +323,8 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     sec = rep.section("Study 2 — cohort", CITATION)
     pub = pd.DataFrame([(a, b, v) for (a, b), v in PUBLISHED_TABLE1.items()],
                        columns=["characteristic", "level", "value"]).set_index("characteristic")
-    rep.compare(sec, "Cohort", pub, art.frame("kim2020_table1", index_col=0))
+    rep.compare(sec, "Cohort", pub, art.frame("kim2020_table1", index_col=0,
+                                                 keep_default_na=False))
     rep.compare(sec, "Scanners", PUBLISHED_SCANNERS, art.frame("kim2020_scanners"))
 
     sec = rep.section("Study 2 — reader agreement (Table 2)", CITATION)

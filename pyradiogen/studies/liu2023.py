@@ -593,8 +593,8 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     sec = rep.section("Study 1 — cohort (Table 1)", CITATION)
     pub = pd.DataFrame([(a, b, v) for (a, b), v in PUBLISHED_TABLE1.items()],
                        columns=["characteristic", "level", "value"]).set_index("characteristic")
-    rep.compare(sec, "Participant characteristics", pub, art.frame("liu2023_table1",
-                                                                   index_col=0))
+    rep.compare(sec, "Participant characteristics", pub, art.frame("liu2023_table1", index_col=0,
+                                                                   keep_default_na=False))
     rep.table(sec, "Exclusions (flowchart counts)", art.frame("liu2023_flowchart"))
 
     if art.path("pam50_agreement") is not None:
