@@ -28,6 +28,7 @@ def _du(path: Path) -> float:
 def bench(n: int, seed: int, jobs: int, keep: bool) -> dict:
     from pyradiogen.cohort import load_cohort
     from pyradiogen.demo import make_demo_cohort
+    from pyradiogen.studies import kim2020, liu2023
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench_demo_{n}_"))
     try:
@@ -35,7 +36,7 @@ def bench(n: int, seed: int, jobs: int, keep: bool) -> dict:
         make_demo_cohort(tmp, n_patients=n, seed=seed, n_jobs=jobs)
         w1, c1 = time.perf_counter(), time.process_time()
         c = load_cohort(tmp, progress=False)          # reads and checks every part
-        s1, s2 = c.study1(), c.study2()
+        s1, s2 = liu2023.assemble(c), kim2020.assemble(c)
         w2, c2 = time.perf_counter(), time.process_time()
         c = load_cohort(tmp, progress=False)          # second time: the DICOM index is cached
         w3 = time.perf_counter()

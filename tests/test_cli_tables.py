@@ -631,8 +631,8 @@ def _stubs(monkeypatch, kind: str | None) -> None:
         import pyradiogen.explore.pipeline as ep
         monkeypatch.setattr(ep, "run_explore", stop)
     elif kind == "replicate":
-        import pyradiogen.replicate.pipeline as rp
-        monkeypatch.setattr(rp.ReplicateJob, "run", stop)
+        import pyradiogen.replicate.runner as rr
+        monkeypatch.setattr(rr.Runner, "run", stop)
     elif kind == "vignettes":
         import pyradiogen.vignettes as vg
         monkeypatch.setattr(vg, "vignette_paths", stop)

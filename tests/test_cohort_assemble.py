@@ -8,6 +8,7 @@ from _helpers import clone
 
 from pyradiogen.cli import main
 from pyradiogen.cohort import load_cohort
+from pyradiogen.studies import kim2020, liu2023
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +17,7 @@ def cohort(demo_cohort_dir):
 
 
 def test_study1(cohort):
-    s = cohort.study1()
+    s = liu2023.assemble(cohort)
     f = s.flowchart.set_index("step")
     assert f.loc["patients with DICOM images", "remaining"] == 28
     assert f.loc["no DCE exam", "excluded"] + f.loc["no 1.5 T GE DCE exam", "excluded"] == 3
@@ -39,7 +40,7 @@ def test_study1(cohort):
 
 
 def test_table1(cohort):
-    t = cohort.study1().table1.set_index(["characteristic", "level"])["value"]
+    t = liu2023.assemble(cohort).table1.set_index(["characteristic", "level"])["value"]
     assert t[("Patients", "n")] == "24"
     assert int(t[("ER", "positive")]) == round(24 * 86 / 110)
     assert int(t[("T (>2 cm)", "positive")]) == round(24 * 70 / 110)
@@ -48,7 +49,7 @@ def test_table1(cohort):
 
 
 def test_study_write(cohort, tmp_path):
-    s = cohort.study1()
+    s = liu2023.assemble(cohort)
     paths = s.write(tmp_path)
     assert [p.name for p in paths] == ["study1_flowchart.csv", "study1_table1.csv",
                                        "study1_images.csv"]
@@ -57,7 +58,7 @@ def test_study_write(cohort, tmp_path):
 
 
 def test_study2(cohort):
-    s = cohort.study2()
+    s = kim2020.assemble(cohort)
     assert len(s.patients) == 26
     assert (s.rois.groupby("patient_id")["reader"].nunique() == 2).all()
     assert s.extra["scanners"]["patients"].sum() == 26
@@ -78,16 +79,15 @@ def test_validate_cli_reports_errors(demo_cohort_dir, tmp_path, capsys):
 
 
 def test_cohort_config_section(cohort):
-    from pyradiogen.cohort import assemble_study1, assemble_study2
     from pyradiogen.config import default_config
 
     cfg = default_config("paper").cohort
     assert cfg.post_phase is None and cfg.readers is None
     cfg.max_slices = 2
-    s = assemble_study1(cohort, **cfg.study1_kwargs())
+    s = liu2023.assemble(cohort, **cfg.study1_kwargs())
     assert (s.images.groupby("patient_id").size() == 2).all()
     assert s.flow is s.flowchart
-    s2 = assemble_study2(cohort, **cfg.study2_kwargs())
+    s2 = kim2020.assemble(cohort, **cfg.study2_kwargs())
     t = s2.table1.set_index(["characteristic", "level"])
     assert t.loc[("PAM50", "LumA"), "published"] == "79"
     assert s2.extra["scanners"].set_index("scanner").loc["GE 1.5 T", "published"] == 91

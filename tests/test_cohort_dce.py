@@ -18,6 +18,7 @@ from pyradiogen.cohort.dce import base_description, description_marker
 from pyradiogen.cohort.dicom import index_dicom_full
 from pyradiogen.demo import make_demo_cohort
 from pyradiogen.demo.layouts import LAYOUTS
+from pyradiogen.studies import liu2023
 
 N_PHASES, N_SLICES, SIZE = 4, 3, 12
 
@@ -186,13 +187,13 @@ def layout_cohorts(tmp_path_factory):
 
 def test_every_layout_keeps_the_study1_patients_of_the_tagged_layout(layout_cohorts):
     ref = load_cohort(layout_cohorts["tagged"], progress=False)
-    s_ref = ref.study1()
+    s_ref = liu2023.assemble(ref)
     assert len(s_ref.patients) == 6
     px_ref = {(r.patient_id, r.slice_location): ref.pixels(i) for i, r in s_ref.images.iterrows()}
     ph_ref = ref.exams.set_index("patient_id")["n_phases"]
     for lay in LAYOUTS[1:]:
         c = load_cohort(layout_cohorts[lay], progress=False)
-        s = c.study1()
+        s = liu2023.assemble(c)
         assert list(s.patients) == list(s_ref.patients), lay
         pd.testing.assert_frame_equal(s.flowchart, s_ref.flowchart)
         assert c.exams["ordered"].all(), lay

@@ -228,7 +228,7 @@ def test_load_cohort_refuses_broken_part(demo_cohort_dir, tmp_path):
 def test_mask_on_wrong_grid_and_series_owner(demo_cohort_dir, tmp_path):
     import numpy as np
 
-    from pyradiogen.cohort import Cohort
+    from pyradiogen.cohort import Cohort, validate_cohort
     from pyradiogen.demo.writers import write_mask
 
     d = clone(demo_cohort_dir, tmp_path / "c", copy=("rois",))
@@ -244,6 +244,6 @@ def test_mask_on_wrong_grid_and_series_owner(demo_cohort_dir, tmp_path):
     other = sorted(p.name for p in (d2 / "dicom").iterdir())[-1]
     ds.PatientID = other
     ds.save_as(series[1])
-    checks = Cohort(d2, progress=False).validate(raise_on_error=False, masks=False)
+    checks = validate_cohort(Cohort(d2, progress=False), raise_on_error=False, masks=False)
     errs = [ch.detail for ch in checks if ch.status == "error"]
     assert any("holds slices of 2 patients" in e for e in errs)

@@ -16,6 +16,7 @@ from pyradiogen.cohort.manifest import read_manifest
 from pyradiogen.cohort.masks import read_mask
 from pyradiogen.cohort.tables import read_timer
 from pyradiogen.demo.writers import write_mask
+from pyradiogen.studies import liu2023
 
 
 def test_gdc_sample_sheet(demo_cohort_dir, tmp_path):
@@ -95,24 +96,24 @@ def test_default_layout_without_manifest(demo_cohort_dir, tmp_path):
     m = read_manifest(d)
     assert {"dicom", "clinical", "star_counts", "matrix", "genes"} <= set(m.parts)
     c = load_cohort(d, progress=False, cache_dir=tmp_path / "cache")
-    assert len(c.study1().patients) == 24
+    assert len(liu2023.assemble(c).patients) == 24
     with pytest.raises(CohortError, match="cohort directory not found"):
         read_manifest(tmp_path / "nowhere")
 
 
 def test_study1_options(demo_cohort_dir):
     c = load_cohort(demo_cohort_dir, progress=False, validate=False)
-    s = c.study1(post_phase="last", max_slices=1)
+    s = liu2023.assemble(c, post_phase="last", max_slices=1)
     per = s.images.groupby("patient_id")
     assert (per.size() == 1).all() and len(s.patients) == 24
     last = s.series.loc[s.images["patient_id"], "n_phases"].to_numpy() - 1
     np.testing.assert_array_equal(s.images["phase_used"].to_numpy(), last)  # last phase used
-    s99 = c.study1(post_phase=99)          # no exam has it: every patient excluded, by name
+    s99 = liu2023.assemble(c, post_phase=99)          # no exam has it: every patient excluded, by name
     f = s99.flowchart.set_index("step")
     assert len(s99.patients) == 0 and f.loc["no post-contrast phase 99", "excluded"] == 25
-    s0 = c.study1(post_phase=0)
+    s0 = liu2023.assemble(c, post_phase=0)
     assert (s0.images["role"] == "pre").all() and len(s0.patients) == 24
-    s3 = c.study1(manufacturer="Siemens")
+    s3 = liu2023.assemble(c, manufacturer="Siemens")
     assert len(s3.patients) <= 2
 
 

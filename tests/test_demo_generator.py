@@ -12,6 +12,7 @@ from scipy.stats import spearmanr
 from pyradiogen.cohort import load_cohort
 from pyradiogen.demo import make_demo_cohort
 from pyradiogen.demo.biology import n_generated
+from pyradiogen.studies import liu2023
 
 TABLES = ("clinical.tsv", "crf36.csv", "timer.csv", "risk_genes.txt", "truth.json",
           "cohort.toml", "rois/rois.csv", "expression/matrix.tsv", "expression/genes.tsv")
@@ -49,7 +50,7 @@ def test_counts(twins):
     c = load_cohort(a, progress=False)
     total, n_scan, n_expr = n_generated(6)
     assert c.images["patient_id"].nunique() == total
-    assert len(c.study1().patients) == 6
+    assert len(liu2023.assemble(c).patients) == 6
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +139,7 @@ def test_demo_data_cli(tmp_path, capsys):
     assert main(["demo-data", "--out", str(tmp_path / "d"), "--patients", "4", "--seed", "2"]) == 0
     assert "demo cohort written" in capsys.readouterr().out
     c = load_cohort(tmp_path / "d", progress=False)
-    assert len(c.study1().patients) == 4 and c.truth["seed"] == 2
+    assert len(liu2023.assemble(c).patients) == 4 and c.truth["seed"] == 2
 
 
 def test_refuses_to_overwrite_foreign_folder(tmp_path):

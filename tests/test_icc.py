@@ -106,7 +106,10 @@ def test_inter_reader_table_equals_per_feature_icc_and_class_ranges():
         assert row.icc == pytest.approx(direct.value, abs=1e-12)
         assert (row.lbound, row.ubound) == pytest.approx((direct.lbound, direct.ubound), abs=1e-12)
         assert row.subjects == 12 and row.raters == 2
-    ranges = class_ranges(table).set_index("feature_class")
+    from pyradiogen.studies.kim2020 import PUBLISHED_ICC_RANGES
+
+    assert set(class_ranges(table)["published"]) == {""}  # no published values given
+    ranges = class_ranges(table, PUBLISHED_ICC_RANGES).set_index("feature_class")
     assert list(ranges.index) == ["Shape", "GLCM", "Overall"]
     glcm = table[table.feature_class == "glcm"]
     assert ranges.loc["GLCM", "ci_lower_min"] == pytest.approx(glcm["lbound"].min())

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from pyradiogen.cli import main
+from pyradiogen.studies import liu2023
 
 
 def cli(argv, capsys, monkeypatch=None):
@@ -88,7 +89,7 @@ def test_validate_accepts_the_real_clinical_table(real_data, demo_cohort_dir, tm
 
     real = pd.read_csv(real_data / CLINICAL, dtype=str, keep_default_na=False)
     demo = load_cohort(demo_cohort_dir, progress=False)
-    kept = list(demo.study1().patients)
+    kept = list(liu2023.assemble(demo).patients)
     na_rows = real.index[real["HER2 Final Status"].isin(["NA", "Equivocal"])][:2]
     ok_rows = real.index[real["HER2 Final Status"].isin(["Positive", "Negative"])
                          & (real["Age at Initial Pathologic Diagnosis"] != "NA")
@@ -109,7 +110,7 @@ def test_validate_accepts_the_real_clinical_table(real_data, demo_cohort_dir, tm
     assert rc == 0, err
     assert "825 patients" in out and "HER2 59 (NA ×34, Not Available ×15, Equivocal ×10)" in out
     assert "8 male patient(s)" in out and "cohort valid" in out
-    t1 = load_cohort(c, progress=False).study1().table1.set_index(["characteristic", "level"])
+    t1 = liu2023.assemble(load_cohort(c, progress=False)).table1.set_index(["characteristic", "level"])
     assert t1.loc[("HER2", "NA"), "value"] == "2"
     assert t1.loc[("Patients", "n"), "value"] == str(len(kept))
 

@@ -1,16 +1,20 @@
-"""The end-to-end ``replicate`` job on a small demo cohort, its report and its resume."""
+"""The end-to-end ``replicate`` job on a small demo cohort, its report and its resume.
+
+Results are looked up by name (the run's ``Artefacts``, recorded in ``manifest.json``), not
+by file name."""
 
 from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
 from pyradiogen.cli import main
 from pyradiogen.config import load_config
 from pyradiogen.replicate.browser import rendered_images
-from pyradiogen.replicate.pipeline import ReplicateJob, ReplicateOptions
+from pyradiogen.replicate.runner import Runner, RunOptions
+from pyradiogen.replicate.stage import Artefacts
+from pyradiogen.studies import studies
 
 SMALL = """
 [drf]
@@ -44,25 +48,31 @@ def replicated(demo_cohort_dir, tmp_path_factory):
     return out / "run", cfg, demo_cohort_dir
 
 
+def artefacts(run) -> Artefacts:
+    return Artefacts(json.loads((run / "manifest.json").read_text())["artefacts"])
+
+
 @pytest.mark.slow
 def test_tables_figures_report_and_manifest(replicated):
     run, _, _ = replicated
-    tables = {p.name for p in (run / "tables").iterdir()}
-    for name in ("liu2023_table1.csv", "liu2023_flowchart.csv", "liu2023_table2_kernels.csv",
-                 "liu2023_table3_top_gfs.csv", "liu2023_association_summary.csv",
-                 "liu2023_fig4de_lasso_summary.csv", "liu2023_suppfig1_classes_summary.csv",
-                 "liu2023_supptable1_efficientnet.csv", "liu2023_fig4_fisher.csv",
-                 "kim2020_table2_icc.csv", "kim2020_table3_spearman_counts.csv",
-                 "kim2020_table4_loo_lasso.csv", "kim2020_fig1_counts.csv"):
-        assert name in tables, name
-    figures = {p.name for p in (run / "figures").iterdir()}
-    for stem in ("liu2023_fig3_kernel_maps", "liu2023_drf_fig4a_heatmap",
-                 "liu2023_drf_fig5_heatmap_drf_kegg", "liu2023_fig4de_auc_vs_features",
+    art = artefacts(run)
+    for name in ("liu2023_table1", "liu2023_flowchart", "liu2023_table2_kernels",
+                 "liu2023_table3_top_gfs", "liu2023_association_summary",
+                 "liu2023_fig4de_lasso_summary", "liu2023_suppfig1_classes_summary",
+                 "liu2023_supptable1_efficientnet", "liu2023_fig4_fisher",
+                 "kim2020_table2_icc", "kim2020_table3_spearman_counts",
+                 "kim2020_table4_loo_lasso", "kim2020_fig1_counts"):
+        assert art.path(name) is not None, name
+        assert art[name].parent == run / "tables"
+    for name in ("liu2023_fig3_kernel_maps", "liu2023_explore_figures/drf_fig4a_heatmap",
+                 "liu2023_drf_figures/fig5_heatmap_drf_kegg", "liu2023_fig4de_auc_vs_features",
                  "kim2020_fig1a_kruskal_genes"):
-        assert {f"{stem}.png", f"{stem}.svg"} <= figures, stem
-    kernels = pd.read_csv(run / "tables" / "liu2023_table2_kernels.csv")
+        png = art[name]
+        assert png.suffix == ".png" and png.exists() and png.with_suffix(".svg").exists(), name
+    assert len(art.group("liu2023_explore_figures/*")) == 7  # 3 per feature set + comparison
+    kernels = art.frame("liu2023_table2_kernels")
     assert len(kernels) == 16
-    lasso = pd.read_csv(run / "tables" / "liu2023_fig4de_lasso_summary.csv")
+    lasso = art.frame("liu2023_fig4de_lasso_summary")
     assert set(lasso["mode"]) == {"paper", "rigorous"}
     html = (run / "report.html").read_text()
     assert "11326" in html and "0.2171" in html  # published Table 2 and Table 4 values
@@ -70,7 +80,16 @@ def test_tables_figures_report_and_manifest(replicated):
     assert "Power and false-discovery rate" in html
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["r"]["version"].startswith("4.2")
-    assert {s["name"] for s in manifest["stages"]} >= {"assemble", "drf", "associate-liu", "crf"}
+    status = {s["name"]: s["status"] for s in manifest["stages"]}
+    assert {n for n, s in status.items() if s == "ran"} >= {
+        "liu2023-cohort", "liu2023-drf", "liu2023-associate", "kim2020-crf"}
+    # the PAM50 check needs downloaded data: listed as skipped, with the reason
+    assert status["liu2023-pam50"] == "skipped"
+    assert "Stages not run on this cohort" in html and "generated demo cohort" in html
+    # a given demo cohort is used as it is (24 patients), not regenerated
+    assert "demo-data" not in status
+    t1 = art.frame("liu2023_table1").set_index(["characteristic", "level"])
+    assert str(t1.loc[("Patients", "n"), "value"]) == "24"
 
 
 @pytest.mark.slow
@@ -84,7 +103,9 @@ def test_report_renders_every_figure_in_chromium(replicated):
 @pytest.mark.slow
 def test_rerun_resumes_without_redoing_stages(replicated):
     run, cfg_path, cohort = replicated
-    job = ReplicateJob(ReplicateOptions(out=run, cohort=cohort,
-                                        config=load_config(cfg_path, preset="paper")))
-    job.run()
-    assert job.records and not any(r.ran for r in job.records)
+    res = Runner(studies(), RunOptions(out=run, cohort=cohort,
+                                       config=load_config(cfg_path, preset="paper"))).run()
+    ran = [r.name for r in res.records if r.ran]
+    assert res.records and not ran, ran
+    assert {r.status for r in res.records} == {"reused", "skipped"}
+    assert res.artefacts["liu2023_table2_kernels"] == artefacts(run)["liu2023_table2_kernels"]

@@ -93,7 +93,7 @@ def test_compute_signatures_and_cli_option(tmp_path):
 
 
 def test_replicate_lists_the_tamr13_table_among_the_deviations():
-    from pyradiogen.replicate.pipeline import TAMR13_NOTE
+    from pyradiogen.studies.kim2020 import TAMR13_NOTE
 
     assert "sig.tamr13" in TAMR13_NOTE and "--tamr13-table corrected" in TAMR13_NOTE
     recorded = pd.read_csv(REPO / "data-raw" / "tamr13_difference.csv")

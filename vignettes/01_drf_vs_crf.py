@@ -83,16 +83,17 @@ print(f"cohort: {COHORT}\nscratch: {OUT}\nepochs: {EPOCHS}, DRFs in heavy steps:
 # %% [markdown]
 # ## 1. The cohort
 #
-# `load_cohort` reads and validates every part of the cohort directory. `study1()` applies study
-# 1's exclusions (1.5 T GE DCE series with matched RNA-seq) and picks its images; `study2()`
+# `load_cohort` reads and validates every part of the cohort directory. `liu2023.assemble` applies study
+# 1's exclusions (1.5 T GE DCE series with matched RNA-seq) and picks its images; `kim2020.assemble`
 # keeps the patients with ROIs of both readers.
 
 # %%
 from pyradiogen.cohort import load_cohort
+from pyradiogen.studies import kim2020, liu2023
 
 c = load_cohort(COHORT, progress=False)
-s1 = c.study1()
-s2 = c.study2()
+s1 = liu2023.assemble(c)
+s2 = kim2020.assemble(c)
 clinical = c.clinical
 print(f"study 1: {len(s1.patients)} patients, {len(s1.images)} images; "
       f"study 2: {len(s2.patients)} patients, readers {s2.extra['readers']}")
@@ -273,7 +274,7 @@ display(leak.set_index(["feature_set", "characteristic"]).T)
 
 # %%
 icc_table = inter_reader_table(crfs)
-ranges = class_ranges(icc_table)
+ranges = class_ranges(icc_table, kim2020.PUBLISHED_ICC_RANGES)  # the paper's ranges beside ours
 display(ranges)
 fig, ax = plt.subplots(figsize=(6, 3))
 order = [k for k in ranges["feature_class"] if k != "Overall"]

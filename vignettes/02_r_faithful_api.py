@@ -87,9 +87,10 @@ def check(step: str, quantity: str, ours, theirs, tol: float) -> None:
 
 # %%
 from pyradiogen.cohort import load_cohort
+from pyradiogen.studies import liu2023
 
 c = load_cohort(COHORT, progress=False)
-s1 = c.study1()
+s1 = liu2023.assemble(c)
 print(f"study 1: {len(s1.patients)} patients, {len(s1.images)} images")
 
 # %% [markdown]
@@ -277,8 +278,9 @@ check("genefu", f"all {len(num)} numeric columns", sig[num], full.loc[sig.index,
 # %%
 from pyradiogen.crf import extract_crfs, icc_all
 from pyradiogen.crf.icc import reader_matrices
+from pyradiogen.studies import kim2020
 
-s2 = c.study2()
+s2 = kim2020.assemble(c)
 crfs = extract_crfs(c, n_jobs=1, cache_dir=OUT / "crf_cache")
 crfs = crfs[crfs["patient_id"].isin(s2.patients)].drop(columns=["image_id"])
 mats = {f: m.dropna() for f, m in reader_matrices(crfs).items()}

@@ -70,7 +70,7 @@ def _na_check(feats, gfs, args) -> None:
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..associate import associate, write_outputs
+    from ..associate.stage import stage
     from ..associate.summary import console_summary
     from ..cohort.tables import read_features, read_patient_table
     from ..cohort.usertable import read_table
@@ -107,19 +107,17 @@ def run(args: argparse.Namespace) -> int:
     if args.na_action == "fail":
         _na_check(feats, gfs, args)
     gfs.index.name = "patient_id"
-    res = associate(feats, gfs.reset_index(), engine=args.engine, preset=args.preset,
-                    n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler,
-                    block_size=args.block_size, out_dir=args.out, na_action=args.na_action,
-                    alpha=args.alpha, device=args.device, gf_class=gf_class)
-    label = args.label or ("DRF" if str(res.table["feature"].iloc[0]).startswith("fea_")
-                           else "CRF")
-    write_outputs(res, args.out, label=label, make_figures=not args.no_figures,
-                  config={"engine": args.engine, "preset": args.preset,
-                          "backend": args.backend, "na_action": args.na_action,
-                          "alpha": args.alpha},
-                  extra={"inputs": {"features": str(args.features),
-                                    "gf": [str(g) for g in args.gf]},
-                         "reader_notes": notes})
+    res, _paths = stage(feats, gfs.reset_index(), args.out, gf_class=gf_class, label=args.label,
+                        engine=args.engine, preset=args.preset, n_jobs=args.n_jobs,
+                        backend=args.backend, scheduler=args.scheduler,
+                        block_size=args.block_size, na_action=args.na_action, alpha=args.alpha,
+                        device=args.device, make_figures=not args.no_figures,
+                        config={"engine": args.engine, "preset": args.preset,
+                                "backend": args.backend, "na_action": args.na_action,
+                                "alpha": args.alpha},
+                        extra={"inputs": {"features": str(args.features),
+                                          "gf": [str(g) for g in args.gf]},
+                               "reader_notes": notes})
     sig = int((res.table["p_adj"] < args.alpha).sum())
     n_nf = int(res.table["p"].isna().sum())
     console.print(f"{len(res.table)} pairs ({res.engine}, {res.seconds:.1f} s): {sig} significant "

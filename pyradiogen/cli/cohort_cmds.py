@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Reads every part of the cohort and prints one row per "
                                    "check (missing values per column of the clinical, CRF36 "
                                    "and TIMER tables included), study 1's exclusions and "
-                                   "Table 1, study 2's exclusions, one row per series. Exit "
+                                   "Table 1, study 2's exclusions, one row per series, and "
+                                   "which stages of `replicate` the cohort can run (and what "
+                                   "the others lack). Exit "
                                    "code 2 when a part cannot be used (the first error is "
                                    "repeated on stderr), 1 when a study the cohort is for keeps "
                                    "no patient.")
@@ -51,15 +53,31 @@ def _frame(title: str, df, columns=None) -> Table:
 def run_validate(args: argparse.Namespace) -> int:
     """Check a cohort: exit 2 when a part cannot be used, 1 when a study the cohort is for
     keeps no patient, 0 otherwise (the JSON report is printed whole in every case)."""
+    import importlib
     import json
 
-    from ..cohort import Cohort
-    from ..cohort.validate import report
+    from ..cohort import Check, Cohort
+    from ..cohort.validate import report, validate_cohort
+    from ..replicate.runner import cohort_facts, plan
+    from ..studies import get, names, studies
 
     t0 = time.perf_counter()
     c = Cohort(args.dir, n_jobs=args.jobs, progress=not args.json)
-    checks = c.validate(raise_on_error=False, masks=not args.no_masks)
-    rep = report(c, checks)
+    checks = validate_cohort(c, raise_on_error=False, masks=not args.no_masks)
+    if not any(ch.status == "error" for ch in checks if ch.part == "expression"):
+        from ..genomics.expression import check_cohort_expression
+
+        try:
+            line = check_cohort_expression(c)
+        except ValueError as exc:
+            checks.append(Check("expression", "error", str(exc), exc))
+        else:
+            if line:
+                checks.append(Check("expression", "ok", line))
+    modules = {n: importlib.import_module(get(n).module) for n in names()}
+    assemble = {n: m.assemble for n, m in modules.items() if hasattr(m, "assemble")}
+    rep = report(c, checks, assemble)
+    rep["stages"] = [p.to_dict() for p in plan(studies(), cohort_facts(c.manifest))]
     rep["seconds"] = round(time.perf_counter() - t0, 2)
     if args.json:
         print(json.dumps(rep, indent=1, default=str))
@@ -96,19 +114,23 @@ def run_validate(args: argparse.Namespace) -> int:
         console.print(_frame("Study 1: exclusions", _flow_frame(s1["flowchart"]),
                              ["step", "excluded", "remaining"]))
         ipp = s1["images_per_patient"]
-        console.print(f"Study 1 images: post-contrast phase {s1['post_phase']} (0 = "
-                      f"pre-contrast) of the {s1['scanner_rule']} DCE exam; {s1['n_images']} "
-                      f"slices, {ipp['min']}–{ipp['max']} per patient")
-        s1obj = c.study1() if s1["n_patients"] else None
+        if c.has_images:
+            console.print(f"Study 1 images: post-contrast phase {s1['post_phase']} (0 = "
+                          f"pre-contrast) of the {s1['scanner_rule']} DCE exam; "
+                          f"{s1['n_images']} slices, {ipp['min']}–{ipp['max']} per patient")
+        else:
+            console.print("Study 1 images: none (the cohort has no DICOM images)")
+        s1obj = assemble["liu2023"](c) if s1["n_patients"] else None
         if s1obj is not None and len(s1obj.table1):
             console.print(_frame("Study 1: Table 1 (ours vs published)", s1obj.table1))
     s2 = rep["studies"].get("kim2020", {})
-    if s2.get("assessed") and len(c.rois):
+    if s2.get("assessed") and c.has_images and len(c.rois):
         console.print(_frame("Study 2: exclusions", _flow_frame(s2["flowchart"]),
                              ["step", "excluded", "remaining"]))
         if s2.get("scanners"):
             import pandas as pd
             console.print(_frame("Study 2: scanners", pd.DataFrame(s2["scanners"])))
+    _print_stages(rep["stages"])
     for name, e in rep["studies"].items():
         if e.get("warning"):
             console.print(f"[yellow]warning:[/] {e['warning']}")
@@ -123,6 +145,17 @@ def run_validate(args: argparse.Namespace) -> int:
         return 1
     console.print(f"[green]cohort valid[/] ({time.perf_counter() - t0:.1f} s)")
     return 0
+
+
+def _print_stages(stages: list[dict]) -> None:
+    """The stages ``replicate`` would run on this cohort, and why the others would not."""
+    t = Table(title="Stages replicate can run on this cohort")
+    for col in ("study", "stage", "runs", "missing"):
+        t.add_column(col, overflow="fold")
+    for s in stages:
+        t.add_row(s["study"], s["stage"], "[green]yes[/]" if s["runnable"] else "[yellow]no[/]",
+                  "; ".join(s["missing"]))
+    console.print(t)
 
 
 def _flow_frame(records):

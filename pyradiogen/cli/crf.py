@@ -117,12 +117,14 @@ def run_extract(args: argparse.Namespace) -> int:
     from ..cohort import load_cohort
     from ..crf.config import CRFConfig
     from ..crf.stage import run_crf_stage
+    from ..studies.kim2020 import PUBLISHED_ICC_RANGES
 
     cfg = CRFConfig(params=args.params, readers=args.readers, n_jobs=args.n_jobs,
                     cache=not args.no_cache, icc_model=args.model, icc_type=args.type,
                     icc_unit=args.unit, conf_level=args.conf_level)
     res = run_crf_stage(load_cohort(args.cohort), args.out, cfg,
-                        manifest_extra={"cohort": str(args.cohort)})
+                        manifest_extra={"cohort": str(args.cohort)},
+                        published=PUBLISHED_ICC_RANGES)
     crfs = res.crfs
     console.print(f"crfs.parquet: {len(crfs)} ROIs x {crfs.shape[1] - 3} features "
                   f"({crfs['patient_id'].nunique()} patients, readers "

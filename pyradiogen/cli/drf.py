@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import time
 from pathlib import Path
 
 from . import UserError, console
@@ -40,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _setup(args: argparse.Namespace):
     from ..cohort import load_cohort
     from ..config import load_config
-    from ..drf.cohort_io import load_pixels, select_images
+    from ..drf.cohort_io import select_images
+    from ..studies.liu2023 import assemble
 
     cfg = load_config(args.config, preset=args.preset, seed=args.seed)
     drf_cfg = cfg.section("drf")
@@ -54,59 +54,28 @@ def _setup(args: argparse.Namespace):
     if not args.cohort.exists():
         raise UserError(f"{args.cohort}: cohort directory not found")
     cohort = load_cohort(args.cohort)
-    images, how = select_images(cohort)
+    images, how = select_images(cohort, assemble)
     if len(images) < 2:
         raise UserError(f"{args.cohort}: {len(images)} image(s) selected; DRFs need several")
-    pixels = load_pixels(cohort, images)
-    _check_intensities(pixels, images)
-    return cfg, images, pixels, how
-
-
-def _check_intensities(pixels, images) -> None:
-    """Refuse non-finite pixels; warn about images of one constant intensity (no signal)."""
-    import warnings
-
-    import numpy as np
-
-    flat = []
-    for im, iid in zip(pixels, images.index):
-        a = np.asarray(im)
-        if not np.isfinite(a).all():
-            raise UserError(f"image {iid} (patient {images.loc[iid, 'patient_id']}) has NaN or "
-                            "infinite pixel values — fix: re-export or re-download the DICOM")
-        if a.size and np.ptp(a) == 0:
-            flat.append(str(iid))
-    if flat:
-        warnings.warn(f"{len(flat)} image(s) of one constant intensity (no signal; min-max "
-                      f"scaling gives 0): {', '.join(flat[:5])}{' …' if len(flat) > 5 else ''}",
-                      UserWarning, stacklevel=2)
+    return cfg, cohort, images, how
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from ..drf import DRFExtractor
-    from ..drf.figures import plot_loss_curves
-    from ..store import write_frame, write_json, write_manifest
+    from ..drf.stage import stage
+    from ..store import write_manifest
 
-    cfg, images, pixels, how = _setup(args)
+    cfg, cohort, images, how = _setup(args)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    est = DRFExtractor(cfg.section("drf"), seed=cfg.seed, checkpoint_dir=out / "checkpoints",
-                       resume=not args.no_resume, n_threads=args.threads)
-    est.fit(pixels, list(images["patient_id"]), list(images.index))
-    seconds = time.perf_counter() - t0
-    est.save(out / MODEL_FILE)
-    write_frame(est.history_, out / "drf_loss_history.csv", index=False)
-    write_json(out / "drf_training_check.json", est.diagnosis_)
-    res = est.train_result_
-    plot_loss_curves(est.history_, out / "figures" / "drf_loss_curves",
-                     title=f"{cfg.preset} preset", failed=res.failed_history)
+    res = stage(cohort, images, out, cfg.section("drf"), seed=cfg.seed, steps=("train",),
+                resume=not args.no_resume, n_threads=args.threads,
+                title=f"{cfg.preset} preset")
+    est = res["estimator"]
     write_manifest(out, cfg, seeds={"drf": cfg.seed}, include_r=False,
                    name="manifest_drf_train.json",
                    extra={"stage": "drf train", "cohort": str(args.cohort), "image_selection": how,
                           "n_images": len(images),
                           "n_patients": int(images["patient_id"].nunique()),
-                          "training": est.diagnosis_, "seconds": seconds})
+                          "training": est.diagnosis_, "seconds": res["seconds"]["train"]})
     d = est.diagnosis_
     for ev in d.get("events", []):
         console.print(f"[yellow]note:[/] {ev}")
@@ -117,48 +86,32 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_extract(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from ..drf import DRFExtractor, patient_level, quantile_normalize, to_table
-    from ..drf.figures import plot_densities, plot_kernel_maps
-    from ..store import write_frame, write_manifest
+    from ..drf.stage import stage
+    from ..store import write_manifest
 
     out = Path(args.out)
     model_path = args.model or out / MODEL_FILE
     if not model_path.exists():
         raise UserError(f"{model_path}: no trained DRF model; run `pyradiogen drf train "
                         f"--cohort {args.cohort} --out {out}` first or pass --model")
-    cfg, images, pixels, how = _setup(args)
-    est = DRFExtractor.load(model_path, device=args.device)
-    if args.threads:
-        est.n_threads = args.threads
+    cfg, cohort, images, how = _setup(args)
+    res = stage(cohort, images, out, cfg.section("drf"), seed=cfg.seed, steps=("extract",),
+                model=model_path, n_threads=args.threads, device=args.device)
+    est = res["estimator"]
     if dataclasses.replace(cfg.section("drf"), epochs=est.config_.epochs,
                            device=est.config_.device) != est.config_:
         console.print("[yellow]note:[/] the model was trained with other DRF settings than "
                       "this command's preset/config; extraction uses the model's")
-    t0 = time.perf_counter()
-    raw = est.transform(pixels, list(images["patient_id"]), list(images.index))
-    seconds = time.perf_counter() - t0
-    qn = quantile_normalize(raw)
-    write_frame(to_table(raw), out / "drfs.parquet", index=False)
-    write_frame(to_table(qn), out / "drfs_qn.parquet", index=False)
-    write_frame(patient_level(qn), out / "drfs_qn_patient.parquet")
-    figs = out / "figures"
-    pick = int(np.argmax([p.size for p in pixels]))  # a representative image: the largest
-    img = est.preprocess([pixels[pick]])[0]
-    plot_kernel_maps(img, est.maps(qn.iloc[pick].to_numpy()), figs / "drf_fig3_kernel_maps",
-                     title=str(images.index[pick]))
-    plot_densities(raw, qn, figs / "drf_fig3_density")
     write_manifest(out, cfg, seeds={"drf": est.seed}, include_r=False,
                    extra={"stage": "drf extract", "cohort": str(args.cohort),
                           "model": str(model_path), "model_config": est.config_,
                           "image_selection": how, "n_images": len(images),
                           "n_patients": int(images["patient_id"].nunique()),
                           "n_features": est.n_features_, "flatten": est.config_.flatten,
-                          "training": est.diagnosis_, "extract_seconds": seconds,
+                          "training": est.diagnosis_,
+                          "extract_seconds": res["seconds"]["extract"],
                           "outputs": ["drfs.parquet", "drfs_qn.parquet",
                                       "drfs_qn_patient.parquet"]})
-    console.print(f"drf extract: {len(raw)} images × {est.n_features_} features → "
-                  f"{out / 'drfs.parquet'}, {out / 'drfs_qn.parquet'}")
+    console.print(f"drf extract: {res['n_rows']} images × {est.n_features_} features → "
+                  f"{res['drfs']}, {res['drfs_qn']}")
     return 0
-

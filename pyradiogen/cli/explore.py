@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     store.write_manifest(args.out, config=cfg.to_dict(), seeds={"tsne": cfg.seed},
                          extra={"stage": "explore", "feature_sets": list(sets)})
     for label, summ in res.items():
+        if label == "paths":
+            continue
         if label == "genes":
             console.print(f"genes: {summ['significant']} of {summ['n_genes']} with "
                           f"Kruskal-Wallis p < {cfg.explore.kw_gene_alpha:g}")

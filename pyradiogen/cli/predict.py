@@ -179,8 +179,11 @@ def run(args: argparse.Namespace) -> int:
             cfg.efficientnet = True
             images, image_labels = cohort_images(cohort, cfg.characteristics)
         try:
+            from ..studies.liu2023 import PUBLISHED_PREDICTION
+
             res = run_liu2023(args.out, features, clinical, crf=crf, targets=targets,
-                              images=images, image_labels=image_labels, config=cfg, modes=modes)
+                              images=images, image_labels=image_labels, config=cfg, modes=modes,
+                              published=PUBLISHED_PREDICTION)
         except ValueError as exc:
             raise UserError(f"{_named(args)}: {exc}") from exc
         summ = res["lasso_summary"]
@@ -202,8 +205,10 @@ def run(args: argparse.Namespace) -> int:
                                 string_columns=("score", "feature"),
                                 required=("score", "feature", "p")).frame.reset_index(drop=True)
         try:
+            from ..studies.kim2020 import PUBLISHED_TABLE4
+
             res = run_kim2020(args.out, features, scores, screen=screen, config=cfg,
-                              modes=modes)
+                              modes=modes, published=PUBLISHED_TABLE4)
         except ValueError as exc:
             raise UserError(f"{_named(args)}: {exc}") from exc
         t4 = res["table4"]

@@ -10,7 +10,10 @@ from . import UserError, console
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("replicate", help="reproduce both studies end to end (demo cohort by default)")
-    p.add_argument("--study", choices=["liu2023", "kim2020", "all"], default="all")
+    from ..studies import names
+
+    p.add_argument("--study", choices=[*names(), "all"], default="all",
+                   help="the study to run (pyradiogen/studies/<name>.py); all by default")
     p.add_argument("--cohort", type=Path, help="cohort directory (default: generate the demo cohort)")
     p.add_argument("--preset", choices=["paper", "code"], default="paper")
     p.add_argument("--mode", choices=["paper", "rigorous", "both"], default="both",
@@ -28,21 +31,32 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..config import load_config
-    from ..replicate.pipeline import MODES, ReplicateJob, ReplicateOptions
+    from ..replicate.runner import MODES, Runner, RunOptions
+    from ..studies import names, studies
 
     if args.cohort is not None and not (args.cohort / "cohort.toml").exists():
         raise UserError(f"{args.cohort}: no cohort.toml; see the README's 'Running on real "
                         "TCIA/TCGA data' or make one with `pyradiogen demo-data --out DIR`")
     if args.cohort is not None:  # read and check every table now, before hours of work
         from ..cohort import load_cohort
+        from ..genomics.expression import check_cohort_expression
 
-        load_cohort(args.cohort)
+        cohort = load_cohort(args.cohort)
+        check_cohort_expression(cohort)
+        unknown = [s for s in cohort.manifest.studies or () if s not in names()]
+        if unknown:
+            raise UserError(f"{args.cohort / 'cohort.toml'}: `studies` names {unknown[0]!r}, "
+                            f"which is not a study of pyradiogen.studies (known: "
+                            f"{', '.join(names())})")
     cfg = load_config(args.config, preset=args.preset, seed=args.seed)
     if args.patients is not None:
         cfg.section("replicate").demo_patients = args.patients
-    opts = ReplicateOptions(out=args.out, cohort=args.cohort, study=args.study, preset=args.preset,
-                            modes=MODES if args.mode == "both" else (args.mode,),
-                            engine=args.engine, resume=args.resume, config=cfg)
-    report = ReplicateJob(opts).run()
-    console.print(f"[bold green]report:[/] {report}")
+    opts = RunOptions(out=args.out, cohort=args.cohort, preset=args.preset,
+                      modes=MODES if args.mode == "both" else (args.mode,),
+                      engine=args.engine, resume=args.resume, config=cfg)
+    result = Runner(studies(args.study), opts).run()
+    if result.skipped:
+        console.print(f"[yellow]{len(result.skipped)} stage(s) skipped[/] (the cohort lacks "
+                      "their inputs; listed above and in the report)")
+    console.print(f"[bold green]report:[/] {result.report}")
     return 0

@@ -7,10 +7,14 @@ A cohort is a folder with a ``cohort.toml`` manifest (see :mod:`.manifest` and
     c = load_cohort("COHORT")      # reads and validates every part
     c.images, c.exams, c.skipped, c.pixels(image_id), c.rois, c.mask(patient_id, reader),
     c.clinical,
-    c.expression("unstranded"), c.genes, c.crf36, c.timer, c.risk_genes, c.gene_sets, c.truth
-    s1 = c.study1()                # exclusions flowchart, selected images, Table 1
-    s2 = c.study2()                # patients with two readers' ROIs and RNA-seq
-    # the same as assemble_study1(c) / assemble_study2(c); results are StudyCohort objects
+    c.expression("unstranded"), c.genes, c.crf36, c.timer, c.immune, c.risk_genes,
+    c.gene_sets, c.truth
+    from pyradiogen.studies import liu2023, kim2020
+    s1 = liu2023.assemble(c)       # study 1: exclusions flowchart, selected images, Table 1
+    s2 = kim2020.assemble(c)       # study 2: patients with two readers' ROIs and RNA-seq
+
+Every part is optional: a cohort of tables (expression, clinical …) without DICOM images is
+a cohort too (``c.has_images`` is False; ``replicate`` skips the stages that need images).
 
 DCE phases are numbered per exam from the pre-contrast phase 0 (:mod:`.dce`); non-image
 objects (SEG, RTSTRUCT, SR …) are skipped at indexing and listed in ``c.skipped``; SEG and
@@ -24,14 +28,13 @@ cells under one set of rules.
 """
 
 from .assemble import StudyCohort
-from .assemble import study1 as assemble_study1
-from .assemble import study2 as assemble_study2
-from .core import Check, Cohort, load_cohort
+from .core import Check, Cohort
 from .errors import CohortError
 from .ids import patient_barcode
 from .tables import read_gmt
 from .usertable import NA_SPELLINGS, Table, TableError, read_table
+from .validate import load_cohort, validate_cohort
 
 __all__ = ["NA_SPELLINGS", "Check", "Cohort", "CohortError", "StudyCohort", "Table",
-           "TableError", "assemble_study1", "assemble_study2", "load_cohort", "patient_barcode",
-           "read_gmt", "read_table"]
+           "TableError", "load_cohort", "patient_barcode", "read_gmt", "read_table",
+           "validate_cohort"]

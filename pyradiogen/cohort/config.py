@@ -29,10 +29,10 @@ class CohortConfig:
     readers: list[str] | None = None
 
     def study1_kwargs(self) -> dict:
-        """Keyword arguments for :func:`pyradiogen.cohort.assemble_study1`."""
+        """Keyword arguments for :func:`pyradiogen.studies.liu2023.assemble`."""
         return {"post_phase": self.post_phase, "manufacturer": self.manufacturer,
                 "field_strength": self.field_strength, "max_slices": self.max_slices}
 
     def study2_kwargs(self) -> dict:
-        """Keyword arguments for :func:`pyradiogen.cohort.assemble_study2`."""
+        """Keyword arguments for :func:`pyradiogen.studies.kim2020.assemble`."""
         return {"readers": tuple(self.readers) if self.readers else None}

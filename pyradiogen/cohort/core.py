@@ -38,6 +38,9 @@ class Check:
 class Cohort:
     """A cohort directory: every part is read (and validated) on first access.
 
+    :func:`pyradiogen.cohort.load_cohort` opens one and checks every part
+    (:func:`pyradiogen.cohort.validate.validate_cohort`; the checks land in ``checks``).
+
     See ``docs/ARCHITECTURE.md`` for the attributes. ``cache_dir`` holds the DICOM index
     (default ``<cohort>/.pyradiogen``).
     """
@@ -56,9 +59,18 @@ class Cohort:
         return f"Cohort({str(self.root)!r}, parts={sorted(self.manifest.parts)})"
 
     # ------------------------------------------------------------------ imaging
+    @property
+    def has_images(self) -> bool:
+        """Whether the cohort has a DICOM part (a cohort of tables only has none)."""
+        return self.manifest.path("dicom") is not None
+
     @cached_property
     def dicom_index(self) -> _dicom.DicomIndex:
         """The indexed DICOM folder (images, DCE exams, skipped files)."""
+        if not self.has_images:
+            raise CohortError("the cohort has no DICOM images", file=self.root / "cohort.toml",
+                              fix="add `dicom = \"<folder>\"` under [parts] to use images; "
+                                  "stages that need images are skipped without")
         with use_id_scheme(self.manifest.id_scheme):
             return _dicom.index_dicom_full(self.manifest.parts["dicom"], self.cache_dir,
                                            n_jobs=self.n_jobs)
@@ -88,7 +100,9 @@ class Cohort:
 
     @property
     def patients(self) -> pd.Index:
-        """Patients with DICOM images (sorted)."""
+        """Patients with DICOM images (sorted; empty for a cohort without images)."""
+        if not self.has_images:
+            return pd.Index([], name="patient_id", dtype=object)
         return pd.Index(sorted(self.images["patient_id"].unique()), name="patient_id")
 
     def pixels(self, image_id: str) -> np.ndarray:
@@ -197,6 +211,23 @@ class Cohort:
         return self._optional("timer", _tables.read_timer, kind="expression")
 
     @cached_property
+    def immune(self) -> pd.DataFrame | None:
+        """Patients × the cell types of the ``immune`` part (any per-sample immune table:
+        PanImmune CIBERSORT fractions, leukocyte fraction …; None when absent). Several tumour
+        aliquots of a patient follow ``[immune] duplicates``."""
+        from functools import partial
+
+        return self._optional("immune", partial(_tables.read_immune_table,
+                                                duplicates=self.manifest.immune_duplicates),
+                              kind="expression")
+
+    @property
+    def expression_kind(self) -> str | None:
+        """What the expression matrix holds (``[expression] kind``: counts, tpm, fpkm, rsem,
+        log2), or None when cohort.toml does not say."""
+        return self.manifest.expression_kind
+
+    @cached_property
     def risk_genes(self) -> list[str] | None:
         """The risk-gene list (None when absent)."""
         return self._optional("risk_genes", _tables.read_risk_genes)
@@ -251,7 +282,8 @@ class Cohort:
     @property
     def cache_root(self) -> Path:
         """Where indexes and parsed tables are cached (``<cohort>/.pyradiogen`` by default)."""
-        return self.cache_dir or _dicom.default_cache_dir(self.manifest.parts["dicom"])
+        base = self.manifest.parts.get("dicom") or self.root / "dicom"
+        return self.cache_dir or _dicom.default_cache_dir(base)
 
     def _star(self, value: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """STAR-counts matrix of one value, cached as parquet keyed by the files' stats."""
@@ -295,26 +327,7 @@ class Cohort:
         g["entrez"] = pd.array(g["entrez"], dtype="Int64")
         return g[["gene_id", "gene_name", "gene_type", "entrez"]]
 
-    # ------------------------------------------------------------------ studies
-    def study1(self, **kw):
-        """Study 1's cohort (exclusions, selected images, Table 1); see assemble.study1."""
-        from .assemble import study1
-        return study1(self, **kw)
-
-    def study2(self, **kw):
-        """Study 2's cohort (two readers' ROIs and expression); see assemble.study2."""
-        from .assemble import study2
-        return study2(self, **kw)
-
     # ------------------------------------------------------------------ validation
-    def validate(self, raise_on_error: bool = True, masks: bool = True) -> list[Check]:
-        """Read every part and check it; return the checks (raise on the first error)."""
-        from .validate import run_checks
-        self.checks = run_checks(self, masks=masks)
-        errors = [c for c in self.checks if c.status == "error"]
-        if errors and raise_on_error:
-            raise errors[0].error  # the reader's own error names the file/patient/gene
-        return self.checks
 
 
 def _bundled_entrez() -> dict[str, int]:
@@ -330,15 +343,3 @@ def _bundled_entrez() -> dict[str, int]:
                     if isinstance(s, str) and pd.notna(e) and s not in out:
                         out[s] = int(e)
     return out
-
-
-def load_cohort(path: str | os.PathLike, validate: bool = True,
-                cache_dir: str | os.PathLike | None = None, progress: bool = True,
-                n_jobs: int = 1) -> Cohort:
-    """Open a cohort directory (``cohort.toml``); with ``validate`` every part is read and
-    checked now, and the first problem raises :class:`CohortError`. ``n_jobs`` > 1 indexes
-    large DICOM downloads in parallel."""
-    c = Cohort(path, cache_dir=cache_dir, progress=progress, n_jobs=n_jobs)
-    if validate:
-        c.validate(raise_on_error=True)
-    return c

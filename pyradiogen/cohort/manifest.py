@@ -1,6 +1,7 @@
 """``cohort.toml``: the manifest naming the parts of a cohort directory.
 
-Example (every path relative to the cohort directory; every part but ``dicom`` optional)::
+Example (every path relative to the cohort directory; every part optional — what a cohort
+holds decides which stages ``replicate`` runs, see ``pyradiogen validate``)::
 
     name = "my cohort"
     kind = "tcga"            # or "demo"
@@ -20,7 +21,9 @@ Example (every path relative to the cohort directory; every part but ``dicom`` o
     genes = "expression/genes.tsv"                   # gene_id, gene_name, gene_type, entrez
     clinical = "clinical.tsv"                        # TCGA 2012 Nature Supp. Table 1 layout
     crf36 = "crf36.csv"
-    timer = "timer.csv"
+    timer = "timer.csv"                              # TIMER: patient barcode + 6 cell types
+    immune = "immune.tsv"                            # any per-sample immune table (PanImmune
+                                                     # CIBERSORT, leukocyte fraction ...)
     risk_genes = "risk_genes.txt"
     genesets = "genesets.gmt"                        # the bundled KEGG v7.2 GMT otherwise
     truth = "truth.json"                             # demo cohorts only
@@ -31,6 +34,17 @@ Example (every path relative to the cohort directory; every part but ``dicom`` o
     manufacturer = "GE"  # accepted vendors: a name, a list (["GE", "Siemens"]) or "any"
     field_strength = 1.5 # accepted field strength in T, or "any"
     max_slices = 5       # optional: keep this many slices around the middle of the phase
+
+    [expression]
+    kind = "counts"      # what `matrix` holds: "counts" (raw read counts), "tpm", "fpkm",
+                         # "rsem" (RSEM-normalised, TCGA legacy), or "log2" (already
+                         # log2-transformed); the genomics stage prepares it accordingly and
+                         # refuses values whose scale contradicts it. STAR-counts files say
+                         # what they hold per column, so `kind` describes `matrix` only.
+
+    [immune]
+    duplicates = "error" # a patient with several tumour aliquots in `immune`: "error"
+                         # (refuse, naming them), "mean" (average them) or "first"
 
 Phase numbering changed with DCE exam assembly (:mod:`pyradiogen.cohort.dce`): phases are
 counted from the pre-contrast phase 0, so the old key ``phase`` (a DICOM temporal position,
@@ -46,6 +60,7 @@ indexed by the imaging ``patient_id``.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +72,7 @@ from .errors import CohortError
 
 MANIFEST = "cohort.toml"
 PARTS = ("dicom", "rois", "patients", "star_counts", "sample_sheet", "matrix", "genes",
-         "clinical", "crf36", "timer", "risk_genes", "genesets", "truth")
+         "clinical", "crf36", "timer", "immune", "risk_genes", "genesets", "truth")
 DEFAULT_PARTS = {
     "dicom": "dicom", "rois": "rois/rois.csv", "patients": "patients.csv",
     "star_counts": "expression/star_counts",
@@ -67,8 +82,13 @@ DEFAULT_PARTS = {
 }
 STUDY1_DEFAULTS = {"post_phase": 1, "manufacturer": "GE", "field_strength": 1.5}
 STUDY1_KEYS = ("post_phase", "manufacturer", "field_strength", "max_slices")
+#: the studies of ``pyradiogen.studies`` (``studies`` in cohort.toml may name others: a study is
+#: one module there, and ``validate``/``replicate`` check the names against it)
 STUDIES = ("liu2023", "kim2020")
 DEFAULT_MIN_PATIENTS = 20
+#: what an expression matrix can hold (``[expression] kind``)
+EXPRESSION_KINDS = ("counts", "tpm", "fpkm", "rsem", "log2")
+IMMUNE_DUPLICATES = ("error", "mean", "first")
 
 
 @dataclass
@@ -85,6 +105,8 @@ class Manifest:
     studies: tuple[str, ...] | None = None
     min_patients: int = DEFAULT_MIN_PATIENTS
     notes: list[str] = field(default_factory=list)
+    expression_kind: str | None = None
+    immune_duplicates: str = "error"
 
     def path(self, part: str) -> Path | None:
         """The path of a part, or None when the cohort does not have it."""
@@ -119,10 +141,13 @@ def read_manifest(root: str | os.PathLike) -> Manifest:
     else:
         declared = {k: v for k, v in DEFAULT_PARTS.items() if (root / v).exists()}
     parts = {k: root / v for k, v in declared.items()}
-    if "dicom" not in parts:
-        raise CohortError("the cohort has no DICOM part", file=mpath,
-                          fix="add `dicom = \"<folder>\"` under [parts] in cohort.toml")
+    if not parts:
+        raise CohortError("the cohort names no part (no [parts] table and none of the default "
+                          "files exists)", file=mpath if mpath.exists() else root,
+                          fix="list the cohort's files under [parts] in cohort.toml")
     notes: list[str] = []
+    kind = _expression_kind(raw.get("expression", {}), parts, mpath)
+    dups = _immune_duplicates(raw.get("immune", {}), mpath)
     study1 = _study1(raw.get("study1", {}), mpath, notes)
     scheme = str(raw.get("id_scheme", "tcga")).lower()
     if scheme not in ("tcga", "any"):
@@ -131,10 +156,11 @@ def read_manifest(root: str | os.PathLike) -> Manifest:
     studies = raw.get("studies")
     if studies is not None:
         studies = tuple(str(s) for s in ([studies] if isinstance(studies, str) else studies))
-        bad = [s for s in studies if s not in STUDIES]
+        bad = [s for s in studies if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", s)]
         if bad:
-            raise CohortError(f"unknown study {bad[0]!r} in `studies`", file=mpath,
-                              fix=f"use {', '.join(STUDIES)}")
+            raise CohortError(f"study name {bad[0]!r} in `studies` is not a module name",
+                              file=mpath, fix=f"name studies of pyradiogen.studies, e.g. "
+                                              f"{', '.join(STUDIES)}")
     try:
         min_patients = int(raw.get("min_patients", DEFAULT_MIN_PATIENTS))
     except (TypeError, ValueError):
@@ -142,7 +168,43 @@ def read_manifest(root: str | os.PathLike) -> Manifest:
                           file=mpath, fix="give a whole number") from None
     return Manifest(root=root, name=str(raw.get("name", root.name)),
                     kind=str(raw.get("kind", "tcga")), parts=parts, study1=study1, raw=raw,
-                    id_scheme=scheme, studies=studies, min_patients=min_patients, notes=notes)
+                    id_scheme=scheme, studies=studies, min_patients=min_patients, notes=notes,
+                    expression_kind=kind, immune_duplicates=dups)
+
+
+def _expression_kind(given: Any, parts: dict[str, Path], mpath: Path) -> str | None:
+    """``[expression] kind``: what the merged matrix holds (None when not stated)."""
+    if not isinstance(given, dict):
+        raise CohortError("[expression] must be a table", file=mpath,
+                          fix='write [expression] then kind = "counts" (or tpm, fpkm, rsem, '
+                              'log2)')
+    unknown = sorted(set(given) - {"kind"})
+    if unknown:
+        raise CohortError(f"unknown key(s) {unknown} in [expression]", file=mpath,
+                          fix="use kind")
+    if "kind" not in given:
+        return None
+    kind = str(given["kind"]).lower()
+    if kind not in EXPRESSION_KINDS:
+        raise CohortError(f"[expression] kind = {given['kind']!r} is not known", file=mpath,
+                          fix=f"say what the matrix holds: {', '.join(EXPRESSION_KINDS)}")
+    if "matrix" not in parts:
+        raise CohortError("[expression] kind describes the merged `matrix`, but the cohort has "
+                          "none", file=mpath,
+                          fix="add `matrix = \"...\"` under [parts], or remove [expression] "
+                              "(STAR-counts files say what each column holds)")
+    return kind
+
+
+def _immune_duplicates(given: Any, mpath: Path) -> str:
+    if not isinstance(given, dict) or sorted(set(given) - {"duplicates"}):
+        raise CohortError("[immune] takes one key, duplicates", file=mpath,
+                          fix='write duplicates = "error" (or "mean", "first")')
+    rule = str(given.get("duplicates", "error"))
+    if rule not in IMMUNE_DUPLICATES:
+        raise CohortError(f"[immune] duplicates = {rule!r} is not known", file=mpath,
+                          fix=f"use one of {', '.join(IMMUNE_DUPLICATES)}")
+    return rule
 
 
 def _study1(given: dict[str, Any], mpath: Path, notes: list[str]) -> dict[str, Any]:

@@ -1,11 +1,38 @@
-"""Checks run by :meth:`Cohort.validate` and ``python -m pyradiogen validate DIR``."""
+"""Checks of a cohort: :func:`load_cohort`, :func:`validate_cohort` and what
+``python -m pyradiogen validate DIR`` prints (:func:`report`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .core import Check, Cohort
 from .errors import CohortError
+
+
+def validate_cohort(c: Cohort, raise_on_error: bool = True, masks: bool = True
+                    ) -> list[Check]:
+    """Read every part of ``c`` and check it; return the checks (also kept in ``c.checks``)
+    and, with ``raise_on_error``, raise the first error (the reader's own
+    :class:`CohortError`, naming the file, patient or gene)."""
+    c.checks = run_checks(c, masks=masks)
+    errors = [ch for ch in c.checks if ch.status == "error"]
+    if errors and raise_on_error:
+        raise errors[0].error
+    return c.checks
+
+
+def load_cohort(path: str | os.PathLike, validate: bool = True,
+                cache_dir: str | os.PathLike | None = None, progress: bool = True,
+                n_jobs: int = 1) -> Cohort:
+    """Open a cohort directory (``cohort.toml``); with ``validate`` every part is read and
+    checked now, and the first problem raises :class:`CohortError`. ``n_jobs`` > 1 indexes
+    large DICOM downloads in parallel."""
+    c = Cohort(path, cache_dir=cache_dir, progress=progress, n_jobs=n_jobs)
+    if validate:
+        validate_cohort(c, raise_on_error=True)
+    return c
 
 
 def _run(part: str, fn: Callable[[], list[Check] | str]) -> list[Check]:
@@ -68,8 +95,13 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
             out.append(Check("dicom", "warning", f"{int(nofs.sum())} series without "
                              "MagneticFieldStrength: study 1 cannot keep them"))
         return out
-    checks += _run("dicom", dicom)
-    imaging_ok = not any(ch.status == "error" for ch in checks if ch.part == "dicom")
+    if c.has_images:
+        checks += _run("dicom", dicom)
+    else:
+        checks.append(Check("dicom", "ok", "no DICOM images (a cohort of tables): the stages "
+                                           "that need images are skipped"))
+    imaging_ok = c.has_images and not any(ch.status == "error" for ch in checks
+                                          if ch.part == "dicom")
 
     if c.manifest.path("rois") is not None and imaging_ok:
         def rois():
@@ -145,7 +177,7 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
     else:
         checks.append(Check("clinical", "warning", "no clinical table: Table 1 is unavailable"))
 
-    for part, attr in (("crf36", "crf36"), ("timer", "timer")):
+    for part, attr in (("crf36", "crf36"), ("timer", "timer"), ("immune", "immune")):
         if c.manifest.path(part) is None:
             continue
 
@@ -298,8 +330,12 @@ def _study_entry(name: str, fn, required: bool, min_patients: int) -> tuple[dict
     return entry, st
 
 
-def report(c: Cohort, checks: list[Check]) -> dict:
+def report(c: Cohort, checks: list[Check],
+           assemblers: Mapping[str, Callable[[Cohort], Any]] | None = None) -> dict:
     """Everything ``validate`` prints, as a JSON-ready dict.
+
+    ``assemblers``: study name → its cohort assembly (``pyradiogen.studies.<name>.assemble``);
+    each study's entry comes from it (none without).
 
     Keys: ``cohort``, ``valid``, ``checks``, ``notes``, ``studies`` (``liu2023``,
     ``kim2020``: ``required``, ``assessed``, ``patients``, ``n_patients``, ``flowchart``
@@ -315,9 +351,12 @@ def report(c: Cohort, checks: list[Check]) -> dict:
                             for ch in checks],
                  "notes": list(c.manifest.notes), "studies": {}, "series": [], "exams": [],
                  "skipped": [], "errors": errors}
-    imaging = not any(ch.status == "error" for ch in checks if ch.part == "dicom")
+    imaging = c.has_images and not any(ch.status == "error" for ch in checks
+                                       if ch.part == "dicom")
+    dicom_failed = c.has_images and not imaging
     required = required_studies(c)
     status: dict[str, str] = {}
+    assemblers = dict(assemblers or {})
     if imaging:
         out["skipped"] = [{k: _plain(v) for k, v in r.items()}
                           for r in c.skipped.to_dict("records")]
@@ -326,41 +365,47 @@ def report(c: Cohort, checks: list[Check]) -> dict:
                          "field_strength": _plain(r.field_strength), "ordered": bool(r.ordered),
                          "rule": r.rule, "note": r.note, "n_phases": int(r.n_phases),
                          "phases": _plain(r.phases)} for r in c.exams.itertuples()]
-        rois_ok = not any(ch.status == "error" for ch in checks if ch.part == "rois")
-        e1, s1 = _study_entry("liu2023", c.study1, "liu2023" in required,
-                              c.manifest.min_patients)
-        if s1 is not None:
-            ext = s1.extra
-            status = ext.get("series_status", {})
-            e1.update({"post_phase": ext["post_phase"], "scanner_rule": ext["scanner_rule"],
-                       "n_images": len(s1.images),
-                       "images_per_patient": _plain(ext["images_per_patient"]),
-                       "unordered_exams": ext["unordered_exams"],
-                       "exams": {str(p): str(e) for p, e in s1.series["exam_id"].items()}})
-        out["studies"]["liu2023"] = e1
-        if c.manifest.path("rois") is None:
-            e2 = {"required": "kim2020" in required, "assessed": False, "patients": [],
-                  "n_patients": 0, "flowchart": [], "warning": None,
-                  "error": "the cohort has no ROIs (`rois` in cohort.toml): study 2 needs "
-                           "two readers' ROIs"}
-        elif rois_ok:
-            e2, s2 = _study_entry("kim2020", c.study2, "kim2020" in required,
-                                  c.manifest.min_patients)
-            if s2 is not None:
-                e2["readers"] = list(s2.extra["readers"])
-                e2["scanners"] = _records(s2.extra["scanners"], ["scanner", "patients"])
-        else:
-            e2 = {"required": "kim2020" in required, "assessed": False, "patients": [],
-                  "n_patients": 0, "flowchart": [], "error": "ROIs could not be read",
-                  "warning": None}
-        out["studies"]["kim2020"] = e2
-        out["series"] = series_rows(c, status)
-    else:
-        for name in ("liu2023", "kim2020"):
+    rois_ok = not any(ch.status == "error" for ch in checks if ch.part == "rois")
+    for name, fn in assemblers.items():
+        if dicom_failed:
             out["studies"][name] = {"required": name in required, "assessed": False,
                                     "patients": [], "n_patients": 0, "flowchart": [],
                                     "error": "the DICOM folder could not be indexed",
                                     "warning": None}
+            continue
+        if name == "kim2020" and c.manifest.path("rois") is not None and not rois_ok:
+            out["studies"][name] = {"required": name in required, "assessed": False,
+                                    "patients": [], "n_patients": 0, "flowchart": [],
+                                    "error": "ROIs could not be read", "warning": None}
+            continue
+        e, st = _study_entry(name, lambda fn=fn: fn(c), name in required,
+                             c.manifest.min_patients)
+        if st is not None:
+            ext = st.extra
+            if "series_status" in ext and ext["series_status"]:
+                status.update(ext["series_status"])
+            if "scanner_rule" in ext:
+                e.update({"post_phase": ext["post_phase"], "scanner_rule": ext["scanner_rule"],
+                          "n_images": len(st.images),
+                          "images_per_patient": _plain(ext["images_per_patient"]),
+                          "unordered_exams": ext["unordered_exams"],
+                          "exams": ({str(p): str(x) for p, x in st.series["exam_id"].items()}
+                                    if "exam_id" in st.series else {})})
+            if "readers" in ext:
+                e["readers"] = list(ext["readers"])
+                e["scanners"] = _records(ext["scanners"], ["scanner", "patients"])
+            if not c.has_images or (name == "kim2020" and c.manifest.path("rois") is None):
+                what = "images" if not c.has_images else "ROIs"
+                e["warning"] = e["warning"] or (f"the cohort has no {what}: {name}'s stages "
+                                                f"that need them are skipped")
+        out["studies"][name] = e
+    if imaging:
+        out["series"] = series_rows(c, status)
+    if assemblers:
+        for name in required:
+            if name not in assemblers:
+                errors.append(f"cohort.toml `studies` names {name!r}, which is not a study of "
+                              f"pyradiogen.studies (known: {', '.join(assemblers)})")
     for name, e in out["studies"].items():
         if e["required"] and e["error"]:
             errors.append(f"{name}: {e['error']}")

@@ -8,7 +8,7 @@ study 2's Table 2. The arithmetic runs in R (``r/R/icc.R``), tested against ``ps
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -22,12 +22,7 @@ Model = Literal["oneway", "twoway"]
 Type = Literal["consistency", "agreement"]
 Unit = Literal["single", "average"]
 
-#: Study 2 (Kim et al. 2020) Table 2: ICC 95% CI range per feature class, as published.
-PUBLISHED_TABLE2: dict[str, tuple[float, float]] = {
-    "Shape": (0.771, 1.000), "GLDM": (0.799, 1.000), "GLCM": (0.817, 1.000),
-    "First order": (0.768, 1.000), "GLRLM": (0.787, 1.000), "GLSZM": (0.820, 1.000),
-    "NGTDM": (0.818, 1.000), "Overall": (0.768, 1.000),
-}
+#: Row order of the per-class table (study 2's Table 2).
 TABLE2_ORDER = ["Shape", "GLDM", "GLCM", "First order", "GLRLM", "GLSZM", "NGTDM"]
 
 
@@ -243,10 +238,13 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
     return res.reset_index(drop=True)
 
 
-def class_ranges(table: pd.DataFrame) -> pd.DataFrame:
+def class_ranges(table: pd.DataFrame,
+                 published: Mapping[str, tuple[float, float]] | None = None) -> pd.DataFrame:
     """Per feature class: the ICC range and the 95% CI range (min lower – max upper bound).
 
-    Rows in Table 2's order plus ``Overall``, with the published range beside ours.
+    Rows in Table 2's order plus ``Overall``; the ``published`` column holds the range given
+    in ``published`` (class label → (low, high), e.g.
+    ``pyradiogen.studies.kim2020.PUBLISHED_ICC_RANGES``) and is empty without it.
     ``n_undefined`` counts features whose ICC is NaN (no variance between patients).
     """
     def summarise(g: pd.DataFrame) -> dict[str, Any]:
@@ -260,6 +258,7 @@ def class_ranges(table: pd.DataFrame) -> pd.DataFrame:
                        + [{"feature_class": "Overall", **summarise(table)}])
     out["range"] = [f"{lo:.3f}–{hi:.3f}" for lo, hi in zip(out["ci_lower_min"],
                                                           out["ci_upper_max"])]
-    out["published"] = [f"{PUBLISHED_TABLE2[c][0]:.3f}–{PUBLISHED_TABLE2[c][1]:.3f}"
-                        if c in PUBLISHED_TABLE2 else "" for c in out["feature_class"]]
+    ref = published or {}
+    out["published"] = [f"{ref[c][0]:.3f}–{ref[c][1]:.3f}" if c in ref else ""
+                        for c in out["feature_class"]]
     return out

@@ -1,8 +1,9 @@
-"""The CRF stage as the CLI and the ``replicate`` job run it: extract, ICC tables, write outputs."""
+"""The CRF stage as ``pyradiogen crf extract`` and study 2 run it: extract, ICC tables, outputs."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,16 @@ class CRFStageResult:
 
 
 def run_crf_stage(cohort: Any, out_dir: str | os.PathLike, cfg: CRFConfig | None = None,
-                  manifest_extra: dict[str, Any] | None = None) -> CRFStageResult:
+                  manifest_extra: dict[str, Any] | None = None,
+                  patients: Sequence[str] | None = None,
+                  published: Mapping[str, tuple[float, float]] | None = None) -> CRFStageResult:
     """Extract study 2's features for every ROI and write the inter-reader ICC tables.
 
     Writes ``crfs.parquet`` (patient_id, reader, image_id, 100 features),
     ``crf_diagnostics.parquet``, ``icc_by_feature.csv``, ``icc_by_class.csv`` (Table 2) and
     ``crf_manifest.json`` into ``out_dir``; ROIs are cached under ``out_dir/.cache/crf``.
+    ``patients``: keep only these patients' ROIs (a study's cohort; all by default);
+    ``published``: the published ICC range per class for the Table 2 ``published`` column.
     """
     cfg = cfg or CRFConfig()
     out = Path(out_dir)
@@ -45,13 +50,16 @@ def run_crf_stage(cohort: Any, out_dir: str | os.PathLike, cfg: CRFConfig | None
     cache = out / ".cache" / "crf" if cfg.cache else None
     crfs, diag = extract_crfs(cohort, readers=cfg.readers, n_jobs=cfg.n_jobs, params=params,
                               cache_dir=cache, return_diagnostics=True)
+    if patients is not None:
+        keep = crfs["patient_id"].isin(set(patients)).to_numpy()
+        crfs, diag = crfs[keep], diag[keep]
     paths = {"crfs": store.write_frame(crfs, out / "crfs.parquet", index=False),
              "diagnostics": store.write_frame(diag, out / "crf_diagnostics.parquet", index=False)}
     by_feature = by_class = None
     if crfs["reader"].nunique() >= 2:
         by_feature = inter_reader_table(crfs, model=cfg.icc_model, type=cfg.icc_type,
                                         unit=cfg.icc_unit, conf_level=cfg.conf_level)
-        by_class = class_ranges(by_feature)
+        by_class = class_ranges(by_feature, published)
         paths["icc_by_feature"] = store.write_frame(by_feature, out / "icc_by_feature.csv",
                                                     index=False)
         paths["icc_by_class"] = store.write_frame(by_class, out / "icc_by_class.csv", index=False)

@@ -6,8 +6,9 @@ Every patient gets five latent factors (standard-normal scale): ``prolif`` (prol
 images (:mod:`.phantom`) and the expression (:mod:`.expression`) are both driven by the
 factors, so true image–gene associations exist.
 
-The clinical marginals follow study 1's Table 1 (110 women; age mean 53.76, SD 12.07, range
-29–82; T+ 70/110, N+ 54/110, ER+ 86/110, PR+ 77/110, HER2+ 21/99 with 11 missing).
+The clinical marginals follow study 1's published Table 1
+(``pyradiogen.studies.liu2023.PUBLISHED_TABLE1``: age mean, SD and range; the shares of T+,
+N+, ER+, PR+ and HER2+ patients, HER2 missing).
 """
 
 from __future__ import annotations
@@ -23,10 +24,27 @@ SUBTYPE_MEANS = {
     "LumA": (1.0, -0.3, -0.7), "LumB": (0.7, 0.1, 0.6), "Her2": (-0.5, 1.8, 0.6),
     "Basal": (-1.8, -0.6, 1.2), "Normal": (0.3, -0.4, -0.8),
 }
+
+
+def _table1_marginals() -> dict[str, float]:
+    """Study 1's published Table 1 as the demo's clinical marginals (shares of patients)."""
+    from ..studies.liu2023 import PUBLISHED_TABLE1 as t
+
+    n = int(t[("Patients", "n")])
+    lo, hi = t[("Age", "range")].split("–")
+
+    def pos(label: str) -> int:
+        return int(t[(label, "positive")])
+
+    return {"age_mean": float(t[("Age", "mean")]), "age_sd": float(t[("Age", "SD")]),
+            "age_min": int(lo), "age_max": int(hi), "T": pos("T (>2 cm)") / n,
+            "N": pos("N") / n, "ER": pos("ER") / n, "PR": pos("PR") / n,
+            "HER2": pos("HER2") / (pos("HER2") + int(t[("HER2", "negative")])),
+            "HER2_missing": int(t[("HER2", "NA")]) / n}
+
+
 #: study 1 Table 1 proportions
-TABLE1 = {"age_mean": 53.76, "age_sd": 12.07, "age_min": 29, "age_max": 82,
-          "T": 70 / 110, "N": 54 / 110, "ER": 86 / 110, "PR": 77 / 110, "HER2": 21 / 99,
-          "HER2_missing": 11 / 110}
+TABLE1 = _table1_marginals()
 #: share of patients (relative to those kept) generated to be excluded by study 1
 EXCLUDED_SCANNER = 0.12   # non-GE or 3 T scanner, or no DCE series
 EXCLUDED_NO_EXPRESSION = 0.06

@@ -287,7 +287,8 @@ def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: in
     store.atomic_write(root / MANIFEST, manifest_text(
         "pyradiogen demo cohort", "demo", parts, seed=seed, n_patients=n_patients,
         n_generated=int(len(pat)), demo_version=DEMO_VERSION, layout=layout,
-        study1={"post_phase": POST_PHASE, "manufacturer": "GE", "field_strength": 1.5}))
+        study1={"post_phase": POST_PHASE, "manufacturer": "GE", "field_strength": 1.5},
+        expression={"kind": "rsem"}))  # matrix.tsv: RSEM-normalised values (as TCGA legacy)
     return root
 
 

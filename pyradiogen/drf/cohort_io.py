@@ -1,15 +1,16 @@
 """Which cohort images feed the DRF stage, and loading their pixels.
 
 Study 1 uses every slice of the selected post-contrast phase of each kept patient's DCE exam
-(``pyradiogen.cohort.assemble.study1(c).images``: ``[study1] post_phase`` counted from the
+(``pyradiogen.studies.liu2023.assemble(c).images``: ``[study1] post_phase`` counted from the
 pre-contrast phase 0, the accepted scanners, matched RNA-seq). When that selection cannot be
-made (an older cohort package, or a cohort it rejects), every image of ``c.images`` is used
-and the returned description (recorded in the manifest) says why.
+made (a cohort it rejects), every image of ``c.images`` is used and the returned description
+(recorded in the manifest) says why.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,24 +21,25 @@ from ..progress import track
 log = logging.getLogger(__name__)
 
 
-def select_images(cohort: Any, study: str = "study1") -> tuple[pd.DataFrame, str]:
-    """The images table (indexed by ``image_id``, with ``patient_id``) and how it was chosen."""
+def select_images(cohort: Any, assemble: Callable[[Any], Any] | None = None
+                  ) -> tuple[pd.DataFrame, str]:
+    """The images table (indexed by ``image_id``, with ``patient_id``) and how it was chosen.
+
+    ``assemble``: a study's cohort assembly (``pyradiogen.studies.liu2023.assemble``) whose
+    ``images`` are used; without it, or when it fails, every image of ``c.images``.
+    """
+    if assemble is None:
+        return cohort.images, "all images of c.images"
+    name = f"{getattr(assemble, '__module__', '')}.{getattr(assemble, '__name__', '')}"
     try:
-        from ..cohort import assemble
-    except ImportError:
-        return cohort.images, "all images of c.images (pyradiogen.cohort.assemble missing)"
-    fn = getattr(assemble, study, None)
-    if fn is None:
-        return cohort.images, f"all images of c.images (no assemble.{study})"
-    try:
-        st = fn(cohort)
+        st = assemble(cohort)
     except Exception as exc:  # the selection is optional for DRFs; say why it was skipped
-        log.warning("study-1 image selection failed (%s); using every image", exc)
-        return cohort.images, f"all images of c.images (assemble.{study} failed: {exc})"
+        log.warning("study image selection failed (%s); using every image", exc)
+        return cohort.images, f"all images of c.images ({name} failed: {exc})"
     extra = getattr(st, "extra", {}) or {}
-    return st.images, (f"pyradiogen.cohort.assemble.{study}: post-contrast phase "
-                       f"{extra.get('post_phase')} (0 = pre-contrast) of the "
-                       f"{extra.get('scanner_rule')} DCE exam, {len(st.patients)} patients")
+    return st.images, (f"{name}: post-contrast phase {extra.get('post_phase')} (0 = "
+                       f"pre-contrast) of the {extra.get('scanner_rule')} DCE exam, "
+                       f"{len(st.patients)} patients")
 
 
 def load_pixels(cohort: Any, images: pd.DataFrame) -> list[np.ndarray]:

@@ -49,13 +49,17 @@ def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: st
     """Fig 4a–c (and Fig 1b when PAM50 is known) for one feature table; return a summary.
 
     ``features``: images × features with ``image_id``, ``patient_id`` (or patients × features
-    indexed by patient). Writes under ``out_dir/label/``.
+    indexed by patient). Writes under ``out_dir/label/``; the summary's ``paths`` names every
+    file written (figures by their first format, PNG by default).
     """
     cfg = config or ExploreConfig()
     out = Path(out_dir) / label
+    paths: dict[str, Path] = {}
 
     def save(fig, stem):
-        return save_figure(fig, stem, formats=tuple(cfg.figure_formats))
+        written = save_figure(fig, stem, formats=tuple(cfg.figure_formats))
+        paths[Path(stem).name] = written[0]
+        return written
 
     chars = [c for c in cfg.characteristics if c in clinical.columns]
     features = select_reader(features, cfg.crf_reader, f"{label} features")
@@ -75,11 +79,12 @@ def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: st
 
     hc = HierarchicalClustering(cfg.n_clusters, cfg.linkage, cfg.metric,
                                 scale or cfg.scale).fit(P)
-    store.write_frame(hc.labels_.rename_axis("patient_id").to_frame(), out / "hclust_clusters.csv")
+    paths["hclust_clusters"] = store.write_frame(hc.labels_.rename_axis("patient_id").to_frame(),
+                                                 out / "hclust_clusters.csv")
     lap("hclust")
     fis_h = cluster_fisher(hc.labels_, clinical, chars, cfg.fisher_engine)
     fis_h.insert(0, "clusters", f"hclust {cfg.linkage} k={cfg.n_clusters}")
-    store.write_frame(fis_h, out / "hclust_fisher.csv", index=False)
+    paths["hclust_fisher"] = store.write_frame(fis_h, out / "hclust_fisher.csv", index=False)
     sizes = ", ".join(f"{int(v)}" for v in hc.sizes_)
     save(fig4a_heatmap(P, hc, clinical, chars, f"{title}: {cfg.linkage} linkage, "
                        f"{cfg.n_clusters} clusters ({sizes} patients)"), out / "fig4a_heatmap")
@@ -96,7 +101,7 @@ def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: st
         store.write_frame(ts.images_, out / "tsne_images.csv")
     fis_t = cluster_fisher(ts.patients_["cluster"], clinical, chars, cfg.fisher_engine)
     fis_t.insert(0, "clusters", f"t-SNE k-means k={ts.n_clusters_}")
-    store.write_frame(fis_t, out / "tsne_fisher.csv", index=False)
+    paths["tsne_fisher"] = store.write_frame(fis_t, out / "tsne_fisher.csv", index=False)
     save(fig4bc_tsne(ts, f"{title}: t-SNE, {ts.n_clusters_} k-means clusters on the patient map"),
          out / "fig4bc_tsne")
     save(tsne_clinical(ts.patients_, clinical, chars,
@@ -111,11 +116,12 @@ def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: st
         "hclust_fisher_p": dict(zip(fis_h["characteristic"], fis_h["p_value"])),
         "tsne_clusters": ts.n_clusters_, "tsne_silhouettes": ts.silhouettes_,
         "tsne_fisher_p": dict(zip(fis_t["characteristic"], fis_t["p_value"])),
-        "model": {"hclust": hc, "tsne": ts}, "seconds": seconds,
+        "model": {"hclust": hc, "tsne": ts}, "seconds": seconds, "paths": paths,
     }
     if "pam50" in clinical.columns and clinical["pam50"].notna().sum() >= 3:
         kw = kruskal_screen(P, clinical["pam50"])
-        store.write_frame(kw.sort_values("p_value"), out / "kruskal_pam50.csv")
+        paths["kruskal_pam50"] = store.write_frame(kw.sort_values("p_value"),
+                                                   out / "kruskal_pam50.csv")
         chosen, caption = select_features(kw, cfg.kw_feature_alpha, min_show=cfg.kw_min_show)
         summary["kruskal_significant"] = int((kw["p_value"] < cfg.kw_feature_alpha).sum())
         if len(chosen) >= 2:
@@ -131,9 +137,12 @@ def explore_genes(expression: pd.DataFrame, clinical: pd.DataFrame, out_dir: str
     """Study 2 Fig 1a: Kruskal–Wallis of every gene across PAM50, heatmap of the significant."""
     cfg = config or ExploreConfig()
     out = Path(out_dir)
+    paths: dict[str, Path] = {}
 
     def save(fig, stem):
-        return save_figure(fig, stem, formats=tuple(cfg.figure_formats))
+        written = save_figure(fig, stem, formats=tuple(cfg.figure_formats))
+        paths[Path(stem).name] = written[0]
+        return written
 
     if "pam50" not in clinical.columns:
         raise ValueError("clinical table has no 'pam50' column; PAM50 subtypes are needed")
@@ -149,7 +158,8 @@ def explore_genes(expression: pd.DataFrame, clinical: pd.DataFrame, out_dir: str
                              "transformed; set [explore] expression_transform = \"none\"")
         expr = np.log2(expr + 1.0)
     kw = kruskal_screen(expr, clinical["pam50"])
-    store.write_frame(kw.sort_values("p_value"), out / "kruskal_genes.csv")
+    paths["kruskal_genes"] = store.write_frame(kw.sort_values("p_value"),
+                                               out / "kruskal_genes.csv")
     chosen, caption = select_features(kw, cfg.kw_gene_alpha, min_show=cfg.kw_min_show)
     if len(chosen) >= 2:
         save(fig1_kruskal(expr[chosen], clinical["pam50"],
@@ -157,7 +167,7 @@ def explore_genes(expression: pd.DataFrame, clinical: pd.DataFrame, out_dir: str
                           "expression z-score"), out / "fig1a_kruskal_genes")
     return {"n_genes": int(expr.shape[1]), "transform": transform,
             "significant": int((kw["p_value"] < cfg.kw_gene_alpha).sum()),
-            "shown": len(chosen)}
+            "shown": len(chosen), "paths": paths}
 
 
 def run_explore(feature_sets: Mapping[str, pd.DataFrame], clinical: pd.DataFrame,
@@ -167,7 +177,9 @@ def run_explore(feature_sets: Mapping[str, pd.DataFrame], clinical: pd.DataFrame
     """Every explore output for each named feature set (e.g. ``{"drf": …, "crf": …}``).
 
     Feature sets whose name starts with ``crf`` use ``config.crf_scale`` unless ``scales``
-    says otherwise. Writes ``summary.json``; returns the summary with the fitted models.
+    says otherwise. Writes ``summary.json``; returns the summary with the fitted models and,
+    per feature set, ``paths`` (every file written, by name); ``results["paths"]`` holds the
+    comparison figure and ``summary.json``.
     """
     cfg = config or ExploreConfig()
     out = Path(out_dir)
@@ -176,12 +188,16 @@ def run_explore(feature_sets: Mapping[str, pd.DataFrame], clinical: pd.DataFrame
         scale = (scales or {}).get(label) or (cfg.crf_scale if label.startswith("crf")
                                               else cfg.scale)
         results[label] = explore_features(table, clinical, out, label, cfg, seed, scale)
+    paths: dict[str, Path] = {}
     if len(results) > 1:
-        save_figure(compare_tsne({k.upper(): v["model"]["tsne"] for k, v in results.items()}),
-                    out / "compare_tsne", formats=tuple(cfg.figure_formats))
+        paths["compare_tsne"] = save_figure(
+            compare_tsne({k.upper(): v["model"]["tsne"] for k, v in results.items()}),
+            out / "compare_tsne", formats=tuple(cfg.figure_formats))[0]
     if expression is not None:
         results["genes"] = explore_genes(expression, clinical, out, cfg)
-    store.write_json(out / "summary.json",
-                     {k: {kk: vv for kk, vv in v.items() if kk != "model"}
-                      for k, v in results.items()})
+    paths["summary"] = store.write_json(out / "summary.json",
+                                        {k: {kk: vv for kk, vv in v.items()
+                                             if kk not in ("model", "paths")}
+                                         for k, v in results.items()})
+    results["paths"] = paths
     return results

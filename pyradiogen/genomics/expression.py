@@ -334,12 +334,110 @@ def default_genomics_config():
     return GenomicsConfig()
 
 
+#: the preparation of a merged matrix of each kind (study 1, study 2): (normalisation, why)
+_MATRIX_COUNTS_NORMALIZATION = {
+    1: ("cpm", "raw counts have no gene lengths for TPM: log2(counts per million + 1) stands "
+               "in for study 1's log2(TPM + 1)"),
+}
+
+
+def check_expression_kind(values: pd.DataFrame, kind: str, where: str
+                          ) -> dict[str, float | str]:
+    """Refuse (``ValueError``) values whose scale contradicts the stated ``kind``; warn about
+    non-integer raw counts.
+
+    ``kind`` is what cohort.toml says the matrix holds (``[expression] kind``). log2 values
+    stay below :data:`LOG2_MAX`; linear ones (counts, TPM, FPKM, RSEM) exceed it (see
+    :func:`scale_report`). Returns the scale report.
+    """
+    if kind not in VALUE_KINDS:
+        raise ValueError(f"{where}: unknown expression kind {kind!r}; use one of "
+                         f"{', '.join(VALUE_KINDS)}")
+    rep = scale_report(values)
+    verdict = rep["verdict"]
+    fix = "correct `kind` under [expression] in cohort.toml"
+    if kind == "log2" and verdict in ("linear", "counts"):
+        raise ValueError(f"{where}: [expression] kind = \"log2\", but the values look "
+                         f"{'like raw counts' if verdict == 'counts' else 'linear'} (maximum "
+                         f"{rep['max']:.3g}, 99th percentile {rep['q99']:.3g}; log2 expression "
+                         f"stays below ~25) — {fix} (counts, tpm, fpkm or rsem)")
+    if kind != "log2" and verdict == "log2":
+        raise ValueError(f"{where}: [expression] kind = \"{kind}\", but the values look "
+                         f"log2-transformed (99th percentile {rep['q99']:.3g}"
+                         f"{', negative values' if rep.get('negative') else ''}) — {fix} "
+                         "(kind = \"log2\")")
+    if kind == "counts" and rep.get("integer_fraction", 1.0) < 0.99:
+        warnings.warn(f"{where}: [expression] kind = \"counts\", but "
+                      f"{100 * (1 - rep['integer_fraction']):.0f}% of the values are not whole "
+                      "numbers (RSEM expected counts?); they are used as counts",
+                      UserWarning, stacklevel=2)
+    return rep
+
+
+def matrix_preparation(cohort, cfg=None, study: int = 1) -> dict[str, str]:
+    """How a cohort's merged expression matrix is prepared for ``study``: ``kind``,
+    ``normalization`` and a ``note`` for the report.
+
+    The kind is the cohort's ``[expression] kind``; without one the ``[genomics]`` setting of
+    the study is assumed, with a note saying so. Raw counts are library-size normalised (study
+    1: counts per million; study 2: its ``study2_normalization``, upper quartile by default);
+    the other kinds are used as they are.
+    """
+    cfg = cfg or default_genomics_config()
+    stated = getattr(cohort, "expression_kind", None)
+    if stated is None:
+        kind = cfg.study2_expression_kind if study == 2 else cfg.expression_kind
+        note = (f"cohort.toml does not say what the expression matrix holds ([expression] "
+                f"kind); assumed \"{kind}\" (the [genomics] setting of study {study})")
+    else:
+        kind, note = stated, ""
+    norm = cfg.study2_normalization if study == 2 else cfg.normalization
+    if kind != "counts":
+        norm = "none"
+    elif norm == "none":
+        norm, why = _MATRIX_COUNTS_NORMALIZATION.get(study, ("cpm", "raw counts need a "
+                                                             "library-size normalisation"))
+        note = "; ".join(x for x in (note, why) if x)
+    return {"kind": kind, "normalization": norm, "note": note}
+
+
+def check_cohort_expression(cohort, cfg=None) -> str | None:
+    """Check a cohort's merged expression matrix against its ``[expression] kind`` (or the
+    kind assumed without one) when the matrix is the cohort's expression (no STAR counts);
+    raise ``ValueError`` naming the file when they contradict. Returns a one-line
+    description, or None when there is nothing to check."""
+    path = cohort.manifest.path("matrix")
+    if path is None or cohort.manifest.path("star_counts") is not None:
+        return None
+    prep = matrix_preparation(cohort, cfg, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = check_expression_kind(cohort.expression("matrix"), prep["kind"],
+                                    f"expression matrix {path}")
+    said = "stated" if cohort.expression_kind is not None else "assumed"
+    return (f"expression matrix: {prep['kind']} ({said}); values {rep['verdict']} scale "
+            f"(99th percentile {rep['q99']:.3g})")
+
+
 def cohort_expression(cohort, cfg=None, study: int = 1) -> pd.DataFrame:
     """The cohort's patients × genes expression, prepared as ``cfg`` says (log2 scale).
 
     ``cohort`` is a loaded cohort (``c.expression(value)``); ``cfg`` a ``GenomicsConfig``
-    (default: the paper preset); ``study`` 1 or 2 picks the value column and scale.
+    (default: the paper preset); ``study`` 1 or 2 picks the value column and scale. GDC
+    STAR-counts files give the configured column; a merged matrix is prepared as its
+    ``[expression] kind`` says (:func:`matrix_preparation`), after
+    :func:`check_expression_kind`.
     """
     cfg = cfg or default_genomics_config()
+    if cohort.manifest.path("star_counts") is None and cohort.manifest.path("matrix") is not None:
+        prep = matrix_preparation(cohort, cfg, study)
+        raw = cohort.expression("matrix")
+        check_expression_kind(raw, prep["kind"], f"expression matrix "
+                                                 f"{cohort.manifest.path('matrix')}")
+        if prep["note"] and cohort.expression_kind is None:
+            warnings.warn(prep["note"], UserWarning, stacklevel=2)
+        return prepare_expression(raw, prep["kind"], prep["normalization"], cfg.pseudocount,
+                                  cfg.duplicate_symbols, cfg.min_expression,
+                                  cfg.min_expressed_fraction)
     value = cfg.study2_expression_value if study == 2 else cfg.expression_value
     return prepare_from_config(cohort.expression(value), cfg, study)

@@ -19,7 +19,7 @@ out-of-fold AUC with DeLong 95% CI; no flip.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,25 +60,6 @@ AUTHOR_SETTINGS: dict[tuple[str, str], tuple[tuple[int, float, int], tuple[int, 
     ("dendritic", "DRF"): ((35, 1e-5, 2000), (5, 1.0, 50)),
     ("dendritic", "CRF"): ((35, 1e-5, 3000), (10, 1.0, 10)),
 }
-# AUCs in the legends of the authors' Supplementary Fig 1 plots (DNN&XGboost.R), by
-# (target, feature set, model); the paper itself gives no numbers for this figure.
-_SIG = ("endo", "pik3cags", "gene70", "genius", "oncotypedx", "rors")
-_TIL = ("bcell", "cd4t", "cd8t", "neutrophil", "macrophage", "dendritic")
-_LEGENDS = {
-    ("DRF", "xgboost"): (_SIG, (0.73, 0.62, 0.63, 0.70, 0.64, 0.60)),
-    ("CRF", "xgboost"): (_SIG, (0.55, 0.54, 0.56, 0.55, 0.58, 0.59)),
-    ("DRF", "nnet"): (_SIG, (0.81, 0.62, 0.65, 0.79, 0.75, 0.79)),
-    ("CRF", "nnet"): (_SIG, (0.77, 0.54, 0.56, 0.55, 0.58, 0.59)),
-    ("DRF", "xgboost", "til"): (_TIL, (0.70, 0.68, 0.60, 0.54, 0.71, 0.70)),
-    ("CRF", "xgboost", "til"): (_TIL, (0.55, 0.66, 0.61, 0.55, 0.59, 0.55)),
-    ("DRF", "nnet", "til"): (_TIL, (0.91, 0.76, 0.64, 0.61, 0.63, 0.63)),
-    ("CRF", "nnet", "til"): (_TIL, (0.61, 0.66, 0.61, 0.58, 0.60, 0.63)),
-}
-PUBLISHED_AUC: dict[tuple[str, str, str], float] = {
-    (t, key[0], key[1]): v for key, (targets, vals) in _LEGENDS.items()
-    for t, v in zip(targets, vals)
-}
-
 # rigorous mode: one setting for all targets (the authors' most frequent choices)
 FIXED_SETTINGS = ((35, 1e-5, 2000), (5, 1.0, 50))
 
@@ -168,10 +149,10 @@ def _fit_models(Xtr, ytr, Xte, settings, seed, models):
     return out
 
 
-def _not_modelled(tags: dict, models: Sequence[str], reason: str, n: int) -> list[dict]:
+def _not_modelled(tags: dict, models: Sequence[str], reason: str, n: int,
+                  published: dict | None = None) -> list[dict]:
     return [{**tags, "model": m, "auc": np.nan, "auc_raw": np.nan, "flipped": False,
-             "published_auc": PUBLISHED_AUC.get((target_key(tags["target"]),
-                                                 tags["feature_set"].upper(), m)),
+             "published_auc": (published or {}).get(m),
              "ci_low": np.nan, "ci_high": np.nan, "ci_method": "", "n_features": np.nan,
              "n_test": n, "n_positive_test": np.nan, "note": f"not modelled: {reason}"}
             for m in models]
@@ -180,7 +161,7 @@ def _not_modelled(tags: dict, models: Sequence[str], reason: str, n: int) -> lis
 def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
     """Rows and ROC curves of one target (module level so worker processes can run it)."""
     (target, X, values, feature_set, mode, permutations, frac, outer_folds, version,
-     threshold, models, seed) = task
+     threshold, models, seed, published) = task
     tags = {"feature_set": feature_set, "mode": mode, "target": target}
     values = np.asarray(values, dtype=float)
     have = np.isfinite(values)
@@ -192,19 +173,19 @@ def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
         X, values = X.loc[have], values[have]
     if len(values) < 10:
         return _not_modelled(tags, models, f"{len(values)} patient(s) with a {target} value; "
-                             "at least 10 needed", len(values)), []
+                             "at least 10 needed", len(values), published), []
     y = upper_quartile_classes(values)
     if len(np.unique(y)) < 2:
         return _not_modelled(tags, models, f"{target} has {np.unique(values).size} distinct "
                              "value(s): the upper-quartile classes hold one class only",
-                             len(values)), []
+                             len(values), published), []
     settings = settings_for(target, feature_set, mode)
     n = len(y)
     if mode == "paper":
         train = modes.author_split(n, frac, seed)
         if len(np.unique(y[train])) < 2:
             return _not_modelled(tags, models, "the training split holds one class only",
-                                 n), []
+                                 n, published), []
         test = np.setdiff1d(np.arange(n), train)
         freq = selection_frequency(X, y, permutations, version=version, seed=seed)
         sel = select_features(freq, threshold)
@@ -236,7 +217,7 @@ def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
             oof = {m: v[keep] for m, v in oof.items()}
         if not n_sel_f:
             return _not_modelled(tags, models, "every training fold holds one class only",
-                                 n), []
+                                 n, published), []
         preds, n_sel = oof, float(np.median(n_sel_f))
     rows, rocs = [], []
     for model, prob in preds.items():
@@ -248,9 +229,9 @@ def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
         roc = modes.roc_curve(ytest, prob)
         if flipped:
             roc = pd.DataFrame({"fpr": 1 - roc["fpr"], "tpr": 1 - roc["tpr"]})
-        published = PUBLISHED_AUC.get((target_key(target), feature_set.upper(), model))
+        published_auc = (published or {}).get(model)
         rows.append({**tags, "model": model, "auc": auc, "auc_raw": raw, "flipped": flipped,
-                     "published_auc": published,
+                     "published_auc": published_auc,
                      "ci_low": lo, "ci_high": hi, "ci_method": "DeLong",
                      "n_features": n_sel, "n_test": len(ytest),
                      "n_positive_test": int(np.sum(ytest)), "note": note})
@@ -263,20 +244,25 @@ def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str 
                 mode: str = "paper", permutations: int = 100, frac: float = 0.8,
                 outer_folds: int = 5, version: str = "3.0", threshold: float = 40.0,
                 models: Sequence[str] = ("nnet", "xgboost"), seed: int = 101,
-                n_jobs: int = 1) -> ClassesResult:
+                n_jobs: int = 1,
+                published: Mapping[tuple[str, str, str], float] | None = None) -> ClassesResult:
     """Supplementary Fig 1 for one feature set in one mode.
 
     ``features``: patient-level (``patient_id`` + features; image rows are averaged per
     patient). ``targets``: ``patient_id`` + one column per signature / cell type (raw scores,
     binarised here at the upper quartile over the matched patients). Targets run in
     ``n_jobs`` worker processes (each with its own R); results equal the serial run.
+    ``published``: (target key, feature set, model) → the published AUC, copied into the
+    ``published_auc`` column (e.g. ``pyradiogen.studies.liu2023.PUBLISHED_SUPPFIG1_AUC``).
     """
     from ..parallel import pmap
 
     modes.check_mode(mode)
     X, t = modes.align_patients(features, targets, 10, "targets")
+    ref = published or {}
     tasks = [(target, X, t[target].to_numpy(dtype=float), feature_set, mode,
-              permutations, frac, outer_folds, version, threshold, tuple(models), seed)
+              permutations, frac, outer_folds, version, threshold, tuple(models), seed,
+              {m: ref.get((target_key(target), feature_set.upper(), m)) for m in models})
              for target in t.columns]
     rows, rocs = [], []
     for r, c in pmap(_classes_target, tasks, n_jobs=n_jobs,

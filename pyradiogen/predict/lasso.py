@@ -21,7 +21,7 @@ patient-cluster bootstrap CI, is the headline.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,12 +31,6 @@ from .. import rbridge
 from . import modes
 
 CHARACTERISTICS: tuple[str, ...] = ("T", "N", "ER", "PR", "HER2")
-# Liu & Hu 2023 give Fig 4d–e qualitatively only
-PUBLISHED: dict[tuple[str, str], str] = {
-    **{("DRF", c): "AUC >= 0.90" for c in CHARACTERISTICS},
-    ("CRF", "T"): "good", ("CRF", "ER"): "good", ("CRF", "N"): "AUC < 0.8",
-    ("CRF", "PR"): "AUC < 0.8", ("CRF", "HER2"): "AUC < 0.8",
-}
 ID_COLUMNS = ("image_id", "patient_id")
 
 
@@ -248,7 +242,7 @@ def _lasso_one(task: dict) -> dict:
     fn = lasso_paper if mode == "paper" else lasso_rigorous
     kw = {} if mode == "paper" else {"outer_folds": task["outer_folds"]}
     base = {**tags, "n_rows": len(y), "n_patients": len(set(groups)),
-            "published": PUBLISHED.get((tags["feature_set"].upper(), tags["characteristic"]))}
+            "published": task.get("published")}
     if task.get("not_modelled"):
         return {"row": {**base, "auc": float("nan"), "note": task["not_modelled"]}}
     if mode == "paper":
@@ -272,8 +266,12 @@ def _lasso_one(task: dict) -> dict:
 def run_lasso(features: pd.DataFrame, clinical: pd.DataFrame, mode: str = "paper",
               characteristics: Sequence[str] = CHARACTERISTICS, feature_set: str = "DRF",
               nlambda: int = 20, frac: float = 0.7, seed: int = 101, nfolds: int = 5,
-              outer_folds: int = 5, n_jobs: int = 1) -> LassoResult:
+              outer_folds: int = 5, n_jobs: int = 1,
+              published: Mapping[tuple[str, str], str] | None = None) -> LassoResult:
     """Fig 4d–e for one feature table in one mode (rows with a missing label are left out).
+
+    ``published``: (feature set, characteristic) → the published result, copied into the
+    summary's ``published`` column (e.g. ``pyradiogen.studies.liu2023.PUBLISHED_LASSO``).
 
     ``n_jobs`` > 1 runs characteristics in worker processes (each with its own R); results
     are identical to the serial run (every R step seeds itself).
@@ -286,7 +284,8 @@ def run_lasso(features: pd.DataFrame, clinical: pd.DataFrame, mode: str = "paper
         X, y, groups, cols, _ = labelled_rows(features, clinical, ch)
         task = {"X": X, "y": y, "groups": groups, "cols": cols, "nlambda": nlambda,
                 "frac": frac, "seed": seed, "nfolds": nfolds, "outer_folds": outer_folds,
-                "tags": {"feature_set": feature_set, "mode": mode, "characteristic": ch}}
+                "tags": {"feature_set": feature_set, "mode": mode, "characteristic": ch},
+                "published": (published or {}).get((feature_set.upper(), ch))}
         pids = features["patient_id"].astype(str)
         unlabelled = sorted(set(pids) - set(map(str, groups)))
         if unlabelled:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -14,13 +14,18 @@ from .. import store
 from .config import PredictConfig
 from .modes import check_mode
 
-# Kim et al. 2020 Table 4 (adjusted R², p; None = not significant)
-PUBLISHED_TABLE4 = {
-    "AURKA": (0.1998, "<0.001"), "ESR1": (0.152, "<0.001"), "ERBB2": (None, "n.s."),
-    "GGI": (0.1835, "<0.001"), "GENIUS": (None, "n.s."), "EndoPredict": (0.1118, "0.00693"),
-    "OncotypeDx": (0.1474, "0.00167"), "TamR": (0.1991, "<0.001"), "GENE70": (0.2171, "<0.001"),
-    "PIK3CA": (None, "n.s."), "ROR-S": (0.1903, "<0.001"),
-}
+
+class StageTables(dict):
+    """The tables a prediction stage wrote (name → DataFrame), with ``paths``: every file it
+    wrote (tables and figures; figures as their PNG) by name."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], paths: dict[str, Path]):
+        super().__init__(tables)
+        self.paths = paths
+
+
+def _figure(paths: list[Path]) -> Path:
+    return next(p for p in paths if p.suffix == ".png")
 
 
 def with_patient_column(table: pd.DataFrame) -> pd.DataFrame:
@@ -71,26 +76,31 @@ def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.Data
                 images: Sequence[np.ndarray] | None = None,
                 image_labels: pd.DataFrame | None = None,
                 config: PredictConfig | None = None,
-                modes: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+                modes: Sequence[str] | None = None,
+                published: Mapping[str, Mapping] | None = None) -> StageTables:
     """Study 1 prediction: Fig 4d–e, Supplementary Fig 1 and Table 1, in every mode.
 
     ``drf``/``crf``: feature tables (``image_id``/``patient_id`` + features; CRFs may be one
     row per patient). ``clinical``: indexed by patient_id with T, N, ER, PR, HER2.
     ``targets``: ``patient_id`` + signature scores and TIMER cell types (Supp. Fig 1).
     ``images``/``image_labels``: 2-D arrays and their patient_id + labels (Supp. Table 1).
-    Returns the tables written; figures go beside them. Rows left out and results not
-    modelled are in each table's ``note`` column, on the console and in the manifest
-    (``warnings``).
+    ``published``: ``{"lasso": {(feature set, characteristic): text}, "classes":
+    {(target, feature set, model): AUC}}`` for the tables' published columns (see
+    ``pyradiogen.studies.liu2023``). Returns the tables written (``.paths``: every file by
+    name); figures go beside them. Rows left out and results not modelled are in each table's
+    ``note`` column, on the console and in the manifest (``warnings``).
     """
     (res, cfg, mode_list, out), msgs = _recorded(
-        _liu2023, out_dir, drf, clinical, crf, targets, images, image_labels, config, modes)
-    store.write_manifest(out, config=cfg, seeds={"predict": cfg.seed},
-                         extra={"study": "liu2023", "modes": mode_list, "warnings": msgs})
+        _liu2023, out_dir, drf, clinical, crf, targets, images, image_labels, config, modes,
+        published)
+    res.paths["manifest"] = store.write_manifest(
+        out, config=cfg, seeds={"predict": cfg.seed},
+        extra={"study": "liu2023", "modes": mode_list, "warnings": msgs})
     return res
 
 
 def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_labels=None,
-             config=None, modes=None):
+             config=None, modes=None, published=None):
     """:func:`run_liu2023` without the manifest: ``(tables, config, modes, out)``."""
     from .classes import run_classes
     from .figures import plot_auc_vs_features, plot_mode_comparison, plot_roc_curves
@@ -111,20 +121,27 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
             r = run_lasso(table, clinical, mode=mode, characteristics=cfg.characteristics,
                           feature_set=name, nlambda=cfg.nlambda, frac=cfg.lasso_train_fraction,
                           seed=cfg.seed, nfolds=cfg.cv_folds, outer_folds=cfg.outer_folds,
-                          n_jobs=cfg.n_jobs)
+                          n_jobs=cfg.n_jobs, published=(published or {}).get("lasso"))
             curves.append(r.curves)
             summaries.append(r.summary)
             preds.append(r.predictions)
     res["lasso_curves"] = pd.concat(curves, ignore_index=True)
     res["lasso_summary"] = pd.concat(summaries, ignore_index=True)
-    store.write_frame(res["lasso_curves"], out / "fig4de_lasso_curves.csv", index=False)
-    store.write_frame(res["lasso_summary"], out / "fig4de_lasso_summary.csv", index=False)
-    store.write_frame(pd.concat(preds, ignore_index=True), out / "fig4de_lasso_predictions.csv",
-                      index=False)
-    plot_auc_vs_features(res["lasso_curves"], out / "fig4de_auc_vs_features")
-    plot_auc_vs_features(res["lasso_curves"], out / "fig4de_f1_vs_features", metric="f1")
+    paths: dict[str, Path] = {}
+    paths["lasso_curves"] = store.write_frame(res["lasso_curves"], out / "fig4de_lasso_curves.csv",
+                                              index=False)
+    paths["lasso_summary"] = store.write_frame(res["lasso_summary"],
+                                               out / "fig4de_lasso_summary.csv", index=False)
+    paths["lasso_predictions"] = store.write_frame(pd.concat(preds, ignore_index=True),
+                                                   out / "fig4de_lasso_predictions.csv",
+                                                   index=False)
+    paths["auc_vs_features"] = _figure(plot_auc_vs_features(res["lasso_curves"],
+                                                            out / "fig4de_auc_vs_features"))
+    paths["f1_vs_features"] = _figure(plot_auc_vs_features(
+        res["lasso_curves"], out / "fig4de_f1_vs_features", metric="f1"))
     lab = res["lasso_summary"].assign(label=lambda d: d["feature_set"] + " " + d["characteristic"])
-    plot_mode_comparison(lab, out / "fig4de_paper_vs_rigorous", "label")
+    paths["lasso_paper_vs_rigorous"] = _figure(plot_mode_comparison(
+        lab, out / "fig4de_paper_vs_rigorous", "label"))
 
     if targets is not None:
         summ, rocs = [], []
@@ -137,14 +154,18 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
                                 frac=cfg.classes_train_fraction, outer_folds=cfg.outer_folds,
                                 version=cfg.classifyr_version,
                                 threshold=cfg.selection_threshold, models=cfg.models,
-                                seed=cfg.seed, n_jobs=cfg.n_jobs)
+                                seed=cfg.seed, n_jobs=cfg.n_jobs,
+                                published=(published or {}).get("classes"))
                 summ.append(r.summary)
                 rocs.append(r.roc)
         res["classes_summary"] = pd.concat(summ, ignore_index=True)
         res["classes_roc"] = pd.concat(rocs, ignore_index=True)
-        store.write_frame(res["classes_summary"], out / "suppfig1_classes_summary.csv", index=False)
-        store.write_frame(res["classes_roc"], out / "suppfig1_classes_roc.csv", index=False)
-        plot_roc_curves(res["classes_roc"], res["classes_summary"], out / "suppfig1_roc")
+        paths["classes_summary"] = store.write_frame(
+            res["classes_summary"], out / "suppfig1_classes_summary.csv", index=False)
+        paths["classes_roc"] = store.write_frame(res["classes_roc"],
+                                                 out / "suppfig1_classes_roc.csv", index=False)
+        paths["classes_roc_curves"] = _figure(plot_roc_curves(
+            res["classes_roc"], res["classes_summary"], out / "suppfig1_roc"))
 
     if cfg.efficientnet and images is not None and image_labels is not None:
         from .efficientnet import run_efficientnet
@@ -157,28 +178,34 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
                                 device=cfg.efficientnet_device)
                for m in mode_list]
         res["efficientnet"] = pd.concat(eff, ignore_index=True)
-        store.write_frame(res["efficientnet"], out / "supptable1_efficientnet.csv", index=False)
-    return res, cfg, mode_list, out
+        paths["efficientnet"] = store.write_frame(res["efficientnet"],
+                                                  out / "supptable1_efficientnet.csv", index=False)
+    return StageTables(res, paths), cfg, mode_list, out
 
 
 def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd.DataFrame,
                 screen: pd.DataFrame | None = None, config: PredictConfig | None = None,
-                modes: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+                modes: Sequence[str] | None = None,
+                published: Mapping[str, tuple[float | None, str]] | None = None
+                ) -> StageTables:
     """Study 2 Table 4 in every mode, with the published values beside ours.
 
+    ``published``: risk score → (adjusted R², p as printed; None = not significant), e.g.
+    ``pyradiogen.studies.kim2020.PUBLISHED_TABLE4``, for the ``published_*`` columns.
     A risk score that cannot be modelled (no values, constant, too few patients) gets a row
     with ``note`` ``not modelled: …``; patients left out are named in ``note``, on the console
-    and in the manifest (``warnings``)."""
-    (table, cfg, mode_list, out), msgs = _recorded(_kim2020, out_dir, features, risk_scores,
-                                                   screen, config, modes)
-    store.write_manifest(out, config=cfg, seeds={"predict": cfg.seed},
-                         extra={"study": "kim2020", "modes": mode_list, "warnings": msgs})
-    return {"table4": table}
+    and in the manifest (``warnings``). Returns ``{"table4": …}`` with ``.paths``."""
+    (res, cfg, mode_list, out), msgs = _recorded(_kim2020, out_dir, features, risk_scores,
+                                                 screen, config, modes, published)
+    res.paths["manifest"] = store.write_manifest(
+        out, config=cfg, seeds={"predict": cfg.seed},
+        extra={"study": "kim2020", "modes": mode_list, "warnings": msgs})
+    return res
 
 
 def _kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd.DataFrame,
              screen: pd.DataFrame | None = None, config: PredictConfig | None = None,
-             modes: Sequence[str] | None = None):
+             modes: Sequence[str] | None = None, published=None):
     from .figures import plot_mode_comparison
     from .loo import run_loo
 
@@ -192,10 +219,11 @@ def _kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd
                     n_jobs=cfg.n_jobs)
             for m in mode_list]
     table = pd.concat(tabs, ignore_index=True)
-    table["published_adj_r2"] = table["risk_score"].map(
-        lambda s: PUBLISHED_TABLE4.get(s, (None, None))[0])
-    table["published_p"] = table["risk_score"].map(lambda s: PUBLISHED_TABLE4.get(s, (None, None))[1])
-    store.write_frame(table, out / "table4_loo_lasso.csv", index=False)
-    plot_mode_comparison(table, out / "table4_paper_vs_rigorous", "risk_score", value="adj_r2",
-                         ylabel="adjusted R²")
-    return table, cfg, mode_list, out
+    ref = published or {}
+    table["published_adj_r2"] = table["risk_score"].map(lambda s: ref.get(s, (None, None))[0])
+    table["published_p"] = table["risk_score"].map(lambda s: ref.get(s, (None, None))[1])
+    paths = {"table4": store.write_frame(table, out / "table4_loo_lasso.csv", index=False),
+             "table4_paper_vs_rigorous": _figure(plot_mode_comparison(
+                 table, out / "table4_paper_vs_rigorous", "risk_score", value="adj_r2",
+                 ylabel="adjusted R²"))}
+    return StageTables({"table4": table}, paths), cfg, mode_list, out

@@ -14,14 +14,11 @@ linked GFs called; the FDR is the share of called GFs that are null.
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import ReplicateJob
 
 
 def linked_gfs(truth: dict[str, Any], gf_types: dict[str, str]) -> dict[str, bool]:
@@ -85,27 +82,25 @@ def score_calls(called: set[str], linked: dict[str, bool],
             "FDR": fp / len(called) if called else 0.0}
 
 
-def score_against_truth(job: ReplicateJob, confounded_r: float = 0.2) -> pd.DataFrame | None:
-    """One row per feature set (DRF, CRF) and GF type: power and FDR of the scan."""
-    truth_path = job.cohort_dir / "truth.json"
-    if not truth_path.exists():
-        return None
-    truth = json.loads(truth_path.read_text())
-    types = job.gf_types()
-    measured = measured_links(job.gf_table(), truth)
+def score_against_truth(truth: dict[str, Any], gfs: pd.DataFrame, gf_types: dict[str, str],
+                        associations: Mapping[str, pd.DataFrame], alpha: float = 0.05,
+                        confounded_r: float = 0.2) -> pd.DataFrame | None:
+    """One row per feature set and GF type: power and FDR of the scan.
+
+    ``gfs``: patients × GF values; ``gf_types``: GF → ``risk_gene``/``signature``/``kegg``;
+    ``associations``: feature-set label (``DRF``, ``CRF``) → the scan's table (``gf``,
+    ``p_adj``). A GF is called when some feature's ``p_adj`` is below ``alpha``.
+    """
+    measured = measured_links(gfs, truth)
     confounded = set(measured.index[measured >= confounded_r])
-    linked = linked_gfs(truth, types)
+    linked = linked_gfs(truth, gf_types)
     rows = []
-    for label in ("drf", "crf"):
-        path = job.stages_dir / "associate-liu" / label / "associations.csv"
-        if not path.exists():
-            continue
-        assoc = pd.read_csv(path, usecols=["gf", "p_adj"])
-        called_all = set(assoc.loc[assoc["p_adj"] < job.rcfg.alpha, "gf"])
+    for label, assoc in associations.items():
+        called_all = set(assoc.loc[assoc["p_adj"] < alpha, "gf"])
         for kind in ("risk_gene", "signature", "kegg", None):
-            sub = {g: v for g, v in linked.items() if kind is None or types[g] == kind}
+            sub = {g: v for g, v in linked.items() if kind is None or gf_types[g] == kind}
             if not sub:
                 continue
             row = score_calls(called_all & set(sub), sub, confounded & set(sub))
-            rows.append({"features": label.upper(), "GF type": kind or "all", **row})
+            rows.append({"features": label, "GF type": kind or "all", **row})
     return pd.DataFrame(rows) if rows else None

@@ -1,0 +1,73 @@
+"""The genomic-feature stage: a cohort's expression → signatures (PAM50 included), ssGSEA
+pathway scores and risk-gene features, written into one folder.
+
+Files (``out_dir``): ``expression_log2.parquet`` (patients × genes, prepared as
+:func:`~.expression.cohort_expression` says), ``signatures.csv`` (genefu's signatures, module
+scores and subtype calls, ``pam50_subtype`` among them; index ``sample``), ``ssgsea.csv``
+(patients × gene sets; with ``pathways``), ``risk_genes.csv`` and ``risk_note.json`` (with
+``risk``; the table only when a risk-gene list exists) and ``genomics.json`` (how the
+expression was prepared, and the warnings the signatures raised).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .. import store
+
+
+def stage(cohort: Any, out_dir: str | os.PathLike, config: Any = None, study: int = 1,
+          pathways: bool = True, risk: bool = True) -> dict[str, Path]:
+    """Compute a cohort's genomic features for study 1 or 2 (see the module docstring).
+
+    ``config``: the ``[genomics]`` section (default: the paper preset). Returns the written
+    paths by name: ``expression``, ``signatures``, ``ssgsea``, ``risk_genes``, ``risk_note``
+    and ``genomics``. Missing signature genes are named in ``genomics.json`` (``warnings``)
+    and summarised once on the console.
+    """
+    from .expression import cohort_expression, default_genomics_config, matrix_preparation
+    from .risk import cohort_risk_features
+    from .signatures import annotation_from_genes, compute_signatures
+    from .ssgsea import pathway_scores
+
+    cfg = config or default_genomics_config()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    expr = cohort_expression(cohort, cfg, study=study)
+    annot = annotation_from_genes(list(expr.columns), cohort.genes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sig = compute_signatures(expr, annot, do_mapping=True)
+    sig.index.name = "sample"
+    sig_warnings = list(dict.fromkeys(str(w.message) for w in caught
+                                      if not issubclass(w.category, (DeprecationWarning,
+                                                                     FutureWarning))))
+    paths: dict[str, Path] = {"signatures": store.write_frame(sig, out / "signatures.csv")}
+    if pathways:
+        kegg = pathway_scores(cohort, cfg, expr)
+        kegg.index.name = "sample"
+        paths["ssgsea"] = store.write_frame(kegg, out / "ssgsea.csv")
+    paths["expression"] = store.write_frame(expr, out / "expression_log2.parquet")
+    if risk:
+        table, note = cohort_risk_features(cohort, cfg, expr)
+        paths["risk_note"] = store.write_json(out / "risk_note.json", note)
+        if table is not None:
+            table.index.name = "sample"
+            paths["risk_genes"] = store.write_frame(table, out / "risk_genes.csv")
+    matrix = cohort.manifest.path("star_counts") is None
+    prep = matrix_preparation(cohort, cfg, study) if matrix else {
+        "source": "star_counts",
+        "value": cfg.study2_expression_value if study == 2 else cfg.expression_value,
+        "kind": cfg.study2_expression_kind if study == 2 else cfg.expression_kind,
+        "normalization": cfg.study2_normalization if study == 2 else cfg.normalization}
+    paths["genomics"] = store.write_json(out / "genomics.json", {
+        "study": study, "patients": int(len(expr)), "genes": int(expr.shape[1]),
+        "preparation": prep, "warnings": sig_warnings})
+    if sig_warnings:
+        warnings.warn(f"signatures (study {study}): {len(sig_warnings)} warning(s) from the "
+                      f"genefu functions, e.g. {sig_warnings[0]} — all in "
+                      f"{paths['genomics']}", UserWarning, stacklevel=2)
+    return paths

@@ -1,0 +1,421 @@
+"""The generic runner: plan a run from the studies' declarations, run what the cohort holds.
+
+::
+
+    from pyradiogen.replicate.runner import RunOptions, Runner, plan
+    from pyradiogen.studies import studies
+
+    steps = plan(studies(), cohort_facts(manifest))      # which stages can run, which not and why
+    result = Runner(studies(), RunOptions(out="results/x", cohort="COHORT")).run()
+    result.artefacts["liu2023_table1"]                    # every named result → its path
+
+Every stage writes under ``OUT/stages/<stage>/``; results declared with a destination are
+copied to ``OUT/tables`` and ``OUT/figures``. A stage's cache key (:class:`~pyradiogen.store.
+StageCache`, records in ``OUT/stages/.stages/``) is derived from its declaration: the hashes
+of the cohort parts and upstream results it reads, the configuration sections and run options
+it declares (``params``) and its code version (:mod:`.codeversion`). A rerun, or ``--resume``
+after a crash, redoes nothing whose key is unchanged. A stage whose required inputs the cohort
+does not hold is skipped and listed, with the missing part, on the console, in
+``manifest.json`` and in the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import store
+from ..config import Config, default_config
+from ..progress import console, progress_task
+from .codeversion import code_version
+from .stage import COHORT, COHORT_FACTS, Artefacts, Stage, StageContext, Study
+
+MODES = ("paper", "rigorous")
+#: run options a stage may declare in ``params`` (as ``options.<name>``)
+OPTIONS = ("modes", "engine")
+
+
+@dataclass
+class RunOptions:
+    """Command-line choices of one run."""
+
+    out: Path = Path("results/replicate")
+    cohort: Path | None = None
+    preset: str = "paper"
+    modes: tuple[str, ...] = MODES
+    engine: str = "fast"
+    resume: bool = True
+    config: Config | None = None
+
+
+@dataclass
+class Planned:
+    """One stage of the plan: runnable, or skipped with the missing inputs named."""
+
+    study: str
+    stage: Stage
+    runnable: bool
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.missing)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"study": self.study, "stage": self.stage.name, "runnable": self.runnable,
+                "missing": list(self.missing), "reads": list(self.stage.reads),
+                "writes": self.stage.output_names()}
+
+
+@dataclass
+class StageRecord:
+    """What happened to one stage in this run."""
+
+    name: str
+    study: str
+    status: str  # ran | reused | skipped
+    seconds: float = 0.0
+    outputs: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def ran(self) -> bool:
+        return self.status == "ran"
+
+
+@dataclass
+class RunResult:
+    """A finished run: named results, per-stage records, deviations and the report."""
+
+    out: Path
+    artefacts: Artefacts
+    records: list[StageRecord]
+    deviations: list[str]
+    report: Path | None = None
+
+    @property
+    def skipped(self) -> list[StageRecord]:
+        return [r for r in self.records if r.status == "skipped"]
+
+
+# --------------------------------------------------------------------------- planning
+
+def cohort_facts(manifest: Any) -> set[str]:
+    """What a cohort holds, as ``cohort:<fact>`` tokens (see :data:`.stage.COHORT_FACTS`)."""
+    parts = set(manifest.parts)
+    facts = {p for p in parts if p in COHORT_FACTS}
+    if {"star_counts", "matrix"} & parts:
+        facts.add("expression")
+    if getattr(manifest, "kind", "tcga") != "demo":
+        facts.add("real")
+    return {COHORT + f for f in facts}
+
+
+def describe(token: str) -> str:
+    """A missing input in words."""
+    if token.startswith(COHORT):
+        return COHORT_FACTS[token[len(COHORT):]]
+    return f"result {token!r} is not produced"
+
+
+def plan(studies: Sequence[Study], facts: Iterable[str]) -> list[Planned]:
+    """Which stages run on a cohort with ``facts``, in order; a stage shared by several
+    studies (same name) appears once."""
+    have = set(facts)
+    out: list[Planned] = []
+    seen: set[str] = set()
+    for study in studies:
+        for st in study.stages:
+            if st.name in seen:
+                continue
+            seen.add(st.name)
+            missing = []
+            for r in st.inputs:
+                if r.optional or any(n in have for n in r.names):
+                    continue
+                missing.append(" or ".join(describe(n) for n in r.names))
+            ok = not missing
+            if ok:
+                have |= set(st.output_names())
+            out.append(Planned(study.name, st, ok, missing))
+    # a stage whose input comes from a skipped stage names that stage
+    producer = {n: p for p in out for n in p.stage.output_names()}
+    for p in out:
+        p.missing = [_name_producer(m, producer) for m in p.missing]
+    return out
+
+
+def _name_producer(text: str, producer: dict[str, Planned]) -> str:
+    for name, p in producer.items():
+        if f"result {name!r} is not produced" in text and not p.runnable:
+            text = text.replace(f"result {name!r} is not produced",
+                                f"{name} (stage {p.stage.name} is skipped)")
+    return text
+
+
+# --------------------------------------------------------------------------- running
+
+def _fingerprint(folder: Path) -> str:
+    """Cheap fingerprint of a large folder (DICOM, STAR counts): relative paths, sizes and
+    modification times of its files."""
+    h = hashlib.sha256()
+    for p in sorted(q for q in folder.rglob("*") if q.is_file() and ".pyradiogen" not in q.parts):
+        st = p.stat()
+        h.update(f"{p.relative_to(folder)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+_FACT_PARTS = {"expression": ("star_counts", "sample_sheet", "matrix", "genes")}
+
+
+class Runner:
+    """Runs the stages of the given studies on one cohort (see the module docstring)."""
+
+    def __init__(self, studies: Sequence[Study], options: RunOptions):
+        self.studies = tuple(studies)
+        self.opt = options
+        self.out = Path(options.out)
+        self.cfg = options.config or default_config(options.preset)
+        self.rcfg = self.cfg.section("replicate")
+        self.stages_dir = self.out / "stages"
+        self.cache = store.StageCache(self.stages_dir)
+        self.records: list[StageRecord] = []
+        self.deviations: list[str] = []
+        self.artefacts = Artefacts()
+        self._cohort = None
+        self._code: dict[str, str] = {}
+        self._hashes: dict[Path, str] = {}
+
+    # ------------------------------------------------------------------ the cohort
+    @property
+    def cohort_dir(self) -> Path:
+        return Path(self.opt.cohort) if self.opt.cohort else self.out / "cohort"
+
+    @property
+    def generated(self) -> bool:
+        """The cohort is generated by this run (no ``--cohort``)."""
+        return self.opt.cohort is None
+
+    def manifest(self) -> Any:
+        from ..cohort.manifest import read_manifest
+
+        return read_manifest(self.cohort_dir)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.generated or self.manifest().kind == "demo"
+
+    def cohort(self) -> Any:
+        if self._cohort is None:
+            from ..cohort import load_cohort
+
+            self._cohort = load_cohort(self.cohort_dir)
+        return self._cohort
+
+    def make_demo(self) -> None:
+        """Generate the demo cohort (cached like a stage)."""
+        from ..demo import make_demo_cohort
+
+        def gen() -> list[Path]:
+            make_demo_cohort(self.cohort_dir, n_patients=self.rcfg.demo_patients,
+                             seed=self.rcfg.demo_seed)
+            return [self.cohort_dir / "cohort.toml"]
+
+        t0 = time.perf_counter()
+        key = self.cache.key("demo-data", (), {"n": self.rcfg.demo_patients,
+                                               "seed": self.rcfg.demo_seed,
+                                               "code": code_version(make_demo_cohort)})
+        ran = self.opt.resume is False or not self.cache.is_done("demo-data", key)
+        if ran:
+            outs = gen()
+            self.cache.mark_done("demo-data", key, outs)
+        self._record(StageRecord("demo-data", "", "ran" if ran else "reused",
+                                 time.perf_counter() - t0, [str(self.cohort_dir / "cohort.toml")]))
+
+    # ------------------------------------------------------------------ keys
+    def _inputs(self, stage: Stage) -> dict[str, str]:
+        """Hashes of what a stage reads, by name: ``cohort.toml``, the cohort parts (a folder
+        by its fingerprint) and the upstream results."""
+        from ..cohort.manifest import MANIFEST
+
+        man = self.manifest()
+        out: dict[str, str] = {}
+        if (self.cohort_dir / MANIFEST).exists():
+            out[MANIFEST] = store.hash_file(self.cohort_dir / MANIFEST)
+        for r in stage.inputs:
+            for n in r.names:
+                if n.startswith(COHORT):
+                    fact = n[len(COHORT):]
+                    for part in _FACT_PARTS.get(fact, (fact,)):
+                        p = man.path(part)
+                        if p is not None and p.exists():
+                            if p not in self._hashes:  # the cohort does not change mid-run
+                                self._hashes[p] = (_fingerprint(p) if p.is_dir()
+                                                   else store.hash_file(p))
+                            out[f"{COHORT}{part}"] = self._hashes[p]
+                elif (p := self.artefacts.path(n)) is not None:
+                    out[n] = store.hash_file(p)
+        return out
+
+    def _params(self, stage: Stage) -> dict[str, Any]:
+        out: dict[str, Any] = {"preset": self.cfg.preset, "seed": self.cfg.seed}
+        for p in stage.params:
+            head, _, key = p.partition(".")
+            if head == "options":
+                out[p] = getattr(self.opt, key)
+            elif key:
+                out[p] = getattr(self.cfg.section(head), key)
+            else:
+                out[p] = self.cfg.section(p)
+        if stage.name not in self._code:
+            self._code[stage.name] = code_version(stage.function, stage.call)
+        out["code"] = self._code[stage.name]
+        return out
+
+    def stage_key(self, stage: Stage) -> str:
+        """The cache key of a stage from its declared inputs, parameters and code."""
+        return self.cache.key(stage.name, (), {**self._params(stage),
+                                               "inputs": self._inputs(stage)})
+
+    # ------------------------------------------------------------------ one stage
+    def _publish(self, stage: Stage, produced: dict[str, str | os.PathLike]) -> dict[str, Path]:
+        """Copy declared results to their destinations; return name → final path."""
+        final: dict[str, Path] = {}
+        for name, src in produced.items():
+            hit = stage.destination(name)
+            if hit is None:
+                raise RuntimeError(f"stage {stage.name} produced {name!r}, which it does not "
+                                   f"declare in `writes` ({', '.join(stage.output_names())})")
+            decl, dest = hit
+            src = Path(src)
+            if dest is None:
+                final[name] = src
+                continue
+            member = name[len(decl) - 1:] if decl.endswith("/*") else ""
+            target = self.out / dest.format(name=member)
+            store.atomic_write(target, src.read_bytes())
+            if target.suffix == ".png" and src.with_suffix(".svg").exists():
+                store.atomic_write(target.with_suffix(".svg"),
+                                   src.with_suffix(".svg").read_bytes())
+            final[name] = target
+        missing = [n for n in stage.output_names(optional=False)
+                   if not n.endswith("/*") and n not in final]
+        if missing:
+            raise RuntimeError(f"stage {stage.name} did not produce {missing}")
+        return final
+
+    def _context(self, stage: Stage) -> StageContext:
+        d = self.stages_dir / stage.name
+        d.mkdir(parents=True, exist_ok=True)
+        return StageContext(stage=stage, dir=d, config=self.cfg,
+                            options={"modes": tuple(self.opt.modes), "engine": self.opt.engine,
+                                     "resume": self.opt.resume},
+                            inputs=self.artefacts, cohort_dir=self.cohort_dir,
+                            load_cohort=self.cohort, is_demo=self.is_demo)
+
+    def _record(self, rec: StageRecord) -> None:
+        self.records.append(rec)
+        if rec.status == "skipped":
+            console.print(f"  [yellow]–[/] {rec.name}: skipped ({rec.reason})", soft_wrap=True)
+        else:
+            console.print(f"  [green]✓[/] {rec.name}: {rec.status} in {rec.seconds:.1f} s")
+
+    def run_stage(self, study: str, stage: Stage) -> StageRecord:
+        """Run (or reuse) one stage whose required inputs are present."""
+        missing = []
+        for r in stage.inputs:
+            if r.optional or any(n.startswith(COHORT) for n in r.names):
+                continue
+            if not any(self.artefacts.path(n) is not None for n in r.names):
+                missing.append(" or ".join(f"{n} (not produced)" for n in r.names))
+        if missing:
+            rec = StageRecord(stage.name, study, "skipped", reason="; ".join(missing))
+            self._record(rec)
+            return rec
+        t0 = time.perf_counter()
+        key = self.stage_key(stage)
+        ctx = self._context(stage)
+        if self.opt.resume and self.cache.is_done(stage.name, key):
+            data = json.loads((self.stages_dir / ".stages" / f"{stage.name}.json").read_text())
+            final = {k: Path(os.path.normpath(self.stages_dir / v))
+                     for k, v in data["info"]["artefacts"].items()}
+            status = "reused"
+        else:
+            produced = dict(stage.call(ctx))
+            final = self._publish(stage, produced)
+            outs = list(final.values()) + [p.with_suffix(".svg") for p in final.values()
+                                           if p.suffix == ".png" and
+                                           p.with_suffix(".svg").exists()]
+            rel = {k: os.path.relpath(v.resolve(), self.stages_dir.resolve())
+                   for k, v in final.items()}
+            self.cache.mark_done(stage.name, key, outs, info={"artefacts": rel})
+            status = "ran"
+        self.artefacts.update(final)
+        if stage.deviations is not None:
+            for dev in stage.deviations(ctx):
+                if dev not in self.deviations:
+                    self.deviations.append(dev)
+        rec = StageRecord(stage.name, study, status, time.perf_counter() - t0,
+                          [str(p) for p in final.values()])
+        self._record(rec)
+        return rec
+
+    # ------------------------------------------------------------------ the run
+    def plan(self) -> list[Planned]:
+        """The plan for this run's cohort."""
+        return plan(self.studies, cohort_facts(self.manifest()))
+
+    def run(self, report: bool = True) -> RunResult:
+        """Run every stage the cohort allows (reusing finished ones), then the report."""
+        from ..rbridge import set_seed
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        set_seed(self.cfg.seed)
+        console.print(f"[bold]pyradiogen replicate[/] → {self.out} "
+                      f"({'demo' if self.is_demo else 'real'} cohort, preset {self.cfg.preset}, "
+                      f"modes {'/'.join(self.opt.modes)}, engine {self.opt.engine})")
+        if self.generated:
+            self.make_demo()
+        steps = self.plan()
+        with progress_task("replicate", len(steps) + 1) as advance:
+            for p in steps:
+                if p.runnable:
+                    self.run_stage(p.study, p.stage)
+                else:
+                    self._record(StageRecord(p.stage.name, p.study, "skipped",
+                                             reason=p.reason))
+                advance()
+            result = RunResult(self.out, self.artefacts, self.records, self.deviations)
+            if report:
+                from .build_report import build_report
+
+                result.report = build_report(self.out, self.artefacts, self.studies,
+                                             self.run_info())
+            advance()
+        store.write_manifest(self.out, config=self.cfg.to_dict(),
+                             seeds={"global": self.cfg.seed, "demo": self.rcfg.demo_seed},
+                             extra={"options": {"studies": [s.name for s in self.studies],
+                                                "modes": self.opt.modes,
+                                                "engine": self.opt.engine,
+                                                "cohort": str(self.cohort_dir),
+                                                "demo": self.is_demo},
+                                    "stages": [r.__dict__ for r in self.records],
+                                    "artefacts": {k: str(v) for k, v in self.artefacts.items()}})
+        return result
+
+    def run_info(self) -> dict[str, Any]:
+        """What the report states about the run (cohort, options, stages)."""
+        return {"cohort": ("synthetic demo cohort (generated)" if self.generated
+                           else f"{'demo' if self.is_demo else 'real'}: {self.cohort_dir}"),
+                "is_demo": self.is_demo, "studies": [s.name for s in self.studies],
+                "preset": self.cfg.preset, "modes": tuple(self.opt.modes),
+                "engine": self.opt.engine, "seed": self.cfg.seed, "alpha": self.rcfg.alpha,
+                "cohort_dir": self.cohort_dir, "records": list(self.records),
+                "deviations": list(self.deviations)}
+

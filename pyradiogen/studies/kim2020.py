@@ -1,0 +1,373 @@
+"""Study 2 — Kim et al. 2020, J Korean Soc Radiol 81:632: pyradiomics features of two readers'
+ROIs, their agreement, and their relation to PAM50 and eleven risk scores.
+
+Stages (``replicate`` runs those whose inputs the cohort holds; ``pyradiogen validate DIR``
+lists them):
+
+=====================  ==================================================  =====================
+stage                  reads                                               package
+=====================  ==================================================  =====================
+kim2020-cohort         expression, clinical?, rois?, dicom?                cohort (:func:`assemble`)
+kim2020-genomics       expression, genes?                                  genomics
+kim2020-crf            rois, dicom, kim2020_patients                       crf
+kim2020-associate      crfs, kim2020_signatures, clinical                  associate (screens)
+kim2020-predict        kim2020_spearman, crfs, kim2020_signatures          predict
+kim2020-explore        kim2020_expression_log2, clinical, crfs?            explore
+=====================  ==================================================  =====================
+
+The paper's published numbers, its eleven risk scores and its exclusion rules
+(:func:`assemble`) live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import store
+from ..cohort.assemble import StudyCohort, flow, scanner_name, table1
+from ..replicate.stage import Artefacts, Stage, StageContext, Study
+
+NAME = "kim2020"
+TITLE = "Kim et al. 2020"
+CITATION = "Kim et al. 2020, J Korean Soc Radiol 81:632"
+
+#: column of ``compute_signatures`` → the paper's name: Kim et al.'s 11 risk scores
+SCORES = {
+    "ESR1": "ESR1", "ERBB2": "ERBB2", "AURKA": "AURKA", "endoPredict": "EndoPredict",
+    "genius": "GENIUS", "ggi": "GGI", "oncotypedx": "OncotypeDx", "tamr13": "TamR",
+    "gene70": "GENE70", "pik3cags": "PIK3CA", "rorS": "ROR-S",
+}
+SCORES_STUDY2 = SCORES
+
+# ---------------------------------------------------------------- published numbers
+
+#: Table 1 (122 patients with RNA-seq and MRI): (characteristic, level) → value
+PUBLISHED_TABLE1 = {
+    ("Patients", "n"): "122", ("PAM50", "Basal"): "17", ("PAM50", "Her2"): "8",
+    ("PAM50", "LumA"): "79", ("PAM50", "LumB"): "18",
+}
+#: the scanners of the 122 patients
+PUBLISHED_SCANNERS = {"GE 1.5 T": 91, "Siemens 1.5 T": 13, "Philips 1.5 T": 15,
+                      "Philips 3 T": 3}
+#: Table 2: ICC 95% CI range per feature class
+PUBLISHED_ICC_RANGES: dict[str, tuple[float, float]] = {
+    "Shape": (0.771, 1.000), "GLDM": (0.799, 1.000), "GLCM": (0.817, 1.000),
+    "First order": (0.768, 1.000), "GLRLM": (0.787, 1.000), "GLSZM": (0.820, 1.000),
+    "NGTDM": (0.818, 1.000), "Overall": (0.768, 1.000),
+}
+#: Kruskal–Wallis across PAM50: the significant features and their p
+PUBLISHED_KRUSKAL = {
+    "maximum 2D diameter": 0.0189,
+    "correlation (GLCM)": 0.0386,
+    "inverse difference moment normalised (GLCM)": 0.0337,
+}
+#: Table 3: significant (p < 0.05) Spearman features per class and score
+PUBLISHED_TABLE3 = pd.DataFrame(
+    {"GENE70": [3, 3, 0, 3, 2, 1, 0], "GGI": [2, 2, 0, 2, 2, 1, 0], "ERBB2": [0] * 7,
+     "GENIUS": [0] * 7, "PIK3CA": [0] * 7},
+    index=pd.Index(["shape", "gldm", "glcm", "firstorder", "glrlm", "glszm", "ngtdm"],
+                   name="feature_class"),
+)
+#: Table 4: LASSO with leave-one-out; score → (adjusted R², p as printed; None = n.s.)
+PUBLISHED_TABLE4: dict[str, tuple[float | None, str]] = {
+    "AURKA": (0.1998, "<0.001"), "ESR1": (0.152, "<0.001"), "ERBB2": (None, "n.s."),
+    "GGI": (0.1835, "<0.001"), "GENIUS": (None, "n.s."), "EndoPredict": (0.1118, "0.00693"),
+    "OncotypeDx": (0.1474, "0.00167"), "TamR": (0.1991, "<0.001"), "GENE70": (0.2171, "<0.001"),
+    "PIK3CA": (None, "n.s."), "ROR-S": (0.1903, "<0.001"),
+}
+#: Fig 1: Kruskal–Wallis screens across PAM50
+PUBLISHED_FIG1 = {"genes with Kruskal-Wallis p < 1e-9": 133,
+                  "radiomic features with p < 0.1": 4}
+
+
+# ---------------------------------------------------------------- exclusion rules
+
+def assemble(c: Any, readers: tuple[str, str] | None = None) -> StudyCohort:
+    """Study 2's cohort: patients with ROIs of two readers and RNA-seq (any scanner).
+
+    ``readers``: the two readers (default: the first two in ``rois.csv``). Table 1 counts the
+    PAM50 subtypes; ``extra["scanners"]`` the scanners, with the published counts. A cohort
+    without ROIs starts from the patients with RNA-seq, the ROI rule listed as not applied.
+    """
+    has_clin = c.manifest.path("clinical") is not None
+    if c.manifest.path("rois") is None or not c.has_images:
+        fl, keep = flow([("ROIs of both readers: not applied (the cohort has no ROIs)", None)],
+                        c.expression_patients, start_label="patients with RNA-seq")
+        tab = table1(c.clinical.loc[c.clinical.index.intersection(keep)],
+                     published=PUBLISHED_TABLE1) if has_clin else pd.DataFrame()
+        return StudyCohort("study2", keep, pd.DataFrame(columns=["patient_id"]), fl, tab,
+                           rois=pd.DataFrame(columns=["patient_id", "reader", "image_id"]),
+                           extra={"readers": (), "rois": False,
+                                  "scanners": pd.DataFrame(columns=["scanner", "patients",
+                                                                    "published"])})
+    r = c.rois
+    names = sorted(r["reader"].unique())
+    readers = tuple(readers) if readers else tuple(names[:2])
+    two = r[r["reader"].isin(readers)].groupby("patient_id")["reader"].nunique()
+    both = set(two[two >= len(readers)].index) if len(readers) == 2 else set()
+    fl, keep = flow([(f"no ROIs of both readers ({', '.join(readers)})", both),
+                     ("no matched RNA-seq", set(c.expression_patients))], c.patients)
+    rois = r[r["patient_id"].isin(keep) & r["reader"].isin(readers)].reset_index(drop=True)
+    im = c.images.loc[rois["image_id"].drop_duplicates()]
+    first = im.groupby("patient_id").first()
+    scanner = pd.Series([f"{scanner_name(m)} {f:g} T" for m, f in
+                         zip(first["manufacturer"], first["field_strength"])],
+                        index=first.index, dtype=object)
+    scan = scanner.value_counts().rename_axis("scanner").reset_index(name="patients")
+    tab = table1(c.clinical.loc[c.clinical.index.intersection(keep)],
+                 published=PUBLISHED_TABLE1) if has_clin else pd.DataFrame()
+    scan["published"] = scan["scanner"].map(PUBLISHED_SCANNERS).astype("Int64")
+    return StudyCohort("study2", keep, im, fl, tab, rois=rois,
+                       extra={"readers": readers, "scanners": scan})
+
+
+# ---------------------------------------------------------------- named inputs
+
+def patients(art: Artefacts) -> list[str]:
+    """Study 2's patients (the ``kim2020_patients`` result)."""
+    return list(art.json("kim2020_patients")["patients"])
+
+
+def crfs_reader(art: Artefacts, reader: str | None = None) -> pd.DataFrame:
+    """Study 2's pyradiomics features of one reader (the first by default): patients ×
+    features, indexed by patient. The paper's screens use one reader's ROIs."""
+    crfs = pd.read_parquet(art["crfs"])
+    reader = reader or sorted(crfs["reader"].unique())[0]
+    one = crfs[crfs["reader"] == reader].drop(columns=["reader", "image_id"])
+    return one.set_index("patient_id")
+
+
+def risk_scores(art: Artefacts) -> pd.DataFrame:
+    """The 11 risk scores of study 2's patients (patients × scores, the paper's names)."""
+    sig = art.frame("kim2020_signatures", index_col=0)
+    scores = sig[list(SCORES)].rename(columns=SCORES)
+    scores.index.name = "patient_id"
+    return scores.loc[scores.index.intersection(patients(art))]
+
+
+# ---------------------------------------------------------------- stage adapters
+
+def _cohort(ctx: StageContext) -> dict[str, Path]:
+    s = assemble(ctx.cohort(), **ctx.section("cohort").study2_kwargs())
+    d = ctx.dir
+    out = {"kim2020_table1": store.write_frame(s.table1, d / "table1.csv", index=False),
+           "kim2020_flowchart": store.write_frame(s.flowchart, d / "flowchart.csv",
+                                                  index=False),
+           "kim2020_rois": store.write_frame(s.rois, d / "rois.csv", index=False),
+           "kim2020_patients": store.write_json(d / "patients.json",
+                                                {"patients": list(s.patients),
+                                                 "readers": list(s.extra["readers"])})}
+    if len(s.extra["scanners"]):
+        out["kim2020_scanners"] = store.write_frame(s.extra["scanners"], d / "scanners.csv",
+                                                    index=False)
+    return out
+
+
+def _genomics(ctx: StageContext) -> dict[str, Path]:
+    from ..genomics.stage import stage
+
+    # study 2 scores its 11 risk scores on its own expression scale (RSEM-like)
+    p = stage(ctx.cohort(), ctx.dir, ctx.section("genomics"), study=2, pathways=False,
+              risk=False)
+    return {"kim2020_signatures": p["signatures"], "kim2020_expression_log2": p["expression"],
+            "kim2020_genomics": p["genomics"]}
+
+
+# The TamR score is computed as genefu computes it (the study used genefu), including a fault of
+# genefu's reference table: data-raw/README.md ("Gene IDs of the genefu tables").
+TAMR13_NOTE = (
+    "TamR is computed faithfully with genefu's sig.tamr13 table, whose EntrezGene.ID column "
+    "holds numbers that are not Entrez Gene IDs for 60 of its 192 genes (e.g. ADRA2A 281 "
+    "instead of 150) and no ID for 19 more: with gene mapping, as genefu does, some TAMR13 "
+    "clusters read other genes' expression. On real TCGA-BRCA RNA-seq the corrected table "
+    "(`signatures --tamr13-table corrected`, Python tamr13_table='corrected') gives scores "
+    "correlated r = 0.99 with the faithful ones, differing by 0.18-0.23 SD on average.")
+
+
+def _genomics_deviations(ctx: StageContext) -> list[str]:
+    prep = (ctx.json("kim2020_genomics") or {}).get("preparation", {})
+    out = [f"Expression (study 2): {prep['note']}."] if prep.get("note") else []
+    return [*out, TAMR13_NOTE]
+
+
+def _crf(ctx: StageContext) -> dict[str, Path]:
+    from ..crf.stage import run_crf_stage
+
+    cfg = dataclasses.replace(ctx.section("crf"), n_jobs=ctx.section("replicate").n_jobs)
+    res = run_crf_stage(ctx.cohort(), ctx.dir, cfg, patients=patients(ctx.inputs),
+                        published=PUBLISHED_ICC_RANGES)
+    out = {"crfs": res.paths["crfs"]}
+    if "icc_by_feature" in res.paths:
+        out["kim2020_icc_features"] = res.paths["icc_by_feature"]
+        out["kim2020_table2_icc"] = res.paths["icc_by_class"]
+    return out
+
+
+def _screens(ctx: StageContext) -> dict[str, Path]:
+    from ..associate.univariate import write_univariate
+
+    feats = crfs_reader(ctx.inputs)
+    clinical = ctx.cohort().clinical
+    p = write_univariate(feats, ctx.dir, pam50=clinical["pam50"].reindex(feats.index),
+                         scores=risk_scores(ctx.inputs))
+    return {"kim2020_kruskal_pam50": p["kruskal"], "kim2020_spearman": p["spearman"],
+            "kim2020_table3_spearman_counts": p["table3"]}
+
+
+def _predict_config(ctx: StageContext) -> Any:
+    from .liu2023 import predict_config
+
+    return predict_config(ctx)
+
+
+def _predict(ctx: StageContext) -> dict[str, Path]:
+    from ..predict.run import run_kim2020
+
+    res = run_kim2020(ctx.dir, features=crfs_reader(ctx.inputs),
+                      risk_scores=risk_scores(ctx.inputs),
+                      screen=pd.read_csv(ctx.path("kim2020_spearman")),
+                      config=_predict_config(ctx), published=PUBLISHED_TABLE4)
+    return {"kim2020_table4_loo_lasso": res.paths["table4"],
+            "kim2020_table4_paper_vs_rigorous": res.paths["table4_paper_vs_rigorous"]}
+
+
+def _predict_deviations(ctx: StageContext) -> list[str]:
+    if "rigorous" not in ctx.options["modes"]:
+        return []
+    return ["Study 2 rigorous mode nests the Spearman screen and the lasso inside every "
+            f"leave-one-out fold, with {_predict_config(ctx).loo_inner_folds}-fold inner "
+            "cv.glmnet (the paper screened all patients once)."]
+
+
+def _explore(ctx: StageContext) -> dict[str, Path]:
+    from ..explore.pipeline import run_explore
+
+    c = ctx.cohort()
+    keep = patients(ctx.inputs)
+    clinical = c.clinical.loc[c.clinical.index.intersection(keep)]
+    expr = pd.read_parquet(ctx.path("kim2020_expression_log2"))
+    expr = expr.loc[expr.index.intersection(keep)]
+    sets = {"pyradiomics": crfs_reader(ctx.inputs)} if ctx.has("crfs") else {}
+    res = run_explore(sets, clinical, ctx.dir, expression=expr, config=ctx.section("explore"),
+                      seed=ctx.config.seed)
+    out: dict[str, Path] = {}
+    gpaths = res["genes"]["paths"]
+    if "fig1a_kruskal_genes" in gpaths:
+        out["kim2020_fig1a_kruskal_genes"] = gpaths["fig1a_kruskal_genes"]
+    out["kim2020_kruskal_genes"] = gpaths["kruskal_genes"]
+    genes = pd.read_csv(gpaths["kruskal_genes"])
+    rows = {"genes with Kruskal-Wallis p < 1e-9": int((genes["p_value"] < 1e-9).sum())}
+    if sets:
+        fpaths = res["pyradiomics"]["paths"]
+        if "fig1b_kruskal" in fpaths:
+            out["kim2020_fig1b_kruskal_crf_figure"] = fpaths["fig1b_kruskal"]
+        if "kruskal_pam50" in fpaths:
+            feats = pd.read_csv(fpaths["kruskal_pam50"])
+            rows["radiomic features with p < 0.1"] = int((feats["p_value"] < 0.1).sum())
+            out["kim2020_fig1b_kruskal_crf"] = store.write_frame(
+                feats, ctx.dir / "fig1b_kruskal_crf.csv", index=False)
+    counts = pd.DataFrame({"value": list(rows.values())},
+                          index=pd.Index(list(rows), name="count"))
+    out["kim2020_fig1_counts"] = store.write_frame(counts, ctx.dir / "fig1_counts.csv")
+    return out
+
+
+# ---------------------------------------------------------------- the stages
+
+STAGES = (
+    Stage("kim2020-cohort", run=f"{__name__}:assemble", call=_cohort,
+          reads=("cohort:expression", "cohort:clinical?", "cohort:rois?", "cohort:dicom?",
+                 "cohort:patients?"),
+          writes={"kim2020_table1": "tables/kim2020_table1.csv",
+                  "kim2020_flowchart": "tables/kim2020_flowchart.csv",
+                  "kim2020_scanners?": "tables/kim2020_scanners.csv",
+                  "kim2020_rois": None, "kim2020_patients": None},
+          params=("cohort",), description="two readers' ROIs and RNA-seq; Table 1, scanners"),
+    Stage("kim2020-genomics", run="pyradiogen.genomics.stage:stage", call=_genomics,
+          reads=("cohort:expression", "cohort:genes?", "cohort:patients?"),
+          writes={"kim2020_signatures": None, "kim2020_expression_log2": None,
+                  "kim2020_genomics": None},
+          params=("genomics",), deviations=_genomics_deviations,
+          description="the 11 risk scores on study 2's expression scale"),
+    Stage("kim2020-crf", run="pyradiogen.crf.stage:run_crf_stage", call=_crf,
+          reads=("cohort:rois", "cohort:dicom", "kim2020_patients", "kim2020_rois"),
+          writes={"crfs": None, "kim2020_icc_features?": "tables/kim2020_icc_features.csv",
+                  "kim2020_table2_icc?": "tables/kim2020_table2_icc.csv"},
+          params=("crf",), description="pyradiomics features, inter-reader ICC (Table 2)"),
+    Stage("kim2020-associate", run="pyradiogen.associate.univariate:write_univariate",
+          call=_screens, reads=("crfs", "kim2020_signatures", "kim2020_patients",
+                                "cohort:clinical"),
+          writes={"kim2020_kruskal_pam50": "tables/kim2020_kruskal_pam50.csv",
+                  "kim2020_spearman": None,
+                  "kim2020_table3_spearman_counts":
+                      "tables/kim2020_table3_spearman_counts.csv"},
+          description="Kruskal–Wallis across PAM50, Spearman with the risk scores (Table 3)"),
+    Stage("kim2020-predict", run="pyradiogen.predict.run:run_kim2020", call=_predict,
+          reads=("kim2020_spearman", "crfs", "kim2020_signatures", "kim2020_patients"),
+          writes={"kim2020_table4_loo_lasso": "tables/kim2020_table4_loo_lasso.csv",
+                  "kim2020_table4_paper_vs_rigorous":
+                      "figures/kim2020_table4_paper_vs_rigorous.png"},
+          params=("predict", "options.modes", "replicate.loo_inner_folds_rigorous"),
+          deviations=_predict_deviations,
+          description="LASSO with leave-one-out per risk score (Table 4)"),
+    Stage("kim2020-explore", run="pyradiogen.explore.pipeline:run_explore", call=_explore,
+          reads=("kim2020_expression_log2", "kim2020_patients", "cohort:clinical", "crfs?"),
+          writes={"kim2020_fig1a_kruskal_genes?": "figures/kim2020_fig1a_kruskal_genes.png",
+                  "kim2020_fig1b_kruskal_crf_figure?": "figures/kim2020_fig1b_kruskal_crf.png",
+                  "kim2020_fig1b_kruskal_crf?": "tables/kim2020_fig1b_kruskal_crf.csv",
+                  "kim2020_fig1_counts": "tables/kim2020_fig1_counts.csv",
+                  "kim2020_kruskal_genes": None},
+          params=("explore",),
+          description="Kruskal–Wallis heatmaps of genes and features across PAM50 (Fig 1)"),
+)
+
+
+# ---------------------------------------------------------------- the report
+
+def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
+    """Study 2's sections of ``report.html``: published values beside this run's."""
+    from ..replicate.build_report import figures
+
+    sec = rep.section("Study 2 — cohort", CITATION)
+    pub = pd.DataFrame([(a, b, v) for (a, b), v in PUBLISHED_TABLE1.items()],
+                       columns=["characteristic", "level", "value"]).set_index("characteristic")
+    rep.compare(sec, "Cohort", pub, art.frame("kim2020_table1", index_col=0,
+                                                 keep_default_na=False))
+    rep.compare(sec, "Scanners", PUBLISHED_SCANNERS, art.frame("kim2020_scanners"))
+
+    sec = rep.section("Study 2 — reader agreement (Table 2)", CITATION)
+    icc = pd.DataFrame([(k, lo, hi) for k, (lo, hi) in PUBLISHED_ICC_RANGES.items()],
+                       columns=["feature_class", "ci_lower_min", "ci_upper_max"])
+    rep.compare(sec, "ICC 95% CI range per feature class", icc,
+                art.frame("kim2020_table2_icc"))
+
+    sec = rep.section("Study 2 — PAM50 and risk scores (Kruskal–Wallis, Table 3)", CITATION)
+    kw = art.frame("kim2020_kruskal_pam50")
+    if kw is not None and "p" in kw.columns:
+        kw = kw.sort_values("p").head(10)
+    rep.compare(sec, "Kruskal–Wallis across PAM50 (smallest p)", PUBLISHED_KRUSKAL, kw)
+    rep.compare(sec, "Table 3: Spearman-significant features per class and score",
+                PUBLISHED_TABLE3, art.frame("kim2020_table3_spearman_counts", index_col=0))
+
+    sec = rep.section("Study 2 — LASSO with leave-one-out (Table 4)", CITATION)
+    figures(rep, sec, art, ["kim2020_table4_*"], "Table 4 paper vs rigorous")
+    t4 = pd.DataFrame([(k, r2, p) for k, (r2, p) in PUBLISHED_TABLE4.items()],
+                      columns=["score", "adj_r2", "p"])
+    rep.compare(sec, "Table 4: adjusted R² and p per risk score (both modes)", t4,
+                art.frame("kim2020_table4_loo_lasso"),
+                note="adj_r2/p: lasso refitted at the leave-one-out lambda.min, R² adjusted "
+                     "with k = non-zero coefficients, F test; adj_r2_loo/p_loo: lm of y on the "
+                     "out-of-fold predictions (the alternative definition).")
+
+    sec = rep.section("Study 2 — Fig 1 heatmaps", CITATION)
+    rep.compare(sec, "Kruskal–Wallis screens", PUBLISHED_FIG1,
+                art.frame("kim2020_fig1_counts", index_col=0))
+    figures(rep, sec, art, ["kim2020_fig1*"], "Kim Fig 1")
+
+
+STUDY = Study(name=NAME, title=TITLE, citation=CITATION, stages=STAGES, report=report,
+              module=__name__)

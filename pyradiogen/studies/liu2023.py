@@ -1,0 +1,676 @@
+"""Study 1 — Liu & Hu 2023, Biomarker Research 11:9: deep radiomic features of breast DCE-MRI
+and their associations with genomic features.
+
+Stages (``replicate`` runs those whose inputs the cohort holds; ``pyradiogen validate DIR``
+lists them):
+
+=====================  ==================================================  =====================
+stage                  reads                                               package
+=====================  ==================================================  =====================
+liu2023-cohort         expression, clinical?, dicom?                       cohort (:func:`assemble`)
+liu2023-genomics       expression, genes?, risk_genes?, genesets?          genomics
+liu2023-pam50          signatures, clinical, a downloaded (non-demo) cohort genomics.subtypes
+liu2023-drf            dicom, liu2023_images                               drf
+liu2023-associate      drfs_qn | crf36, signatures, ssgsea, risk_genes?    associate
+liu2023-predict        drfs_qn, signatures, clinical, dicom, crf36?, timer?  predict
+liu2023-explore        drfs_qn | crf36, clinical                           explore
+=====================  ==================================================  =====================
+
+The published numbers of the paper, its constants (the six signatures used as GFs) and its
+exclusion rules (:func:`assemble`) live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import store
+from ..cohort.assemble import (
+    StudyCohort,
+    accepted_vendors,
+    flow,
+    scanner_ok,
+    scanner_rule,
+    select_images,
+    selected_exams,
+    series_status,
+    table1,
+)
+from ..replicate.stage import Artefacts, Stage, StageContext, Study
+
+NAME = "liu2023"
+TITLE = "Liu & Hu 2023"
+CITATION = "Liu & Hu 2023, Biomarker Research 11:9"
+
+#: column of ``compute_signatures`` → the paper's name: the six signatures used as GFs
+SIGNATURES = {
+    "oncotypedx": "OncotypeDX", "endoPredict": "EndoPredict", "rorS": "Prosigna rorS",
+    "gene70": "MammaPrint gene70", "genius": "GENIUS", "pik3cags": "PIK3CA-GS",
+}
+SIGNATURES_STUDY1 = SIGNATURES
+#: GF type → the class name used in the association summaries
+GF_CLASSES = {"risk_gene": "risk genes", "signature": "signatures", "kegg": "KEGG"}
+
+# ---------------------------------------------------------------- published numbers
+
+#: Table 1 (110 women): (characteristic, level) → value as printed
+PUBLISHED_TABLE1 = {
+    ("Patients", "n"): "110", ("Age", "range"): "29–82", ("Age", "mean"): "53.76",
+    ("Age", "SD"): "12.07", ("T (>2 cm)", "positive"): "70", ("T (>2 cm)", "negative"): "40",
+    ("N", "positive"): "54", ("N", "negative"): "56", ("ER", "positive"): "86",
+    ("ER", "negative"): "24", ("PR", "positive"): "77", ("PR", "negative"): "33",
+    ("HER2", "positive"): "21", ("HER2", "negative"): "78", ("HER2", "NA"): "11",
+}
+
+#: the association counts of the text and Fig 5
+PUBLISHED_ASSOCIATION = {
+    "DRFs associated with risk genes": 1774,
+    "risk genes associated (of 288)": 213,
+    "DRFs associated with EndoPredict": 848,
+    "DRFs associated with rorS": 1395,
+    "DRFs associated with KEGG pathways": 1739,
+    "KEGG pathways associated (of 182)": 166,
+    "DRFs associated with any GF": 2028,
+    "GFs associated with any DRF": 381,
+    "CRFs associated with risk genes": 14,
+    "risk genes associated with CRFs": 8,
+    "CRFs associated with signatures": 0,
+    "CRFs associated with pathways": 0,
+    "top DRF": "fea_4043",
+    "top DRF kernel": 16,
+    "top DRF GFs": 146,
+}
+
+#: Table 2: significant DRF–GF pairs per kernel (risk genes, signatures, KEGG, total)
+PUBLISHED_TABLE2 = pd.DataFrame(
+    [
+        (13, 3251, 227, 7848, 11326), (14, 3374, 208, 7423, 11005),
+        (15, 3039, 190, 6776, 10005), (16, 3093, 178, 6650, 9921),
+        (12, 2510, 203, 6853, 9566), (11, 2176, 194, 5934, 8304),
+        (10, 2045, 185, 5307, 7537), (9, 1964, 183, 4706, 6853),
+        (8, 1852, 163, 3988, 6003), (7, 1358, 118, 2752, 4228),
+        (6, 725, 85, 1601, 2411), (5, 577, 75, 1399, 2051),
+        (1, 654, 59, 1158, 1871), (4, 496, 67, 961, 1524),
+        (2, 358, 56, 890, 1304), (3, 384, 52, 793, 1229),
+    ],
+    columns=["kernel", "risk_genes", "signatures", "kegg", "total"],
+)
+
+#: Table 3: top GFs, their significant DRFs and top-5 kernels
+PUBLISHED_TABLE3 = pd.DataFrame(
+    [
+        ("RP11-57H14.3", "risk gene", 1118, "13,14,15,12,16"),
+        ("FIBP", "risk gene", 1050, "13,14,15,10,11"),
+        ("ATP6AP1L", "risk gene", 1038, "13,14,16,10,15"),
+        ("OVOL1", "risk gene", 1019, "13,14,10,16,11"),
+        ("RP11-400F19.8", "risk gene", 1017, "13,14,16,12,15"),
+        ("EndoPredict", "signature", 848, "13,14,12,15,11"),
+        ("Prosigna rorS", "signature", 1395, "13,14,12,11,10"),
+        ("Fatty acid metabolism", "KEGG", 1269, "12,10,11,13,9"),
+        ("Insulin signaling", "KEGG", 1243, "13,12,11,14,10"),
+        ("Phenylalanine metabolism", "KEGG", 1217, "12,13,10,9,11"),
+        ("RNA degradation", "KEGG", 1211, "12,13,11,14,15"),
+        ("Tyrosine metabolism", "KEGG", 1205, "12,9,10,11,13"),
+    ],
+    columns=["gf", "type", "significant_drfs", "top5_kernels"],
+)
+
+#: Fig 4a–c: clusters and Fisher tests
+PUBLISHED_CLUSTERING = {
+    "hierarchical clusters": "2 (14 and 96 patients)",
+    "Fisher tests, clusters vs clinical": "all P > 0.05",
+    "t-SNE visible clusters": 5,
+    "t-SNE Fisher tests": "all P > 0.05",
+}
+
+#: Fig 4d–e (given qualitatively only): (feature set, characteristic) → result
+PUBLISHED_LASSO: dict[tuple[str, str], str] = {
+    **{("DRF", c): "AUC >= 0.90" for c in ("T", "N", "ER", "PR", "HER2")},
+    ("CRF", "T"): "good", ("CRF", "ER"): "good", ("CRF", "N"): "AUC < 0.8",
+    ("CRF", "PR"): "AUC < 0.8", ("CRF", "HER2"): "AUC < 0.8",
+}
+
+# AUCs in the legends of the authors' Supplementary Fig 1 plots (DNN&XGboost.R), by (target,
+# feature set, model); the paper itself gives no numbers for this figure.
+_SIG = ("endo", "pik3cags", "gene70", "genius", "oncotypedx", "rors")
+_TIL = ("bcell", "cd4t", "cd8t", "neutrophil", "macrophage", "dendritic")
+_LEGENDS = {
+    ("DRF", "xgboost"): (_SIG, (0.73, 0.62, 0.63, 0.70, 0.64, 0.60)),
+    ("CRF", "xgboost"): (_SIG, (0.55, 0.54, 0.56, 0.55, 0.58, 0.59)),
+    ("DRF", "nnet"): (_SIG, (0.81, 0.62, 0.65, 0.79, 0.75, 0.79)),
+    ("CRF", "nnet"): (_SIG, (0.77, 0.54, 0.56, 0.55, 0.58, 0.59)),
+    ("DRF", "xgboost", "til"): (_TIL, (0.70, 0.68, 0.60, 0.54, 0.71, 0.70)),
+    ("CRF", "xgboost", "til"): (_TIL, (0.55, 0.66, 0.61, 0.55, 0.59, 0.55)),
+    ("DRF", "nnet", "til"): (_TIL, (0.91, 0.76, 0.64, 0.61, 0.63, 0.63)),
+    ("CRF", "nnet", "til"): (_TIL, (0.61, 0.66, 0.61, 0.58, 0.60, 0.63)),
+}
+#: Supplementary Fig 1: (target key, feature set, model) → AUC (see ``predict.classes``)
+PUBLISHED_SUPPFIG1_AUC: dict[tuple[str, str, str], float] = {
+    (t, key[0], key[1]): v for key, (targets, vals) in _LEGENDS.items()
+    for t, v in zip(targets, vals)
+}
+#: what ``predict.run_liu2023(published=…)`` takes
+PUBLISHED_PREDICTION = {"lasso": PUBLISHED_LASSO, "classes": PUBLISHED_SUPPFIG1_AUC}
+
+
+# ---------------------------------------------------------------- exclusion rules
+
+def assemble(c: Any, post_phase: int | str | None = None,
+             manufacturer: str | list[str] | None = None,
+             field_strength: float | str | None = None, max_slices: int | None = None
+             ) -> StudyCohort:
+    """Study 1's cohort: exclusions with counts, the images used and Table 1.
+
+    Defaults come from ``[study1]`` in cohort.toml (post_phase 1 = first post-contrast, GE,
+    1.5 T, all slices). Exclusion steps, in order: no DCE exam whose phases could be ordered;
+    no exam from an accepted scanner (vendor list or "any", field strength or "any"); the exam
+    lacks ``post_phase``; no matched RNA-seq; no clinical data. ``extra`` holds the rule, the
+    unordered exams and ``series_status`` (series UID → kept or why excluded). A cohort
+    without images starts from the patients with RNA-seq; the image rules are listed as not
+    applied and no image is selected.
+    """
+    cfg = c.manifest.study1
+    post_phase = cfg["post_phase"] if post_phase is None else post_phase
+    if post_phase != "last":
+        post_phase = int(post_phase)
+    manufacturer = cfg["manufacturer"] if manufacturer is None else manufacturer
+    field_strength = cfg["field_strength"] if field_strength is None else field_strength
+    if str(field_strength) != "any":
+        field_strength = float(field_strength)
+    rule = scanner_rule(manufacturer, field_strength)
+    has_clin = c.manifest.path("clinical") is not None
+    extra: dict[str, Any] = {"post_phase": post_phase, "phase": post_phase,
+                             "manufacturer": manufacturer, "field_strength": field_strength,
+                             "scanner_rule": rule}
+    if not c.has_images:
+        steps: list[tuple[str, set[str] | None]] = [
+            (f"DCE exam, {rule} scanner and post-contrast phase {post_phase}: not applied "
+             "(the cohort has no images)", None)]
+        if has_clin:
+            steps.append(("no clinical data", set(c.clinical.index)))
+        fl, keep = flow(steps, c.expression_patients, start_label="patients with RNA-seq")
+        tab = table1(c.clinical.loc[keep], PUBLISHED_TABLE1) if has_clin else pd.DataFrame(
+            columns=["characteristic", "level", "value"])
+        images = pd.DataFrame(columns=["patient_id"], index=pd.Index([], name="image_id"))
+        extra.update(unordered_exams=[], series_status={}, images=False,
+                     images_per_patient={"min": 0, "max": 0, "mean": np.nan})
+        return StudyCohort("study1", keep, images, fl, tab, extra=extra)
+    ex = c.exams
+    ordered = ex[ex["ordered"] & ex["n_phases"].ge(2)] if len(ex) else ex
+    scan_ok = ordered[scanner_ok(ordered, manufacturer, field_strength)] if len(ordered) \
+        else ordered
+    series = selected_exams(c, manufacturer, field_strength, post_phase)
+    steps = [("no DCE exam", set(ordered["patient_id"]))]
+    if accepted_vendors(manufacturer) is not None or str(field_strength) != "any":
+        steps.append((f"no {rule} DCE exam", set(scan_ok["patient_id"])))
+    if post_phase != "last":
+        steps.append((f"no post-contrast phase {post_phase}", set(series.index)))
+    steps.append(("no matched RNA-seq", set(c.expression_patients)))
+    if has_clin:
+        steps.append(("no clinical data", set(c.clinical.index)))
+    fl, keep = flow(steps, c.patients)
+    series = series.loc[keep]
+    if max_slices is None and cfg.get("max_slices"):
+        max_slices = int(cfg["max_slices"])
+    images = select_images(c, series, post_phase, max_slices)
+    tab = table1(c.clinical.loc[keep], PUBLISHED_TABLE1) if has_clin else pd.DataFrame(
+        columns=["characteristic", "level", "value"])
+    per = images.groupby("patient_id").size()
+    unordered = ex[~ex["ordered"]] if len(ex) else ex
+    extra.update(unordered_exams=[{"exam_id": r.exam_id, "patient_id": r.patient_id,
+                                   "reason": r.note} for r in unordered.itertuples()],
+                 series_status=series_status(c, fl, series, images),
+                 images_per_patient={"min": int(per.min()) if len(per) else 0,
+                                     "max": int(per.max()) if len(per) else 0,
+                                     "mean": float(per.mean()) if len(per) else np.nan})
+    return StudyCohort("study1", keep, images, fl, tab, series=series, extra=extra)
+
+
+# ---------------------------------------------------------------- named inputs
+
+def patients(art: Artefacts) -> list[str]:
+    """Study 1's patients (the ``liu2023_patients`` result)."""
+    return list(art.json("liu2023_patients")["patients"])
+
+
+def gf_table(art: Artefacts) -> pd.DataFrame:
+    """Study 1's GFs: risk genes + the six signatures + KEGG pathways (patients × GF)."""
+    parts = []
+    if art.path("risk_genes") is not None:
+        parts.append(art.frame("risk_genes", index_col=0))
+    parts.append(art.frame("signatures", index_col=0)[list(SIGNATURES)])
+    parts.append(art.frame("ssgsea", index_col=0))
+    gf = pd.concat(parts, axis=1).copy()
+    gf.index.name = "patient_id"
+    return gf
+
+
+def gf_types(art: Artefacts) -> dict[str, str]:
+    """GF → ``risk_gene``, ``signature`` or ``kegg``."""
+    types: dict[str, str] = {}
+    if art.path("risk_genes") is not None:
+        types.update({g: "risk_gene" for g in art.frame("risk_genes", index_col=0)})
+    types.update({s: "signature" for s in SIGNATURES})
+    types.update({k: "kegg" for k in art.frame("ssgsea", index_col=0, nrows=1)})
+    return types
+
+
+def crf36_table(ctx: StageContext) -> pd.DataFrame | None:
+    """Study 1's 36 conventional features as a feature table (one row per patient)."""
+    crf = ctx.cohort().crf36
+    if crf is None:
+        return None
+    crf = crf.copy()
+    crf = crf.loc[crf.index.intersection(patients(ctx.inputs))]
+    out = crf.reset_index().rename(columns={crf.index.name or "index": "patient_id"}).copy()
+    out.insert(0, "image_id", out["patient_id"])
+    return out
+
+
+def predict_config(ctx: StageContext) -> Any:
+    """The ``[predict]`` section as ``replicate`` runs it (modes, rigorous-mode sizes,
+    EfficientNet on)."""
+    pcfg = ctx.section("predict")
+    rcfg = ctx.section("replicate")
+    return dataclasses.replace(
+        pcfg, modes=list(ctx.options["modes"]),
+        selection_permutations_rigorous=(pcfg.selection_permutations_rigorous
+                                         or rcfg.classes_permutations_rigorous),
+        n_jobs=max(pcfg.n_jobs, rcfg.n_jobs),
+        loo_inner_folds=min(pcfg.loo_inner_folds, rcfg.loo_inner_folds_rigorous),
+        efficientnet=True, efficientnet_epochs=rcfg.efficientnet_epochs,
+        efficientnet_image_size=rcfg.efficientnet_image_size)
+
+
+# ---------------------------------------------------------------- stage adapters
+
+def _cohort(ctx: StageContext) -> dict[str, Path]:
+    s = assemble(ctx.cohort(), **ctx.section("cohort").study1_kwargs())
+    d = ctx.dir
+    return {"liu2023_table1": store.write_frame(s.table1, d / "table1.csv", index=False),
+            "liu2023_flowchart": store.write_frame(s.flowchart, d / "flowchart.csv",
+                                                   index=False),
+            "liu2023_images": store.write_frame(s.images, d / "images.csv"),
+            "liu2023_patients": store.write_json(d / "patients.json",
+                                                 {"patients": list(s.patients),
+                                                  "extra": s.extra})}
+
+
+def _genomics(ctx: StageContext) -> dict[str, Path]:
+    from ..genomics.stage import stage
+
+    p = stage(ctx.cohort(), ctx.dir, ctx.section("genomics"), study=1)
+    out = {"signatures": p["signatures"], "ssgsea": p["ssgsea"],
+           "expression_log2": p["expression"], "risk_note": p["risk_note"],
+           "liu2023_genomics": p["genomics"]}
+    if "risk_genes" in p:
+        out["risk_genes"] = p["risk_genes"]
+    return out
+
+
+def _genomics_deviations(ctx: StageContext) -> list[str]:
+    out = []
+    if not ctx.has("risk_genes"):
+        out.append("Study 1's 288 risk genes are not public and no risk-gene list was given: "
+                   "the risk-gene association was not run.")
+    elif ctx.is_demo:
+        out.append("Risk genes: the demo cohort's synthetic risk panel stands in for study 1's "
+                   "unpublished 288-gene list.")
+    prep = (ctx.json("liu2023_genomics") or {}).get("preparation", {})
+    if prep.get("note"):
+        out.append(f"Expression (study 1): {prep['note']}.")
+    return out
+
+
+def _pam50(ctx: StageContext) -> dict[str, Path]:
+    from ..genomics.subtypes import stage
+
+    sig = ctx.frame("signatures", index_col=0)
+    p = stage(sig["pam50_subtype"], ctx.cohort().clinical["pam50"], ctx.dir)
+    return {"pam50_agreement": p["agreement"], "pam50_confusion": p["confusion"]}
+
+
+def _drf(ctx: StageContext) -> dict[str, Path]:
+    from ..drf.stage import stage
+
+    images = ctx.frame("liu2023_images", index_col=0)
+    dcfg = ctx.section("drf")
+    epochs = ctx.section("replicate").drf_epochs
+    if epochs is not None:
+        dcfg = dataclasses.replace(dcfg, epochs=epochs)
+    r = stage(ctx.cohort(), images, ctx.dir, dcfg, seed=ctx.config.seed,
+              title=f"{ctx.config.preset} preset")
+    return {"drfs": r["drfs"], "drfs_qn": r["drfs_qn"], "drfs_qn_patient": r["drfs_qn_patient"],
+            "drf_model": r["model"], "drf_training": r["training"],
+            "liu2023_drf_loss_history": r["loss_history"],
+            "liu2023_fig3_kernel_maps": r["kernel_maps"], "liu2023_fig3_density": r["density"],
+            "liu2023_drf_loss_curves": r["loss_curves"]}
+
+
+def association_summary(overview: dict[str, Any]) -> pd.DataFrame:
+    """The paper's association counts, computed from :func:`summary.overview` of each scan."""
+    rows: dict[str, Any] = {}
+    for label in ("DRF", "CRF"):
+        classes = overview.get(label, {}).get("classes", {})
+        for cls, name in (("risk genes", "risk genes"), ("signatures", "signatures"),
+                          ("KEGG", "KEGG pathways")):
+            c = classes.get(cls)
+            if c is None:
+                continue
+            rows[f"{label}s associated with {name}"] = c.get("n_features_with_gf")
+            rows[f"{name} associated with {label}s"] = c.get("n_gfs_with_feature")
+        if label in overview:
+            rows[f"{label}s associated with any GF"] = overview[label]["n_features_any"]
+            rows[f"GFs associated with any {label}"] = overview[label]["n_gfs_any"]
+    top = overview.get("top_drf") or {}
+    if top:
+        rows["top DRF"] = top.get("feature")
+        rows["top DRF kernel"] = top.get("kernel")
+        rows["top DRF GFs"] = top.get("total")
+    return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="count"))
+
+
+def _associate(ctx: StageContext) -> dict[str, Path]:
+    import shutil
+
+    from ..associate import summary
+    from ..associate.stage import stage
+
+    d = ctx.dir
+    gf = gf_table(ctx.inputs).reset_index()
+    gf_class = {g: GF_CLASSES[t] for g, t in gf_types(ctx.inputs).items()}
+    acfg = ctx.section("associate")
+    sets = []
+    if ctx.has("drfs_qn"):
+        sets.append(("drf", pd.read_parquet(ctx.path("drfs_qn"))))
+    crf = crf36_table(ctx)
+    if crf is not None:
+        sets.append(("crf", crf))
+    out: dict[str, Path] = {}
+    overview: dict[str, Any] = {}
+    for label, feats in sets:
+        res, paths = stage(feats, gf, d / label, gf_class=gf_class, label=label.upper(),
+                           engine=ctx.options["engine"], preset=ctx.config.preset,
+                           n_jobs=ctx.section("replicate").n_jobs, backend=acfg.backend,
+                           alpha=acfg.alpha, blocks_dir=d / f"{label}_blocks",
+                           config=ctx.config.to_dict())
+        out[f"associations_{label}"] = paths["associations"]
+        overview[label.upper()] = summary.overview(res)
+        if label == "drf":
+            top = summary.per_feature(res)
+            overview["top_drf"] = top.iloc[0].to_dict() if len(top) else {}
+        for key, name in (("table2", "liu2023_table2_kernels"),
+                          ("table3", "liu2023_table3_top_gfs"),
+                          ("fig5e", "liu2023_fig5e_top30_drfs"), ("fig5f", "liu2023_fig5f_crfs")):
+            if key in paths and (key.startswith("fig5") or label == "drf"):
+                out[name] = paths[key]
+        for key, p in paths.items():
+            if key.endswith(".png"):
+                out[f"liu2023_{label}_figures/{Path(key).stem}"] = p
+        shutil.rmtree(d / f"{label}_blocks" / "blocks", ignore_errors=True)  # scan written
+    out["liu2023_association_overview"] = store.write_json(d / "overview.json", overview)
+    out["liu2023_association_summary"] = store.write_frame(association_summary(overview),
+                                                           d / "association_summary.csv")
+    return out
+
+
+def _predict(ctx: StageContext) -> dict[str, Path]:
+    from ..predict.run import cohort_images, run_liu2023
+
+    c = ctx.cohort()
+    pcfg = predict_config(ctx)
+    rcfg = ctx.section("replicate")
+    targets = pd.concat([ctx.frame("signatures", index_col=0)[list(SIGNATURES)], c.timer],
+                        axis=1, join="inner")
+    targets.index.name = "patient_id"
+    images = labels = None
+    if pcfg.efficientnet:
+        images, labels = cohort_images(c)
+        keep = labels["patient_id"].isin(patients(ctx.inputs)).to_numpy()
+        idx = [i for i, k in enumerate(keep) if k][: rcfg.efficientnet_max_images]
+        images = [images[i] for i in idx]
+        labels = labels.iloc[idx].reset_index(drop=True)
+    crf = crf36_table(ctx)
+    if crf is not None:
+        crf = crf.drop(columns=["image_id"]).set_index("patient_id")
+    res = run_liu2023(ctx.dir, drf=pd.read_parquet(ctx.path("drfs_qn")), clinical=c.clinical,
+                      crf=crf, targets=targets, images=images, image_labels=labels,
+                      config=pcfg, published=PUBLISHED_PREDICTION)
+    names = {"lasso_curves": "liu2023_fig4de_lasso_curves",
+             "lasso_summary": "liu2023_fig4de_lasso_summary",
+             "lasso_predictions": "liu2023_fig4de_lasso_predictions",
+             "auc_vs_features": "liu2023_fig4de_auc_vs_features",
+             "f1_vs_features": "liu2023_fig4de_f1_vs_features",
+             "lasso_paper_vs_rigorous": "liu2023_fig4de_paper_vs_rigorous",
+             "classes_summary": "liu2023_suppfig1_classes_summary",
+             "classes_roc": "liu2023_suppfig1_classes_roc",
+             "classes_roc_curves": "liu2023_suppfig1_roc",
+             "efficientnet": "liu2023_supptable1_efficientnet"}
+    return {names[k]: p for k, p in res.paths.items() if k in names}
+
+
+def _predict_deviations(ctx: StageContext) -> list[str]:
+    pcfg = predict_config(ctx)
+    rcfg = ctx.section("replicate")
+    weights = pcfg.efficientnet_weights or "none (no local ImageNet weights file given)"
+    out = [f"EfficientNet-B0 baseline: {pcfg.efficientnet_epochs} epoch(s) at "
+           f"{pcfg.efficientnet_image_size}×{pcfg.efficientnet_image_size} on at most "
+           f"{rcfg.efficientnet_max_images} images, pre-trained weights: {weights} "
+           "(the paper: 100 epochs at 224×224 with and without ImageNet weights; set "
+           "[replicate] efficientnet_* and [predict] efficientnet_weights to run it in full)."]
+    if "rigorous" in ctx.options["modes"]:
+        out.append("Rigorous mode repeats the ClassifyR-style selection inside every outer fold "
+                   f"with {pcfg.selection_permutations_rigorous} permutations (paper mode: 100).")
+    return out
+
+
+def _explore(ctx: StageContext) -> dict[str, Path]:
+    from ..explore.pipeline import run_explore
+
+    c = ctx.cohort()
+    keep = patients(ctx.inputs)
+    sets: dict[str, pd.DataFrame] = {}
+    if ctx.has("drfs_qn"):
+        sets["drf"] = pd.read_parquet(ctx.path("drfs_qn"))
+    crf = crf36_table(ctx)
+    if crf is not None:
+        sets["crf"] = crf
+    res = run_explore(sets, c.clinical.loc[c.clinical.index.intersection(keep)], ctx.dir,
+                      expression=None, config=ctx.section("explore"), seed=ctx.config.seed)
+    out: dict[str, Path] = {}
+    fisher = []
+    for label in sets:
+        paths = res[label]["paths"]
+        for name in ("fig4a_heatmap", "fig4bc_tsne", "tsne_clinical"):
+            if name in paths:
+                out[f"liu2023_explore_figures/{label}_{name}"] = paths[name]
+        for kind in ("hclust", "tsne"):
+            if f"{kind}_fisher" in paths:
+                fisher.append(pd.read_csv(paths[f"{kind}_fisher"]).assign(
+                    features=label.upper()))
+    if "compare_tsne" in res["paths"]:
+        out["liu2023_explore_figures/fig4bc_drf_vs_crf_tsne"] = res["paths"]["compare_tsne"]
+    if fisher:
+        out["liu2023_fig4_fisher"] = store.write_frame(pd.concat(fisher, ignore_index=True),
+                                                       ctx.dir / "fig4_fisher.csv", index=False)
+    return out
+
+
+# ---------------------------------------------------------------- the stages
+
+STAGES = (
+    Stage("liu2023-cohort", run=f"{__name__}:assemble", call=_cohort,
+          reads=("cohort:expression", "cohort:clinical?", "cohort:dicom?", "cohort:patients?"),
+          writes={"liu2023_table1": "tables/liu2023_table1.csv",
+                  "liu2023_flowchart": "tables/liu2023_flowchart.csv",
+                  "liu2023_images": None, "liu2023_patients": None},
+          params=("cohort",),
+          description="exclusions (flowchart), the selected images and Table 1"),
+    Stage("liu2023-genomics", run="pyradiogen.genomics.stage:stage",
+          call=_genomics,
+          reads=("cohort:expression", "cohort:genes?", "cohort:risk_genes?",
+                 "cohort:genesets?", "cohort:patients?"),
+          writes={"signatures": None, "ssgsea": None, "expression_log2": None,
+                  "risk_note": None, "risk_genes?": None, "liu2023_genomics": None},
+          params=("genomics",), deviations=_genomics_deviations,
+          description="genefu signatures (PAM50 calls included), ssGSEA KEGG, risk genes"),
+    Stage("liu2023-pam50", run="pyradiogen.genomics.subtypes:stage",
+          call=_pam50,
+          reads=("signatures", "cohort:clinical", "cohort:real"),
+          writes={"pam50_agreement": "tables/pam50_vs_published_agreement.csv",
+                  "pam50_confusion": "tables/pam50_vs_published_confusion.csv"},
+          description="our PAM50 calls against those of the clinical table (TCGA 2012)"),
+    Stage("liu2023-drf", run="pyradiogen.drf.stage:stage",
+          call=_drf, reads=("cohort:dicom", "liu2023_images"),
+          writes={"drfs": None, "drfs_qn": None, "drfs_qn_patient": None, "drf_model": None,
+                  "drf_training": None,
+                  "liu2023_drf_loss_history": "tables/liu2023_drf_loss_history.csv",
+                  "liu2023_fig3_kernel_maps": "figures/liu2023_fig3_kernel_maps.png",
+                  "liu2023_fig3_density": "figures/liu2023_fig3_density.png",
+                  "liu2023_drf_loss_curves": "figures/liu2023_drf_loss_curves.png"},
+          params=("drf", "replicate.drf_epochs"),
+          description="denoising autoencoder, raw and quantile-normalised DRFs (Fig 3)"),
+    Stage("liu2023-associate", run="pyradiogen.associate.stage:stage",
+          call=_associate,
+          reads=("drfs_qn|cohort:crf36", "liu2023_patients", "signatures", "ssgsea",
+                 "risk_genes?"),
+          writes={"associations_drf?": None, "associations_crf?": None,
+                  "liu2023_table2_kernels?": "tables/liu2023_table2_kernels.csv",
+                  "liu2023_table3_top_gfs?": "tables/liu2023_table3_top_gfs.csv",
+                  "liu2023_fig5e_top30_drfs?": "tables/liu2023_fig5e_top30_drfs.csv",
+                  "liu2023_fig5f_crfs?": "tables/liu2023_fig5f_crfs.csv",
+                  "liu2023_drf_figures/*": "figures/liu2023_drf_{name}.png",
+                  "liu2023_crf_figures/*": "figures/liu2023_crf_{name}.png",
+                  "liu2023_association_overview": None,
+                  "liu2023_association_summary":
+                      "tables/liu2023_association_summary.csv"},
+          params=("associate", "options.engine"),
+          description="LME scan of DRFs and CRF36 × GFs (Fig 5, Tables 2–3)"),
+    Stage("liu2023-predict", run="pyradiogen.predict.run:run_liu2023",
+          call=_predict,
+          reads=("drfs_qn", "liu2023_patients", "signatures", "cohort:clinical",
+                 "cohort:dicom", "cohort:crf36?", "cohort:timer?"),
+          writes={"liu2023_fig4de_lasso_curves": "tables/liu2023_fig4de_lasso_curves.csv",
+                  "liu2023_fig4de_lasso_summary": "tables/liu2023_fig4de_lasso_summary.csv",
+                  "liu2023_fig4de_lasso_predictions":
+                      "tables/liu2023_fig4de_lasso_predictions.csv",
+                  "liu2023_fig4de_auc_vs_features":
+                      "figures/liu2023_fig4de_auc_vs_features.png",
+                  "liu2023_fig4de_f1_vs_features": "figures/liu2023_fig4de_f1_vs_features.png",
+                  "liu2023_fig4de_paper_vs_rigorous":
+                      "figures/liu2023_fig4de_paper_vs_rigorous.png",
+                  "liu2023_suppfig1_classes_summary?":
+                      "tables/liu2023_suppfig1_classes_summary.csv",
+                  "liu2023_suppfig1_classes_roc?": "tables/liu2023_suppfig1_classes_roc.csv",
+                  "liu2023_suppfig1_roc?": "figures/liu2023_suppfig1_roc.png",
+                  "liu2023_supptable1_efficientnet?":
+                      "tables/liu2023_supptable1_efficientnet.csv"},
+          params=("predict", "options.modes", "replicate.classes_permutations_rigorous",
+                  "replicate.loo_inner_folds_rigorous", "replicate.efficientnet_epochs",
+                  "replicate.efficientnet_max_images", "replicate.efficientnet_image_size"),
+          deviations=_predict_deviations,
+          description="LASSO (Fig 4d–e), signature/immune classes (Supp Fig 1), EfficientNet"),
+    Stage("liu2023-explore", run="pyradiogen.explore.pipeline:run_explore",
+          call=_explore, reads=("drfs_qn|cohort:crf36", "liu2023_patients", "cohort:clinical"),
+          writes={"liu2023_explore_figures/*": "figures/liu2023_{name}.png",
+                  "liu2023_fig4_fisher?": "tables/liu2023_fig4_fisher.csv"},
+          params=("explore",),
+          description="clustering heatmap, t-SNE, Fisher tests (Fig 4a–c)"),
+)
+
+
+# ---------------------------------------------------------------- the report
+
+def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
+    """Study 1's sections of ``report.html``: published values beside this run's."""
+    from ..replicate.build_report import figures
+
+    sec = rep.section("Study 1 — cohort (Table 1)", CITATION)
+    pub = pd.DataFrame([(a, b, v) for (a, b), v in PUBLISHED_TABLE1.items()],
+                       columns=["characteristic", "level", "value"]).set_index("characteristic")
+    rep.compare(sec, "Participant characteristics", pub, art.frame("liu2023_table1", index_col=0,
+                                                                   keep_default_na=False))
+    rep.table(sec, "Exclusions (flowchart counts)", art.frame("liu2023_flowchart"))
+
+    if art.path("pam50_agreement") is not None:
+        sec = rep.section("PAM50: our calls against the published calls", CITATION)
+        rep.text(sec, "Our calls: genefu's nearest-centroid PAM50 (pam50.robust) on the "
+                 "cohort's expression; published: the clinical table's PAM50 mRNA (TCGA "
+                 "2012). Rows: our call; columns: the published call.", "note")
+        rep.table(sec, "Agreement", art.frame("pam50_agreement"))
+        rep.table(sec, "Confusion table (patients)", art.frame("pam50_confusion", index_col=0))
+
+    sec = rep.section("Study 1 — deep radiomic features (Fig 3)", CITATION)
+    if art.path("drf_training") is not None:
+        rep.table(sec, "Autoencoder training", art.json("drf_training"))
+    figures(rep, sec, art, ["liu2023_fig3_*", "liu2023_drf_loss_curves"], "Fig 3")
+
+    sec = rep.section("Study 1 — associations (Fig 5, Tables 2–3)", CITATION)
+    rep.compare(sec, "Association counts", PUBLISHED_ASSOCIATION,
+                art.frame("liu2023_association_summary", index_col=0))
+    rep.compare(sec, "Table 2: significant DRF–GF pairs per kernel", PUBLISHED_TABLE2,
+                art.frame("liu2023_table2_kernels"))
+    rep.compare(sec, "Table 3: top GFs and their top-5 kernels", PUBLISHED_TABLE3,
+                art.frame("liu2023_table3_top_gfs"))
+    rep.table(sec, "Fig 5e: top 30 DRFs", art.frame("liu2023_fig5e_top30_drfs"))
+    rep.table(sec, "Fig 5f: significant CRFs", art.frame("liu2023_fig5f_crfs"))
+    figures(rep, sec, art, ["liu2023_drf_figures/*", "liu2023_crf_figures/*"],
+            "Fig 5 heatmaps")
+
+    sec = rep.section("Study 1 — unsupervised views (Fig 4a–c)", CITATION)
+    rep.compare(sec, "Clusters and Fisher tests", PUBLISHED_CLUSTERING,
+                art.frame("liu2023_fig4_fisher"))
+    figures(rep, sec, art, ["liu2023_explore_figures/drf_fig4a*",
+                            "liu2023_explore_figures/crf_fig4a*",
+                            "liu2023_explore_figures/*fig4bc*",
+                            "liu2023_explore_figures/*tsne_clinical*"], "Fig 4a–c")
+
+    sec = rep.section("Study 1 — prediction (Fig 4d–e, Supplementary Fig 1 and Table 1)",
+                      CITATION)
+    lasso = pd.DataFrame([(f, c, v) for (f, c), v in PUBLISHED_LASSO.items()],
+                         columns=["feature_set", "characteristic", "published"])
+    rep.compare(sec, "LASSO: best test AUC per characteristic", lasso,
+                art.frame("liu2023_fig4de_lasso_summary"),
+                note="paper mode reproduces the authors' image-level split; rigorous mode "
+                     "splits by patient and tunes inside training folds only.")
+    rep.table(sec, "Supplementary Fig 1: signature and immune classes (AUC)",
+              art.frame("liu2023_suppfig1_classes_summary"))
+    rep.table(sec, "Supplementary Table 1: EfficientNet-B0 (AUC)",
+              art.frame("liu2023_supptable1_efficientnet"))
+    figures(rep, sec, art, ["liu2023_fig4de_*", "liu2023_suppfig1_*"], "AUC and ROC curves")
+
+    if info.get("is_demo"):
+        _truth_section(rep, art, info)
+
+
+def _truth_section(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
+    import json
+
+    from ..replicate.truth import score_against_truth
+
+    sec = rep.section("Pipeline scored against the planted truth (demo cohort)")
+    truth_path = Path(info["cohort_dir"]) / "truth.json"
+    assoc = {label.upper(): pd.read_csv(p, usecols=["gf", "p_adj"])
+             for label in ("drf", "crf") if (p := art.path(f"associations_{label}")) is not None}
+    scores = None
+    if truth_path.exists() and assoc:
+        scores = score_against_truth(json.loads(truth_path.read_text()), gf_table(art),
+                                     gf_types(art), assoc, alpha=info.get("alpha", 0.05))
+    if scores is None:
+        rep.text(sec, "No truth file or no association results to score.", "note")
+        return
+    rep.text(sec, "Linked: the generator planted an image-driving factor on the GF. "
+             "Confounded: not planted, but measured |Spearman r| >= 0.2 with an "
+             "image-driving factor, because TPM is compositional (raising many "
+             "proliferation genes lowers every other gene's share). Null: neither. "
+             "Power = called linked / linked; FDR = called null / called.", "note")
+    rep.table(sec, "Power and false-discovery rate of the association scan", scores)
+
+
+STUDY = Study(name=NAME, title=TITLE, citation=CITATION, stages=STAGES, report=report,
+              module=__name__)
