@@ -10,27 +10,14 @@ import pytest
 
 from pyradiogen.associate import scan, summary
 from pyradiogen.associate.outputs import write_outputs
-from pyradiogen.associate.scan import associate, bh_adjust, kernel_of
-from pyradiogen.associate.synthetic import synthetic_tables
+from pyradiogen.associate.scan import associate, kernel_of
+from pyradiogen.datasets import make_association_tables
+from pyradiogen.stats import bh_adjust
 
 
 @pytest.fixture(scope="module")
 def tables():
-    return synthetic_tables(n_patients=24, n_features=40, n_gfs=6, seed=1)
-
-
-def test_bh_matches_r_p_adjust():
-    from pyradiogen import rbridge
-
-    rng = np.random.default_rng(0)
-    p = np.r_[rng.uniform(size=30) ** 3, np.nan, 0.0, 1.0, 0.04, 0.04]
-    r = np.asarray(rbridge.reval(
-        "p.adjust(c(" + ",".join("NA" if np.isnan(v) else repr(float(v)) for v in p) +
-        '), method = "BH")'), dtype=float)
-    ours = bh_adjust(p)
-    assert np.isnan(ours[30]) and np.isnan(r[30])
-    ok = ~np.isnan(p)
-    np.testing.assert_allclose(ours[ok], r[ok], rtol=0, atol=1e-15)
+    return make_association_tables(n_patients=24, n_features=40, n_gfs=6, seed=1)
 
 
 def test_kernel_numbering():
@@ -50,9 +37,9 @@ def test_scan_equals_single_fit_and_bh_per_gf(tables, tmp_path):
     from pyradiogen.associate.lme_fast import FastLME
 
     one = FastLME().fit(feats.iloc[:, 2:], feats["patient_id"], gfs.set_index("patient_id"))
-    np.testing.assert_allclose(t["p"], one.results_["p"], rtol=1e-9)
+    np.testing.assert_allclose(t["p_value"], one.results_["p_value"], rtol=1e-9)
     for _gf, sub in t.groupby("gf"):
-        np.testing.assert_allclose(sub["p_adj"], bh_adjust(sub["p"].to_numpy()))
+        np.testing.assert_allclose(sub["p_adj"], bh_adjust(sub["p_value"].to_numpy()))
     # the linked features (last 5, on GF_1) are found
     sig = res.significant()
     found = set(sig.loc[sig["gf"] == "GF_1", "feature"]) & {f"fea_{i}" for i in range(36, 41)}
@@ -94,7 +81,9 @@ def test_loky_two_workers_same_result(tables, tmp_path):
 def test_dask_local_cluster(tables, tmp_path):
     import distributed
     feats, gfs = tables
-    with scan.worker_env(), distributed.LocalCluster(
+    from pyradiogen.parallel import r_worker_env
+
+    with r_worker_env(), distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         res = associate(feats, gfs, block_size=10, n_jobs=2, backend="dask",
                         scheduler=cluster.scheduler_address, out_dir=tmp_path / "dask")
@@ -105,7 +94,7 @@ def test_dask_local_cluster(tables, tmp_path):
 
 @pytest.mark.r
 def test_nlme_engine_in_loky_workers_records_failures(tmp_path):
-    feats, gfs = synthetic_tables(n_patients=15, n_features=4, n_gfs=2, seed=2)
+    feats, gfs = make_association_tables(n_patients=15, n_features=4, n_gfs=2, seed=2)
     feats["fea_2"] = 1.0                          # constant: nlme fails
     res = associate(feats, gfs, engine="nlme", block_size=2, n_jobs=2, out_dir=tmp_path)
     t = res.table
@@ -114,9 +103,9 @@ def test_nlme_engine_in_loky_workers_records_failures(tmp_path):
     assert notes.str.contains("nlminb").sum() == 1 and notes.str.contains("degenerate").sum() == 1
     t = t[t["feature"] != "fea_2"]
     fast = associate(feats, gfs, engine="fast", out_dir=tmp_path / "fast").table
-    assert fast.loc[fast["feature"] == "fea_2", "p"].isna().all()
+    assert fast.loc[fast["feature"] == "fea_2", "p_value"].isna().all()
     fast = fast[fast["feature"] != "fea_2"]
-    assert np.abs(fast["p"].to_numpy() - t["p"].to_numpy()).max() < 1e-5
+    assert np.abs(fast["p_value"].to_numpy() - t["p_value"].to_numpy()).max() < 1e-5
 
 
 def test_summaries_count_kernels_and_classes():
@@ -125,10 +114,10 @@ def test_summaries_count_kernels_and_classes():
         for g in ("RG1", "RG2", "SIG"):
             sig = (f in (257, 300) and g == "RG1") or (f == 4043) or (f == 1 and g == "SIG")
             rows.append((f"fea_{f}", g, 0.001 if sig else 0.5))
-    t = pd.DataFrame(rows, columns=["feature", "gf", "p"])
+    t = pd.DataFrame(rows, columns=["feature", "gf", "p_value"])
     for col in ("estimate", "std_error", "df", "t"):
         t[col] = 1.0
-    t["p_adj"] = t["p"]
+    t["p_adj"] = t["p_value"]
     t["note"] = None
     res = scan.AssociationResult(table=t[scan.COLUMNS], engine="fast", preset="paper",
                                  gf_class={"RG1": "risk genes", "RG2": "risk genes",

@@ -363,7 +363,7 @@ def test_screens_and_lme_flag_constant_inputs():
     with pytest.warns(UserWarning, match="Kruskal-Wallis"):
         kw = kruskal_scan(feats, pd.Series(["A", "B", "C"] * 4, index=idx))
     assert kw.set_index("feature").loc["flat", "note"] == "not tested: constant feature"
-    assert np.isfinite(kw.set_index("feature").loc["ok", "p"])
+    assert np.isfinite(kw.set_index("feature").loc["ok", "p_value"])
     img = pd.DataFrame({"image_id": [f"{p}_{k}" for p in idx for k in range(2)],
                         "patient_id": [p for p in idx for _ in range(2)],
                         "fea_1": rng.normal(size=24), "fea_2": 5.0})

@@ -19,7 +19,7 @@ def rb():
 
 @pytest.fixture(scope="module")
 def cohort():
-    from pyradiogen.predict.synthetic import make_prediction_cohort
+    from pyradiogen.datasets import make_prediction_cohort
 
     d = make_prediction_cohort(seed=4, n_patients=48, images_per_patient=2, n_features=14,
                                signal=1.5, patient_effect=0.5)

@@ -133,8 +133,8 @@ def test_author_split_equals_sample_int_in_fresh_r(r_ready):
 
 def test_paper_mode_reproduces_authors_script_rows(r_ready):
     """Curve rows: one per lambda, nzero from 0 upward, AUC in [0, 1]; summary = best AUC."""
+    from pyradiogen.datasets import make_prediction_cohort
     from pyradiogen.predict.lasso import run_lasso
-    from pyradiogen.predict.synthetic import make_prediction_cohort
 
     d = make_prediction_cohort(seed=0, n_patients=30, images_per_patient=3, n_features=8)
     r = run_lasso(d["features"], d["clinical"], mode="paper", characteristics=["HER2"], nlambda=6)
@@ -150,8 +150,8 @@ def test_paper_mode_reproduces_authors_script_rows(r_ready):
 
 
 def test_planted_signal_rigorous_above_chance_paper_not_lower(r_ready):
+    from pyradiogen.datasets import make_prediction_cohort
     from pyradiogen.predict.lasso import run_lasso
-    from pyradiogen.predict.synthetic import make_prediction_cohort
 
     d = make_prediction_cohort(seed=0, n_patients=40, images_per_patient=4, n_features=10)
     kw = dict(characteristics=["T", "ER"], nlambda=8)
@@ -167,8 +167,8 @@ def test_planted_signal_rigorous_above_chance_paper_not_lower(r_ready):
 @pytest.mark.slow
 def test_parallel_equals_serial(r_ready):
     """Worker processes (each starting its own R, ~15 s) give the serial result."""
+    from pyradiogen.datasets import make_prediction_cohort
     from pyradiogen.predict.lasso import run_lasso
-    from pyradiogen.predict.synthetic import make_prediction_cohort
 
     d = make_prediction_cohort(seed=1, n_patients=24, images_per_patient=2, n_features=6)
     kw = dict(mode="paper", characteristics=["T", "N"], nlambda=4)

@@ -74,7 +74,7 @@ def top_drf_table(res: AssociationResult, n: int = 30) -> pd.DataFrame:
 
 def significant_crf_table(res: AssociationResult) -> pd.DataFrame:
     """Fig 5f: every significant (feature, GF) pair with estimate and p-values."""
-    sig = res.significant()[["feature", "gf", "estimate", "p", "p_adj"]].copy()
+    sig = res.significant()[["feature", "gf", "estimate", "p_value", "p_adj"]].copy()
     sig.insert(2, "class", sig["gf"].map(lambda g: res.gf_class.get(g, "GF")))
     return sig.sort_values(["p_adj", "feature"], kind="stable").reset_index(drop=True)
 

@@ -11,7 +11,7 @@ from .scan import KERNEL_SIZE, AssociationResult, kernel_of
 
 
 def _sig(table: pd.DataFrame, alpha: float, gf_class: Mapping[str, str]) -> pd.DataFrame:
-    sig = table.loc[table["p_adj"] < alpha, ["feature", "gf", "estimate", "p", "p_adj"]].copy()
+    sig = table.loc[table["p_adj"] < alpha, ["feature", "gf", "estimate", "p_value", "p_adj"]].copy()
     sig["class"] = sig["gf"].map(lambda g: gf_class.get(g, "GF"))
     sig["kernel"] = sig["feature"].map(kernel_of)
     return sig
@@ -20,8 +20,8 @@ def _sig(table: pd.DataFrame, alpha: float, gf_class: Mapping[str, str]) -> pd.D
 def per_gf(res: AssociationResult) -> pd.DataFrame:
     """gf, class, n_tested, n_failed (NA fits), n_significant (features with p_adj < alpha)."""
     t = res.table
-    out = t.groupby("gf", sort=False).agg(n_tested=("p", "size"),
-                                          n_failed=("p", lambda s: int(s.isna().sum())),
+    out = t.groupby("gf", sort=False).agg(n_tested=("p_value", "size"),
+                                          n_failed=("p_value", lambda s: int(s.isna().sum())),
                                           n_significant=("p_adj", lambda s: int((s < res.alpha).sum())))
     out.insert(0, "class", [res.gf_class.get(g, "GF") for g in out.index])
     return out.reset_index()
@@ -72,7 +72,7 @@ def overview(res: AssociationResult) -> dict:
     n_feat = int(res.table["feature"].nunique())
     out: dict = {"engine": res.engine, "preset": res.preset, "alpha": res.alpha,
                  "n_features": n_feat, "n_gfs": int(res.table["gf"].nunique()),
-                 "n_pairs": int(len(res.table)), "n_na": int(res.table["p"].isna().sum()),
+                 "n_pairs": int(len(res.table)), "n_na": int(res.table["p_value"].isna().sum()),
                  "n_failed_fits": res.n_failed,
                  "n_features_any": int(sig["feature"].nunique()),
                  "n_gfs_any": int(sig["gf"].nunique()), "classes": {}}
@@ -94,7 +94,7 @@ def overview(res: AssociationResult) -> dict:
 def not_fitted(res: AssociationResult) -> dict[str, int]:
     """Pairs without a p-value, counted by reason (the row's note; "fit failed" when none)."""
     t = res.table
-    na = t[t["p"].isna()]
+    na = t[t["p_value"].isna()]
     reasons = na["note"].fillna("fit failed (no note)").astype(str)
     return {str(k): int(v) for k, v in reasons.value_counts().items()}
 

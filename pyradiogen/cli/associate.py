@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
                                     "gf": [str(g) for g in args.gf]},
                          "reader_notes": notes})
     sig = int((res.table["p_adj"] < args.alpha).sum())
-    n_nf = int(res.table["p"].isna().sum())
+    n_nf = int(res.table["p_value"].isna().sum())
     console.print(f"{len(res.table)} pairs ({res.engine}, {res.seconds:.1f} s): {sig} significant "
                   f"(BH < {args.alpha}), {len(res.table) - n_nf} fitted, {n_nf} not fitted; "
                   f"written to {args.out}", soft_wrap=True)

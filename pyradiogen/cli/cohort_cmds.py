@@ -131,7 +131,7 @@ def _flow_frame(records):
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from ..demo import make_demo_cohort
+    from ..datasets import make_demo_cohort
 
     t0 = time.perf_counter()
     out = make_demo_cohort(args.out, n_patients=args.patients, seed=args.seed,

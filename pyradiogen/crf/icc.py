@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import rbridge
+from .. import rfuncs
 from .features import CLASS_LABELS, feature_class_of
 
 Model = Literal["oneway", "twoway"]
@@ -103,7 +103,7 @@ def degenerate_reason(ratings: pd.DataFrame) -> str | None:
     return None
 
 
-def _ratings_matrix(ratings: Any, where: str = "ratings") -> rbridge.RMatrix:
+def _ratings_matrix(ratings: Any, where: str = "ratings") -> rfuncs.RMatrix:
     df = ratings if isinstance(ratings, pd.DataFrame) else pd.DataFrame(np.asarray(ratings))
     if df.ndim != 2 or df.shape[1] < 2:
         raise ValueError(f"{where}: need subjects in rows and at least 2 raters in columns, "
@@ -112,10 +112,10 @@ def _ratings_matrix(ratings: Any, where: str = "ratings") -> rbridge.RMatrix:
         values = df.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{where}: ratings must be numeric ({exc})") from exc
-    return rbridge.RMatrix(values, [str(i) for i in df.index], [str(c) for c in df.columns])
+    return rfuncs.RMatrix(values, [str(i) for i in df.index], [str(c) for c in df.columns])
 
 
-def _checked(ratings: Any, where: str) -> tuple[rbridge.RMatrix, list[str]]:
+def _checked(ratings: Any, where: str) -> tuple[rfuncs.RMatrix, list[str]]:
     """Ratings as an R matrix of complete subjects; raise when no ICC is defined."""
     mat = _ratings_matrix(ratings, where)
     df = pd.DataFrame(mat.values, index=mat.rownames, columns=mat.colnames)
@@ -135,8 +135,8 @@ def _checked(ratings: Any, where: str) -> tuple[rbridge.RMatrix, list[str]]:
     if const:
         warnings.warn(f"{where}: rater(s) {', '.join(const)} give every subject the same "
                       "rating", UserWarning, stacklevel=3)
-    return rbridge.RMatrix(full.to_numpy(dtype=float), [str(i) for i in full.index],
-                           [str(c) for c in full.columns]), dropped
+    return rfuncs.RMatrix(full.to_numpy(dtype=float), [str(i) for i in full.index],
+                          [str(c) for c in full.columns]), dropped
 
 
 def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
@@ -151,8 +151,7 @@ def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
     0/0). Defaults follow irr.
     """
     mat, dropped = _checked(ratings, where)
-    res = rbridge.rcall("pyradiogen::icc", mat, model=model, type=type,
-                        unit=unit, r0=float(r0), **{"conf.level": float(conf_level)})
+    res = rfuncs.icc(mat, model=model, type=type, unit=unit, r0=r0, conf_level=conf_level)
     out = ICCResult.from_r(res)
     out.dropped = dropped
     return out
@@ -162,8 +161,7 @@ def icc_all(ratings: Any, r0: float = 0.0, conf_level: float = 0.95,
             where: str = "ratings") -> pd.DataFrame:
     """All six ICC forms of one table, one row each (subjects left out as :func:`icc`)."""
     mat, dropped = _checked(ratings, where)
-    out = rbridge.rcall("pyradiogen::icc_all", mat, r0=float(r0),
-                        **{"conf.level": float(conf_level)})
+    out = rfuncs.icc_all(mat, r0=r0, conf_level=conf_level)
     out = out.rename(columns=lambda c: c.replace(".", "_"))
     out.attrs["dropped"] = dropped
     return out
@@ -212,7 +210,7 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
     """
     mats = reader_matrices(crfs, features, readers)
     notes: dict[str, str] = {}
-    ok: dict[str, rbridge.RMatrix] = {}
+    ok: dict[str, rfuncs.RMatrix] = {}
     for k, v in mats.items():
         full, dropped = complete_subjects(v)
         parts = [f"left out: {'; '.join(dropped)}"] if dropped else []
@@ -225,8 +223,7 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
             ok[k] = _ratings_matrix(full, f"feature {k}")
         notes[k] = "; ".join(parts)
     if ok:
-        res = rbridge.rcall("pyradiogen::icc_many", ok, model=model, type=type, unit=unit,
-                            **{"conf.level": float(conf_level)})
+        res = rfuncs.icc_many(ok, model=model, type=type, unit=unit, conf_level=conf_level)
         res = res.rename(columns=lambda c: c.replace(".", "_")).rename(
             columns={"name": "feature", "value": "icc"})
     else:

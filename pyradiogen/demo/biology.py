@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..datasets import fake_barcodes
+
 FACTORS = ("prolif", "er", "her2", "immune", "size")
 SUBTYPES = ("LumA", "LumB", "Her2", "Basal", "Normal")
 SUBTYPE_PROBS = (0.52, 0.20, 0.10, 0.15, 0.03)
@@ -30,8 +32,6 @@ TABLE1 = {"age_mean": 53.76, "age_sd": 12.07, "age_min": 29, "age_max": 82,
 #: share of patients (relative to those kept) generated to be excluded by study 1
 EXCLUDED_SCANNER = 0.12   # non-GE or 3 T scanner, or no DCE series
 EXCLUDED_NO_EXPRESSION = 0.06
-SITES = ("A1", "A2", "A7", "A8", "AO", "AR", "B6", "BH", "C8", "D8", "E2", "EW", "GM", "LL")
-_ALNUM = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def n_generated(n_patients: int) -> tuple[int, int, int]:
@@ -41,19 +41,6 @@ def n_generated(n_patients: int) -> tuple[int, int, int]:
     if n_patients >= 10:
         n_scan, n_expr = max(n_scan, 2), max(n_expr, 1)
     return n_patients + n_scan + n_expr, n_scan, n_expr
-
-
-def _barcodes(rng: np.random.Generator, n: int) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    while len(out) < n:
-        site = SITES[rng.integers(len(SITES))]
-        part = "A" + "".join(rng.choice(_ALNUM, 3))
-        code = f"TCGA-{site}-{part}"
-        if code not in seen:
-            seen.add(code)
-            out.append(code)
-    return out
 
 
 def _top(score: np.ndarray, share: float) -> np.ndarray:
@@ -72,7 +59,7 @@ def simulate_patients(n_patients: int, rng: np.random.Generator) -> pd.DataFrame
     ``has_expression``).
     """
     n, n_scan, n_expr = n_generated(n_patients)
-    pid = _barcodes(rng, n)
+    pid = fake_barcodes(n, rng)
     order = rng.permutation(n)
     role = np.array(["kept"] * n, dtype=object)
     role[order[:n_scan]] = "scanner"

@@ -13,11 +13,12 @@ import pandas as pd
 
 from .. import store
 from ..plotting import save_figure
+from ..stats import kruskal_screen
 from .clustering import HierarchicalClustering, cluster_fisher, patient_means
 from .config import ExploreConfig
 from .figures import compare_tsne, fig1_kruskal, fig4a_heatmap, fig4bc_tsne, tsne_clinical
 from .io import select_reader
-from .kruskal import kruskal_screen, select_features
+from .kruskal import select_features
 from .tsne import TSNEExplorer
 
 log = logging.getLogger(__name__)

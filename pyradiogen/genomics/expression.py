@@ -22,7 +22,6 @@ are then ``log2(x + pseudocount)``. ``log2`` input is returned unchanged.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -150,12 +149,9 @@ def prepare_from_config(values: pd.DataFrame, cfg, study: int = 1) -> pd.DataFra
 # --------------------------------------------------------------------------- ID mapping
 
 def _map_r(keys: list[str], column: str, keytype: str) -> dict[str, str | None]:
-    from .. import rbridge
+    from .. import rfuncs
 
-    res = rbridge.call_r("pyradiogen::map_gene_ids", np.array(keys, dtype=object), column,
-                         keytype).value
-    vals = np.atleast_1d(res.to_numpy() if isinstance(res, pd.Series) else res)
-    return {k: (None if v is None or pd.isna(v) else str(v)) for k, v in zip(keys, vals)}
+    return rfuncs.map_gene_ids(keys, column, keytype)
 
 
 def _table_map(genes_table: pd.DataFrame, key: str, value: str) -> dict[str, str]:
@@ -237,40 +233,6 @@ def rename_to_entrez(values: pd.DataFrame, genes_table: pd.DataFrame | None = No
     out = values.loc[:, keep].copy()
     out.columns = [str(int(v)) for v in ids[keep]]
     return out
-
-
-def read_expression(path: str | os.PathLike, samples_as_rows: bool = True,
-                    id_column: str | None = "auto", option: str | None = "--expr",
-                    id_option: str | None = "--id-column", all_na: str = "error"
-                    ) -> pd.DataFrame:
-    """Read a CSV/TSV/parquet expression file as samples × genes (float).
-
-    Read by :func:`pyradiogen.cohort.usertable.read_table`: duplicated gene columns or sample
-    IDs and non-numeric cells are refused naming them; missing-value spellings become NaN
-    (what a stage does with them is its own policy, e.g. :func:`~.ssgsea.check_missing`).
-    ``id_column``: the column holding the sample IDs (``"auto"``: a column named like an ID,
-    an unnamed or a non-numeric first column). With ``samples_as_rows=False`` the file holds
-    genes as rows and the ID column holds the gene IDs. ``all_na``: a gene column without
-    any value is refused (``"error"``) or kept (``"keep"``, for a stage that drops it).
-    """
-    from ..cohort.usertable import read_table
-
-    tab = read_table(path, what="expression table", option=option, id_column=id_column,
-                     id_option=id_option, min_rows=1, min_columns=1, all_na=all_na,
-                     expect=("first column the sample ID, then one column per gene"
-                             if samples_as_rows else
-                             "first column the gene ID, then one column per sample"))
-    if tab.id_column is None:
-        raise tab.error("no ID column found (the first column is numeric and not named like "
-                        "an ID)", fix=f"name the ID column with {id_option or 'id_column'}")
-    df = tab.frame
-    if not samples_as_rows:
-        df = df.T
-    df.index = df.index.astype(str)
-    df.columns = df.columns.astype(str)
-    df.index.name = "sample"
-    df.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
-    return df
 
 
 #: a log2 expression value above this is implausible (log2 of 1e15); linear TPM/RSEM/counts

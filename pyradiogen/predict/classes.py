@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import rbridge
+from .. import rfuncs
 from . import modes
 
 SIGNATURES: tuple[str, ...] = ("pik3cags", "endo", "gene70", "genius", "oncotypedx", "rorS")
@@ -111,13 +111,8 @@ def selection_frequency(X: pd.DataFrame, y: Sequence[int], permutations: int = 1
                         folds: int = 5, version: str = "3.0", seed: int | None = 101
                         ) -> pd.Series:
     """ClassifyR ``distribution(runTests(X, y))``: percentage of splits selecting each feature."""
-    rb = rbridge
-    res = rb.rcall("pyradiogen::selection_frequency", rb.RMatrix.from_frame(X),
-                   pd.Categorical(np.asarray(y).astype(str)), permutations=int(permutations),
-                   folds=int(folds), version=version, seed=seed)
-    if isinstance(res, pd.Series):
-        return res.astype(float)
-    return pd.Series(dtype=float)
+    return rfuncs.selection_frequency(X, y, permutations=permutations, folds=folds,
+                                      version=version, seed=seed)
 
 
 def select_features(freq: pd.Series, threshold: float = 40.0) -> list[str]:
@@ -131,11 +126,7 @@ def select_features(freq: pd.Series, threshold: float = 40.0) -> list[str]:
 def nnet_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, size: int, decay: float,
                  maxit: int, seed: int = 101) -> np.ndarray:
     """R ``nnet(x, y, size, decay, maxit)`` predictions for ``xte``."""
-    rb = rbridge
-    out = rb.rcall("pyradiogen::nnet_predict", np.asarray(xtr, float), np.asarray(ytr, float),
-                   np.asarray(xte, float), size=int(size), decay=float(decay),
-                   maxit=int(maxit), seed=int(seed))
-    return np.atleast_1d(np.asarray(out, dtype=float))
+    return rfuncs.nnet_predict(xtr, ytr, xte, size=size, decay=decay, maxit=maxit, seed=seed)
 
 
 def xgb_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, max_depth: int, eta: float,

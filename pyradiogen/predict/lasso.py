@@ -3,7 +3,7 @@
 biglasso cannot be installed here, so its path is reproduced with R glmnet as
 ``shared/specs/biglasso.md`` §8 prescribes (biglasso's lambda grid passed explicitly,
 standardize, Newton, tight ``thresh``, path truncated where biglasso saturates). All fitting
-runs in R (``r/R/lasso.R``) through :mod:`pyradiogen.rbridge`; this module prepares rows,
+runs in R (``r/R/lasso.R``) through :mod:`pyradiogen.rfuncs`; this module prepares rows,
 draws splits and gathers tables.
 
 Paper mode reproduces the authors' script: rows with a non-missing label, ``set.seed(101);
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import rbridge
+from .. import rfuncs
 from . import modes
 
 CHARACTERISTICS: tuple[str, ...] = ("T", "N", "ER", "PR", "HER2")
@@ -89,14 +89,12 @@ class BiglassoPath:
         self.saturation = saturation
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence) -> BiglassoPath:
-        rb = rbridge
         names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else \
             [f"V{i + 1}" for i in range(np.shape(X)[1])]
-        mat = rb.RMatrix(np.asarray(X, dtype=float), None, names)
-        res = rb.rcall("pyradiogen::biglasso_glmnet", mat, np.asarray(y, dtype=float),
-                       nlambda=int(self.nlambda), lambda_min=self.lambda_min,
-                       thresh=float(self.thresh), maxit=float(self.maxit),
-                       saturation=float(self.saturation))
+        mat = rfuncs.RMatrix(np.asarray(X, dtype=float), None, names)
+        res = rfuncs.biglasso_glmnet(mat, y, nlambda=self.nlambda, lambda_min=self.lambda_min,
+                                     thresh=self.thresh, maxit=self.maxit,
+                                     saturation=self.saturation)
         self.lambda_ = np.atleast_1d(np.asarray(res["lambda"], dtype=float))
         self.intercept_ = np.atleast_1d(np.asarray(res["a0"], dtype=float))
         beta = np.asarray(res["beta"], dtype=float).reshape(len(names), -1)
@@ -167,9 +165,8 @@ def _prob_matrix(prob, n_rows: int) -> np.ndarray:
 
 def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
     """The authors' script for one characteristic (image-level split, test-set lambda)."""
-    rb = rbridge
-    res = rb.rcall("pyradiogen::lasso_author", rb.RMatrix(X, None, cols), y.astype(float),
-                   frac=float(frac), seed=int(seed), nlambda=int(nlambda), nfolds=int(nfolds))
+    res = rfuncs.lasso_author(rfuncs.RMatrix(X, None, cols), y, frac=frac, seed=seed,
+                              nlambda=nlambda, nfolds=nfolds)
     train = np.atleast_1d(np.asarray(res["train"], dtype=np.int64)) - 1
     test = np.setdiff1d(np.arange(len(y)), train)
     curve = res["curve"]
@@ -197,12 +194,11 @@ def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
 
 def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5, outer_folds=5):
     """Patient-level split with training-only lambda, plus nested patient-grouped CV."""
-    rb = rbridge
+    RMatrix = rfuncs.RMatrix
     train, test = modes.patient_split(groups, frac, seed)
     foldid = modes.fold_ids(y[train], groups[train], nfolds, seed)
-    res = rb.rcall("pyradiogen::lasso_split", rb.RMatrix(X[train], None, cols),
-                   y[train].astype(float), rb.RMatrix(X[test], None, cols), y[test].astype(float),
-                   foldid=foldid, nlambda=int(nlambda), nfolds=int(nfolds), seed=int(seed))
+    res = rfuncs.lasso_split(RMatrix(X[train], None, cols), y[train], RMatrix(X[test], None, cols),
+                             y[test], foldid=foldid, nlambda=nlambda, nfolds=nfolds, seed=seed)
     curve = res["curve"]
     split_prob = np.atleast_1d(np.asarray(res["cv"]["prob"], dtype=float))
     split_auc = modes.auc_score(y[test], split_prob)
@@ -214,9 +210,8 @@ def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5,
             skipped_folds += 1  # a one-class training fold cannot be fitted
             continue
         inner = modes.fold_ids(y[tr], groups[tr], nfolds, seed)
-        r = rb.rcall("pyradiogen::lasso_split", rb.RMatrix(X[tr], None, cols), y[tr].astype(float),
-                     rb.RMatrix(X[te], None, cols), y[te].astype(float), foldid=inner,
-                     nlambda=int(nlambda), nfolds=int(nfolds), seed=int(seed))
+        r = rfuncs.lasso_split(RMatrix(X[tr], None, cols), y[tr], RMatrix(X[te], None, cols),
+                               y[te], foldid=inner, nlambda=nlambda, nfolds=nfolds, seed=seed)
         oof[te] = np.atleast_1d(np.asarray(r["cv"]["prob"], dtype=float))
     ok = np.isfinite(oof)
     ci = modes.auc_with_ci(y[ok], oof[ok], groups[ok], seed)
@@ -260,7 +255,7 @@ def _lasso_one(task: dict) -> dict:
     try:
         curve, summ, pr = fn(X, y, groups, cols, nlambda=task["nlambda"], frac=task["frac"],
                              seed=task["seed"], nfolds=task["nfolds"], **kw)
-    except rbridge.RError as exc:  # e.g. a training split with one class in a tiny cohort
+    except rfuncs.RError as exc:  # e.g. a training split with one class in a tiny cohort
         return {"row": {**base, "auc": float("nan"),
                         "note": f"not modelled: R could not fit it ({exc.r_message})"}}
     if task.get("note"):

@@ -36,10 +36,9 @@ def author_split(n: int, frac: float = 0.7, seed: int = 101) -> np.ndarray:
 
     The order is the order R drew them (the authors index ``RFs[sample, ]`` with it).
     """
-    from .. import rbridge
+    from .. import rfuncs
 
-    idx = rbridge.rcall("pyradiogen::author_split", int(n), float(frac), int(seed))
-    return np.atleast_1d(np.asarray(idx, dtype=np.int64)) - 1
+    return rfuncs.author_split(n, frac, seed) - 1
 
 
 def patient_split(groups: Sequence, frac: float = 0.7, seed: int = 101

@@ -194,7 +194,8 @@ def _kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd
     table = pd.concat(tabs, ignore_index=True)
     table["published_adj_r2"] = table["risk_score"].map(
         lambda s: PUBLISHED_TABLE4.get(s, (None, None))[0])
-    table["published_p"] = table["risk_score"].map(lambda s: PUBLISHED_TABLE4.get(s, (None, None))[1])
+    table["published_p_value"] = table["risk_score"].map(
+        lambda s: PUBLISHED_TABLE4.get(s, (None, None))[1])
     store.write_frame(table, out / "table4_loo_lasso.csv", index=False)
     plot_mode_comparison(table, out / "table4_paper_vs_rigorous", "risk_score", value="adj_r2",
                          ylabel="adjusted R²")

@@ -140,8 +140,8 @@ def _kim(rep: Report, job: ReplicateJob) -> None:
 
     sec = rep.section("Study 2 — PAM50 and risk scores (Kruskal–Wallis, Table 3)", pv.KIM2020)
     kw = _read(t / "kim2020_kruskal_pam50.csv")
-    if kw is not None and "p" in kw.columns:
-        kw = kw.sort_values("p").head(10)
+    if kw is not None and "p_value" in kw.columns:
+        kw = kw.sort_values("p_value").head(10)
     rep.compare(sec, "Kruskal–Wallis across PAM50 (smallest p)", pv.KIM_KRUSKAL, kw)
     rep.compare(sec, "Table 3: Spearman-significant features per class and score",
                 pv.KIM_TABLE3, _read(t / "kim2020_table3_spearman_counts.csv", index_col=0))
@@ -150,8 +150,9 @@ def _kim(rep: Report, job: ReplicateJob) -> None:
     _add_figures(rep, sec, job, ["kim2020*table4*"], "Table 4 paper vs rigorous")
     rep.compare(sec, "Table 4: adjusted R² and p per risk score (both modes)", pv.KIM_TABLE4,
                 _read(t / "kim2020_table4_loo_lasso.csv"),
-                note="adj_r2/p: lasso refitted at the leave-one-out lambda.min, R² adjusted "
-                     "with k = non-zero coefficients, F test; adj_r2_loo/p_loo: lm of y on the "
+                note="adj_r2/p_value: lasso refitted at the leave-one-out lambda.min, R² "
+                     "adjusted with k = non-zero coefficients, F test; adj_r2_loo/p_value_loo: "
+                     "lm of y on the "
                      "out-of-fold predictions (the alternative definition).")
 
     sec = rep.section("Study 2 — Fig 1 heatmaps", pv.KIM2020)

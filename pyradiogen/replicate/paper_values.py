@@ -132,7 +132,7 @@ KIM_TABLE4 = pd.DataFrame(
         ("OncotypeDx", 0.1474, "0.00167"), ("TamR", 0.1991, "<0.001"),
         ("GENE70", 0.2171, "<0.001"), ("PIK3CA", None, "n.s."), ("ROR-S", 0.1903, "<0.001"),
     ],
-    columns=["score", "adj_r2", "p"],
+    columns=["score", "adj_r2", "p_value"],
 )
 
 KIM_FIG1 = {"genes with Kruskal-Wallis p < 1e-9": 133, "radiomic features with p < 0.1": 4}

@@ -179,7 +179,7 @@ class ReplicateJob:
 
     def run(self) -> Path:
         """Run every stage (skipping finished ones), then write the report and manifest."""
-        from ..rbridge import set_seed
+        from ..rfuncs import set_seed
 
         self.out.mkdir(parents=True, exist_ok=True)
         set_seed(self.cfg.seed)
@@ -205,7 +205,7 @@ class ReplicateJob:
     # ------------------------------------------------------------------ stages
     def stage_cohort(self) -> None:
         if self.is_demo:
-            from ..demo import make_demo_cohort
+            from ..datasets import make_demo_cohort
 
             def gen(_d: Path) -> list[Path]:
                 make_demo_cohort(self.cohort_dir, n_patients=self.rcfg.demo_patients,
