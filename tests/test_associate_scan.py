@@ -10,7 +10,7 @@ import pytest
 
 from pyradiogen.associate import scan, summary
 from pyradiogen.associate.outputs import write_outputs
-from pyradiogen.associate.scan import associate, kernel_of
+from pyradiogen.associate.scan import associate, paper_block_of
 from pyradiogen.datasets import make_association_tables
 from pyradiogen.stats import bh_adjust
 
@@ -20,12 +20,12 @@ def tables():
     return make_association_tables(n_patients=24, n_features=40, n_gfs=6, seed=1)
 
 
-def test_kernel_numbering():
-    assert kernel_of("fea_1") == 1
-    assert kernel_of("fea_256") == 1
-    assert kernel_of("fea_257") == 2
-    assert kernel_of("fea_4043") == 16
-    assert kernel_of("original_glcm_Contrast") is None
+def test_paper_block_numbering():
+    assert paper_block_of("fea_1") == 1
+    assert paper_block_of("fea_256") == 1
+    assert paper_block_of("fea_257") == 2
+    assert paper_block_of("fea_4043") == 16
+    assert paper_block_of("original_glcm_Contrast") is None
 
 
 def test_scan_equals_single_fit_and_bh_per_gf(tables, tmp_path):
@@ -108,7 +108,7 @@ def test_nlme_engine_in_loky_workers_records_failures(tmp_path):
     assert np.abs(fast["p_value"].to_numpy() - t["p_value"].to_numpy()).max() < 1e-5
 
 
-def test_summaries_count_kernels_and_classes():
+def test_summaries_count_paper_blocks_and_classes():
     rows = []
     for f in (1, 2, 257, 300, 4043):
         for g in ("RG1", "RG2", "SIG"):
@@ -122,18 +122,23 @@ def test_summaries_count_kernels_and_classes():
     res = scan.AssociationResult(table=t[scan.COLUMNS], engine="fast", preset="paper",
                                  gf_class={"RG1": "risk genes", "RG2": "risk genes",
                                            "SIG": "signatures"})
-    k = summary.per_kernel(res).set_index("kernel")
+    k = res.per_block().set_index("paper_block")
     assert k.loc[1, "risk genes"] == 0 and k.loc[1, "signatures"] == 1
     assert k.loc[2, "risk genes"] == 2 and k.loc[2, "total"] == 2
     assert k.loc[16, "risk genes"] == 2 and k.loc[16, "total"] == 3
-    top = summary.top_gfs(res)
+    top = res.top_gfs()
     rg1 = top[top["gf"] == "RG1"].iloc[0]
-    assert rg1["n_significant"] == 3 and rg1["top_kernels"] == "2,16"
-    feat = summary.per_feature(res).iloc[0]
-    assert feat["feature"] == "fea_4043" and feat["total"] == 3 and feat["kernel"] == 16
-    over = summary.overview(res)
+    assert rg1["n_significant"] == 3 and rg1["top_paper_blocks"] == "2,16"
+    feat = res.per_feature().iloc[0]
+    assert feat["feature"] == "fea_4043" and feat["total"] == 3 and feat["paper_block"] == 16
+    over = res.overview()
     assert over["classes"]["risk genes"] == {"n_gfs": 2, "n_gfs_with_feature": 2,
                                              "n_features_with_gf": 3, "n_pairs": 4}
+    # the module functions the replicate job calls are the methods
+    pd.testing.assert_frame_equal(summary.per_kernel(res), res.per_block())
+    assert summary.overview(res) == over
+    text = str(res.summary())
+    assert "LME association scan" in text and "risk genes" in text and "RG1" in text
 
 
 def test_outputs_and_cli(tables, tmp_path):

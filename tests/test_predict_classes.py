@@ -83,8 +83,8 @@ def test_paper_vs_rigorous_classes(rb, cohort):
     kw = dict(permutations=3, models=("xgboost", "nnet"))
     paper = run_classes(cohort["features"], cohort["targets"], mode="paper", **kw)
     rig = run_classes(cohort["features"], cohort["targets"], mode="rigorous", **kw)
-    ps = paper.summary.set_index(["target", "model"])
-    rs = rig.summary.set_index(["target", "model"])
+    ps = paper.table.set_index(["target", "model"])
+    rs = rig.table.set_index(["target", "model"])
     assert (ps["auc"] >= 0.5).all()  # the authors' flip
     assert (ps.loc[ps["flipped"], "auc_raw"] < 0.5).all()
     assert not rs["flipped"].any()

@@ -141,7 +141,7 @@ def test_paper_mode_reproduces_authors_script_rows(r_ready):
     c = r.curves
     assert c["nzero"].iloc[0] == 0 and c["auc"].iloc[0] == pytest.approx(0.5)
     assert len(c) <= 6 and c["nzero"].is_monotonic_increasing
-    s = r.summary.iloc[0]
+    s = r.table.iloc[0]
     assert s["auc"] == pytest.approx(c["auc"].max())
     n_labelled = (d["features"]["patient_id"].map(d["clinical"]["HER2"]).notna()).sum()
     assert s["n_rows"] == n_labelled == 26 * 3  # HER2-missing patients left out
@@ -155,8 +155,8 @@ def test_planted_signal_rigorous_above_chance_paper_not_lower(r_ready):
 
     d = make_prediction_cohort(seed=0, n_patients=40, images_per_patient=4, n_features=10)
     kw = dict(characteristics=["T", "ER"], nlambda=8)
-    paper = run_lasso(d["features"], d["clinical"], mode="paper", **kw).summary
-    rig = run_lasso(d["features"], d["clinical"], mode="rigorous", **kw).summary
+    paper = run_lasso(d["features"], d["clinical"], mode="paper", **kw).table
+    rig = run_lasso(d["features"], d["clinical"], mode="rigorous", **kw).table
     assert (rig["patients_on_both_sides"] == 0).all()
     assert (rig["ci_low"] > 0.5).all()
     assert (rig["auc"] > 0.65).all()
@@ -175,7 +175,8 @@ def test_parallel_equals_serial(r_ready):
     a = run_lasso(d["features"], d["clinical"], **kw)
     b = run_lasso(d["features"], d["clinical"], n_jobs=2, **kw)
     pd.testing.assert_frame_equal(a.curves, b.curves)
-    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert "AUC per characteristic" in str(a.summary())
 
 
 def test_non_numeric_feature_column_is_named():

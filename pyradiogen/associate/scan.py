@@ -10,10 +10,9 @@ and adds Benjamini–Hochberg adjusted p-values within each GF across features.
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -23,12 +22,12 @@ import pandas as pd
 from .. import store
 from ..parallel import pmap
 from ..stats import bh_adjust
+from .result import PAPER_BLOCK_SIZE, AssociationResult, paper_block_of  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["feature", "gf", "estimate", "std_error", "df", "t", "p_value", "p_adj", "note"]
 DEFAULT_BLOCK = {"fast": 128, "nlme": 4}
-KERNEL_SIZE = 256
 
 
 # --------------------------------------------------------------------------- inputs
@@ -179,34 +178,6 @@ def data_key(values: pd.DataFrame, pid: np.ndarray, gfs: pd.DataFrame, params: d
 
 
 # --------------------------------------------------------------------------- results
-
-
-def kernel_of(feature: str, kernel_size: int = KERNEL_SIZE) -> int | None:
-    """Kernel k of a DRF ``fea_i`` (features 256(k-1)+1 … 256k), else None."""
-    m = re.fullmatch(r"fea_(\d+)", str(feature))
-    return None if m is None else (int(m.group(1)) - 1) // kernel_size + 1
-
-
-@dataclass
-class AssociationResult:
-    """What :func:`associate` returns."""
-
-    table: pd.DataFrame                  # feature, gf, estimate, std_error, df, t, p, p_adj, note
-    engine: str
-    preset: str
-    alpha: float = 0.05
-    gf_class: dict[str, str] = field(default_factory=dict)
-    n_failed: int = 0
-    left_out: dict = field(default_factory=dict)
-    na_action: str = "fail"
-    blocks_run: int = 0
-    blocks_reused: int = 0
-    seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def significant(self) -> pd.DataFrame:
-        """Rows with ``p_adj < alpha``."""
-        return self.table[self.table["p_adj"] < self.alpha]
 
 
 def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",

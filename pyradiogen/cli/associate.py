@@ -71,7 +71,6 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..associate import associate, write_outputs
-    from ..associate.summary import console_summary
     from ..cohort.tables import read_features, read_patient_table
     from ..cohort.usertable import read_table
 
@@ -125,6 +124,6 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"{len(res.table)} pairs ({res.engine}, {res.seconds:.1f} s): {sig} significant "
                   f"(BH < {args.alpha}), {len(res.table) - n_nf} fitted, {n_nf} not fitted; "
                   f"written to {args.out}", soft_wrap=True)
-    for line in console_summary(res):
+    for line in res.console_lines():
         console.print(line, soft_wrap=True, highlight=False)
     return 0

@@ -104,7 +104,7 @@ def run_icc(args: argparse.Namespace) -> int:
         d.update(dropped_subjects=list(res.dropped), notes=notes)
         print(json.dumps(d, indent=2, default=float))
     else:
-        console.print(res.summary(), soft_wrap=True)
+        console.print(str(res), soft_wrap=True)
         if res.dropped:
             console.print(f"left out ({len(res.dropped)}): {'; '.join(res.dropped)}",
                           soft_wrap=True)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import rfuncs
+from ..results import Summary
 from .features import CLASS_LABELS, feature_class_of
 
 Model = Literal["oneway", "twoway"]
@@ -56,21 +57,30 @@ class ICCResult:
         """From the named list R's ``pyradiogen::icc`` returns."""
         return cls(**{k.replace(".", "_"): res[k] for k in res})
 
-    def summary(self) -> str:
-        """A short text report (what irr's print method shows)."""
+    def summary(self) -> Summary:
+        """What irr's print method shows: the ICC, its CI and the F test."""
         what = "one-way" if self.model == "oneway" else f"two-way, {self.type}"
-        return (f"{self.icc_name} ({what}, {self.unit} measures): {self.value:.4f}, "
-                f"{100 * self.conf_level:g}% CI [{self.lbound:.4f}, {self.ubound:.4f}]; "
-                f"{self.subjects} subjects x {self.raters} raters; "
-                f"H0 ICC = {self.r0:g}: F({self.df1:.4g}, {self.df2:.4g}) = {self.Fvalue:.4f}, "
-                f"p = {self.p_value:.4g}")
+        info = {"ICC": round(float(self.value), 4),
+                f"{100 * self.conf_level:g}% CI": f"[{self.lbound:.4f}, {self.ubound:.4f}]",
+                "subjects x raters": f"{self.subjects} x {self.raters}",
+                f"F test of H0 ICC = {self.r0:g}": f"F({self.df1:.4g}, {self.df2:.4g}) = "
+                                                  f"{self.Fvalue:.4f}, p = {self.p_value:.4g}"}
+        dropped = list(getattr(self, "dropped", []) or [])
+        notes = [f"left out for missing ratings: {'; '.join(dropped)}"] if dropped else []
+        return Summary(f"{self.icc_name}: {what}, {self.unit} measures", info, {}, notes)
 
     def to_frame(self) -> pd.DataFrame:
         """One-row DataFrame of every field."""
         return pd.DataFrame([asdict(self)])
 
     def __str__(self) -> str:
-        return self.summary()
+        """One line: the ICC, its CI and the F test."""
+        what = "one-way" if self.model == "oneway" else f"two-way, {self.type}"
+        return (f"{self.icc_name} ({what}, {self.unit} measures): {self.value:.4f}, "
+                f"{100 * self.conf_level:g}% CI [{self.lbound:.4f}, {self.ubound:.4f}]; "
+                f"{self.subjects} subjects x {self.raters} raters; "
+                f"H0 ICC = {self.r0:g}: F({self.df1:.4g}, {self.df2:.4g}) = {self.Fvalue:.4f}, "
+                f"p = {self.p_value:.4g}")
 
 
 class DroppedSubjectsWarning(UserWarning):

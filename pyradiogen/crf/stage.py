@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .. import store
+from ..results import Summary
 from .config import CRFConfig
 from .extract import extract_crfs
 from .features import feature_columns, load_params
@@ -28,6 +29,18 @@ class CRFStageResult:
     icc_by_feature: pd.DataFrame | None
     icc_by_class: pd.DataFrame | None
     paths: dict[str, Path]
+
+    def summary(self) -> Summary:
+        """ROIs and features extracted, and the inter-reader ICC per feature class."""
+        info = {"ROIs": len(self.crfs),
+                "readers": ", ".join(sorted(self.crfs["reader"].astype(str).unique()))
+                if "reader" in self.crfs else "—",
+                "features": len(self.crfs.columns.difference(["patient_id", "reader",
+                                                              "image_id"]))}
+        tables = {"ICC per feature class (kim2020 Table 2)": self.icc_by_class} \
+            if self.icc_by_class is not None else {}
+        notes = [] if self.icc_by_class is not None else ["fewer than 2 readers: no ICC"]
+        return Summary("pyradiomics CRFs (kim2020)", info, tables, notes)
 
 
 def run_crf_stage(cohort: Any, out_dir: str | os.PathLike, cfg: CRFConfig | None = None,

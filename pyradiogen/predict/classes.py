@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .. import rfuncs
+from ..results import Summary
 from . import modes
 
 SIGNATURES: tuple[str, ...] = ("pik3cags", "endo", "gene70", "genius", "oncotypedx", "rorS")
@@ -143,10 +144,30 @@ def xgb_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, max_depth: in
 
 @dataclass
 class ClassesResult:
-    """Summary (one row per target × feature set × model) and ROC points."""
+    """What :func:`run_classes` returns.
 
-    summary: pd.DataFrame
+    Attributes
+    ----------
+    table : DataFrame
+        One row per target × feature set × model: ``auc`` (and ``auc_raw``, ``flipped``),
+        DeLong CI, ``published_auc``, sizes, ``note``.
+    roc : DataFrame
+        ROC points: ``fpr, tpr, feature_set, mode, target, model``.
+    """
+
+    table: pd.DataFrame
     roc: pd.DataFrame
+
+    def summary(self) -> Summary:
+        """AUC per target and model beside the published one, and the rows' notes."""
+        t = self.table
+        cols = [c for c in ("feature_set", "mode", "target", "model", "auc", "ci_low",
+                            "ci_high", "published_auc", "n_features", "n_test") if c in t.columns]
+        notes = [f"{r['target']} {r['model']}: {r['note']}" for _, r in t.iterrows()
+                 if "note" in t.columns and pd.notna(r["note"])]
+        return Summary("nnet and XGBoost classes of signatures and TIMER cells (liu2023 "
+                       "Supplementary Fig 1)", {"rows": len(t)}, {"AUC per target": t[cols]},
+                       notes)
 
 
 def _fit_models(Xtr, ytr, Xte, settings, seed, models):

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import rfuncs
+from ..results import Summary
 from . import modes
 
 CHARACTERISTICS: tuple[str, ...] = ("T", "N", "ER", "PR", "HER2")
@@ -115,11 +116,36 @@ class BiglassoPath:
 
 @dataclass
 class LassoResult:
-    """Per-lambda curves, one summary row per characteristic, and test predictions."""
+    """What :func:`run_lasso` returns.
+
+    Attributes
+    ----------
+    curves : DataFrame
+        Per lambda: ``feature_set, mode, characteristic, lambda, nzero, auc, f1``.
+    table : DataFrame
+        One row per characteristic: ``auc`` with its CI, the rule that chose it, sizes,
+        ``published`` and ``note``.
+    predictions : DataFrame
+        Test-set (or out-of-fold) probabilities per row.
+    """
 
     curves: pd.DataFrame
-    summary: pd.DataFrame
+    table: pd.DataFrame
     predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def summary(self) -> Summary:
+        """AUC per characteristic (with CI and the lambda rule) and the rows' notes."""
+        t = self.table
+        cols = [c for c in ("feature_set", "mode", "characteristic", "auc", "ci_low", "ci_high",
+                            "nzero", "n_rows", "n_patients", "published") if c in t.columns]
+        keys = [c for c in ("feature_set", "mode", "characteristic") if c in t.columns]
+        notes = [f"{' '.join(str(r[k]) for k in keys)}: {r['note']}"
+                 for _, r in t.iterrows() if "note" in t.columns and pd.notna(r["note"])]
+        rules = sorted(t["auc_rule"].dropna().unique()) if "auc_rule" in t.columns else []
+        return Summary("Lasso logistic regression per clinical characteristic (liu2023 "
+                       "Fig 4d–e)", {"AUC rule": "; ".join(rules) or "—",
+                                      "characteristics": len(t)},
+                       {"AUC per characteristic": t[cols]}, notes)
 
 
 def labelled_rows(features: pd.DataFrame, clinical: pd.DataFrame, characteristic: str

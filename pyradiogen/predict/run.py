@@ -113,7 +113,7 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
                           seed=cfg.seed, nfolds=cfg.cv_folds, outer_folds=cfg.outer_folds,
                           n_jobs=cfg.n_jobs)
             curves.append(r.curves)
-            summaries.append(r.summary)
+            summaries.append(r.table)
             preds.append(r.predictions)
     res["lasso_curves"] = pd.concat(curves, ignore_index=True)
     res["lasso_summary"] = pd.concat(summaries, ignore_index=True)
@@ -138,7 +138,7 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
                                 version=cfg.classifyr_version,
                                 threshold=cfg.selection_threshold, models=cfg.models,
                                 seed=cfg.seed, n_jobs=cfg.n_jobs)
-                summ.append(r.summary)
+                summ.append(r.table)
                 rocs.append(r.roc)
         res["classes_summary"] = pd.concat(summ, ignore_index=True)
         res["classes_roc"] = pd.concat(rocs, ignore_index=True)

@@ -64,7 +64,7 @@ def association_summary(overview: dict[str, Any]) -> pd.DataFrame:
     top = overview.get("top_drf") or {}
     if top:
         rows["top DRF"] = top.get("feature")
-        rows["top DRF kernel"] = top.get("kernel")
+        rows["top DRF kernel"] = top.get("paper_block")
         rows["top DRF GFs"] = top.get("total")
     return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="count"))
 
