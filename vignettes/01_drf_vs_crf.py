@@ -171,7 +171,7 @@ from pyradiogen.genomics.signatures import annotation_from_genes, compute_signat
 from pyradiogen.genomics.ssgsea import ssgsea_features
 
 SIGNATURES = ["oncotypedx", "endoPredict", "rorS", "gene70", "genius", "pik3cags"]
-expr = cohort_expression(c, study=1)
+expr = cohort_expression(c, study="liu2023")
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", RWarning)  # genes a signature misses in the demo panel
     sig = compute_signatures(expr, annotation_from_genes(list(expr.columns), c.genes))

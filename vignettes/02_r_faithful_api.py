@@ -117,7 +117,7 @@ else:  # no TIMER table in this cohort: use six KEGG pathway scores as the GFs
     from pyradiogen.genomics.expression import cohort_expression
     from pyradiogen.genomics.ssgsea import ssgsea_features
 
-    gf6 = ssgsea_features(cohort_expression(c, study=1), c.gene_sets).iloc[:, :6]
+    gf6 = ssgsea_features(cohort_expression(c, study="liu2023"), c.gene_sets).iloc[:, :6]
     gf6 = gf6.loc[gf6.index.intersection(s1.patients)]
 feats = feats[feats["patient_id"].isin(gf6.index)].reset_index(drop=True)
 codes, patients = pd.factorize(feats["patient_id"])
@@ -209,7 +209,7 @@ check("glmnet", "linear predictors", path.decision_function(Xz), link_r, 1e-8)
 from pyradiogen.genomics.expression import cohort_expression
 from pyradiogen.genomics.ssgsea import ssgsea
 
-expr = cohort_expression(c, study=1)   # patients × genes, log2(TPM + 1)
+expr = cohort_expression(c, study="liu2023")   # patients × genes, log2(TPM + 1)
 E = expr.T                             # genes × samples, as GSVA takes it
 sets = c.gene_sets
 t = time.perf_counter()

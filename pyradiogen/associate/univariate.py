@@ -113,7 +113,7 @@ def kruskal_scan(features: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
 
 
 def class_counts(spearman: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Study 2's Table 3: significant features (p < alpha) per feature class and score."""
+    """Study kim2020's Table 3: significant features (p < alpha) per feature class and score."""
     sig = spearman[spearman["p_value"] < alpha]
     classes = sorted(spearman["class"].unique())
     tab = (sig.groupby(["score", "class"]).size().unstack(fill_value=0)
@@ -124,7 +124,7 @@ def class_counts(spearman: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 def write_univariate(features: pd.DataFrame, out_dir, pam50: pd.Series | None = None,
                      scores: pd.DataFrame | None = None, alpha: float = 0.05) -> dict:
-    """Run study 2's screens and write ``kruskal_pam50.csv``, ``spearman_scores.csv`` and
+    """Run study kim2020's screens and write ``kruskal_pam50.csv``, ``spearman_scores.csv`` and
     ``table3_class_counts.csv`` (features: patients × features, indexed by patient id)."""
     from pathlib import Path
 

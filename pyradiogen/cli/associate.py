@@ -1,4 +1,4 @@
-"""``pyradiogen associate``: LME scan of every feature × genomic feature (study 1, Fig 5)."""
+"""``pyradiogen associate``: LME scan of every feature × genomic feature (study liu2023, Fig 5)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from . import UserError, console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("predict", help="prediction models of study 1 (liu2023) or 2 (kim2020)")
+    p = sub.add_parser("predict", help="prediction models of study liu2023 or kim2020")
     p.add_argument("--study", required=True, choices=["liu2023", "kim2020"])
     p.add_argument("--mode", default="both", choices=["paper", "rigorous", "both"],
                    help="paper = as published; rigorous = leak-free; both (default) side by side")

@@ -1,7 +1,7 @@
 """Study cohorts.
 
 Study 1 (Liu & Hu 2023): patients with a DCE exam (:mod:`pyradiogen.cohort.dce`) from an
-accepted scanner (``[study1] manufacturer``/``field_strength``: 1.5 T GE in the paper) and
+accepted scanner (``[liu2023] manufacturer``/``field_strength``: 1.5 T GE in the paper) and
 with matched RNA-seq; one post-contrast phase of the exam (``post_phase``: 0 = pre-contrast,
 1 = first post-contrast, the default; ``"last"`` = each exam's last phase) and every slice of
 that phase are the 2-D images; Table 1 describes the patients.
@@ -199,13 +199,13 @@ def study1(c: Cohort, post_phase: int | str | None = None,
            ) -> StudyCohort:
     """Study 1's cohort: exclusions with counts, the images used and Table 1.
 
-    Defaults come from ``[study1]`` in cohort.toml (post_phase 1 = first post-contrast, GE,
+    Defaults come from ``[liu2023]`` in cohort.toml (post_phase 1 = first post-contrast, GE,
     1.5 T, all slices). Exclusion steps, in order: no DCE exam whose phases could be ordered;
     no exam from an accepted scanner (vendor list or "any", field strength or "any"); the exam
     lacks ``post_phase``; no matched RNA-seq; no clinical data. ``extra`` holds the rule, the
     unordered exams and ``series_status`` (series UID → kept or why excluded).
     """
-    cfg = c.manifest.study1
+    cfg = c.manifest.liu2023
     post_phase = cfg["post_phase"] if post_phase is None else post_phase
     if post_phase != "last":
         post_phase = int(post_phase)

@@ -66,7 +66,7 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
         nofs = se["field_strength"].isna()
         if nofs.any():
             out.append(Check("dicom", "warning", f"{int(nofs.sum())} series without "
-                             "MagneticFieldStrength: study 1 cannot keep them"))
+                             "MagneticFieldStrength: study liu2023 cannot keep them"))
         return out
     checks += _run("dicom", dicom)
     imaging_ok = not any(ch.status == "error" for ch in checks if ch.part == "dicom")
@@ -341,7 +341,7 @@ def report(c: Cohort, checks: list[Check]) -> dict:
         if c.manifest.path("rois") is None:
             e2 = {"required": "kim2020" in required, "assessed": False, "patients": [],
                   "n_patients": 0, "flowchart": [], "warning": None,
-                  "error": "the cohort has no ROIs (`rois` in cohort.toml): study 2 needs "
+                  "error": "the cohort has no ROIs (`rois` in cohort.toml): study kim2020 needs "
                            "two readers' ROIs"}
         elif rois_ok:
             e2, s2 = _study_entry("kim2020", c.study2, "kim2020" in required,

@@ -2,7 +2,7 @@
 
 :func:`icc` returns one :class:`ICCResult`; :func:`inter_reader_table` gives the ICC and its
 95% CI for every feature between readers, and :func:`class_ranges` the per-class ranges of
-study 2's Table 2. The arithmetic runs in R (``r/R/icc.R``), tested against ``psych::ICC``.
+study kim2020's Table 2. The arithmetic runs in R (``r/R/icc.R``), tested against ``psych::ICC``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ Model = Literal["oneway", "twoway"]
 Type = Literal["consistency", "agreement"]
 Unit = Literal["single", "average"]
 
-#: Study 2 (Kim et al. 2020) Table 2: ICC 95% CI range per feature class, as published.
+#: Study kim2020 (Kim et al. 2020) Table 2: ICC 95% CI range per feature class, as published.
 PUBLISHED_TABLE2: dict[str, tuple[float, float]] = {
     "Shape": (0.771, 1.000), "GLDM": (0.799, 1.000), "GLCM": (0.817, 1.000),
     "First order": (0.768, 1.000), "GLRLM": (0.787, 1.000), "GLSZM": (0.820, 1.000),
@@ -211,7 +211,7 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
                        model: Model = "twoway", type: Type = "agreement",
                        unit: Unit = "single", conf_level: float = 0.95,
                        features: Sequence[str] | None = None) -> pd.DataFrame:
-    """ICC and CI of every feature between readers (study 2, Table 2's inputs).
+    """ICC and CI of every feature between readers (study kim2020, Table 2's inputs).
 
     Returns one row per feature: ``feature, feature_class, class_label, icc_name, icc, lbound,
     ubound, Fvalue, df1, df2, p_value, subjects, raters, note``. ``note`` says which patients

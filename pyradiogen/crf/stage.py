@@ -45,7 +45,7 @@ class CRFStageResult:
 
 def run_crf_stage(cohort: Any, out_dir: str | os.PathLike, cfg: CRFConfig | None = None,
                   manifest_extra: dict[str, Any] | None = None) -> CRFStageResult:
-    """Extract study 2's features for every ROI and write the inter-reader ICC tables.
+    """Extract study kim2020's features for every ROI and write the inter-reader ICC tables.
 
     Writes ``crfs.parquet`` (patient_id, reader, image_id, 100 features),
     ``crf_diagnostics.parquet``, ``icc_by_feature.csv``, ``icc_by_class.csv`` (Table 2) and

@@ -6,7 +6,7 @@ Every patient gets five latent factors (standard-normal scale): ``prolif`` (prol
 images (:mod:`.phantom`) and the expression (:mod:`.expression`) are both driven by the
 factors, so true image–gene associations exist.
 
-The clinical marginals follow study 1's Table 1 (110 women; age mean 53.76, SD 12.07, range
+The clinical marginals follow study liu2023's Table 1 (110 women; age mean 53.76, SD 12.07, range
 29–82; T+ 70/110, N+ 54/110, ER+ 86/110, PR+ 77/110, HER2+ 21/99 with 11 missing).
 """
 
@@ -25,11 +25,11 @@ SUBTYPE_MEANS = {
     "LumA": (1.0, -0.3, -0.7), "LumB": (0.7, 0.1, 0.6), "Her2": (-0.5, 1.8, 0.6),
     "Basal": (-1.8, -0.6, 1.2), "Normal": (0.3, -0.4, -0.8),
 }
-#: study 1 Table 1 proportions
+#: study liu2023 Table 1 proportions
 TABLE1 = {"age_mean": 53.76, "age_sd": 12.07, "age_min": 29, "age_max": 82,
           "T": 70 / 110, "N": 54 / 110, "ER": 86 / 110, "PR": 77 / 110, "HER2": 21 / 99,
           "HER2_missing": 11 / 110}
-#: share of patients (relative to those kept) generated to be excluded by study 1
+#: share of patients (relative to those kept) generated to be excluded by study liu2023
 EXCLUDED_SCANNER = 0.12   # non-GE or 3 T scanner, or no DCE series
 EXCLUDED_NO_EXPRESSION = 0.06
 
@@ -54,7 +54,7 @@ def _top(score: np.ndarray, share: float) -> np.ndarray:
 def simulate_patients(n_patients: int, rng: np.random.Generator) -> pd.DataFrame:
     """One row per generated patient: IDs, scanner, exclusion flags, latent factors, clinical.
 
-    ``n_patients`` is the number kept by study 1's exclusions; :func:`n_generated` more are
+    ``n_patients`` is the number kept by study liu2023's exclusions; :func:`n_generated` more are
     generated so the exclusions have work to do (their flags are ``scanner_ok`` and
     ``has_expression``).
     """

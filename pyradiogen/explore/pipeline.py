@@ -129,7 +129,7 @@ def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: st
 
 def explore_genes(expression: pd.DataFrame, clinical: pd.DataFrame, out_dir: str | Path,
                   config: ExploreConfig | None = None) -> dict[str, Any]:
-    """Study 2 Fig 1a: Kruskal–Wallis of every gene across PAM50, heatmap of the significant."""
+    """kim2020 Fig 1a: Kruskal–Wallis of every gene across PAM50, heatmap of the significant."""
     cfg = config or ExploreConfig()
     out = Path(out_dir)
 

@@ -5,11 +5,11 @@ All tables here are **samples × genes** (the cohort's ``c.expression(...)`` lay
 
 Presets (section ``[genomics]``, see :mod:`pyradiogen.genomics.config`):
 
-* Study 1 (``paper`` and ``code``): ``log2(TPM + 1)`` of the GDC STAR ``tpm_unstranded``
+* Study liu2023 (``paper`` and ``code``): ``log2(TPM + 1)`` of the GDC STAR ``tpm_unstranded``
   column (``expression_value="tpm_unstranded"``, ``expression_kind="tpm"``,
   ``normalization="none"``, ``pseudocount=1``). Neither the paper nor the code states the
   scale; TPM on log2 is the usual input to ssGSEA and to the risk-gene features.
-* Study 2: ``log2(x + 1)`` of RSEM-normalised values (TCGA legacy ``normalized_results``,
+* Study kim2020: ``log2(x + 1)`` of RSEM-normalised values (TCGA legacy ``normalized_results``,
   which are RSEM counts scaled so each sample's upper quartile is 1000). Given a matrix of
   those values use ``expression_kind="rsem"``; from GDC STAR counts the closest available is
   ``expression_kind="counts"`` with ``normalization="upper_quartile"`` (the study-2 defaults).
@@ -135,10 +135,21 @@ def prepare_expression(values: pd.DataFrame, kind: ValueKind = "tpm",
                                         normalization, pseudocount), min_value, min_fraction)
 
 
-def prepare_from_config(values: pd.DataFrame, cfg, study: int = 1) -> pd.DataFrame:
-    """:func:`prepare_expression` with the settings of a ``GenomicsConfig`` (study 1 or 2)."""
-    if study == 2:
-        return prepare_expression(values, cfg.study2_expression_kind, cfg.study2_normalization,
+#: the two studies pyradiogen replicates (their IDs everywhere in the package)
+STUDIES = ("liu2023", "kim2020")
+
+
+def _check_study(study: str) -> str:
+    if study not in STUDIES:
+        raise ValueError(f"study must be one of {', '.join(STUDIES)}, got {study!r}")
+    return study
+
+
+def prepare_from_config(values: pd.DataFrame, cfg, study: str = "liu2023") -> pd.DataFrame:
+    """:func:`prepare_expression` with the settings of a ``GenomicsConfig`` for ``study``
+    (``"liu2023"``: the ``expression_*`` settings; ``"kim2020"``: the ``kim2020_*`` ones)."""
+    if _check_study(study) == "kim2020":
+        return prepare_expression(values, cfg.kim2020_expression_kind, cfg.kim2020_normalization,
                                   cfg.pseudocount, cfg.duplicate_symbols,
                                   cfg.min_expression, cfg.min_expressed_fraction)
     return prepare_expression(values, cfg.expression_kind, cfg.normalization, cfg.pseudocount,
@@ -296,12 +307,14 @@ def default_genomics_config():
     return GenomicsConfig()
 
 
-def cohort_expression(cohort, cfg=None, study: int = 1) -> pd.DataFrame:
+def cohort_expression(cohort, cfg=None, study: str = "liu2023") -> pd.DataFrame:
     """The cohort's patients × genes expression, prepared as ``cfg`` says (log2 scale).
 
     ``cohort`` is a loaded cohort (``c.expression(value)``); ``cfg`` a ``GenomicsConfig``
-    (default: the paper preset); ``study`` 1 or 2 picks the value column and scale.
+    (default: the paper preset); ``study`` (``"liu2023"`` or ``"kim2020"``) picks the value
+    column and scale.
     """
     cfg = cfg or default_genomics_config()
-    value = cfg.study2_expression_value if study == 2 else cfg.expression_value
+    value = (cfg.kim2020_expression_value if _check_study(study) == "kim2020"
+             else cfg.expression_value)
     return prepare_from_config(cohort.expression(value), cfg, study)

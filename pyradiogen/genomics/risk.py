@@ -1,4 +1,4 @@
-"""Risk-gene features: the expression of a given gene list (study 1's 288 breast-cancer risk
+"""Risk-gene features: the expression of a given gene list (study liu2023's 288 breast-cancer risk
 genes are not public; the list is always an input).
 
 Tables are samples × genes. Genes of the list that the expression lacks are reported by name
@@ -76,7 +76,7 @@ def cohort_risk_features(cohort, cfg=None, expr: pd.DataFrame | None = None
     """Risk-gene features of a cohort and a note for the report.
 
     The list comes from ``cfg.risk_genes`` (a file) or the cohort's ``risk_genes``. Returns
-    ``(None, note)`` when neither exists (study 1's 288-gene list is not public); otherwise
+    ``(None, note)`` when neither exists (study liu2023's 288-gene list is not public); otherwise
     ``(patients × present genes, note)`` with ``note`` = ``{"source", "n_genes", "present",
     "missing"}``.
     """
@@ -86,7 +86,7 @@ def cohort_risk_features(cohort, cfg=None, expr: pd.DataFrame | None = None
     genes = cfg.risk_genes or getattr(cohort, "risk_genes", None)
     if not genes:
         return None, {"source": None, "n_genes": 0, "present": [], "missing": [],
-                      "message": "no risk-gene list given (study 1's 288 genes are not public);"
+                      "message": "no risk-gene list given (liu2023's 288 genes are not public);"
                                  " pass one with [genomics] risk_genes = FILE"}
     if expr is None:
         expr = cohort_expression(cohort, cfg)

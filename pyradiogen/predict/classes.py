@@ -1,4 +1,4 @@
-"""Study 1, Supplementary Fig 1: nnet and XGBoost classes of signatures and TIMER cell types.
+"""Study liu2023, Supplementary Fig 1: nnet and XGBoost classes of signatures and TIMER cell types.
 
 Each signature score and TIMER estimate is binarised at its upper quartile (R's
 ``x < quantile(x)[4]`` → 0, else 1). Features are those with ClassifyR-style selection

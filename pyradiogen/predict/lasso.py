@@ -1,4 +1,4 @@
-"""Study 1, Fig 4d–e: lasso logistic regression per clinical characteristic.
+"""Study liu2023, Fig 4d–e: lasso logistic regression per clinical characteristic.
 
 biglasso cannot be installed here, so its path is reproduced with R glmnet as
 ``shared/specs/biglasso.md`` §8 prescribes (biglasso's lambda grid passed explicitly,

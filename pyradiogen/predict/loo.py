@@ -1,4 +1,4 @@
-"""Study 2, Table 4: lasso regression of each risk score on its Spearman-significant features.
+"""Study kim2020, Table 4: lasso regression of each risk score on its Spearman-significant features.
 
 The paper: features significant (p < 0.05) in the Spearman screen against a score enter a
 glmnet lasso; cross-validation is leave-one-out; adjusted R² and p are reported. It does not

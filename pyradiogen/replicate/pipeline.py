@@ -252,7 +252,7 @@ class ReplicateJob:
         def run(d: Path) -> list[Path]:
             c = self.cohort()
             gcfg = self.cfg.section("genomics")
-            expr = cohort_expression(c, gcfg, study=1)
+            expr = cohort_expression(c, gcfg, study="liu2023")
             annot = annotation_from_genes(list(expr.columns), c.genes)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -264,7 +264,7 @@ class ReplicateJob:
                     store.write_frame(kegg, d / "ssgsea.csv"),
                     store.write_frame(expr, d / "expression_log2.parquet")]
             # study 2 scores its 11 risk scores on its own expression scale (RSEM-like)
-            expr2 = cohort_expression(c, gcfg, study=2)
+            expr2 = cohort_expression(c, gcfg, study="kim2020")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 sig2 = compute_signatures(expr2, annotation_from_genes(list(expr2.columns),
