@@ -15,7 +15,8 @@ def write_outputs(res: AssociationResult, out_dir: str | Path, label: str = "DRF
                   extra: dict | None = None) -> dict[str, Path]:
     """Write ``associations.csv`` and the summary tables, Fig 5 panels and ``manifest.json``.
 
-    ``label`` ("DRF" or "CRF") picks the Fig 5e (top-30 DRFs) or 5f (significant CRFs) table.
+    ``label`` (``"DRF"``, or ``"CRF36"``/``"CRF"`` for liu2023's 36 TCGA features) picks the
+    Fig 5e (top-30 DRFs) or 5f (significant CRFs) table.
     Returns the written paths by name.
     """
     out = Path(out_dir)

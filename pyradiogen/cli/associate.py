@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "na.omit) fits each pair on the images and patients that have both "
                         "values, and the summary names what was left out")
     p.add_argument("--alpha", type=float, default=0.05)
-    p.add_argument("--label", choices=["DRF", "CRF"], default=None,
+    p.add_argument("--label", choices=["DRF", "CRF36", "CRF"], default=None,
                    help="feature set for Fig 5e/5f (default: DRF when names are fea_<i>)")
     p.add_argument("--device", default=None, help="fast engine: cuda or auto (torch)")
     p.add_argument("--no-figures", action="store_true")

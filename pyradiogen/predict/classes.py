@@ -98,7 +98,8 @@ def settings_for(target: str, feature_set: str, mode: str = "paper"):
     """``((size, decay, maxit), (max_depth, eta, nrounds))`` for a target."""
     if mode == "rigorous":
         return FIXED_SETTINGS
-    return AUTHOR_SETTINGS.get((target_key(target), feature_set.upper()), FIXED_SETTINGS)
+    return AUTHOR_SETTINGS.get((target_key(target), modes.feature_set_key(feature_set)),
+                               FIXED_SETTINGS)
 
 
 def upper_quartile_classes(values: Sequence[float]) -> np.ndarray:
@@ -183,7 +184,8 @@ def _fit_models(Xtr, ytr, Xte, settings, seed, models):
 def _not_modelled(tags: dict, models: Sequence[str], reason: str, n: int) -> list[dict]:
     return [{**tags, "model": m, "auc": np.nan, "auc_raw": np.nan, "flipped": False,
              "published_auc": PUBLISHED_AUC.get((target_key(tags["target"]),
-                                                 tags["feature_set"].upper(), m)),
+                                                 modes.feature_set_key(tags["feature_set"]),
+                                                 m)),
              "ci_low": np.nan, "ci_high": np.nan, "ci_method": "", "n_features": np.nan,
              "n_test": n, "n_positive_test": np.nan, "note": f"not modelled: {reason}"}
             for m in models]
@@ -260,7 +262,8 @@ def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
         roc = modes.roc_curve(ytest, prob)
         if flipped:
             roc = pd.DataFrame({"fpr": 1 - roc["fpr"], "tpr": 1 - roc["tpr"]})
-        published = PUBLISHED_AUC.get((target_key(target), feature_set.upper(), model))
+        published = PUBLISHED_AUC.get((target_key(target), modes.feature_set_key(feature_set),
+                                       model))
         rows.append({**tags, "model": model, "auc": auc, "auc_raw": raw, "flipped": flipped,
                      "published_auc": published,
                      "ci_low": lo, "ci_high": hi, "ci_method": "DeLong",

@@ -269,7 +269,8 @@ def _lasso_one(task: dict) -> dict:
     fn = lasso_paper if mode == "paper" else lasso_rigorous
     kw = {} if mode == "paper" else {"outer_folds": task["outer_folds"]}
     base = {**tags, "n_rows": len(y), "n_patients": len(set(groups)),
-            "published": PUBLISHED.get((tags["feature_set"].upper(), tags["characteristic"]))}
+            "published": PUBLISHED.get((modes.feature_set_key(tags["feature_set"]),
+                                        tags["characteristic"]))}
     if task.get("not_modelled"):
         return {"row": {**base, "auc": float("nan"), "note": task["not_modelled"]}}
     if mode == "paper":

@@ -29,6 +29,19 @@ def check_mode(mode: str) -> str:
     return mode
 
 
+# --------------------------------------------------------------------------- feature sets
+
+#: liu2023's feature sets: its DRFs and the 36 TCGA Breast Phenotype features (CRF36), which
+#: the paper and its tables label "CRF"
+FEATURE_SETS = {"DRF": "DRF", "CRF36": "CRF", "CRF": "CRF"}
+
+
+def feature_set_key(feature_set: str) -> str:
+    """The paper's label of a liu2023 feature set (``"CRF36"`` and ``"CRF"`` → ``"CRF"``),
+    used to look up the authors' settings and published values; other names upper-cased."""
+    return FEATURE_SETS.get(str(feature_set).upper(), str(feature_set).upper())
+
+
 # --------------------------------------------------------------------------- splits
 
 def author_split(n: int, frac: float = 0.7, seed: int = 101) -> np.ndarray:
