@@ -358,59 +358,220 @@ def _genefu(fun: str, data: MatrixLike, annot: pd.DataFrame | None, kwargs: Mapp
     return _call(f"pyradiogen::{fun}", _matrix(data), annot, **_dotted(kwargs))
 
 
-def oncotypedx(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> dict[str, Any]:
-    """R ``pyradiogen::oncotypedx`` = genefu 2.39.1 ``oncotypedx`` (Paik et al. 2004,
-    *NEJM* 351:2817). ``kwargs``: R arguments with ``_`` for ``.`` (``do_mapping``,
-    ``do_scaling``). Returns R's list (``score``, ``risk``, ``data``, ``probe``)."""
+def oncotypedx(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> Any:
+    """R ``pyradiogen::oncotypedx``, genefu 2.39.1's ``oncotypedx``.
+
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression (log2), probes or Entrez IDs as columns.
+    annot : DataFrame or None
+        genefu annotation (``probe``, ``EntrezGene.ID`` …).
+    **kwargs
+        R arguments with ``_`` for ``.``: ``do_mapping``, ``do_scaling``.
+
+    Returns
+    -------
+    dict
+        R's list: ``score``, ``risk``, ``mapping``, ``probe``.
+
+    References
+    ----------
+    Paik S et al. (2004). A multigene assay to predict recurrence of tamoxifen-treated, node-
+    negative breast cancer. *N Engl J Med* 351:2817–2826.
+    """
     return _genefu("oncotypedx", data, annot, kwargs)
 
+def endoPredict(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> Any:  # noqa: N802
+    """R ``pyradiogen::endoPredict``, genefu 2.39.1's ``endoPredict``.
 
-def endoPredict(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> dict[str, Any]:  # noqa: N802
-    """R ``pyradiogen::endoPredict`` = genefu 2.39.1 ``endoPredict`` (Filipits et al. 2011,
-    *Clin Cancer Res* 17:6012). Returns R's list (``score``, ``risk``, ``mapping``,
-    ``probe``)."""
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression (log2), probes or Entrez IDs as columns.
+    annot : DataFrame or None
+        genefu annotation (``probe``, ``EntrezGene.ID`` …).
+    **kwargs
+        R arguments with ``_`` for ``.``: ``do_mapping``.
+
+    Returns
+    -------
+    dict
+        R's list: ``score``, ``risk``, ``mapping``, ``probe``.
+
+    References
+    ----------
+    Filipits M et al. (2011). A new molecular predictor of distant recurrence in ER-positive,
+    HER2-negative breast cancer. *Clin Cancer Res* 17:6012–6020.
+    """
     return _genefu("endoPredict", data, annot, kwargs)
 
+def ggi(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> Any:
+    """R ``pyradiogen::ggi``, genefu 2.39.1's ``ggi``.
 
-def ggi(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> dict[str, Any]:
-    """R ``pyradiogen::ggi`` = genefu 2.39.1 ``ggi`` (Sotiriou et al. 2006, *JNCI* 98:262);
-    ``hg`` gives the grade-rescaled score. Returns R's list (``score``, ``risk`` …)."""
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression (log2), probes or Entrez IDs as columns.
+    annot : DataFrame or None
+        genefu annotation (``probe``, ``EntrezGene.ID`` …).
+    **kwargs
+        R arguments with ``_`` for ``.``: ``do_mapping``, ``hg`` (histological grade per sample:
+        the grade-rescaled score).
+
+    Returns
+    -------
+    dict
+        R's list: ``score``, ``risk``, ``mapping``, ``probe``.
+
+    References
+    ----------
+    Sotiriou C et al. (2006). Gene expression profiling in breast cancer: understanding the
+    molecular basis of histologic grade. *J Natl Cancer Inst* 98:262–272.
+    """
     return _genefu("ggi", data, annot, kwargs)
 
+def genius(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> Any:
+    """R ``pyradiogen::genius``, genefu 2.39.1's ``genius``.
 
-def genius(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> dict[str, Any]:
-    """R ``pyradiogen::genius`` = genefu 2.39.1 ``genius`` (Haibe-Kains et al. 2010,
-    *Bioinformatics* 26:1440). Returns R's list (``GENIUSM1``–``GENIUSM3``, ``score``)."""
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression (log2), probes or Entrez IDs as columns.
+    annot : DataFrame or None
+        genefu annotation (``probe``, ``EntrezGene.ID`` …).
+    **kwargs
+        R arguments with ``_`` for ``.``: ``do_mapping``, ``do_scale``.
+
+    Returns
+    -------
+    dict
+        R's list: ``GENIUSM1``–``GENIUSM3``, ``score``.
+
+    References
+    ----------
+    Haibe-Kains B et al. (2010). A fuzzy gene expression-based computational approach improves
+    breast cancer prognostication. *Bioinformatics* 26:1440–1446.
+    """
     return _genefu("genius", data, annot, kwargs)
 
+def gene70(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> Any:
+    """R ``pyradiogen::gene70``, genefu 2.39.1's ``gene70``.
 
-def gene70(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> dict[str, Any]:
-    """R ``pyradiogen::gene70`` = genefu 2.39.1 ``gene70`` (van 't Veer et al. 2002,
-    *Nature* 415:530). Returns R's list (``score``, ``risk`` …)."""
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression (log2), probes or Entrez IDs as columns.
+    annot : DataFrame or None
+        genefu annotation (``probe``, ``EntrezGene.ID`` …).
+    **kwargs
+        R arguments with ``_`` for ``.``: ``do_mapping``, ``std``.
+
+    Returns
+    -------
+    dict
+        R's list: ``score``, ``risk``, ``mapping``, ``probe``.
+
+    References
+    ----------
+    van 't Veer LJ et al. (2002). Gene expression profiling predicts clinical outcome of breast
+    cancer. *Nature* 415:530–536.
+    """
     return _genefu("gene70", data, annot, kwargs)
 
-
 def gene76(data: MatrixLike, er: Sequence[float]) -> dict[str, Any]:
-    """R ``pyradiogen::gene76`` = genefu 2.39.1 ``gene76`` (Wang et al. 2005, *Lancet*
-    365:671); ``er`` is the ER status (0/1) of each sample. Returns R's list."""
+    """R ``pyradiogen::gene76``, genefu 2.39.1's ``gene76`` (no annotation, no mapping).
+
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression with Affymetrix probe IDs as columns.
+    er : array of float, shape (n_samples,)
+        ER status (0/1) of each sample.
+
+    Returns
+    -------
+    dict
+        R's list: ``score``, ``risk``.
+
+    References
+    ----------
+    Wang Y et al. (2005). Gene-expression profiles to predict distant metastasis of
+    lymph-node-negative primary breast cancer. *Lancet* 365:671–679.
+    """
     return _call("pyradiogen::gene76", _matrix(data), er=np.asarray(er, dtype=float))
 
-
 def pik3cags(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> Any:
-    """R ``pyradiogen::pik3cags`` = genefu 2.39.1 ``pik3cags`` (Loi et al. 2010, *PNAS*
-    107:10208). Returns the score per sample."""
+    """R ``pyradiogen::pik3cags``, genefu 2.39.1's ``pik3cags``.
+
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression (log2), probes or Entrez IDs as columns.
+    annot : DataFrame or None
+        genefu annotation (``probe``, ``EntrezGene.ID`` …).
+    **kwargs
+        R arguments with ``_`` for ``.``: ``do_mapping``.
+
+    Returns
+    -------
+    Series or dict
+        The score per sample.
+
+    References
+    ----------
+    Loi S et al. (2010). PIK3CA mutations associated with gene signature of low mTORC1 signaling
+    and better outcomes in estrogen receptor-positive breast cancer. *PNAS* 107:10208–10213.
+    """
     return _genefu("pik3cags", data, annot, kwargs)
 
+def tamr13(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> Any:
+    """R ``pyradiogen::tamr13``, genefu 2.39.1's ``tamr13``.
 
-def tamr13(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> dict[str, Any]:
-    """R ``pyradiogen::tamr13`` = genefu 2.39.1 ``tamr13`` (Loi et al. 2008, *BMC Genomics*
-    9:239); ``table="corrected"`` uses the corrected Entrez IDs. Returns R's list."""
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression (log2), probes or Entrez IDs as columns.
+    annot : DataFrame or None
+        genefu annotation (``probe``, ``EntrezGene.ID`` …).
+    **kwargs
+        R arguments with ``_`` for ``.``: ``do_mapping``, ``table`` (``"genefu"`` or
+        ``"corrected"`` Entrez IDs).
+
+    Returns
+    -------
+    dict
+        R's list: ``score``, ``risk``.
+
+    References
+    ----------
+    Loi S et al. (2008). Predicting prognosis using molecular profiling in estrogen receptor-
+    positive breast cancer treated with tamoxifen. *BMC Genomics* 9:239.
+    """
     return _genefu("tamr13", data, annot, kwargs)
 
+def rorS(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> Any:  # noqa: N802
+    """R ``pyradiogen::rorS``, genefu 2.39.1's ``rorS``.
 
-def rorS(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> dict[str, Any]:  # noqa: N802
-    """R ``pyradiogen::rorS`` = genefu 2.39.1 ``rorS`` (Parker et al. 2009, *J Clin Oncol*
-    27:1160). Returns R's list (``score``, ``risk`` …)."""
+    Parameters
+    ----------
+    data : DataFrame, shape (n_samples, n_probes)
+        Expression (log2), probes or Entrez IDs as columns.
+    annot : DataFrame or None
+        genefu annotation (``probe``, ``EntrezGene.ID`` …).
+    **kwargs
+        R arguments with ``_`` for ``.``: ``do_mapping``.
+
+    Returns
+    -------
+    dict
+        R's list: ``score``, ``risk``, ``mapping``, ``probe``.
+
+    References
+    ----------
+    Parker JS et al. (2009). Supervised risk predictor of breast cancer based on intrinsic
+    subtypes. *J Clin Oncol* 27:1160–1167.
+    """
     return _genefu("rorS", data, annot, kwargs)
 
 
