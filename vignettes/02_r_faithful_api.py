@@ -153,10 +153,10 @@ gfs = gf6.rename_axis("patient_id").reset_index()
 scan_fast = associate(feats, gfs, engine="fast").table
 scan_nlme = associate(feats, gfs, engine="nlme").table
 m = scan_fast.merge(scan_nlme, on=["feature", "gf"], suffixes=("_fast", "_nlme"))
-display(m[["feature", "gf", "estimate_fast", "estimate_nlme", "p_fast", "p_nlme"]].head(6))
+display(m[["feature", "gf", "estimate_fast", "estimate_nlme", "p_value_fast", "p_value_nlme"]].head(6))
 rel = (m["estimate_fast"] - m["estimate_nlme"]) / m["std_error_nlme"]
 check("nlme", f"estimate / SE ({len(m)} pairs)", rel, np.zeros(len(m)), 1e-4)
-check("nlme", f"p ({len(m)} pairs)", m["p_fast"], m["p_nlme"], 1e-5)
+check("nlme", f"p ({len(m)} pairs)", m["p_value_fast"], m["p_value_nlme"], 1e-5)
 check("nlme", f"BH-adjusted p ({len(m)} pairs)", m["p_adj_fast"], m["p_adj_nlme"], 1e-5)
 
 # %% [markdown]
