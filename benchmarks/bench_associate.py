@@ -19,9 +19,9 @@ import numpy as np
 
 
 def make_data(n_patients: int, n_features: int, n_gfs: int, seed: int):
-    from pyradiogen.associate.synthetic import synthetic_tables
+    from pyradiogen.datasets import make_association_tables
 
-    feats, gfs = synthetic_tables(n_patients=n_patients, n_features=n_features, n_gfs=n_gfs,
+    feats, gfs = make_association_tables(n_patients=n_patients, n_features=n_features, n_gfs=n_gfs,
                                   images=(3, 8), n_linked=64, effect=0.5, seed=seed)
     names = [c for c in gfs.columns if c != "patient_id"]
     cls = {}
@@ -64,7 +64,7 @@ def main() -> None:
     out["fast_phases_seconds"] = res.timings
     out["fast_us_per_pair"] = 1e6 * out["fast_seconds"] / n_pairs
     out["n_significant"] = int((res.table["p_adj"] < 0.05).sum())
-    out["n_na"] = int(res.table["p"].isna().sum())
+    out["n_na"] = int(res.table["p_value"].isna().sum())
     out["notes"] = {str(k): int(v) for k, v in res.table["note"].value_counts().items()}
     out["peak_rss_mb_parent"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["peak_rss_mb_children"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -94,7 +94,7 @@ def main() -> None:
         out["nlme_extrapolated_hours_1core"] = per_fit * n_pairs / 3600
         out["speedup_vs_nlme_1core"] = per_fit * n_pairs / out["fast_seconds"]
         f = res.table.set_index(["feature", "gf"]).loc[list(zip(r["feature"], r["gf"]))]
-        ok = r["p"].notna().to_numpy() & f["p"].notna().to_numpy()
+        ok = r["p_value"].notna().to_numpy() & f["p_value"].notna().to_numpy()
 
         def rel(a: np.ndarray, b: np.ndarray) -> float:
             return float(np.max(np.abs(a - b) / np.abs(b)))
@@ -107,7 +107,7 @@ def main() -> None:
         out["sample_parity_nlme_started_at_fast_optimum"] = {
             "max_rel_estimate": rel(fr["estimate"].to_numpy(), st["estimate"].to_numpy()),
             "max_rel_std_error": rel(fr["std_error"].to_numpy(), st["std_error"].to_numpy()),
-            "max_abs_p": float(np.max(np.abs(fr["p"].to_numpy() - st["p"].to_numpy()))),
+            "max_abs_p": float(np.max(np.abs(fr["p_value"].to_numpy() - st["p_value"].to_numpy()))),
         }
         dll = fl.arrays_["loglik"].reshape(-1) - r["loglik"].to_numpy()
         out["fast_minus_nlme_reml_loglik"] = {"min": float(dll.min()), "max": float(dll.max())}
@@ -116,7 +116,7 @@ def main() -> None:
             "max_rel_estimate": rel(f["estimate"].to_numpy()[ok], r["estimate"].to_numpy()[ok]),
             "max_rel_std_error": rel(f["std_error"].to_numpy()[ok],
                                      r["std_error"].to_numpy()[ok]),
-            "max_abs_p": float(np.max(np.abs(f["p"].to_numpy()[ok] - r["p"].to_numpy()[ok]))),
+            "max_abs_p": float(np.max(np.abs(f["p_value"].to_numpy()[ok] - r["p_value"].to_numpy()[ok]))),
             "nlme_failed": int(r["failed"].sum()),
         }
     out["load_average"] = list(np.round(np.array(__import__("os").getloadavg()), 2))

@@ -1,7 +1,7 @@
 """Benchmark: pyradiomics extraction time per ROI and the speed-up from 1 to 2 workers.
 
 Usage: ``python benchmarks/bench_crf.py [--cohort DIR] [--patients 24] [--out FILE]``.
-Without ``--cohort`` a demo cohort is generated (``pyradiogen.demo.make_demo_cohort``). Reading
+Without ``--cohort`` a demo cohort is generated (``pyradiogen.datasets.make_demo_cohort``). Reading
 the pixels and masks (main process) is timed apart from the uncached extraction; the "cold"
 2-worker time includes starting the loky workers, "warm" reuses them (median of ``--repeats``).
 """
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.cohort
         if root is None:
-            from pyradiogen.demo import make_demo_cohort
+            from pyradiogen.datasets import make_demo_cohort
 
             root = Path(tmp) / "demo"
             make_demo_cohort(root, n_patients=args.patients, seed=args.seed)

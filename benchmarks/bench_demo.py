@@ -27,7 +27,7 @@ def _du(path: Path) -> float:
 
 def bench(n: int, seed: int, jobs: int, keep: bool) -> dict:
     from pyradiogen.cohort import load_cohort
-    from pyradiogen.demo import make_demo_cohort
+    from pyradiogen.datasets import make_demo_cohort
     from pyradiogen.studies import kim2020, liu2023
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench_demo_{n}_"))

@@ -21,8 +21,8 @@ os.environ.setdefault("PYRADIOGEN_PROGRESS", "0")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from pyradiogen.datasets import make_toy_images  # noqa: E402
 from pyradiogen.drf import DRFExtractor  # noqa: E402
-from pyradiogen.drf.synthetic import toy_images  # noqa: E402
 from pyradiogen.drf.train import resolve_device, train_autoencoder  # noqa: E402
 from pyradiogen.drf.transforms import preprocess_stack  # noqa: E402
 
@@ -43,7 +43,7 @@ def main() -> None:
     if dev.type == "cuda":
         report["gpu"] = torch.cuda.get_device_name(0)
 
-    raw, pids = toy_images(args.images, 64, seed=0)
+    raw, pids = make_toy_images(args.images, 64, seed=0)
     x = preprocess_stack(list(raw), "minmax")
     for preset in ("paper", "code"):
         over = {"lr": 0.001} if preset == "paper" else {}
@@ -71,7 +71,7 @@ def main() -> None:
         report[f"extract_{preset}_images_per_s"] = len(big) / (time.perf_counter() - t0)
         report[f"extract_{preset}_images_per_cpu_s"] = len(big) / (time.process_time() - c0)
 
-    raw512, _ = toy_images(50, 512, seed=2)
+    raw512, _ = make_toy_images(50, 512, seed=2)
     t0 = time.perf_counter()
     preprocess_stack(list(raw512), "max")
     report["preprocess_512px_images_per_s"] = 50 / (time.perf_counter() - t0)

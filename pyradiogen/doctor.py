@@ -80,16 +80,16 @@ def _torch_check() -> Check:
 def _r_checks() -> list[Check]:
     out: list[Check] = []
     try:
-        from . import rbridge
+        from . import rfuncs
 
-        version = rbridge.r_version()
+        version = rfuncs.r_version()
     except Exception as exc:
         return [Check("R", "r", False, None, "sudo scripts/install-system-deps.sh", str(exc))]
     major_minor = tuple(int(x) for x in version.split(".")[:2])
     out.append(Check("R", "r", major_minor >= (4, 2), version,
                      None if major_minor >= (4, 2) else "sudo scripts/install-system-deps.sh"))
     names = list(REQUIRED_R)
-    versions = rbridge.r_package_versions(names)
+    versions = rfuncs.r_package_versions(names)
     for name in names:
         ver = versions.get(name)
         fix = f"sudo apt-get install -y {REQUIRED_R[name]}"

@@ -7,6 +7,8 @@ the serial result: same order, and per-task seeds that do not depend on the work
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -38,10 +40,43 @@ def _run_one(fn: Callable[..., R], item: Any, seed: int | None, r_seed: bool) ->
         random.seed(seed)
         np.random.seed(seed % (2**32))
         if r_seed:
-            from . import rbridge
+            from .rfuncs import set_seed
 
-            rbridge.set_seed(seed)
+            set_seed(seed)
     return fn(item)
+
+
+# --------------------------------------------------------------------------- R worker set-up
+
+
+@contextlib.contextmanager
+def r_worker_env():
+    """Spawn worker processes without the library path the embedded R added to this one.
+
+    Starting R (rpy2) prepends R's ``ldpaths`` (``$R_HOME/lib``, the system library folder, the
+    JVM) to ``LD_LIBRARY_PATH``; child Pythons that inherit it load system builds of libraries
+    that clash with this Python's (seen: ``_ssl`` → ``undefined symbol: _PyModule_Add`` when
+    loky or Dask workers import pyarrow). Workers start their own R lazily and set it up
+    again. :func:`pmap` enters this around every loky or Dask run; enter it yourself around
+    other ways of starting workers (a ``distributed.LocalCluster``).
+    """
+    from .rfuncs import r_started
+
+    old = os.environ.get("LD_LIBRARY_PATH")
+    if not r_started() or old is None:
+        yield
+        return
+    r_home = os.environ.get("R_HOME", "/usr/lib/R")
+    keep = [p for p in old.split(":") if p and not p.startswith(r_home) and "/jvm/" not in p
+            and p.rstrip("/") not in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib")]
+    if keep:
+        os.environ["LD_LIBRARY_PATH"] = ":".join(keep)
+    else:
+        del os.environ["LD_LIBRARY_PATH"]
+    try:
+        yield
+    finally:
+        os.environ["LD_LIBRARY_PATH"] = old
 
 
 def pmap(
@@ -87,9 +122,9 @@ def pmap(
             raise ImportError("backend='dask' needs `pip install pyradiogen[dask]`") from exc
         if scheduler is None:
             raise ValueError("backend='dask' needs scheduler='tcp://host:port' of a running cluster")
-        with Client(scheduler), parallel_config(backend="dask"):
+        with r_worker_env(), Client(scheduler), parallel_config(backend="dask"):
             return list(Parallel(n_jobs=n_jobs, verbose=verbose)(tasks))
-    with progress_task(description or "tasks", len(items)) as advance:
+    with r_worker_env(), progress_task(description or "tasks", len(items)) as advance:
         results: list[R] = []
         for res in Parallel(n_jobs=n_jobs, backend="loky", return_as="generator",
                             verbose=verbose)(tasks):

@@ -232,13 +232,13 @@ def git_commit() -> str | None:
 def r_provenance() -> dict[str, Any]:
     """R version, R package versions, the last R seed and ``sessionInfo()`` text."""
     try:
-        from . import rbridge
+        from . import rfuncs
 
         return {
-            "version": rbridge.r_version(),
-            "packages": rbridge.r_package_versions(R_PACKAGES),
-            "seed": rbridge.last_seed(),
-            "sessionInfo": rbridge.session_info(),
+            "version": rfuncs.r_version(),
+            "packages": rfuncs.r_package_versions(R_PACKAGES),
+            "seed": rfuncs.last_seed(),
+            "sessionInfo": rfuncs.session_info(),
         }
     except Exception as exc:  # R missing must not stop a manifest from being written
         return {"error": f"{type(exc).__name__}: {exc}"}

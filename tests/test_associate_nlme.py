@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from pyradiogen.associate.lme_fast import FastLME, fit_arrays
-from pyradiogen.associate.synthetic import synthetic_tables
+from pyradiogen.datasets import make_association_tables
 
 pytestmark = pytest.mark.r
 
@@ -37,7 +37,7 @@ def nlme():
 
 @pytest.fixture(scope="module")
 def demo():
-    feats, gfs = synthetic_tables(n_patients=30, n_features=12, n_gfs=5, seed=3)
+    feats, gfs = make_association_tables(n_patients=30, n_features=12, n_gfs=5, seed=3)
     Y = feats.drop(columns=["image_id", "patient_id"])
     G = gfs.set_index("patient_id")
     return Y, feats["patient_id"].to_numpy(), G
@@ -60,13 +60,13 @@ def test_parity_demo_like(nlme, demo):
     assert dll.min() > -1e-9
     assert _rel(f["estimate"], r["estimate"]).max() < 1e-4
     assert _rel(f["std_error"], r["std_error"]).max() < 1e-4
-    assert np.abs(f["p"] - r["p"]).max() < 1e-5
+    assert np.abs(f["p_value"] - r["p_value"]).max() < 1e-5
     # same λ: fast formulas at nlme's λ̂ reproduce nlme's tTable
     codes = pd.Index(G.index).get_indexer(pid)
     at = fit_arrays(Y.to_numpy(), codes, G.to_numpy(), lam=r["lambda"].to_numpy().reshape(12, 5))
     assert _rel(at["estimate"].reshape(-1), r["estimate"]).max() < 1e-6
     assert _rel(at["std_error"].reshape(-1), r["std_error"]).max() < 1e-6
-    assert np.abs(at["p"].reshape(-1) - r["p"]).max() < 1e-6
+    assert np.abs(at["p"].reshape(-1) - r["p_value"]).max() < 1e-6
     # nlme started at the fast λ̂ stays there and agrees to 1e-6
     s = nlme(Y, pid, G, start_lambda=fast.arrays_["lambda"])
     lam_f = fast.arrays_["lambda"].reshape(-1)
@@ -75,7 +75,7 @@ def test_parity_demo_like(nlme, demo):
     assert (s["lambda"][~inner] < 1e-6).all()      # boundary fits: nlme stays at ~0
     assert _rel(f["estimate"], s["estimate"]).max() < 1e-6
     assert _rel(f["std_error"], s["std_error"]).max() < 1e-6
-    assert np.abs(f["p"] - s["p"]).max() < 1e-6
+    assert np.abs(f["p_value"] - s["p_value"]).max() < 1e-6
 
 
 def test_code_preset_does_not_change_the_fit(nlme, demo):
@@ -85,7 +85,7 @@ def test_code_preset_does_not_change_the_fit(nlme, demo):
     assert (a["df"] == b["df"]).all()
     assert np.abs(a["loglik"] - b["loglik"]).max() < 1e-7
     assert _rel(a["estimate"], b["estimate"]).max() < 1e-4
-    assert np.abs(a["p"] - b["p"]).max() < 1e-5
+    assert np.abs(a["p_value"] - b["p_value"]).max() < 1e-5
 
 
 def test_parity_edge_cases(nlme):
@@ -108,13 +108,13 @@ def test_parity_edge_cases(nlme):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = nlme(Y, pid, G)
-    both = f["p"].notna().to_numpy() & r["p"].notna().to_numpy()
+    both = f["p_value"].notna().to_numpy() & r["p_value"].notna().to_numpy()
     assert _rel(f["estimate"][both], r["estimate"][both]).max() < 1e-6
     assert _rel(f["std_error"][both], r["std_error"][both]).max() < 1e-6
-    assert np.abs(f["p"][both] - r["p"][both]).max() < 1e-6
+    assert np.abs(f["p_value"][both] - r["p_value"][both]).max() < 1e-6
     # NA exactly where nlme fails, plus the λ → ∞ case where nlme's numbers are meaningless
     fail_r = r["failed"].to_numpy()
-    assert (f["p"].isna().to_numpy() == (fail_r | (f["feature"] == "within_const").to_numpy()
+    assert (f["p_value"].isna().to_numpy() == (fail_r | (f["feature"] == "within_const").to_numpy()
                                          & (f["gf"] != "flat").to_numpy())).all()
     assert f.loc[fail_r, "note"].notna().all()
     assert r.loc[fail_r, "note"].str.contains("Singularity|missing values|nlminb").all()
@@ -125,9 +125,9 @@ def test_parity_edge_cases(nlme):
     # na.omit on both sides
     fo = FastLME(na_action="omit").fit(Y, pid, G).results_
     ro = nlme(Y, pid, G, na_action="omit")
-    both = fo["p"].notna().to_numpy() & ro["p"].notna().to_numpy()
+    both = fo["p_value"].notna().to_numpy() & ro["p_value"].notna().to_numpy()
     assert both.sum() >= 10
-    assert np.abs(fo["p"][both] - ro["p"][both]).max() < 1e-5
+    assert np.abs(fo["p_value"][both] - ro["p_value"][both]).max() < 1e-5
 
 
 def test_worked_example_through_r(nlme):
@@ -141,4 +141,4 @@ def test_worked_example_through_r(nlme):
     assert r["estimate"] == pytest.approx(1.22172503940, rel=1e-9)
     assert f["estimate"] == pytest.approx(r["estimate"], rel=1e-6)
     assert f["std_error"] == pytest.approx(r["std_error"], rel=1e-6)
-    assert abs(f["p"] - r["p"]) < 1e-6
+    assert abs(f["p_value"] - r["p_value"]) < 1e-6

@@ -10,35 +10,22 @@ import pytest
 
 from pyradiogen.associate import scan, summary
 from pyradiogen.associate.outputs import write_outputs
-from pyradiogen.associate.scan import associate, bh_adjust, kernel_of
-from pyradiogen.associate.synthetic import synthetic_tables
+from pyradiogen.associate.scan import associate, paper_block_of
+from pyradiogen.datasets import make_association_tables
+from pyradiogen.stats import bh_adjust
 
 
 @pytest.fixture(scope="module")
 def tables():
-    return synthetic_tables(n_patients=24, n_features=40, n_gfs=6, seed=1)
+    return make_association_tables(n_patients=24, n_features=40, n_gfs=6, seed=1)
 
 
-def test_bh_matches_r_p_adjust():
-    from pyradiogen import rbridge
-
-    rng = np.random.default_rng(0)
-    p = np.r_[rng.uniform(size=30) ** 3, np.nan, 0.0, 1.0, 0.04, 0.04]
-    r = np.asarray(rbridge.reval(
-        "p.adjust(c(" + ",".join("NA" if np.isnan(v) else repr(float(v)) for v in p) +
-        '), method = "BH")'), dtype=float)
-    ours = bh_adjust(p)
-    assert np.isnan(ours[30]) and np.isnan(r[30])
-    ok = ~np.isnan(p)
-    np.testing.assert_allclose(ours[ok], r[ok], rtol=0, atol=1e-15)
-
-
-def test_kernel_numbering():
-    assert kernel_of("fea_1") == 1
-    assert kernel_of("fea_256") == 1
-    assert kernel_of("fea_257") == 2
-    assert kernel_of("fea_4043") == 16
-    assert kernel_of("original_glcm_Contrast") is None
+def test_paper_block_numbering():
+    assert paper_block_of("fea_1") == 1
+    assert paper_block_of("fea_256") == 1
+    assert paper_block_of("fea_257") == 2
+    assert paper_block_of("fea_4043") == 16
+    assert paper_block_of("original_glcm_Contrast") is None
 
 
 def test_scan_equals_single_fit_and_bh_per_gf(tables, tmp_path):
@@ -50,9 +37,9 @@ def test_scan_equals_single_fit_and_bh_per_gf(tables, tmp_path):
     from pyradiogen.associate.lme_fast import FastLME
 
     one = FastLME().fit(feats.iloc[:, 2:], feats["patient_id"], gfs.set_index("patient_id"))
-    np.testing.assert_allclose(t["p"], one.results_["p"], rtol=1e-9)
+    np.testing.assert_allclose(t["p_value"], one.results_["p_value"], rtol=1e-9)
     for _gf, sub in t.groupby("gf"):
-        np.testing.assert_allclose(sub["p_adj"], bh_adjust(sub["p"].to_numpy()))
+        np.testing.assert_allclose(sub["p_adj"], bh_adjust(sub["p_value"].to_numpy()))
     # the linked features (last 5, on GF_1) are found
     sig = res.significant()
     found = set(sig.loc[sig["gf"] == "GF_1", "feature"]) & {f"fea_{i}" for i in range(36, 41)}
@@ -94,7 +81,9 @@ def test_loky_two_workers_same_result(tables, tmp_path):
 def test_dask_local_cluster(tables, tmp_path):
     import distributed
     feats, gfs = tables
-    with scan.worker_env(), distributed.LocalCluster(
+    from pyradiogen.parallel import r_worker_env
+
+    with r_worker_env(), distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         res = associate(feats, gfs, block_size=10, n_jobs=2, backend="dask",
                         scheduler=cluster.scheduler_address, out_dir=tmp_path / "dask")
@@ -105,7 +94,7 @@ def test_dask_local_cluster(tables, tmp_path):
 
 @pytest.mark.r
 def test_nlme_engine_in_loky_workers_records_failures(tmp_path):
-    feats, gfs = synthetic_tables(n_patients=15, n_features=4, n_gfs=2, seed=2)
+    feats, gfs = make_association_tables(n_patients=15, n_features=4, n_gfs=2, seed=2)
     feats["fea_2"] = 1.0                          # constant: nlme fails
     res = associate(feats, gfs, engine="nlme", block_size=2, n_jobs=2, out_dir=tmp_path)
     t = res.table
@@ -114,37 +103,42 @@ def test_nlme_engine_in_loky_workers_records_failures(tmp_path):
     assert notes.str.contains("nlminb").sum() == 1 and notes.str.contains("degenerate").sum() == 1
     t = t[t["feature"] != "fea_2"]
     fast = associate(feats, gfs, engine="fast", out_dir=tmp_path / "fast").table
-    assert fast.loc[fast["feature"] == "fea_2", "p"].isna().all()
+    assert fast.loc[fast["feature"] == "fea_2", "p_value"].isna().all()
     fast = fast[fast["feature"] != "fea_2"]
-    assert np.abs(fast["p"].to_numpy() - t["p"].to_numpy()).max() < 1e-5
+    assert np.abs(fast["p_value"].to_numpy() - t["p_value"].to_numpy()).max() < 1e-5
 
 
-def test_summaries_count_kernels_and_classes():
+def test_summaries_count_paper_blocks_and_classes():
     rows = []
     for f in (1, 2, 257, 300, 4043):
         for g in ("RG1", "RG2", "SIG"):
             sig = (f in (257, 300) and g == "RG1") or (f == 4043) or (f == 1 and g == "SIG")
             rows.append((f"fea_{f}", g, 0.001 if sig else 0.5))
-    t = pd.DataFrame(rows, columns=["feature", "gf", "p"])
+    t = pd.DataFrame(rows, columns=["feature", "gf", "p_value"])
     for col in ("estimate", "std_error", "df", "t"):
         t[col] = 1.0
-    t["p_adj"] = t["p"]
+    t["p_adj"] = t["p_value"]
     t["note"] = None
     res = scan.AssociationResult(table=t[scan.COLUMNS], engine="fast", preset="paper",
                                  gf_class={"RG1": "risk genes", "RG2": "risk genes",
                                            "SIG": "signatures"})
-    k = summary.per_kernel(res).set_index("kernel")
+    k = res.per_block().set_index("paper_block")
     assert k.loc[1, "risk genes"] == 0 and k.loc[1, "signatures"] == 1
     assert k.loc[2, "risk genes"] == 2 and k.loc[2, "total"] == 2
     assert k.loc[16, "risk genes"] == 2 and k.loc[16, "total"] == 3
-    top = summary.top_gfs(res)
+    top = res.top_gfs()
     rg1 = top[top["gf"] == "RG1"].iloc[0]
-    assert rg1["n_significant"] == 3 and rg1["top_kernels"] == "2,16"
-    feat = summary.per_feature(res).iloc[0]
-    assert feat["feature"] == "fea_4043" and feat["total"] == 3 and feat["kernel"] == 16
-    over = summary.overview(res)
+    assert rg1["n_significant"] == 3 and rg1["top_paper_blocks"] == "2,16"
+    feat = res.per_feature().iloc[0]
+    assert feat["feature"] == "fea_4043" and feat["total"] == 3 and feat["paper_block"] == 16
+    over = res.overview()
     assert over["classes"]["risk genes"] == {"n_gfs": 2, "n_gfs_with_feature": 2,
                                              "n_features_with_gf": 3, "n_pairs": 4}
+    # the module functions the replicate job calls are the methods
+    pd.testing.assert_frame_equal(summary.per_kernel(res), res.per_block())
+    assert summary.overview(res) == over
+    text = str(res.summary())
+    assert "LME association scan" in text and "risk genes" in text and "RG1" in text
 
 
 def test_outputs_and_cli(tables, tmp_path):

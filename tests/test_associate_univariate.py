@@ -1,55 +1,21 @@
-"""Study 2's screens against R: kruskal.test and cor.test(method = "spearman") p-values."""
+"""Study kim2020's screen tables (the tests themselves are checked against R in
+``test_stats.py``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from pyradiogen.associate.univariate import (
     class_counts,
     feature_class,
     kruskal_scan,
     spearman_scan,
-    spearman_test,
 )
+from pyradiogen.stats import kruskal_screen, spearman_screen
 
 
-@pytest.fixture(scope="module")
-def r():
-    from pyradiogen import rbridge
-
-    rbridge.ensure_r()
-    return rbridge
-
-
-def _r_spearman(rb, x, y):
-    res = rb.rcall("cor.test", np.asarray(x, float), np.asarray(y, float), method="spearman")
-    return float(res["estimate"].iloc[0]), float(res["p.value"])
-
-
-@pytest.mark.r
-@pytest.mark.parametrize("n,ties", [(7, False), (9, False), (12, False), (60, False),
-                                    (122, False), (40, True)])
-def test_spearman_matches_r(r, n, ties):
-    import warnings
-
-    rng = np.random.default_rng(n)
-    for k in range(4):
-        x = rng.normal(size=n)
-        y = 0.3 * k * x + rng.normal(size=n)
-        if ties:
-            y = np.round(y, 0)
-        rho, p, _ = spearman_test(x, y)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            r_rho, r_p = _r_spearman(r, x, y)
-        assert rho == pytest.approx(r_rho, abs=1e-12)
-        assert abs(p - r_p) < 1e-12, (n, k, p, r_p)
-
-
-@pytest.mark.r
-def test_kruskal_matches_r(r):
+def test_kruskal_table_is_the_screen_with_classes():
     rng = np.random.default_rng(3)
     pam50 = pd.Series(rng.choice(["Basal", "Her2", "LumA", "LumB"], 60), name="pam50")
     feats = pd.DataFrame({"original_shape2D_MaximumDiameter": rng.normal(size=60),
@@ -57,12 +23,25 @@ def test_kruskal_matches_r(r):
                           "original_firstorder_Mean": rng.normal(size=60)
                           + (pam50 == "Basal") * 1.5})
     out = kruskal_scan(feats, pam50)
-    for feat, row in zip(feats.columns, out.itertuples()):
-        res = r.rcall("kruskal.test", feats[feat].to_numpy(), pd.Categorical(pam50))
-        assert row.p == pytest.approx(float(res["p.value"]), rel=1e-12)
-        assert row.statistic == pytest.approx(float(res["statistic"].iloc[0]), rel=1e-12)
-        assert row.df == 3
-    assert out.loc[2, "p"] < 0.01
+    assert list(out.columns) == ["feature", "statistic", "df", "p_value", "n", "class", "note"]
+    ref = kruskal_screen(feats, pam50)
+    np.testing.assert_array_equal(out["p_value"], ref["p_value"])
+    assert out["class"].tolist() == ["shape", "GLCM", "first order"]
+    assert (out["df"] == 3).all() and out.loc[2, "p_value"] < 0.01
+
+
+def test_spearman_table_is_the_screen_per_score():
+    rng = np.random.default_rng(4)
+    idx = [f"P{i}" for i in range(20)]
+    feats = pd.DataFrame({"original_glcm_A": rng.normal(size=20),
+                          "original_shape2D_B": rng.normal(size=20)}, index=idx)
+    scores = pd.DataFrame({"GGI": rng.normal(size=20), "ESR1": rng.normal(size=20)},
+                          index=idx)
+    out = spearman_scan(feats, scores)
+    assert list(out.columns) == ["feature", "score", "rho", "p_value", "n", "class", "note"]
+    assert out["score"].tolist() == ["GGI", "GGI", "ESR1", "ESR1"]
+    ref = spearman_screen(feats, scores["ESR1"].to_numpy())
+    np.testing.assert_array_equal(out["p_value"].iloc[2:], ref["p_value"])
 
 
 def test_feature_classes_and_counts():

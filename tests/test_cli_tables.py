@@ -274,7 +274,7 @@ def kim_inputs(d: Path) -> tuple[Path, Path, Path]:
     y = X[:, 0] + rng.normal(0, 0.5, len(KIM))
     s = write_rows(d / "scores.csv", [["patient_id", "GENE70", "AURKA"]]
                    + [[p, f"{y[i]:.4f}", f"{rng.normal():.4f}"] for i, p in enumerate(KIM)])
-    sc = write_rows(d / "screen.csv", [["score", "feature", "p"],
+    sc = write_rows(d / "screen.csv", [["score", "feature", "p_value"],
                                        ["GENE70", "original_shape_A", "0.001"],
                                        ["GENE70", "original_glcm_B", "0.2"],
                                        ["AURKA", "original_glcm_C", "0.03"]])
@@ -331,7 +331,7 @@ def liu(option: str) -> Callable[[Path], dict]:
 def small_cohort(tmp_path_factory) -> Path:
     """A 6-patient demo cohort with its DICOM/expression cache built once."""
     from pyradiogen.cohort import load_cohort
-    from pyradiogen.demo import make_demo_cohort
+    from pyradiogen.datasets import make_demo_cohort
 
     d = tmp_path_factory.mktemp("tables_cohort")
     make_demo_cohort(d, n_patients=6, seed=3)
@@ -498,7 +498,7 @@ ASSOC_G = Spec("patient_id", "GF1", other="GF2")
 ASSOC_C = Spec("gf", "gf", other="class", key="class")
 KIM_F = Spec("patient_id", "original_shape_A", other="original_glcm_B")
 KIM_S = Spec("patient_id", "GENE70", other="AURKA")
-KIM_SC = Spec(None, "p", other="feature", key="p", unknown_col="feature",
+KIM_SC = Spec(None, "p_value", other="feature", key="p_value", unknown_col="feature",
               unknown="original_not_a_feature")
 LIU_F = Spec("image_id", "fea_1", other="fea_2", key="patient_id", unknown_col="patient_id")
 LIU_P = {"--clinical": Spec("patient_id", "ER", other="PR"),
@@ -560,8 +560,8 @@ ENTRIES: list[Entry] = [
         constant=OK("GENE70", "not modelled", "the same"))),
     Entry("predict kim2020", "--screen", kim(2), KIM_SC, {
         "empty": E("empty"), "header_only": E("no data rows"), "one_row": OK("GENE70"),
-        "wrong_header": E("'p'", "missing"), "non_numeric": E("p", "abc"),
-        "all_missing": E("p", "no value"), "dup_column": E("feature", "duplicated column"),
+        "wrong_header": E("'p_value'", "missing"), "non_numeric": E("p_value", "abc"),
+        "all_missing": E("p_value", "no value"), "dup_column": E("feature", "duplicated column"),
         "dup_id": None, "unknown_id": OK("not in the feature table", "original_not_a_feature"),
         "constant": OK("no feature passed the Spearman screen")}),
     Entry("predict liu2023", "--features", liu("--features"), LIU_F, generic(

@@ -84,10 +84,10 @@ def test_cohort_config_section(cohort):
     cfg = default_config("paper").cohort
     assert cfg.post_phase is None and cfg.readers is None
     cfg.max_slices = 2
-    s = liu2023.assemble(cohort, **cfg.study1_kwargs())
+    s = liu2023.assemble(cohort, **cfg.liu2023_kwargs())
     assert (s.images.groupby("patient_id").size() == 2).all()
     assert s.flow is s.flowchart
-    s2 = kim2020.assemble(cohort, **cfg.study2_kwargs())
+    s2 = kim2020.assemble(cohort, **cfg.kim2020_kwargs())
     t = s2.table1.set_index(["characteristic", "level"])
     assert t.loc[("PAM50", "LumA"), "published"] == "79"
     assert s2.extra["scanners"].set_index("scanner").loc["GE 1.5 T", "published"] == 91

@@ -16,7 +16,7 @@ from pyradiogen.cli import main
 from pyradiogen.cohort import CohortError, load_cohort
 from pyradiogen.cohort.dce import base_description, description_marker
 from pyradiogen.cohort.dicom import index_dicom_full
-from pyradiogen.demo import make_demo_cohort
+from pyradiogen.datasets import make_demo_cohort
 from pyradiogen.demo.layouts import LAYOUTS
 from pyradiogen.studies import liu2023
 

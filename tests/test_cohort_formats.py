@@ -124,3 +124,17 @@ def test_ensure_demo_cohort_reuses(tmp_path, monkeypatch):
     monkeypatch.setattr(generate, "make_demo_cohort",
                         lambda *a, **k: (_ for _ in ()).throw(AssertionError("regenerated")))
     assert ensure_demo_cohort(tmp_path / "d", n_patients=4, seed=1) == p
+
+
+def test_liu2023_section_and_its_old_name(tmp_path):
+    (tmp_path / "dicom").mkdir()
+    toml = tmp_path / "cohort.toml"
+    toml.write_text('[parts]\ndicom = "dicom"\n[liu2023]\npost_phase = 2\n')
+    m = read_manifest(tmp_path)
+    assert m.liu2023["post_phase"] == 2 and not m.notes
+    toml.write_text('[parts]\ndicom = "dicom"\n[study1]\nmanufacturer = "any"\n')
+    m = read_manifest(tmp_path)
+    assert m.liu2023["manufacturer"] == "any" and "[study1] (old name)" in m.notes[0]
+    toml.write_text('[parts]\ndicom = "dicom"\n[study1]\n[liu2023]\n')
+    with pytest.raises(CohortError, match="both"):
+        read_manifest(tmp_path)

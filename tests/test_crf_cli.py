@@ -56,7 +56,7 @@ def test_config_section():
     assert config._SECTIONS["crf"] is CRFConfig  # registered on import (sections() is slow)
     cfg = CRFConfig()
     assert (cfg.icc_model, cfg.icc_type, cfg.icc_unit) == ("twoway", "agreement", "single")
-    assert cfg.params == "study2_2d" and cfg.n_jobs == 2
+    assert cfg.params == "kim2020_2d" and cfg.n_jobs == 2
 
 
 @pytest.mark.r

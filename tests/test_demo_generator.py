@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from pyradiogen.cohort import load_cohort
-from pyradiogen.demo import make_demo_cohort
+from pyradiogen.datasets import make_demo_cohort
 from pyradiogen.demo.biology import n_generated
 from pyradiogen.studies import liu2023
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
+from pyradiogen.datasets import make_toy_images
 from pyradiogen.drf import (
     DRFExtractor,
     features_to_maps,
@@ -15,7 +16,6 @@ from pyradiogen.drf import (
     quantile_normalize,
     to_table,
 )
-from pyradiogen.drf.synthetic import toy_images
 
 torch.set_num_threads(1)
 SETTINGS = {"lr": 0.001}
@@ -23,7 +23,7 @@ SETTINGS = {"lr": 0.001}
 
 @pytest.fixture(scope="module")
 def data():
-    imgs, pids = toy_images(40, (96, 80), seed=1, n_patients=10)
+    imgs, pids = make_toy_images(40, (96, 80), seed=1, n_patients=10)
     ids = [f"img{i:03d}" for i in range(len(imgs))]
     return list(imgs), pids, ids
 

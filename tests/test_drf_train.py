@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import torch
 
+from pyradiogen.datasets import make_toy_images
 from pyradiogen.drf.model import make_config
-from pyradiogen.drf.synthetic import toy_images
 from pyradiogen.drf.train import (
     DivergenceError,
     diagnose,
@@ -22,7 +22,7 @@ torch.set_num_threads(1)
 
 @pytest.fixture(scope="module")
 def images():
-    x, pids = toy_images(40, (80, 72), seed=0, n_patients=10)
+    x, pids = make_toy_images(40, (80, 72), seed=0, n_patients=10)
     return preprocess_stack(x, "minmax"), pids
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pyradiogen.cohort.expression import read_expression
 from pyradiogen.genomics.expression import (
     MappingWarning,
     collapse_duplicates,
@@ -15,7 +16,6 @@ from pyradiogen.genomics.expression import (
     filter_low_expressed,
     normalize_library,
     prepare_expression,
-    read_expression,
     rename_to_entrez,
     symbols_to_entrez,
     to_log2,

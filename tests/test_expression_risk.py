@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pyradiogen.cohort.errors import CohortError
 from pyradiogen.genomics.risk import (
     MissingGenesWarning,
     RiskGenePanel,
-    read_gene_list,
     risk_gene_features,
 )
 
@@ -20,13 +20,16 @@ def expr():
                         columns=["BRCA1", "esr1", "TP53", "ATM"])
 
 
-def test_gene_list_file(tmp_path):
+def test_gene_list_file_is_read_by_the_cohort_reader(tmp_path, expr):
     p = tmp_path / "risk.txt"
-    p.write_text("# risk genes\nBRCA1\n\nTP53\tsome note\nBRCA1\nCHEK2, x\n")
-    assert read_gene_list(p) == ["BRCA1", "TP53", "CHEK2"]
+    p.write_text("# risk genes\nBRCA1\n\nTP53\nATM\n")
+    assert RiskGenePanel(p).fit(expr).genes_ == ["BRCA1", "TP53", "ATM"]
     (tmp_path / "empty.txt").write_text("# nothing\n")
-    with pytest.raises(ValueError, match="empty"):
-        read_gene_list(tmp_path / "empty.txt")
+    with pytest.raises(CohortError, match="no gene symbol"):
+        RiskGenePanel(tmp_path / "empty.txt").fit(expr)
+    p.write_text("BRCA1\nTP53\nBRCA1\n")
+    with pytest.raises(CohortError, match="listed twice"):
+        RiskGenePanel(p).fit(expr)
 
 
 def test_missing_genes_are_named(expr, tmp_path):

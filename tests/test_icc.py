@@ -66,7 +66,8 @@ def test_spec_worked_check_and_irr_agreement_average_interval():
     assert r.icc_name == "ICC(A,k)"
     assert (round(r.value, 4), round(r.df2, 4)) == (0.6201, 4.1891)
     assert (round(r.lbound, 4), round(r.ubound, 4)) == (0.0394, 0.9286)
-    assert "ICC(A,k)" in r.summary() and r.to_frame().shape == (1, 15)
+    assert "ICC(A,k)" in str(r) and r.to_frame().shape == (1, 15)
+    assert "ICC(A,k)" in str(r.summary()) and "F test" in str(r.summary())
     table = icc_all(SF)
     assert table["icc_name"].tolist() == ["ICC(1)", "ICC(k)", "ICC(C,1)", "ICC(C,k)",
                                           "ICC(A,1)", "ICC(A,k)"]

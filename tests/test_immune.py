@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pyradiogen.cohort.tables import read_timer
 from pyradiogen.genomics.immune import (
     CELL_TYPES,
     binarize_upper_quartile,
-    read_timer,
     upper_quartile_threshold,
     validate_timer,
 )

@@ -342,17 +342,16 @@ def test_lasso_and_classes_single_class_not_modelled():
     clin = pd.DataFrame({"ER": 1, "PR": rng.integers(0, 2, 16)}, index=pats).astype("Int64")
     with pytest.warns(UserWarning, match="ER .*not modelled: ER is 1 for every one of the 16"):
         r = run_lasso(f, clin, characteristics=["ER"], nlambda=3)
-    row = r.summary.iloc[0]
+    row = r.table.iloc[0]
     assert np.isnan(row["auc"]) and row["note"].startswith("not modelled")
     targets = pd.DataFrame({"patient_id": pats, "flat": 2.0})
     with pytest.warns(UserWarning, match="flat .*not modelled"):
         c = run_classes(f, targets, permutations=1, models=("xgboost",))
-    assert c.summary["note"].iloc[0].startswith("not modelled: flat has 1 distinct value")
+    assert c.table["note"].iloc[0].startswith("not modelled: flat has 1 distinct value")
 
 
 def test_screens_and_lme_flag_constant_inputs():
     from pyradiogen.associate import associate
-    from pyradiogen.associate.summary import overview
     from pyradiogen.associate.univariate import kruskal_scan, spearman_scan
 
     rng = np.random.default_rng(0)
@@ -364,13 +363,13 @@ def test_screens_and_lme_flag_constant_inputs():
     with pytest.warns(UserWarning, match="Kruskal-Wallis"):
         kw = kruskal_scan(feats, pd.Series(["A", "B", "C"] * 4, index=idx))
     assert kw.set_index("feature").loc["flat", "note"] == "not tested: constant feature"
-    assert np.isfinite(kw.set_index("feature").loc["ok", "p"])
+    assert np.isfinite(kw.set_index("feature").loc["ok", "p_value"])
     img = pd.DataFrame({"image_id": [f"{p}_{k}" for p in idx for k in range(2)],
                         "patient_id": [p for p in idx for _ in range(2)],
                         "fea_1": rng.normal(size=24), "fea_2": 5.0})
     gfs = pd.DataFrame({"patient_id": idx, "G": rng.normal(size=12), "flatG": 1.0})
     res = associate(img, gfs, n_jobs=1, backend="sequential")
-    nf = overview(res)["not_fitted"]
+    nf = res.overview()["not_fitted"]
     assert nf == {"feature is constant across images: nothing to fit": 2,
                   "GF has no variance across patients": 1}
 
@@ -486,7 +485,7 @@ def test_counts_expected_warns_on_log2_input():
 
 def test_associate_missing_gf_value_counted_and_named(tmp_path, capsys, monkeypatch):
     from pyradiogen.associate import associate
-    from pyradiogen.associate.summary import overview
+
 
     rng = np.random.default_rng(1)
     pats = [f"TCGA-AA-{i:04d}" for i in range(12)]
@@ -511,7 +510,7 @@ def test_associate_missing_gf_value_counted_and_named(tmp_path, capsys, monkeypa
     assert summ["left_out"]["omitted_patients_per_gf"] == {"GF1": ["TCGA-AA-0003"]}
     # the API's default (nlme's na.fail) blanks GF1's pairs: each counted, with the option
     res = associate(img, gf, n_jobs=1, backend="sequential")
-    nf = overview(res)["not_fitted"]
+    nf = res.overview()["not_fitted"]
     assert list(nf.values()) == [3] and "--na-action omit" in next(iter(nf))
     p = [a for a in __import__("pyradiogen.cli", fromlist=["build_parser"]).build_parser()
          ._subparsers._group_actions[0].choices["associate"]._actions

@@ -19,7 +19,7 @@ def rb():
 
 @pytest.fixture(scope="module")
 def cohort():
-    from pyradiogen.predict.synthetic import make_prediction_cohort
+    from pyradiogen.datasets import make_prediction_cohort
 
     d = make_prediction_cohort(seed=4, n_patients=48, images_per_patient=2, n_features=14,
                                signal=1.5, patient_effect=0.5)
@@ -84,8 +84,8 @@ def test_paper_vs_rigorous_classes(rb, cohort):
     kw = dict(permutations=3, models=("xgboost", "nnet"), published=PUBLISHED_SUPPFIG1_AUC)
     paper = run_classes(cohort["features"], cohort["targets"], mode="paper", **kw)
     rig = run_classes(cohort["features"], cohort["targets"], mode="rigorous", **kw)
-    ps = paper.summary.set_index(["target", "model"])
-    rs = rig.summary.set_index(["target", "model"])
+    ps = paper.table.set_index(["target", "model"])
+    rs = rig.table.set_index(["target", "model"])
     assert (ps["auc"] >= 0.5).all()  # the authors' flip
     assert (ps.loc[ps["flipped"], "auc_raw"] < 0.5).all()
     assert not rs["flipped"].any()

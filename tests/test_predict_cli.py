@@ -18,7 +18,7 @@ def r_ready():
 
 def test_liu2023_both_modes(r_ready, tmp_path):
     from pyradiogen.cli import main
-    from pyradiogen.predict.synthetic import make_prediction_cohort
+    from pyradiogen.datasets import make_prediction_cohort
 
     d = make_prediction_cohort(seed=0, n_patients=32, images_per_patient=2, n_features=8)
     d["features"].to_csv(tmp_path / "drf.csv", index=False)
@@ -65,7 +65,7 @@ def test_kim2020_both_modes(r_ready, tmp_path):
     t = pd.read_csv(out / "table4_loo_lasso.csv")
     assert t["mode"].tolist() == ["paper", "rigorous"]
     assert t.loc[0, "published_adj_r2"] == pytest.approx(0.2171)
-    assert (t["adj_r2"] > 0).all() and (t["p"] < 0.05).all()
+    assert (t["adj_r2"] > 0).all() and (t["p_value"] < 0.05).all()
 
 
 def test_missing_input_is_a_user_error(tmp_path, capsys):

@@ -133,15 +133,15 @@ def test_author_split_equals_sample_int_in_fresh_r(r_ready):
 
 def test_paper_mode_reproduces_authors_script_rows(r_ready):
     """Curve rows: one per lambda, nzero from 0 upward, AUC in [0, 1]; summary = best AUC."""
+    from pyradiogen.datasets import make_prediction_cohort
     from pyradiogen.predict.lasso import run_lasso
-    from pyradiogen.predict.synthetic import make_prediction_cohort
 
     d = make_prediction_cohort(seed=0, n_patients=30, images_per_patient=3, n_features=8)
     r = run_lasso(d["features"], d["clinical"], mode="paper", characteristics=["HER2"], nlambda=6)
     c = r.curves
     assert c["nzero"].iloc[0] == 0 and c["auc"].iloc[0] == pytest.approx(0.5)
     assert len(c) <= 6 and c["nzero"].is_monotonic_increasing
-    s = r.summary.iloc[0]
+    s = r.table.iloc[0]
     assert s["auc"] == pytest.approx(c["auc"].max())
     n_labelled = (d["features"]["patient_id"].map(d["clinical"]["HER2"]).notna()).sum()
     assert s["n_rows"] == n_labelled == 26 * 3  # HER2-missing patients left out
@@ -150,13 +150,13 @@ def test_paper_mode_reproduces_authors_script_rows(r_ready):
 
 
 def test_planted_signal_rigorous_above_chance_paper_not_lower(r_ready):
+    from pyradiogen.datasets import make_prediction_cohort
     from pyradiogen.predict.lasso import run_lasso
-    from pyradiogen.predict.synthetic import make_prediction_cohort
 
     d = make_prediction_cohort(seed=0, n_patients=40, images_per_patient=4, n_features=10)
     kw = dict(characteristics=["T", "ER"], nlambda=8)
-    paper = run_lasso(d["features"], d["clinical"], mode="paper", **kw).summary
-    rig = run_lasso(d["features"], d["clinical"], mode="rigorous", **kw).summary
+    paper = run_lasso(d["features"], d["clinical"], mode="paper", **kw).table
+    rig = run_lasso(d["features"], d["clinical"], mode="rigorous", **kw).table
     assert (rig["patients_on_both_sides"] == 0).all()
     assert (rig["ci_low"] > 0.5).all()
     assert (rig["auc"] > 0.65).all()
@@ -167,15 +167,16 @@ def test_planted_signal_rigorous_above_chance_paper_not_lower(r_ready):
 @pytest.mark.slow
 def test_parallel_equals_serial(r_ready):
     """Worker processes (each starting its own R, ~15 s) give the serial result."""
+    from pyradiogen.datasets import make_prediction_cohort
     from pyradiogen.predict.lasso import run_lasso
-    from pyradiogen.predict.synthetic import make_prediction_cohort
 
     d = make_prediction_cohort(seed=1, n_patients=24, images_per_patient=2, n_features=6)
     kw = dict(mode="paper", characteristics=["T", "N"], nlambda=4)
     a = run_lasso(d["features"], d["clinical"], **kw)
     b = run_lasso(d["features"], d["clinical"], n_jobs=2, **kw)
     pd.testing.assert_frame_equal(a.curves, b.curves)
-    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert "AUC per characteristic" in str(a.summary())
 
 
 def test_non_numeric_feature_column_is_named():

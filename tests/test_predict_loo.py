@@ -74,7 +74,7 @@ def test_run_loo_paper_and_rigorous(rb, data):
     # a pure-noise score: nothing screened in paper mode; in rigorous mode held-out means
     # correlate negatively with y, which the one-sided p keeps non-significant
     assert paper.loc["ERBB2", "n_screened"] == 0 and not paper.loc["ERBB2", "significant"]
-    assert not rig.loc["ERBB2", "significant"] and rig.loc["ERBB2", "p_loo"] > 0.05
+    assert not rig.loc["ERBB2", "significant"] and rig.loc["ERBB2", "p_value_loo"] > 0.05
     # the honest estimate is not above the screened-on-all-samples one
     assert rig.loc["GENE70", "adj_r2"] <= paper.loc["GENE70", "adj_r2"] + 1e-9
 
@@ -84,16 +84,17 @@ def test_screen_table_is_used(rb, data):
 
     F, S = data
     screen = pd.DataFrame({"score": ["GENE70", "GENE70"], "feature": ["f2", "f0"],
-                           "p": [0.01, 0.2]})
+                           "p_value": [0.01, 0.2]})
     t = run_loo(F, S, mode="paper", risk_scores=["GENE70"], screen=screen)
     assert t.loc[0, "n_screened"] == 1
 
 
-def test_spearman_screen_matches_cor_test(rb, data):
-    from pyradiogen.predict.loo import spearman_screen
+def test_paper_screen_selects_by_cor_test(rb, data):
+    from pyradiogen.predict.loo import screened_features
 
     F, S = data
-    scr = spearman_screen(F[["f0", "f1"]], S["GENE70"].to_numpy())
-    rho = stats.spearmanr(F["f0"], S["GENE70"])[0]
-    assert scr.loc[0, "rho"] == pytest.approx(rho, rel=1e-12)
-    assert bool(scr.loc[0, "significant"]) is True
+    X = F.drop(columns="patient_id")
+    ref = {f: rb.rcall("cor.test", X[f].to_numpy(), S["GENE70"].to_numpy(),
+                       method="spearman")["p.value"] for f in X.columns}
+    chosen = screened_features(X, S["GENE70"].to_numpy())
+    assert chosen == [f for f in X.columns if ref[f] < 0.05] and "f0" in chosen

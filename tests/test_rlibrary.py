@@ -111,16 +111,75 @@ def test_setup_r_installs_into_the_given_library(tmp_path, capsys):
     assert main(["setup-r", "--lib", str(lib), "--check"]) == 0
 
 
-# R code and R package loading live in the R package and in pyradiogen.rbridge / rlibrary only
-_R_LOADING = re.compile(r"""library\(\s*["']?pyradiogen|requireNamespace\(|source\(\s*["f]|"""
+# R code and R package loading live in the R package and in pyradiogen.rbridge / rlibrary only;
+# Python reaches R through rbridge and its typed wrappers in pyradiogen.rfuncs only (issue 15)
+_R_LOADING = re.compile(r"""library\(\s*["']?pyradiogen|requireNamespace\(|(?<![\w.])source\(\s*["f]|"""
                         r"""rcall\(\s*["']library["']|\.libPaths\(""")
 _R_FUNCTION = re.compile(r"""["']function\s*\(""")
+_BOUNDARY = ("rbridge.py", "rfuncs.py", "rlibrary.py")
+_CALLS = {"rcall", "reval", "rraw", "call_r", "ensure_r", "to_r", "to_py", "assign", "library"}
+_MODULES = sorted(p for p in (REPO / "pyradiogen").rglob("*.py")
+                  if not (p.parent.name == "pyradiogen" and p.name in _BOUNDARY))
 
 
-@pytest.mark.parametrize("path", sorted(p for p in (REPO / "pyradiogen").rglob("*.py")
-                                        if p.name not in ("rbridge.py", "rlibrary.py")),
-                         ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize("path", _MODULES, ids=lambda p: str(p.relative_to(REPO)))
 def test_no_r_loading_or_r_functions_outside_the_bridge(path):
     text = path.read_text()
     assert not _R_LOADING.search(text), "load R packages through pyradiogen.rbridge"
     assert not _R_FUNCTION.search(text), "put R functions into the R package (r/R)"
+
+
+def boundary_violations(source: str) -> list[str]:
+    """Imports of rpy2 or rbridge, and calls of the bridge's call functions, in ``source``."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names
+                      if a.name.split(".")[0] == "rpy2" or a.name.endswith("rbridge")]
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if mod.split(".")[0] == "rpy2" or mod.split(".")[-1] == "rbridge":
+                found.append(f"from {'.' * node.level}{mod} import …")
+            found += [f"from {'.' * node.level}{mod} import {a.name}" for a in node.names
+                      if a.name == "rbridge"]
+        elif isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+            owner = f.value.id if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) \
+                else None
+            if name in ("rcall", "reval", "rraw", "call_r") or (
+                    owner in ("rbridge", "rb") and name in _CALLS):
+                found.append(f"{owner + '.' if owner else ''}{name}(…) on line {node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("path", _MODULES, ids=lambda p: str(p.relative_to(REPO)))
+def test_python_reaches_r_only_through_rfuncs(path):
+    bad = boundary_violations(path.read_text())
+    assert not bad, (f"{path.relative_to(REPO)} reaches R directly ({'; '.join(bad)}); add a "
+                     "wrapper to pyradiogen/rfuncs.py and call that")
+
+
+def test_boundary_guard_catches_direct_use():
+    assert boundary_violations("import rpy2.robjects as ro") == ["import rpy2.robjects"]
+    assert boundary_violations("from .. import rbridge")
+    assert boundary_violations("from ..rbridge import RError")
+    assert boundary_violations("x = rcall('stats::sd', [1.0, 2.0])")
+    assert boundary_violations("from . import rfuncs\nrfuncs.icc(m)") == []
+
+
+def test_rfuncs_wraps_each_r_function_once():
+    """Every public wrapper names the R function it calls in its docstring."""
+    import inspect
+
+    from pyradiogen import rfuncs
+
+    src = inspect.getsource(rfuncs)
+    for name in rfuncs.__all__:
+        obj = getattr(rfuncs, name)
+        if not inspect.isfunction(obj) or obj.__module__ != "pyradiogen.rfuncs":
+            continue
+        assert obj.__doc__ and "R " in obj.__doc__, name
+        assert src.count(f"\ndef {name}(") == 1, name

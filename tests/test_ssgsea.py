@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pyradiogen.cohort.tables import read_gmt
 from pyradiogen.genomics.genesets import (
     GeneSetWarning,
     intersect_gene_sets,
     map_gene_sets,
-    read_gmt,
     write_gmt,
 )
 from pyradiogen.genomics.ssgsea import (

@@ -198,8 +198,8 @@ def test_installed_wheel_runs_outside_the_checkout(wheel_env, real_data, tmp_pat
 
     fit = fit_nlme(feats[["f1", "f2"]], feats["patient_id"], gf.set_index("patient_id"))
     merged = assoc.merge(fit, on=["feature", "gf"], suffixes=("", "_here"))
-    np.testing.assert_allclose(merged["p"], merged["p_here"], rtol=1e-9)
-    assert merged.loc[(merged.feature == "f1") & (merged.gf == "g1"), "p"].item() < 1e-4
+    np.testing.assert_allclose(merged["p_value"], merged["p_value_here"], rtol=1e-9)
+    assert merged.loc[(merged.feature == "f1") & (merged.gf == "g1"), "p_value"].item() < 1e-4
 
     # replicate study 2 on a small demo cohort
     (tmp_path / "small.toml").write_text("[predict]\nloo_inner_folds = 3\n")

@@ -51,7 +51,7 @@ from IPython.display import Image, display
 
 from pyradiogen import store
 from pyradiogen.plotting import PALETTE, apply_style, save_figure
-from pyradiogen.rbridge import RWarning
+from pyradiogen.rfuncs import RWarning
 
 T0 = time.perf_counter()
 OUT_ENV = os.environ.get("PYRADIOGEN_VIGNETTE_OUT")
@@ -172,7 +172,7 @@ from pyradiogen.genomics.signatures import annotation_from_genes, compute_signat
 from pyradiogen.genomics.ssgsea import ssgsea_features
 
 SIGNATURES = ["oncotypedx", "endoPredict", "rorS", "gene70", "genius", "pik3cags"]
-expr = cohort_expression(c, study=1)
+expr = cohort_expression(c, study="liu2023")
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", RWarning)  # genes a signature misses in the demo panel
     sig = compute_signatures(expr, annotation_from_genes(list(expr.columns), c.genes))
@@ -195,7 +195,6 @@ print(f"{len(gf)} patients × {gf.shape[1]} GFs: "
 
 # %%
 from pyradiogen.associate import associate
-from pyradiogen.associate.summary import overview
 
 t = time.perf_counter()
 gfs = gf.reset_index()
@@ -203,7 +202,7 @@ assoc = {label: associate(feats, gfs, engine="fast", gf_class=gf_class)
          for label, feats in {"DRF": drf_sub, **crf_tables}.items()}
 rows = []
 for label, res in assoc.items():
-    ov = overview(res)
+    ov = res.overview()
     row = {"features": label, "n_features": ov["n_features"], "pairs tested": ov["n_pairs"],
            "significant pairs": int((res.table["p_adj"] < res.alpha).sum()),
            "features with ≥1 GF": ov["n_features_any"], "GFs with ≥1 feature": ov["n_gfs_any"]}
@@ -247,7 +246,7 @@ with warnings.catch_warnings():
         for label, feats in (("DRF", drf_sub), ("CRF", crf_main)):
             res = run_lasso(feats, clinical, mode=mode, feature_set=label, nlambda=10,
                             seed=SEED)
-            summaries.append(res.summary)
+            summaries.append(res.table)
 lasso = pd.concat(summaries, ignore_index=True)
 seconds_lasso = time.perf_counter() - t
 auc = lasso.pivot_table(index="characteristic", columns=["mode", "feature_set"], values="auc")

@@ -118,7 +118,7 @@ else:  # no TIMER table in this cohort: use six KEGG pathway scores as the GFs
     from pyradiogen.genomics.expression import cohort_expression
     from pyradiogen.genomics.ssgsea import ssgsea_features
 
-    gf6 = ssgsea_features(cohort_expression(c, study=1), c.gene_sets).iloc[:, :6]
+    gf6 = ssgsea_features(cohort_expression(c, study="liu2023"), c.gene_sets).iloc[:, :6]
     gf6 = gf6.loc[gf6.index.intersection(s1.patients)]
 feats = feats[feats["patient_id"].isin(gf6.index)].reset_index(drop=True)
 codes, patients = pd.factorize(feats["patient_id"])
@@ -154,10 +154,10 @@ gfs = gf6.rename_axis("patient_id").reset_index()
 scan_fast = associate(feats, gfs, engine="fast").table
 scan_nlme = associate(feats, gfs, engine="nlme").table
 m = scan_fast.merge(scan_nlme, on=["feature", "gf"], suffixes=("_fast", "_nlme"))
-display(m[["feature", "gf", "estimate_fast", "estimate_nlme", "p_fast", "p_nlme"]].head(6))
+display(m[["feature", "gf", "estimate_fast", "estimate_nlme", "p_value_fast", "p_value_nlme"]].head(6))
 rel = (m["estimate_fast"] - m["estimate_nlme"]) / m["std_error_nlme"]
 check("nlme", f"estimate / SE ({len(m)} pairs)", rel, np.zeros(len(m)), 1e-4)
-check("nlme", f"p ({len(m)} pairs)", m["p_fast"], m["p_nlme"], 1e-5)
+check("nlme", f"p ({len(m)} pairs)", m["p_value_fast"], m["p_value_nlme"], 1e-5)
 check("nlme", f"BH-adjusted p ({len(m)} pairs)", m["p_adj_fast"], m["p_adj_nlme"], 1e-5)
 
 # %% [markdown]
@@ -210,7 +210,7 @@ check("glmnet", "linear predictors", path.decision_function(Xz), link_r, 1e-8)
 from pyradiogen.genomics.expression import cohort_expression
 from pyradiogen.genomics.ssgsea import ssgsea
 
-expr = cohort_expression(c, study=1)   # patients × genes, log2(TPM + 1)
+expr = cohort_expression(c, study="liu2023")   # patients × genes, log2(TPM + 1)
 E = expr.T                             # genes × samples, as GSVA takes it
 sets = c.gene_sets
 t = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Settings of the association stage (study 1's LME scan, study 2's univariate screens)."""
+"""Settings of the association stage (liu2023's LME scan, kim2020's univariate screens)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fig 5 of study 1: significance heatmaps (a–d), top-30 DRF table (e), significant CRFs (f)."""
+"""Fig 5 of study liu2023: significance heatmaps (a–d), top-30 DRF table (e), significant CRFs (f)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ import numpy as np
 import pandas as pd
 
 from ..plotting import save_figure
-from . import summary
-from .scan import KERNEL_SIZE, AssociationResult, kernel_of
+from .result import PAPER_BLOCK_SIZE, AssociationResult, paper_block_of
 
 
 def significance_heatmap(res: AssociationResult, cls: str | None, stem: str | Path,
                          title: str | None = None, vmax: float = 5.0) -> list[Path]:
     """Heatmap of −log10(BH p) (GFs × features); significant cells are the darker ones.
 
-    DRF kernels are marked by vertical lines every 256 features.
+    The paper's DRF blocks (256 features each, its "kernels") are marked by vertical lines.
     """
-    mat = summary.significance_matrix(res, cls)
+    mat = res.significance_matrix(cls)
     fig, ax = plt.subplots(figsize=(8, max(2.0, min(8.0, 0.02 * len(mat) + 1.5))))
     vals = np.nan_to_num(mat.to_numpy(dtype=float), nan=0.0)
     im = ax.imshow(vals, aspect="auto", cmap="magma_r", vmin=0, vmax=vmax,
@@ -28,14 +27,14 @@ def significance_heatmap(res: AssociationResult, cls: str | None, stem: str | Pa
     cb = fig.colorbar(im, ax=ax, fraction=0.03)
     cb.set_label("−log10 BH-adjusted p")
     cb.ax.axhline(thr, color="tab:cyan", lw=1)
-    kernels = [kernel_of(f) for f in mat.columns]
-    if all(k is not None for k in kernels) and len(kernels) > KERNEL_SIZE:
-        edges = [i for i in range(1, len(kernels)) if kernels[i] != kernels[i - 1]]
+    blocks = [paper_block_of(f) for f in mat.columns]
+    if all(k is not None for k in blocks) and len(blocks) > PAPER_BLOCK_SIZE:
+        edges = [i for i in range(1, len(blocks)) if blocks[i] != blocks[i - 1]]
         for e in edges:
             ax.axvline(e - 0.5, color="white", lw=0.4)
-        mids = [(a + b) / 2 for a, b in zip([0, *edges], [*edges, len(kernels)])]
-        ax.set_xticks(mids, [str(kernels[int(m)]) for m in mids])
-        ax.set_xlabel("kernel")
+        mids = [(a + b) / 2 for a, b in zip([0, *edges], [*edges, len(blocks)])]
+        ax.set_xticks(mids, [str(blocks[int(m)]) for m in mids])
+        ax.set_xlabel("paper block (the paper's \"kernel\": 256 DRFs)")
     else:
         ax.set_xticks(range(len(mat.columns)), mat.columns, rotation=90, fontsize=5)
         ax.set_xlabel("feature")
@@ -69,12 +68,12 @@ def table_figure(df: pd.DataFrame, stem: str | Path, title: str) -> list[Path]:
 
 def top_drf_table(res: AssociationResult, n: int = 30) -> pd.DataFrame:
     """Fig 5e: the ``n`` features with most significant GFs, counts per GF class."""
-    return summary.per_feature(res).head(n)
+    return res.per_feature().head(n)
 
 
 def significant_crf_table(res: AssociationResult) -> pd.DataFrame:
     """Fig 5f: every significant (feature, GF) pair with estimate and p-values."""
-    sig = res.significant()[["feature", "gf", "estimate", "p", "p_adj"]].copy()
+    sig = res.significant()[["feature", "gf", "estimate", "p_value", "p_adj"]].copy()
     sig.insert(2, "class", sig["gf"].map(lambda g: res.gf_class.get(g, "GF")))
     return sig.sort_values(["p_adj", "feature"], kind="stable").reset_index(drop=True)
 

@@ -512,12 +512,14 @@ def fit_arrays(Y: np.ndarray, patient: np.ndarray, X: np.ndarray, na_action: str
 
 
 def tidy(res: dict[str, np.ndarray], features: list[str], gfs: list[str]) -> pd.DataFrame:
-    """Long table (feature, gf, estimate, std_error, df, t, p, note) from :func:`fit_arrays`."""
+    """Long table (feature, gf, estimate, std_error, df, t, p_value, note) from
+    :func:`fit_arrays` (whose array ``p`` becomes the column ``p_value``)."""
     n_feat, n_gf = len(features), len(gfs)
     return pd.DataFrame({
         "feature": np.repeat(np.asarray(features, dtype=object), n_gf),
         "gf": np.tile(np.asarray(gfs, dtype=object), n_feat),
-        **{k: res[k].reshape(-1) for k in ("estimate", "std_error", "df", "t", "p")},
+        **{("p_value" if k == "p" else k): res[k].reshape(-1)
+           for k in ("estimate", "std_error", "df", "t", "p")},
         "note": res["note"].reshape(-1),
     })
 

@@ -9,13 +9,10 @@ and adds Benjamini–Hochberg adjusted p-values within each GF across features.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import re
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -24,12 +21,13 @@ import pandas as pd
 
 from .. import store
 from ..parallel import pmap
+from ..stats import bh_adjust
+from .result import PAPER_BLOCK_SIZE, AssociationResult, paper_block_of  # noqa: F401
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ["feature", "gf", "estimate", "std_error", "df", "t", "p", "p_adj", "note"]
+COLUMNS = ["feature", "gf", "estimate", "std_error", "df", "t", "p_value", "p_adj", "note"]
 DEFAULT_BLOCK = {"fast": 128, "nlme": 4}
-KERNEL_SIZE = 256
 
 
 # --------------------------------------------------------------------------- inputs
@@ -106,76 +104,30 @@ def align(features: pd.DataFrame, gfs: pd.DataFrame, left_out: dict | None = Non
     return vals, pid, g
 
 
-# --------------------------------------------------------------------------- worker env
-
-
-@contextlib.contextmanager
-def worker_env():
-    """Spawn worker processes without the library path the embedded R added to this one.
-
-    Starting R (rpy2) prepends R's ``ldpaths`` (``$R_HOME/lib``, the system library folder, the
-    JVM) to ``LD_LIBRARY_PATH``; child Pythons that inherit it load system builds of libraries
-    that clash with this Python's (seen: ``_ssl`` → ``undefined symbol: _PyModule_Add`` when
-    loky or Dask workers import pyarrow). The workers start their own R and set it up again.
-    """
-    from .. import rbridge
-
-    old = os.environ.get("LD_LIBRARY_PATH")
-    if not rbridge.r_started() or old is None:
-        yield
-        return
-    r_home = os.environ.get("R_HOME", "/usr/lib/R")
-    keep = [p for p in old.split(":") if p and not p.startswith(r_home) and "/jvm/" not in p
-            and p.rstrip("/") not in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib")]
-    if keep:
-        os.environ["LD_LIBRARY_PATH"] = ":".join(keep)
-    else:
-        del os.environ["LD_LIBRARY_PATH"]
-    try:
-        yield
-    finally:
-        os.environ["LD_LIBRARY_PATH"] = old
-
-
 # --------------------------------------------------------------------------- BH
 
 
-def bh_adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (NaN kept, left out of the count), as R's
-    ``p.adjust(p, "BH")``."""
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    n = ok.size
-    if n == 0:
-        return out
-    order = np.argsort(-p[ok], kind="stable")
-    ranks = np.arange(n, 0, -1)
-    adj = np.minimum.accumulate(p[ok][order] * n / ranks)
-    res = np.empty(n)
-    res[order] = np.minimum(adj, 1.0)
-    out[ok] = res
-    return out
-
-
 def add_bh(table: pd.DataFrame) -> pd.DataFrame:
-    """Add ``p_adj``: BH within each GF across features (vectorised over GFs)."""
+    """A copy of ``table`` with ``p_adj``: Benjamini–Hochberg within each GF across features.
+
+    Parameters
+    ----------
+    table : DataFrame
+        An association table with ``gf`` and ``p_value`` columns.
+
+    Returns
+    -------
+    DataFrame
+        The table with ``p_adj`` (:func:`pyradiogen.stats.bh_adjust` with the GFs as
+        families).
+
+    References
+    ----------
+    Benjamini Y, Hochberg Y (1995). *J R Stat Soc B* 57(1):289–300.
+    """
     table = table.copy()
-    codes = pd.factorize(table["gf"])[0]
-    p = table["p"].to_numpy(dtype=float)
-    valid = np.flatnonzero(~np.isnan(p))
-    adj = np.full(p.shape, np.nan)
-    if valid.size:
-        g, pv = codes[valid], p[valid]
-        order = np.lexsort((-pv, g))                 # by GF, p descending
-        gs, ps = g[order], pv[order]
-        n_g = np.bincount(gs)
-        start = np.r_[0, np.cumsum(n_g)[:-1]]
-        rank = n_g[gs] - (np.arange(gs.size) - start[gs])   # ascending rank of p in its GF
-        raw = ps * n_g[gs] / rank
-        cm = pd.Series(raw).groupby(gs, sort=False).cummin().to_numpy()
-        adj[valid[order]] = np.minimum(cm, 1.0)
-    table["p_adj"] = adj
+    table["p_adj"] = bh_adjust(table["p_value"].to_numpy(dtype=float),
+                               groups=table["gf"].to_numpy())
     return table
 
 
@@ -228,34 +180,6 @@ def data_key(values: pd.DataFrame, pid: np.ndarray, gfs: pd.DataFrame, params: d
 # --------------------------------------------------------------------------- results
 
 
-def kernel_of(feature: str, kernel_size: int = KERNEL_SIZE) -> int | None:
-    """Kernel k of a DRF ``fea_i`` (features 256(k-1)+1 … 256k), else None."""
-    m = re.fullmatch(r"fea_(\d+)", str(feature))
-    return None if m is None else (int(m.group(1)) - 1) // kernel_size + 1
-
-
-@dataclass
-class AssociationResult:
-    """What :func:`associate` returns."""
-
-    table: pd.DataFrame                  # feature, gf, estimate, std_error, df, t, p, p_adj, note
-    engine: str
-    preset: str
-    alpha: float = 0.05
-    gf_class: dict[str, str] = field(default_factory=dict)
-    n_failed: int = 0
-    left_out: dict = field(default_factory=dict)
-    na_action: str = "fail"
-    blocks_run: int = 0
-    blocks_reused: int = 0
-    seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def significant(self) -> pd.DataFrame:
-        """Rows with ``p_adj < alpha``."""
-        return self.table[self.table["p_adj"] < self.alpha]
-
-
 def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
               preset: str = "paper", n_jobs: int = 1, backend: str = "loky",
               scheduler: str | None = None, block_size: int | None = None,
@@ -290,7 +214,7 @@ def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
             for j, c in enumerate(g.columns) if gf_na[:, j].any()}
     block_size = int(block_size or DEFAULT_BLOCK[engine])
     params = {"engine": engine, "preset": preset if engine == "nlme" else "any",
-              "na_action": na_action, "block_size": block_size, "version": 1}
+              "na_action": na_action, "block_size": block_size, "version": 2}
     key = data_key(values, pid, g, params)
     root = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="associate_"))
     bdir = root / "blocks" / key[:16]
@@ -309,9 +233,8 @@ def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
     fn = partial(_fit_block, codes=codes, pid=pid, gfs=g, engine=engine, preset=preset,
                  na_action=na_action, device=device)
     t_fit = time.perf_counter()
-    with worker_env():
-        pmap(fn, todo, n_jobs=n_jobs, backend=backend, scheduler=scheduler,
-             description=f"LME scan ({engine}) blocks")
+    pmap(fn, todo, n_jobs=n_jobs, backend=backend, scheduler=scheduler,
+         description=f"LME scan ({engine}) blocks")
     t_join = time.perf_counter()
     table = pd.concat([store.read_frame(p) for p in paths], ignore_index=True)
     n_failed = int(table.pop("failed").sum()) if "failed" in table else 0

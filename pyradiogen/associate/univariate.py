@@ -1,26 +1,23 @@
-"""Study 2's univariate screens: Kruskal–Wallis across PAM50 and Spearman with risk scores.
+"""Study kim2020's univariate screens: Kruskal–Wallis across PAM50 and Spearman with risk scores.
 
-p-values follow R: ``kruskal.test`` (χ² with the tie correction) and
-``cor.test(method = "spearman")``, whose default for n < 1290 without ties is the AS 89
-algorithm (exact enumeration for n ≤ 9, an Edgeworth series above); with ties R falls back to
-the t approximation with n − 2 DF. Counts per pyradiomics feature class give study 2's Table 3.
+The tests are :func:`pyradiogen.stats.kruskal_screen` and
+:func:`pyradiogen.stats.spearman_screen` (equal to R's ``kruskal.test`` and
+``cor.test(method = "spearman")``); this module lays their results out as study kim2020's long
+tables, with the pyradiomics feature class of each feature, and counts significant features per
+class and score (the study's Table 3).
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 
-import numpy as np
 import pandas as pd
-from scipy import special, stats
+
+from ..stats import kruskal_screen, spearman_screen
 
 FEATURE_CLASSES = {"shape": "shape", "shape2D": "shape", "firstorder": "first order",
                    "glcm": "GLCM", "glrlm": "GLRLM", "glszm": "GLSZM", "ngtdm": "NGTDM",
                    "gldm": "GLDM"}
-_EDGEWORTH = (0.2274, 0.2531, 0.1745, 0.0758, 0.1033, 0.3932, 0.0879, 0.0151, 0.0072, 0.0831,
-              0.0131, 4.6e-4)
 
 
 def feature_class(name: str) -> str:
@@ -34,108 +31,44 @@ def feature_class(name: str) -> str:
     return "other"
 
 
-# --------------------------------------------------------------------------- Spearman
-
-
-def _edgeworth(n: int, s: float) -> tuple[float, float]:
-    """AS 89's standardised statistic and Edgeworth correction (R's ``prho``)."""
-    c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12 = _EDGEWORTH
-    b = 1.0 / n
-    x = (6.0 * (s - 1) * b / (n * n - 1.0) - 1.0) * math.sqrt(n - 1.0)
-    y = x * x
-    u = x * b * (c1 + b * (c2 + c3 * b)
-                 + y * (-c4 + b * (c5 + c6 * b)
-                        - y * b * (c7 + c8 * b - y * (c9 - c10 * b + y * b * (c11 - c12 * y)))))
-    return x, u / math.exp(y / 2.0)
-
-
-def _as89_upper(n: int, s: float) -> float:
-    """P(S ≥ s) for S = Σ d² under independence (AS 89)."""
-    if s <= 0:
-        return 1.0
-    smax = n * (n * n - 1) / 3.0
-    if s > smax:
-        return 0.0
-    if n <= 9:
-        perms = np.array(list(itertools.permutations(range(1, n + 1))), dtype=np.int64)
-        d = perms - np.arange(1, n + 1)
-        return float(((d * d).sum(axis=1) >= s).mean())
-    x, corr = _edgeworth(n, s)
-    return min(1.0, max(0.0, corr + special.ndtr(-x)))
-
-
-def _as89_lower(n: int, s: float) -> float:
-    """P(S < s), the complement used by R for the lower tail."""
-    if s <= 0:
-        return 0.0
-    if s > n * (n * n - 1) / 3.0:
-        return 1.0
-    if n <= 9:
-        return 1.0 - _as89_upper(n, s)
-    x, corr = _edgeworth(n, s)
-    return min(1.0, max(0.0, -corr + special.ndtr(x)))
-
-
-def spearman_test(x: np.ndarray, y: np.ndarray) -> tuple[float, float, int]:
-    """(rho, two-sided p, n) as R's ``cor.test(x, y, method = "spearman")``."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    n = x.size
-    if n < 3:
-        return np.nan, np.nan, n
-    rx, ry = stats.rankdata(x), stats.rankdata(y)
-    if rx.std() == 0 or ry.std() == 0:
-        return np.nan, np.nan, n
-    r = float(np.corrcoef(rx, ry)[0, 1])
-    ties = min(np.unique(x).size, np.unique(y).size) < n
-    if ties or n >= 1290:
-        tstat = r / math.sqrt(max((1 - r * r) / (n - 2), 0.0)) if abs(r) < 1 else math.inf
-        p = 2 * stats.t.sf(abs(tstat), n - 2)
-        return r, float(min(p, 1.0)), n
-    q = (n ** 3 - n) * (1 - r) / 6.0
-    if q > (n ** 3 - n) / 6.0:
-        p = _as89_upper(n, float(np.round(q)))
-    else:
-        p = _as89_lower(n, float(np.round(q)) + 2.0)
-    return r, float(min(2 * p, 1.0)), n
-
-
 def spearman_scan(features: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """Spearman of every feature (patients × features) with every score (patients × scores).
+    """Spearman test of every feature against every score, as one long table.
 
-    Both are indexed by patient id and joined on it. Returns feature, score, rho, p, n, class,
-    note (why a pair has no p-value: constant feature or score, fewer than 3 patients).
+    Parameters
+    ----------
+    features : DataFrame, shape (n_patients, n_features)
+        Indexed by patient ID.
+    scores : DataFrame, shape (n_patients', n_scores)
+        Risk scores indexed by patient ID; joined with ``features`` on the patient IDs.
+
+    Returns
+    -------
+    DataFrame, shape (n_scores * n_features, 7)
+        ``feature, score, rho, p_value, n, class, note`` (scores outer, features inner; the
+        test is :func:`pyradiogen.stats.spearman_screen`).
+
+    Raises
+    ------
+    ValueError
+        When the tables share fewer than 3 patients.
+
+    References
+    ----------
+    Kim et al. (2020). *J Korean Soc Radiol* 81(3):632 (study kim2020, Table 3).
     """
     common = features.index.intersection(scores.index)
     if len(common) < 3:
         raise ValueError("features and scores share fewer than 3 patients; check the patient ids")
     fx = features.loc[common]
     sx = scores.loc[common]
-    rows = []
+    parts = []
     for score in sx.columns:
-        yv = sx[score].to_numpy(dtype=float)
-        for feat in fx.columns:
-            xv = fx[feat].to_numpy(dtype=float)
-            r, p, n = spearman_test(xv, yv)
-            rows.append((str(feat), str(score), r, p, n, _untested(xv, yv, n, "score")))
-    out = pd.DataFrame(rows, columns=["feature", "score", "rho", "p", "n", "note"])
+        res = spearman_screen(fx, sx[score].to_numpy(dtype=float), what="score", warn=False)
+        parts.append(res.reset_index().assign(score=str(score)))
+    out = pd.concat(parts, ignore_index=True)
     out["class"] = out["feature"].map(feature_class)
     _warn_untested(out, "Spearman")
-    return out[["feature", "score", "rho", "p", "n", "class", "note"]]
-
-
-def _untested(x: np.ndarray, y: np.ndarray | None, n: int, other: str) -> str | None:
-    """Why a test gave no p-value (constant feature, constant other variable, too few)."""
-    ok = np.isfinite(x) & (np.isfinite(y) if y is not None else True)
-    if n < 3 or ok.sum() < 3:
-        return f"not tested: {int(ok.sum())} complete patient(s), at least 3 needed"
-    if np.ptp(x[ok]) == 0:
-        return "not tested: constant feature"
-    if y is not None and np.ptp(y[ok]) == 0:
-        return f"not tested: constant {other}"
-    return None
+    return out[["feature", "score", "rho", "p_value", "n", "class", "note"]]
 
 
 def _warn_untested(out: pd.DataFrame, what: str) -> None:
@@ -149,40 +82,39 @@ def _warn_untested(out: pd.DataFrame, what: str) -> None:
                       + f" (e.g. {bad['feature'].iloc[0]})", UserWarning, stacklevel=3)
 
 
-# --------------------------------------------------------------------------- Kruskal–Wallis
-
-
 def kruskal_scan(features: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
-    """Kruskal–Wallis of every feature across ``groups`` (e.g. PAM50), as ``kruskal.test``.
+    """Kruskal–Wallis test of every feature across ``groups`` (e.g. PAM50), as a long table.
 
-    Returns feature, statistic, df, p, n, class, note (why a feature has no p-value:
-    constant, or fewer than 2 groups).
+    Parameters
+    ----------
+    features : DataFrame, shape (n_patients, n_features)
+        Indexed by patient ID.
+    groups : Series
+        Group of each patient, indexed by patient ID.
+
+    Returns
+    -------
+    DataFrame, shape (n_features, 7)
+        ``feature, statistic, df, p_value, n, class, note`` (the test is
+        :func:`pyradiogen.stats.kruskal_screen`).
+
+    Raises
+    ------
+    ValueError
+        When fewer than 3 patients have a group.
+
+    References
+    ----------
+    Kim et al. (2020). *J Korean Soc Radiol* 81(3):632 (study kim2020, Fig 1).
     """
-    g = groups.reindex(features.index)
-    rows = []
-    for feat in features.columns:
-        v = features[feat].to_numpy(dtype=float)
-        ok = np.isfinite(v) & g.notna().to_numpy()
-        lab = g.to_numpy()[ok]
-        vals = v[ok]
-        levels = pd.unique(lab)
-        if len(levels) < 2 or np.unique(vals).size < 2:
-            note = ("not tested: constant feature" if np.unique(vals).size < 2 and len(vals)
-                    else f"not tested: {len(levels)} group(s) with values, at least 2 needed")
-            rows.append((str(feat), np.nan, np.nan, np.nan, int(ok.sum()), note))
-            continue
-        h, p = stats.kruskal(*[vals[lab == lv] for lv in levels])
-        rows.append((str(feat), float(h), float(len(levels) - 1), float(p), int(ok.sum()),
-                     None))
-    out = pd.DataFrame(rows, columns=["feature", "statistic", "df", "p", "n", "note"])
+    out = kruskal_screen(features, groups).reset_index()
     out["class"] = out["feature"].map(feature_class)
-    _warn_untested(out, "Kruskal-Wallis")
-    return out[["feature", "statistic", "df", "p", "n", "class", "note"]]
+    return out[["feature", "statistic", "df", "p_value", "n", "class", "note"]]
 
 
 def class_counts(spearman: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Study 2's Table 3: significant features (p < alpha) per feature class and score."""
-    sig = spearman[spearman["p"] < alpha]
+    """Study kim2020's Table 3: significant features (p < alpha) per feature class and score."""
+    sig = spearman[spearman["p_value"] < alpha]
     classes = sorted(spearman["class"].unique())
     tab = (sig.groupby(["score", "class"]).size().unstack(fill_value=0)
            .reindex(index=list(dict.fromkeys(spearman["score"])), columns=classes, fill_value=0))
@@ -192,7 +124,7 @@ def class_counts(spearman: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 def write_univariate(features: pd.DataFrame, out_dir, pam50: pd.Series | None = None,
                      scores: pd.DataFrame | None = None, alpha: float = 0.05) -> dict:
-    """Run study 2's screens and write ``kruskal_pam50.csv``, ``spearman_scores.csv`` and
+    """Run study kim2020's screens and write ``kruskal_pam50.csv``, ``spearman_scores.csv`` and
     ``table3_class_counts.csv`` (features: patients × features, indexed by patient id)."""
     from pathlib import Path
 

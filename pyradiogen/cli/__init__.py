@@ -8,7 +8,7 @@ Errors (the same for every sub-command, :func:`main`):
 
 * a problem with the user's input — :class:`UserError`, a reader's ``CohortError``/
   ``TableError``, any ``ValueError``, a missing file, an error raised by R
-  (``pyradiogen.rbridge.RError``) — is printed as one short message naming the input and the
+  (``pyradiogen.rfuncs.RError``) — is printed as one short message naming the input and the
   fix, without a traceback; exit code 2;
 * anything else is a bug: one line, and the path of a log file holding the traceback; exit
   code 1. Logs go to ``$PYRADIOGEN_LOG_DIR`` or the user log folder (platformdirs).
@@ -111,7 +111,7 @@ def _is_user_error(exc: BaseException) -> bool:
                         IsADirectoryError, NotADirectoryError, PermissionError)):
         return True
     try:
-        from ..rbridge import RError, RUnavailableError
+        from ..rfuncs import RError, RUnavailableError
         from ..rlibrary import RPackageError
     except ImportError:  # pragma: no cover
         return False
@@ -119,7 +119,7 @@ def _is_user_error(exc: BaseException) -> bool:
 
 
 def _user_message(exc: BaseException, args: argparse.Namespace) -> str:
-    from ..rbridge import RError, RUnavailableError
+    from ..rfuncs import RError, RUnavailableError
 
     if isinstance(exc, RError):
         inputs = _inputs(args)

@@ -1,4 +1,4 @@
-"""``pyradiogen associate``: LME scan of every feature × genomic feature (study 1, Fig 5)."""
+"""``pyradiogen associate``: LME scan of every feature × genomic feature (study liu2023, Fig 5)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "na.omit) fits each pair on the images and patients that have both "
                         "values, and the summary names what was left out")
     p.add_argument("--alpha", type=float, default=0.05)
-    p.add_argument("--label", choices=["DRF", "CRF"], default=None,
+    p.add_argument("--label", choices=["DRF", "CRF36", "CRF"], default=None,
                    help="feature set for Fig 5e/5f (default: DRF when names are fea_<i>)")
     p.add_argument("--device", default=None, help="fast engine: cuda or auto (torch)")
     p.add_argument("--no-figures", action="store_true")
@@ -71,7 +71,6 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..associate.stage import stage
-    from ..associate.summary import console_summary
     from ..cohort.tables import read_features, read_patient_table
     from ..cohort.usertable import read_table
 
@@ -119,10 +118,10 @@ def run(args: argparse.Namespace) -> int:
                                           "gf": [str(g) for g in args.gf]},
                                "reader_notes": notes})
     sig = int((res.table["p_adj"] < args.alpha).sum())
-    n_nf = int(res.table["p"].isna().sum())
+    n_nf = int(res.table["p_value"].isna().sum())
     console.print(f"{len(res.table)} pairs ({res.engine}, {res.seconds:.1f} s): {sig} significant "
                   f"(BH < {args.alpha}), {len(res.table) - n_nf} fitted, {n_nf} not fitted; "
                   f"written to {args.out}", soft_wrap=True)
-    for line in console_summary(res):
+    for line in res.console_lines():
         console.print(line, soft_wrap=True, highlight=False)
     return 0

@@ -16,8 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a cohort folder; print exclusions and Table 1",
                        description="Reads every part of the cohort and prints one row per "
                                    "check (missing values per column of the clinical, CRF36 "
-                                   "and TIMER tables included), study 1's exclusions and "
-                                   "Table 1, study 2's exclusions, one row per series, and "
+                                   "and TIMER tables included), study liu2023's exclusions and "
+                                   "Table 1, study kim2020's exclusions, one row per series, and "
                                    "which stages of `replicate` the cohort can run (and what "
                                    "the others lack). Exit "
                                    "code 2 when a part cannot be used (the first error is "
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("demo-data", help="write the synthetic demo cohort")
     d.add_argument("--out", required=True, help="output folder")
     d.add_argument("--patients", type=int, default=110,
-                   help="patients kept by study 1's exclusions (about 18%% more are generated)")
+                   help="patients kept by liu2023's exclusions (about 18%% more are generated)")
     d.add_argument("--seed", type=int, default=0, help="random seed (same seed, same cohort)")
     d.add_argument("--jobs", type=int, default=1, help="worker processes for the images")
     d.set_defaults(func=run_demo)
@@ -94,7 +94,7 @@ def run_validate(args: argparse.Namespace) -> int:
     if rep["series"] and not args.no_series:
         st = Table(title="Series (phase 0 = pre-contrast; rule = the evidence that decided it)")
         for col in ("patient", "description", "vendor", "T", "role", "phase", "rule", "slices",
-                    "study 1"):
+                    "study liu2023"):
             st.add_column(col, overflow="fold")
         for r in rep["series"]:
             st.add_row(str(r["patient_id"] or ""), str(r["description"]), str(r["vendor"] or ""),
@@ -111,25 +111,25 @@ def run_validate(args: argparse.Namespace) -> int:
         return 2
     s1 = rep["studies"].get("liu2023", {})
     if s1.get("assessed"):
-        console.print(_frame("Study 1: exclusions", _flow_frame(s1["flowchart"]),
+        console.print(_frame("Study liu2023: exclusions", _flow_frame(s1["flowchart"]),
                              ["step", "excluded", "remaining"]))
         ipp = s1["images_per_patient"]
         if c.has_images:
-            console.print(f"Study 1 images: post-contrast phase {s1['post_phase']} (0 = "
+            console.print(f"Study liu2023 images: post-contrast phase {s1['post_phase']} (0 = "
                           f"pre-contrast) of the {s1['scanner_rule']} DCE exam; "
                           f"{s1['n_images']} slices, {ipp['min']}–{ipp['max']} per patient")
         else:
-            console.print("Study 1 images: none (the cohort has no DICOM images)")
+            console.print("Study liu2023 images: none (the cohort has no DICOM images)")
         s1obj = assemble["liu2023"](c) if s1["n_patients"] else None
         if s1obj is not None and len(s1obj.table1):
-            console.print(_frame("Study 1: Table 1 (ours vs published)", s1obj.table1))
+            console.print(_frame("Study liu2023: Table 1 (ours vs published)", s1obj.table1))
     s2 = rep["studies"].get("kim2020", {})
     if s2.get("assessed") and c.has_images and len(c.rois):
-        console.print(_frame("Study 2: exclusions", _flow_frame(s2["flowchart"]),
+        console.print(_frame("Study kim2020: exclusions", _flow_frame(s2["flowchart"]),
                              ["step", "excluded", "remaining"]))
         if s2.get("scanners"):
             import pandas as pd
-            console.print(_frame("Study 2: scanners", pd.DataFrame(s2["scanners"])))
+            console.print(_frame("Study kim2020: scanners", pd.DataFrame(s2["scanners"])))
     _print_stages(rep["stages"])
     for name, e in rep["studies"].items():
         if e.get("warning"):
@@ -164,12 +164,12 @@ def _flow_frame(records):
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from ..demo import make_demo_cohort
+    from ..datasets import make_demo_cohort
 
     t0 = time.perf_counter()
     out = make_demo_cohort(args.out, n_patients=args.patients, seed=args.seed,
                            n_jobs=args.jobs)
     console.print(f"[green]demo cohort written[/] to {out} ({args.patients} patients kept by "
-                  f"study 1, seed {args.seed}, {time.perf_counter() - t0:.1f} s); next: "
+                  f"study liu2023, seed {args.seed}, {time.perf_counter() - t0:.1f} s); next: "
                   f"python -m pyradiogen validate {out}")
     return 0

@@ -25,14 +25,14 @@ ICC_UNITS = ("single", "average")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("crf", help="conventional radiomic features (pyradiomics, study 2)")
+    p = sub.add_parser("crf", help="conventional radiomic features (pyradiomics, study kim2020)")
     csub = p.add_subparsers(dest="crf_command", metavar="SUBCOMMAND")
     e = csub.add_parser("extract", help="100 pyradiomics features for every patient x reader ROI, "
                                         "then the inter-reader ICC tables")
     e.add_argument("--cohort", required=True, type=Path, help="cohort folder (with cohort.toml)")
     e.add_argument("--out", required=True, type=Path, help="output folder")
     e.add_argument("--readers", nargs="+", default=None, help="readers to use (default: all)")
-    e.add_argument("--params", default="study2_2d",
+    e.add_argument("--params", default="kim2020_2d",
                    help="shipped parameter-file name or a pyradiomics YAML path")
     e.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
     e.add_argument("--no-cache", action="store_true", help="recompute every ROI")
@@ -104,7 +104,7 @@ def run_icc(args: argparse.Namespace) -> int:
         d.update(dropped_subjects=list(res.dropped), notes=notes)
         print(json.dumps(d, indent=2, default=float))
     else:
-        console.print(res.summary(), soft_wrap=True)
+        console.print(str(res), soft_wrap=True)
         if res.dropped:
             console.print(f"left out ({len(res.dropped)}): {'; '.join(res.dropped)}",
                           soft_wrap=True)
@@ -133,7 +133,7 @@ def run_extract(args: argparse.Namespace) -> int:
         console.print("[yellow]one reader only: no inter-reader ICC table[/]")
         return 0
     name = res.icc_by_feature["icc_name"].iloc[0]
-    t = Table(title=f"Inter-reader {name} by feature class (study 2, Table 2)")
+    t = Table(title=f"Inter-reader {name} by feature class (study kim2020, Table 2)")
     for col in ("class", "features", "ICC range", "95% CI range", "published"):
         t.add_column(col)
     for r in res.icc_by_class.itertuples():

@@ -11,9 +11,9 @@ from . import UserError, console
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "explore", help="unsupervised views: clustering heatmap, t-SNE, Kruskal-Wallis heatmaps",
-        description="Hierarchical clustering with clinical bars and Fisher tests (study 1 Fig "
+        description="Hierarchical clustering with clinical bars and Fisher tests (liu2023 Fig "
                     "4a), t-SNE of patients and images (Fig 4b-c), Kruskal-Wallis heatmaps "
-                    "across PAM50 (study 2 Fig 1). Feature files: image_id, patient_id, then "
+                    "across PAM50 (study kim2020 Fig 1). Feature files: image_id, patient_id, then "
                     "one column per feature (csv, tsv or parquet).")
     p.add_argument("--features", required=True, type=Path, help="feature table (e.g. DRFs)")
     p.add_argument("--label", default="drf", help="name of --features in outputs (default drf)")

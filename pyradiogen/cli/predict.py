@@ -9,7 +9,7 @@ from . import UserError, console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("predict", help="prediction models of study 1 (liu2023) or 2 (kim2020)")
+    p = sub.add_parser("predict", help="prediction models of study liu2023 or kim2020")
     p.add_argument("--study", required=True, choices=["liu2023", "kim2020"])
     p.add_argument("--mode", default="both", choices=["paper", "rigorous", "both"],
                    help="paper = as published; rigorous = leak-free; both (default) side by side")
@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timer", type=Path, help="liu2023: patient_id + TIMER cell types "
                    "(default: the cohort's)")
     p.add_argument("--risk-scores", type=Path, help="kim2020: patient_id + the 11 risk scores")
-    p.add_argument("--screen", type=Path, help="kim2020: Spearman screen (score, feature, p)")
+    p.add_argument("--screen", type=Path,
+                   help="kim2020: Spearman screen (score, feature, p_value)")
     p.add_argument("--config", type=Path, help="TOML run configuration ([predict] section)")
     p.add_argument("--preset", choices=["paper", "code"], help="paper: 100 lambdas; code: 20")
     p.add_argument("--nlambda", type=int, help="override the lambda-grid length")
@@ -115,7 +116,7 @@ def _patients(path: Path | None, what: str, option: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import rbridge
+    from .. import rfuncs
     from ..config import load_config
     from ..predict.config import PredictConfig
     from ..predict.run import run_kim2020, run_liu2023, with_patient_column
@@ -149,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise UserError(f"cannot load cohorts in this installation ({exc})") from exc
         cohort = load_cohort(args.cohort)
-    rbridge.require_r_package()
+    rfuncs.require_r_package()
     features = _features(args.features, "--features", args.drop_na_features)
     if args.study == "liu2023":
         if args.clinical is not None:
@@ -201,9 +202,10 @@ def run(args: argparse.Namespace) -> int:
             from ..cohort.usertable import read_table
 
             screen = read_table(args.screen, what="screen table", option="--screen",
-                                id_column=None, numeric=["p"],
+                                id_column=None, numeric=["p_value"],
                                 string_columns=("score", "feature"),
-                                required=("score", "feature", "p")).frame.reset_index(drop=True)
+                                required=("score", "feature", "p_value")
+                                ).frame.reset_index(drop=True)
         try:
             from ..studies.kim2020 import PUBLISHED_TABLE4
 
@@ -212,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UserError(f"{_named(args)}: {exc}") from exc
         t4 = res["table4"]
-        cols = ["mode", "risk_score", "adj_r2", "p", "adj_r2_loo", "p_loo"]
+        cols = ["mode", "risk_score", "adj_r2", "p_value", "adj_r2_loo", "p_value_loo"]
         console.print(t4.reindex(columns=cols).to_string(index=False, na_rep="—"))
         _print_notes(t4, ["mode", "risk_score"])
     console.print(f"[green]written to {args.out}[/]")

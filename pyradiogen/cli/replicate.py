@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=["fast", "nlme"], default="fast", help="LME engine")
     p.add_argument("--out", type=Path, default=Path("results/replicate"))
     p.add_argument("--config", type=Path, help="TOML configuration on top of the preset")
-    p.add_argument("--patients", type=int, help="demo cohort size (patients kept for study 1)")
+    p.add_argument("--patients", type=int, help="demo cohort size (patients kept for liu2023)")
     p.add_argument("--seed", type=int, help="global seed (default 101, the authors' seed)")
     p.add_argument("--resume", action="store_true", default=True,
                    help="reuse finished stages (the default)")

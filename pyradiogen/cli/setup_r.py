@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _r_version() -> str | None:
     try:
-        from ..rbridge import r_version
+        from ..rfuncs import r_version
 
         return r_version()
     except Exception:  # R not startable: the install will say so

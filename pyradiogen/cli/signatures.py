@@ -49,8 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from ..cohort.expression import read_expression
     from ..cohort.usertable import describe_missing, read_table
-    from ..genomics.expression import check_log2_scale, read_expression
+    from ..genomics.expression import check_log2_scale
     from ..genomics.signatures import SYMBOL_COLUMNS, compute_signatures
     from ..store import write_frame
 

@@ -48,7 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import store
-    from ..genomics.expression import check_log2_scale, read_expression
+    from ..cohort.expression import read_expression
+    from ..genomics.expression import check_log2_scale
     from ..genomics.genesets import load_gene_sets
     from ..genomics.ssgsea import ssgsea_features
 
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     rep = check_log2_scale(expr, f"expression table {args.expr}", refuse=False,
                            option="a log2 transform (ssGSEA ranks are the same either way)")
     sets = load_gene_sets(args.gmt)
-    from ..rbridge import RError, RUnavailableError
+    from ..rfuncs import RError, RUnavailableError
 
     na = "drop_genes" if args.drop_na_genes else "error"
     try:

@@ -11,7 +11,7 @@ missing-value spelling TCGA uses (``NA``, empty cells, ``Not Available``, ``Not 
 ``Performed but Not Available``, ``Indeterminate``, ``Equivocal``, ``[Not Available]`` …) is
 a missing value, and so are the stages ``TX``/``NX``/``MX`` (not assessable). A patient with a
 missing value stays in the table; which analyses leave the patient out is decided by each study
-(study 1 keeps HER2-missing patients and counts them as their own row of Table 1, and leaves
+(study liu2023 keeps HER2-missing patients and counts them as their own row of Table 1, and leaves
 them out of the HER2 model only). :func:`missing_report` counts the missing values of every
 harmonised column by the spelling found, for ``validate``.
 """

@@ -37,7 +37,7 @@ Phase order, first evidence that decides (the rule is recorded for every series/
        not interleaved) gives the phase blocks, in that order.
 
 An exam whose order no rule decides is kept in the exams table with ``ordered = False`` and
-its reason, and its series get role ``other``: study 1 then excludes the patient by name.
+its reason, and its series get role ``other``: study liu2023 then excludes the patient by name.
 Description and time evidence that disagree are reported in the exam's ``note``.
 """
 

@@ -316,3 +316,37 @@ def read_gene_table(path: str | os.PathLike) -> pd.DataFrame:
                         fix="write Entrez Gene IDs as integers, or NA")
     df["entrez"] = pd.array(ent, dtype="Int64")
     return df[["gene_id", "gene_name", "gene_type", "entrez"]]
+
+
+def read_expression(path: str | os.PathLike, samples_as_rows: bool = True,
+                    id_column: str | None = "auto", option: str | None = "--expr",
+                    id_option: str | None = "--id-column", all_na: str = "error"
+                    ) -> pd.DataFrame:
+    """Read a CSV/TSV/parquet expression file (``--expr`` of ``signatures``/``ssgsea``) as
+    samples × genes (float).
+
+    Read by :func:`pyradiogen.cohort.usertable.read_table`: duplicated gene columns or sample
+    IDs and non-numeric cells are refused naming them; missing-value spellings become NaN
+    (what a stage does with them is its own policy, e.g.
+    :func:`pyradiogen.genomics.ssgsea.check_missing`).
+    ``id_column``: the column holding the sample IDs (``"auto"``: a column named like an ID,
+    an unnamed or a non-numeric first column). With ``samples_as_rows=False`` the file holds
+    genes as rows and the ID column holds the gene IDs. ``all_na``: a gene column without
+    any value is refused (``"error"``) or kept (``"keep"``, for a stage that drops it).
+    """
+    tab = read_table(path, what="expression table", option=option, id_column=id_column,
+                     id_option=id_option, min_rows=1, min_columns=1, all_na=all_na,
+                     expect=("first column the sample ID, then one column per gene"
+                             if samples_as_rows else
+                             "first column the gene ID, then one column per sample"))
+    if tab.id_column is None:
+        raise tab.error("no ID column found (the first column is numeric and not named like "
+                        "an ID)", fix=f"name the ID column with {id_option or 'id_column'}")
+    df = tab.frame
+    if not samples_as_rows:
+        df = df.T
+    df.index = df.index.astype(str)
+    df.columns = df.columns.astype(str)
+    df.index.name = "sample"
+    df.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
+    return df

@@ -28,7 +28,7 @@ holds decides which stages ``replicate`` runs, see ``pyradiogen validate``)::
     genesets = "genesets.gmt"                        # the bundled KEGG v7.2 GMT otherwise
     truth = "truth.json"                             # demo cohorts only
 
-    [study1]
+    [liu2023]            # study liu2023's image selection ([study1] is read as the old name)
     post_phase = 1       # post-contrast phase used for the 2-D images: 0 = pre-contrast,
                          # 1 = first post-contrast (the default), ..., or "last"
     manufacturer = "GE"  # accepted vendors: a name, a list (["GE", "Siemens"]) or "any"
@@ -80,8 +80,8 @@ DEFAULT_PARTS = {
     "clinical": "clinical.tsv", "crf36": "crf36.csv", "timer": "timer.csv",
     "risk_genes": "risk_genes.txt", "genesets": "genesets.gmt", "truth": "truth.json",
 }
-STUDY1_DEFAULTS = {"post_phase": 1, "manufacturer": "GE", "field_strength": 1.5}
-STUDY1_KEYS = ("post_phase", "manufacturer", "field_strength", "max_slices")
+LIU2023_DEFAULTS = {"post_phase": 1, "manufacturer": "GE", "field_strength": 1.5}
+LIU2023_KEYS = ("post_phase", "manufacturer", "field_strength", "max_slices")
 #: the studies of ``pyradiogen.studies`` (``studies`` in cohort.toml may name others: a study is
 #: one module there, and ``validate``/``replicate`` check the names against it)
 STUDIES = ("liu2023", "kim2020")
@@ -99,7 +99,7 @@ class Manifest:
     name: str = ""
     kind: str = "tcga"
     parts: dict[str, Path] = field(default_factory=dict)
-    study1: dict[str, Any] = field(default_factory=lambda: dict(STUDY1_DEFAULTS))
+    liu2023: dict[str, Any] = field(default_factory=lambda: dict(LIU2023_DEFAULTS))
     raw: dict[str, Any] = field(default_factory=dict)
     id_scheme: str = "tcga"
     studies: tuple[str, ...] | None = None
@@ -148,7 +148,13 @@ def read_manifest(root: str | os.PathLike) -> Manifest:
     notes: list[str] = []
     kind = _expression_kind(raw.get("expression", {}), parts, mpath)
     dups = _immune_duplicates(raw.get("immune", {}), mpath)
-    study1 = _study1(raw.get("study1", {}), mpath, notes)
+    if "study1" in raw and "liu2023" in raw:
+        raise CohortError("has both [liu2023] and [study1] (its old name)", file=mpath,
+                          fix="keep [liu2023] only")
+    if "study1" in raw:
+        notes.append(f"[study1] (old name) read as [liu2023]; rename the section in "
+                     f"{mpath.name}")
+    liu2023 = _liu2023(raw.get("liu2023", raw.get("study1", {})), mpath, notes)
     scheme = str(raw.get("id_scheme", "tcga")).lower()
     if scheme not in ("tcga", "any"):
         raise CohortError(f"id_scheme = {raw.get('id_scheme')!r} is not known", file=mpath,
@@ -167,7 +173,7 @@ def read_manifest(root: str | os.PathLike) -> Manifest:
         raise CohortError(f"min_patients = {raw.get('min_patients')!r} is not a number",
                           file=mpath, fix="give a whole number") from None
     return Manifest(root=root, name=str(raw.get("name", root.name)),
-                    kind=str(raw.get("kind", "tcga")), parts=parts, study1=study1, raw=raw,
+                    kind=str(raw.get("kind", "tcga")), parts=parts, liu2023=liu2023, raw=raw,
                     id_scheme=scheme, studies=studies, min_patients=min_patients, notes=notes,
                     expression_kind=kind, immune_duplicates=dups)
 
@@ -207,43 +213,43 @@ def _immune_duplicates(given: Any, mpath: Path) -> str:
     return rule
 
 
-def _study1(given: dict[str, Any], mpath: Path, notes: list[str]) -> dict[str, Any]:
-    """``[study1]`` with defaults; the old ``phase`` key (a temporal position) migrated."""
-    study1 = dict(STUDY1_DEFAULTS)
+def _liu2023(given: dict[str, Any], mpath: Path, notes: list[str]) -> dict[str, Any]:
+    """``[liu2023]`` with defaults; the old ``phase`` key (a temporal position) migrated."""
+    sel = dict(LIU2023_DEFAULTS)
     given = dict(given)
     if "phase" in given:
         old = given.pop("phase")
         if "post_phase" in given:
-            raise CohortError("[study1] has both `phase` (old) and `post_phase`", file=mpath,
+            raise CohortError("[liu2023] has both `phase` (old) and `post_phase`", file=mpath,
                               fix="keep only post_phase (0 = pre-contrast, 1 = first "
                                   "post-contrast)")
         try:
             given["post_phase"] = int(old) - 1
         except (TypeError, ValueError):
-            raise CohortError(f"[study1] phase = {old!r} is not a number", file=mpath,
+            raise CohortError(f"[liu2023] phase = {old!r} is not a number", file=mpath,
                               fix="write post_phase = 1 (first post-contrast)") from None
-        notes.append(f"[study1] phase = {old} (old key: DICOM temporal position, 1 = "
+        notes.append(f"[liu2023] phase = {old} (old key: DICOM temporal position, 1 = "
                      f"pre-contrast) read as post_phase = {given['post_phase']}; write "
                      f"post_phase = {given['post_phase']} in {mpath.name}")
-    unknown = sorted(set(given) - set(STUDY1_KEYS))
+    unknown = sorted(set(given) - set(LIU2023_KEYS))
     if unknown:
-        raise CohortError(f"unknown key(s) {unknown} in [study1]", file=mpath,
-                          fix=f"use {', '.join(STUDY1_KEYS)}")
-    study1.update(given)
-    pp = study1["post_phase"]
+        raise CohortError(f"unknown key(s) {unknown} in [liu2023]", file=mpath,
+                          fix=f"use {', '.join(LIU2023_KEYS)}")
+    sel.update(given)
+    pp = sel["post_phase"]
     if not (pp == "last" or (isinstance(pp, int) and not isinstance(pp, bool) and pp >= 0)):
-        raise CohortError(f"[study1] post_phase = {pp!r}", file=mpath,
+        raise CohortError(f"[liu2023] post_phase = {pp!r}", file=mpath,
                           fix='give 0 (pre-contrast), 1 (first post-contrast), 2, ... or "last"')
-    fs = study1["field_strength"]
+    fs = sel["field_strength"]
     if not (fs == "any" or (isinstance(fs, (int, float)) and not isinstance(fs, bool))):
-        raise CohortError(f"[study1] field_strength = {fs!r}", file=mpath,
+        raise CohortError(f"[liu2023] field_strength = {fs!r}", file=mpath,
                           fix='give the field strength in tesla (1.5) or "any"')
-    man = study1["manufacturer"]
+    man = sel["manufacturer"]
     if not (isinstance(man, str) or (isinstance(man, list) and man
                                      and all(isinstance(m, str) for m in man))):
-        raise CohortError(f"[study1] manufacturer = {man!r}", file=mpath,
+        raise CohortError(f"[liu2023] manufacturer = {man!r}", file=mpath,
                           fix='give a vendor ("GE"), a list (["GE", "Siemens"]) or "any"')
-    return study1
+    return sel
 
 
 def manifest_text(name: str, kind: str, parts: dict[str, str], **extra: Any) -> str:

@@ -15,6 +15,11 @@ from .errors import CohortError
 from .ids import is_barcode, patient_id, sample_type_or_none
 from .usertable import Duplicates, Table, is_na, read_table
 
+
+class GeneSetWarning(UserWarning):
+    """A gene-set condition GSVA also warns about (e.g. sets of size one, NA members)."""
+
+
 TIMER_COLUMNS = ("B_cell", "CD4_T", "CD8_T", "Neutrophil", "Macrophage", "Dendritic")
 #: accepted header spellings (lower case, no separators) -> our column
 _TIMER_ALIASES = {
@@ -22,7 +27,8 @@ _TIMER_ALIASES = {
     "tcellcd4": "CD4_T", "cd8tcell": "CD8_T", "cd8t": "CD8_T", "cd8": "CD8_T",
     "tcellcd8": "CD8_T", "neutrophil": "Neutrophil", "neutrophils": "Neutrophil",
     "macrophage": "Macrophage", "macrophages": "Macrophage", "dc": "Dendritic",
-    "dendritic": "Dendritic", "dendriticcell": "Dendritic", "myeloiddendriticcell": "Dendritic",
+    "dendritic": "Dendritic", "dendriticcell": "Dendritic", "dendriticcells": "Dendritic",
+    "myeloiddendriticcell": "Dendritic",
 }
 
 
@@ -150,6 +156,18 @@ def read_immune_table(path: str | os.PathLike, option: str | None = None,
     return out
 
 
+def timer_column_map(columns) -> dict[str, str]:
+    """Column → TIMER cell type (``B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic``)
+    for the columns whose name spells one (any case; ``.``, ``_`` and spaces ignored: TIMER's
+    ``T_cell.CD4``, ``DC`` …). Columns naming no cell type are not in the result."""
+    ren = {}
+    for col in columns:
+        key = "".join(ch for ch in str(col).lower() if ch.isalnum())
+        if key in _TIMER_ALIASES:
+            ren[col] = _TIMER_ALIASES[key]
+    return ren
+
+
 def read_timer(path: str | os.PathLike, option: str | None = None,
                duplicates: Duplicates = "error") -> pd.DataFrame:
     """Patients × B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic (float).
@@ -160,11 +178,7 @@ def read_timer(path: str | os.PathLike, option: str | None = None,
     """
     path = Path(path)
     df = read_immune_table(path, option=option, duplicates=duplicates)
-    ren = {}
-    for col in df.columns:
-        key = "".join(ch for ch in str(col).lower() if ch.isalnum())
-        if key in _TIMER_ALIASES:
-            ren[col] = _TIMER_ALIASES[key]
+    ren = timer_column_map(df.columns)
     twice = sorted({v for v in ren.values() if list(ren.values()).count(v) > 1})
     if twice:
         cols = [k for k, v in ren.items() if v == twice[0]]
@@ -226,15 +240,60 @@ def read_risk_genes(path: str | os.PathLike, option: str | None = None) -> list[
 
 
 def read_gmt(path: str | os.PathLike) -> dict[str, list[str]]:
-    """Gene sets from a GMT file: name -> genes (description column dropped, order kept).
+    """Read a GMT file: ``name <tab> description <tab> gene ...`` per line.
 
-    The one GMT reader of the package (:func:`pyradiogen.genomics.genesets.read_gmt`):
-    repeated members are kept as written here and removed, with a warning, when sets are
-    mapped to the expression (or kept for GSVA 1.46 parity).
+    The one GMT reader of the package (the cohort's ``genesets`` part, ``ssgsea --gmt``,
+    :func:`pyradiogen.genomics.genesets.load_gene_sets`).
+
+    Members are kept as written (order and repeats; see
+    :func:`pyradiogen.genomics.genesets.dedupe_members`); empty
+    fields (trailing tabs) and missing-value members (``NA`` …) are skipped, the latter with
+    a :class:`GeneSetWarning` naming the set. A set name that appears twice, a line without a
+    tab, or a file without sets raise :class:`~pyradiogen.cohort.CohortError` (a
+    ``ValueError``) naming the file and line.
     """
-    from ..genomics.genesets import read_gmt as _read
-
-    return _read(path)
+    p = Path(path)
+    if not p.exists():
+        raise CohortError("gene-set file not found", file=p, what="GMT file",
+                          fix="give an existing .gmt file")
+    if p.is_dir():
+        raise CohortError("is a folder", file=p, what="GMT file", fix="give the .gmt file")
+    sets: dict[str, list[str]] = {}
+    first_line: dict[str, int] = {}
+    na_sets: list[str] = []
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = p.read_text(encoding="latin-1")
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.rstrip("\r\n").split("\t")
+        if len(fields) < 2:
+            raise CohortError(f"has {len(fields)} tab-separated field(s); a GMT line is name "
+                              "<tab> description <tab> genes", file=p, what="GMT file",
+                              line=lineno, fix="separate the fields with tabs")
+        name = fields[0].strip()
+        if not name:
+            raise CohortError("empty gene-set name", file=p, what="GMT file", line=lineno,
+                              fix="name every set")
+        if name in sets:
+            raise CohortError(f"gene set {name!r} already defined on line {first_line[name]}",
+                              file=p, what="GMT file", line=lineno,
+                              fix="rename or remove one of them")
+        members = [g.strip() for g in fields[2:] if g.strip()]
+        if any(is_na(g) for g in members):
+            na_sets.append(name)
+            members = [g for g in members if not is_na(g)]
+        sets[name] = members
+        first_line[name] = lineno
+    if not sets:
+        raise CohortError("no gene sets found", file=p, what="GMT file",
+                          fix="give a GMT file (name <tab> description <tab> genes per line)")
+    if na_sets:
+        warnings.warn(f"{p}: missing-value members (NA …) skipped in {len(na_sets)} set(s): "
+                      f"{', '.join(na_sets[:5])}", GeneSetWarning, stacklevel=2)
+    return sets
 
 
 def as_float_matrix(df: pd.DataFrame) -> np.ndarray:

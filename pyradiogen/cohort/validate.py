@@ -93,7 +93,7 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
         nofs = se["field_strength"].isna()
         if nofs.any():
             out.append(Check("dicom", "warning", f"{int(nofs.sum())} series without "
-                             "MagneticFieldStrength: study 1 cannot keep them"))
+                             "MagneticFieldStrength: study liu2023 cannot keep them"))
         return out
     if c.has_images:
         checks += _run("dicom", dicom)

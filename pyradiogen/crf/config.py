@@ -1,6 +1,6 @@
-"""Settings of the conventional-radiomic-feature stage (study 2: pyradiomics + inter-reader ICC).
+"""Settings of the conventional-radiomic-feature stage (kim2020: pyradiomics + inter-reader ICC).
 
-Study 2 has no public code, so the ``paper`` and ``code`` presets are the same. The paper says
+Study kim2020 has no public code, so the ``paper`` and ``code`` presets are the same. The paper says
 only that irr computed the ICC; the form is not given, so two-way absolute agreement of single
 measures (ICC(A,1), readers as a random sample) is the default and the choice is recorded.
 """
@@ -18,7 +18,7 @@ from ..config import register_section
 class CRFConfig:
     """pyradiomics extraction and the inter-reader ICC."""
 
-    params: str = "study2_2d"            # shipped parameter file (pyradiogen/crf/params) or path
+    params: str = "kim2020_2d"            # shipped parameter file (pyradiogen/crf/params) or path
     readers: list[str] | None = None     # None: every reader in rois.csv
     n_jobs: int = 2
     cache: bool = True                   # per-ROI cache under <out>/.cache/crf

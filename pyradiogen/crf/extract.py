@@ -1,4 +1,4 @@
-"""pyradiomics feature extraction for 2-D ROIs (study 2), array-level and cohort-level.
+"""pyradiomics feature extraction for 2-D ROIs (study kim2020), array-level and cohort-level.
 
 :func:`extract_image` works on plain arrays and needs nothing but pyradiomics; it checks the
 mask (size, empty, label) before pyradiomics sees it. :func:`extract_crfs` runs it for every
@@ -151,7 +151,7 @@ def extract_image(image_array: np.ndarray, mask_array: np.ndarray, spacing: Sequ
     ``image_array`` is a 2-D slice (rows, cols) or 3-D volume (slices, rows, cols);
     ``mask_array`` has the same shape; ``spacing`` is in mm in the same axis order. ``params``
     is a shipped parameter-file name, a YAML path or a pyradiomics parameter dict (default:
-    study 2's). ``where`` (e.g. ``"patient TCGA-A1-A0SB, reader R1"``) prefixes every error.
+    study kim2020's). ``where`` (e.g. ``"patient TCGA-A1-A0SB, reader R1"``) prefixes every error.
     Returns pyradiomics' ordered output: ``diagnostics_*`` entries (strings) and features (floats).
     """
     pdict = load_params(params)
@@ -261,7 +261,7 @@ def extract_crfs(cohort: Any, readers: Sequence[str] | None = None, n_jobs: int 
     """Features of every patient × reader ROI of ``cohort`` (see ``docs/ARCHITECTURE.md``).
 
     Returns a DataFrame with ``patient_id, reader, image_id`` and one column per feature (100
-    for study 2's parameters); with ``return_diagnostics`` also pyradiomics' diagnostics per ROI.
+    for kim2020's parameters); with ``return_diagnostics`` also pyradiomics' diagnostics per ROI.
     ROIs already in ``cache_dir`` (keyed by :func:`roi_key`) are not recomputed. Worker
     processes are started only when each gets at least ``min_rois_per_worker`` ROIs: one ROI
     takes ~0.03 s, starting a worker a few seconds (``benchmarks/bench_crf.py``).
@@ -347,7 +347,7 @@ def extract_image_crfs(cohort: Any, reader: str | None = None, n_jobs: int = 2,
                        cache_dir: str | os.PathLike | None = None, backend: str = "loky",
                        slice_tol_mm: float = 0.01,
                        min_rois_per_worker: int = MIN_ROIS_PER_WORKER) -> pd.DataFrame:
-    """Features of every image of every patient (study 1's image level), one reader's ROI.
+    """Features of every image of every patient (study liu2023's image level), one reader's ROI.
 
     A patient's ROI (drawn on one slice) is applied to each of the patient's images at the same
     slice location (within ``slice_tol_mm``) and of the same size — within the ROI slice's DCE

@@ -1,6 +1,6 @@
-"""Study 2's 100 pyradiomics features: class names, counts and column names.
+"""Study kim2020's 100 pyradiomics features: class names, counts and column names.
 
-The parameter file ``params/study2_2d.yaml`` is the single source of truth; its header explains
+The parameter file ``params/kim2020_2d.yaml`` is the single source of truth; its header explains
 which pyradiomics features are left out to reach the paper's counts and why.
 """
 
@@ -13,20 +13,23 @@ from typing import Any
 import yaml
 
 PARAMS_DIR = Path(__file__).resolve().parent / "params"
-DEFAULT_PARAMS = "study2_2d"
+DEFAULT_PARAMS = "kim2020_2d"
+#: earlier names of shipped parameter files
+_OLD_PARAMS = {"study2_2d": "kim2020_2d"}
 
-#: Feature classes of study 2 in the order of its methods section, with the published counts.
-STUDY2_COUNTS: dict[str, int] = {
+#: Feature classes of study kim2020 in the order of its methods section, with the published
+#: counts.
+KIM2020_COUNTS: dict[str, int] = {
     "firstorder": 18, "shape2D": 8, "glcm": 23, "glrlm": 16, "glszm": 16, "ngtdm": 5, "gldm": 14,
 }
 
-#: Display names of the classes as in study 2's Table 2.
+#: Display names of the classes as in study kim2020's Table 2.
 CLASS_LABELS: dict[str, str] = {
     "shape2D": "Shape", "shape": "Shape", "gldm": "GLDM", "glcm": "GLCM",
     "firstorder": "First order", "glrlm": "GLRLM", "glszm": "GLSZM", "ngtdm": "NGTDM",
 }
 
-#: pyradiomics 3.0.1 features left out of study 2's set, with the reason.
+#: pyradiomics 3.0.1 features left out of study kim2020's set, with the reason.
 EXCLUDED: dict[str, dict[str, str]] = {
     "firstorder": {"StandardDeviation": "deprecated in pyradiomics; equals sqrt(Variance)"},
     "shape2D": {
@@ -49,8 +52,9 @@ EXCLUDED: dict[str, dict[str, str]] = {
 
 
 def params_path(name: str = DEFAULT_PARAMS) -> Path:
-    """Path of a parameter file shipped in ``pyradiogen/crf/params`` (name without ``.yaml``)."""
-    path = PARAMS_DIR / f"{name}.yaml"
+    """Path of a parameter file shipped in ``pyradiogen/crf/params`` (name without ``.yaml``;
+    the earlier name ``study2_2d`` is read as ``kim2020_2d``)."""
+    path = PARAMS_DIR / f"{_OLD_PARAMS.get(name, name)}.yaml"
     if not path.exists():
         known = sorted(p.stem for p in PARAMS_DIR.glob("*.yaml"))
         raise FileNotFoundError(f"no pyradiomics parameter file {name!r}; shipped: {known}")

@@ -2,7 +2,7 @@
 
 :func:`icc` returns one :class:`ICCResult`; :func:`inter_reader_table` gives the ICC and its
 95% CI for every feature between readers, and :func:`class_ranges` the per-class ranges of
-study 2's Table 2. The arithmetic runs in R (``r/R/icc.R``), tested against ``psych::ICC``.
+study kim2020's Table 2. The arithmetic runs in R (``r/R/icc.R``), tested against ``psych::ICC``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import rbridge
+from .. import rfuncs
+from ..results import Summary
 from .features import CLASS_LABELS, feature_class_of
 
 Model = Literal["oneway", "twoway"]
@@ -51,21 +52,30 @@ class ICCResult:
         """From the named list R's ``pyradiogen::icc`` returns."""
         return cls(**{k.replace(".", "_"): res[k] for k in res})
 
-    def summary(self) -> str:
-        """A short text report (what irr's print method shows)."""
+    def summary(self) -> Summary:
+        """What irr's print method shows: the ICC, its CI and the F test."""
         what = "one-way" if self.model == "oneway" else f"two-way, {self.type}"
-        return (f"{self.icc_name} ({what}, {self.unit} measures): {self.value:.4f}, "
-                f"{100 * self.conf_level:g}% CI [{self.lbound:.4f}, {self.ubound:.4f}]; "
-                f"{self.subjects} subjects x {self.raters} raters; "
-                f"H0 ICC = {self.r0:g}: F({self.df1:.4g}, {self.df2:.4g}) = {self.Fvalue:.4f}, "
-                f"p = {self.p_value:.4g}")
+        info = {"ICC": round(float(self.value), 4),
+                f"{100 * self.conf_level:g}% CI": f"[{self.lbound:.4f}, {self.ubound:.4f}]",
+                "subjects x raters": f"{self.subjects} x {self.raters}",
+                f"F test of H0 ICC = {self.r0:g}": f"F({self.df1:.4g}, {self.df2:.4g}) = "
+                                                  f"{self.Fvalue:.4f}, p = {self.p_value:.4g}"}
+        dropped = list(getattr(self, "dropped", []) or [])
+        notes = [f"left out for missing ratings: {'; '.join(dropped)}"] if dropped else []
+        return Summary(f"{self.icc_name}: {what}, {self.unit} measures", info, {}, notes)
 
     def to_frame(self) -> pd.DataFrame:
         """One-row DataFrame of every field."""
         return pd.DataFrame([asdict(self)])
 
     def __str__(self) -> str:
-        return self.summary()
+        """One line: the ICC, its CI and the F test."""
+        what = "one-way" if self.model == "oneway" else f"two-way, {self.type}"
+        return (f"{self.icc_name} ({what}, {self.unit} measures): {self.value:.4f}, "
+                f"{100 * self.conf_level:g}% CI [{self.lbound:.4f}, {self.ubound:.4f}]; "
+                f"{self.subjects} subjects x {self.raters} raters; "
+                f"H0 ICC = {self.r0:g}: F({self.df1:.4g}, {self.df2:.4g}) = {self.Fvalue:.4f}, "
+                f"p = {self.p_value:.4g}")
 
 
 class DroppedSubjectsWarning(UserWarning):
@@ -98,7 +108,7 @@ def degenerate_reason(ratings: pd.DataFrame) -> str | None:
     return None
 
 
-def _ratings_matrix(ratings: Any, where: str = "ratings") -> rbridge.RMatrix:
+def _ratings_matrix(ratings: Any, where: str = "ratings") -> rfuncs.RMatrix:
     df = ratings if isinstance(ratings, pd.DataFrame) else pd.DataFrame(np.asarray(ratings))
     if df.ndim != 2 or df.shape[1] < 2:
         raise ValueError(f"{where}: need subjects in rows and at least 2 raters in columns, "
@@ -107,10 +117,10 @@ def _ratings_matrix(ratings: Any, where: str = "ratings") -> rbridge.RMatrix:
         values = df.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{where}: ratings must be numeric ({exc})") from exc
-    return rbridge.RMatrix(values, [str(i) for i in df.index], [str(c) for c in df.columns])
+    return rfuncs.RMatrix(values, [str(i) for i in df.index], [str(c) for c in df.columns])
 
 
-def _checked(ratings: Any, where: str) -> tuple[rbridge.RMatrix, list[str]]:
+def _checked(ratings: Any, where: str) -> tuple[rfuncs.RMatrix, list[str]]:
     """Ratings as an R matrix of complete subjects; raise when no ICC is defined."""
     mat = _ratings_matrix(ratings, where)
     df = pd.DataFrame(mat.values, index=mat.rownames, columns=mat.colnames)
@@ -130,8 +140,8 @@ def _checked(ratings: Any, where: str) -> tuple[rbridge.RMatrix, list[str]]:
     if const:
         warnings.warn(f"{where}: rater(s) {', '.join(const)} give every subject the same "
                       "rating", UserWarning, stacklevel=3)
-    return rbridge.RMatrix(full.to_numpy(dtype=float), [str(i) for i in full.index],
-                           [str(c) for c in full.columns]), dropped
+    return rfuncs.RMatrix(full.to_numpy(dtype=float), [str(i) for i in full.index],
+                          [str(c) for c in full.columns]), dropped
 
 
 def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
@@ -146,8 +156,7 @@ def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
     0/0). Defaults follow irr.
     """
     mat, dropped = _checked(ratings, where)
-    res = rbridge.rcall("pyradiogen::icc", mat, model=model, type=type,
-                        unit=unit, r0=float(r0), **{"conf.level": float(conf_level)})
+    res = rfuncs.icc(mat, model=model, type=type, unit=unit, r0=r0, conf_level=conf_level)
     out = ICCResult.from_r(res)
     out.dropped = dropped
     return out
@@ -157,8 +166,7 @@ def icc_all(ratings: Any, r0: float = 0.0, conf_level: float = 0.95,
             where: str = "ratings") -> pd.DataFrame:
     """All six ICC forms of one table, one row each (subjects left out as :func:`icc`)."""
     mat, dropped = _checked(ratings, where)
-    out = rbridge.rcall("pyradiogen::icc_all", mat, r0=float(r0),
-                        **{"conf.level": float(conf_level)})
+    out = rfuncs.icc_all(mat, r0=r0, conf_level=conf_level)
     out = out.rename(columns=lambda c: c.replace(".", "_"))
     out.attrs["dropped"] = dropped
     return out
@@ -198,7 +206,7 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
                        model: Model = "twoway", type: Type = "agreement",
                        unit: Unit = "single", conf_level: float = 0.95,
                        features: Sequence[str] | None = None) -> pd.DataFrame:
-    """ICC and CI of every feature between readers (study 2, Table 2's inputs).
+    """ICC and CI of every feature between readers (study kim2020, Table 2's inputs).
 
     Returns one row per feature: ``feature, feature_class, class_label, icc_name, icc, lbound,
     ubound, Fvalue, df1, df2, p_value, subjects, raters, note``. ``note`` says which patients
@@ -207,7 +215,7 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
     """
     mats = reader_matrices(crfs, features, readers)
     notes: dict[str, str] = {}
-    ok: dict[str, rbridge.RMatrix] = {}
+    ok: dict[str, rfuncs.RMatrix] = {}
     for k, v in mats.items():
         full, dropped = complete_subjects(v)
         parts = [f"left out: {'; '.join(dropped)}"] if dropped else []
@@ -220,8 +228,7 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
             ok[k] = _ratings_matrix(full, f"feature {k}")
         notes[k] = "; ".join(parts)
     if ok:
-        res = rbridge.rcall("pyradiogen::icc_many", ok, model=model, type=type, unit=unit,
-                            **{"conf.level": float(conf_level)})
+        res = rfuncs.icc_many(ok, model=model, type=type, unit=unit, conf_level=conf_level)
         res = res.rename(columns=lambda c: c.replace(".", "_")).rename(
             columns={"name": "feature", "value": "icc"})
     else:

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from .. import store
+from ..results import Summary
 from .config import CRFConfig
 from .extract import extract_crfs
 from .features import feature_columns, load_params
@@ -30,12 +31,24 @@ class CRFStageResult:
     icc_by_class: pd.DataFrame | None
     paths: dict[str, Path]
 
+    def summary(self) -> Summary:
+        """ROIs and features extracted, and the inter-reader ICC per feature class."""
+        info = {"ROIs": len(self.crfs),
+                "readers": ", ".join(sorted(self.crfs["reader"].astype(str).unique()))
+                if "reader" in self.crfs else "—",
+                "features": len(self.crfs.columns.difference(["patient_id", "reader",
+                                                              "image_id"]))}
+        tables = {"ICC per feature class (kim2020 Table 2)": self.icc_by_class} \
+            if self.icc_by_class is not None else {}
+        notes = [] if self.icc_by_class is not None else ["fewer than 2 readers: no ICC"]
+        return Summary("pyradiomics CRFs (kim2020)", info, tables, notes)
+
 
 def run_crf_stage(cohort: Any, out_dir: str | os.PathLike, cfg: CRFConfig | None = None,
                   manifest_extra: dict[str, Any] | None = None,
                   patients: Sequence[str] | None = None,
                   published: Mapping[str, tuple[float, float]] | None = None) -> CRFStageResult:
-    """Extract study 2's features for every ROI and write the inter-reader ICC tables.
+    """Extract study kim2020's features for every ROI and write the inter-reader ICC tables.
 
     Writes ``crfs.parquet`` (patient_id, reader, image_id, 100 features),
     ``crf_diagnostics.parquet``, ``icc_by_feature.csv``, ``icc_by_class.csv`` (Table 2) and

@@ -6,7 +6,7 @@ Every patient gets five latent factors (standard-normal scale): ``prolif`` (prol
 images (:mod:`.phantom`) and the expression (:mod:`.expression`) are both driven by the
 factors, so true image–gene associations exist.
 
-The clinical marginals follow study 1's published Table 1
+The clinical marginals follow study liu2023's published Table 1
 (``pyradiogen.studies.liu2023.PUBLISHED_TABLE1``: age mean, SD and range; the shares of T+,
 N+, ER+, PR+ and HER2+ patients, HER2 missing).
 """
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from .barcodes import fake_barcodes
 
 FACTORS = ("prolif", "er", "her2", "immune", "size")
 SUBTYPES = ("LumA", "LumB", "Her2", "Basal", "Normal")
@@ -27,7 +29,7 @@ SUBTYPE_MEANS = {
 
 
 def _table1_marginals() -> dict[str, float]:
-    """Study 1's published Table 1 as the demo's clinical marginals (shares of patients)."""
+    """Study liu2023's published Table 1 as the demo's clinical marginals (shares of patients)."""
     from ..studies.liu2023 import PUBLISHED_TABLE1 as t
 
     n = int(t[("Patients", "n")])
@@ -43,13 +45,11 @@ def _table1_marginals() -> dict[str, float]:
             "HER2_missing": int(t[("HER2", "NA")]) / n}
 
 
-#: study 1 Table 1 proportions
+#: study liu2023 Table 1 proportions
 TABLE1 = _table1_marginals()
-#: share of patients (relative to those kept) generated to be excluded by study 1
+#: share of patients (relative to those kept) generated to be excluded by study liu2023
 EXCLUDED_SCANNER = 0.12   # non-GE or 3 T scanner, or no DCE series
 EXCLUDED_NO_EXPRESSION = 0.06
-SITES = ("A1", "A2", "A7", "A8", "AO", "AR", "B6", "BH", "C8", "D8", "E2", "EW", "GM", "LL")
-_ALNUM = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def n_generated(n_patients: int) -> tuple[int, int, int]:
@@ -59,19 +59,6 @@ def n_generated(n_patients: int) -> tuple[int, int, int]:
     if n_patients >= 10:
         n_scan, n_expr = max(n_scan, 2), max(n_expr, 1)
     return n_patients + n_scan + n_expr, n_scan, n_expr
-
-
-def _barcodes(rng: np.random.Generator, n: int) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    while len(out) < n:
-        site = SITES[rng.integers(len(SITES))]
-        part = "A" + "".join(rng.choice(_ALNUM, 3))
-        code = f"TCGA-{site}-{part}"
-        if code not in seen:
-            seen.add(code)
-            out.append(code)
-    return out
 
 
 def _top(score: np.ndarray, share: float) -> np.ndarray:
@@ -85,12 +72,12 @@ def _top(score: np.ndarray, share: float) -> np.ndarray:
 def simulate_patients(n_patients: int, rng: np.random.Generator) -> pd.DataFrame:
     """One row per generated patient: IDs, scanner, exclusion flags, latent factors, clinical.
 
-    ``n_patients`` is the number kept by study 1's exclusions; :func:`n_generated` more are
+    ``n_patients`` is the number kept by study liu2023's exclusions; :func:`n_generated` more are
     generated so the exclusions have work to do (their flags are ``scanner_ok`` and
     ``has_expression``).
     """
     n, n_scan, n_expr = n_generated(n_patients)
-    pid = _barcodes(rng, n)
+    pid = fake_barcodes(n, rng)
     order = rng.permutation(n)
     role = np.array(["kept"] * n, dtype=object)
     role[order[:n_scan]] = "scanner"

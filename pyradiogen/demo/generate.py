@@ -67,7 +67,7 @@ def _write_patient(root: Path, seed: int, i: int, p: pd.Series, layout: str = "m
     centre = geoms[0.0]
     out: dict = {"lesion": lesion, "rois": [], "n_post": n_post, "size": size,
                  "spacing": spacing, "t_res": t_res}
-    if not p["has_dce"]:  # only a T2 series: study 1 excludes the patient, no ROIs drawn
+    if not p["has_dce"]:  # only a T2 series: study liu2023 excludes the patient, no ROIs drawn
         info = SeriesInfo(pid, study_uid, uid(seed, pid, "t2"), 3, "Ax T2 FSE",
                           p["manufacturer"], model, float(p["field_strength"]), date, spacing,
                           thick, slope, intercept, repetition_time=4000.0, echo_time=90.0)
@@ -213,7 +213,7 @@ def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: in
     every patient; pixels and every table are the same whatever the layout. ``seg_share`` is
     the share of patients whose reader-1 ROI is written as a DICOM SEG (default 15%).
 
-    ``n_patients`` is the number study 1 KEEPS: about 18% more are generated (non-GE or 3 T
+    ``n_patients`` is the number study liu2023 KEEPS: about 18% more are generated (non-GE or 3 T
     scanners, one GE patient without a DCE series, patients without RNA-seq) so that the
     exclusions have work to do. Same ``seed`` → identical tables and pixels (whatever
     ``n_jobs``: every patient has its own random stream). ``cohort.toml`` is written last, so
@@ -287,7 +287,7 @@ def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: in
     store.atomic_write(root / MANIFEST, manifest_text(
         "pyradiogen demo cohort", "demo", parts, seed=seed, n_patients=n_patients,
         n_generated=int(len(pat)), demo_version=DEMO_VERSION, layout=layout,
-        study1={"post_phase": POST_PHASE, "manufacturer": "GE", "field_strength": 1.5},
+        liu2023={"post_phase": POST_PHASE, "manufacturer": "GE", "field_strength": 1.5},
         expression={"kind": "rsem"}))  # matrix.tsv: RSEM-normalised values (as TCGA legacy)
     return root
 

@@ -1,7 +1,7 @@
 """Which cohort images feed the DRF stage, and loading their pixels.
 
-Study 1 uses every slice of the selected post-contrast phase of each kept patient's DCE exam
-(``pyradiogen.studies.liu2023.assemble(c).images``: ``[study1] post_phase`` counted from the
+Study liu2023 uses every slice of the selected post-contrast phase of each kept patient's DCE
+exam (``pyradiogen.studies.liu2023.assemble(c).images``: ``[liu2023] post_phase`` counted from the
 pre-contrast phase 0, the accepted scanners, matched RNA-seq). When that selection cannot be
 made (a cohort it rejects), every image of ``c.images`` is used and the returned description
 (recorded in the manifest) says why.

@@ -59,6 +59,14 @@ class TrainResult:
     train_index: np.ndarray | None = None
     val_index: np.ndarray | None = None
 
+    def summary(self):
+        """Learning rate used, the convergence diagnosis and the events on the way."""
+        from ..results import Summary
+
+        info = {"learning rate used": self.lr_used,
+                **{k: v for k, v in self.diagnosis.items() if not isinstance(v, (list, dict))}}
+        return Summary("Denoising autoencoder training (liu2023 DRFs)", info, {}, list(self.events))
+
 
 def resolve_device(device: str | None = "auto") -> torch.device:
     """``auto`` → CUDA when available, else CPU."""

@@ -13,7 +13,7 @@ _WHERE = {
     "HierarchicalClustering": "clustering", "cluster_fisher": "clustering",
     "hclust_r": "clustering", "patient_means": "clustering",
     "fisher_exact": "fisher", "fisher_table": "fisher",
-    "kruskal_r": "kruskal", "kruskal_screen": "kruskal",
+    "select_features": "kruskal",
     "explore_features": "pipeline", "explore_genes": "pipeline", "run_explore": "pipeline",
     "TSNEExplorer": "tsne", "tsne_embed": "tsne",
     "read_feature_table": "io",

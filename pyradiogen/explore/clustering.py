@@ -103,11 +103,10 @@ class HierarchicalClustering:
 
 def hclust_r(X: pd.DataFrame, n_clusters: int = 2, method: str = "complete") -> pd.Series:
     """The reference: R's ``cutree(hclust(dist(X), method), k)`` through the bridge."""
-    from .. import rbridge
+    from .. import rfuncs
 
-    labs = rbridge.rcall("pyradiogen::hclust_clusters", rbridge.RMatrix.from_frame(X),
-                         int(n_clusters), method)
-    return pd.Series(np.asarray(labs, dtype=np.int64), index=X.index, name="cluster")
+    labs = rfuncs.hclust_clusters(X, int(n_clusters), method)
+    return pd.Series(labs, index=X.index, name="cluster")
 
 
 def cluster_fisher(labels: pd.Series, clinical: pd.DataFrame,

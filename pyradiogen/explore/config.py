@@ -1,4 +1,4 @@
-"""Settings of the explore stage (Fig 4a–c of study 1, Fig 1 of study 2)."""
+"""Settings of the explore stage (Fig 4a–c of study liu2023, Fig 1 of study kim2020)."""
 
 from __future__ import annotations
 

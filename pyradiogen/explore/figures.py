@@ -1,4 +1,4 @@
-"""The explore figures: Fig 4a heatmap, Fig 4b–c t-SNE maps, study 2 Fig 1 heatmaps."""
+"""The explore figures: Fig 4a heatmap, Fig 4b–c t-SNE maps, study kim2020 Fig 1 heatmaps."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def compare_tsne(models: Mapping[str, TSNEExplorer]) -> plt.Figure:
 
 def fig1_kruskal(values: pd.DataFrame, pam50: pd.Series, title: str,
                  colorbar_label: str = "z-score") -> plt.Figure:
-    """Study 2 Fig 1: selected features (rows) × patients, clustered, with a PAM50 bar."""
+    """Study kim2020 Fig 1: selected features (rows) × patients, clustered, with a PAM50 bar."""
     pts = values.index[pam50.reindex(values.index).notna()]
     bars = pd.DataFrame({"PAM50": pam50.reindex(pts).astype(object)}, index=pts)
     return clustered_heatmap(values.loc[pts].T, col_bars=bars,

@@ -9,7 +9,7 @@ in or out, and Vandermonde's identity gives a sub-tree's total probability. Othe
 are enumerated completely; more than ``max_tables`` of them go to R (engine ``"auto"``) or
 raise (engine ``"python"``). Engine ``"auto"`` also sends r×2 tables with more than 8 rows to R
 (the Python search takes seconds there; R's FEXACT milliseconds).
-Engine ``"r"`` calls ``stats::fisher.test`` through :mod:`pyradiogen.rbridge`.
+Engine ``"r"`` calls ``stats::fisher.test`` through :func:`pyradiogen.rfuncs.fisher_test`.
 """
 
 from __future__ import annotations
@@ -169,11 +169,9 @@ def fisher_rxc(table: np.ndarray, max_tables: int = MAX_TABLES) -> float:
 
 def fisher_r(table: np.ndarray, workspace: int = 2_000_000) -> float:
     """Two-sided p-value from R's ``stats::fisher.test`` (the reference)."""
-    from .. import rbridge
+    from .. import rfuncs
 
-    x = np.asarray(table, dtype=np.int64)
-    res = rbridge.rcall("stats::fisher.test", x, workspace=int(workspace))
-    return float(res["p.value"])
+    return float(rfuncs.fisher_test(table, workspace=workspace)["p.value"])
 
 
 def fisher_exact(table: np.ndarray | Sequence[Sequence[int]], engine: Engine = "auto",

@@ -13,11 +13,12 @@ import pandas as pd
 
 from .. import store
 from ..plotting import save_figure
+from ..stats import kruskal_screen
 from .clustering import HierarchicalClustering, cluster_fisher, patient_means
 from .config import ExploreConfig
 from .figures import compare_tsne, fig1_kruskal, fig4a_heatmap, fig4bc_tsne, tsne_clinical
 from .io import select_reader
-from .kruskal import kruskal_screen, select_features
+from .kruskal import select_features
 from .tsne import TSNEExplorer
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: st
 
 def explore_genes(expression: pd.DataFrame, clinical: pd.DataFrame, out_dir: str | Path,
                   config: ExploreConfig | None = None) -> dict[str, Any]:
-    """Study 2 Fig 1a: Kruskal–Wallis of every gene across PAM50, heatmap of the significant."""
+    """kim2020 Fig 1a: Kruskal–Wallis of every gene across PAM50, heatmap of the significant."""
     cfg = config or ExploreConfig()
     out = Path(out_dir)
     paths: dict[str, Path] = {}

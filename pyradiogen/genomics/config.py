@@ -1,8 +1,9 @@
 """Configuration section ``[genomics]``: expression scale, ssGSEA, risk genes, immune classes.
 
-Both presets use the same values: neither study 1's paper nor its code states the expression
-scale, so ``log2(TPM + 1)`` is used for study 1 and ``log2(upper-quartile-scaled counts + 1)``
-stands in for study 2's RSEM-normalised values (see :mod:`pyradiogen.genomics.expression`).
+Both presets use the same values: neither study liu2023's paper nor its code states the
+expression scale, so ``log2(TPM + 1)`` is used for liu2023 and ``log2(upper-quartile-scaled
+counts + 1)`` stands in for study kim2020's RSEM-normalised values (see
+:mod:`pyradiogen.genomics.expression`).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from ..config import register_section
 class GenomicsConfig:
     """Settings of the genomic-feature stage."""
 
-    # expression preparation (study 1)
+    # expression preparation (study liu2023)
     expression_value: str = "tpm_unstranded"  # column of the GDC STAR files (c.expression)
     expression_kind: Literal["counts", "tpm", "fpkm", "rsem", "log2"] = "tpm"
     normalization: Literal["none", "cpm", "upper_quartile"] = "none"
-    # expression preparation (study 2: RSEM-normalised in the paper)
-    study2_expression_value: str = "unstranded"
-    study2_expression_kind: Literal["counts", "tpm", "fpkm", "rsem", "log2"] = "counts"
-    study2_normalization: Literal["none", "cpm", "upper_quartile"] = "upper_quartile"
+    # expression preparation (study kim2020: RSEM-normalised in the paper)
+    kim2020_expression_value: str = "unstranded"
+    kim2020_expression_kind: Literal["counts", "tpm", "fpkm", "rsem", "log2"] = "counts"
+    kim2020_normalization: Literal["none", "cpm", "upper_quartile"] = "upper_quartile"
     pseudocount: float = 1.0
     duplicate_symbols: Literal["first", "max_mean", "mean"] = "max_mean"
     min_expression: float = 0.0  # log2 value a gene must exceed ...

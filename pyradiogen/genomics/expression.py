@@ -5,11 +5,11 @@ All tables here are **samples × genes** (the cohort's ``c.expression(...)`` lay
 
 Presets (section ``[genomics]``, see :mod:`pyradiogen.genomics.config`):
 
-* Study 1 (``paper`` and ``code``): ``log2(TPM + 1)`` of the GDC STAR ``tpm_unstranded``
+* Study liu2023 (``paper`` and ``code``): ``log2(TPM + 1)`` of the GDC STAR ``tpm_unstranded``
   column (``expression_value="tpm_unstranded"``, ``expression_kind="tpm"``,
   ``normalization="none"``, ``pseudocount=1``). Neither the paper nor the code states the
   scale; TPM on log2 is the usual input to ssGSEA and to the risk-gene features.
-* Study 2: ``log2(x + 1)`` of RSEM-normalised values (TCGA legacy ``normalized_results``,
+* Study kim2020: ``log2(x + 1)`` of RSEM-normalised values (TCGA legacy ``normalized_results``,
   which are RSEM counts scaled so each sample's upper quartile is 1000). Given a matrix of
   those values use ``expression_kind="rsem"``; from GDC STAR counts the closest available is
   ``expression_kind="counts"`` with ``normalization="upper_quartile"`` (the study-2 defaults).
@@ -22,7 +22,6 @@ are then ``log2(x + pseudocount)``. ``log2`` input is returned unchanged.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -136,10 +135,21 @@ def prepare_expression(values: pd.DataFrame, kind: ValueKind = "tpm",
                                         normalization, pseudocount), min_value, min_fraction)
 
 
-def prepare_from_config(values: pd.DataFrame, cfg, study: int = 1) -> pd.DataFrame:
-    """:func:`prepare_expression` with the settings of a ``GenomicsConfig`` (study 1 or 2)."""
-    if study == 2:
-        return prepare_expression(values, cfg.study2_expression_kind, cfg.study2_normalization,
+#: the two studies pyradiogen replicates (their IDs everywhere in the package)
+STUDIES = ("liu2023", "kim2020")
+
+
+def _check_study(study: str) -> str:
+    if study not in STUDIES:
+        raise ValueError(f"study must be one of {', '.join(STUDIES)}, got {study!r}")
+    return study
+
+
+def prepare_from_config(values: pd.DataFrame, cfg, study: str = "liu2023") -> pd.DataFrame:
+    """:func:`prepare_expression` with the settings of a ``GenomicsConfig`` for ``study``
+    (``"liu2023"``: the ``expression_*`` settings; ``"kim2020"``: the ``kim2020_*`` ones)."""
+    if _check_study(study) == "kim2020":
+        return prepare_expression(values, cfg.kim2020_expression_kind, cfg.kim2020_normalization,
                                   cfg.pseudocount, cfg.duplicate_symbols,
                                   cfg.min_expression, cfg.min_expressed_fraction)
     return prepare_expression(values, cfg.expression_kind, cfg.normalization, cfg.pseudocount,
@@ -150,12 +160,9 @@ def prepare_from_config(values: pd.DataFrame, cfg, study: int = 1) -> pd.DataFra
 # --------------------------------------------------------------------------- ID mapping
 
 def _map_r(keys: list[str], column: str, keytype: str) -> dict[str, str | None]:
-    from .. import rbridge
+    from .. import rfuncs
 
-    res = rbridge.call_r("pyradiogen::map_gene_ids", np.array(keys, dtype=object), column,
-                         keytype).value
-    vals = np.atleast_1d(res.to_numpy() if isinstance(res, pd.Series) else res)
-    return {k: (None if v is None or pd.isna(v) else str(v)) for k, v in zip(keys, vals)}
+    return rfuncs.map_gene_ids(keys, column, keytype)
 
 
 def _table_map(genes_table: pd.DataFrame, key: str, value: str) -> dict[str, str]:
@@ -239,40 +246,6 @@ def rename_to_entrez(values: pd.DataFrame, genes_table: pd.DataFrame | None = No
     return out
 
 
-def read_expression(path: str | os.PathLike, samples_as_rows: bool = True,
-                    id_column: str | None = "auto", option: str | None = "--expr",
-                    id_option: str | None = "--id-column", all_na: str = "error"
-                    ) -> pd.DataFrame:
-    """Read a CSV/TSV/parquet expression file as samples × genes (float).
-
-    Read by :func:`pyradiogen.cohort.usertable.read_table`: duplicated gene columns or sample
-    IDs and non-numeric cells are refused naming them; missing-value spellings become NaN
-    (what a stage does with them is its own policy, e.g. :func:`~.ssgsea.check_missing`).
-    ``id_column``: the column holding the sample IDs (``"auto"``: a column named like an ID,
-    an unnamed or a non-numeric first column). With ``samples_as_rows=False`` the file holds
-    genes as rows and the ID column holds the gene IDs. ``all_na``: a gene column without
-    any value is refused (``"error"``) or kept (``"keep"``, for a stage that drops it).
-    """
-    from ..cohort.usertable import read_table
-
-    tab = read_table(path, what="expression table", option=option, id_column=id_column,
-                     id_option=id_option, min_rows=1, min_columns=1, all_na=all_na,
-                     expect=("first column the sample ID, then one column per gene"
-                             if samples_as_rows else
-                             "first column the gene ID, then one column per sample"))
-    if tab.id_column is None:
-        raise tab.error("no ID column found (the first column is numeric and not named like "
-                        "an ID)", fix=f"name the ID column with {id_option or 'id_column'}")
-    df = tab.frame
-    if not samples_as_rows:
-        df = df.T
-    df.index = df.index.astype(str)
-    df.columns = df.columns.astype(str)
-    df.index.name = "sample"
-    df.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
-    return df
-
-
 #: a log2 expression value above this is implausible (log2 of 1e15); linear TPM/RSEM/counts
 #: exceed it routinely
 LOG2_MAX = 50.0
@@ -334,10 +307,10 @@ def default_genomics_config():
     return GenomicsConfig()
 
 
-#: the preparation of a merged matrix of each kind (study 1, study 2): (normalisation, why)
+#: the preparation of a merged matrix of counts per study: (normalisation, why)
 _MATRIX_COUNTS_NORMALIZATION = {
-    1: ("cpm", "raw counts have no gene lengths for TPM: log2(counts per million + 1) stands "
-               "in for study 1's log2(TPM + 1)"),
+    "liu2023": ("cpm", "raw counts have no gene lengths for TPM: log2(counts per million + 1) "
+                       "stands in for study liu2023's log2(TPM + 1)"),
 }
 
 
@@ -374,24 +347,26 @@ def check_expression_kind(values: pd.DataFrame, kind: str, where: str
     return rep
 
 
-def matrix_preparation(cohort, cfg=None, study: int = 1) -> dict[str, str]:
+def matrix_preparation(cohort, cfg=None, study: str = "liu2023") -> dict[str, str]:
     """How a cohort's merged expression matrix is prepared for ``study``: ``kind``,
     ``normalization`` and a ``note`` for the report.
 
     The kind is the cohort's ``[expression] kind``; without one the ``[genomics]`` setting of
-    the study is assumed, with a note saying so. Raw counts are library-size normalised (study
-    1: counts per million; study 2: its ``study2_normalization``, upper quartile by default);
+    the study is assumed, with a note saying so. Raw counts are library-size normalised
+    (liu2023: counts per million; kim2020: its ``kim2020_normalization``, upper quartile by
+    default);
     the other kinds are used as they are.
     """
     cfg = cfg or default_genomics_config()
+    kim = _check_study(study) == "kim2020"
     stated = getattr(cohort, "expression_kind", None)
     if stated is None:
-        kind = cfg.study2_expression_kind if study == 2 else cfg.expression_kind
+        kind = cfg.kim2020_expression_kind if kim else cfg.expression_kind
         note = (f"cohort.toml does not say what the expression matrix holds ([expression] "
                 f"kind); assumed \"{kind}\" (the [genomics] setting of study {study})")
     else:
         kind, note = stated, ""
-    norm = cfg.study2_normalization if study == 2 else cfg.normalization
+    norm = cfg.kim2020_normalization if kim else cfg.normalization
     if kind != "counts":
         norm = "none"
     elif norm == "none":
@@ -409,7 +384,7 @@ def check_cohort_expression(cohort, cfg=None) -> str | None:
     path = cohort.manifest.path("matrix")
     if path is None or cohort.manifest.path("star_counts") is not None:
         return None
-    prep = matrix_preparation(cohort, cfg, 1)
+    prep = matrix_preparation(cohort, cfg, "liu2023")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rep = check_expression_kind(cohort.expression("matrix"), prep["kind"],
@@ -419,11 +394,12 @@ def check_cohort_expression(cohort, cfg=None) -> str | None:
             f"(99th percentile {rep['q99']:.3g})")
 
 
-def cohort_expression(cohort, cfg=None, study: int = 1) -> pd.DataFrame:
+def cohort_expression(cohort, cfg=None, study: str = "liu2023") -> pd.DataFrame:
     """The cohort's patients × genes expression, prepared as ``cfg`` says (log2 scale).
 
     ``cohort`` is a loaded cohort (``c.expression(value)``); ``cfg`` a ``GenomicsConfig``
-    (default: the paper preset); ``study`` 1 or 2 picks the value column and scale. GDC
+    (default: the paper preset); ``study`` (``"liu2023"`` or ``"kim2020"``) picks the value
+    column and scale. GDC
     STAR-counts files give the configured column; a merged matrix is prepared as its
     ``[expression] kind`` says (:func:`matrix_preparation`), after
     :func:`check_expression_kind`.
@@ -439,5 +415,6 @@ def cohort_expression(cohort, cfg=None, study: int = 1) -> pd.DataFrame:
         return prepare_expression(raw, prep["kind"], prep["normalization"], cfg.pseudocount,
                                   cfg.duplicate_symbols, cfg.min_expression,
                                   cfg.min_expressed_fraction)
-    value = cfg.study2_expression_value if study == 2 else cfg.expression_value
+    value = (cfg.kim2020_expression_value if _check_study(study) == "kim2020"
+             else cfg.expression_value)
     return prepare_from_config(cohort.expression(value), cfg, study)

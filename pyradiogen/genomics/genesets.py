@@ -24,69 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from .. import store
+from ..cohort.tables import GeneSetWarning, read_gmt
 from ..resources import kegg_gmt
 
 GeneSets = dict[str, list[str]]
-
-
-class GeneSetWarning(UserWarning):
-    """A gene-set condition GSVA also warns about (e.g. sets of size one)."""
-
-
-def read_gmt(path: str | os.PathLike) -> GeneSets:
-    """Read a GMT file: ``name <tab> description <tab> gene ...`` per line.
-
-    Members are kept as written (order and repeats; see :func:`dedupe_members`); empty
-    fields (trailing tabs) and missing-value members (``NA`` …) are skipped, the latter with
-    a :class:`GeneSetWarning` naming the set. A set name that appears twice, a line without a
-    tab, or a file without sets raise :class:`~pyradiogen.cohort.CohortError` (a
-    ``ValueError``) naming the file and line.
-    """
-    from ..cohort.errors import CohortError
-    from ..cohort.usertable import is_na
-
-    p = Path(path)
-    if not p.exists():
-        raise CohortError("gene-set file not found", file=p, what="GMT file",
-                          fix="give an existing .gmt file")
-    if p.is_dir():
-        raise CohortError("is a folder", file=p, what="GMT file", fix="give the .gmt file")
-    sets: GeneSets = {}
-    first_line: dict[str, int] = {}
-    na_sets: list[str] = []
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = p.read_text(encoding="latin-1")
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.rstrip("\r\n").split("\t")
-        if len(fields) < 2:
-            raise CohortError(f"has {len(fields)} tab-separated field(s); a GMT line is name "
-                              "<tab> description <tab> genes", file=p, what="GMT file",
-                              line=lineno, fix="separate the fields with tabs")
-        name = fields[0].strip()
-        if not name:
-            raise CohortError("empty gene-set name", file=p, what="GMT file", line=lineno,
-                              fix="name every set")
-        if name in sets:
-            raise CohortError(f"gene set {name!r} already defined on line {first_line[name]}",
-                              file=p, what="GMT file", line=lineno,
-                              fix="rename or remove one of them")
-        members = [g.strip() for g in fields[2:] if g.strip()]
-        if any(is_na(g) for g in members):
-            na_sets.append(name)
-            members = [g for g in members if not is_na(g)]
-        sets[name] = members
-        first_line[name] = lineno
-    if not sets:
-        raise CohortError("no gene sets found", file=p, what="GMT file",
-                          fix="give a GMT file (name <tab> description <tab> genes per line)")
-    if na_sets:
-        warnings.warn(f"{p}: missing-value members (NA …) skipped in {len(na_sets)} set(s): "
-                      f"{', '.join(na_sets[:5])}", GeneSetWarning, stacklevel=2)
-    return sets
 
 
 def repeated_members(gene_sets: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:

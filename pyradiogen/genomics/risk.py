@@ -1,4 +1,4 @@
-"""Risk-gene features: the expression of a given gene list (study 1's 288 breast-cancer risk
+"""Risk-gene features: the expression of a given gene list (study liu2023's 288 breast-cancer risk
 genes are not public; the list is always an input).
 
 Tables are samples × genes. Genes of the list that the expression lacks are reported by name
@@ -11,46 +11,14 @@ import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
+
+from ..cohort.tables import read_risk_genes
 
 
 class MissingGenesWarning(UserWarning):
     """Genes of a list are absent from the expression data."""
-
-
-def read_gene_list(path: str | os.PathLike) -> list[str]:
-    """Gene symbols from a text file: one a line; blank lines and ``#`` comments ignored;
-    a first token per line (tab/comma/space separated) is taken. Stated rules, each with a
-    warning naming what it affects: a gene listed twice is kept once; missing-value lines
-    (``NA`` …) are skipped."""
-    from ..cohort.usertable import is_na
-
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: gene list not found (one gene symbol a line)")
-    genes: list[str] = []
-    skipped: list[str] = []
-    for line in p.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        tok = line.replace(",", " ").replace("\t", " ").split()[0]
-        if is_na(tok):
-            skipped.append(tok)
-            continue
-        genes.append(tok)
-    if not genes:
-        raise ValueError(f"{p}: the gene list is empty")
-    rep = sorted({g for g in genes if genes.count(g) > 1})
-    if rep:
-        warnings.warn(f"{p}: gene(s) listed more than once, kept once: {', '.join(rep[:10])}",
-                      UserWarning, stacklevel=2)
-    if skipped:
-        warnings.warn(f"{p}: {len(skipped)} missing-value line(s) skipped", UserWarning,
-                      stacklevel=2)
-    return list(dict.fromkeys(genes))
 
 
 @dataclass
@@ -66,7 +34,7 @@ class RiskGenePanel:
 
     def fit(self, expr: pd.DataFrame) -> RiskGenePanel:
         """Check which genes of the list ``expr`` (samples × genes) has."""
-        gl = (read_gene_list(self.genes) if isinstance(self.genes, (str, os.PathLike))
+        gl = (read_risk_genes(self.genes) if isinstance(self.genes, (str, os.PathLike))
               else list(dict.fromkeys(str(g) for g in self.genes)))
         cols = set(expr.columns.astype(str))
         self.genes_ = gl
@@ -108,7 +76,7 @@ def cohort_risk_features(cohort, cfg=None, expr: pd.DataFrame | None = None
     """Risk-gene features of a cohort and a note for the report.
 
     The list comes from ``cfg.risk_genes`` (a file) or the cohort's ``risk_genes``. Returns
-    ``(None, note)`` when neither exists (study 1's 288-gene list is not public); otherwise
+    ``(None, note)`` when neither exists (study liu2023's 288-gene list is not public); otherwise
     ``(patients × present genes, note)`` with ``note`` = ``{"source", "n_genes", "present",
     "missing"}``.
     """
@@ -118,7 +86,7 @@ def cohort_risk_features(cohort, cfg=None, expr: pd.DataFrame | None = None
     genes = cfg.risk_genes or getattr(cohort, "risk_genes", None)
     if not genes:
         return None, {"source": None, "n_genes": 0, "present": [], "missing": [],
-                      "message": "no risk-gene list given (study 1's 288 genes are not public);"
+                      "message": "no risk-gene list given (liu2023's 288 genes are not public);"
                                  " pass one with [genomics] risk_genes = FILE"}
     if expr is None:
         expr = cohort_expression(cohort, cfg)

@@ -1,10 +1,10 @@
 """genefu signatures, module scores and subtypes from Python (computed in R).
 
 The algorithms are the R package's re-implementation of genefu (``r/R/genefu_*.R``, spec
-``shared/specs/genefu.md``); this module only moves data across :mod:`pyradiogen.rbridge`.
+``shared/specs/genefu.md``); this module only moves data across :mod:`pyradiogen.rfuncs`.
 Scores depend on the batch (genes are rescaled over the samples passed in), so score a whole
 cohort in one call. R warnings (for example the genes a signature misses) arrive as
-:class:`pyradiogen.rbridge.RWarning`.
+:class:`pyradiogen.rfuncs.RWarning`.
 
 Inputs follow genefu's ``data``/``annot`` convention: ``expr`` is samples × probes (or genes) on
 a log2 scale; ``annot`` has one row per probe with columns ``probe`` (the ``expr`` column
@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .. import rbridge
+from .. import rfuncs
 from ..resources import extdata
 
 SYMBOL_COLUMNS = ("symbol", "gene_name", "Gene.Symbol", "gene_symbol", "SYMBOL", "Symbol",
@@ -132,7 +132,7 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mappin
     and to the studies that used it) is genefu's ``sig.tamr13``, whose ``EntrezGene.ID`` column
     holds numbers that are not Entrez IDs for 60 of its 192 genes (and none for 19 more), so
     with ``do_mapping`` some TAMR13 clusters are scored with other genes' data; R warns
-    (:class:`pyradiogen.rbridge.RWarning`). ``"corrected"`` uses the Entrez IDs of the genes'
+    (:class:`pyradiogen.rfuncs.RWarning`). ``"corrected"`` uses the Entrez IDs of the genes'
     symbols (org.Hs.eg.db; ``data-raw/README.md`` records the check of every bundled table
     and the size of the difference on real TCGA data).
     """
@@ -143,14 +143,13 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mappin
     if annot is not None:
         annot = annot[annot["probe"].isin(sub.columns)].reset_index(drop=True)
     expr = sub
-    kw: dict[str, object] = {"do.mapping": bool(do_mapping), "modules": modules,
-                             "pam50.model": pam50_model, "tamr13.table": tamr13_table}
+    kw: dict[str, object] = {"do_mapping": bool(do_mapping), "modules": modules,
+                             "pam50_model": pam50_model, "tamr13_table": tamr13_table}
     if hg is not None:
         kw["hg"] = np.asarray(hg, dtype=float)
     if er is not None:
         kw["er"] = np.asarray(er, dtype=float)
-    res = rbridge.rcall("pyradiogen::pyradiogen_signatures", rbridge.RMatrix.from_frame(expr),
-                        annot, **kw)
+    res = rfuncs.signatures(expr, annot, **kw)
     res.index = pd.Index([str(i) for i in res.index], name="sample")
     return res
 
@@ -164,13 +163,14 @@ def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = No
     ``call_signature("tamr13", ..., table="corrected")`` uses the corrected TAMR13 table (see
     :func:`compute_signatures`).
     """
+    if fun not in rfuncs.GENEFU_FUNCTIONS:
+        raise ValueError(f"unknown genefu signature {fun!r}; one of "
+                         f"{', '.join(rfuncs.GENEFU_FUNCTIONS)}")
     expr, annot = check_inputs(expr, annot, do_mapping)
-    kw = {k.replace("_", "."): v for k, v in kwargs.items()}
-    args: list[object] = [rbridge.RMatrix.from_frame(expr)]
-    if fun != "gene76":  # gene76 takes no annotation and has no mapping
-        args.append(annot)
-        kw["do.mapping"] = bool(do_mapping)
-    res = rbridge.rcall(f"pyradiogen::{fun}", *args, **kw)
+    if fun == "gene76":  # gene76 takes no annotation and has no mapping
+        res = rfuncs.gene76(expr, **kwargs)
+    else:
+        res = rfuncs.GENEFU_FUNCTIONS[fun](expr, annot, do_mapping=bool(do_mapping), **kwargs)
     return res if isinstance(res, dict) else {"score": res}
 
 

@@ -222,18 +222,12 @@ def ssgsea_fast(x: np.ndarray, mapped: Sequence[np.ndarray], alpha: float = 0.25
 def ssgsea_r(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]], alpha: float = 0.25,
              normalize: bool = True, min_size: int = 1, max_size: float = math.inf
              ) -> pd.DataFrame:
-    """``GSVA::gsva(expr, gene_sets, method = "ssgsea", ...)`` through the R bridge."""
-    from .. import rbridge
+    """``GSVA::gsva(expr, gene_sets, method = "ssgsea", ...)`` (GSVA 1.46) through
+    :func:`pyradiogen.rfuncs.gsva_ssgsea`."""
+    from .. import rfuncs
 
-    rbridge.library("GSVA")
-    mat = rbridge.RMatrix(expr.to_numpy(dtype=float), [str(g) for g in expr.index],
-                          [str(c) for c in expr.columns])
-    sets = {str(k): np.array([str(g) for g in v], dtype=object) for k, v in gene_sets.items()}
-    res = rbridge.rcall("GSVA::gsva", mat, sets, method="ssgsea",
-                        **{"min.sz": float(min_size), "max.sz": float(max_size),
-                           "tau": float(alpha), "ssgsea.norm": bool(normalize),
-                           "verbose": False})
-    out = pd.DataFrame(res) if not isinstance(res, pd.DataFrame) else res
+    out = rfuncs.gsva_ssgsea(expr, gene_sets, alpha=alpha, normalize=normalize,
+                             min_size=min_size, max_size=max_size)
     out.index.name = "gene_set"
     out.columns = list(expr.columns)
     return out

@@ -19,9 +19,11 @@ from typing import Any
 from .. import store
 
 
-def stage(cohort: Any, out_dir: str | os.PathLike, config: Any = None, study: int = 1,
+def stage(cohort: Any, out_dir: str | os.PathLike, config: Any = None,
+          study: str = "liu2023",
           pathways: bool = True, risk: bool = True) -> dict[str, Path]:
-    """Compute a cohort's genomic features for study 1 or 2 (see the module docstring).
+    """Compute a cohort's genomic features for a study (``"liu2023"`` or ``"kim2020"``; see the
+    module docstring).
 
     ``config``: the ``[genomics]`` section (default: the paper preset). Returns the written
     paths by name: ``expression``, ``signatures``, ``ssgsea``, ``risk_genes``, ``risk_note``
@@ -57,12 +59,13 @@ def stage(cohort: Any, out_dir: str | os.PathLike, config: Any = None, study: in
         if table is not None:
             table.index.name = "sample"
             paths["risk_genes"] = store.write_frame(table, out / "risk_genes.csv")
+    kim = study == "kim2020"
     matrix = cohort.manifest.path("star_counts") is None
     prep = matrix_preparation(cohort, cfg, study) if matrix else {
         "source": "star_counts",
-        "value": cfg.study2_expression_value if study == 2 else cfg.expression_value,
-        "kind": cfg.study2_expression_kind if study == 2 else cfg.expression_kind,
-        "normalization": cfg.study2_normalization if study == 2 else cfg.normalization}
+        "value": cfg.kim2020_expression_value if kim else cfg.expression_value,
+        "kind": cfg.kim2020_expression_kind if kim else cfg.expression_kind,
+        "normalization": cfg.kim2020_normalization if kim else cfg.normalization}
     paths["genomics"] = store.write_json(out / "genomics.json", {
         "study": study, "patients": int(len(expr)), "genes": int(expr.shape[1]),
         "preparation": prep, "warnings": sig_warnings})

@@ -1,6 +1,6 @@
-"""Prediction (issue 8): biglasso-equivalent LASSO classifiers (study 1 Fig 4d–e), glmnet
-leave-one-out regression (study 2 Table 4), nnet/XGBoost classes (study 1 Supp. Fig 1) and an
-EfficientNet-B0 baseline (Supp. Table 1), each in ``paper`` and ``rigorous`` mode.
+"""Prediction (issue 8): biglasso-equivalent LASSO classifiers (liu2023 Fig 4d–e), glmnet
+leave-one-out regression (kim2020 Table 4), nnet/XGBoost classes (liu2023 Supp. Fig 1) and an
+EfficientNet-B0 baseline (liu2023 Supp. Table 1), each in ``paper`` and ``rigorous`` mode.
 """
 
 from .classes import run_classes, selection_frequency, upper_quartile_classes

@@ -1,4 +1,4 @@
-"""Study 1, Supplementary Fig 1: nnet and XGBoost classes of signatures and TIMER cell types.
+"""Study liu2023, Supplementary Fig 1: nnet and XGBoost classes of signatures and TIMER cell types.
 
 Each signature score and TIMER estimate is binarised at its upper quartile (R's
 ``x < quantile(x)[4]`` → 0, else 1). Features are those with ClassifyR-style selection
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import rbridge
+from .. import rfuncs
+from ..results import Summary
 from . import modes
 
 SIGNATURES: tuple[str, ...] = ("pik3cags", "endo", "gene70", "genius", "oncotypedx", "rorS")
@@ -78,7 +79,8 @@ def settings_for(target: str, feature_set: str, mode: str = "paper"):
     """``((size, decay, maxit), (max_depth, eta, nrounds))`` for a target."""
     if mode == "rigorous":
         return FIXED_SETTINGS
-    return AUTHOR_SETTINGS.get((target_key(target), feature_set.upper()), FIXED_SETTINGS)
+    return AUTHOR_SETTINGS.get((target_key(target), modes.feature_set_key(feature_set)),
+                               FIXED_SETTINGS)
 
 
 def upper_quartile_classes(values: Sequence[float]) -> np.ndarray:
@@ -92,13 +94,8 @@ def selection_frequency(X: pd.DataFrame, y: Sequence[int], permutations: int = 1
                         folds: int = 5, version: str = "3.0", seed: int | None = 101
                         ) -> pd.Series:
     """ClassifyR ``distribution(runTests(X, y))``: percentage of splits selecting each feature."""
-    rb = rbridge
-    res = rb.rcall("pyradiogen::selection_frequency", rb.RMatrix.from_frame(X),
-                   pd.Categorical(np.asarray(y).astype(str)), permutations=int(permutations),
-                   folds=int(folds), version=version, seed=seed)
-    if isinstance(res, pd.Series):
-        return res.astype(float)
-    return pd.Series(dtype=float)
+    return rfuncs.selection_frequency(X, y, permutations=permutations, folds=folds,
+                                      version=version, seed=seed)
 
 
 def select_features(freq: pd.Series, threshold: float = 40.0) -> list[str]:
@@ -112,11 +109,7 @@ def select_features(freq: pd.Series, threshold: float = 40.0) -> list[str]:
 def nnet_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, size: int, decay: float,
                  maxit: int, seed: int = 101) -> np.ndarray:
     """R ``nnet(x, y, size, decay, maxit)`` predictions for ``xte``."""
-    rb = rbridge
-    out = rb.rcall("pyradiogen::nnet_predict", np.asarray(xtr, float), np.asarray(ytr, float),
-                   np.asarray(xte, float), size=int(size), decay=float(decay),
-                   maxit=int(maxit), seed=int(seed))
-    return np.atleast_1d(np.asarray(out, dtype=float))
+    return rfuncs.nnet_predict(xtr, ytr, xte, size=size, decay=decay, maxit=maxit, seed=seed)
 
 
 def xgb_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, max_depth: int, eta: float,
@@ -133,10 +126,30 @@ def xgb_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, max_depth: in
 
 @dataclass
 class ClassesResult:
-    """Summary (one row per target × feature set × model) and ROC points."""
+    """What :func:`run_classes` returns.
 
-    summary: pd.DataFrame
+    Attributes
+    ----------
+    table : DataFrame
+        One row per target × feature set × model: ``auc`` (and ``auc_raw``, ``flipped``),
+        DeLong CI, ``published_auc``, sizes, ``note``.
+    roc : DataFrame
+        ROC points: ``fpr, tpr, feature_set, mode, target, model``.
+    """
+
+    table: pd.DataFrame
     roc: pd.DataFrame
+
+    def summary(self) -> Summary:
+        """AUC per target and model beside the published one, and the rows' notes."""
+        t = self.table
+        cols = [c for c in ("feature_set", "mode", "target", "model", "auc", "ci_low",
+                            "ci_high", "published_auc", "n_features", "n_test") if c in t.columns]
+        notes = [f"{r['target']} {r['model']}: {r['note']}" for _, r in t.iterrows()
+                 if "note" in t.columns and pd.notna(r["note"])]
+        return Summary("nnet and XGBoost classes of signatures and TIMER cells (liu2023 "
+                       "Supplementary Fig 1)", {"rows": len(t)}, {"AUC per target": t[cols]},
+                       notes)
 
 
 def _fit_models(Xtr, ytr, Xte, settings, seed, models):

@@ -1,9 +1,9 @@
-"""Study 1, Fig 4d–e: lasso logistic regression per clinical characteristic.
+"""Study liu2023, Fig 4d–e: lasso logistic regression per clinical characteristic.
 
 biglasso cannot be installed here, so its path is reproduced with R glmnet as
 ``shared/specs/biglasso.md`` §8 prescribes (biglasso's lambda grid passed explicitly,
 standardize, Newton, tight ``thresh``, path truncated where biglasso saturates). All fitting
-runs in R (``r/R/lasso.R``) through :mod:`pyradiogen.rbridge`; this module prepares rows,
+runs in R (``r/R/lasso.R``) through :mod:`pyradiogen.rfuncs`; this module prepares rows,
 draws splits and gathers tables.
 
 Paper mode reproduces the authors' script: rows with a non-missing label, ``set.seed(101);
@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import rbridge
+from .. import rfuncs
+from ..results import Summary
 from . import modes
 
 CHARACTERISTICS: tuple[str, ...] = ("T", "N", "ER", "PR", "HER2")
@@ -83,14 +84,12 @@ class BiglassoPath:
         self.saturation = saturation
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence) -> BiglassoPath:
-        rb = rbridge
         names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else \
             [f"V{i + 1}" for i in range(np.shape(X)[1])]
-        mat = rb.RMatrix(np.asarray(X, dtype=float), None, names)
-        res = rb.rcall("pyradiogen::biglasso_glmnet", mat, np.asarray(y, dtype=float),
-                       nlambda=int(self.nlambda), lambda_min=self.lambda_min,
-                       thresh=float(self.thresh), maxit=float(self.maxit),
-                       saturation=float(self.saturation))
+        mat = rfuncs.RMatrix(np.asarray(X, dtype=float), None, names)
+        res = rfuncs.biglasso_glmnet(mat, y, nlambda=self.nlambda, lambda_min=self.lambda_min,
+                                     thresh=self.thresh, maxit=self.maxit,
+                                     saturation=self.saturation)
         self.lambda_ = np.atleast_1d(np.asarray(res["lambda"], dtype=float))
         self.intercept_ = np.atleast_1d(np.asarray(res["a0"], dtype=float))
         beta = np.asarray(res["beta"], dtype=float).reshape(len(names), -1)
@@ -111,11 +110,36 @@ class BiglassoPath:
 
 @dataclass
 class LassoResult:
-    """Per-lambda curves, one summary row per characteristic, and test predictions."""
+    """What :func:`run_lasso` returns.
+
+    Attributes
+    ----------
+    curves : DataFrame
+        Per lambda: ``feature_set, mode, characteristic, lambda, nzero, auc, f1``.
+    table : DataFrame
+        One row per characteristic: ``auc`` with its CI, the rule that chose it, sizes,
+        ``published`` and ``note``.
+    predictions : DataFrame
+        Test-set (or out-of-fold) probabilities per row.
+    """
 
     curves: pd.DataFrame
-    summary: pd.DataFrame
+    table: pd.DataFrame
     predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def summary(self) -> Summary:
+        """AUC per characteristic (with CI and the lambda rule) and the rows' notes."""
+        t = self.table
+        cols = [c for c in ("feature_set", "mode", "characteristic", "auc", "ci_low", "ci_high",
+                            "nzero", "n_rows", "n_patients", "published") if c in t.columns]
+        keys = [c for c in ("feature_set", "mode", "characteristic") if c in t.columns]
+        notes = [f"{' '.join(str(r[k]) for k in keys)}: {r['note']}"
+                 for _, r in t.iterrows() if "note" in t.columns and pd.notna(r["note"])]
+        rules = sorted(t["auc_rule"].dropna().unique()) if "auc_rule" in t.columns else []
+        return Summary("Lasso logistic regression per clinical characteristic (liu2023 "
+                       "Fig 4d–e)", {"AUC rule": "; ".join(rules) or "—",
+                                      "characteristics": len(t)},
+                       {"AUC per characteristic": t[cols]}, notes)
 
 
 def labelled_rows(features: pd.DataFrame, clinical: pd.DataFrame, characteristic: str
@@ -161,9 +185,8 @@ def _prob_matrix(prob, n_rows: int) -> np.ndarray:
 
 def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
     """The authors' script for one characteristic (image-level split, test-set lambda)."""
-    rb = rbridge
-    res = rb.rcall("pyradiogen::lasso_author", rb.RMatrix(X, None, cols), y.astype(float),
-                   frac=float(frac), seed=int(seed), nlambda=int(nlambda), nfolds=int(nfolds))
+    res = rfuncs.lasso_author(rfuncs.RMatrix(X, None, cols), y, frac=frac, seed=seed,
+                              nlambda=nlambda, nfolds=nfolds)
     train = np.atleast_1d(np.asarray(res["train"], dtype=np.int64)) - 1
     test = np.setdiff1d(np.arange(len(y)), train)
     curve = res["curve"]
@@ -191,12 +214,11 @@ def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
 
 def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5, outer_folds=5):
     """Patient-level split with training-only lambda, plus nested patient-grouped CV."""
-    rb = rbridge
+    RMatrix = rfuncs.RMatrix
     train, test = modes.patient_split(groups, frac, seed)
     foldid = modes.fold_ids(y[train], groups[train], nfolds, seed)
-    res = rb.rcall("pyradiogen::lasso_split", rb.RMatrix(X[train], None, cols),
-                   y[train].astype(float), rb.RMatrix(X[test], None, cols), y[test].astype(float),
-                   foldid=foldid, nlambda=int(nlambda), nfolds=int(nfolds), seed=int(seed))
+    res = rfuncs.lasso_split(RMatrix(X[train], None, cols), y[train], RMatrix(X[test], None, cols),
+                             y[test], foldid=foldid, nlambda=nlambda, nfolds=nfolds, seed=seed)
     curve = res["curve"]
     split_prob = np.atleast_1d(np.asarray(res["cv"]["prob"], dtype=float))
     split_auc = modes.auc_score(y[test], split_prob)
@@ -208,9 +230,8 @@ def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5,
             skipped_folds += 1  # a one-class training fold cannot be fitted
             continue
         inner = modes.fold_ids(y[tr], groups[tr], nfolds, seed)
-        r = rb.rcall("pyradiogen::lasso_split", rb.RMatrix(X[tr], None, cols), y[tr].astype(float),
-                     rb.RMatrix(X[te], None, cols), y[te].astype(float), foldid=inner,
-                     nlambda=int(nlambda), nfolds=int(nfolds), seed=int(seed))
+        r = rfuncs.lasso_split(RMatrix(X[tr], None, cols), y[tr], RMatrix(X[te], None, cols),
+                               y[te], foldid=inner, nlambda=nlambda, nfolds=nfolds, seed=seed)
         oof[te] = np.atleast_1d(np.asarray(r["cv"]["prob"], dtype=float))
     ok = np.isfinite(oof)
     ci = modes.auc_with_ci(y[ok], oof[ok], groups[ok], seed)
@@ -254,7 +275,7 @@ def _lasso_one(task: dict) -> dict:
     try:
         curve, summ, pr = fn(X, y, groups, cols, nlambda=task["nlambda"], frac=task["frac"],
                              seed=task["seed"], nfolds=task["nfolds"], **kw)
-    except rbridge.RError as exc:  # e.g. a training split with one class in a tiny cohort
+    except rfuncs.RError as exc:  # e.g. a training split with one class in a tiny cohort
         return {"row": {**base, "auc": float("nan"),
                         "note": f"not modelled: R could not fit it ({exc.r_message})"}}
     if task.get("note"):

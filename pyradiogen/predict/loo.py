@@ -1,15 +1,15 @@
-"""Study 2, Table 4: lasso regression of each risk score on its Spearman-significant features.
+"""Study kim2020, Table 4: lasso regression of each risk score on its Spearman-significant features.
 
 The paper: features significant (p < 0.05) in the Spearman screen against a score enter a
 glmnet lasso; cross-validation is leave-one-out; adjusted R² and p are reported. It does not
 define adjusted R² for a penalised model, so two definitions are reported (``r/R/lasso.R``,
 ``lasso_loo``):
 
-* **in-sample (used for ``adj_r2``/``p``, the paper-mode headline)**: the lasso refitted on all
+* **in-sample (used for ``adj_r2``/``p_value``, the paper-mode headline)**: the lasso refitted on all
   patients at the LOO-chosen ``lambda.min``; R² = 1 − RSS/TSS, adjusted with k = the number of
   non-zero coefficients, ``1 − (1 − R²)(n − 1)/(n − k − 1)``; p from the overall F test
   F(k, n − k − 1). k = 0 gives adjusted R² 0 and p 1 ("not significant").
-* **LOO (``adj_r2_loo``/``p_loo``, the alternative)**: the out-of-fold predictions at
+* **LOO (``adj_r2_loo``/``p_value_loo``, the alternative)**: the out-of-fold predictions at
   ``lambda.min`` regressed on the score, ``lm(y ~ yhat_loo)``: its adjusted R² and slope p;
   also Q² = 1 − PRESS/TSS (``q2_loo``). The slope p is one-sided (positive slope): held-out
   predictions that carry no signal are negatively related to the score, which a two-sided
@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import rbridge
+from .. import rfuncs
+from ..stats import spearman_screen
 from . import modes
 
 RISK_SCORES: tuple[str, ...] = ("AURKA", "ESR1", "ERBB2", "GGI", "GENIUS", "EndoPredict",
@@ -53,39 +54,21 @@ def align(features: pd.DataFrame, scores: pd.DataFrame, reader: str | None = Non
     return modes.align_patients(f, scores, 5, "risk scores")
 
 
-def spearman_screen(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> pd.DataFrame:
-    """R ``cor.test(method = "spearman")`` of every column against ``y``; ``significant`` flag.
+def screened_features(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> list[str]:
+    """The paper's screen: features whose Spearman p-value against ``y`` is below ``alpha``.
 
-    Constant features are not sent to R: their rows have p NaN and the note ``not tested:
-    constant feature``."""
-    rb = rbridge
-    const = [c for c in X.columns if np.ptp(X[c].to_numpy(dtype=float)) == 0]
-    use = X.drop(columns=const)
-    if use.shape[1]:
-        res = rb.rcall("pyradiogen::spearman_pvalues", rb.RMatrix.from_frame(use),
-                       np.asarray(y, dtype=float))
-        res = pd.DataFrame(res).reset_index(drop=True)
-        res["note"] = None
-    else:
-        res = pd.DataFrame(columns=["feature", "p", "note"])
-    if const:
-        res = pd.concat([res, pd.DataFrame({"feature": const, "p": np.nan,
-                                            "note": "not tested: constant feature"})],
-                        ignore_index=True)
-        order = {str(c): i for i, c in enumerate(X.columns)}
-        res = res.sort_values("feature", key=lambda s: s.astype(str).map(order)
-                              ).reset_index(drop=True)
-    res["significant"] = res["p"] < alpha
-    return res
+    The test is :func:`pyradiogen.stats.spearman_screen` (R's ``cor.test(method =
+    "spearman")`` with its default exactness); constant features are never selected.
+    """
+    res = spearman_screen(X, np.asarray(y, dtype=float), warn=False)
+    return [str(f) for f in res.index[(res["p_value"] < alpha).to_numpy()]]
 
 
 def _screen_fast(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
-    """Spearman screen with the t approximation (inside rigorous folds, for speed)."""
-    r = np.array([stats.spearmanr(X[:, j], y)[0] for j in range(X.shape[1])])
-    n = len(y)
-    t = r * np.sqrt((n - 2) / np.maximum(1 - r**2, 1e-300))
-    p = 2 * stats.t.sf(np.abs(t), n - 2)
-    return np.flatnonzero(np.nan_to_num(p, nan=1.0) < alpha)
+    """Column indices passing the screen inside rigorous folds: the t approximation
+    (R's ``cor.test(method = "spearman", exact = FALSE)``)."""
+    res = spearman_screen(pd.DataFrame(X), y, exact=False, warn=False)
+    return np.flatnonzero(np.nan_to_num(res["p_value"].to_numpy(dtype=float), nan=1.0) < alpha)
 
 
 def _lm_summary(y: np.ndarray, yhat: np.ndarray) -> tuple[float, float, float]:
@@ -106,12 +89,11 @@ def _lm_summary(y: np.ndarray, yhat: np.ndarray) -> tuple[float, float, float]:
 
 def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 101) -> dict:
     """The paper's procedure on the pre-screened features."""
-    rb = rbridge
-    res = rb.rcall("pyradiogen::lasso_loo", rb.RMatrix.from_frame(X[selected]), y, seed=int(seed))
+    res = rfuncs.lasso_loo(X[selected], y, seed=seed)
     coef = res["coef"]
     coef = coef if isinstance(coef, pd.Series) else pd.Series(np.atleast_1d(coef), index=selected)
     return {"lambda_min": res["lambda_min"], "k": int(res["k"]), "adj_r2": res["adj_r2"],
-            "p": res["p"], "adj_r2_loo": res["adj_r2_loo"], "p_loo": res["p_loo"],
+            "p_value": res["p"], "adj_r2_loo": res["adj_r2_loo"], "p_value_loo": res["p_loo"],
             "q2_loo": res["q2_loo"], "r2": res["r2"],
             "kept": ";".join(str(i) for i in coef.index[coef.to_numpy() != 0])}
 
@@ -119,7 +101,6 @@ def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 1
 def loo_rigorous(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, inner_folds: int = 10,
                  seed: int = 101) -> dict:
     """Nested: screen + lasso inside every leave-one-out training set."""
-    rb = rbridge
     arr = X.to_numpy(dtype=float)
     n = len(y)
     yhat = np.empty(n)
@@ -132,21 +113,20 @@ def loo_rigorous(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, inner_fold
             yhat[i] = y[tr].mean()
             continue
         cols = [str(c) for c in X.columns[sel]]
-        xtr = rb.RMatrix(arr[np.ix_(tr, sel)], None, cols)
-        xte = rb.RMatrix(arr[np.ix_([i], sel)], None, cols)
+        xtr = rfuncs.RMatrix(arr[np.ix_(tr, sel)], None, cols)
+        xte = rfuncs.RMatrix(arr[np.ix_([i], sel)], None, cols)
         if inner_folds >= len(tr):
-            yhat[i] = rb.rcall("pyradiogen::lasso_loo_predict", xtr, y[tr], xte, seed=int(seed))
+            yhat[i] = rfuncs.lasso_loo_predict(xtr, y[tr], xte, seed=seed)
         else:
             yhat[i] = _cv_predict(xtr, y[tr], xte, inner_folds, seed)
     q2, adj, p = _lm_summary(y, yhat)
-    return {"q2_loo": q2, "adj_r2_loo": adj, "p_loo": p, "adj_r2": adj, "p": p,
+    return {"q2_loo": q2, "adj_r2_loo": adj, "p_value_loo": p, "adj_r2": adj, "p_value": p,
             "k": float(np.median(n_sel)), "yhat": yhat}
 
 
 def _cv_predict(xtr, ytr, xte, folds: int, seed: int) -> float:
     """Gaussian lasso with lambda.min from k-fold ``cv.glmnet``; prediction for ``xte``."""
-    return float(rbridge.rcall("pyradiogen::lasso_cv_predict", xtr, np.asarray(ytr, dtype=float),
-                               xte, nfolds=int(folds), seed=int(seed)))
+    return rfuncs.lasso_cv_predict(xtr, ytr, xte, nfolds=folds, seed=seed)
 
 
 def _loo_task(task: tuple) -> dict:
@@ -159,7 +139,7 @@ def _loo_task(task: tuple) -> dict:
         if selected:
             row.update(loo_paper(Xs, ys, selected, seed))
         else:
-            row.update(adj_r2=np.nan, p=np.nan)
+            row.update(adj_r2=np.nan, p_value=np.nan)
     else:
         out = loo_rigorous(Xs, ys, alpha, inner_folds, seed)
         out.pop("yhat")
@@ -167,7 +147,7 @@ def _loo_task(task: tuple) -> dict:
         row.update(out)
     if mode == "paper" and not selected:
         row["note"] = "no feature passed the Spearman screen (p < 0.05): not significant"
-    row["significant"] = bool(np.isfinite(row.get("p", np.nan)) and row["p"] < 0.05
+    row["significant"] = bool(np.isfinite(row.get("p_value", np.nan)) and row["p_value"] < 0.05
                               and row.get("adj_r2", 0) > 0)
     return row
 
@@ -196,7 +176,8 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
     """Table 4 in one mode: one row per risk score.
 
     ``screen`` optionally gives the significant features per score (a mapping, or a table
-    with columns ``score``, ``feature``, ``p``); otherwise R's Spearman test is run here.
+    with columns ``score``, ``feature``, ``p_value``); otherwise the Spearman screen
+    (:func:`screened_features`) is run here.
     Scores run in ``n_jobs`` worker processes (each with its own R); results equal the serial
     run.
     """
@@ -218,7 +199,7 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
             msg = f"risk score {score} not modelled: {reason}"
             warnings.warn(msg, UserWarning, stacklevel=2)
             skipped[score] = {"mode": mode, "risk_score": score, "n": int(ok.sum()),
-                              "adj_r2": np.nan, "p": np.nan, "significant": False,
+                              "adj_r2": np.nan, "p_value": np.nan, "significant": False,
                               "note": f"not modelled: {reason}"}
             continue
         if not ok.all():
@@ -230,10 +211,9 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
         selected: list[str] = []
         if mode == "paper":
             if screen is None:
-                scr = spearman_screen(Xs, ys, alpha)
-                selected = scr.loc[scr["significant"], "feature"].astype(str).tolist()
+                selected = screened_features(Xs, ys, alpha)
             elif isinstance(screen, pd.DataFrame):
-                sub = screen[(screen["score"] == score) & (screen["p"] < alpha)]
+                sub = screen[(screen["score"] == score) & (screen["p_value"] < alpha)]
                 selected = sub["feature"].astype(str).tolist()
             else:
                 selected = [str(f) for f in screen.get(score, [])]
@@ -262,7 +242,7 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
         out.append(r)
     table = pd.DataFrame(out).reindex(columns=list(dict.fromkeys(
         ["mode", "risk_score", "n", "n_screened", "definition", "lambda_min", "k", "adj_r2",
-         "p", "adj_r2_loo", "p_loo", "q2_loo", "r2", "kept", "significant", "note",
+         "p_value", "adj_r2_loo", "p_value_loo", "q2_loo", "r2", "kept", "significant", "note",
          *pd.DataFrame(out).columns])))
     if "note" not in table:
         table["note"] = None

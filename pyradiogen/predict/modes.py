@@ -29,6 +29,19 @@ def check_mode(mode: str) -> str:
     return mode
 
 
+# --------------------------------------------------------------------------- feature sets
+
+#: liu2023's feature sets: its DRFs and the 36 TCGA Breast Phenotype features (CRF36), which
+#: the paper and its tables label "CRF"
+FEATURE_SETS = {"DRF": "DRF", "CRF36": "CRF", "CRF": "CRF"}
+
+
+def feature_set_key(feature_set: str) -> str:
+    """The paper's label of a liu2023 feature set (``"CRF36"`` and ``"CRF"`` → ``"CRF"``),
+    used to look up the authors' settings and published values; other names upper-cased."""
+    return FEATURE_SETS.get(str(feature_set).upper(), str(feature_set).upper())
+
+
 # --------------------------------------------------------------------------- splits
 
 def author_split(n: int, frac: float = 0.7, seed: int = 101) -> np.ndarray:
@@ -36,10 +49,9 @@ def author_split(n: int, frac: float = 0.7, seed: int = 101) -> np.ndarray:
 
     The order is the order R drew them (the authors index ``RFs[sample, ]`` with it).
     """
-    from .. import rbridge
+    from .. import rfuncs
 
-    idx = rbridge.rcall("pyradiogen::author_split", int(n), float(frac), int(seed))
-    return np.atleast_1d(np.asarray(idx, dtype=np.int64)) - 1
+    return rfuncs.author_split(n, frac, seed) - 1
 
 
 def patient_split(groups: Sequence, frac: float = 0.7, seed: int = 101

@@ -123,7 +123,7 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
                           seed=cfg.seed, nfolds=cfg.cv_folds, outer_folds=cfg.outer_folds,
                           n_jobs=cfg.n_jobs, published=(published or {}).get("lasso"))
             curves.append(r.curves)
-            summaries.append(r.summary)
+            summaries.append(r.table)
             preds.append(r.predictions)
     res["lasso_curves"] = pd.concat(curves, ignore_index=True)
     res["lasso_summary"] = pd.concat(summaries, ignore_index=True)
@@ -156,7 +156,7 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
                                 threshold=cfg.selection_threshold, models=cfg.models,
                                 seed=cfg.seed, n_jobs=cfg.n_jobs,
                                 published=(published or {}).get("classes"))
-                summ.append(r.summary)
+                summ.append(r.table)
                 rocs.append(r.roc)
         res["classes_summary"] = pd.concat(summ, ignore_index=True)
         res["classes_roc"] = pd.concat(rocs, ignore_index=True)
@@ -221,7 +221,7 @@ def _kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd
     table = pd.concat(tabs, ignore_index=True)
     ref = published or {}
     table["published_adj_r2"] = table["risk_score"].map(lambda s: ref.get(s, (None, None))[0])
-    table["published_p"] = table["risk_score"].map(lambda s: ref.get(s, (None, None))[1])
+    table["published_p_value"] = table["risk_score"].map(lambda s: ref.get(s, (None, None))[1])
     paths = {"table4": store.write_frame(table, out / "table4_loo_lasso.csv", index=False),
              "table4_paper_vs_rigorous": _figure(plot_mode_comparison(
                  table, out / "table4_paper_vs_rigorous", "risk_score", value="adj_r2",

@@ -373,7 +373,7 @@ class Runner:
 
     def run(self, report: bool = True) -> RunResult:
         """Run every stage the cohort allows (reusing finished ones), then the report."""
-        from ..rbridge import set_seed
+        from ..rfuncs import set_seed
 
         self.out.mkdir(parents=True, exist_ok=True)
         set_seed(self.cfg.seed)

@@ -152,7 +152,7 @@ def risk_scores(art: Artefacts) -> pd.DataFrame:
 # ---------------------------------------------------------------- stage adapters
 
 def _cohort(ctx: StageContext) -> dict[str, Path]:
-    s = assemble(ctx.cohort(), **ctx.section("cohort").study2_kwargs())
+    s = assemble(ctx.cohort(), **ctx.section("cohort").kim2020_kwargs())
     d = ctx.dir
     out = {"kim2020_table1": store.write_frame(s.table1, d / "table1.csv", index=False),
            "kim2020_flowchart": store.write_frame(s.flowchart, d / "flowchart.csv",
@@ -171,7 +171,7 @@ def _genomics(ctx: StageContext) -> dict[str, Path]:
     from ..genomics.stage import stage
 
     # study 2 scores its 11 risk scores on its own expression scale (RSEM-like)
-    p = stage(ctx.cohort(), ctx.dir, ctx.section("genomics"), study=2, pathways=False,
+    p = stage(ctx.cohort(), ctx.dir, ctx.section("genomics"), study="kim2020", pathways=False,
               risk=False)
     return {"kim2020_signatures": p["signatures"], "kim2020_expression_log2": p["expression"],
             "kim2020_genomics": p["genomics"]}
@@ -347,8 +347,8 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
 
     sec = rep.section("Study 2 — PAM50 and risk scores (Kruskal–Wallis, Table 3)", CITATION)
     kw = art.frame("kim2020_kruskal_pam50")
-    if kw is not None and "p" in kw.columns:
-        kw = kw.sort_values("p").head(10)
+    if kw is not None and "p_value" in kw.columns:
+        kw = kw.sort_values("p_value").head(10)
     rep.compare(sec, "Kruskal–Wallis across PAM50 (smallest p)", PUBLISHED_KRUSKAL, kw)
     rep.compare(sec, "Table 3: Spearman-significant features per class and score",
                 PUBLISHED_TABLE3, art.frame("kim2020_table3_spearman_counts", index_col=0))
@@ -356,11 +356,12 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     sec = rep.section("Study 2 — LASSO with leave-one-out (Table 4)", CITATION)
     figures(rep, sec, art, ["kim2020_table4_*"], "Table 4 paper vs rigorous")
     t4 = pd.DataFrame([(k, r2, p) for k, (r2, p) in PUBLISHED_TABLE4.items()],
-                      columns=["score", "adj_r2", "p"])
+                      columns=["score", "adj_r2", "p_value"])
     rep.compare(sec, "Table 4: adjusted R² and p per risk score (both modes)", t4,
                 art.frame("kim2020_table4_loo_lasso"),
-                note="adj_r2/p: lasso refitted at the leave-one-out lambda.min, R² adjusted "
-                     "with k = non-zero coefficients, F test; adj_r2_loo/p_loo: lm of y on the "
+                note="adj_r2/p_value: lasso refitted at the leave-one-out lambda.min, R² "
+                     "adjusted with k = non-zero coefficients, F test; adj_r2_loo/p_value_loo: "
+                     "lm of y on the "
                      "out-of-fold predictions (the alternative definition).")
 
     sec = rep.section("Study 2 — Fig 1 heatmaps", CITATION)

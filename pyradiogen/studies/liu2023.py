@@ -98,7 +98,7 @@ PUBLISHED_TABLE2 = pd.DataFrame(
         (1, 654, 59, 1158, 1871), (4, 496, 67, 961, 1524),
         (2, 358, 56, 890, 1304), (3, 384, 52, 793, 1229),
     ],
-    columns=["kernel", "risk_genes", "signatures", "kegg", "total"],
+    columns=["paper_block", "risk_genes", "signatures", "kegg", "total"],
 )
 
 #: Table 3: top GFs, their significant DRFs and top-5 kernels
@@ -166,7 +166,7 @@ def assemble(c: Any, post_phase: int | str | None = None,
              ) -> StudyCohort:
     """Study 1's cohort: exclusions with counts, the images used and Table 1.
 
-    Defaults come from ``[study1]`` in cohort.toml (post_phase 1 = first post-contrast, GE,
+    Defaults come from ``[liu2023]`` in cohort.toml (post_phase 1 = first post-contrast, GE,
     1.5 T, all slices). Exclusion steps, in order: no DCE exam whose phases could be ordered;
     no exam from an accepted scanner (vendor list or "any", field strength or "any"); the exam
     lacks ``post_phase``; no matched RNA-seq; no clinical data. ``extra`` holds the rule, the
@@ -174,7 +174,7 @@ def assemble(c: Any, post_phase: int | str | None = None,
     without images starts from the patients with RNA-seq; the image rules are listed as not
     applied and no image is selected.
     """
-    cfg = c.manifest.study1
+    cfg = c.manifest.liu2023
     post_phase = cfg["post_phase"] if post_phase is None else post_phase
     if post_phase != "last":
         post_phase = int(post_phase)
@@ -290,7 +290,7 @@ def predict_config(ctx: StageContext) -> Any:
 # ---------------------------------------------------------------- stage adapters
 
 def _cohort(ctx: StageContext) -> dict[str, Path]:
-    s = assemble(ctx.cohort(), **ctx.section("cohort").study1_kwargs())
+    s = assemble(ctx.cohort(), **ctx.section("cohort").liu2023_kwargs())
     d = ctx.dir
     return {"liu2023_table1": store.write_frame(s.table1, d / "table1.csv", index=False),
             "liu2023_flowchart": store.write_frame(s.flowchart, d / "flowchart.csv",
@@ -304,7 +304,7 @@ def _cohort(ctx: StageContext) -> dict[str, Path]:
 def _genomics(ctx: StageContext) -> dict[str, Path]:
     from ..genomics.stage import stage
 
-    p = stage(ctx.cohort(), ctx.dir, ctx.section("genomics"), study=1)
+    p = stage(ctx.cohort(), ctx.dir, ctx.section("genomics"), study="liu2023")
     out = {"signatures": p["signatures"], "ssgsea": p["ssgsea"],
            "expression_log2": p["expression"], "risk_note": p["risk_note"],
            "liu2023_genomics": p["genomics"]}
@@ -370,7 +370,7 @@ def association_summary(overview: dict[str, Any]) -> pd.DataFrame:
     top = overview.get("top_drf") or {}
     if top:
         rows["top DRF"] = top.get("feature")
-        rows["top DRF kernel"] = top.get("kernel")
+        rows["top DRF kernel"] = top.get("paper_block")
         rows["top DRF GFs"] = top.get("total")
     return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="count"))
 

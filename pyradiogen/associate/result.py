@@ -1,0 +1,237 @@
+"""What an association scan returns: :class:`AssociationResult`, with the counts behind study
+liu2023's Fig 5 and Tables 2–3 as its methods.
+
+Vocabulary (``docs/ARCHITECTURE.md``): a **paper block** is the paper's grouping of the 4,096
+DRFs into 16 blocks of 256 consecutive features (``fea_1 … fea_256`` is block 1), which the
+paper calls "kernels"; the true convolution kernel of a DRF is
+:meth:`pyradiogen.drf.DRFExtractor.kernel_of`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..results import Summary
+
+#: features per paper block (the paper's "kernel")
+PAPER_BLOCK_SIZE = 256
+
+
+def paper_block_of(feature: str, block_size: int = PAPER_BLOCK_SIZE) -> int | None:
+    """The paper block of a DRF ``fea_i``: block b holds features 256(b − 1) + 1 … 256b.
+
+    Parameters
+    ----------
+    feature : str
+        A feature name.
+    block_size : int
+        Features per block.
+
+    Returns
+    -------
+    int or None
+        The 1-based block, or ``None`` for a name that is not ``fea_<i>``.
+
+    References
+    ----------
+    Liu Q, Hu P (2023). Radiogenomic association of deep MR imaging features with genomic
+    profiles and clinical characteristics in breast cancer. *Biomarker Research* 11:9
+    (Table 2, "kernel").
+    """
+    m = re.fullmatch(r"fea_(\d+)", str(feature))
+    return None if m is None else (int(m.group(1)) - 1) // block_size + 1
+
+
+@dataclass
+class AssociationResult:
+    """What :func:`pyradiogen.associate.associate` returns.
+
+    Attributes
+    ----------
+    table : DataFrame, shape (n_features * n_gfs, 9)
+        ``feature, gf, estimate, std_error, df, t, p_value, p_adj, note``; ``p_adj`` is
+        Benjamini–Hochberg within each GF across features.
+    engine, preset : str
+        ``"fast"``/``"nlme"``; the config preset (``"paper"``/``"code"``).
+    alpha : float
+        Significance level of ``p_adj``.
+    gf_class : dict of str to str
+        GF → class (risk genes, signatures, KEGG …).
+    n_failed : int
+        Fits that failed (R error).
+    left_out : dict
+        Patients and images left out, by reason.
+    na_action : str
+        ``"fail"`` or ``"omit"``.
+    blocks_run, blocks_reused : int
+        Feature blocks fitted in this call and reused from an earlier one.
+    seconds : float
+        Wall time.
+    timings : dict of str to float
+        Wall time per phase.
+    """
+
+    table: pd.DataFrame
+    engine: str
+    preset: str
+    alpha: float = 0.05
+    gf_class: dict[str, str] = field(default_factory=dict)
+    n_failed: int = 0
+    left_out: dict = field(default_factory=dict)
+    na_action: str = "fail"
+    blocks_run: int = 0
+    blocks_reused: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ rows
+    def significant(self) -> pd.DataFrame:
+        """Rows with ``p_adj < alpha``."""
+        return self.table[self.table["p_adj"] < self.alpha]
+
+    def _sig(self) -> pd.DataFrame:
+        sig = self.table.loc[self.table["p_adj"] < self.alpha,
+                             ["feature", "gf", "estimate", "p_value", "p_adj"]].copy()
+        sig["class"] = sig["gf"].map(lambda g: self.gf_class.get(g, "GF"))
+        sig["paper_block"] = sig["feature"].map(paper_block_of)
+        return sig
+
+    # ------------------------------------------------------------------ counts
+    def per_gf(self) -> pd.DataFrame:
+        """Per GF: ``gf, class, n_tested, n_failed`` (no p-value), ``n_significant``."""
+        t = self.table
+        out = t.groupby("gf", sort=False).agg(
+            n_tested=("p_value", "size"), n_failed=("p_value", lambda s: int(s.isna().sum())),
+            n_significant=("p_adj", lambda s: int((s < self.alpha).sum())))
+        out.insert(0, "class", [self.gf_class.get(g, "GF") for g in out.index])
+        return out.reset_index()
+
+    def per_feature(self) -> pd.DataFrame:
+        """Per feature: ``feature, paper_block``, significant GFs per class and ``total``
+        (most first; Fig 5e is its head)."""
+        sig = self._sig()
+        classes = sorted(set(self.gf_class.values()))
+        counts = (sig.groupby(["feature", "class"]).size().unstack(fill_value=0)
+                  .reindex(columns=classes, fill_value=0))
+        feats = pd.Index(self.table["feature"].unique(), name="feature")
+        counts = counts.reindex(feats, fill_value=0)
+        counts["total"] = counts.sum(axis=1)
+        counts.insert(0, "paper_block", [paper_block_of(f) for f in counts.index])
+        return counts.sort_values("total", ascending=False, kind="stable").reset_index()
+
+    def per_block(self, block_size: int = PAPER_BLOCK_SIZE) -> pd.DataFrame:
+        """Table 2: significant pairs per paper block and GF class, with ``total`` (most
+        first); empty for features that are not DRFs."""
+        sig = self._sig().dropna(subset=["paper_block"])
+        if block_size != PAPER_BLOCK_SIZE:
+            sig["paper_block"] = sig["feature"].map(lambda f: paper_block_of(f, block_size))
+        classes = sorted(set(self.gf_class.values()))
+        tab = (sig.groupby(["paper_block", "class"]).size().unstack(fill_value=0)
+               .reindex(columns=classes, fill_value=0))
+        blocks = sorted({k for k in self.table["feature"].map(
+            lambda f: paper_block_of(f, block_size)).unique() if k is not None})
+        tab = tab.reindex(pd.Index(blocks, name="paper_block"), fill_value=0)
+        tab["total"] = tab.sum(axis=1)
+        return tab.sort_values("total", ascending=False, kind="stable").reset_index()
+
+    def top_gfs(self, n: int = 5, n_blocks: int = 5) -> pd.DataFrame:
+        """Table 3: per class, the ``n`` GFs with most significant features and their
+        ``n_blocks`` most frequent paper blocks (``class, gf, n_significant,
+        top_paper_blocks``)."""
+        sig = self._sig()
+        rows = []
+        for cls, sub in sig.groupby("class"):
+            counts = sub.groupby("gf").size().sort_values(ascending=False, kind="stable")
+            for gf, cnt in counts.head(n).items():
+                blk = sub.loc[sub["gf"] == gf, "paper_block"].dropna().astype(int)
+                top = blk.value_counts().sort_values(ascending=False, kind="stable").head(n_blocks)
+                rows.append({"class": cls, "gf": gf, "n_significant": int(cnt),
+                             "top_paper_blocks": ",".join(str(k) for k in top.index)})
+        return pd.DataFrame(rows, columns=["class", "gf", "n_significant", "top_paper_blocks"])
+
+    def not_fitted(self) -> dict[str, int]:
+        """Pairs without a p-value, counted by reason (the row's note; "fit failed" when
+        none)."""
+        na = self.table[self.table["p_value"].isna()]
+        reasons = na["note"].fillna("fit failed (no note)").astype(str)
+        return {str(k): int(v) for k, v in reasons.value_counts().items()}
+
+    def overview(self) -> dict:
+        """Headline numbers: sizes, failures, and per GF class the GFs with ≥ 1 significant
+        feature and the features with ≥ 1 significant GF."""
+        sig = self._sig()
+        t = self.table
+        out: dict = {"engine": self.engine, "preset": self.preset, "alpha": self.alpha,
+                     "n_features": int(t["feature"].nunique()), "n_gfs": int(t["gf"].nunique()),
+                     "n_pairs": int(len(t)), "n_na": int(t["p_value"].isna().sum()),
+                     "n_failed_fits": self.n_failed,
+                     "n_features_any": int(sig["feature"].nunique()),
+                     "n_gfs_any": int(sig["gf"].nunique()), "classes": {}}
+        for cls in sorted(set(self.gf_class.values())):
+            gfs = [g for g, c in self.gf_class.items() if c == cls]
+            s = sig[sig["class"] == cls]
+            out["classes"][cls] = {"n_gfs": len(gfs),
+                                   "n_gfs_with_feature": int(s["gf"].nunique()),
+                                   "n_features_with_gf": int(s["feature"].nunique()),
+                                   "n_pairs": int(len(s))}
+        notes = t["note"].dropna()
+        out["notes"] = {str(k): int(v) for k, v in notes.value_counts().items()}
+        out["not_fitted"] = self.not_fitted()
+        out["n_not_fitted"] = int(sum(out["not_fitted"].values()))
+        out["left_out"] = self.left_out
+        out["na_action"] = self.na_action
+        return out
+
+    def console_lines(self) -> list[str]:
+        """Lines for the console: pairs not fitted by reason, patients and images left out."""
+        lines = []
+        nf = self.not_fitted()
+        if nf:
+            lines.append(f"{sum(nf.values())} of {len(self.table)} pairs not fitted "
+                         "(no estimate, no p):")
+            lines += [f"  {v} × {k}" for k, v in nf.items()]
+        lo = self.left_out or {}
+        if lo.get("no_gf_row"):
+            lines.append(f"{lo['images_left_out']} image(s) of {len(lo['no_gf_row'])} patient(s) "
+                         f"without a GF row left out: {', '.join(lo['no_gf_row'][:10])}")
+        if lo.get("no_images"):
+            lines.append(f"{len(lo['no_images'])} GF-table patient(s) without features not "
+                         f"used: {', '.join(lo['no_images'][:10])}")
+        for gf, pats in (lo.get("omitted_patients_per_gf") or {}).items():
+            lines.append(f"GF {gf}: {len(pats)} patient(s) with a missing value omitted "
+                         f"(--na-action omit): {', '.join(pats[:10])}")
+        for feat, n in list((lo.get("omitted_images_per_feature") or {}).items())[:10]:
+            lines.append(f"feature {feat}: {n} image(s) with a missing value omitted "
+                         "(--na-action omit)")
+        return lines
+
+    def significance_matrix(self, cls: str | None = None) -> pd.DataFrame:
+        """GFs × features matrix of −log10(p_adj) (NaN for pairs without a p-value), for the
+        heatmaps; only the GFs of class ``cls`` when given."""
+        t = self.table
+        if cls is not None:
+            t = t[t["gf"].map(lambda g: self.gf_class.get(g, "GF")) == cls]
+        mat = t.pivot(index="gf", columns="feature", values="p_adj")
+        feats = list(dict.fromkeys(self.table["feature"]))
+        mat = mat.reindex(columns=[f for f in feats if f in mat.columns])
+        with np.errstate(divide="ignore"):
+            return -np.log10(mat.clip(lower=1e-300))
+
+    # ------------------------------------------------------------------ summary
+    def summary(self) -> Summary:
+        """The scan in brief: settings, counts per GF class, top GFs, what was not fitted."""
+        ov = self.overview()
+        classes = pd.DataFrame(ov["classes"]).T.rename_axis("GF class")
+        info = {"engine": self.engine, "preset": self.preset, "alpha (BH within GF)": self.alpha,
+                "features": ov["n_features"], "GFs": ov["n_gfs"], "pairs": ov["n_pairs"],
+                "pairs without p-value": ov["n_na"],
+                "features with a significant GF": ov["n_features_any"],
+                "GFs with a significant feature": ov["n_gfs_any"]}
+        tables = {"Significant pairs per GF class": classes,
+                  "Top GFs per class": self.top_gfs()}
+        return Summary("LME association scan: lme(X ~ G, random = ~1 | patient)", info,
+                       tables, self.console_lines())
