@@ -79,11 +79,45 @@ def spearman_screen(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> pd.Dat
     return res
 
 
+def spearman_r(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman's rho of every column of ``X`` ``(n, p)`` with ``y`` ``(n,)``, vectorised.
+
+    Bit-identical to ``scipy.stats.spearmanr(X[:, j], y)[0]`` for every column (``nan`` for a
+    constant column or ``y``, or any missing value), because it performs the same floating-point
+    operations: average ranks are half-integers, so their means ((n + 1) / 2) and the sums of
+    products of centred ranks are exact in any summation order; what remains — scaling by
+    1 / (n − 1), the square roots and the two divisions — is done elementwise in the order
+    ``numpy.corrcoef`` does it.
+    """
+    from scipy.stats import rankdata
+
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n, p = X.shape
+    r = np.full(p, np.nan)
+    if n <= 1 or np.isnan(y).any() or (y[0] == y).all():
+        return r
+    ok = ~np.isnan(X).any(axis=0) & (X[0] != X).any(axis=0)
+    if not ok.any():
+        return r
+    rx = rankdata(X[:, ok], axis=0)
+    ry = rankdata(y)
+    xc = rx - rx.mean(axis=0)
+    yc = ry - ry.mean()
+    f = np.true_divide(1, n - 1)
+    cxy = (xc * yc[:, None]).sum(axis=0) * f
+    cxx = (xc * xc).sum(axis=0) * f
+    cyy = (yc * yc).sum() * f
+    r[ok] = np.clip((cxy / np.sqrt(cyy)) / np.sqrt(cxx), -1, 1)
+    return r
+
+
 def _screen_fast(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
     """Spearman screen with the t approximation (inside rigorous folds, for speed)."""
-    r = np.array([stats.spearmanr(X[:, j], y)[0] for j in range(X.shape[1])])
+    r = spearman_r(X, y)
     n = len(y)
-    t = r * np.sqrt((n - 2) / np.maximum(1 - r**2, 1e-300))
+    with np.errstate(invalid="ignore"):
+        t = r * np.sqrt((n - 2) / np.maximum(1 - r**2, 1e-300))
     p = 2 * stats.t.sf(np.abs(t), n - 2)
     return np.flatnonzero(np.nan_to_num(p, nan=1.0) < alpha)
 
@@ -118,35 +152,36 @@ def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 1
 
 def loo_rigorous(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, inner_folds: int = 10,
                  seed: int = 101) -> dict:
-    """Nested: screen + lasso inside every leave-one-out training set."""
+    """Nested: screen + lasso inside every leave-one-out training set.
+
+    The Spearman screens of all folds are computed here (vectorised, :func:`spearman_r`); the
+    lasso of every fold runs in one R call (``pyradiogen::lasso_nested_loo_predict``), which
+    calls per fold exactly what one call per fold did before. A fold whose screen keeps no
+    feature predicts the training mean.
+    """
     rb = rbridge
     arr = X.to_numpy(dtype=float)
     n = len(y)
-    yhat = np.empty(n)
+    selected = np.zeros((n, arr.shape[1]))
     n_sel = []
     for i in range(n):
         tr = np.delete(np.arange(n), i)
         sel = _screen_fast(arr[tr], y[tr], alpha)
+        selected[i, sel] = 1
         n_sel.append(len(sel))
-        if len(sel) == 0:
-            yhat[i] = y[tr].mean()
-            continue
-        cols = [str(c) for c in X.columns[sel]]
-        xtr = rb.RMatrix(arr[np.ix_(tr, sel)], None, cols)
-        xte = rb.RMatrix(arr[np.ix_([i], sel)], None, cols)
-        if inner_folds >= len(tr):
-            yhat[i] = rb.rcall("pyradiogen::lasso_loo_predict", xtr, y[tr], xte, seed=int(seed))
-        else:
-            yhat[i] = _cv_predict(xtr, y[tr], xte, inner_folds, seed)
+    yhat = np.full(n, np.nan)
+    if any(n_sel):
+        pred = rb.rcall("pyradiogen::lasso_nested_loo_predict",
+                        rb.RMatrix(arr, None, [str(c) for c in X.columns]),
+                        np.asarray(y, dtype=float), rb.RMatrix(selected, None, None),
+                        nfolds=int(inner_folds), seed=int(seed))
+        yhat[:] = np.asarray(pred, dtype=float).reshape(n)
+    for i in range(n):
+        if n_sel[i] == 0:
+            yhat[i] = np.delete(y, i).mean()
     q2, adj, p = _lm_summary(y, yhat)
     return {"q2_loo": q2, "adj_r2_loo": adj, "p_loo": p, "adj_r2": adj, "p": p,
             "k": float(np.median(n_sel)), "yhat": yhat}
-
-
-def _cv_predict(xtr, ytr, xte, folds: int, seed: int) -> float:
-    """Gaussian lasso with lambda.min from k-fold ``cv.glmnet``; prediction for ``xte``."""
-    return float(rbridge.rcall("pyradiogen::lasso_cv_predict", xtr, np.asarray(ytr, dtype=float),
-                               xte, nfolds=int(folds), seed=int(seed)))
 
 
 def _loo_task(task: tuple) -> dict:

@@ -56,8 +56,7 @@ def build_report(job: ReplicateJob) -> Path:
         "LME engine": job.opt.engine,
         "seed": job.cfg.seed,
         "pyradiogen": __version__,
-        "stages": ", ".join(f"{r.name} ({'ran' if r.ran else 'reused'}, {r.seconds:.0f} s)"
-                            for r in job.records),
+        "stages": "; ".join(f"{r.name}: {r.label}" for r in job.records),
     }
     rep = Report("pyradiogen replicate: Liu & Hu 2023 and Kim et al. 2020", meta)
     for dev in job.deviations:

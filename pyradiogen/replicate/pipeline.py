@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import store
+from .. import store, threads
 from ..config import Config, default_config
 from ..progress import console, progress_task
 
@@ -88,10 +88,17 @@ class ReplicateOptions:
 
 @dataclass
 class StageRecord:
+    """One stage of this run: whether it ran, the time of the run that produced its outputs
+    (``seconds``; for a reused stage, the time it took when it ran at ``reused_from``) and this
+    run's own time on it (``wall_seconds``: checking and reusing)."""
+
     name: str
     ran: bool
-    seconds: float
+    seconds: float | None
     outputs: list[str] = field(default_factory=list)
+    reused_from: str | None = None
+    wall_seconds: float | None = None
+    label: str = ""
 
 
 class ReplicateJob:
@@ -102,6 +109,7 @@ class ReplicateJob:
         self.out = Path(options.out)
         self.cfg = options.config or default_config(options.preset)
         self.rcfg = self.cfg.section("replicate")
+        threads.set_budget(self.cfg.section("threads").budget)
         self.stages_dir = self.out / "stages"
         self.tables = self.out / "tables"
         self.figures = self.out / "figures"
@@ -155,12 +163,19 @@ class ReplicateJob:
                   params: dict[str, Any]) -> list[Path]:
         t0 = time.perf_counter()
         d = self.stage_dir(name)
-        ran, outs = self.cache.run(name, lambda: fn(d), inputs=inputs, params=params,
-                                   force=not self.opt.resume)
-        rec = StageRecord(name, ran, time.perf_counter() - t0, [str(o) for o in outs])
+        # a stage's own code runs with the whole thread budget; its process pools give each
+        # worker one thread, and training sets the configured thread count itself
+        with threads.limit():
+            ran, outs = self.cache.run(name, lambda: fn(d), inputs=inputs, params=params,
+                                       force=not self.opt.resume,
+                                       info={"threads": threads.describe()})
+        timing = self.cache.timing(name)
+        rec = StageRecord(name, ran, timing.seconds if timing else None, [str(o) for o in outs],
+                          reused_from=None if ran or timing is None else timing.finished,
+                          wall_seconds=time.perf_counter() - t0,
+                          label=timing.label() if timing else "")
         self.records.append(rec)
-        verb = "ran" if ran else "reused"
-        console.print(f"  [green]✓[/] {name}: {verb} in {rec.seconds:.1f} s")
+        console.print(f"  [green]✓[/] {name}: {rec.label}")
         return outs
 
     # ------------------------------------------------------------------ the job
@@ -199,12 +214,13 @@ class ReplicateJob:
                                                 "engine": self.opt.engine,
                                                 "cohort": str(self.cohort_dir),
                                                 "demo": self.is_demo},
+                                    "threads": threads.describe(),
                                     "stages": [r.__dict__ for r in self.records]})
         return report
 
     # ------------------------------------------------------------------ stages
     def stage_cohort(self) -> None:
-        if self.is_demo:
+        if self.opt.cohort is None:  # generate the demo cohort; never overwrite a given one
             from ..demo import make_demo_cohort
 
             def gen(_d: Path) -> list[Path]:
@@ -337,8 +353,11 @@ class ReplicateJob:
             outs = [store.write_frame(to_table(raw), d / "drfs.parquet", index=False),
                     store.write_frame(to_table(qn), d / "drfs_qn.parquet", index=False),
                     est.save(d / "model.pt"),
-                    store.write_frame(est.history_, self.tables / "liu2023_drf_loss_history.csv",
-                                      index=False),
+                    # published without the per-epoch wall times, so that two runs give
+                    # byte-identical tables; the stage keeps them
+                    store.write_frame(est.history_.drop(columns=["seconds"], errors="ignore"),
+                                      self.tables / "liu2023_drf_loss_history.csv", index=False),
+                    store.write_frame(est.history_, d / "loss_history.csv", index=False),
                     store.write_json(d / "training.json", est.diagnosis_)]
             pick = int(np.argmax([p.size for p in pixels]))
             img = est.preprocess([pixels[pick]])[0]
