@@ -173,7 +173,9 @@ def add_bh(table: pd.DataFrame) -> pd.DataFrame:
         start = np.r_[0, np.cumsum(n_g)[:-1]]
         rank = n_g[gs] - (np.arange(gs.size) - start[gs])   # ascending rank of p in its GF
         raw = ps * n_g[gs] / rank
-        cm = pd.Series(raw).groupby(gs, sort=False).cummin().to_numpy()
+        cm = np.empty_like(raw)
+        for s0, n0 in zip(start, n_g):  # running minimum within each GF (p descending)
+            np.minimum.accumulate(raw[s0:s0 + n0], out=cm[s0:s0 + n0])
         adj[valid[order]] = np.minimum(cm, 1.0)
     table["p_adj"] = adj
     return table

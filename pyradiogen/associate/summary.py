@@ -20,9 +20,11 @@ def _sig(table: pd.DataFrame, alpha: float, gf_class: Mapping[str, str]) -> pd.D
 def per_gf(res: AssociationResult) -> pd.DataFrame:
     """gf, class, n_tested, n_failed (NA fits), n_significant (features with p_adj < alpha)."""
     t = res.table
-    out = t.groupby("gf", sort=False).agg(n_tested=("p", "size"),
-                                          n_failed=("p", lambda s: int(s.isna().sum())),
-                                          n_significant=("p_adj", lambda s: int((s < res.alpha).sum())))
+    flags = pd.DataFrame({"gf": t["gf"].to_numpy(), "na": t["p"].isna().to_numpy(),
+                          "sig": (t["p_adj"] < res.alpha).to_numpy()})
+    out = flags.groupby("gf", sort=False).agg(n_tested=("na", "size"), n_failed=("na", "sum"),
+                                              n_significant=("sig", "sum"))
+    out = out.astype({"n_failed": int, "n_significant": int})
     out.insert(0, "class", [res.gf_class.get(g, "GF") for g in out.index])
     return out.reset_index()
 
@@ -46,7 +48,7 @@ def per_kernel(res: AssociationResult, kernel_size: int = KERNEL_SIZE) -> pd.Dat
     classes = sorted(set(res.gf_class.values()))
     tab = (sig.groupby(["kernel", "class"]).size().unstack(fill_value=0)
            .reindex(columns=classes, fill_value=0))
-    kernels = sorted({k for k in res.table["feature"].map(kernel_of).unique() if k is not None})
+    kernels = sorted({k for k in map(kernel_of, res.table["feature"].unique()) if k is not None})
     tab = tab.reindex(pd.Index(kernels, name="kernel"), fill_value=0)
     tab["total"] = tab.sum(axis=1)
     return tab.sort_values("total", ascending=False, kind="stable").reset_index()
@@ -126,10 +128,24 @@ def console_summary(res: AssociationResult) -> list[str]:
 def significance_matrix(res: AssociationResult, cls: str | None = None) -> pd.DataFrame:
     """GFs × features matrix of −log10(p_adj) (NaN for NA fits), for the heatmaps."""
     t = res.table
+    fcode, feats = pd.factorize(t["feature"])          # features in table order
+    gcode, gfs = pd.factorize(t["gf"])
     if cls is not None:
-        t = t[t["gf"].map(lambda g: res.gf_class.get(g, "GF")) == cls]
-    mat = t.pivot(index="gf", columns="feature", values="p_adj")
-    feats = list(dict.fromkeys(res.table["feature"]))
-    mat = mat.reindex(columns=[f for f in feats if f in mat.columns])
+        keep_gf = np.array([res.gf_class.get(g, "GF") == cls for g in gfs], dtype=bool)
+        rows = keep_gf[gcode]
+    else:
+        keep_gf = np.ones(len(gfs), dtype=bool)
+        rows = np.ones(len(t), dtype=bool)
+    used_g = np.flatnonzero(keep_gf)
+    used_f = np.unique(fcode[rows])                     # features that have such a GF row
+    gpos = np.full(len(gfs), -1)
+    gpos[used_g] = np.arange(len(used_g))
+    fpos = np.full(len(feats), -1)
+    fpos[used_f] = np.arange(len(used_f))
+    mat = np.full((len(used_g), len(used_f)), np.nan)
+    mat[gpos[gcode[rows]], fpos[fcode[rows]]] = t["p_adj"].to_numpy(dtype=float)[rows]
+    order = np.argsort(np.asarray(gfs[used_g], dtype=str), kind="stable")  # GFs sorted, as pivot
     with np.errstate(divide="ignore"):
-        return -np.log10(mat.clip(lower=1e-300))
+        vals = -np.log10(np.clip(mat[order], 1e-300, None))
+    return pd.DataFrame(vals, index=pd.Index(np.asarray(gfs[used_g])[order], name="gf"),
+                        columns=pd.Index(np.asarray(feats[used_f]), name="feature"))

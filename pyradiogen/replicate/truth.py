@@ -97,10 +97,10 @@ def score_against_truth(job: ReplicateJob, confounded_r: float = 0.2) -> pd.Data
     linked = linked_gfs(truth, types)
     rows = []
     for label in ("drf", "crf"):
-        path = job.stages_dir / "associate-liu" / label / "associations.csv"
+        path = job.stages_dir / "associate-liu" / label / "associations.parquet"
         if not path.exists():
             continue
-        assoc = pd.read_csv(path, usecols=["gf", "p_adj"])
+        assoc = pd.read_parquet(path, columns=["gf", "p_adj"])
         called_all = set(assoc.loc[assoc["p_adj"] < job.rcfg.alpha, "gf"])
         for kind in ("risk_gene", "signature", "kegg", None):
             sub = {g: v for g, v in linked.items() if kind is None or types[g] == kind}
