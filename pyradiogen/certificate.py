@@ -153,6 +153,14 @@ def lme_check(features: pd.DataFrame, gfs: pd.DataFrame, fast: pd.DataFrame | No
         warnings.simplefilter("ignore")  # the scan itself named the rows it left out
         values, pid, g = align(features, gfs)
     rng = np.random.default_rng([int(seed), 17])
+    # draw among features and GFs that can be fitted (constant ones have no estimate)
+    v = values.to_numpy(dtype=float)
+    gv = g.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        fit_f = np.isfinite(v).all(axis=0) & (np.nanstd(v, axis=0) > 0)
+        fit_g = np.isfinite(gv).all(axis=0) & (np.nanstd(gv, axis=0) > 0)
+    values = values.loc[:, fit_f]
+    g = g.loc[:, fit_g]
     feats = [str(c) for c in values.columns]
     gf_names = [str(c) for c in g.columns]
     k_f = min(len(feats), max(1, math.ceil(math.sqrt(2 * n_pairs))))
@@ -174,8 +182,10 @@ def lme_check(features: pd.DataFrame, gfs: pd.DataFrame, fast: pd.DataFrame | No
     both = ftab.merge(ref, on=key, suffixes=("_fast", "_r"))
     # fits R could not make, or that the fast engine flags, are not compared
     usable = both["estimate_fast"].notna() & ~both["failed"].astype(bool)
+    left = int((~usable).sum())
     both = both[usable]
-    sample = f"{len(both)} pairs ({k_f} features × {k_g} GFs, seed {seed})"
+    sample = (f"{len(both)} pairs ({k_f} features × {k_g} GFs, seed {seed})"
+              + (f"; {left} pair(s) without a fit in one engine not compared" if left else ""))
     secs = time.perf_counter() - t0
     out = []
     for q, (kind, tol) in TOLERANCES["lme"].items():

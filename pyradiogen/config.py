@@ -66,7 +66,7 @@ def _import_stage_modules() -> None:
                 "pyradiogen.predict.config", "pyradiogen.crf.config",
                 "pyradiogen.genomics.config", "pyradiogen.explore.config",
                 "pyradiogen.cohort.config", "pyradiogen.replicate.config",
-                "pyradiogen.threads"):
+                "pyradiogen.threads", "pyradiogen.certificate"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -9,7 +9,6 @@ from .. import store
 from . import figures, summary
 from .scan import AssociationResult
 
-
 CSV_CHOICES = ("significant", "all", "none")
 
 

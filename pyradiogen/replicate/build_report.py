@@ -65,6 +65,7 @@ def build_report(job: ReplicateJob) -> Path:
         rep.deviation("Demo cohort: synthetic images and expression with planted links stand in "
                       "for TCIA/TCGA data, so numbers are not expected to match the papers; the "
                       "truth section scores the pipeline instead.")
+    _certificate(rep, job)
     studies = job.opt.studies()
     if "liu2023" in studies:
         _liu(rep, job)
@@ -83,6 +84,26 @@ def build_report(job: ReplicateJob) -> Path:
                      "Power = called linked / linked; FDR = called null / called.", "note")
             rep.table(sec, "Power and false-discovery rate of the association scan", scores)
     return rep.write(job.out / "report.html")
+
+
+def _certificate(rep: Report, job: ReplicateJob) -> None:
+    """The parity certificate: first, and a deviation at the top of the report if it failed."""
+    from ..certificate import ParityCertificate
+
+    path = job.stages_dir / "certificate" / "certificate.json"
+    sec = rep.section("Parity certificate: fast engines against R on this run's data")
+    if not path.exists():
+        rep.text(sec, "No parity certificate in this run ([certificate] enabled = false, or "
+                 "every result came from R).", "note")
+        return
+    cert = ParityCertificate.read_json(path)
+    rep.text(sec, "A seeded sample of this run's fast results recomputed with the R reference "
+             "(nlme, GSVA, glmnet, psych): per engine and quantity, the largest absolute and "
+             "relative difference beside the tolerance its parity test asserts.", "note")
+    rep.html(sec, cert.to_html())
+    if not cert.passed:
+        for w in cert.warnings():
+            rep.deviation(w)
 
 
 def _liu(rep: Report, job: ReplicateJob) -> None:

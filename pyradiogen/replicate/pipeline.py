@@ -206,6 +206,7 @@ class ReplicateJob:
             for _name, step in steps:
                 step()
                 advance()
+            self.stage_certificate()
             report = self.write_report()
             advance()
         store.write_manifest(self.out, config=self.cfg.to_dict(),
@@ -644,6 +645,94 @@ class ReplicateJob:
                                             self.stages_dir / "crf" / "crfs.parquet",
                                             self.stages_dir / "genomics" / "signatures_study2.csv"],
                        self._params(predict=self.predict_config(), v=1))
+
+    # ------------------------------------------------------------------ certificate
+    def certificate_inputs(self, load: bool = True) -> tuple[dict, list[Path]]:
+        """What the parity certificate checks in this run (keyword specs for
+        :func:`pyradiogen.certificate.certify`; with ``load=False`` only their names) and the
+        files it reads."""
+        import numpy as np
+
+        specs: dict = {}
+        files: list[Path] = []
+        studies = self.opt.studies()
+        gcfg = self.cfg.section("genomics")
+        seed = self.cfg.section("certificate").seed
+        rng = np.random.default_rng([int(self.cfg.seed if seed is None else seed), 29])
+        if "liu2023" in studies:
+            assoc = self.stages_dir / "associate-liu" / "drf" / "associations.parquet"
+            if self.opt.engine == "fast" and assoc.exists():  # nlme results are R's already
+                cols = ["feature", "gf", "estimate", "std_error", "p"]
+                specs["lme"] = {} if not load else {
+                    "features": self.drfs(), "gfs": self.gf_table().reset_index(),
+                    "fast": pd.read_parquet(assoc, columns=cols)}
+                files.append(assoc)
+            expr = self.stages_dir / "genomics" / "expression_log2.parquet"
+            if gcfg.ssgsea_engine == "fast" and expr.exists() and not load:
+                specs["ssgsea"] = {}
+                files.append(expr)
+            elif gcfg.ssgsea_engine == "fast" and expr.exists():
+                from ..genomics.genesets import load_gene_sets
+
+                c = self.cohort()
+                sets = load_gene_sets(gcfg.gmt) if gcfg.gmt else (
+                    getattr(c, "gene_sets", None) or load_gene_sets(None))
+                specs["ssgsea"] = {"expr": pd.read_parquet(expr), "gene_sets": sets,
+                                   "alpha": gcfg.ssgsea_alpha,
+                                   "min_size": gcfg.ssgsea_min_size,
+                                   "max_size": gcfg.ssgsea_max_size,
+                                   "duplicate_members": gcfg.ssgsea_duplicate_members}
+                files.append(expr)
+            curves = self.stages_dir / "predict-liu" / "fig4de_lasso_curves.csv"
+            if curves.exists() and not load:
+                specs["lasso"] = []
+                files.append(curves)
+            elif curves.exists():
+                from ..predict.lasso import labelled_rows
+
+                cv = pd.read_csv(curves)
+                cv = cv[(cv["mode"] == "paper") & (cv["feature_set"] == "DRF")]
+                chars = list(dict.fromkeys(cv["characteristic"]))
+                if chars:
+                    ch = chars[int(rng.integers(len(chars)))]
+                    X, y, _, _, _ = labelled_rows(self.drfs(), self.cohort().clinical, ch)
+                    pcfg = self.predict_config()
+                    specs["lasso"] = [{"X": X, "y": y, "curve": cv[cv["characteristic"] == ch],
+                                       "nlambda": pcfg.nlambda,
+                                       "frac": pcfg.lasso_train_fraction, "seed": pcfg.seed,
+                                       "label": f"DRF {ch} (paper mode)"}]
+                    files.append(curves)
+        icc = self.tables / "kim2020_icc_features.csv"
+        if "kim2020" in studies and icc.exists():
+            specs["icc"] = {} if not load else {
+                "crfs": pd.read_parquet(self.stages_dir / "crf" / "crfs.parquet"),
+                "table": pd.read_csv(icc)}
+            files.append(icc)
+        return specs, files
+
+    def stage_certificate(self) -> None:
+        """The parity certificate of this run (``[certificate]``); its warnings go to the
+        console and to the top of the report."""
+        from ..certificate import ParityCertificate, certify
+
+        ccfg = self.cfg.section("certificate")
+        if not ccfg.enabled:
+            return
+        specs, files = self.certificate_inputs(load=False)
+        if not specs:
+            return
+
+        def run(d: Path) -> list[Path]:
+            cert = certify(ccfg, seed=self.cfg.seed, **self.certificate_inputs()[0])
+            return [cert.write_json(d / "certificate.json"),
+                    store.write_frame(cert.table(), self.tables / "parity_certificate.csv",
+                                      index=False)]
+
+        self.run_stage("certificate", run, files,
+                       self._params(certificate=ccfg, engine=self.opt.engine, v=1))
+        cert = ParityCertificate.read_json(self.stages_dir / "certificate" / "certificate.json")
+        for w in cert.warnings():
+            console.print(f"[bold red]warning:[/] {w}", soft_wrap=True)
 
     # ------------------------------------------------------------------ report
     def write_report(self) -> Path:
