@@ -169,7 +169,13 @@ class BackgroundTask:
         with worker_env():
             self._future = self._pool.submit(_background_entry, fn, args, kwargs,
                                              self.threads, env)
-        self._future.add_done_callback(lambda _f: _threads.release(self._token))
+        self._future.add_done_callback(self._finished)
+
+    def _finished(self, _future: Any) -> None:
+        """As soon as the task ends: give its cores back and let its process exit (the
+        result stays with the future)."""
+        _threads.release(self._token)
+        self._pool.shutdown(wait=False)
 
     def done(self) -> bool:
         return self._future.done()
