@@ -13,10 +13,8 @@ STAMPS := .make
 export R_LIBS_USER := $(RLIB)
 export PYRADIOGEN_R_LIBS := $(RLIB)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-# keep BLAS single-threaded per process: parallelism comes from joblib processes
-export OMP_NUM_THREADS ?= 1
-export OPENBLAS_NUM_THREADS ?= 1
-export MKL_NUM_THREADS ?= 1
+# No thread variables here: pyradiogen sizes its BLAS/OpenMP/torch thread pools itself
+# (pyradiogen/threads.py), so `make demo` and `python -m pyradiogen replicate` run the same way.
 
 R_SOURCES := $(shell find r -type f 2>/dev/null)
 DEMO_OUT ?= results/demo

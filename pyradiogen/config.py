@@ -65,7 +65,8 @@ def _import_stage_modules() -> None:
     for mod in ("pyradiogen.drf.config", "pyradiogen.associate.config",
                 "pyradiogen.predict.config", "pyradiogen.crf.config",
                 "pyradiogen.genomics.config", "pyradiogen.explore.config",
-                "pyradiogen.cohort.config", "pyradiogen.replicate.config"):
+                "pyradiogen.cohort.config", "pyradiogen.replicate.config",
+                "pyradiogen.threads", "pyradiogen.certificate"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

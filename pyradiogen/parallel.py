@@ -3,20 +3,33 @@
 R is not thread-safe and one process holds one R, so parallelism is by processes (joblib
 ``loky``) or by Dask workers running one task at a time. The result of :func:`pmap` is exactly
 the serial result: same order, and per-task seeds that do not depend on the worker layout.
+
+Thread policy (:mod:`pyradiogen.threads`): a pool has at most as many workers as the thread
+budget allows (:func:`~pyradiogen.threads.pool_size`), and every worker runs one thread in each
+BLAS/OpenMP runtime and in torch (set by environment when the worker starts and checked before
+each task), so workers never oversubscribe the cores. After each task a worker returns freed
+memory to the operating system (Python's and R's garbage collectors, then ``malloc_trim``), so
+loky's leak guard — which retires a worker whose resident memory grew by 300 MB since its first
+task — does not stop healthy workers mid-run. An interrupted or failed map shuts its workers
+down and removes joblib's temporary folders before the error propagates.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import os
 import random
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
 from joblib import Parallel, delayed, parallel_config
 
+from . import threads as _threads
 from .progress import enabled as _progress_enabled
 from .progress import progress_task
 
@@ -77,6 +90,156 @@ def r_worker_env():
         yield
     finally:
         os.environ["LD_LIBRARY_PATH"] = old
+def release_memory() -> None:
+    """Give freed memory back to the operating system: Python's collector, R's (when this
+    process started R) and glibc's ``malloc_trim``. Keeps a long-lived worker's resident size
+    at what it really holds."""
+    gc.collect()
+    try:
+        from .rfuncs import r_gc
+
+        r_gc()
+    except Exception:  # noqa: BLE001 - best effort: a failed gc must not fail the task
+        pass
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _run_in_worker(fn: Callable[..., R], item: Any, seed: int | None, r_seed: bool,
+                   threads: int) -> R:
+    """One task in a pool worker: one thread per library, then memory released."""
+    _threads.init_worker(threads)
+    try:
+        return _run_one(fn, item, seed, r_seed)
+    finally:
+        release_memory()
+
+
+def shutdown_pools() -> None:
+    """Stop joblib's reusable loky workers now (killing a task still running), so that an
+    interrupted run leaves no worker, semaphore or temporary folder behind for the resource
+    tracker to warn about. Harmless when no pool is running."""
+    from joblib.externals.loky import reusable_executor as _reusable
+
+    executor = getattr(_reusable, "_executor", None)
+    if executor is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            executor.shutdown(wait=True, kill_workers=True)
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM or SIGHUP); handled like an interrupt."""
+
+
+@contextlib.contextmanager
+def stop_cleanly_on_signals() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP (``kill``, ``timeout``, a closed terminal, a batch
+    scheduler) raise :class:`Terminated` in the main thread, as Ctrl-C raises
+    ``KeyboardInterrupt``: a running :func:`pmap` then stops its workers and removes its
+    temporary folders instead of leaving orphaned workers whose resource tracker later warns
+    about leaked semaphores and folders. Previous handlers are restored after the block."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum, _frame):
+        raise Terminated(f"stopped by signal {signal.Signals(signum).name}")
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            saved[sig] = signal.signal(sig, _raise)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def _background_entry(fn: Callable[..., R], args: tuple, kwargs: dict, threads: int,
+                      env: dict[str, str]) -> tuple[R, list[tuple[str, str]]]:
+    """Runs in the background process: set the environment and threads, run, and return the
+    result with the warnings it raised (category name, message)."""
+    import os
+
+    os.environ.update(env)
+    _threads.init_worker(threads)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn(*args, **kwargs)
+    return result, [(w.category.__name__, str(w.message)) for w in caught
+                    if not issubclass(w.category, (DeprecationWarning, FutureWarning))]
+
+
+class BackgroundTask:
+    """``fn(*args, **kwargs)`` running in a fresh process beside the caller's work.
+
+    The process is started with ``spawn`` (a clean interpreter: no R, no torch, no thread
+    pools inherited), runs with ``threads`` threads in every library, and holds that many
+    cores of the budget (:func:`pyradiogen.threads.reserve`) until it finishes, so pools
+    started meanwhile use the remaining cores. :meth:`result` returns the value and re-emits
+    the task's warnings in the caller. Used as a context manager, the process is stopped if
+    the block is left before the result was collected (an error or an interrupt).
+    """
+
+    def __init__(self, fn: Callable[..., R], *args: Any, threads: int = 1, **kwargs: Any):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.threads = max(1, int(threads))
+        self._token = _threads.reserve(self.threads)
+        env = {"PYRADIOGEN_PROGRESS": "0", **_threads.worker_env(self.threads)}
+
+        self._pool = ProcessPoolExecutor(max_workers=1,
+                                         mp_context=multiprocessing.get_context("spawn"))
+        with r_worker_env():  # R's library path is not for this child
+            self._future = self._pool.submit(_background_entry, fn, args, kwargs,
+                                             self.threads, env)
+        self._future.add_done_callback(self._finished)
+
+    def _finished(self, _future: Any) -> None:
+        """As soon as the task ends: give its cores back and let its process exit (the
+        result stays with the future)."""
+        _threads.release(self._token)
+        self._pool.shutdown(wait=False)
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def result(self) -> R:
+        """Wait for the task; return its result and re-emit its warnings here."""
+        try:
+            value, caught = self._future.result()
+        finally:
+            _threads.release(self._token)
+            self._pool.shutdown(wait=True)
+        import builtins
+
+        for category, message in caught:
+            cat = getattr(builtins, category, None)
+            if not (isinstance(cat, type) and issubclass(cat, Warning)):
+                cat = UserWarning
+            warnings.warn(message, cat, stacklevel=2)
+        return value
+
+    def stop(self) -> None:
+        """Stop the process now (its result is lost)."""
+        _threads.release(self._token)
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> BackgroundTask:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None or not self._future.done():
+            self.stop()
 
 
 def pmap(
@@ -106,14 +269,17 @@ def pmap(
         )
     items = list(items)
     seeds = [None if seed is None else task_seed(seed, i) for i in range(len(items))]
+    if backend == "loky":
+        n_jobs = _threads.pool_size(n_jobs, len(items))
     if n_jobs == 1 or backend == "sequential" or len(items) <= 1:
         out: list[R] = []
-        with progress_task(description or "tasks", len(items)) as advance:
+        # tasks see one thread, as in a worker, so the serial result is the pool's
+        with progress_task(description or "tasks", len(items)) as advance, _threads.limit(1):
             for item, s in zip(items, seeds):
                 out.append(_run_one(fn, item, s, r_seed))
                 advance()
         return out
-    tasks = (delayed(_run_one)(fn, item, s, r_seed) for item, s in zip(items, seeds))
+    tasks = (delayed(_run_in_worker)(fn, item, s, r_seed, 1) for item, s in zip(items, seeds))
     verbose = 0
     if backend == "dask":
         try:
@@ -126,11 +292,16 @@ def pmap(
             return list(Parallel(n_jobs=n_jobs, verbose=verbose)(tasks))
     with r_worker_env(), progress_task(description or "tasks", len(items)) as advance:
         results: list[R] = []
-        for res in Parallel(n_jobs=n_jobs, backend="loky", return_as="generator",
-                            verbose=verbose)(tasks):
-            results.append(res)
-            if _progress_enabled():
-                advance()
+        try:
+            with parallel_config(backend="loky", inner_max_num_threads=1):
+                for res in Parallel(n_jobs=n_jobs, return_as="generator",
+                                    verbose=verbose)(tasks):
+                    results.append(res)
+                    if _progress_enabled():
+                        advance()
+        except BaseException:
+            shutdown_pools()
+            raise
         return results
 
 

@@ -55,7 +55,9 @@ __all__ = [
     "ggi", "genius", "gene70", "gene76", "pik3cags", "tamr13", "rorS", "gsva_ssgsea",
     "map_gene_ids", "hclust_clusters", "author_split", "rocr_auc", "rocr_roc",
     "selection_frequency", "nnet_predict", "biglasso_glmnet", "lasso_author", "lasso_split",
-    "lasso_loo", "lasso_loo_predict", "lasso_cv_predict", "spearman_pvalues",
+    "lasso_loo", "lasso_loo_predict", "lasso_cv_predict",
+    "lasso_nested_loo_predict", "spearman_pvalues", "glmnet_binomial_path", "psych_icc2",
+    "r_gc",
 ]
 
 MatrixLike = pd.DataFrame | np.ndarray | RMatrix
@@ -957,6 +959,45 @@ def lasso_loo_predict(xtrain: MatrixLike, ytrain: Sequence[float], xtest: Matrix
                  np.asarray(ytrain, dtype=float), _matrix(xtest), seed=int(seed))
 
 
+def lasso_nested_loo_predict(x: np.ndarray, y: Sequence[float], selected: np.ndarray,
+                             columns: Sequence[str], nfolds: int = 5, seed: int = 101
+                             ) -> np.ndarray:
+    """R ``pyradiogen::lasso_nested_loo_predict``: for every leave-one-out fold i, the gaussian
+    lasso on the other rows and the columns ``selected[i]`` (lambda.min by ``nfolds``-fold
+    ``cv.glmnet``, or leave-one-out when ``nfolds`` ≥ the training size; glmnet 4.1-6), and
+    its prediction for row i — what :func:`lasso_cv_predict` / :func:`lasso_loo_predict`
+    give fold by fold, in one R call.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, p)
+        Features (patients × features).
+    y : array of float, shape (n,)
+        Response (e.g. a risk score).
+    selected : ndarray of {0, 1}, shape (n, p)
+        Row i: the columns kept by fold i's screen (a row of zeros: R returns ``NA``).
+    columns : sequence of str, length p
+        Column names.
+    nfolds, seed : int
+        Inner cross-validation folds; R seed set before each fold.
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+        The out-of-fold predictions.
+
+    References
+    ----------
+    Friedman J, Hastie T, Tibshirani R (2010). *J Stat Softw* 33:1–22.
+    """
+    x = np.asarray(x, dtype=float)
+    out = _call("pyradiogen::lasso_nested_loo_predict", RMatrix(x, None, [str(c) for c in columns]),
+                np.asarray(y, dtype=float),
+                RMatrix(np.asarray(selected, dtype=float), None, None),
+                nfolds=int(nfolds), seed=int(seed))
+    return np.asarray(out, dtype=float).reshape(x.shape[0])
+
+
 def lasso_cv_predict(xtrain: MatrixLike, ytrain: Sequence[float], xtest: MatrixLike,
                      nfolds: int = 5, seed: int = 101) -> float:
     """R ``pyradiogen::lasso_cv_predict``: gaussian lasso tuned by ``nfolds``-fold
@@ -1003,3 +1044,74 @@ def spearman_pvalues(x: MatrixLike, y: Sequence[float]) -> pd.DataFrame:
     """
     return pd.DataFrame(_call("pyradiogen::spearman_pvalues", _matrix(x),
                               np.asarray(y, dtype=float)))
+
+
+def glmnet_binomial_path(x: np.ndarray, y01: Sequence[float], lambdas: Sequence[float]
+                         ) -> dict[str, np.ndarray]:
+    """R ``glmnet::glmnet(x, y, family = "binomial", alpha = 1, lambda = lambdas,
+    standardize = TRUE, type.logistic = "Newton", thresh = 1e-12)`` (glmnet 4.1-6): the lasso
+    logistic path on a given λ grid, fitted to convergence (the parity certificate's reference
+    for the biglasso paths).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, p)
+        Predictors (p ≥ 2).
+    y01 : array of {0, 1}, shape (n,)
+        Outcome.
+    lambdas : array of float, shape (k,)
+        The λ grid, decreasing.
+
+    Returns
+    -------
+    dict
+        ``dev_ratio`` and ``df`` (non-zero coefficients), each shape (k,).
+
+    References
+    ----------
+    Friedman J, Hastie T, Tibshirani R (2010). Regularization paths for generalized linear
+    models via coordinate descent. *J Stat Softw* 33(1):1–22.
+    """
+    fit = _call("glmnet::glmnet", RMatrix(np.asarray(x, dtype=float), None, None),
+                np.asarray(y01, dtype=float), family="binomial", alpha=1.0,
+                **{"lambda": np.asarray(lambdas, dtype=float)}, standardize=True,
+                intercept=True, **{"type.logistic": "Newton"}, thresh=1e-12, maxit=1e6)
+    return {"dev_ratio": np.asarray(fit["dev.ratio"], dtype=float),
+            "df": np.asarray(fit["df"], dtype=float)}
+
+
+def psych_icc2(ratings: np.ndarray) -> tuple[float, float, float]:
+    """R ``psych::ICC(ratings, lmer = FALSE)``, row ``ICC2`` (two-way random, absolute
+    agreement, single rater: ICC(A,1)) with its 95% confidence bounds (psych 2.2.9).
+
+    Parameters
+    ----------
+    ratings : ndarray, shape (n_subjects, n_raters)
+        Complete ratings.
+
+    Returns
+    -------
+    tuple of float
+        ``(icc, lower, upper)``.
+
+    References
+    ----------
+    Shrout PE, Fleiss JL (1979). Intraclass correlations: uses in assessing rater reliability.
+    *Psychol Bull* 86(2):420–428. McGraw KO, Wong SP (1996). *Psychol Methods* 1(1):30–46.
+    """
+    from .rbridge import library
+
+    library("psych")
+    res = _call("psych::ICC", RMatrix(np.asarray(ratings, dtype=float), None, None), lmer=False)
+    r = pd.DataFrame(res["results"])
+    row = r[r["type"].astype(str) == "ICC2"].iloc[0]
+    return float(row["ICC"]), float(row["lower bound"]), float(row["upper bound"])
+
+
+def r_gc() -> None:
+    """Run R's garbage collector (``gc()``) when this process has started R; otherwise do
+    nothing (R is never started for it)."""
+    if r_started():
+        from .rbridge import reval
+
+        reval("invisible(gc(verbose = FALSE))")

@@ -91,7 +91,9 @@ def bh_adjust(p: Sequence[float] | np.ndarray, groups: Sequence | np.ndarray | N
     start = np.r_[0, np.cumsum(n_g)[:-1]]
     rank = n_g[gs] - (np.arange(gs.size) - start[gs])   # ascending rank of p in its family
     raw = ps * n_g[gs] / rank
-    cm = pd.Series(raw).groupby(gs, sort=False).cummin().to_numpy()
+    cm = np.empty_like(raw)
+    for s0, n0 in zip(start, n_g):  # running minimum within each family (p descending)
+        np.minimum.accumulate(raw[s0:s0 + n0], out=cm[s0:s0 + n0])
     out[valid[order]] = np.minimum(cm, 1.0)
     return out
 

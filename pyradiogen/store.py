@@ -18,8 +18,9 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -151,14 +152,66 @@ def hash_params(params: Any) -> str:
 
 # --------------------------------------------------------------------------- stage cache
 
+@dataclass(frozen=True)
+class StageTiming:
+    """The time of the run that produced a stage's outputs.
+
+    ``seconds`` is the wall time the stage took when it ran; ``started``/``finished`` are that
+    run's UTC times (ISO 8601); ``ran`` says whether *this* run produced the outputs (``False``:
+    they were reused from the run that finished at ``finished``). ``info`` holds what the stage
+    recorded beside (e.g. the thread policy it ran under). Records written before timings were
+    kept have ``seconds`` ``None``.
+    """
+
+    name: str
+    seconds: float | None
+    started: str | None
+    finished: str | None
+    ran: bool
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    def label(self) -> str:
+        """``ran in 12.3 s`` or ``reused from 2024-05-01 10:32 UTC (ran in 12.3 s)``."""
+        took = "time not recorded" if self.seconds is None else f"{self.seconds:.1f} s"
+        if self.ran:
+            return f"ran in {took}"
+        when = _short_time(self.finished) if self.finished else "an earlier run"
+        return f"reused from {when} (ran in {took})" if self.seconds is not None \
+            else f"reused from {when} ({took})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (manifest, report)."""
+        return {"name": self.name, "seconds": self.seconds, "started": self.started,
+                "finished": self.finished, "ran": self.ran,
+                "reused_from": None if self.ran else self.finished, "info": dict(self.info)}
+
+
+def _short_time(iso: str) -> str:
+    try:
+        t = _dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return t.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat()
+
+
 @dataclass
 class StageCache:
-    """Completion records for the stages writing into ``root``."""
+    """Completion records for the stages writing into ``root``.
+
+    Each record keeps the stage's key, outputs and the timing of the run that produced them
+    (:class:`StageTiming`, read back with :meth:`timing`), so a resumed run can report how
+    long a reused stage took when it ran, and when.
+    """
 
     root: Path
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
+        self._ran: set[str] = set()
 
     def _record(self, name: str) -> Path:
         return self.root / ".stages" / f"{name}.json"
@@ -178,30 +231,50 @@ class StageCache:
         return data.get("key") == key and all((self.root / o).exists() for o in data.get("outputs", []))
 
     def mark_done(self, name: str, key: str, outputs: Sequence[str | os.PathLike],
-                  info: Mapping[str, Any] | None = None) -> None:
-        """Record that the stage finished, with its outputs relative to ``root``."""
+                  info: Mapping[str, Any] | None = None, seconds: float | None = None,
+                  started: str | None = None) -> None:
+        """Record that the stage finished, with its outputs relative to ``root`` and the time
+        it took (``seconds``, from ``started``)."""
         root = self.root.resolve()
         rel = []
         for o in outputs:
             p = Path(o).resolve()
             rel.append(str(p.relative_to(root)) if p.is_relative_to(root) else str(p))
-        write_json(self._record(name), {"key": key, "outputs": rel,
-                                        "finished": _dt.datetime.now(_dt.UTC).isoformat(),
+        write_json(self._record(name), {"key": key, "outputs": rel, "finished": now_iso(),
+                                        "started": started, "seconds": seconds,
                                         "info": dict(info or {})})
+
+    def timing(self, name: str) -> StageTiming | None:
+        """The timing of the run that produced ``name``'s recorded outputs (None: no record)."""
+        rec = self._record(name)
+        if not rec.exists():
+            return None
+        data = json.loads(rec.read_text())
+        secs = data.get("seconds")
+        return StageTiming(name=name, seconds=None if secs is None else float(secs),
+                           started=data.get("started"), finished=data.get("finished"),
+                           ran=name in self._ran, info=data.get("info") or {})
 
     def run(self, name: str, fn: Callable[[], Sequence[str | os.PathLike]],
             inputs: Sequence[str | os.PathLike] = (), params: Any = None,
-            force: bool = False) -> tuple[bool, list[Path]]:
+            force: bool = False, info: Mapping[str, Any] | None = None
+            ) -> tuple[bool, list[Path]]:
         """Run ``fn`` (which writes its outputs and returns their paths) unless already done.
 
-        Returns ``(ran, outputs)``.
+        Returns ``(ran, outputs)``; :meth:`timing` then gives the producing run's time.
+        ``info`` is stored in the record (e.g. the thread policy the stage ran under).
         """
         key = self.key(name, inputs, params)
         if not force and self.is_done(name, key):
+            self._ran.discard(name)
             data = json.loads(self._record(name).read_text())
             return False, [self.root / o for o in data["outputs"]]
+        started = now_iso()
+        t0 = time.perf_counter()
         outputs = [Path(o) for o in fn()]
-        self.mark_done(name, key, outputs)
+        self.mark_done(name, key, outputs, info=info, seconds=time.perf_counter() - t0,
+                       started=started)
+        self._ran.add(name)
         return True, outputs
 
 

@@ -153,10 +153,19 @@ def test_outputs_and_cli(tables, tmp_path):
                str(tmp_path / "risk_genes.csv"), "--gf", str(tmp_path / "signatures.parquet"),
                "--n-jobs", "1", "--out", str(out)])
     assert rc == 0
-    t = pd.read_csv(out / "associations.csv")
+    t = pd.read_parquet(out / "associations.parquet")
     assert list(t.columns) == scan.COLUMNS and len(t) == 40 * 6
     ref = associate(feats, gfs, out_dir=tmp_path / "ref").table
     np.testing.assert_allclose(t["p_adj"], ref["p_adj"], rtol=1e-12)
+    sig = pd.read_csv(out / "associations_significant.csv")
+    assert len(sig) == int((ref["p_adj"] < 0.05).sum()) > 0 and (sig["p_adj"] < 0.05).all()
+    assert not (out / "associations.csv").exists()
+    rc = main(["associate", "--features", str(tmp_path / "feat.csv"), "--gf",
+               str(tmp_path / "risk_genes.csv"), "--n-jobs", "1", "--csv", "all",
+               "--no-figures", "--out", str(tmp_path / "all")])
+    assert rc == 0
+    every = pd.read_csv(tmp_path / "all" / "associations.csv")
+    assert len(every) == 40 * 3 and list(every.columns) == scan.COLUMNS
     s = json.loads((out / "summary.json").read_text())
     assert set(s["classes"]) == {"risk_genes", "signatures"}
     assert s["classes"]["risk_genes"]["n_gfs"] == 3
@@ -171,3 +180,19 @@ def test_outputs_and_cli(tables, tmp_path):
     assert main(["associate", "--features", str(tmp_path / "feat.csv"), "--gf",
                  str(tmp_path / "risk_genes.csv"), "--backend", "dask", "--out",
                  str(out)]) == 2
+
+
+def test_significance_matrix_is_the_pivot(tables, tmp_path):
+    from pyradiogen.associate import summary
+
+    feats, gfs = tables
+    res = associate(feats, gfs, out_dir=tmp_path)
+    res.gf_class = {g: ("a" if i % 2 else "b") for i, g in enumerate(gfs.columns[1:])}
+    for cls in (None, "a"):
+        t = res.table if cls is None else res.table[res.table["gf"].map(res.gf_class) == cls]
+        piv = t.pivot(index="gf", columns="feature", values="p_adj")
+        piv = piv.reindex(columns=[f for f in dict.fromkeys(res.table["feature"])
+                                   if f in piv.columns])
+        want = -np.log10(piv.clip(lower=1e-300))
+        got = summary.significance_matrix(res, cls)
+        pd.testing.assert_frame_equal(got, want, check_names=False)

@@ -192,7 +192,7 @@ def test_installed_wheel_runs_outside_the_checkout(wheel_env, real_data, tmp_pat
     _run(cli + ["associate", "--features", tmp_path / "features.csv", "--gf", tmp_path / "gf.csv",
                 "--engine", "nlme", "--backend", "sequential", "--no-figures",
                 "--out", tmp_path / "assoc"], env, work)
-    assoc = pd.read_csv(tmp_path / "assoc" / "associations.csv")
+    assoc = pd.read_parquet(tmp_path / "assoc" / "associations.parquet")
     assert len(assoc) == 4
     from pyradiogen.associate.lme_r import fit_nlme
 

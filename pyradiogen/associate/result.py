@@ -104,9 +104,12 @@ class AssociationResult:
     def per_gf(self) -> pd.DataFrame:
         """Per GF: ``gf, class, n_tested, n_failed`` (no p-value), ``n_significant``."""
         t = self.table
-        out = t.groupby("gf", sort=False).agg(
-            n_tested=("p_value", "size"), n_failed=("p_value", lambda s: int(s.isna().sum())),
-            n_significant=("p_adj", lambda s: int((s < self.alpha).sum())))
+        flags = pd.DataFrame({"gf": t["gf"].to_numpy(), "na": t["p_value"].isna().to_numpy(),
+                              "sig": (t["p_adj"] < self.alpha).to_numpy()})
+        out = flags.groupby("gf", sort=False).agg(n_tested=("na", "size"),
+                                                  n_failed=("na", "sum"),
+                                                  n_significant=("sig", "sum"))
+        out = out.astype({"n_failed": int, "n_significant": int})
         out.insert(0, "class", [self.gf_class.get(g, "GF") for g in out.index])
         return out.reset_index()
 
@@ -132,8 +135,8 @@ class AssociationResult:
         classes = sorted(set(self.gf_class.values()))
         tab = (sig.groupby(["paper_block", "class"]).size().unstack(fill_value=0)
                .reindex(columns=classes, fill_value=0))
-        blocks = sorted({k for k in self.table["feature"].map(
-            lambda f: paper_block_of(f, block_size)).unique() if k is not None})
+        blocks = sorted({k for k in (paper_block_of(f, block_size)
+                                     for f in self.table["feature"].unique()) if k is not None})
         tab = tab.reindex(pd.Index(blocks, name="paper_block"), fill_value=0)
         tab["total"] = tab.sum(axis=1)
         return tab.sort_values("total", ascending=False, kind="stable").reset_index()
@@ -213,13 +216,27 @@ class AssociationResult:
         """GFs × features matrix of −log10(p_adj) (NaN for pairs without a p-value), for the
         heatmaps; only the GFs of class ``cls`` when given."""
         t = self.table
+        fcode, feats = pd.factorize(t["feature"])          # features in table order
+        gcode, gfs = pd.factorize(t["gf"])
         if cls is not None:
-            t = t[t["gf"].map(lambda g: self.gf_class.get(g, "GF")) == cls]
-        mat = t.pivot(index="gf", columns="feature", values="p_adj")
-        feats = list(dict.fromkeys(self.table["feature"]))
-        mat = mat.reindex(columns=[f for f in feats if f in mat.columns])
+            keep_gf = np.array([self.gf_class.get(g, "GF") == cls for g in gfs], dtype=bool)
+            rows = keep_gf[gcode]
+        else:
+            keep_gf = np.ones(len(gfs), dtype=bool)
+            rows = np.ones(len(t), dtype=bool)
+        used_g = np.flatnonzero(keep_gf)
+        used_f = np.unique(fcode[rows])                     # features that have such a GF row
+        gpos = np.full(len(gfs), -1)
+        gpos[used_g] = np.arange(len(used_g))
+        fpos = np.full(len(feats), -1)
+        fpos[used_f] = np.arange(len(used_f))
+        mat = np.full((len(used_g), len(used_f)), np.nan)
+        mat[gpos[gcode[rows]], fpos[fcode[rows]]] = t["p_adj"].to_numpy(dtype=float)[rows]
+        order = np.argsort(np.asarray(gfs[used_g], dtype=str), kind="stable")  # sorted, as pivot
         with np.errstate(divide="ignore"):
-            return -np.log10(mat.clip(lower=1e-300))
+            vals = -np.log10(np.clip(mat[order], 1e-300, None))
+        return pd.DataFrame(vals, index=pd.Index(np.asarray(gfs[used_g])[order], name="gf"),
+                            columns=pd.Index(np.asarray(feats[used_f]), name="feature"))
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> Summary:

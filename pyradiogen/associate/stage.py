@@ -24,7 +24,7 @@ def stage(features: pd.DataFrame, gfs: pd.DataFrame, out_dir: str | os.PathLike,
           scheduler: str | None = None, block_size: int | None = None, na_action: str = "fail",
           alpha: float = 0.05, device: str | None = None,
           blocks_dir: str | os.PathLike | None = None, make_figures: bool = True,
-          config: Any = None, extra: dict | None = None
+          config: Any = None, extra: dict | None = None, csv: str = "significant"
           ) -> tuple[AssociationResult, dict[str, Path]]:
     """Scan every feature × GF and write the outputs into ``out_dir``.
 
@@ -33,7 +33,8 @@ def stage(features: pd.DataFrame, gfs: pd.DataFrame, out_dir: str | os.PathLike,
     the feature names are ``fea_<i>``). Resumable blocks go to ``blocks_dir`` (default
     ``out_dir``). Returns the result and the written paths by name (``associations``,
     ``per_gf``, ``table2``, ``table3``, ``per_feature``, ``fig5e``/``fig5f``, ``summary``,
-    ``manifest`` and one entry per Fig 5 file).
+    ``manifest`` and one entry per Fig 5 file). ``csv`` picks the CSV written beside
+    ``associations.parquet`` (see :func:`~pyradiogen.associate.outputs.write_table`).
     """
     res = associate(features, gfs, engine=engine, preset=preset, n_jobs=n_jobs,
                     backend=backend, scheduler=scheduler, block_size=block_size,
@@ -42,5 +43,5 @@ def stage(features: pd.DataFrame, gfs: pd.DataFrame, out_dir: str | os.PathLike,
     if label is None:
         label = "DRF" if str(res.table["feature"].iloc[0]).startswith("fea_") else "CRF"
     paths = write_outputs(res, out_dir, label=label, config=config, make_figures=make_figures,
-                          extra=extra)
+                          extra=extra, csv=csv)
     return res, paths

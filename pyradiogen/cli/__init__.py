@@ -156,16 +156,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
+    from ..parallel import Terminated, shutdown_pools, stop_cleanly_on_signals
+    from ..threads import pin_numerics
+
+    pin_numerics()  # before anything runs torch: oneDNN/MKL read it once
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), stop_cleanly_on_signals():
             warnings.simplefilter("default")
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             warnings.filterwarnings("ignore", category=FutureWarning)
             warnings.showwarning = _show_warning
             return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        err_console.print("[yellow]interrupted; finished stages are kept, rerun to resume[/]")
-        return 130
+    except KeyboardInterrupt as exc:
+        shutdown_pools()
+        what = "stopped" if isinstance(exc, Terminated) else "interrupted"
+        err_console.print(f"[yellow]{what}; finished stages are kept, rerun to resume[/]")
+        return 143 if isinstance(exc, Terminated) else 130
     except SystemExit:
         raise
     except BaseException as exc:  # noqa: BLE001 - every error becomes a message and a code

@@ -23,6 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, help="TOML configuration on top of the preset")
     p.add_argument("--patients", type=int, help="demo cohort size (patients kept for liu2023)")
     p.add_argument("--seed", type=int, help="global seed (default 101, the authors' seed)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="use at most N cores (default: every core this process may use; "
+                        "[threads] budget in --config). The thread counts that change results "
+                        "are separate settings ([drf] threads, [predict] efficientnet_threads)")
     p.add_argument("--resume", action="store_true", default=True,
                    help="reuse finished stages (the default)")
     p.add_argument("--fresh", dest="resume", action="store_false", help="rerun every stage")
@@ -51,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, preset=args.preset, seed=args.seed)
     if args.patients is not None:
         cfg.section("replicate").demo_patients = args.patients
+    if args.threads is not None:
+        if args.threads < 0:
+            raise UserError(f"--threads {args.threads}: give a positive number of cores, or 0 "
+                            "for all")
+        cfg.section("threads").budget = args.threads
     opts = RunOptions(out=args.out, cohort=args.cohort, preset=args.preset,
                       modes=MODES if args.mode == "both" else (args.mode,),
                       engine=args.engine, resume=args.resume, config=cfg)

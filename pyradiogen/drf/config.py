@@ -48,3 +48,7 @@ class DRFConfig:
     flatten: Literal["channels_last", "channels_first"] = "channels_last"
     device: str = "auto"                              # auto: CUDA when present, else CPU
     checkpoint_every: int = 1
+    # torch CPU threads for training and extraction. Part of the result: float32 sums split
+    # across threads round differently, so the same value (and seed) gives bit-identical
+    # DRFs however the job is started, and another value differs in the last digits.
+    threads: int = 2

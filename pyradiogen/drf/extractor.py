@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .. import threads
 from ..store import atomic_path
 from .config import DRFConfig
 from .model import DenoisingAutoencoder, make_config
@@ -87,7 +88,8 @@ class DRFExtractor:
     checkpoint_dir : where ``last.pt`` is written each epoch; with ``resume`` an existing one
         for the same settings, seed and images is continued.
     device : ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
-    n_threads : torch CPU threads (``None``: leave torch's setting).
+    n_threads : torch CPU threads (``None``: the configuration's ``threads``, 2 by default);
+        part of the result, see :func:`pyradiogen.threads.deterministic_torch`.
     batch_size : images per forward pass during extraction.
     """
 
@@ -115,6 +117,8 @@ class DRFExtractor:
             over["epochs"] = int(self.epochs)
         if self.device is not None:
             over["device"] = self.device
+        if self.n_threads:
+            over["threads"] = int(self.n_threads)
         return make_config(self.preset, **over)
 
     def preprocess(self, images: Sequence[np.ndarray] | np.ndarray,
@@ -161,11 +165,10 @@ class DRFExtractor:
     def features_array(self, x: np.ndarray) -> np.ndarray:
         """Flat features of preprocessed images ``(n, S, S)`` → ``(n, n_features)`` float32."""
         self._check_fitted()
-        if self.n_threads:
-            torch.set_num_threads(int(self.n_threads))
+        n_threads = int(self.n_threads or self.config_.threads)  # saved models: config's
         dev = next(self.model_.parameters()).device
         out = np.empty((len(x), self.n_features_), dtype=np.float32)
-        with torch.inference_mode():
+        with threads.deterministic_torch(n_threads), torch.inference_mode():
             for i in range(0, len(x), self.batch_size):
                 xb = torch.from_numpy(np.ascontiguousarray(x[i:i + self.batch_size, None]))
                 out[i:i + len(xb)] = self.model_.features(xb.to(dev)).float().cpu().numpy()

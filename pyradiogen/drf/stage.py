@@ -96,8 +96,12 @@ def stage(cohort: Any, images: pd.DataFrame, out_dir: str | os.PathLike, config:
         est.fit(pixels, pids, iids)
         res["seconds"]["train"] = time.perf_counter() - t0
         res["model"] = est.save(out / MODEL_FILE)
-        res["loss_history"] = store.write_frame(est.history_, out / OUTPUTS["loss_history"],
-                                                index=False)
+        # the loss history without the per-epoch wall times, so that two runs give
+        # byte-identical tables; the times are kept beside it
+        res["loss_history"] = store.write_frame(
+            est.history_.drop(columns=["seconds"], errors="ignore"),
+            out / OUTPUTS["loss_history"], index=False)
+        store.write_frame(est.history_, out / "drf_loss_history_timed.csv", index=False)
         res["training"] = store.write_json(out / OUTPUTS["training"], est.diagnosis_)
         plot_loss_curves(est.history_, out / "figures" / "drf_loss_curves", title=title,
                          failed=est.train_result_.failed_history)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .. import threads
 from ..progress import progress_task
 from ..store import atomic_path
 from .config import DRFConfig
@@ -184,7 +185,13 @@ def train_autoencoder(images: np.ndarray, config: DRFConfig | str = "paper", see
                       checkpoint_dir: str | Path | None = None, resume: bool = True,
                       device: str | None = None, n_threads: int | None = None,
                       progress: bool = True) -> TrainResult:
-    """Train the autoencoder on preprocessed images ``(n, S, S)`` in [0, 1]; see module doc."""
+    """Train the autoencoder on preprocessed images ``(n, S, S)`` in [0, 1]; see module doc.
+
+    Runs with ``n_threads`` (default: the configuration's ``threads``) torch threads and
+    deterministic kernels (:func:`pyradiogen.threads.deterministic_torch`): the same
+    configuration, seed and images give bit-identical weights and losses on a CPU however
+    often and from whichever process it runs.
+    """
     cfg = make_config(config)
     if epochs is not None:
         cfg = dataclasses.replace(cfg, epochs=int(epochs))
@@ -193,7 +200,15 @@ def train_autoencoder(images: np.ndarray, config: DRFConfig | str = "paper", see
         raise ValueError(f"expected preprocessed images of shape (n, {cfg.size}, {cfg.size}), "
                          f"got {x.shape}; run pyradiogen.drf.transforms.preprocess_stack first")
     if n_threads:
-        torch.set_num_threads(int(n_threads))
+        cfg = dataclasses.replace(cfg, threads=int(n_threads))
+    with threads.deterministic_torch(cfg.threads):
+        return _train(x, cfg, seed, patient_ids, checkpoint_dir, resume, device, progress)
+
+
+def _train(x: np.ndarray, cfg: DRFConfig, seed: int, patient_ids: Any,
+           checkpoint_dir: str | Path | None, resume: bool, device: str | None,
+           progress: bool) -> TrainResult:
+    """:func:`train_autoencoder` under the configured, deterministic torch threads."""
     dev = resolve_device(device or cfg.device)
     if dev.type == "cuda":
         torch.backends.cudnn.deterministic = True

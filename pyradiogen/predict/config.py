@@ -42,3 +42,7 @@ class PredictConfig:
     efficientnet_image_size: int = 224
     efficientnet_train_fraction: float = 0.8
     efficientnet_device: str = "auto"
+    #: torch threads for EfficientNet training: part of the result (float32 sums split across
+    #: threads round differently). It trains in its own process beside the other models, whose
+    #: worker pool gets the remaining cores of the thread budget.
+    efficientnet_threads: int = 1

@@ -76,7 +76,7 @@ class EfficientNetClassifier:
 
     def __init__(self, pretrained_weights: str | os.PathLike | None = None, in_channels: int = 3,
                  image_size: int = 224, lr: float = 0.002, epochs: int = 100, batch_size: int = 64,
-                 seed: int = 101, device: str = "auto"):
+                 seed: int = 101, device: str = "auto", threads: int = 1):
         self.pretrained_weights = pretrained_weights
         self.in_channels = in_channels
         self.image_size = image_size
@@ -85,6 +85,7 @@ class EfficientNetClassifier:
         self.batch_size = batch_size
         self.seed = seed
         self.device = device
+        self.threads = threads
 
     def _tensor(self, images: Sequence[np.ndarray]):
         import torch
@@ -93,6 +94,15 @@ class EfficientNetClassifier:
         return torch.from_numpy(arr)
 
     def fit(self, images: Sequence[np.ndarray], y: Sequence[int]) -> EfficientNetClassifier:
+        """Train on ``images`` with ``threads`` torch threads and deterministic kernels (the
+        thread count is part of the result: see :func:`pyradiogen.threads.deterministic_torch`).
+        """
+        from .. import threads
+
+        with threads.deterministic_torch(self.threads):
+            return self._fit(images, y)
+
+    def _fit(self, images: Sequence[np.ndarray], y: Sequence[int]) -> EfficientNetClassifier:
         import torch
 
         torch.manual_seed(self.seed)
@@ -130,9 +140,11 @@ class EfficientNetClassifier:
         """P(class 1) per image."""
         import torch
 
+        from .. import threads
+
         self.model_.eval()
         out = []
-        with torch.no_grad():
+        with threads.deterministic_torch(self.threads), torch.no_grad():
             x = self._tensor(images)
             for start in range(0, len(x), self.batch_size):
                 logits = self.model_(x[start:start + self.batch_size].to(self.device_))
@@ -144,11 +156,13 @@ def run_efficientnet(images: Sequence[np.ndarray], labels: pd.DataFrame, mode: s
                      characteristics: Sequence[str] = ("ER", "PR", "HER2", "T", "N"),
                      pretrained_weights: str | os.PathLike | None = None, frac: float = 0.8,
                      epochs: int = 100, image_size: int = 224, seed: int = 101,
-                     device: str = "auto") -> pd.DataFrame:
+                     device: str = "auto", threads: int = 1) -> pd.DataFrame:
     """Supplementary Table 1 rows: test AUC per characteristic, with and without pre-training.
 
     ``labels``: one row per image (same order as ``images``) with ``patient_id`` and the
     characteristic columns (0/1, missing allowed). Both variants run when weights are given.
+    ``threads``: torch threads for training (part of the result; ``[predict]
+    efficientnet_threads``).
     """
     modes.check_mode(mode)
     variants = [("scratch", None)] + ([("pretrained", pretrained_weights)]
@@ -185,7 +199,7 @@ def run_efficientnet(images: Sequence[np.ndarray], labels: pd.DataFrame, mode: s
             continue
         for name, weights in variants:
             clf = EfficientNetClassifier(weights, image_size=image_size, epochs=epochs, seed=seed,
-                                         device=device)
+                                         device=device, threads=threads)
             clf.fit([images[i] for i in idx[tr]], y[tr])
             prob = clf.predict_proba([images[i] for i in idx[te]])
             ci = modes.auc_with_ci(y[te], prob, groups[te], seed)

@@ -100,33 +100,32 @@ def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 1
 
 def loo_rigorous(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, inner_folds: int = 10,
                  seed: int = 101) -> dict:
-    """Nested: screen + lasso inside every leave-one-out training set."""
+    """Nested: screen + lasso inside every leave-one-out training set.
+
+    The Spearman screens of all folds are computed here (:func:`pyradiogen.stats.
+    spearman_screen`, t approximation); the lasso of every fold runs in one R call
+    (``pyradiogen::lasso_nested_loo_predict``), which calls per fold exactly what one call per
+    fold did before. A fold whose screen keeps no feature predicts the training mean.
+    """
     arr = X.to_numpy(dtype=float)
     n = len(y)
-    yhat = np.empty(n)
+    selected = np.zeros((n, arr.shape[1]))
     n_sel = []
     for i in range(n):
         tr = np.delete(np.arange(n), i)
         sel = _screen_fast(arr[tr], y[tr], alpha)
+        selected[i, sel] = 1
         n_sel.append(len(sel))
-        if len(sel) == 0:
-            yhat[i] = y[tr].mean()
-            continue
-        cols = [str(c) for c in X.columns[sel]]
-        xtr = rfuncs.RMatrix(arr[np.ix_(tr, sel)], None, cols)
-        xte = rfuncs.RMatrix(arr[np.ix_([i], sel)], None, cols)
-        if inner_folds >= len(tr):
-            yhat[i] = rfuncs.lasso_loo_predict(xtr, y[tr], xte, seed=seed)
-        else:
-            yhat[i] = _cv_predict(xtr, y[tr], xte, inner_folds, seed)
+    yhat = np.full(n, np.nan)
+    if any(n_sel):
+        yhat[:] = rfuncs.lasso_nested_loo_predict(arr, y, selected, list(map(str, X.columns)),
+                                                  nfolds=inner_folds, seed=seed)
+    for i in range(n):
+        if n_sel[i] == 0:
+            yhat[i] = np.delete(y, i).mean()
     q2, adj, p = _lm_summary(y, yhat)
     return {"q2_loo": q2, "adj_r2_loo": adj, "p_value_loo": p, "adj_r2": adj, "p_value": p,
             "k": float(np.median(n_sel)), "yhat": yhat}
-
-
-def _cv_predict(xtr, ytr, xte, folds: int, seed: int) -> float:
-    """Gaussian lasso with lambda.min from k-fold ``cv.glmnet``; prediction for ``xte``."""
-    return rfuncs.lasso_cv_predict(xtr, ytr, xte, nfolds=folds, seed=seed)
 
 
 def _loo_task(task: tuple) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -102,10 +103,6 @@ def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.Data
 def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_labels=None,
              config=None, modes=None, published=None):
     """:func:`run_liu2023` without the manifest: ``(tables, config, modes, out)``."""
-    from .classes import run_classes
-    from .figures import plot_auc_vs_features, plot_mode_comparison, plot_roc_curves
-    from .lasso import run_lasso
-
     cfg = config or PredictConfig()
     mode_list = [check_mode(m) for m in (modes or cfg.modes)]
     out = Path(out_dir)
@@ -114,6 +111,47 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
     lasso_sets = dict(sets)
     if crf is not None and cfg.crf_image_level and "image_id" not in sets["CRF"].columns:
         lasso_sets["CRF"] = crf_to_images(sets["CRF"], drf)
+    # EfficientNet trains in its own process while the lasso and class models use the rest of
+    # the thread budget (it is the longest single-process part of this stage)
+    eff_task = None
+    if cfg.efficientnet and images is not None and image_labels is not None:
+        from ..parallel import BackgroundTask
+
+        eff_task = BackgroundTask(_efficientnet_all, images, image_labels, mode_list, cfg,
+                                  threads=cfg.efficientnet_threads)
+    with eff_task or contextlib.nullcontext():
+        res, paths = _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list,
+                                     published)
+        if eff_task is not None:
+            res["efficientnet"] = eff_task.result()
+            paths["efficientnet"] = store.write_frame(
+                res["efficientnet"], out / "supptable1_efficientnet.csv", index=False)
+    return StageTables(res, paths), cfg, mode_list, out
+
+
+def _efficientnet_all(images, image_labels, mode_list, cfg) -> pd.DataFrame:
+    """Supplementary Table 1 in every mode (run in a background process)."""
+    from .efficientnet import run_efficientnet
+
+    return pd.concat([run_efficientnet(images, image_labels, mode=m,
+                                       characteristics=cfg.characteristics,
+                                       pretrained_weights=cfg.efficientnet_weights,
+                                       frac=cfg.efficientnet_train_fraction,
+                                       epochs=cfg.efficientnet_epochs,
+                                       image_size=cfg.efficientnet_image_size, seed=cfg.seed,
+                                       device=cfg.efficientnet_device,
+                                       threads=cfg.efficientnet_threads)
+                      for m in mode_list], ignore_index=True)
+
+
+def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, published=None
+                    ) -> tuple[dict[str, pd.DataFrame], dict[str, Path]]:
+    """The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables
+    and written paths by name."""
+    from .classes import run_classes
+    from .figures import plot_auc_vs_features, plot_mode_comparison, plot_roc_curves
+    from .lasso import run_lasso
+
     res: dict[str, pd.DataFrame] = {}
     curves, summaries, preds = [], [], []
     for mode in mode_list:
@@ -166,21 +204,7 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
                                                  out / "suppfig1_classes_roc.csv", index=False)
         paths["classes_roc_curves"] = _figure(plot_roc_curves(
             res["classes_roc"], res["classes_summary"], out / "suppfig1_roc"))
-
-    if cfg.efficientnet and images is not None and image_labels is not None:
-        from .efficientnet import run_efficientnet
-
-        eff = [run_efficientnet(images, image_labels, mode=m, characteristics=cfg.characteristics,
-                                pretrained_weights=cfg.efficientnet_weights,
-                                frac=cfg.efficientnet_train_fraction,
-                                epochs=cfg.efficientnet_epochs,
-                                image_size=cfg.efficientnet_image_size, seed=cfg.seed,
-                                device=cfg.efficientnet_device)
-               for m in mode_list]
-        res["efficientnet"] = pd.concat(eff, ignore_index=True)
-        paths["efficientnet"] = store.write_frame(res["efficientnet"],
-                                                  out / "supptable1_efficientnet.csv", index=False)
-    return StageTables(res, paths), cfg, mode_list, out
+    return res, paths
 
 
 def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd.DataFrame,

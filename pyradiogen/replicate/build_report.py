@@ -50,9 +50,7 @@ def build_report(out: Path, artefacts: Artefacts, studies: Sequence[Study],
         "LME engine": info["engine"],
         "seed": info["seed"],
         "pyradiogen": __version__,
-        "stages": ", ".join(f"{r.name} ({r.status}"
-                            + (f", {r.seconds:.0f} s)" if r.status != "skipped" else ")")
-                            for r in records),
+        "stages": "; ".join(f"{r.name}: {r.label}" for r in records),
     }
     rep = Report("pyradiogen replicate: " + " and ".join(s.title for s in studies), meta)
     for dev in info.get("deviations", []):
@@ -61,6 +59,7 @@ def build_report(out: Path, artefacts: Artefacts, studies: Sequence[Study],
         rep.deviation("Demo cohort: synthetic images and expression with planted links stand in "
                       "for TCIA/TCGA data, so numbers are not expected to match the papers; the "
                       "truth section scores the pipeline instead.")
+    _certificate(rep, info.get("certificate"))
     skipped = [r for r in records if r.status == "skipped"]
     if skipped:
         sec = rep.section("Stages not run on this cohort")
@@ -72,3 +71,23 @@ def build_report(out: Path, artefacts: Artefacts, studies: Sequence[Study],
         if study.report is not None:
             study.report(rep, artefacts, info)
     return rep.write(Path(out) / "report.html")
+
+
+def _certificate(rep: Report, path: Path | None) -> None:
+    """The parity certificate (``path``: its JSON): first, and a deviation at the top of the
+    report if it failed."""
+    from ..certificate import ParityCertificate
+
+    sec = rep.section("Parity certificate: fast engines against R on this run's data")
+    if path is None or not Path(path).exists():
+        rep.text(sec, "No parity certificate in this run ([certificate] enabled = false, or "
+                 "every result came from R).", "note")
+        return
+    cert = ParityCertificate.read_json(path)
+    rep.text(sec, "A seeded sample of this run's fast results recomputed with the R reference "
+             "(nlme, GSVA, glmnet, psych): per engine and quantity, the largest absolute and "
+             "relative difference beside the tolerance its parity test asserts.", "note")
+    rep.html(sec, cert.to_html())
+    if not cert.passed:
+        for w in cert.warnings():
+            rep.deviation(w)

@@ -113,6 +113,11 @@ class Report:
     def figure(sec: Section, path: str | os.PathLike | None, caption: str) -> None:
         sec.blocks.append(Block("figure", {"path": path, "caption": caption}))
 
+    @staticmethod
+    def html(sec: Section, fragment: str) -> None:
+        """A trusted HTML fragment produced by pyradiogen (e.g. the parity certificate)."""
+        sec.blocks.append(Block("html", {"html": fragment}))
+
     def deviation(self, text: str) -> None:
         """A deviation from the paper's method, with its reason."""
         if text not in self.deviations:
@@ -124,6 +129,8 @@ class Report:
         if b.kind == "text":
             cls = {"note": ' class="note"', "p": ""}.get(p["kind"], "")
             return f"<p{cls}>{html.escape(p['text'])}</p>"
+        if b.kind == "html":
+            return p["html"]
         if b.kind == "table":
             return f"<h3>{html.escape(p['title'])}</h3>{_table_html(p['df'], p['index'])}"
         if b.kind == "compare":

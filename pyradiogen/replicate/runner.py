@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import store
+from .. import store, threads
 from ..config import Config, default_config
 from ..progress import console, progress_task
 from .codeversion import code_version
@@ -80,13 +80,26 @@ class StageRecord:
     name: str
     study: str
     status: str  # ran | reused | skipped
-    seconds: float = 0.0
+    seconds: float | None = 0.0
     outputs: list[str] = field(default_factory=list)
     reason: str = ""
+    #: for a reused stage: when the run that produced its outputs finished (UTC, ISO 8601)
+    reused_from: str | None = None
+    #: this run's own time on the stage (for a reused one: checking and reusing)
+    wall_seconds: float | None = None
 
     @property
     def ran(self) -> bool:
         return self.status == "ran"
+
+    @property
+    def label(self) -> str:
+        """``ran in 12.3 s``, ``reused from 2026-05-01 10:32:00 UTC (ran in 12.3 s)`` or
+        ``skipped (reason)``; ``seconds`` is the time of the run that produced the outputs."""
+        if self.status == "skipped":
+            return f"skipped ({self.reason})" if self.reason else "skipped"
+        return store.StageTiming(self.name, self.seconds, None, self.reused_from,
+                                 self.status == "ran").label()
 
 
 @dataclass
@@ -183,6 +196,7 @@ class Runner:
         self.out = Path(options.out)
         self.cfg = options.config or default_config(options.preset)
         self.rcfg = self.cfg.section("replicate")
+        threads.set_budget(self.cfg.section("threads").budget)
         self.stages_dir = self.out / "stages"
         self.cache = store.StageCache(self.stages_dir)
         self.records: list[StageRecord] = []
@@ -233,10 +247,16 @@ class Runner:
                                                "code": code_version(make_demo_cohort)})
         ran = self.opt.resume is False or not self.cache.is_done("demo-data", key)
         if ran:
+            started = store.now_iso()
             outs = gen()
-            self.cache.mark_done("demo-data", key, outs)
+            self.cache.mark_done("demo-data", key, outs, seconds=time.perf_counter() - t0,
+                                 started=started)
+        timing = self.cache.timing("demo-data")
         self._record(StageRecord("demo-data", "", "ran" if ran else "reused",
-                                 time.perf_counter() - t0, [str(self.cohort_dir / "cohort.toml")]))
+                                 timing.seconds if timing else None,
+                                 [str(self.cohort_dir / "cohort.toml")],
+                                 reused_from=None if ran or timing is None else timing.finished,
+                                 wall_seconds=time.perf_counter() - t0))
 
     # ------------------------------------------------------------------ keys
     def _inputs(self, stage: Stage) -> dict[str, str]:
@@ -324,7 +344,7 @@ class Runner:
         if rec.status == "skipped":
             console.print(f"  [yellow]–[/] {rec.name}: skipped ({rec.reason})", soft_wrap=True)
         else:
-            console.print(f"  [green]✓[/] {rec.name}: {rec.status} in {rec.seconds:.1f} s")
+            console.print(f"  [green]✓[/] {rec.name}: {rec.label}")
 
     def run_stage(self, study: str, stage: Stage) -> StageRecord:
         """Run (or reuse) one stage whose required inputs are present."""
@@ -347,24 +367,136 @@ class Runner:
                      for k, v in data["info"]["artefacts"].items()}
             status = "reused"
         else:
-            produced = dict(stage.call(ctx))
+            started = store.now_iso()
+            # a stage's own code runs with the whole thread budget; its process pools give each
+            # worker one thread, and training sets the configured thread count itself
+            with threads.limit():
+                produced = dict(stage.call(ctx))
             final = self._publish(stage, produced)
             outs = list(final.values()) + [p.with_suffix(".svg") for p in final.values()
                                            if p.suffix == ".png" and
                                            p.with_suffix(".svg").exists()]
             rel = {k: os.path.relpath(v.resolve(), self.stages_dir.resolve())
                    for k, v in final.items()}
-            self.cache.mark_done(stage.name, key, outs, info={"artefacts": rel})
+            self.cache.mark_done(stage.name, key, outs,
+                                 info={"artefacts": rel, "threads": threads.describe()},
+                                 seconds=time.perf_counter() - t0, started=started)
             status = "ran"
         self.artefacts.update(final)
         if stage.deviations is not None:
             for dev in stage.deviations(ctx):
                 if dev not in self.deviations:
                     self.deviations.append(dev)
-        rec = StageRecord(stage.name, study, status, time.perf_counter() - t0,
-                          [str(p) for p in final.values()])
+        timing = self.cache.timing(stage.name)
+        rec = StageRecord(stage.name, study, status, timing.seconds if timing else None,
+                          [str(p) for p in final.values()],
+                          reused_from=(timing.finished if status == "reused" and timing
+                                       else None),
+                          wall_seconds=time.perf_counter() - t0)
         self._record(rec)
         return rec
+
+    # ------------------------------------------------------------------ certificate
+    def _certificate_path(self) -> Path | None:
+        p = self.stages_dir / "certificate" / "certificate.json"
+        return p if p.exists() else None
+
+    def certificate_inputs(self, load: bool = True) -> tuple[dict[str, Any], list[Path]]:
+        """What the parity certificate checks in this run — keyword specs for
+        :func:`pyradiogen.certificate.certify` (with ``load=False`` only their names) — and
+        the result files it reads. Only fast-engine results are checked: R's are R's."""
+        import numpy as np
+        import pandas as pd
+
+        art = self.artefacts
+        specs: dict[str, Any] = {}
+        files: list[Path] = []
+        gcfg = self.cfg.section("genomics")
+        seed = self.cfg.section("certificate").seed
+        rng = np.random.default_rng([int(self.cfg.seed if seed is None else seed), 29])
+        if (assoc := art.path("associations_drf")) is not None and self.opt.engine == "fast":
+            files.append(assoc)
+            if load:
+                from ..studies.liu2023 import gf_table
+
+                cols = ["feature", "gf", "estimate", "std_error", "p_value"]
+                specs["lme"] = {"features": art.frame("drfs_qn"),
+                                "gfs": gf_table(art).reset_index(),
+                                "fast": art.frame("associations_drf", columns=cols)}
+            else:
+                specs["lme"] = {}
+        if (expr := art.path("expression_log2")) is not None and gcfg.ssgsea_engine == "fast":
+            files.append(expr)
+            specs["ssgsea"] = {}
+            if load:
+                from ..genomics.genesets import load_gene_sets
+
+                c = self.cohort()
+                sets = load_gene_sets(gcfg.gmt) if gcfg.gmt else (
+                    getattr(c, "gene_sets", None) or load_gene_sets(None))
+                specs["ssgsea"] = {"expr": art.frame("expression_log2"), "gene_sets": sets,
+                                   "alpha": gcfg.ssgsea_alpha,
+                                   "min_size": gcfg.ssgsea_min_size,
+                                   "max_size": gcfg.ssgsea_max_size,
+                                   "duplicate_members": gcfg.ssgsea_duplicate_members}
+        if (curves := art.path("liu2023_fig4de_lasso_curves")) is not None:
+            files.append(curves)
+            specs["lasso"] = []
+            cv = pd.read_csv(curves)
+            cv = cv[(cv["mode"] == "paper") & (cv["feature_set"] == "DRF")]
+            chars = list(dict.fromkeys(cv["characteristic"]))
+            if load and chars and art.path("drfs_qn") is not None:
+                from ..predict.lasso import labelled_rows
+
+                ch = chars[int(rng.integers(len(chars)))]
+                X, y, _, _, _ = labelled_rows(art.frame("drfs_qn"), self.cohort().clinical, ch)
+                pcfg = self.cfg.section("predict")
+                specs["lasso"] = [{"X": X, "y": y, "curve": cv[cv["characteristic"] == ch],
+                                   "nlambda": pcfg.nlambda, "frac": pcfg.lasso_train_fraction,
+                                   "seed": pcfg.seed, "label": f"DRF {ch} (paper mode)"}]
+        if (icc := art.path("kim2020_icc_features")) is not None and art.path("crfs"):
+            files.append(icc)
+            specs["icc"] = {} if not load else {"crfs": art.frame("crfs"),
+                                                 "table": pd.read_csv(icc)}
+        return specs, files
+
+    def certificate(self) -> None:
+        """The parity certificate of this run (``[certificate]``): a seeded sample of the fast
+        engines' results recomputed with R; cached like a stage, its warnings on the console
+        and at the top of the report."""
+        from ..certificate import ParityCertificate, certify
+
+        ccfg = self.cfg.section("certificate")
+        if not ccfg.enabled:
+            return
+        specs, files = self.certificate_inputs(load=False)
+        if not specs:
+            return
+        t0 = time.perf_counter()
+        d = self.stages_dir / "certificate"
+        key = self.cache.key("certificate", files,
+                             {"certificate": ccfg, "engine": self.opt.engine,
+                              "seed": self.cfg.seed,
+                              "code": code_version(certify)})
+        ran = not (self.opt.resume and self.cache.is_done("certificate", key))
+        if ran:
+            started = store.now_iso()
+            cert = certify(ccfg, seed=self.cfg.seed, **self.certificate_inputs()[0])
+            outs = [cert.write_json(d / "certificate.json"),
+                    store.write_frame(cert.table(), self.out / "tables" / "parity_certificate.csv",
+                                      index=False)]
+            self.cache.mark_done("certificate", key, outs, seconds=time.perf_counter() - t0,
+                                 started=started)
+        cert = ParityCertificate.read_json(d / "certificate.json")
+        self.artefacts.update({"parity_certificate": self.out / "tables" / "parity_certificate.csv"})
+        timing = self.cache.timing("certificate")
+        self._record(StageRecord("certificate", "", "ran" if ran else "reused",
+                                 timing.seconds if timing else None,
+                                 [str(d / "certificate.json")],
+                                 reused_from=None if ran or timing is None else timing.finished,
+                                 wall_seconds=time.perf_counter() - t0))
+        for w in cert.warnings():
+            console.print(f"[bold red]warning:[/] {w}", soft_wrap=True)
 
     # ------------------------------------------------------------------ the run
     def plan(self) -> list[Planned]:
@@ -391,6 +523,7 @@ class Runner:
                     self._record(StageRecord(p.stage.name, p.study, "skipped",
                                              reason=p.reason))
                 advance()
+            self.certificate()
             result = RunResult(self.out, self.artefacts, self.records, self.deviations)
             if report:
                 from .build_report import build_report
@@ -405,6 +538,7 @@ class Runner:
                                                 "engine": self.opt.engine,
                                                 "cohort": str(self.cohort_dir),
                                                 "demo": self.is_demo},
+                                    "threads": threads.describe(),
                                     "stages": [r.__dict__ for r in self.records],
                                     "artefacts": {k: str(v) for k, v in self.artefacts.items()}})
         return result
@@ -417,5 +551,6 @@ class Runner:
                 "preset": self.cfg.preset, "modes": tuple(self.opt.modes),
                 "engine": self.opt.engine, "seed": self.cfg.seed, "alpha": self.rcfg.alpha,
                 "cohort_dir": self.cohort_dir, "records": list(self.records),
+                "certificate": self._certificate_path(),
                 "deviations": list(self.deviations)}
 

@@ -655,8 +655,8 @@ def _truth_section(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
 
     sec = rep.section("Pipeline scored against the planted truth (demo cohort)")
     truth_path = Path(info["cohort_dir"]) / "truth.json"
-    assoc = {label.upper(): pd.read_csv(p, usecols=["gf", "p_adj"])
-             for label in ("drf", "crf") if (p := art.path(f"associations_{label}")) is not None}
+    assoc = {label.upper(): art.frame(f"associations_{label}", columns=["gf", "p_adj"])
+             for label in ("drf", "crf") if art.path(f"associations_{label}") is not None}
     scores = None
     if truth_path.exists() and assoc:
         scores = score_against_truth(json.loads(truth_path.read_text()), gf_table(art),

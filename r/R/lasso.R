@@ -444,3 +444,50 @@ lasso_cv_predict <- function(xtrain, ytrain, xtest, nfolds = 5L, seed = 101L) {
   cv <- suppressWarnings(glmnet::cv.glmnet(xtrain, ytrain, nfolds = nfolds))
   as.numeric(stats::predict(cv, xtest, s = "lambda.min"))
 }
+
+#' Held-out predictions of the nested (rigorous) leave-one-out lasso, every fold in one call
+#'
+#' For each sample `i`, the lasso is fitted on the other samples using only the columns
+#' screened on them (`selected[i, ]`), and predicts sample `i`: with [lasso_cv_predict()]
+#' (`nfolds`-fold `cv.glmnet`, `set.seed(seed)` before each fit) or, when `nfolds` is at least
+#' the number of training samples, with [lasso_loo_predict()]. The result is the one that calling
+#' those functions once per fold gives; the loop runs in R to avoid a round trip per fold.
+#'
+#' @param x samples x features matrix (all samples).
+#' @param y numeric response.
+#' @param selected samples x features 0/1 matrix: row `i` marks the columns screened on the
+#'   samples other than `i`. A row without any gives `NA` (the caller predicts the training
+#'   mean).
+#' @param nfolds inner folds.
+#' @param seed RNG seed set before each fold's cross-validation.
+#' @return Numeric vector of the held-out predictions, one per sample.
+#' @references Friedman J, Hastie T, Tibshirani R (2010). Regularization paths for generalized
+#'   linear models via coordinate descent. *Journal of Statistical Software* 33(1):1-22
+#'   (glmnet 4.1).
+#'   Kim et al. (2020), *Journal of the Korean Society of Radiology* 81:632 (study 2, Table 4).
+#' @examples
+#' set.seed(1)
+#' x <- matrix(rnorm(20 * 4), 20, dimnames = list(NULL, paste0("f", 1:4)))
+#' y <- x[, 1] + rnorm(20, 0, 0.5)
+#' sel <- matrix(1, 20, 4)
+#' lasso_nested_loo_predict(x, y, sel, nfolds = 5)[1:3]
+#' @export
+lasso_nested_loo_predict <- function(x, y, selected, nfolds = 5L, seed = 101L) {
+  x <- as.matrix(x)
+  selected <- as.matrix(selected)
+  n <- nrow(x)
+  if (nrow(selected) != n || ncol(selected) != ncol(x)) {
+    stop("`selected` must have one row per sample and one column per feature", call. = FALSE)
+  }
+  vapply(seq_len(n), function(i) {
+    sel <- which(selected[i, ] > 0)
+    if (!length(sel)) return(NA_real_)
+    xtr <- x[-i, sel, drop = FALSE]
+    xte <- x[i, sel, drop = FALSE]
+    if (nfolds >= n - 1) {
+      lasso_loo_predict(xtr, y[-i], xte, seed = seed)
+    } else {
+      lasso_cv_predict(xtr, y[-i], xte, nfolds = nfolds, seed = seed)
+    }
+  }, numeric(1))
+}
