@@ -44,9 +44,36 @@ class UserError(Exception):
     """A problem with the user's input; printed without a traceback."""
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """``--help`` that states every option's default.
+
+    An option whose help text does not already say what happens by default gets
+    ``(default: X)`` appended; options whose default is ``None`` (the value then comes from
+    elsewhere: a config, a cohort, a preset) must say so in their help text, and
+    ``tests/test_cli_help.py`` checks that every option does.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("%(default)" in text or "default" in text.lower() or not action.option_strings
+                or action.required or action.nargs == 0
+                or action.default in (None, argparse.SUPPRESS)):
+            return text
+        return text + " (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose help states defaults (:class:`HelpFormatter`); sub-command
+    parsers are made of this class too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every discovered sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pyradiogen",
         description="Breast-cancer MRI radiogenomics with R's reference statistics embedded.",
         epilog="Exit codes: 0 done; 1 internal error (a log file with the traceback is named); "
@@ -56,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pyradiogen {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if mod.name.startswith("_"):
             continue

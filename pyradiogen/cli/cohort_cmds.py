@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
+from ..config import DEFAULT_SEED
 from . import console, err_console
 
 
@@ -21,20 +22,30 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "code 2 when a part cannot be used (the first error is "
                                    "repeated on stderr), 1 when a study the cohort is for keeps "
                                    "no patient.")
-    p.add_argument("dir", type=Path, help="cohort folder (holding cohort.toml)")
-    p.add_argument("--no-masks", action="store_true", help="skip reading every ROI mask")
-    p.add_argument("--jobs", type=int, default=1, help="processes for indexing DICOM headers")
+    p.add_argument("dir", type=Path, metavar="DIR", help="cohort folder (holding cohort.toml)")
+    p.add_argument("--no-masks", action="store_true",
+                   help="skip reading every ROI mask (faster; masks are then not checked)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="processes for indexing DICOM headers")
     p.add_argument("--json", action="store_true",
                    help="print the whole report as JSON (studies, series, exams, skipped)")
     p.add_argument("--no-series", action="store_true",
                    help="leave the per-series table out of the printed report")
     p.set_defaults(func=run_validate)
-    d = sub.add_parser("demo-data", help="write the synthetic demo cohort")
-    d.add_argument("--out", required=True, help="output folder")
-    d.add_argument("--patients", type=int, default=110,
-                   help="patients kept by study 1's exclusions (about 18%% more are generated)")
-    d.add_argument("--seed", type=int, default=0, help="random seed (same seed, same cohort)")
-    d.add_argument("--jobs", type=int, default=1, help="worker processes for the images")
+    d = sub.add_parser("demo-data", help="write the synthetic demo cohort",
+                       description="A synthetic cohort in the real TCIA/GDC/TCGA formats "
+                                   "(DICOM, ROI masks, STAR-counts, clinical, CRF36, TIMER) "
+                                   "whose images and expression share a planted latent "
+                                   "biology; truth.json holds the planted links.")
+    d.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder (new, empty, or an earlier demo cohort)")
+    d.add_argument("--patients", type=int, default=110, metavar="N",
+                   help="patients kept by study 1's exclusions (about 18%% more are "
+                        "generated)")
+    d.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                   help="random seed (same seed, same cohort)")
+    d.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="worker processes for the images")
     d.set_defaults(func=run_demo)
 
 

@@ -5,24 +5,43 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..config import DEFAULT_SEED
 from . import UserError, console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("replicate", help="reproduce both studies end to end (demo cohort by default)")
-    p.add_argument("--study", choices=["liu2023", "kim2020", "all"], default="all")
-    p.add_argument("--cohort", type=Path, help="cohort directory (default: generate the demo cohort)")
-    p.add_argument("--preset", choices=["paper", "code"], default="paper")
+    p = sub.add_parser(
+        "replicate", help="reproduce both studies end to end (demo cohort by default)",
+        description="Runs every stage of both studies (cohort, genomics, DRFs, associations, "
+                    "prediction, exploration; CRFs, screens, LOO LASSO) and writes tables/, "
+                    "figures/, stages/ and report.html under --out. Finished stages are reused "
+                    "on a rerun. The cohort must have at least the patients each stage needs "
+                    "(`pyradiogen validate DIR` prints the minimums and checks them).")
+    p.add_argument("--study", choices=["liu2023", "kim2020", "all"], default="all",
+                   help="which study to run")
+    p.add_argument("--cohort", type=Path, metavar="DIR",
+                   help="cohort directory (default: generate the demo cohort under OUT/cohort)")
+    p.add_argument("--preset", choices=["paper", "code"], default="paper",
+                   help="paper: each paper's text; code: the authors' public code where the "
+                        "two differ")
     p.add_argument("--mode", choices=["paper", "rigorous", "both"], default="both",
                    help="prediction mode(s); both are reported side by side by default")
-    p.add_argument("--engine", choices=["fast", "nlme"], default="fast", help="LME engine")
-    p.add_argument("--out", type=Path, default=Path("results/replicate"))
-    p.add_argument("--config", type=Path, help="TOML configuration on top of the preset")
-    p.add_argument("--patients", type=int, help="demo cohort size (patients kept for study 1)")
-    p.add_argument("--seed", type=int, help="global seed (default 101, the authors' seed)")
+    p.add_argument("--engine", choices=["fast", "nlme"], default="fast",
+                   help="LME engine of the association scan (see `associate --engine`)")
+    p.add_argument("--out", type=Path, default=Path("results/replicate"), metavar="DIR",
+                   help="output folder")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="TOML configuration on top of the preset (default: none)")
+    p.add_argument("--patients", type=int, metavar="N",
+                   help="demo cohort size, patients kept by study 1 (default: the config's "
+                        "[replicate] demo_patients, 110)")
+    p.add_argument("--seed", type=int, metavar="S",
+                   help=f"global seed (default: the config's, else {DEFAULT_SEED}, the "
+                        "authors' set.seed(101))")
     p.add_argument("--resume", action="store_true", default=True,
                    help="reuse finished stages (the default)")
-    p.add_argument("--fresh", dest="resume", action="store_false", help="rerun every stage")
+    p.add_argument("--fresh", dest="resume", action="store_false",
+                   help="rerun every stage (default: reuse finished ones)")
     p.set_defaults(func=run)
 
 

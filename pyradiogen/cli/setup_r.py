@@ -19,9 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "under the platform's user data directory. Nothing is done when the "
                     "installed copy is current (same version, same sources, same R).",
     )
-    p.add_argument("--lib", type=Path, default=None,
+    p.add_argument("--lib", type=Path, default=None, metavar="DIR",
                    help="install into this R library instead (sets PYRADIOGEN_R_LIBS for this "
-                        "run; set it in the environment to use the library afterwards)")
+                        "run; set it in the environment to use the library afterwards); "
+                        "default: the library described above")
     p.add_argument("--force", action="store_true", help="reinstall even when current")
     p.add_argument("--check", action="store_true",
                    help="only report the state; exit 1 when missing or stale")

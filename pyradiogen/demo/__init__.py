@@ -1,4 +1,4 @@
-"""Synthetic demo cohort: ``make_demo_cohort(out_dir, n_patients=110, seed=0)``.
+"""Synthetic demo cohort: ``make_demo_cohort(out_dir, n_patients=110, seed=101)``.
 
 Latent tumour biology (:mod:`.biology`) drives a DCE-MRI phantom (:mod:`.phantom`) and
 simulated RNA-seq (:mod:`.expression`); everything is written in the real formats that

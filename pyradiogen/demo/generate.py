@@ -13,6 +13,7 @@ import pandas as pd
 from .. import store
 from ..cohort.manifest import MANIFEST, manifest_text
 from ..cohort.tables import TIMER_COLUMNS, crf36_names
+from ..config import DEFAULT_SEED
 from ..parallel import pmap
 from ..progress import track
 from . import phantom
@@ -202,7 +203,8 @@ def _write_patient_item(item: tuple[int, dict], root: Path, seed: int, layout: s
     return _write_patient(root, seed, i, pd.Series(p), layout, seg_share)
 
 
-def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: int = 0,
+def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110,
+                     seed: int = DEFAULT_SEED,
                      overwrite: bool = True, n_jobs: int = 1, layout: str = "mixed",
                      seg_share: float | None = None) -> Path:
     """Write a synthetic cohort to ``out_dir`` and return its path.
@@ -324,7 +326,7 @@ def _truth(pat: pd.DataFrame, images: dict, planted, timer_links: dict, seed: in
 
 
 def ensure_demo_cohort(path: str | os.PathLike | None = None, n_patients: int = 110,
-                       seed: int = 0, n_jobs: int = 1) -> Path:
+                       seed: int = DEFAULT_SEED, n_jobs: int = 1) -> Path:
     """The demo cohort at ``path`` (default ``~/.cache/pyradiogen/demo-<n>-seed<seed>``),
     generated only when it is missing or unfinished (no ``cohort.toml``) or was made with
     other settings. The ``replicate`` job uses this when no data are given."""
