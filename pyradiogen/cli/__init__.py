@@ -25,6 +25,7 @@ import importlib
 import logging
 import os
 import pkgutil
+import re
 import sys
 import traceback
 import warnings
@@ -44,6 +45,15 @@ class UserError(Exception):
     """A problem with the user's input; printed without a traceback."""
 
 
+_STATES_DEFAULT = re.compile(r"\(default\b|\bdefault:|\bby default\b|\(the default\)|"
+                             r"\bdefault \d|\bno default\b", re.IGNORECASE)
+
+
+def states_default(text: str) -> bool:
+    """Whether an option's help text already says what happens when it is not given."""
+    return bool(_STATES_DEFAULT.search(text or ""))
+
+
 class HelpFormatter(argparse.HelpFormatter):
     """``--help`` that states every option's default.
 
@@ -55,7 +65,7 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if ("%(default)" in text or "default" in text.lower() or not action.option_strings
+        if ("%(default)" in text or states_default(text) or not action.option_strings
                 or action.required or action.nargs == 0
                 or action.default in (None, argparse.SUPPRESS)):
             return text
@@ -71,6 +81,12 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
+#: the order of the sub-command modules in ``--help`` and the README (a new user's path: set
+#: up, get a cohort, run everything, then each step on its own); others follow by name
+ORDER = ("doctor", "setup_r", "cohort_cmds", "replicate", "drf", "crf", "signatures",
+         "ssgsea", "associate", "predict", "explore", "vignettes")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every discovered sub-command."""
     parser = Parser(
@@ -84,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pyradiogen {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    for mod in sorted(pkgutil.iter_modules(__path__),
+                      key=lambda m: (ORDER.index(m.name) if m.name in ORDER else len(ORDER),
+                                     m.name)):
         if mod.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{mod.name}")

@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timer", type=Path, metavar="FILE",
                    help="liu2023: patient_id + TIMER cell types (default: the cohort's)")
     p.add_argument("--risk-scores", type=Path, metavar="FILE",
-                   help="kim2020 (required there): patient_id + the 11 risk scores")
+                   help="kim2020: patient_id + the 11 risk scores (required for kim2020, no "
+                        "default)")
     p.add_argument("--screen", type=Path, metavar="FILE",
                    help="kim2020: Spearman screen (score, feature, p) choosing each score's "
                         "features (default: computed from --features and --risk-scores)")

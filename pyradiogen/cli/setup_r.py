@@ -26,6 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="reinstall even when current")
     p.add_argument("--check", action="store_true",
                    help="only report the state; exit 1 when missing or stale")
+    p.add_argument("--print-library", action="store_true",
+                   help="print only the library's path on stdout (installing first when "
+                        "missing or stale, with messages on stderr), for R: "
+                        "library(pyradiogen, lib.loc = <that path>)")
     p.set_defaults(func=run)
 
 
@@ -39,6 +43,17 @@ def run(args: argparse.Namespace) -> int:
     lib = rlibrary.library_dir()
     r_version = _r_version()
     st = rlibrary.status(lib, r_version)
+    if args.print_library:
+        if not st.ok:
+            err_console.print(f"installing the R package pyradiogen {rlibrary.__version__} into "
+                              f"{lib} …", highlight=False, soft_wrap=True)
+            try:
+                rlibrary.install(lib, r_version)
+            except rlibrary.RPackageError as exc:
+                err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+                return 1
+        print(lib)
+        return 0
     if args.check:
         _print(st)
         return 0 if st.ok else 1

@@ -123,7 +123,8 @@ def check_inputs(expr: pd.DataFrame, annot: pd.DataFrame | None,
 TAMR13_TABLES = ("genefu", "corrected")
 
 
-def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mapping: bool = True,
+def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None = None,
+                       do_mapping: bool = True,
                        hg: Sequence[float] | None = None, er: Sequence[float] | None = None,
                        modules: str = "mod1", pam50_model: str = "pam50.robust",
                        tamr13_table: str = "genefu") -> pd.DataFrame:
