@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
+
 from . import UserError, console
 
 
@@ -125,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
                          f"ignored: {', '.join(unknown[:5])}")
         gf_class.update(dict(zip(c["gf"].astype(str), c["class"].astype(str))))
     for n in notes:
-        console.print(f"[yellow]note:[/] {n}", soft_wrap=True)
+        console.print(f"[yellow]note:[/] {escape(n)}", soft_wrap=True)
     if args.na_action == "fail":
         _na_check(feats, gfs, args)
     gfs.index.name = "patient_id"

@@ -55,7 +55,7 @@ def _frame(title: str, df, columns=None) -> Table:
     for c in cols:
         t.add_column(str(c))
     for row in df[cols].itertuples(index=False):
-        t.add_row(*[str(v) for v in row])
+        t.add_row(*[escape(str(v)) for v in row])
     return t
 
 
@@ -71,6 +71,7 @@ def run_validate(args: argparse.Namespace) -> int:
     c = Cohort(args.dir, n_jobs=args.jobs, progress=not args.json)
     checks = c.validate(raise_on_error=False, masks=not args.no_masks)
     rep = report(c, checks)
+    rep["minimums"] = _minimums(c, rep)
     rep["seconds"] = round(time.perf_counter() - t0, 2)
     if args.json:
         print(json.dumps(rep, indent=1, default=str))
@@ -82,7 +83,7 @@ def run_validate(args: argparse.Namespace) -> int:
         tab.add_column(col, overflow="fold")
     colour = {"ok": "green", "warning": "yellow", "error": "red"}
     for ch in checks:
-        tab.add_row(ch.part, f"[{colour[ch.status]}]{ch.status}[/]", ch.detail)
+        tab.add_row(ch.part, f"[{colour[ch.status]}]{ch.status}[/]", escape(ch.detail))
     console.print(tab)
     if rep["series"] and not args.no_series:
         st = Table(title="Series (phase 0 = pre-contrast; rule = the evidence that decided it)")
@@ -90,10 +91,11 @@ def run_validate(args: argparse.Namespace) -> int:
                     "study 1"):
             st.add_column(col, overflow="fold")
         for r in rep["series"]:
-            st.add_row(str(r["patient_id"] or ""), str(r["description"]), str(r["vendor"] or ""),
-                       "" if r["field_strength"] is None else f"{r['field_strength']:g}",
-                       r["role"], str(r["phase"] if r["phase"] is not None else ""),
-                       str(r["rule"] or ""), str(r["slices"]), r["status"])
+            st.add_row(*map(escape, (
+                str(r["patient_id"] or ""), str(r["description"]), str(r["vendor"] or ""),
+                "" if r["field_strength"] is None else f"{r['field_strength']:g}",
+                str(r["role"]), str(r["phase"] if r["phase"] is not None else ""),
+                str(r["rule"] or ""), str(r["slices"]), str(r["status"]))))
         console.print(st)
     n_err = sum(ch.status == "error" for ch in checks)
     if n_err:
@@ -120,20 +122,49 @@ def run_validate(args: argparse.Namespace) -> int:
         if s2.get("scanners"):
             import pandas as pd
             console.print(_frame("Study 2: scanners", pd.DataFrame(s2["scanners"])))
+    _print_minimums(rep["minimums"])
     for name, e in rep["studies"].items():
         if e.get("warning"):
-            console.print(f"[yellow]warning:[/] {e['warning']}")
+            console.print(f"[yellow]warning:[/] {escape(str(e['warning']))}")
         if e.get("error") and not e["required"]:
-            console.print(f"[yellow]note:[/] {name}: {e['error']} (not a study this cohort "
+            console.print(f"[yellow]note:[/] {name}: {escape(str(e['error']))} (not a study this cohort "
                           "is for: see `studies` in cohort.toml)")
     if not rep["valid"]:
         for err in rep["errors"]:
-            console.print(f"[red]error:[/] {err}")
+            console.print(f"[red]error:[/] {escape(str(err))}")
         console.print(f"[bold red]{len(rep['errors'])} error(s): fix them and run validate "
                       "again[/]")
         return 1
     console.print(f"[green]cohort valid[/] ({time.perf_counter() - t0:.1f} s)")
     return 0
+
+
+def _minimums(c, rep: dict) -> list[dict]:
+    """Each stage's patient count against its minimum (:mod:`pyradiogen.minimums`)."""
+    from ..minimums import check_minimums, patient_counts
+
+    studies = tuple(n for n, e in rep["studies"].items() if e.get("assessed"))
+    kept = {n: rep["studies"][n]["patients"] for n in studies}
+    return check_minimums(patient_counts(c, studies, kept), studies)
+
+
+def _print_minimums(rows: list[dict]) -> None:
+    """The table of minimums, and what replicate would refuse."""
+    from ..minimums import shortfalls
+
+    if not rows:
+        return
+    t = Table(title="Patients each stage of replicate needs (pyradiogen/minimums.py)")
+    for col in ("study", "stage", "patients counted", "has", "needs", ""):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        mark = {True: "[green]ok[/]", False: "[red]too few[/]", None: "n/a"}[r["ok"]]
+        t.add_row(r["study"], r["stage"], escape(r["counted_as"]),
+                  "—" if r["n"] is None else str(r["n"]), str(r["patients"]), mark)
+    console.print(t)
+    for line in shortfalls(rows):
+        console.print(f"[yellow]warning:[/] replicate would stop: {escape(line)}",
+                      soft_wrap=True)
 
 
 def _flow_frame(records):

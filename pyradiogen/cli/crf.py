@@ -15,6 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from . import UserError, console, err_console
@@ -101,7 +102,7 @@ def run_icc(args: argparse.Namespace) -> int:
 
     ratings, notes = read_ratings(args.ratings, args.id_column)
     for note in notes:  # on stderr: stdout holds the result only (--json stays parseable)
-        err_console.print(f"[yellow]note:[/] {args.ratings}: {note}", soft_wrap=True)
+        err_console.print(f"[yellow]note:[/] {args.ratings}: {escape(note)}", soft_wrap=True)
     where = f"ratings table {args.ratings}"
     try:
         if args.all:
@@ -125,7 +126,7 @@ def run_icc(args: argparse.Namespace) -> int:
     else:
         console.print(res.summary(), soft_wrap=True)
         if res.dropped:
-            console.print(f"left out ({len(res.dropped)}): {'; '.join(res.dropped)}",
+            console.print(f"left out ({len(res.dropped)}): {escape('; '.join(res.dropped))}",
                           soft_wrap=True)
     return 0
 

@@ -7,6 +7,8 @@ import dataclasses
 import time
 from pathlib import Path
 
+from rich.markup import escape
+
 from ..config import DEFAULT_SEED
 from . import UserError, console
 
@@ -123,7 +125,7 @@ def run_train(args: argparse.Namespace) -> int:
                           "training": est.diagnosis_, "seconds": seconds})
     d = est.diagnosis_
     for ev in d.get("events", []):
-        console.print(f"[yellow]note:[/] {ev}")
+        console.print(f"[yellow]note:[/] {escape(str(ev))}")
     console.print(f"drf train: {len(images)} images, {d['epochs']} epochs, lr {d['lr_used']:g}: "
                   f"{d['verdict']} (validation loss {d.get('val_loss_initial', float('nan')):.4g}"
                   f" → {d.get('val_loss_final', float('nan')):.4g}); model {out / MODEL_FILE}")

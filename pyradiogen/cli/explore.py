@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
+
 from ..config import DEFAULT_SEED
 from . import UserError, console
 
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.crf is not None:
         crf = read_feature_table(args.crf, reader=args.reader, option="--crf")
         for note in crf.attrs.get("notes", []):
-            console.print(f"[yellow]note:[/] {args.crf}: {note}", soft_wrap=True)
+            console.print(f"[yellow]note:[/] {args.crf}: {escape(note)}", soft_wrap=True)
         sets["crf"] = crf
         if not crf.drop(columns=["image_id", "patient_id"]).notna().all().all():
             raise UserError(f"feature table {args.crf} (--crf) has missing values — impute "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
+
 from . import UserError, console
 
 
@@ -86,7 +88,7 @@ def _features(path: Path | None, option: str, drop_na: bool):
         return None
     f = read_features(path, option=option)
     for note in f.attrs.get("notes", []):
-        console.print(f"[yellow]note:[/] {path}: {note}", soft_wrap=True)
+        console.print(f"[yellow]note:[/] {path}: {escape(note)}", soft_wrap=True)
     vals = f.drop(columns=["image_id", "patient_id"])
     bad = ~np.isfinite(vals.to_numpy(dtype=float)).all(axis=0)
     if bad.any():
@@ -95,7 +97,7 @@ def _features(path: Path | None, option: str, drop_na: bool):
             raise UserError(f"feature table {path} ({option}): {desc} — fix: impute them, or "
                             "pass --drop-na-features to leave those features out")
         console.print(f"[yellow]warning:[/] {path}: {int(bad.sum())} feature(s) with missing "
-                      f"values left out ({desc})", soft_wrap=True)
+                      f"values left out ({escape(desc)})", soft_wrap=True)
         f = f.drop(columns=vals.columns[bad])
         if f.shape[1] <= 2:
             raise UserError(f"feature table {path} ({option}): every feature has a missing "
@@ -135,7 +137,7 @@ def _patients(path: Path | None, what: str, option: str):
         return None
     t = read_patient_table(path, what=what, option=option, all_na="keep", min_rows=1)
     for note in t.attrs.get("notes", []):
-        console.print(f"[yellow]note:[/] {path}: {note}", soft_wrap=True)
+        console.print(f"[yellow]note:[/] {path}: {escape(note)}", soft_wrap=True)
     return t.reset_index()
 
 
@@ -252,5 +254,6 @@ def _print_notes(table, keys: list[str]) -> None:
     if "note" not in table.columns:
         return
     for _, r in table[table["note"].notna()].iterrows():
-        console.print(f"[yellow]{' '.join(str(r[k]) for k in keys)}:[/] {r['note']}",
+        console.print(f"[yellow]{escape(' '.join(str(r[k]) for k in keys))}:[/] "
+                      f"{escape(str(r['note']))}",
                       soft_wrap=True, highlight=False)

@@ -52,10 +52,12 @@ def run(args: argparse.Namespace) -> int:
     if args.cohort is not None and not (args.cohort / "cohort.toml").exists():
         raise UserError(f"{args.cohort}: no cohort.toml; see the README's 'Running on real "
                         "TCIA/TCGA data' or make one with `pyradiogen demo-data --out DIR`")
+    studies = ("liu2023", "kim2020") if args.study == "all" else (args.study,)
     if args.cohort is not None:  # read and check every table now, before hours of work
         from ..cohort import load_cohort
+        from ..minimums import require_minimums
 
-        load_cohort(args.cohort)
+        require_minimums(load_cohort(args.cohort), studies)
     cfg = load_config(args.config, preset=args.preset, seed=args.seed)
     if args.patients is not None:
         cfg.section("replicate").demo_patients = args.patients

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
+
 from . import console, err_console
 
 
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 rlibrary.install(lib, r_version)
             except rlibrary.RPackageError as exc:
-                err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+                err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
                 return 1
         print(lib)
         return 0
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         st = rlibrary.install(lib, r_version)
     except rlibrary.RPackageError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 1
     _print(st)
     return 0
@@ -86,4 +88,4 @@ def _print(st) -> None:
                   f"{st.installed_version or '-'}, Python package {st.expected_version}",
                   highlight=False, soft_wrap=True)
     if not st.ok:
-        console.print(f"  {st.reason}; run `{st.fix}`", highlight=False, soft_wrap=True)
+        console.print(escape(f"  {st.reason}; run `{st.fix}`"), highlight=False, soft_wrap=True)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from rich.markup import escape
 
 from . import UserError, console
 
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     expr = read_expression(args.expr, id_column=None if args.id_column == "none"
                            else args.id_column, all_na="keep" if args.drop_na_genes else "error")
     for note in expr.attrs.get("notes", []):
-        console.print(f"[yellow]note:[/] {args.expr}: {note}", soft_wrap=True)
+        console.print(f"[yellow]note:[/] {args.expr}: {escape(note)}", soft_wrap=True)
     where = f"expression table {args.expr} (--expr)"
     bad = ~np.isfinite(expr.to_numpy(dtype=float)).all(axis=0)
     if bad.any():
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{where}: {desc} — fix: impute them, or pass --drop-na-genes to "
                             "leave those genes out")
         console.print(f"[yellow]warning:[/] {where}: {int(bad.sum())} gene(s) with missing "
-                      f"values left out ({desc})", soft_wrap=True)
+                      f"values left out ({escape(desc)})", soft_wrap=True)
         expr = expr.loc[:, ~bad]
     if args.scale == "linear":
         if (expr.to_numpy() < 0).any():

@@ -6,6 +6,8 @@ import argparse
 import math
 from pathlib import Path
 
+from rich.markup import escape
+
 from . import UserError, console
 
 
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                            id_column=None if args.id_column == "none" else args.id_column,
                            all_na="keep" if args.drop_na_genes else "error")
     for note in expr.attrs.get("notes", []):
-        console.print(f"[yellow]note:[/] {args.expr}: {note}", soft_wrap=True)
+        console.print(f"[yellow]note:[/] {args.expr}: {escape(note)}", soft_wrap=True)
     if expr.shape[1] < 2:
         raise UserError(f"expression table {args.expr} (--expr): {expr.shape[1]} gene "
                         "column(s); ssGSEA needs at least 2 — use --genes-as-rows if genes are "

@@ -120,6 +120,13 @@ def read_manifest(root: str | os.PathLike) -> Manifest:
         declared = {k: v for k, v in DEFAULT_PARTS.items() if (root / v).exists()}
     parts = {k: root / v for k, v in declared.items()}
     if "dicom" not in parts:
+        if not mpath.exists():
+            raise CohortError(
+                f"no {MANIFEST} and no dicom/ folder, so not a cohort folder", file=root,
+                what="cohort folder",
+                fix=f"give the folder that holds {MANIFEST}, write a {MANIFEST} naming the "
+                    "cohort's files (README.md, 'Running on real TCIA/TCGA data'), or make a "
+                    "demo cohort with `python -m pyradiogen demo-data --out DIR`")
         raise CohortError("the cohort has no DICOM part", file=mpath,
                           fix="add `dicom = \"<folder>\"` under [parts] in cohort.toml")
     notes: list[str] = []

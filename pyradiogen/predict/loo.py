@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import rbridge
+from ..minimums import minimum
 from . import modes
 
 RISK_SCORES: tuple[str, ...] = ("AURKA", "ESR1", "ERBB2", "GGI", "GENIUS", "EndoPredict",
@@ -50,7 +51,7 @@ def align(features: pd.DataFrame, scores: pd.DataFrame, reader: str | None = Non
         f = f[f["reader"].astype(str) == str(chosen)].drop(columns="reader")
         if f.empty:
             raise ValueError(f"no feature rows for reader {chosen!r}")
-    return modes.align_patients(f, scores, 5, "risk scores")
+    return modes.align_patients(f, scores, MIN_PATIENTS, "risk scores")
 
 
 def spearman_screen(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> pd.DataFrame:
@@ -172,7 +173,8 @@ def _loo_task(task: tuple) -> dict:
     return row
 
 
-MIN_PATIENTS = 5
+#: fewest patients for leave-one-out LASSO (pyradiogen.minimums, kim2020 predict-kim)
+MIN_PATIENTS = minimum("kim2020", "predict-kim")
 
 
 def not_modelled_reason(y: np.ndarray, min_patients: int = MIN_PATIENTS) -> str | None:

@@ -238,6 +238,11 @@ class ReplicateJob:
                        self.cohort_inputs("rois", "patients", "clinical", "star_counts",
                                           "matrix", "genes"),
                        self._params(v=2))
+        from ..minimums import require_minimums
+
+        # before any long stage: every stage to run has its minimum of patients
+        require_minimums(self.cohort(), self.opt.studies(),
+                         kept={s: self.patients(s) for s in self.opt.studies()})
 
     def patients(self, study: str) -> list[str]:
         data = json.loads((self.stages_dir / "assemble" / "patients.json").read_text())

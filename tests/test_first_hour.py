@@ -1,0 +1,138 @@
+"""A new user's first hour (issue 19): messages that make sense, stated minimum cohort sizes,
+ssGSEA's left-out sets and orientation."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pyradiogen.cli import main
+from pyradiogen.minimums import MINIMUMS, check_minimums, minimum, shortfalls
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def tiny_cohort(tmp_path_factory):
+    """A 6-patient demo cohort: too small for the signature/immune classes (10)."""
+    from pyradiogen.demo import make_demo_cohort
+
+    d = tmp_path_factory.mktemp("tiny")
+    make_demo_cohort(d, n_patients=6, seed=3)
+    return d
+
+
+# --------------------------------------------------------------------------- minimums
+
+def test_minimums_are_stated_once_and_used_by_the_stages():
+    from pyradiogen.predict import classes, loo
+
+    assert classes.MIN_PATIENTS == minimum("liu2023", "predict-liu") == 10
+    assert loo.MIN_PATIENTS == minimum("kim2020", "predict-kim") == 5
+    assert all(m.reason and m.patients >= 2 for m in MINIMUMS)
+    rows = check_minimums({"study1": 12, "study1_crf36": 9, "study1_timer": 12,
+                           "study1_crf36_timer": 9, "study2": None}, ("liu2023", "kim2020"))
+    short = shortfalls(rows)
+    assert len(short) == 1 and "predict-liu needs at least 10" in short[0] \
+        and "CRF36" in short[0] and "has 9" in short[0]
+    assert all(r["ok"] is None for r in rows if r["study"] == "kim2020")  # no count: n/a
+
+
+def test_validate_reports_minimums_and_replicate_stops_up_front(tiny_cohort, tmp_path, capsys):
+    code, out, _ = run(["validate", tiny_cohort, "--json"], capsys)
+    rep = json.loads(out)
+    rows = {(r["study"], r["stage"], r["counted"]): r for r in rep["minimums"]}
+    classes = rows[("liu2023", "predict-liu", "study1_timer")]
+    assert classes["patients"] == 10 and classes["n"] == 6 and classes["ok"] is False
+    assert rows[("liu2023", "associate-liu", "study1")]["ok"] is True
+    code, out, _ = run(["validate", tiny_cohort, "--no-series"], capsys)
+    text = " ".join(out.split())
+    assert "Patients each stage of replicate needs" in text
+    assert "replicate would stop: liu2023 stage predict-liu needs at least 10" in text
+    t0 = time.perf_counter()
+    code, out, err = run(["replicate", "--cohort", tiny_cohort, "--out", tmp_path / "r"],
+                         capsys)
+    assert code == 2 and time.perf_counter() - t0 < 60
+    msg = " ".join(err.split())
+    assert "too small" in msg and "predict-liu needs at least 10" in msg and "has 6" in msg
+    assert "barcode" not in msg
+    assert not (tmp_path / "r" / "stages").exists()       # no stage ran
+
+
+def test_too_few_patients_for_the_classes_says_so_not_barcodes():
+    from pyradiogen.predict.modes import align_patients
+
+    f = pd.DataFrame({"patient_id": [f"TCGA-A1-A{i:03d}" for i in range(6)], "x": range(6)})
+    t = pd.DataFrame({"patient_id": f["patient_id"], "y": range(6)})
+    with pytest.raises(ValueError, match="too small: at least 10") as exc:
+        align_patients(f, t, 10, "targets")
+    assert "barcode" not in str(exc.value)
+    f2 = pd.DataFrame({"patient_id": [f"TCGA-A1-A{i:03d}" for i in range(12)], "x": range(12)})
+    t2 = pd.DataFrame({"patient_id": [f"P{i}" for i in range(12)], "y": range(12)})
+    with pytest.raises(ValueError, match="barcodes"):
+        align_patients(f2, t2, 10, "targets")
+
+
+# --------------------------------------------------------------------------- validate
+
+def test_validate_on_a_folder_without_cohort_toml(tmp_path, capsys):
+    (tmp_path / "some.csv").write_text("a,b\n1,2\n")
+    code, _, err = run(["validate", tmp_path], capsys)
+    msg = " ".join(err.split())
+    assert code == 2
+    assert f"cohort folder {tmp_path}: no cohort.toml and no dicom/ folder" in msg
+    assert "demo-data" in msg and "under  in" not in msg
+
+
+def test_validate_prints_bracketed_names(tiny_cohort, capsys, monkeypatch):
+    """Text in square brackets ([parts], [study1]) is printed, not taken as rich markup."""
+    from pyradiogen.cohort import Check
+    from pyradiogen.cohort.core import Cohort
+
+    monkeypatch.setattr(Cohort, "validate", lambda self, **kw: [
+        Check("expression", "error", "no expression part — fix: add `matrix` under [parts] "
+              "in cohort.toml")])
+    code, out, err = run(["validate", tiny_cohort, "--no-series"], capsys)
+    assert code == 2
+    assert "[parts]" in out and "under [parts] in" in " ".join(err.split())
+
+
+# --------------------------------------------------------------------------- ssgsea
+
+def _expr(tmp_path, genes):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(5, 1, (6, len(genes))), columns=genes,
+                      index=pd.Index([f"s{i}" for i in range(6)], name="sample"))
+    df.to_csv(tmp_path / "samples_rows.csv")
+    df.T.rename_axis("gene").to_csv(tmp_path / "genes_rows.csv")
+    (tmp_path / "sets.gmt").write_text("SET_A\tna\tG1\tG2\tG3\tG4\nSET_EMPTY\tna\tX1\tX2\n"
+                                       "SET_C\tna\tG10\tG11\tG12\n")
+
+
+def test_ssgsea_names_sets_without_genes_and_the_genes_as_rows_option(tmp_path, capsys):
+    _expr(tmp_path, [f"G{i}" for i in range(30)])
+    code, out, err = run(["ssgsea", "--expr", tmp_path / "samples_rows.csv", "--gmt",
+                          tmp_path / "sets.gmt", "--out", tmp_path / "o.csv"], capsys)
+    assert code == 0                                    # without -v
+    assert "1 with no gene in the expression data): SET_EMPTY" in " ".join(err.split())
+    assert "2 of 3 gene sets" in out and "1 set(s) left out" in out
+    code, out, err = run(["ssgsea", "--expr", tmp_path / "genes_rows.csv", "--gmt",
+                          tmp_path / "sets.gmt", "--out", tmp_path / "o2.csv"], capsys)
+    msg = " ".join(err.split())
+    assert code == 2 and "pass --genes-as-rows" in msg and "first column" in msg
+    code, out, err = run(["ssgsea", "--expr", tmp_path / "genes_rows.csv", "--genes-as-rows",
+                          "--gmt", tmp_path / "sets.gmt", "--out", tmp_path / "o3.csv"], capsys)
+    assert code == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "o.csv"),
+                                  pd.read_csv(tmp_path / "o3.csv"))
+    code, _, err = run(["ssgsea", "--expr", tmp_path / "samples_rows.csv", "--genes-as-rows",
+                        "--gmt", tmp_path / "sets.gmt", "--out", tmp_path / "o4.csv"], capsys)
+    assert code == 2 and "drop --genes-as-rows" in " ".join(err.split())
