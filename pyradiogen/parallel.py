@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -42,6 +43,32 @@ def _run_one(fn: Callable[..., R], item: Any, seed: int | None, r_seed: bool) ->
 
             rbridge.set_seed(seed)
     return fn(item)
+
+
+class _ForwardWarnings:
+    """Runs ``fn`` in a worker process and returns its result with the warnings it raised
+    (category, message), so that the parent reports them through its own warning handling
+    (the command line prints each once, short) instead of the worker printing Python's
+    default format, file path and source line included."""
+
+    def __init__(self, fn: Callable[..., Any]):
+        self.fn = fn
+
+    def __call__(self, item: Any) -> tuple[Any, list[tuple[type[Warning], str]]]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = self.fn(item)
+        return res, [(w.category, str(w.message)) for w in caught]
+
+
+def _reraise_warnings(results: list[tuple[Any, list]]) -> list[Any]:
+    """The results of :class:`_ForwardWarnings` tasks; their warnings raised here, in order."""
+    out = []
+    for res, caught in results:
+        for category, message in caught:
+            warnings.warn(message, category, stacklevel=3)
+        out.append(res)
+    return out
 
 
 def pmap(
@@ -78,6 +105,7 @@ def pmap(
                 out.append(_run_one(fn, item, s, r_seed))
                 advance()
         return out
+    fn = _ForwardWarnings(fn)  # worker warnings come back and are raised here
     tasks = (delayed(_run_one)(fn, item, s, r_seed) for item, s in zip(items, seeds))
     verbose = 0
     if backend == "dask":
@@ -88,7 +116,7 @@ def pmap(
         if scheduler is None:
             raise ValueError("backend='dask' needs scheduler='tcp://host:port' of a running cluster")
         with Client(scheduler), parallel_config(backend="dask"):
-            return list(Parallel(n_jobs=n_jobs, verbose=verbose)(tasks))
+            return _reraise_warnings(list(Parallel(n_jobs=n_jobs, verbose=verbose)(tasks)))
     with progress_task(description or "tasks", len(items)) as advance:
         results: list[R] = []
         for res in Parallel(n_jobs=n_jobs, backend="loky", return_as="generator",
@@ -96,7 +124,7 @@ def pmap(
             results.append(res)
             if _progress_enabled():
                 advance()
-        return results
+        return _reraise_warnings(results)
 
 
 def chunked(seq: Sequence[T], size: int) -> list[Sequence[T]]:

@@ -136,3 +136,69 @@ def test_ssgsea_names_sets_without_genes_and_the_genes_as_rows_option(tmp_path, 
     code, _, err = run(["ssgsea", "--expr", tmp_path / "samples_rows.csv", "--genes-as-rows",
                         "--gmt", tmp_path / "sets.gmt", "--out", tmp_path / "o4.csv"], capsys)
     assert code == 2 and "drop --genes-as-rows" in " ".join(err.split())
+
+
+# --------------------------------------------------------------------------- console
+
+def r_warns(i: int) -> int:
+    """Raises the same R warning in every task (as glmnet does in every fold)."""
+    from pyradiogen import rbridge
+
+    rbridge.rcall("function(i) { warning('dangerous ground'); i }", i)
+    return i
+
+
+def test_worker_warnings_come_back_to_the_parent():
+    import warnings
+
+    from pyradiogen.parallel import pmap
+    from pyradiogen.rbridge import RWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert pmap(r_warns, range(6), n_jobs=2) == list(range(6))
+    msgs = [str(w.message) for w in caught if issubclass(w.category, RWarning)]
+    assert msgs == ["R: dangerous ground"] * 6
+
+
+def test_warning_report_once_short_grouped():
+    from pyradiogen.cli._report import WarningReport
+    from pyradiogen.rbridge import RWarning
+
+    lines: list[str] = []
+    rep = WarningReport(lines.append)
+    for _ in range(37):
+        rep.showwarning("R: from glmnet C++ code: dangerous ground", RWarning, "/x/rbridge.py", 9)
+    genes = ", ".join(f"G{i} (Entrez {i})" for i in range(40))
+    rep.showwarning(f"R: gene70: 49 of 52 signature genes not found in the data (the score "
+                    f"uses the other 3 genes): {genes}", RWarning, "f.py", 1)
+    rep.showwarning(f"R: ggi: 104 of 104 signature genes not found in the data (the result is "
+                    f"NA for every sample; add these genes): {genes}", RWarning, "f.py", 1)
+    rep.showwarning(f"12 patients left out: {genes}", UserWarning, "f.py", 1)
+    rep.note("training diverged at epoch 1")
+    rep.add("warning", "training diverged at epoch 1")      # logged after the note: counted
+    rep.finish()
+    text = "\n".join(lines)
+    assert text.count("dangerous ground") == 2                 # once, then its count
+    assert "repeated:[/] 37 × R warning" in text
+    assert "gene70 49/52; ggi 104/104 (not computed)" in text
+    assert "Entrez 39" not in text and "-v prints all" in text  # the long list is cut
+    assert "rbridge.py" not in text and "return call_r" not in text
+    assert sum("signature genes" in ln for ln in lines) == 1
+
+
+def test_signatures_console_is_short(tmp_path, capsys):
+    """A small symbols table: a handful of short warning lines, no file paths."""
+    from test_signatures import full_platform
+
+    x, _ = full_platform(n=8)
+    x = x.iloc[:, :60]
+    x.columns = [c[1:] for c in x.columns]                # Entrez IDs as column names
+    x.to_csv(tmp_path / "e.csv")
+    code, out, err = run(["signatures", "--expr", tmp_path / "e.csv", "--out",
+                          tmp_path / "o.csv"], capsys)
+    assert code == 0
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert "rbridge.py" not in err and "call_r" not in err and "Warning:" not in err
+    assert sum("signature genes missing from the data" in ln for ln in lines) == 1
+    assert sum(ln.startswith(("R warning", "warning", "repeated")) for ln in lines) <= 6, err

@@ -13,8 +13,9 @@ Errors (the same for every sub-command, :func:`main`):
 * anything else is a bug: one line, and the path of a log file holding the traceback; exit
   code 1. Logs go to ``$PYRADIOGEN_LOG_DIR`` or the user log folder (platformdirs).
 
-Warnings raised while a command runs (dropped rows, missing genes, R warnings …) are printed as
-``warning: …`` lines on stderr.
+Warnings raised while a command runs (dropped rows, missing genes, R warnings, warnings logged
+or raised in worker processes) are printed on stderr once each, short and grouped, by one
+:class:`~pyradiogen.cli._report.WarningReport` (``-v`` prints them whole).
 """
 
 from __future__ import annotations
@@ -185,29 +186,35 @@ def _user_message(exc: BaseException, args: argparse.Namespace) -> str:
     return str(exc)
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    name = getattr(category, "__name__", "Warning")
-    label = "R warning" if name == "RWarning" else "warning"
-    err_console.print(f"[yellow]{label}:[/] {escape(str(message))}", highlight=False,
-                      soft_wrap=True)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 done, 1 internal error, 2 input problem)."""
+    from . import _report
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
+    # one place where warnings reach the console: once each, short, grouped (cli/_report.py)
+    report = _report.WarningReport(
+        lambda text: err_console.print(text, highlight=False, soft_wrap=True), args.verbose)
+    previous = _report.install(report)
+    handler = None if args.verbose else report.log_handler()
+    root = logging.getLogger()
+    if handler is not None:
+        root.addHandler(handler)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("default")
+            warnings.simplefilter("always")
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             warnings.filterwarnings("ignore", category=FutureWarning)
-            warnings.showwarning = _show_warning
-            return int(args.func(args) or 0)
+            warnings.showwarning = report.showwarning
+            try:
+                return int(args.func(args) or 0)
+            finally:
+                report.finish()
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted; finished stages are kept, rerun to resume[/]")
         return 130
@@ -228,6 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                           f"{escape(type(exc).__name__)}: {escape(first)}{escape(where)} — "
                           "please report it with that file", highlight=False, soft_wrap=True)
         return 1
+    finally:
+        if handler is not None:
+            root.removeHandler(handler)
+        _report.install(previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,10 +7,9 @@ import dataclasses
 import time
 from pathlib import Path
 
-from rich.markup import escape
-
 from ..config import DEFAULT_SEED
 from . import UserError, console
+from ._report import note
 
 MODEL_FILE = "drf_model.pt"
 
@@ -124,8 +123,8 @@ def run_train(args: argparse.Namespace) -> int:
                           "n_patients": int(images["patient_id"].nunique()),
                           "training": est.diagnosis_, "seconds": seconds})
     d = est.diagnosis_
-    for ev in d.get("events", []):
-        console.print(f"[yellow]note:[/] {escape(str(ev))}")
+    for ev in d.get("events", []):  # once: a divergence was already reported as a warning
+        note(str(ev), console.print)
     console.print(f"drf train: {len(images)} images, {d['epochs']} epochs, lr {d['lr_used']:g}: "
                   f"{d['verdict']} (validation loss {d.get('val_loss_initial', float('nan')):.4g}"
                   f" → {d.get('val_loss_final', float('nan')):.4g}); model {out / MODEL_FILE}")
