@@ -202,3 +202,15 @@ def test_signatures_console_is_short(tmp_path, capsys):
     assert "rbridge.py" not in err and "call_r" not in err and "Warning:" not in err
     assert sum("signature genes missing from the data" in ln for ln in lines) == 1
     assert sum(ln.startswith(("R warning", "warning", "repeated")) for ln in lines) <= 6, err
+
+
+def test_vignette_kernel_is_local_and_quiet(tmp_path, capfd):
+    """Notebooks run on a kernel over local IPC sockets: no TCP, no eavesdropping warning."""
+    from pyradiogen.vignettes import execute
+
+    (tmp_path / "01_tiny.py").write_text("# %%\nprint(6 * 7)\n")
+    nb = execute(tmp_path / "01_tiny.py", tmp_path)
+    assert nb.cells[0].outputs[0]["text"] == "42\n"
+    err = capfd.readouterr().err
+    assert "eavesdropping" not in err and "WARNING" not in err
+    assert not list(tmp_path.glob("kernel*"))
