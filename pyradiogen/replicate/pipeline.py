@@ -206,6 +206,7 @@ class ReplicateJob:
     def stage_cohort(self) -> None:
         if self.is_demo:
             from ..demo import make_demo_cohort
+            from ..demo.generate import DEMO_VERSION
 
             def gen(_d: Path) -> list[Path]:
                 make_demo_cohort(self.cohort_dir, n_patients=self.rcfg.demo_patients,
@@ -213,7 +214,7 @@ class ReplicateJob:
                 return [self.cohort_dir / "cohort.toml"]
 
             self.run_stage("demo-data", gen, [], {"n": self.rcfg.demo_patients,
-                                                  "seed": self.rcfg.demo_seed, "v": 2})
+                                                  "seed": self.rcfg.demo_seed, "v": DEMO_VERSION})
 
         def assemble(d: Path) -> list[Path]:
             c = self.cohort()
