@@ -134,10 +134,10 @@ def check_minimums(counts: dict[str, int | None],
 
 
 def shortfalls(rows: list[dict[str, Any]]) -> list[str]:
-    """One line per stage below its minimum (empty when every stage that applies has enough)."""
-    return [f"{r['study']} stage {r['stage']} needs at least {r['patients']} "
-            f"{r['counted_as']}, the cohort has "
-            f"{r['n']}: {r['reason']}" for r in rows if r["ok"] is False]
+    """One line per stage below its minimum (empty when every stage that applies has enough):
+    ``liu2023 predict-liu: 9 of the 10 study 1's patients with CRF36 it needs (why)``."""
+    return [f"{r['study']} {r['stage']}: {r['n']} of the {r['patients']} "
+            f"{r['counted_as']} it needs ({r['reason']})" for r in rows if r["ok"] is False]
 
 
 class CohortTooSmallError(ValueError):
@@ -153,7 +153,8 @@ def require_minimums(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
     if short:
         root = getattr(cohort, "root", "the cohort")
         raise CohortTooSmallError(
-            f"cohort {root} is too small for {' and '.join(studies)}: " + "; ".join(short)
+            f"cohort {root} is too small for {' and '.join(studies)}: {len(short)} stage "
+            "minimum(s) not met — " + "; ".join(short)
             + " — fix: use a cohort with more patients, or run only the study that fits "
               "(--study); `pyradiogen validate` lists every stage's minimum")
     return rows

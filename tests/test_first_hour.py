@@ -41,8 +41,9 @@ def test_minimums_are_stated_once_and_used_by_the_stages():
     rows = check_minimums({"study1": 12, "study1_crf36": 9, "study1_timer": 12,
                            "study1_crf36_timer": 9, "study2": None}, ("liu2023", "kim2020"))
     short = shortfalls(rows)
-    assert len(short) == 1 and "predict-liu needs at least 10" in short[0] \
-        and "CRF36" in short[0] and "has 9" in short[0]
+    assert len(short) == 1
+    assert short[0].startswith("liu2023 predict-liu: 9 of the 10 study 1's patients with "
+                               "CRF36 and TIMER it needs (")
     assert all(r["ok"] is None for r in rows if r["study"] == "kim2020")  # no count: n/a
 
 
@@ -56,13 +57,13 @@ def test_validate_reports_minimums_and_replicate_stops_up_front(tiny_cohort, tmp
     code, out, _ = run(["validate", tiny_cohort, "--no-series"], capsys)
     text = " ".join(out.split())
     assert "Patients each stage of replicate needs" in text
-    assert "replicate would stop: liu2023 stage predict-liu needs at least 10" in text
+    assert "replicate would stop: liu2023 predict-liu: 6 of the 10" in text
     t0 = time.perf_counter()
     code, out, err = run(["replicate", "--cohort", tiny_cohort, "--out", tmp_path / "r"],
                          capsys)
     assert code == 2 and time.perf_counter() - t0 < 60
     msg = " ".join(err.split())
-    assert "too small" in msg and "predict-liu needs at least 10" in msg and "has 6" in msg
+    assert "too small" in msg and "liu2023 predict-liu: 6 of the 10 study 1's patients" in msg
     assert "barcode" not in msg
     assert not (tmp_path / "r" / "stages").exists()       # no stage ran
 
@@ -214,3 +215,16 @@ def test_vignette_kernel_is_local_and_quiet(tmp_path, capfd):
     err = capfd.readouterr().err
     assert "eavesdropping" not in err and "WARNING" not in err
     assert not list(tmp_path.glob("kernel*"))
+
+
+def test_drf_train_reports_the_divergence_once(tiny_cohort, tmp_path, capsys):
+    """The paper preset (Adam, lr 0.1) diverges and restarts at lr 0.001: said once."""
+    code, out, err = run(["drf", "train", "--cohort", tiny_cohort, "--out", tmp_path / "d",
+                          "--epochs", "2"], capsys)
+    assert code == 0
+    both = " ".join((out + err).split())
+    n = both.count("training diverged at epoch")
+    assert n <= 1, both
+    if n:
+        assert "restarted from the initial weights at lr=0.001" in both
+    assert "WARNING" not in err and ".py:" not in err

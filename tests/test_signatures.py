@@ -161,7 +161,8 @@ def test_r_python_and_cli_agree(tmp_path):
     ok = ~np.isnan(a)
     assert np.max(np.abs(a[ok] - b[ok])) < 1e-12
     for c in [c for c in py.columns if c not in num]:
-        assert list(py[c].astype(str)) == list(r[c].fillna("nan").astype(str))
+        assert [str(v) if pd.notna(v) else "nan" for v in py[c]] == \
+            list(r[c].fillna("nan").astype(str))
     np.testing.assert_allclose(cli[num].to_numpy(), py[num].to_numpy(), rtol=1e-13, atol=1e-13)
 
 
