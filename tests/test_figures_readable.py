@@ -19,13 +19,14 @@ LONG = ["original_glszm_SmallAreaLowGrayLevelEmphasis", "original_glrlm_LongRunH
 def checked(monkeypatch):
     """Every figure saved while the test runs is checked; returns {figure title: problems}."""
     seen: dict[str, list[str]] = {}
-    original = matplotlib.figure.Figure.savefig
 
     def savefig(self, fname, *args, **kwargs):
-        if str(fname).endswith(".png") or kwargs.get("format") == "png":
+        # check the figure as drawn; write an empty file instead of rendering it (fast)
+        if kwargs.get("format", str(fname).rsplit(".", 1)[-1]) == "png":
             texts = [t.get_text() for t in self.findobj(matplotlib.text.Text) if t.get_text()]
             seen[f"{fname}"] = (readability_problems(self), " ".join(texts))
-        return original(self, fname, *args, **kwargs)
+        with open(fname, "wb"):
+            pass
 
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
     return seen
