@@ -30,8 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="only report the state; exit 1 when missing or stale")
     p.add_argument("--print-library", action="store_true",
                    help="print only the library's path on stdout (installing first when "
-                        "missing or stale, with messages on stderr), for R: "
-                        "library(pyradiogen, lib.loc = <that path>)")
+                        "missing or stale, with messages on stderr): the lib.loc that loads "
+                        "the R package in R (README, 'R API in brief')")
     p.set_defaults(func=run)
 
 
