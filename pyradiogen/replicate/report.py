@@ -154,7 +154,10 @@ def align_to_published(paper: pd.DataFrame | Mapping[Any, Any] | None,
         order.setdefault(k, i)
     ours_keys = _row_keys(ours_df, keys or None)
     rank = [order.get(k, len(order) + j) for j, k in enumerate(ours_keys)]
+    plain = isinstance(ours_df.index, pd.RangeIndex)
     ours_df = ours_df.iloc[sorted(range(len(ours_df)), key=rank.__getitem__)]
+    if plain:
+        ours_df = ours_df.reset_index(drop=True)
     by_norm = {_norm(c): c for c in ours_df.columns}
     first = [*keys, *[by_norm[_norm(c)] for c in pcols if _norm(c) in by_norm]]
     first = list(dict.fromkeys(first))
@@ -195,7 +198,10 @@ def truncate(df: pd.DataFrame, limit: int = MAX_INLINE_ROWS,
         cols = [c for c in cols if c in df.columns]
         if cols:
             asc = ascending if isinstance(ascending, bool) else list(ascending)[:len(cols)]
+            plain = isinstance(df.index, pd.RangeIndex)
             df = df.sort_values(cols, ascending=asc, na_position="last", kind="stable")
+            if plain:  # a default index stays a default index (not printed)
+                df = df.reset_index(drop=True)
     return (df.head(limit) if n > limit else df), n
 
 
