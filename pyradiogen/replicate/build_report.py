@@ -32,12 +32,19 @@ def caption_of(name: str, captions: Mapping[str, tuple[str, str]]) -> tuple[str,
 
 def figures(rep: Report, sec: Section, art: Artefacts, patterns: Sequence[str],
             missing: str, captions: Mapping[str, tuple[str, str]] | None = None) -> None:
-    """Add every figure whose result name matches one of ``patterns`` (in that order), with
+    """Add every figure whose result name matches one of ``patterns`` (in that order; within
+    a pattern in the order of ``captions``), with
     its title and caption from ``captions`` (result name or pattern → (title, caption)), or a
     note naming what was not produced."""
     found: dict[str, Path] = {}
+    rank = {k: i for i, k in enumerate(captions or {})}
+
+    def order(name: str) -> tuple[int, str]:
+        keys = [k for k in rank if k == name or fnmatch.fnmatchcase(name, k)]
+        return (min((rank[k] for k in keys), default=len(rank)), name)
+
     for pat in patterns:
-        for name in sorted(n for n in art if fnmatch.fnmatchcase(n, pat)):
+        for name in sorted((n for n in art if fnmatch.fnmatchcase(n, pat)), key=order):
             p = art[name]
             if p.suffix == ".png" and p not in found.values():
                 found[name] = p

@@ -159,7 +159,7 @@ def align_to_published(paper: pd.DataFrame | Mapping[Any, Any] | None,
     if plain:
         ours_df = ours_df.reset_index(drop=True)
     by_norm = {_norm(c): c for c in ours_df.columns}
-    first = [*keys, *[by_norm[_norm(c)] for c in pcols if _norm(c) in by_norm]]
+    first = [by_norm[_norm(c)] for c in paper_df.columns if _norm(c) in by_norm]
     first = list(dict.fromkeys(first))
     return ours_df[first + [c for c in ours_df.columns if c not in first]]
 
@@ -216,13 +216,27 @@ def _table_html(df: pd.DataFrame | None, index: bool = True, floatfmt: str = "{:
             return floatfmt.format(v)
         return str(v)
 
-    df = df.copy()
+    text_cols = [i for i, c in enumerate(df.columns)
+                 if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+    df = df.astype(object).map(cell)
     df.columns = [_label(c) for c in df.columns]
-    fmt = {c: cell for c in df.columns}
     if isinstance(df.index, pd.RangeIndex):
         index = False
-    body = df.to_html(index=index, escape=True, border=0, formatters=fmt, na_rep="—")
+    body = df.to_html(index=index, escape=True, border=0)
+    # text columns read left-aligned, numbers right-aligned
+    shift = 1 + (1 if index else 0)
+    left = ",".join(f"td:nth-child({i + shift})" for i in text_cols)
+    if left:
+        global _TABLE_ID
+        _TABLE_ID += 1
+        tid = f"t{_TABLE_ID}"
+        style = ",".join(f"#{tid} {sel}" for sel in left.split(","))
+        return (f"<style>{style}{{text-align:left}}</style>"
+                f"<div class='tablewrap' id='{tid}'>{body}</div>")
     return f"<div class='tablewrap'>{body}</div>"
+
+
+_TABLE_ID = 0
 
 
 def _label(c: Any) -> str:
