@@ -178,7 +178,7 @@ def test_degenerate_auc_is_flagged_with_its_reason():
     shown = auc_display(t)
     assert "auc" not in shown.columns and "ci_low" not in shown.columns
     col = shown["AUC (95% CI)"].tolist()
-    assert col[0] == "0.80 [0.60, 0.95] DeLong"
+    assert col[0] == "0.80 [0.60, 0.95]" and shown["CI method"].iloc[0] == "DeLong"
     assert col[1].startswith("⚠ degenerate: n_test = 4") and col[2].startswith("⚠ degenerate")
 
 

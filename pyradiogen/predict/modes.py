@@ -287,8 +287,8 @@ def align_patients(features: pd.DataFrame, table: pd.DataFrame, min_patients: in
 
 
 def auc_display(table: pd.DataFrame, auc: str = "auc") -> pd.DataFrame:
-    """A summary table for a reader: ``auc``, ``ci_low``, ``ci_high`` and ``ci_method`` become
-    one ``AUC (95% CI)`` column (e.g. ``0.81 [0.62, 0.95] DeLong``), and a degenerate AUC
+    """A summary table for a reader: ``auc``, ``ci_low`` and ``ci_high`` become one
+    ``AUC (95% CI)`` column (e.g. ``0.81 [0.62, 0.95]``; ``ci_method`` → ``CI method``), and a degenerate AUC
     (:func:`degenerate_auc`) is shown as its reason, not as a number."""
     if auc not in table.columns:
         return table
@@ -303,12 +303,13 @@ def auc_display(table: pd.DataFrame, auc: str = "auc") -> pd.DataFrame:
             return "—"
         lo, hi = row.get("ci_low"), row.get("ci_high")
         ci = f" [{float(lo):.2f}, {float(hi):.2f}]" if pd.notna(lo) and pd.notna(hi) else ""
-        how = row.get("ci_method")
-        return f"{float(a):.2f}{ci}" + (f" {how}" if isinstance(how, str) and how else "")
+        return f"{float(a):.2f}{ci}"
 
     out = table.copy()
     pos = list(out.columns).index(auc)
     col = [text(r, w) for (_, r), w in zip(out.iterrows(), flags)]
-    out = out.drop(columns=[c for c in (auc, "ci_low", "ci_high", "ci_method") if c in out])
+    out = out.drop(columns=[c for c in (auc, "ci_low", "ci_high") if c in out])
     out.insert(min(pos, len(out.columns)), "AUC (95% CI)", col)
+    if "ci_method" in out.columns:
+        out = out.rename(columns={"ci_method": "CI method"})
     return out

@@ -50,12 +50,27 @@ def figures(rep: Report, sec: Section, art: Artefacts, patterns: Sequence[str],
                 found[name] = p
     if not found:
         rep.text(sec, f"Figure not produced in this run: {missing}.", "note")
+    caps = {name: caption_of(name, captions or {}) for name in found}
     for name, f in found.items():
-        cap = caption_of(name, captions or {})
+        cap = caps[name]
         if cap is None:
             title = name.split("/")[-1].replace("_", " ")
             cap = (title, f"{missing}: {title}.")
-        rep.figure(sec, f, cap[1], title=cap[0])
+        same = [n for n in found if caps[n] is not None and caps[n] == cap]
+        title = cap[0]
+        if len(same) > 1:  # several figures of one kind: name what tells them apart
+            title += f" ({_distinct(name, same)})"
+        rep.figure(sec, f, cap[1], title=title)
+
+
+def _distinct(name: str, group: Sequence[str]) -> str:
+    """The words of ``name`` that its group does not share (``drf kegg`` of
+    ``liu2023_drf_figures/fig5_heatmap_drf_kegg`` among the other heatmaps)."""
+    words = [n.replace("/", "_").split("_") for n in group]
+    mine = name.replace("/", "_").split("_")
+    common = set.intersection(*(set(w) for w in words))
+    rest = [w for w in mine if w not in common]
+    return " ".join(rest).replace("crf", "CRF").replace("drf", "DRF").replace("kegg", "KEGG") or name
 
 
 def stage_table(records: Sequence[Any]) -> pd.DataFrame:
