@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from pyradiogen.datasets import make_toy_images
+from pyradiogen.estimator import NotFittedError
 from pyradiogen.drf import (
     DRFExtractor,
     features_to_maps,
@@ -118,7 +119,7 @@ def test_normalised_table(fitted, data):
 
 def test_unfitted_and_bad_ids(data):
     imgs, pids, ids = data
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         DRFExtractor().transform(imgs)
     est = DRFExtractor("paper", seed=1, epochs=1, config=SETTINGS, progress=False)
     with pytest.raises(ValueError, match="3 patient ids given for 40 images"):

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.cluster.hierarchy import cut_tree, leaves_list, linkage
 from scipy.spatial.distance import pdist
 
+from ..estimator import EstimatorMixin
 from .fisher import Engine, fisher_table
 
 ID_COLUMNS = ("image_id", "patient_id", "reader")
@@ -61,12 +62,41 @@ def scale_columns(X: pd.DataFrame) -> pd.DataFrame:
     return ((X - X.mean(axis=0)) / sd).fillna(0.0)
 
 
-class HierarchicalClustering:
+class HierarchicalClustering(EstimatorMixin):
     """Agglomerative clustering of the rows of a DataFrame, cut into ``n_clusters``.
 
-    Parameters mirror R's ``hclust(dist(X, metric), method)`` + ``cutree(k = n_clusters)``.
-    Fitted: ``linkage_`` (scipy linkage matrix), ``labels_`` (Series, index = rows, 1…k),
-    ``order_`` (leaf order, row positions), ``sizes_`` (patients per cluster).
+    Equals R's ``cutree(hclust(dist(X, metric), method), k = n_clusters)`` (R stats 4.2;
+    labels numbered by first appearance, ties aside).
+
+    Parameters
+    ----------
+    n_clusters : int, default 2
+        Number of clusters to cut the tree into.
+    method : str, default "complete"
+        Linkage (``"complete"``, ``"average"``, ``"single"``, ``"ward"`` …, scipy's names).
+    metric : str, default "euclidean"
+        Distance between rows (scipy ``pdist`` names).
+    scale : {"none", "zscore"}, default "none"
+        ``"zscore"`` standardises each column first (R's ``scale``).
+
+    Attributes
+    ----------
+    distances_ : ndarray, shape (n·(n−1)/2,)
+        Condensed distance matrix.
+    linkage_ : ndarray, shape (n − 1, 4)
+        scipy linkage matrix.
+    labels_ : Series of int, shape (n,)
+        Cluster 1…k per row, indexed as ``X``.
+    order_ : ndarray of int, shape (n,)
+        Leaf order of the dendrogram (row positions).
+    sizes_ : Series of int
+        Rows per cluster.
+
+    References
+    ----------
+    .. [1] R Core Team. ``stats::hclust`` and ``stats::cutree``, R 4.2.
+    .. [2] Müllner D. fastcluster: fast hierarchical, agglomerative clustering routines for
+       R and Python. *J Stat Softw* 53(9) (2013).
     """
 
     def __init__(self, n_clusters: int = 2, method: str = "complete", metric: str = "euclidean",
@@ -84,7 +114,23 @@ class HierarchicalClustering:
         return data.to_numpy(dtype=float)
 
     def fit(self, X: pd.DataFrame) -> HierarchicalClustering:
-        """Cluster the rows of ``X`` (patients × features)."""
+        """Cluster the rows of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame, shape (n_patients, n_features)
+            Numeric features without missing values.
+
+        Returns
+        -------
+        HierarchicalClustering
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` has fewer rows than clusters or holds missing values (columns named).
+        """
         if len(X) < max(2, self.n_clusters):
             raise ValueError(f"need at least {max(2, self.n_clusters)} patients to cut into "
                              f"{self.n_clusters} clusters, got {len(X)}")
@@ -97,7 +143,18 @@ class HierarchicalClustering:
         return self
 
     def fit_predict(self, X: pd.DataFrame) -> pd.Series:
-        """Fit and return the cluster labels."""
+        """Fit and return the cluster labels.
+
+        Parameters
+        ----------
+        X : DataFrame, shape (n_patients, n_features)
+            Numeric features without missing values.
+
+        Returns
+        -------
+        Series of int, shape (n_patients,)
+            Cluster 1…k per row (``labels_``).
+        """
         return self.fit(X).labels_
 
 

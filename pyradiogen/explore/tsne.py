@@ -23,6 +23,7 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.metrics import silhouette_score
 
+from ..estimator import EstimatorMixin
 from .clustering import feature_columns, patient_means
 
 EXACT_MAX_ROWS = 500
@@ -90,12 +91,55 @@ def choose_kmeans(Y: np.ndarray, n_clusters: int | None = None, max_clusters: in
     return relabel_by_appearance(best[1]), scores
 
 
-class TSNEExplorer:
+class TSNEExplorer(EstimatorMixin):
     """t-SNE of patients and images from an image-level feature table, clusters on the patients.
 
-    Fitted: ``patients_`` (patient_id → tsne1, tsne2, cluster), ``images_`` (image_id →
-    patient_id, tsne1, tsne2, cluster; ``None`` when every patient has one image),
-    ``n_clusters_``, ``silhouettes_`` (k → mean silhouette).
+    Parameters
+    ----------
+    perplexity : float, default 5.0
+        Perplexity of the patient map (lowered with a warning when too large for the rows).
+    image_perplexity : float, default 30.0
+        Perplexity of the image map.
+    max_iter : int, default 3000
+        Gradient iterations of the patient map.
+    pca_dims : int or None, default 50
+        PCA components before t-SNE (Rtsne's ``initial_dims``); ``None``: no PCA.
+    normalize : bool, default True
+        Rtsne's ``normalize_input``: centre, then divide by the largest absolute value.
+    n_clusters : int or None, default None
+        Fixed number of k-means clusters on the patient map; ``None``: chosen by silhouette.
+    max_clusters : int, default 8
+        Largest k tried when ``n_clusters`` is ``None``.
+    seed : int, default 101
+        Seeds PCA, t-SNE and k-means.
+    images : bool, default True
+        Also embed the images (when some patient has more than one).
+    init : {"random", "pca"}, default "random"
+        t-SNE start (Rtsne starts at random).
+    image_max_iter : int or None, default None
+        Iterations of the image map (``None``: ``max_iter``).
+    n_jobs : int, default 1
+        t-SNE threads; more than one may change the last digits between runs.
+
+    Attributes
+    ----------
+    patients_ : DataFrame, shape (n_patients, 3)
+        Indexed by patient_id: ``tsne1``, ``tsne2``, ``cluster`` (1…k).
+    images_ : DataFrame or None
+        Indexed by image_id: ``patient_id``, ``tsne1``, ``tsne2``, ``cluster`` (the patient's);
+        ``None`` when every patient has one image or ``images=False``.
+    n_clusters_ : int
+        Number of clusters on the patient map.
+    silhouettes_ : dict of int to float
+        Mean silhouette of each k tried.
+
+    References
+    ----------
+    .. [1] van der Maaten L, Hinton G. Visualizing data using t-SNE. *JMLR* 9 (2008).
+    .. [2] van der Maaten L. Accelerating t-SNE using tree-based algorithms. *JMLR* 15
+       (2014). R package Rtsne (defaults followed here).
+    .. [3] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
 
     def __init__(self, perplexity: float = 5.0, image_perplexity: float = 30.0,
@@ -117,7 +161,24 @@ class TSNEExplorer:
         self.n_jobs = n_jobs
 
     def fit(self, features: pd.DataFrame) -> TSNEExplorer:
-        """Embed patients (mean of images) and images; cluster the patient map."""
+        """Embed patients (mean of images) and images; cluster the patient map.
+
+        Parameters
+        ----------
+        features : DataFrame, shape (n_images, 2 + n_features)
+            Image-level features with ``image_id`` and ``patient_id`` columns (or a
+            patient-level table indexed by patient).
+
+        Returns
+        -------
+        TSNEExplorer
+            The fitted explorer.
+
+        Raises
+        ------
+        ValueError
+            If there are fewer than 5 patients, or a feature column is not numeric.
+        """
         kw = dict(seed=self.seed, pca_dims=self.pca_dims, normalize=self.normalize,
                   init=self.init, n_jobs=self.n_jobs)
         P = patient_means(features)

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..estimator import EstimatorMixin, check_is_fitted
 from . import modes
 
 
@@ -71,8 +72,50 @@ def load_pretrained(model, path: str | os.PathLike) -> list[str]:
     return sorted(set(own) - set(usable))
 
 
-class EfficientNetClassifier:
-    """Binary EfficientNet-B0 classifier with an sklearn-like interface."""
+class EfficientNetClassifier(EstimatorMixin):
+    """Binary EfficientNet-B0 image classifier (liu2023 Supplementary Table 1).
+
+    Parameters
+    ----------
+    pretrained_weights : str, path or None, default None
+        A local EfficientNet-B0 state-dict file to start from (never downloaded); ``None``
+        trains from random weights.
+    in_channels : int, default 3
+        Input channels; the grey image is repeated over them.
+    image_size : int, default 224
+        Images are zoomed to ``image_size`` × ``image_size`` pixels.
+    lr : float, default 0.002
+        Adam learning rate.
+    epochs : int, default 100
+        Training epochs.
+    batch_size : int, default 64
+        Images per optimiser step.
+    seed : int, default 101
+        Seeds the weights and the batch order.
+    device : {"auto", "cpu", "cuda"}, default "auto"
+        Where to train (``"auto"``: CUDA when present).
+    threads : int, default 1
+        torch CPU threads; part of the result (see
+        :func:`pyradiogen.threads.deterministic_torch`).
+
+    Attributes
+    ----------
+    model_ : torch.nn.Module
+        The trained MONAI ``EfficientNetBN``.
+    skipped_keys_ : list of str
+        Tensors of ``pretrained_weights`` that did not fit and kept their initial values.
+    device_ : str
+        The device used.
+    loss_history_ : list of float
+        Mean training cross-entropy per epoch.
+
+    References
+    ----------
+    .. [1] Tan M, Le QV. EfficientNet: rethinking model scaling for convolutional neural
+       networks. *ICML* (2019). arXiv:1905.11946.
+    .. [2] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    """
 
     def __init__(self, pretrained_weights: str | os.PathLike | None = None, in_channels: int = 3,
                  image_size: int = 224, lr: float = 0.002, epochs: int = 100, batch_size: int = 64,
@@ -94,8 +137,26 @@ class EfficientNetClassifier:
         return torch.from_numpy(arr)
 
     def fit(self, images: Sequence[np.ndarray], y: Sequence[int]) -> EfficientNetClassifier:
-        """Train on ``images`` with ``threads`` torch threads and deterministic kernels (the
-        thread count is part of the result: see :func:`pyradiogen.threads.deterministic_torch`).
+        """Train on ``images`` with ``threads`` torch threads and deterministic kernels.
+
+        Parameters
+        ----------
+        images : sequence of ndarray, each shape (rows, cols)
+            2-D images in any intensity unit (each is divided by its maximum).
+        y : sequence of int, shape (n_images,)
+            Binary labels (0/1).
+
+        Returns
+        -------
+        EfficientNetClassifier
+            The fitted classifier.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``pretrained_weights`` names a file that does not exist.
+        ValueError
+            If an image is not 2-D or the weights file is not an EfficientNet-B0 state dict.
         """
         from .. import threads
 
@@ -137,7 +198,24 @@ class EfficientNetClassifier:
         return self
 
     def predict_proba(self, images: Sequence[np.ndarray]) -> np.ndarray:
-        """P(class 1) per image."""
+        """P(class 1) per image.
+
+        Parameters
+        ----------
+        images : sequence of ndarray, each shape (rows, cols)
+            2-D images, pre-processed as in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray, shape (n_images,)
+            Softmax probability of class 1.
+
+        Raises
+        ------
+        NotFittedError
+            If called before :meth:`fit`.
+        """
+        check_is_fitted(self, "model_")
         import torch
 
         from .. import threads

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import rfuncs
+from ..estimator import EstimatorMixin, check_is_fitted
 from ..results import Summary
 from . import modes
 
@@ -68,11 +69,51 @@ def biglasso_lambda_grid(X: np.ndarray, y: Sequence, nlambda: int = 100,
     return np.exp(np.linspace(np.log(lmax), np.log(lmax * ratio), nlambda))
 
 
-class BiglassoPath:
-    """biglasso's lasso-logistic path solved by R glmnet (sklearn-style estimator).
+class BiglassoPath(EstimatorMixin):
+    """biglasso's lasso-logistic path, solved by R's glmnet on biglasso's lambda grid.
 
-    Fitted attributes: ``lambda_`` (L,), ``intercept_`` (L,), ``coef_`` (L, p), ``nzero_``,
-    ``dev_ratio_``, ``feature_names_in_``.
+    The authors fitted ``biglasso(X, y, family = "binomial")``; biglasso is not packaged for
+    this platform, so the same path (biglasso's standardisation and lambda grid, see
+    :func:`biglasso_lambda_grid`) is solved by glmnet to tight tolerance, which gives
+    biglasso's coefficients.
+
+    Parameters
+    ----------
+    nlambda : int, default 100
+        Number of lambda values on the path.
+    lambda_min : float or None, default None
+        Smallest lambda as a fraction of the largest; ``None``: biglasso's default (0.001
+        when n > p, else 0.05).
+    thresh : float, default 1e-12
+        glmnet's convergence threshold.
+    maxit : int, default 1000000
+        glmnet's maximum passes over the data.
+    saturation : float, default 0.99
+        Stop the path once the deviance ratio exceeds this (glmnet's saturation rule).
+
+    Attributes
+    ----------
+    lambda_ : ndarray, shape (L,)
+        The lambda values fitted (L ≤ ``nlambda``).
+    intercept_ : ndarray, shape (L,)
+        Intercept per lambda.
+    coef_ : ndarray, shape (L, p)
+        Coefficients per lambda on the original feature scale.
+    nzero_ : ndarray of int, shape (L,)
+        Non-zero coefficients per lambda.
+    dev_ratio_ : ndarray, shape (L,)
+        Fraction of null deviance explained per lambda.
+    feature_names_in_ : ndarray of str, shape (p,)
+        The feature names (``V1 …`` for an array).
+
+    References
+    ----------
+    .. [1] Zeng Y, Breheny P. The biglasso package: a memory- and computation-efficient
+       solver for lasso model fitting with big data in R. *R Journal* 12(2) (2021).
+    .. [2] Friedman J, Hastie T, Tibshirani R. Regularization paths for generalized linear
+       models via coordinate descent. *J Stat Softw* 33(1) (2010). R package glmnet 4.1-6.
+    .. [3] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
 
     def __init__(self, nlambda: int = 100, lambda_min: float | None = None,
@@ -84,6 +125,25 @@ class BiglassoPath:
         self.saturation = saturation
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence) -> BiglassoPath:
+        """Fit the lasso-logistic path.
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray, shape (n_samples, p)
+            Features (column names kept when a DataFrame).
+        y : sequence of int, shape (n_samples,)
+            Binary outcome (0/1; the larger value is class 1).
+
+        Returns
+        -------
+        BiglassoPath
+            The fitted estimator.
+
+        Raises
+        ------
+        RError
+            If glmnet fails (e.g. ``y`` has one class).
+        """
         names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else \
             [f"V{i + 1}" for i in range(np.shape(X)[1])]
         mat = rfuncs.RMatrix(np.asarray(X, dtype=float), None, names)
@@ -100,11 +160,44 @@ class BiglassoPath:
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """Linear predictor, one column per lambda."""
+        """Linear predictor, one column per lambda.
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray, shape (n_samples, p)
+            Features in the order of ``feature_names_in_``.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, L)
+            ``X @ coef_.T + intercept_`` (log-odds of class 1).
+
+        Raises
+        ------
+        NotFittedError
+            If called before :meth:`fit`.
+        """
+        check_is_fitted(self, "coef_")
         return np.asarray(X, dtype=float) @ self.coef_.T + self.intercept_
 
     def predict_proba(self, X) -> np.ndarray:
-        """P(class 1), one column per lambda (biglasso ``type = "response"``)."""
+        """P(class 1), one column per lambda (biglasso ``type = "response"``).
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray, shape (n_samples, p)
+            Features in the order of ``feature_names_in_``.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, L)
+            Probability of class 1 under each lambda's model.
+
+        Raises
+        ------
+        NotFittedError
+            If called before :meth:`fit`.
+        """
         return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
 
 
