@@ -89,6 +89,7 @@ class Check:
 
     @property
     def status(self) -> str:
+        """``"pass"`` or ``"FAIL"``, as the table shows it."""
         return "pass" if self.passed else "FAIL"
 
 
@@ -270,7 +271,8 @@ def lasso_check(X: np.ndarray, y: np.ndarray, curve: pd.DataFrame, nlambda: int 
 
 def icc_check(crfs: pd.DataFrame, table: pd.DataFrame) -> list[Check]:
     """Recompute the run's inter-reader ICC table (two-way, agreement, single rater: ICC(A,1)
-    = psych's ``ICC2``) with ``psych::ICC`` for every feature it modelled."""
+    = psych's ``ICC2``) with ``psych::ICC`` for every feature it modelled.
+    """
     from . import rfuncs
     from .crf.icc import complete_subjects, reader_matrices
 
@@ -307,11 +309,18 @@ class ParityCertificate:
 
     @property
     def passed(self) -> bool:
+        """True when there was at least one check, every check passed and no engine failed."""
         return bool(self.checks) and all(c.passed for c in self.checks) and not self.errors
 
     def table(self) -> pd.DataFrame:
-        """One row per engine and quantity: sample, n, max abs/rel difference, tolerance,
-        result."""
+        """The certificate as a table, one row per engine and quantity checked.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``engine, reference, quantity, sample, n, max_abs_diff, max_rel_diff,
+            tolerance, result, note``; an engine that could not be checked is one ``ERROR`` row.
+        """
         rows = [{"engine": c.engine, "reference": c.reference, "quantity": c.quantity,
                  "sample": c.sample, "n": c.n, "max_abs_diff": c.max_abs,
                  "max_rel_diff": c.max_rel, "tolerance": c.tolerance, "result": c.status,
@@ -324,7 +333,13 @@ class ParityCertificate:
                                            "result", "note"])
 
     def warnings(self) -> list[str]:
-        """One message per failed check or engine that could not be checked."""
+        """One message per failed check or engine that could not be checked.
+
+        Returns
+        -------
+        list of str
+            Messages for the console and the report (empty when everything passed).
+        """
         out = [f"parity certificate: {c.engine} {c.quantity} differs from {c.reference} by "
                f"{c.max_abs:.3g} (abs) / {c.max_rel:.3g} (rel), beyond {c.tolerance}"
                + (f" ({c.note})" if c.note else "") for c in self.checks if not c.passed]
@@ -332,16 +347,48 @@ class ParityCertificate:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The certificate as plain data (what :meth:`write_json` writes).
+
+        Returns
+        -------
+        dict
+            ``passed``, ``seed``, ``seconds``, ``checks`` (one dict per :class:`Check`) and
+            ``errors`` (engine → message).
+        """
         return {"passed": self.passed, "seed": self.seed, "seconds": self.seconds,
                 "checks": [asdict(c) for c in self.checks], "errors": dict(self.errors)}
 
     def write_json(self, path: str | Path) -> Path:
+        """Write :meth:`to_dict` as JSON, atomically.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         from .store import write_json
 
         return write_json(path, self.to_dict())
 
     @classmethod
     def read_json(cls, path: str | Path) -> ParityCertificate:
+        """Read a certificate written by :meth:`write_json`.
+
+        Parameters
+        ----------
+        path : str or Path
+            A ``parity_certificate.json``.
+
+        Returns
+        -------
+        ParityCertificate
+            The certificate with its checks and errors.
+        """
         data = json.loads(Path(path).read_text())
         return cls([Check(**c) for c in data.get("checks", [])], data.get("seed", 101),
                    data.get("errors", {}), data.get("seconds", 0.0))

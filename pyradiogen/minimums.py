@@ -40,6 +40,13 @@ class Minimum:
     reason: str
 
     def describe(self) -> str:
+        """One line for ``validate`` and the errors: stage, minimum, what is counted, why.
+
+        Returns
+        -------
+        str
+            ``"<stage>: at least <n> <what is counted> — <reason>"``.
+        """
         return (f"{self.stage}: at least {self.patients} {COUNTED[self.counted]}"
                 f" — {self.reason}")
 
@@ -126,7 +133,8 @@ def patient_counts(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
 def check_minimums(counts: dict[str, int | None],
                    studies: tuple[str, ...] = ("liu2023", "kim2020")) -> list[dict[str, Any]]:
     """One row per minimum of ``studies``: the :class:`Minimum`'s fields, ``n`` (the count;
-    ``None`` where it does not apply) and ``ok`` (``None`` where it does not apply)."""
+    ``None`` where it does not apply) and ``ok`` (``None`` where it does not apply).
+    """
     rows = []
     for m in MINIMUMS:
         if m.study not in studies:
@@ -139,7 +147,8 @@ def check_minimums(counts: dict[str, int | None],
 
 def shortfalls(rows: list[dict[str, Any]]) -> list[str]:
     """One line per stage below its minimum (empty when every stage that applies has enough):
-    ``liu2023-predict: 9 of the 10 study 1's patients with CRF36 it needs (why)``."""
+    ``liu2023-predict: 9 of the 10 study 1's patients with CRF36 it needs (why)``.
+    """
     return [f"{r['stage']}: {r['n']} of the {r['patients']} "
             f"{r['counted_as']} it needs ({r['reason']})" for r in rows if r["ok"] is False]
 
@@ -152,7 +161,8 @@ def require_minimums(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
                      kept: dict[str, Any] | None = None,
                      assemble: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Raise :class:`CohortTooSmallError` naming every stage of ``studies`` below its
-    minimum (count, minimum, reason); return the rows of :func:`check_minimums` otherwise."""
+    minimum (count, minimum, reason); return the rows of :func:`check_minimums` otherwise.
+    """
     rows = check_minimums(patient_counts(cohort, studies, kept, assemble), studies)
     short = shortfalls(rows)
     if short:

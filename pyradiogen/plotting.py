@@ -50,7 +50,8 @@ def short_labels(labels, max_chars: int = 28, unique: bool = True) -> list[str]:
     """``labels`` as strings of at most ``max_chars`` characters: a longer one keeps its start
     and end around an ellipsis (``original_glszm_Sm…ssion``). With ``unique`` (axis labels),
     repeated labels get a numeric suffix, so every label stays distinct; table cells keep their
-    repeats (``unique=False``)."""
+    repeats (``unique=False``).
+    """
     out: list[str] = []
     seen: dict[str, int] = {}
     for lab in map(str, labels):
@@ -68,7 +69,8 @@ def short_labels(labels, max_chars: int = 28, unique: bool = True) -> list[str]:
 def readability_problems(fig: plt.Figure, min_size: float = MIN_FONT_PT) -> list[str]:
     """What makes ``fig`` hard to read: visible texts smaller than ``min_size`` points, tick
     labels of one axis that overlap each other, and table cells whose text is wider than the
-    cell. Empty when the figure is readable."""
+    cell. Empty when the figure is readable.
+    """
     from matplotlib.table import Table
     from matplotlib.text import Text
 

@@ -1110,7 +1110,8 @@ def psych_icc2(ratings: np.ndarray) -> tuple[float, float, float]:
 
 def r_gc() -> None:
     """Run R's garbage collector (``gc()``) when this process has started R; otherwise do
-    nothing (R is never started for it)."""
+    nothing (R is never started for it).
+    """
     if r_started():
         from .rbridge import reval
 

@@ -61,10 +61,12 @@ class RPackageStatus:
 
     @property
     def ok(self) -> bool:
+        """True when the installed R package is current (version, sources and R match)."""
         return self.state == "current"
 
     @property
     def fix(self) -> str | None:
+        """The command that installs the R package into this library, or None when current."""
         if self.ok:
             return None
         if Path(self.library) == library_dir():

@@ -195,6 +195,13 @@ def _short_time(iso: str) -> str:
 
 
 def now_iso() -> str:
+    """The current time in UTC as ISO 8601 (``2026-01-31T12:00:00.000000+00:00``).
+
+    Returns
+    -------
+    str
+        The timestamp, for manifests and stage records.
+    """
     return _dt.datetime.now(_dt.UTC).isoformat()
 
 
@@ -234,7 +241,8 @@ class StageCache:
                   info: Mapping[str, Any] | None = None, seconds: float | None = None,
                   started: str | None = None) -> None:
         """Record that the stage finished, with its outputs relative to ``root`` and the time
-        it took (``seconds``, from ``started``)."""
+        it took (``seconds``, from ``started``).
+        """
         root = self.root.resolve()
         rel = []
         for o in outputs:

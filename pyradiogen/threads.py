@@ -120,7 +120,8 @@ def set_budget(n: int | None) -> None:
 
 def total_budget() -> int:
     """Cores the run may use: :func:`usable_cores`, capped by :func:`set_budget` or
-    ``PYRADIOGEN_THREADS`` (reservations not subtracted)."""
+    ``PYRADIOGEN_THREADS`` (reservations not subtracted).
+    """
     cap = _cap
     if cap is None:
         env = os.environ.get(ENV_BUDGET, "").strip()
@@ -135,14 +136,16 @@ def total_budget() -> int:
 
 def budget() -> int:
     """Cores a stage may use now: :func:`total_budget` less the cores reserved by work running
-    beside it (:func:`reserve`), at least 1."""
+    beside it (:func:`reserve`), at least 1.
+    """
     return max(1, total_budget() - sum(_reserved.values()))
 
 
 def reserve(n: int) -> int:
     """Reserve ``n`` cores of the budget for work running beside the current stage (a training
     process): :func:`budget` and :func:`pool_size` shrink by ``n`` until :func:`release` is
-    called with the returned token."""
+    called with the returned token.
+    """
     token = id(object()) ^ len(_reserved) ^ n
     while token in _reserved:
         token += 1
@@ -157,7 +160,8 @@ def release(token: int) -> None:
 
 def pool_size(n_jobs: int | None, n_tasks: int | None = None) -> int:
     """Worker processes for a pool: ``n_jobs`` (≤ 0 or None: the budget), at most the budget
-    and the number of tasks, at least 1."""
+    and the number of tasks, at least 1.
+    """
     b = budget()
     n = b if n_jobs is None or n_jobs <= 0 else min(int(n_jobs), b)
     if n_tasks is not None:
@@ -292,7 +296,8 @@ def pin_numerics() -> dict[str, Any]:
 
 def describe() -> dict[str, Any]:
     """The thread policy of this process, for the manifest: budget, cap, cores, pins, and the
-    thread pools loaded (library, version, threads)."""
+    thread pools loaded (library, version, threads).
+    """
     info: dict[str, Any] = {"budget": total_budget(), "cap": _cap or os.environ.get(ENV_BUDGET),
                             "usable_cores": usable_cores(), "cpu_count": os.cpu_count(),
                             "numerics": _pinned or {"env": pinned_env()}}

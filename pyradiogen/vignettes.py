@@ -34,7 +34,8 @@ def execute(path: str | os.PathLike, workdir: str | os.PathLike, env: dict[str, 
 
     class LocalKernelManager(KernelManager):
         """The kernel talks over local IPC sockets in a private folder, not TCP: nothing is
-        reachable from the network (and ipykernel has no eavesdropping warning to print)."""
+        reachable from the network (and ipykernel has no eavesdropping warning to print).
+        """
 
         def __init__(self, **kw):
             kw.setdefault("transport", "ipc")

@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from pyradiogen.datasets import make_toy_images
-from pyradiogen.estimator import NotFittedError
 from pyradiogen.drf import (
     DRFExtractor,
     features_to_maps,
@@ -17,6 +16,7 @@ from pyradiogen.drf import (
     quantile_normalize,
     to_table,
 )
+from pyradiogen.estimator import NotFittedError
 
 torch.set_num_threads(1)
 SETTINGS = {"lr": 0.001}

@@ -13,7 +13,8 @@ class AssociateConfig:
     """``engine``: "fast" (exact vectorised REML) or "nlme" (R); ``lme_control``: "default"
     or "code" (``lmeControl(maxIter = 1, niterEM = 1)``, the authors' script); ``alpha``: BH
     level; ``na_action``: "fail" (nlme's default) or "omit"; ``block_size``: features per
-    block (0 = engine default); ``backend``: "loky", "sequential" or "dask"."""
+    block (0 = engine default); ``backend``: "loky", "sequential" or "dask".
+    """
 
     engine: str = "fast"
     lme_control: str = "default"

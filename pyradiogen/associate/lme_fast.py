@@ -110,7 +110,8 @@ class _Xp:
 
 def resolve_device(device: str | None) -> str | None:
     """``"auto"`` → ``"cuda"`` when torch sees a GPU, else NumPy (``None``); ``"torch-cpu"``
-    runs the torch code path on the CPU (for tests)."""
+    runs the torch code path on the CPU (for tests).
+    """
     if device in (None, "numpy", "cpu"):
         return None
     if device == "torch-cpu":
@@ -515,7 +516,8 @@ def fit_arrays(Y: np.ndarray, patient: np.ndarray, X: np.ndarray, na_action: str
 
 def tidy(res: dict[str, np.ndarray], features: list[str], gfs: list[str]) -> pd.DataFrame:
     """Long table (feature, gf, estimate, std_error, df, t, p_value, note) from
-    :func:`fit_arrays` (whose array ``p`` becomes the column ``p_value``)."""
+    :func:`fit_arrays` (whose array ``p`` becomes the column ``p_value``).
+    """
     n_feat, n_gf = len(features), len(gfs)
     return pd.DataFrame({
         "feature": np.repeat(np.asarray(features, dtype=object), n_gf),

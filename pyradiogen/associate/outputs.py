@@ -16,7 +16,8 @@ def write_table(table, out: Path, alpha: float, csv: str = "significant") -> dic
     """The full table as ``associations.parquet`` (typed, compressed, column-selectable: a
     4,096 × 476 scan is 1.95 M rows, 234 MB as CSV) and, by ``csv``, the pairs with
     ``p_adj < alpha`` as ``associations_significant.csv`` or every pair as
-    ``associations.csv`` (written with Arrow's CSV writer, block by block)."""
+    ``associations.csv`` (written with Arrow's CSV writer, block by block).
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq

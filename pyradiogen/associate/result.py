@@ -115,7 +115,8 @@ class AssociationResult:
 
     def per_feature(self) -> pd.DataFrame:
         """Per feature: ``feature, paper_block``, significant GFs per class and ``total``
-        (most first; Fig 5e is its head)."""
+        (most first; Fig 5e is its head).
+        """
         sig = self._sig()
         classes = sorted(set(self.gf_class.values()))
         counts = (sig.groupby(["feature", "class"]).size().unstack(fill_value=0)
@@ -128,7 +129,8 @@ class AssociationResult:
 
     def per_block(self, block_size: int = PAPER_BLOCK_SIZE) -> pd.DataFrame:
         """Table 2: significant pairs per paper block and GF class, with ``total`` (most
-        first); empty for features that are not DRFs."""
+        first); empty for features that are not DRFs.
+        """
         sig = self._sig().dropna(subset=["paper_block"])
         if block_size != PAPER_BLOCK_SIZE:
             sig["paper_block"] = sig["feature"].map(lambda f: paper_block_of(f, block_size))
@@ -144,7 +146,8 @@ class AssociationResult:
     def top_gfs(self, n: int = 5, n_blocks: int = 5) -> pd.DataFrame:
         """Table 3: per class, the ``n`` GFs with most significant features and their
         ``n_blocks`` most frequent paper blocks (``class, gf, n_significant,
-        top_paper_blocks``)."""
+        top_paper_blocks``).
+        """
         sig = self._sig()
         rows = []
         for cls, sub in sig.groupby("class"):
@@ -158,14 +161,16 @@ class AssociationResult:
 
     def not_fitted(self) -> dict[str, int]:
         """Pairs without a p-value, counted by reason (the row's note; "fit failed" when
-        none)."""
+        none).
+        """
         na = self.table[self.table["p_value"].isna()]
         reasons = na["note"].fillna("fit failed (no note)").astype(str)
         return {str(k): int(v) for k, v in reasons.value_counts().items()}
 
     def overview(self) -> dict:
         """Headline numbers: sizes, failures, and per GF class the GFs with ≥ 1 significant
-        feature and the features with ≥ 1 significant GF."""
+        feature and the features with ≥ 1 significant GF.
+        """
         sig = self._sig()
         t = self.table
         out: dict = {"engine": self.engine, "preset": self.preset, "alpha": self.alpha,
@@ -214,7 +219,8 @@ class AssociationResult:
 
     def significance_matrix(self, cls: str | None = None) -> pd.DataFrame:
         """GFs × features matrix of −log10(p_adj) (NaN for pairs without a p-value), for the
-        heatmaps; only the GFs of class ``cls`` when given."""
+        heatmaps; only the GFs of class ``cls`` when given.
+        """
         t = self.table
         fcode, feats = pd.factorize(t["feature"])          # features in table order
         gcode, gfs = pd.factorize(t["gf"])

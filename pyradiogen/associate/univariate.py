@@ -125,7 +125,8 @@ def class_counts(spearman: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 def write_univariate(features: pd.DataFrame, out_dir, pam50: pd.Series | None = None,
                      scores: pd.DataFrame | None = None, alpha: float = 0.05) -> dict:
     """Run study kim2020's screens and write ``kruskal_pam50.csv``, ``spearman_scores.csv`` and
-    ``table3_class_counts.csv`` (features: patients × features, indexed by patient id)."""
+    ``table3_class_counts.csv`` (features: patients × features, indexed by patient id).
+    """
     from pathlib import Path
 
     from .. import store

@@ -75,7 +75,8 @@ class HelpFormatter(argparse.HelpFormatter):
 
 class Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose help states defaults (:class:`HelpFormatter`); sub-command
-    parsers are made of this class too."""
+    parsers are made of this class too.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)

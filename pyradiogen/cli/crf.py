@@ -87,7 +87,8 @@ def _icc_options(p: argparse.ArgumentParser) -> None:
 
 def read_ratings(path: Path, id_column: str = "auto"):
     """A ratings table as subjects × raters, and the reader's notes (see the module
-    docstring for the layout)."""
+    docstring for the layout).
+    """
     from ..cohort.usertable import read_table
 
     tab = read_table(path, what="ratings table", option="--ratings",

@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass
 class StudyCohort:
     """An assembled study: kept ``patients``, the ``images`` (or ROIs) used, the exclusion
-    ``flowchart`` (step, excluded, remaining, patients excluded) and ``table1``."""
+    ``flowchart`` (step, excluded, remaining, patients excluded) and ``table1``.
+    """
 
     name: str
     patients: pd.Index
@@ -44,7 +45,8 @@ class StudyCohort:
 
     def write(self, out_dir: str | os.PathLike) -> list[Path]:
         """Write ``<name>_flowchart.csv``, ``_table1.csv``, ``_images.csv`` (and ``_rois.csv``)
-        atomically into ``out_dir``; return the paths."""
+        atomically into ``out_dir``; return the paths.
+        """
         out = Path(out_dir)
         paths = [store.write_frame(self.flowchart, out / f"{self.name}_flowchart.csv", index=False),
                  store.write_frame(self.table1, out / f"{self.name}_table1.csv", index=False),
@@ -68,7 +70,8 @@ def flow(steps: list[tuple[str, set[str] | None]], start: pd.Index,
          start_label: str = "patients with DICOM images") -> tuple[pd.DataFrame, pd.Index]:
     """Apply exclusion steps ``(label, patients to keep)`` in order; a step whose set is
     ``None`` is listed as not applied (it excludes nobody). Returns the flowchart (step,
-    excluded, remaining, excluded_patients) and the patients kept."""
+    excluded, remaining, excluded_patients) and the patients kept.
+    """
     rows = [{"step": start_label, "excluded": 0, "remaining": len(start),
              "excluded_patients": ""}]
     keep = pd.Index(start)
@@ -122,7 +125,8 @@ def selected_exams(c: Cohort, manufacturer: str | list[str] = "GE",
                    field_strength: float | str = 1.5, post_phase: int | str = 1
                    ) -> pd.DataFrame:
     """Per patient, the ordered DCE exam from an accepted scanner that has ``post_phase``,
-    with the most phases (ties: most images, then exam ID); indexed by patient_id."""
+    with the most phases (ties: most images, then exam ID); indexed by patient_id.
+    """
     ex = c.exams
     if ex.empty:
         return ex.set_index("patient_id")
@@ -139,7 +143,8 @@ def select_images(c: Cohort, exams: pd.DataFrame, post_phase: int | str = 1,
                   max_slices: int | None = None) -> pd.DataFrame:
     """The slices of phase ``post_phase`` (``"last"``: each exam's last phase) of each
     selected exam, with ``phase_used``. ``max_slices`` keeps only that many slices around the
-    middle slice position (all when None)."""
+    middle slice position (all when None).
+    """
     im = c.images[c.images["exam_id"].isin(exams["exam_id"])]
     out = []
     for _eid, g in im.groupby("exam_id", sort=False):

@@ -95,7 +95,8 @@ def _sex(key: str):
 
 def read_clinical_table(path: str | os.PathLike, option: str | None = None) -> Table:
     """The clinical table as read (text cells, missing values as ``None``), indexed by the
-    12-character patient barcode, with the missing-value counts of every column."""
+    12-character patient barcode, with the missing-value counts of every column.
+    """
     path = Path(path)
     tab = read_table(path, what="clinical table", option=option, id_column=ID_COLUMN,
                      required=REQUIRED, strings=True,

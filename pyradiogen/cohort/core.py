@@ -77,20 +77,29 @@ class Cohort:
 
     @property
     def images(self) -> pd.DataFrame:
-        """One row per DICOM slice (or frame of a multi-frame file), indexed by ``image_id``;
-        ``exam_id``/``phase``/``phase_rule``/``role`` come from DCE exam assembly."""
+        """One row per DICOM slice (or frame of a multi-frame file), indexed by ``image_id``.
+
+        ``exam_id``/``phase``/``phase_rule``/``role`` come from DCE exam assembly; the other
+        columns are listed in ``docs/ARCHITECTURE.md``.
+        """
         return self.dicom_index.images
 
     @property
     def exams(self) -> pd.DataFrame:
-        """One row per DCE exam: patient, study, series, phases (0 = pre-contrast) with the
-        rule that decided each, ``ordered`` and a ``note`` (see :mod:`.dce`)."""
+        """One row per DCE exam, with its phases and the rule that decided each.
+
+        Columns: patient, study, series, phases (0 = pre-contrast), ``ordered`` and a
+        ``note`` (see :mod:`pyradiogen.cohort.dce`).
+        """
         return self.dicom_index.exams
 
     @property
     def skipped(self) -> pd.DataFrame:
-        """Files under the DICOM folder that were not indexed, with the reason (SEG,
-        RTSTRUCT, SR, presentation states, non-DICOM files ...)."""
+        """Files under the DICOM folder that were not indexed, with the reason.
+
+        SEG, RTSTRUCT, SR, presentation states, non-DICOM files …: ``path, reason, kind,
+        modality, sop_class``.
+        """
         return self.dicom_index.skipped
 
     @cached_property
@@ -119,7 +128,8 @@ class Cohort:
     @cached_property
     def rois(self) -> pd.DataFrame:
         """patient_id, reader, image_id, mask_path, sop_instance_uid, source (file, seg,
-        rtstruct), segment, ref_sop (empty when the cohort has no ROIs)."""
+        rtstruct), segment, ref_sop (empty when the cohort has no ROIs).
+        """
         p = self.manifest.path("rois")
         if p is None:
             return pd.DataFrame(columns=["patient_id", "reader", "image_id", "mask_path",
@@ -147,7 +157,8 @@ class Cohort:
     @cached_property
     def id_map(self) -> dict[str, dict[str, str]]:
         """``patients.csv`` as {"expression": {ID: patient_id}, "clinical": {ID: patient_id}}
-        (empty maps without the part)."""
+        (empty maps without the part).
+        """
         p = self.manifest.path("patients")
         if p is None:
             return {"expression": {}, "clinical": {}}
@@ -155,7 +166,8 @@ class Cohort:
 
     def _to_patients(self, obj, kind: str):
         """Rename a table's patient index (or an Index) from expression/clinical IDs to the
-        imaging patient IDs of ``patients.csv``."""
+        imaging patient IDs of ``patients.csv``.
+        """
         m = self.id_map[kind]
         if not m:
             return obj
@@ -184,13 +196,16 @@ class Cohort:
     def clinical(self) -> pd.DataFrame:
         """age, T, N, ER, PR, HER2 (Int64), pam50, sex (category), indexed by patient_id.
 
-        ``clinical.attrs["missing"]``: missing values per column and how they are written."""
+        ``clinical.attrs["missing"]``: missing values per column and how they are written.
+        """
         return self._clinical_pair[0]
 
     @property
     def clinical_raw(self) -> pd.DataFrame:
-        """The clinical table as read (TCGA Supplementary Table 1 columns, text; missing-value
-        spellings as ``None``)."""
+        """The clinical table as read: TCGA Supplementary Table 1 columns, as text.
+
+        Missing-value spellings are ``None``.
+        """
         return self._clinical_pair[1]
 
     def _optional(self, part: str, reader, default=None, kind: str | None = None):
@@ -212,9 +227,11 @@ class Cohort:
 
     @cached_property
     def immune(self) -> pd.DataFrame | None:
-        """Patients × the cell types of the ``immune`` part (any per-sample immune table:
-        PanImmune CIBERSORT fractions, leukocyte fraction …; None when absent). Several tumour
-        aliquots of a patient follow ``[immune] duplicates``."""
+        """Patients × the cell types of the ``immune`` part (None when absent).
+
+        Any per-sample immune table: PanImmune CIBERSORT fractions, leukocyte fraction ….
+        Several tumour aliquots of a patient follow ``[immune] duplicates``.
+        """
         from functools import partial
 
         return self._optional("immune", partial(_tables.read_immune_table,
@@ -223,8 +240,10 @@ class Cohort:
 
     @property
     def expression_kind(self) -> str | None:
-        """What the expression matrix holds (``[expression] kind``: counts, tpm, fpkm, rsem,
-        log2), or None when cohort.toml does not say."""
+        """What the expression matrix holds, or None when cohort.toml does not say.
+
+        ``[expression] kind``: counts, tpm, fpkm, rsem or log2.
+        """
         return self.manifest.expression_kind
 
     @cached_property
@@ -259,7 +278,8 @@ class Cohort:
 
     def expression(self, value: str = "unstranded") -> pd.DataFrame:
         """Patients × gene symbols. ``value`` is a STAR-counts column (``unstranded``,
-        ``tpm_unstranded``, ``fpkm_unstranded``, ...) or ``"matrix"`` for the merged matrix."""
+        ``tpm_unstranded``, ``fpkm_unstranded``, ...) or ``"matrix"`` for the merged matrix.
+        """
         if value in self._expr_cache:
             return self._expr_cache[value]
         if value == "matrix" or self.manifest.path("star_counts") is None:

@@ -135,7 +135,8 @@ def is_dynamic_description(description: str) -> bool:
 @dataclass
 class Blocks:
     """The temporal blocks of one series: ``block`` (0-based, per row), how many, the rule,
-    each block's TPI (when tagged) and why a series with repeated positions has none."""
+    each block's TPI (when tagged) and why a series with repeated positions has none.
+    """
 
     block: pd.Series
     n: int

@@ -110,7 +110,8 @@ class Skip(Exception):
 class DicomIndex:
     """The indexed DICOM folder: ``images`` (one row per slice/frame, indexed by
     ``image_id``), ``exams`` (one row per DCE exam, see :mod:`.dce`) and ``skipped`` (files
-    not indexed, with the reason)."""
+    not indexed, with the reason).
+    """
 
     images: pd.DataFrame
     exams: pd.DataFrame
@@ -272,7 +273,8 @@ def _frame_views(ds: pydicom.Dataset) -> list[dict]:
 
 def read_header(path: Path, rel: str, scheme: str | None = None) -> list[dict]:
     """Index rows of one DICOM file (one per frame); raises :class:`Skip` for non-image
-    objects and :class:`CohortError` naming the file for a damaged image."""
+    objects and :class:`CohortError` naming the file for a damaged image.
+    """
     try:
         with open(path, "rb") as fh:
             ds = pydicom.dcmread(fh, stop_before_pixels=True)

@@ -49,7 +49,8 @@ def _bad_value(df: pd.DataFrame, col: str, path: Path, what: str) -> CohortError
 def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
                      ) -> tuple[pd.DataFrame, dict[str, float]]:
     """One STAR-counts file: gene rows (gene_id index; gene_name, gene_type, ``values``) and
-    the ``N_*`` statistics (unstranded)."""
+    the ``N_*`` statistics (unstranded).
+    """
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -201,7 +202,8 @@ def read_star_matrix(folder: str | os.PathLike, value: str = "unstranded",
 
 def by_symbol(mat: pd.DataFrame, genes: pd.DataFrame) -> pd.DataFrame:
     """Patients × gene symbols; for a symbol held by several gene_ids, the one with the
-    largest total is kept (as is usual for GENCODE's duplicated names)."""
+    largest total is kept (as is usual for GENCODE's duplicated names).
+    """
     names = genes.set_index("gene_id").loc[mat.index, "gene_name"].to_numpy()
     tot = mat.sum(axis=1).to_numpy()
     order = np.lexsort((-tot, names))

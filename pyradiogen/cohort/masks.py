@@ -1,6 +1,7 @@
 """ROI masks: ``rois.csv`` (patient_id, reader, sop_instance_uid, mask[, segment]) and 2-D
 masks (uint8, 1 = lesion) aligned to one DICOM slice: NRRD/NIfTI files, or DICOM SEG/RTSTRUCT
-objects (:mod:`pyradiogen.cohort.roi_objects`)."""
+objects (:mod:`pyradiogen.cohort.roi_objects`).
+"""
 
 from __future__ import annotations
 

@@ -73,7 +73,8 @@ def roi_object_kind(path: str | os.PathLike) -> str | None:
 @dataclass
 class SliceGeometry:
     """Where a slice lies: ImagePositionPatient (mm), the row and column direction cosines,
-    PixelSpacing (row spacing, column spacing in mm) and the matrix size."""
+    PixelSpacing (row spacing, column spacing in mm) and the matrix size.
+    """
 
     ipp: np.ndarray
     row_dir: np.ndarray
@@ -83,6 +84,7 @@ class SliceGeometry:
 
     @property
     def normal(self) -> np.ndarray:
+        """Unit normal of the slice plane (row direction × column direction), shape (3,)."""
         return np.cross(self.row_dir, self.col_dir)
 
 
@@ -130,7 +132,8 @@ def seg_segments(path: str | os.PathLike) -> pd.DataFrame:
 
 def seg_references(path: str | os.PathLike) -> pd.DataFrame:
     """One row per SEG frame: referenced SOPInstanceUID, segment number, frame position
-    (each taken from the frame's functional groups, else from the shared ones)."""
+    (each taken from the frame's functional groups, else from the shared ones).
+    """
     seg = _seg(path)
     shared = seg.SharedFunctionalGroupsSequence[0] \
         if seg.get("SharedFunctionalGroupsSequence") else pydicom.Dataset()
@@ -273,7 +276,8 @@ def rtstruct_contours(path: str | os.PathLike, rois: list[int]) -> list[dict]:
 
 def rasterise_polygon(xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """bool (rows, cols): pixel centres inside the polygon ``xy`` (n, 2: column, row index
-    coordinates) or on its edge (even–odd crossing test, vectorised)."""
+    coordinates) or on its edge (even–odd crossing test, vectorised).
+    """
     rows, cols = shape
     out = np.zeros(shape, dtype=bool)
     if len(xy) < 3:

@@ -159,7 +159,8 @@ def read_immune_table(path: str | os.PathLike, option: str | None = None,
 def timer_column_map(columns) -> dict[str, str]:
     """Column → TIMER cell type (``B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic``)
     for the columns whose name spells one (any case; ``.``, ``_`` and spaces ignored: TIMER's
-    ``T_cell.CD4``, ``DC`` …). Columns naming no cell type are not in the result."""
+    ``T_cell.CD4``, ``DC`` …). Columns naming no cell type are not in the result.
+    """
     ren = {}
     for col in columns:
         key = "".join(ch for ch in str(col).lower() if ch.isalnum())

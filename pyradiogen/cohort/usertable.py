@@ -204,7 +204,8 @@ def _raw_frame(path: Path, what: str, option: str | None, text_columns
                ) -> tuple[list[str], pd.DataFrame, str | None, int, list[str]]:
     """(header, body with columns 0..k-1 indexed by file line, delimiter, first data line,
     notes). ``text_columns(header)`` gives the column positions read as text (``True``: all);
-    the others are parsed as numbers where every cell is one."""
+    the others are parsed as numbers where every cell is one.
+    """
     notes: list[str] = []
 
     def err(problem: str, fix: str, line: int | None = None) -> TableError:

@@ -1,5 +1,6 @@
 """Checks of a cohort: :func:`load_cohort`, :func:`validate_cohort` and what
-``python -m pyradiogen validate DIR`` prints (:func:`report`)."""
+``python -m pyradiogen validate DIR`` prints (:func:`report`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ def validate_cohort(c: Cohort, raise_on_error: bool = True, masks: bool = True
                     ) -> list[Check]:
     """Read every part of ``c`` and check it; return the checks (also kept in ``c.checks``)
     and, with ``raise_on_error``, raise the first error (the reader's own
-    :class:`CohortError`, naming the file, patient or gene)."""
+    :class:`CohortError`, naming the file, patient or gene).
+    """
     c.checks = run_checks(c, masks=masks)
     errors = [ch for ch in c.checks if ch.status == "error"]
     if errors and raise_on_error:
@@ -28,7 +30,8 @@ def load_cohort(path: str | os.PathLike, validate: bool = True,
                 n_jobs: int = 1) -> Cohort:
     """Open a cohort directory (``cohort.toml``); with ``validate`` every part is read and
     checked now, and the first problem raises :class:`CohortError`. ``n_jobs`` > 1 indexes
-    large DICOM downloads in parallel."""
+    large DICOM downloads in parallel.
+    """
     c = Cohort(path, cache_dir=cache_dir, progress=progress, n_jobs=n_jobs)
     if validate:
         validate_cohort(c, raise_on_error=True)
@@ -236,7 +239,8 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
 # ----------------------------------------------------------------------------- report
 def required_studies(c: Cohort) -> list[str]:
     """The studies whose loss of every patient fails ``validate``: ``studies`` in cohort.toml,
-    else liu2023, and kim2020 when the cohort has ROIs."""
+    else liu2023, and kim2020 when the cohort has ROIs.
+    """
     if c.manifest.studies is not None:
         return list(c.manifest.studies)
     return ["liu2023"] + (["kim2020"] if c.manifest.path("rois") is not None else [])
@@ -271,7 +275,8 @@ def _plain(v):
 
 def series_rows(c: Cohort, status: dict[str, str] | None = None) -> list[dict]:
     """The per-series table: patient, description, vendor, field strength, role, phase, the
-    rule that decided it, slices, kept or why excluded (non-image objects included)."""
+    rule that decided it, slices, kept or why excluded (non-image objects included).
+    """
     import pandas as pd
 
     from .assemble import scanner_name

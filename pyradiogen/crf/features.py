@@ -53,7 +53,8 @@ EXCLUDED: dict[str, dict[str, str]] = {
 
 def params_path(name: str = DEFAULT_PARAMS) -> Path:
     """Path of a parameter file shipped in ``pyradiogen/crf/params`` (name without ``.yaml``;
-    the earlier name ``study2_2d`` is read as ``kim2020_2d``)."""
+    the earlier name ``study2_2d`` is read as ``kim2020_2d``).
+    """
     path = PARAMS_DIR / f"{_OLD_PARAMS.get(name, name)}.yaml"
     if not path.exists():
         known = sorted(p.stem for p in PARAMS_DIR.glob("*.yaml"))

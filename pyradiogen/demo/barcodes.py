@@ -1,5 +1,6 @@
 """Fake TCGA patient barcodes for synthetic data (public entry:
-:func:`pyradiogen.datasets.fake_barcodes`)."""
+:func:`pyradiogen.datasets.fake_barcodes`).
+"""
 
 from __future__ import annotations
 

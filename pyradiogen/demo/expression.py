@@ -210,7 +210,8 @@ def program_loadings(names: pd.Index, sets: dict[str, list[str]], rng: np.random
     each KEGG pathway (in name order) is given one programme at random, which drives
     :data:`PROGRAM_SHARE` of its genes with loadings uniform in :data:`PROGRAM_LOADING`. A
     gene driven through several pathways has its loadings divided by the square root of their
-    number, so a hub gene (ERBB2 is in 20 pathways) varies no more than any other."""
+    number, so a hub gene (ERBB2 is in 20 pathways) varies no more than any other.
+    """
     pos = {g: i for i, g in enumerate(names)}
     load = np.zeros((len(names), PROGRAMS))
     hits = np.zeros(len(names))
@@ -252,7 +253,8 @@ def simulate_counts(genes: pd.DataFrame, planted: Planted, patients: pd.DataFram
 
 def program_activity(patients: pd.DataFrame) -> np.ndarray:
     """Patients × :data:`PROGRAMS` activities (standard normal), the ``program_<k>`` columns
-    of ``patients`` (drawn with the patients, :func:`.biology.simulate_patients`)."""
+    of ``patients`` (drawn with the patients, :func:`.biology.simulate_patients`).
+    """
     cols = [f"program_{k + 1}" for k in range(PROGRAMS)]
     return patients[cols].to_numpy(dtype=float)
 

@@ -159,7 +159,8 @@ def _crf36(pat: pd.DataFrame, les: dict, rng: np.random.Generator,
     """The 36 conventional features: computed from the planted lesion properties (+ 5% noise),
     then measured with reliability ``reliability`` — each feature, standardised over the
     patients, is ``reliability × value + sqrt(1 − reliability²) × N(0, 1)`` and returned to its
-    own mean and spread."""
+    own mean and spread.
+    """
     rows = []
     for _, p in pat.iterrows():
         lz: phantom.Lesion = les[p["patient_id"]]["lesion"]
@@ -362,7 +363,8 @@ def ensure_demo_cohort(path: str | os.PathLike | None = None, n_patients: int = 
                        seed: int = DEFAULT_SEED, n_jobs: int = 1) -> Path:
     """The demo cohort at ``path`` (default ``~/.cache/pyradiogen/demo-<n>-seed<seed>``),
     generated only when it is missing or unfinished (no ``cohort.toml``) or was made with
-    other settings. The ``replicate`` job uses this when no data are given."""
+    other settings. The ``replicate`` job uses this when no data are given.
+    """
     import tomllib
 
     if path is None:

@@ -31,7 +31,18 @@ SEG_SHARE = 0.15
 
 
 def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, …"""
+    """English ordinal of a number: 1st, 2nd, 3rd, 4th, 11th, 21st.
+
+    Parameters
+    ----------
+    n : int
+        The number.
+
+    Returns
+    -------
+    str
+        ``n`` with its suffix.
+    """
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -39,7 +50,8 @@ def ordinal(n: int) -> str:
 def phase_series(layout: str, phase: int, vendor_description: str) -> tuple[str, str, int,
                                                                             bool]:
     """(series key, SeriesDescription, SeriesNumber, tagged) of DCE phase ``phase``
-    (0 = pre-contrast) in ``layout``; phases with the same key share one series."""
+    (0 = pre-contrast) in ``layout``; phases with the same key share one series.
+    """
     if layout == "tagged":
         return "dce", vendor_description, 600, True
     if layout == "untagged":

@@ -1,6 +1,7 @@
 """2-D DCE breast-MRI phantom: breast outline, chest wall, fibroglandular texture and an
 enhancing lesion whose size, shape, margin, kinetics and heterogeneity follow the latent
-biology (see :data:`IMAGE_LINKS`)."""
+biology (see :data:`IMAGE_LINKS`).
+"""
 
 from __future__ import annotations
 

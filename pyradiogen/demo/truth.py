@@ -20,7 +20,8 @@ def latent_table(truth: dict[str, Any]) -> pd.DataFrame:
 
 def image_table(truth: dict[str, Any]) -> pd.DataFrame:
     """Patients × planted lesion properties (radius_mm, irregularity, ...), plus role and
-    subtype."""
+    subtype.
+    """
     rows = {p: {**v["image"], "role": v["role"], "subtype": v["subtype"]}
             for p, v in truth["patients"].items()}
     return pd.DataFrame(rows).T.rename_axis("patient_id")

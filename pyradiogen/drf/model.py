@@ -110,6 +110,19 @@ class DenoisingAutoencoder(nn.Module):
         return x
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruct images: encode to the bottleneck, decode back to the input size.
+
+        Parameters
+        ----------
+        x : Tensor, shape (n, 1, size, size)
+            Preprocessed (possibly noised) images.
+
+        Returns
+        -------
+        Tensor, shape (n, 1, size, size)
+            Reconstructions through the preset's output activation (ReLU for ``paper``,
+            sigmoid for ``code``).
+        """
         x = self.encode(x, self.config.n_blocks)
         for conv in self.decoder:
             x = F.interpolate(F.relu(conv(x)), scale_factor=2, mode="nearest")

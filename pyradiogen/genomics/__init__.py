@@ -1,2 +1,3 @@
 """Genomic features: expression preparation, genefu signatures, ssGSEA pathway scores,
-risk-gene panels and immune tables."""
+risk-gene panels and immune tables.
+"""

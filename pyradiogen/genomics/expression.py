@@ -95,7 +95,8 @@ def to_log2(values: pd.DataFrame, kind: ValueKind = "tpm", normalization: Normal
 
 def collapse_duplicates(values: pd.DataFrame, rule: DuplicateRule = "max_mean") -> pd.DataFrame:
     """One column per gene name: ``first`` occurrence, the one with the highest ``max_mean``,
-    or the ``mean`` of the duplicates. Column order follows first occurrence."""
+    or the ``mean`` of the duplicates. Column order follows first occurrence.
+    """
     cols = values.columns.astype(str)
     if not cols.duplicated().any():
         return values
@@ -147,7 +148,8 @@ def _check_study(study: str) -> str:
 
 def prepare_from_config(values: pd.DataFrame, cfg, study: str = "liu2023") -> pd.DataFrame:
     """:func:`prepare_expression` with the settings of a ``GenomicsConfig`` for ``study``
-    (``"liu2023"``: the ``expression_*`` settings; ``"kim2020"``: the ``kim2020_*`` ones)."""
+    (``"liu2023"``: the ``expression_*`` settings; ``"kim2020"``: the ``kim2020_*`` ones).
+    """
     if _check_study(study) == "kim2020":
         return prepare_expression(values, cfg.kim2020_expression_kind, cfg.kim2020_normalization,
                                   cfg.pseudocount, cfg.duplicate_symbols,
@@ -254,7 +256,8 @@ LOG2_MAX = 50.0
 def scale_report(values: pd.DataFrame) -> dict[str, float | str]:
     """Summary used to judge the scale of an expression table: max, 99th percentile, the
     fraction of non-integer values, whether any value is negative, and the verdict
-    ``"log2"``, ``"linear"`` or ``"counts"``."""
+    ``"log2"``, ``"linear"`` or ``"counts"``.
+    """
     x = values.to_numpy(dtype=float)
     x = x[np.isfinite(x)]
     if not x.size:
@@ -380,7 +383,8 @@ def check_cohort_expression(cohort, cfg=None) -> str | None:
     """Check a cohort's merged expression matrix against its ``[expression] kind`` (or the
     kind assumed without one) when the matrix is the cohort's expression (no STAR counts);
     raise ``ValueError`` naming the file when they contradict. Returns a one-line
-    description, or None when there is nothing to check."""
+    description, or None when there is nothing to check.
+    """
     path = cohort.manifest.path("matrix")
     if path is None or cohort.manifest.path("star_counts") is not None:
         return None

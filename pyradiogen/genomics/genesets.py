@@ -44,7 +44,8 @@ def repeated_members(gene_sets: Mapping[str, Sequence[str]]) -> dict[str, list[s
 def dedupe_members(gene_sets: Mapping[str, Sequence[str]], duplicate_members: str = "remove",
                    warn: bool = True) -> GeneSets:
     """Gene sets with repeated members removed (``"remove"``, warning with set and gene
-    names) or kept as GSVA 1.46 counts them (``"keep"``)."""
+    names) or kept as GSVA 1.46 counts them (``"keep"``).
+    """
     if duplicate_members not in ("remove", "keep"):
         raise ValueError(f"duplicate_members must be 'remove' or 'keep', got "
                          f"{duplicate_members!r}")

@@ -89,7 +89,8 @@ def upper_quartile_threshold(x: pd.Series | np.ndarray) -> float:
 
 def binarize_upper_quartile(df: pd.DataFrame, rule: Literal["gt", "ge"] = "gt") -> pd.DataFrame:
     """Per column: 1 for the top quarter (``x > Q3``, or ``x >= Q3`` with ``rule="ge"``),
-    else 0; NA stays NA. Returns ``Int64`` columns."""
+    else 0; NA stays NA. Returns ``Int64`` columns.
+    """
     if rule not in ("gt", "ge"):
         raise ValueError(f"unknown rule {rule!r}; use 'gt' (x > Q3) or 'ge' (x >= Q3)")
     out = {}

@@ -80,7 +80,8 @@ def stage(ours: pd.Series, published: pd.Series, out_dir: str | os.PathLike
           ) -> dict[str, Path]:
     """:func:`compare_subtypes`, written to ``pam50_agreement.csv`` and
     ``pam50_confusion.csv`` in ``out_dir``; returns the paths (``agreement``,
-    ``confusion``)."""
+    ``confusion``).
+    """
     summary, conf = compare_subtypes(ours, published)
     out = Path(out_dir)
     return {"agreement": store.write_frame(summary, out / "pam50_agreement.csv", index=False),

@@ -67,7 +67,8 @@ def screened_features(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> list
 
 def _screen_fast(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
     """Column indices passing the screen inside rigorous folds: the t approximation
-    (R's ``cor.test(method = "spearman", exact = FALSE)``)."""
+    (R's ``cor.test(method = "spearman", exact = FALSE)``).
+    """
     res = spearman_screen(pd.DataFrame(X), y, exact=False, warn=False)
     return np.flatnonzero(np.nan_to_num(res["p_value"].to_numpy(dtype=float), nan=1.0) < alpha)
 

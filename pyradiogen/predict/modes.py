@@ -38,7 +38,8 @@ FEATURE_SETS = {"DRF": "DRF", "CRF36": "CRF", "CRF": "CRF"}
 
 def feature_set_key(feature_set: str) -> str:
     """The paper's label of a liu2023 feature set (``"CRF36"`` and ``"CRF"`` → ``"CRF"``),
-    used to look up the authors' settings and published values; other names upper-cased."""
+    used to look up the authors' settings and published values; other names upper-cased.
+    """
     return FEATURE_SETS.get(str(feature_set).upper(), str(feature_set).upper())
 
 

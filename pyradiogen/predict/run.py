@@ -18,7 +18,8 @@ from .modes import check_mode
 
 class StageTables(dict):
     """The tables a prediction stage wrote (name → DataFrame), with ``paths``: every file it
-    wrote (tables and figures; figures as their PNG) by name."""
+    wrote (tables and figures; figures as their PNG) by name.
+    """
 
     def __init__(self, tables: dict[str, pd.DataFrame], paths: dict[str, Path]):
         super().__init__(tables)
@@ -59,7 +60,8 @@ def cohort_images(cohort, characteristics: Sequence[str] = ("T", "N", "ER", "PR"
 
 def _recorded(fn, *args, **kw):
     """Run ``fn`` recording its warnings (rows left out, not-modelled results …); re-emit them
-    (so the console shows them) and return ``(result, messages)`` for the manifest."""
+    (so the console shows them) and return ``(result, messages)`` for the manifest.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fn(*args, **kw)
@@ -147,7 +149,8 @@ def _efficientnet_all(images, image_labels, mode_list, cfg) -> pd.DataFrame:
 def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, published=None
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, Path]]:
     """The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables
-    and written paths by name."""
+    and written paths by name.
+    """
     from .classes import run_classes
     from .figures import plot_auc_vs_features, plot_mode_comparison, plot_roc_curves
     from .lasso import run_lasso
@@ -218,7 +221,8 @@ def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores:
     ``pyradiogen.studies.kim2020.PUBLISHED_TABLE4``, for the ``published_*`` columns.
     A risk score that cannot be modelled (no values, constant, too few patients) gets a row
     with ``note`` ``not modelled: …``; patients left out are named in ``note``, on the console
-    and in the manifest (``warnings``). Returns ``{"table4": …}`` with ``.paths``."""
+    and in the manifest (``warnings``). Returns ``{"table4": …}`` with ``.paths``.
+    """
     (res, cfg, mode_list, out), msgs = _recorded(_kim2020, out_dir, features, risk_scores,
                                                  screen, config, modes, published)
     res.paths["manifest"] = store.write_manifest(

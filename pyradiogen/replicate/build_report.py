@@ -21,7 +21,8 @@ from .stage import Artefacts, Study
 def figures(rep: Report, sec: Section, art: Artefacts, patterns: Sequence[str],
             missing: str) -> None:
     """Add every figure whose result name matches one of ``patterns`` (in that order), or a
-    note naming what was not produced."""
+    note naming what was not produced.
+    """
     found: list[Path] = []
     for pat in patterns:
         for p in art.group(pat):
@@ -75,7 +76,8 @@ def build_report(out: Path, artefacts: Artefacts, studies: Sequence[Study],
 
 def _certificate(rep: Report, path: Path | None) -> None:
     """The parity certificate (``path``: its JSON): first, and a deviation at the top of the
-    report if it failed."""
+    report if it failed.
+    """
     from ..certificate import ParityCertificate
 
     sec = rep.section("Parity certificate: fast engines against R on this run's data")

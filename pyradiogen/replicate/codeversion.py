@@ -92,7 +92,8 @@ def _source(module: str) -> str:
 
 def closure(roots: Iterable[str], follow_studies: bool = False) -> list[str]:
     """Every ``pyradiogen`` module reachable from ``roots`` (sorted); study modules are
-    leaves unless ``follow_studies``."""
+    leaves unless ``follow_studies``.
+    """
     seen: set[str] = set()
     todo = [r for r in roots if module_file(r) is not None]
     while todo:

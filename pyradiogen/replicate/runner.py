@@ -95,7 +95,8 @@ class StageRecord:
     @property
     def label(self) -> str:
         """``ran in 12.3 s``, ``reused from 2026-05-01 10:32:00 UTC (ran in 12.3 s)`` or
-        ``skipped (reason)``; ``seconds`` is the time of the run that produced the outputs."""
+        ``skipped (reason)``; ``seconds`` is the time of the run that produced the outputs.
+        """
         if self.status == "skipped":
             return f"skipped ({self.reason})" if self.reason else "skipped"
         return store.StageTiming(self.name, self.seconds, None, self.reused_from,
@@ -139,7 +140,8 @@ def describe(token: str) -> str:
 
 def plan(studies: Sequence[Study], facts: Iterable[str]) -> list[Planned]:
     """Which stages run on a cohort with ``facts``, in order; a stage shared by several
-    studies (same name) appears once."""
+    studies (same name) appears once.
+    """
     have = set(facts)
     out: list[Planned] = []
     seen: set[str] = set()
@@ -176,7 +178,8 @@ def _name_producer(text: str, producer: dict[str, Planned]) -> str:
 
 def _fingerprint(folder: Path) -> str:
     """Cheap fingerprint of a large folder (DICOM, STAR counts): relative paths, sizes and
-    modification times of its files."""
+    modification times of its files.
+    """
     h = hashlib.sha256()
     for p in sorted(q for q in folder.rglob("*") if q.is_file() and ".pyradiogen" not in q.parts):
         st = p.stat()
@@ -261,7 +264,8 @@ class Runner:
     # ------------------------------------------------------------------ keys
     def _inputs(self, stage: Stage) -> dict[str, str]:
         """Hashes of what a stage reads, by name: ``cohort.toml``, the cohort parts (a folder
-        by its fingerprint) and the upstream results."""
+        by its fingerprint) and the upstream results.
+        """
         from ..cohort.manifest import MANIFEST
 
         man = self.manifest()
@@ -399,7 +403,8 @@ class Runner:
     def check_minimums(self) -> list[dict[str, Any]]:
         """Refuse the cohort (:class:`~pyradiogen.minimums.CohortTooSmallError`) when a study
         keeps fewer patients than one of its stages needs (:mod:`pyradiogen.minimums`),
-        naming the stage, the count and the reason; return the checked rows otherwise."""
+        naming the stage, the count and the reason; return the checked rows otherwise.
+        """
         from ..minimums import require_minimums
 
         kept = {s.name: self.artefacts.json(f"{s.name}_patients")["patients"]
@@ -416,7 +421,8 @@ class Runner:
     def certificate_inputs(self, load: bool = True) -> tuple[dict[str, Any], list[Path]]:
         """What the parity certificate checks in this run — keyword specs for
         :func:`pyradiogen.certificate.certify` (with ``load=False`` only their names), from
-        each study's ``certificate`` declaration — and the result files it reads."""
+        each study's ``certificate`` declaration — and the result files it reads.
+        """
         specs: dict[str, Any] = {}
         files: list[Path] = []
         for study in self.studies:
@@ -435,7 +441,8 @@ class Runner:
     def certificate(self) -> None:
         """The parity certificate of this run (``[certificate]``): a seeded sample of the fast
         engines' results recomputed with R; cached like a stage, its warnings on the console
-        and at the top of the report."""
+        and at the top of the report.
+        """
         from ..certificate import ParityCertificate, certify
 
         ccfg = self.cfg.section("certificate")

@@ -179,7 +179,8 @@ class Artefacts(Mapping[str, Path]):
 
     def group(self, pattern: str) -> list[Path]:
         """Paths of every result whose name matches ``pattern`` (fnmatch), in name order;
-        ``"liu2023_drf_fig5/*"`` gives the members of a group."""
+        ``"liu2023_drf_fig5/*"`` gives the members of a group.
+        """
         return [self._paths[n] for n in sorted(self._paths)
                 if fnmatch.fnmatchcase(n, pattern) and self._paths[n].exists()]
 

@@ -134,7 +134,8 @@ def patients(art: Artefacts) -> list[str]:
 
 def crfs_reader(art: Artefacts, reader: str | None = None) -> pd.DataFrame:
     """Study 2's pyradiomics features of one reader (the first by default): patients ×
-    features, indexed by patient. The paper's screens use one reader's ROIs."""
+    features, indexed by patient. The paper's screens use one reader's ROIs.
+    """
     crfs = pd.read_parquet(art["crfs"])
     reader = reader or sorted(crfs["reader"].unique())[0]
     one = crfs[crfs["reader"] == reader].drop(columns=["reader", "image_id"])
@@ -373,7 +374,8 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
 def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: bool = True
                 ) -> tuple[dict[str, Any], list[Path]]:
     """What the parity certificate checks in study kim2020's results: the inter-reader ICC
-    table recomputed with ``psych::ICC``."""
+    table recomputed with ``psych::ICC``.
+    """
     icc = art.path("kim2020_icc_features")
     if icc is None or art.path("crfs") is None:
         return {}, []

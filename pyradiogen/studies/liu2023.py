@@ -274,7 +274,8 @@ def crf36_table(ctx: StageContext) -> pd.DataFrame | None:
 
 def predict_config(ctx: StageContext) -> Any:
     """The ``[predict]`` section as ``replicate`` runs it (modes, rigorous-mode sizes,
-    EfficientNet on)."""
+    EfficientNet on).
+    """
     pcfg = ctx.section("predict")
     rcfg = ctx.section("replicate")
     return dataclasses.replace(
@@ -676,7 +677,8 @@ def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: b
                 ) -> tuple[dict[str, Any], list[Path]]:
     """What the parity certificate checks in study liu2023's results: a sample of the fast LME
     scan of the DRFs (not when the scan ran with nlme), ssGSEA of the expression (fast
-    engine) and one paper-mode DRF LASSO path (drawn with the certificate's seed)."""
+    engine) and one paper-mode DRF LASSO path (drawn with the certificate's seed).
+    """
     specs: dict[str, Any] = {}
     files: list[Path] = []
     gcfg = cfg.section("genomics")
