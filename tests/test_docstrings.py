@@ -42,14 +42,16 @@ ROOT = Path(__file__).resolve().parents[1]
 BASIC = frozenset({"GL02", "GL03", "GL08", "SS01", "SS03"})
 
 #: what objects of modules in full numpydoc form must pass besides BASIC.
-#: SS05 summary starts with a third-person verb ("Returns …") · SS06 summary over one line ·
+#: SS06 summary over one line ·
 #: PR01 a parameter is not documented · PR02 a documented parameter does not exist ·
 #: PR10 "name:type" without the space · RT01 no Returns section (numpydoc skips it for
 #: functions annotated ``-> None``) · YD01 no Yields section in a generator.
-ENFORCED = BASIC | frozenset({"SS05", "SS06", "PR01", "PR02", "PR10", "RT01", "YD01"})
+#: Not SS05 ("summary starts with a third-person verb"): numpydoc tests whether the first word
+#: ends in "s", which refuses "Patients × genes …", "Kruskal–Wallis …" and "Spearman's …".
+ENFORCED = BASIC | frozenset({"SS06", "PR01", "PR02", "PR10", "RT01", "YD01"})
 
 #: the largest the not-yet-converted list may be (it only shrinks)
-MAX_PENDING = {MAX_PENDING}
+MAX_PENDING = 200
 
 #: CLI argparse hooks: documented by ``--help`` (tests/test_cli_help.py).
 CLI_HOOKS = ("register", "run")

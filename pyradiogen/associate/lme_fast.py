@@ -1,8 +1,8 @@
 """Exact REML for ``lme(X ~ G, random = ~1 | patient)`` over many features × GFs at once.
 
 The genomic feature G is constant within each patient, so the REML criterion of every pair
-reduces to a one-dimensional profile in λ = σ_b²/σ² (spec: ``shared/specs/nlme_lme.md`` §6)
-that depends only on per-patient sums. Patients enter the sums only through their number of
+reduces to a one-dimensional profile in λ = σ_b²/σ² (Pinheiro & Bates 2000, §2.2: the
+profiled REML log-likelihood of a linear mixed-effects model) that depends only on per-patient sums. Patients enter the sums only through their number of
 images n_i, so with patients grouped into *size classes* (equal n_i) every sum is a short
 combination of class totals precomputed by matrix products. The profile is minimised over
 t = log λ by a shared grid on [-20, 10] followed by a bracketed Newton iteration with exact

@@ -1,7 +1,7 @@
 """genefu signatures, module scores and subtypes from Python (computed in R).
 
-The algorithms are the R package's re-implementation of genefu (``r/R/genefu_*.R``, spec
-``shared/specs/genefu.md``); this module only moves data across :mod:`pyradiogen.rfuncs`.
+The algorithms are the R package's re-implementation of genefu 2.39.1 (``r/R/genefu_*.R``;
+Gendoo et al. 2016, *Bioinformatics* 32:1097); this module only moves data across :mod:`pyradiogen.rfuncs`.
 Scores depend on the batch (genes are rescaled over the samples passed in), so score a whole
 cohort in one call. R warnings (for example the genes a signature misses) arrive as
 :class:`pyradiogen.rfuncs.RWarning`.

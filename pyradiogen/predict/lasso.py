@@ -1,8 +1,9 @@
 """Study liu2023, Fig 4d–e: lasso logistic regression per clinical characteristic.
 
-biglasso cannot be installed here, so its path is reproduced with R glmnet as
-``shared/specs/biglasso.md`` §8 prescribes (biglasso's lambda grid passed explicitly,
-standardize, Newton, tight ``thresh``, path truncated where biglasso saturates). All fitting
+biglasso cannot be installed here, so its path is reproduced with R glmnet (Friedman et al.
+2010, glmnet 4.1-6) solving biglasso 1.5's problem (Zeng & Breheny 2021): biglasso's lambda
+grid passed explicitly, standardize, Newton, tight ``thresh``, path truncated where biglasso
+saturates; both solve the same convex problem, so the coefficients agree to the tolerance. All fitting
 runs in R (``r/R/lasso.R``) through :mod:`pyradiogen.rfuncs`; this module prepares rows,
 draws splits and gathers tables.
 
@@ -51,7 +52,40 @@ def feature_columns(features: pd.DataFrame) -> list[str]:
 def biglasso_lambda_grid(X: np.ndarray, y: Sequence, nlambda: int = 100,
                          lambda_min: float | None = None,
                          dims: tuple[int, int] | None = None) -> np.ndarray:
-    """biglasso's binomial lambda grid (spec §4), in NumPy (parity-tested against R)."""
+    """biglasso's binomial lambda grid, in NumPy (parity-tested against R).
+
+    The largest lambda is the smallest that keeps every coefficient at zero on standardised
+    columns; the grid falls log-linearly to ``lambda_min`` times it (biglasso 1.5,
+    ``setupLambda``).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_samples, p)
+        Features (constant columns are left out of the maximum).
+    y : sequence, shape (n_samples,)
+        Binary outcome; the larger value is class 1.
+    nlambda : int, default 100
+        Grid length.
+    lambda_min : float or None, default None
+        Smallest lambda as a fraction of the largest; ``None``: 0.001 when the rows outnumber
+        the columns of ``dims``, else 0.05 (biglasso's default).
+    dims : tuple of int or None, default None
+        ``(rows, columns)`` that decide the default ``lambda_min`` (``X.shape`` when None).
+
+    Returns
+    -------
+    ndarray, shape (nlambda,)
+        Decreasing lambda values.
+
+    Raises
+    ------
+    ValueError
+        If every column of ``X`` is constant.
+
+    References
+    ----------
+    .. [1] Zeng Y, Breheny P. The biglasso package. *R Journal* 12(2) (2021).
+    """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     y = (y == y.max()).astype(float)
