@@ -28,7 +28,27 @@ from . import modes
 
 
 def preprocess(image: np.ndarray, size: int = 224, in_channels: int = 3) -> np.ndarray:
-    """Max-normalise a 2-D image, zoom to ``size``×``size`` and repeat to ``in_channels``."""
+    """Max-normalise a 2-D image, zoom to ``size``×``size`` and repeat it over channels.
+
+    Parameters
+    ----------
+    image : ndarray, shape (rows, cols)
+        One image, any intensity unit.
+    size : int, default 224
+        Output side, in pixels (cubic spline zoom).
+    in_channels : int, default 3
+        Copies of the grey channel.
+
+    Returns
+    -------
+    ndarray of float32, shape (in_channels, size, size)
+        Values in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is not 2-D.
+    """
     from scipy import ndimage
 
     im = np.asarray(image, dtype=np.float32)
@@ -43,7 +63,20 @@ def preprocess(image: np.ndarray, size: int = 224, in_channels: int = 3) -> np.n
 
 
 def build_model(in_channels: int = 3, num_classes: int = 2):
-    """MONAI EfficientNet-B0 (2-D), never fetching weights."""
+    """MONAI's 2-D EfficientNet-B0, never fetching weights.
+
+    Parameters
+    ----------
+    in_channels : int, default 3
+        Input channels.
+    num_classes : int, default 2
+        Output logits.
+
+    Returns
+    -------
+    monai.networks.nets.EfficientNetBN
+        Randomly initialised network.
+    """
     from monai.networks.nets import EfficientNetBN
 
     return EfficientNetBN("efficientnet-b0", pretrained=False, spatial_dims=2,
@@ -51,7 +84,27 @@ def build_model(in_channels: int = 3, num_classes: int = 2):
 
 
 def load_pretrained(model, path: str | os.PathLike) -> list[str]:
-    """Load a local state dict into ``model``; return the keys left at their initial values."""
+    """Load a local state dict into ``model``, skipping tensors whose shapes do not fit.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        From :func:`build_model`.
+    path : str or PathLike
+        A local EfficientNet-B0 state-dict file (never downloaded).
+
+    Returns
+    -------
+    list of str
+        Keys left at their initial values (e.g. the 1000-class head).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If fewer than half the tensors fit (not an EfficientNet-B0 state dict).
+    """
     import torch
 
     p = Path(path)
@@ -237,10 +290,43 @@ def run_efficientnet(images: Sequence[np.ndarray], labels: pd.DataFrame, mode: s
                      device: str = "auto", threads: int = 1) -> pd.DataFrame:
     """Supplementary Table 1 rows: test AUC per characteristic, with and without pre-training.
 
-    ``labels``: one row per image (same order as ``images``) with ``patient_id`` and the
-    characteristic columns (0/1, missing allowed). Both variants run when weights are given.
-    ``threads``: torch threads for training (part of the result; ``[predict]
-    efficientnet_threads``).
+    Both variants run when weights are given.
+
+    Parameters
+    ----------
+    images : sequence of ndarray, each shape (rows, cols)
+        One 2-D image per row of ``labels``.
+    labels : DataFrame
+        One row per image: ``patient_id`` and the characteristic columns (0/1, missing
+        allowed).
+    mode : {"paper", "rigorous"}, default "paper"
+        Random image split (the authors') or split by patient.
+    characteristics : sequence of str, default ("ER", "PR", "HER2", "T", "N")
+        Columns of ``labels`` to predict.
+    pretrained_weights : str, PathLike or None, default None
+        Local EfficientNet-B0 weights.
+    frac : float, default 0.8
+        Training fraction.
+    epochs : int, default 100
+        Training epochs.
+    image_size : int, default 224
+        Input side, in pixels.
+    seed : int, default 101
+        Seed of the split and the training.
+    device : {"auto", "cpu", "cuda"}, default "auto"
+        Where to train.
+    threads : int, default 1
+        torch threads (part of the result; ``[predict] efficientnet_threads``).
+
+    Returns
+    -------
+    DataFrame
+        One row per characteristic and variant: ``auc``, sizes, ``note``.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
     modes.check_mode(mode)
     variants = [("scratch", None)] + ([("pretrained", pretrained_weights)]

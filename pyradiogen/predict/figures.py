@@ -15,7 +15,22 @@ from ..plotting import PALETTE, apply_style, save_figure, short_labels
 
 def plot_auc_vs_features(curves: pd.DataFrame, stem: str | os.PathLike,
                          metric: str = "auc") -> list[Path]:
-    """Fig 4d–e: one panel per feature set (columns) and mode (rows), one line per characteristic."""
+    """Fig 4d–e: one panel per feature set and mode, one line per characteristic.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        :class:`~pyradiogen.predict.lasso.LassoResult`'s ``curves``.
+    stem : str or PathLike
+        Output path without extension (``.png`` and ``.svg``).
+    metric : {"auc", "f1"}, default "auc"
+        The value plotted against the number of non-zero features.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     apply_style()
     sets = list(dict.fromkeys(curves["feature_set"]))
     mode_list = list(dict.fromkeys(curves["mode"]))
@@ -45,7 +60,24 @@ def plot_auc_vs_features(curves: pd.DataFrame, stem: str | os.PathLike,
 
 def plot_roc_curves(roc: pd.DataFrame, summary: pd.DataFrame, stem: str | os.PathLike,
                     by: str = "target") -> list[Path]:
-    """Supplementary Fig 1: ROC panels per (feature set, model, mode), one curve per target."""
+    """Supplementary Fig 1: ROC panels per (feature set, model, mode), one curve per target.
+
+    Parameters
+    ----------
+    roc : DataFrame
+        ``fpr, tpr, feature_set, mode, target, model``.
+    summary : DataFrame
+        The AUC table (for the legend).
+    stem : str or PathLike
+        Output path without extension.
+    by : str, default "target"
+        Column giving one curve each.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     apply_style()
     keys = list(dict.fromkeys(zip(roc["feature_set"], roc["model"], roc["mode"])))
     ncol = min(4, len(keys))
@@ -75,10 +107,26 @@ def plot_mode_comparison(summary: pd.DataFrame, stem: str | os.PathLike, label: 
                          value: str = "auc", ylabel: str = "AUC") -> list[Path]:
     """Paper vs rigorous values side by side, with 95% CIs when the table has them.
 
-    The caption under the axes says what the whiskers are (95% confidence interval and its
-    method: DeLong for one row per patient, the patient-cluster bootstrap for image rows) and
-    flags degenerate AUCs (an AUC of 1 or 0, or a CI of zero width: a test set the model
-    separates perfectly, too small to say anything); their bars carry a "!" mark.
+    The caption says what the whiskers are (95% CI and its method) and flags degenerate
+    AUCs (1 or 0, or a CI of zero width), whose bars carry a "!" mark.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per mode and item: ``mode``, ``value`` and optionally ``ci_low``/``ci_high``.
+    stem : str or PathLike
+        Output path without extension.
+    label : str
+        Column naming the items on the x axis.
+    value : str, default "auc"
+        Column plotted.
+    ylabel : str, default "AUC"
+        Axis label.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     apply_style()
     wide = summary.pivot_table(index=label, columns="mode", values=value, aggfunc="first",

@@ -38,7 +38,23 @@ ID_COLUMNS = ("image_id", "patient_id")
 
 
 def feature_columns(features: pd.DataFrame) -> list[str]:
-    """The feature columns of a feature table (everything but ``image_id``/``patient_id``)."""
+    """The feature columns of a feature table (everything but ``image_id``/``patient_id``).
+
+    Parameters
+    ----------
+    features : DataFrame
+        A feature table.
+
+    Returns
+    -------
+    list of str
+        Column names, in order.
+
+    Raises
+    ------
+    ValueError
+        If there is no feature column or one is not numeric.
+    """
     cols = [c for c in features.columns if c not in ID_COLUMNS]
     if not cols:
         raise ValueError("the feature table has no feature columns besides image_id/patient_id")
@@ -237,9 +253,9 @@ class BiglassoPath(EstimatorMixin):
 
 @dataclass
 class LassoResult:
-    """What :func:`run_lasso` returns.
+    """What :func:`run_lasso` returns: the AUC curves and the headline table.
 
-    Attributes
+    Parameters
     ----------
     curves : DataFrame
         Per lambda: ``feature_set, mode, characteristic, lambda, nzero, auc, f1``.
@@ -255,7 +271,13 @@ class LassoResult:
     predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> Summary:
-        """AUC per characteristic (with CI and the lambda rule) and the rows' notes."""
+        """AUC per characteristic (with CI and the lambda rule) and the rows' notes.
+
+        Returns
+        -------
+        Summary
+            Printable; HTML in a notebook.
+        """
         t = self.table
         cols = [c for c in ("feature_set", "mode", "characteristic", "auc", "ci_low", "ci_high",
                             "nzero", "n_rows", "n_patients", "published") if c in t.columns]
@@ -271,7 +293,35 @@ class LassoResult:
 
 def labelled_rows(features: pd.DataFrame, clinical: pd.DataFrame, characteristic: str
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
-    """Rows whose patient has a non-missing label: ``X, y, patient ids, columns, row index``."""
+    """The rows whose patient has a non-missing label for one characteristic.
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + p)
+        ``image_id``, ``patient_id``, features.
+    clinical : DataFrame
+        Indexed by patient ID, one column per characteristic (0/1, missing allowed).
+    characteristic : str
+        ``"T"``, ``"N"``, ``"ER"``, ``"PR"`` or ``"HER2"``.
+
+    Returns
+    -------
+    X : ndarray, shape (n_rows, p)
+        Features.
+    y : ndarray of int, shape (n_rows,)
+        Labels.
+    patients : ndarray of object, shape (n_rows,)
+        Patient ID per row.
+    columns : list of str
+        Feature names.
+    rows : ndarray of int, shape (n_rows,)
+        Positions of the rows in ``features``.
+
+    Raises
+    ------
+    ValueError
+        No ``patient_id`` column, no such characteristic, or missing feature values (named).
+    """
     if "patient_id" not in features.columns:
         raise ValueError("the feature table needs a patient_id column")
     if characteristic not in clinical.columns:
@@ -311,7 +361,41 @@ def _prob_matrix(prob, n_rows: int) -> np.ndarray:
 
 
 def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
-    """The authors' script for one characteristic (image-level split, test-set lambda)."""
+    """The authors' script for one characteristic: image-level split, lambda chosen on the test set.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_rows, p)
+        Features of the labelled rows.
+    y : ndarray of int, shape (n_rows,)
+        Labels (0/1).
+    groups : ndarray, shape (n_rows,)
+        Patient of each row.
+    cols : list of str
+        Feature names.
+    nlambda : int, default 20
+        Path length (the authors' code; the paper says 100).
+    frac : float, default 0.7
+        Training fraction.
+    seed : int, default 101
+        R's seed.
+    nfolds : int, default 5
+        ``cv.glmnet`` folds.
+
+    Returns
+    -------
+    curve : DataFrame
+        Per lambda: ``lambda, nzero, auc, f1``.
+    summary : dict
+        The headline row: ``auc`` with its CI, the lambda rule, sizes, ``note``.
+    predictions : DataFrame
+        Test-set (or out-of-fold) probability per row.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    """
     res = rfuncs.lasso_author(rfuncs.RMatrix(X, None, cols), y, frac=frac, seed=seed,
                               nlambda=nlambda, nfolds=nfolds)
     train = np.atleast_1d(np.asarray(res["train"], dtype=np.int64)) - 1
@@ -340,7 +424,38 @@ def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
 
 
 def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5, outer_folds=5):
-    """Patient-level split with training-only lambda, plus nested patient-grouped CV."""
+    """Patient-level split with training-only lambda, plus nested patient-grouped CV.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_rows, p)
+        Features of the labelled rows.
+    y : ndarray of int, shape (n_rows,)
+        Labels (0/1).
+    groups : ndarray, shape (n_rows,)
+        Patient of each row.
+    cols : list of str
+        Feature names.
+    nlambda : int, default 20
+        Path length (the authors' code; the paper says 100).
+    frac : float, default 0.7
+        Training fraction.
+    seed : int, default 101
+        R's seed.
+    nfolds : int, default 5
+        ``cv.glmnet`` folds.
+    outer_folds : int, default 5
+        Folds of the nested cross-validation whose pooled AUC is the headline.
+
+    Returns
+    -------
+    curve : DataFrame
+        Per lambda: ``lambda, nzero, auc, f1``.
+    summary : dict
+        The headline row: ``auc`` with its CI, the lambda rule, sizes, ``note``.
+    predictions : DataFrame
+        Test-set (or out-of-fold) probability per row.
+    """
     RMatrix = rfuncs.RMatrix
     train, test = modes.patient_split(groups, frac, seed)
     foldid = modes.fold_ids(y[train], groups[train], nfolds, seed)
@@ -418,11 +533,40 @@ def run_lasso(features: pd.DataFrame, clinical: pd.DataFrame, mode: str = "paper
               published: Mapping[tuple[str, str], str] | None = None) -> LassoResult:
     """Fig 4d–e for one feature table in one mode (rows with a missing label are left out).
 
-    ``published``: (feature set, characteristic) → the published result, copied into the
-    summary's ``published`` column (e.g. ``pyradiogen.studies.liu2023.PUBLISHED_LASSO``).
-
     ``n_jobs`` > 1 runs characteristics in worker processes (each with its own R); results
     are identical to the serial run (every R step seeds itself).
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + p)
+        ``image_id``, ``patient_id``, features.
+    clinical : DataFrame
+        Indexed by patient ID, one 0/1 column per characteristic.
+    mode : {"paper", "rigorous"}, default "paper"
+        Prediction protocol (:func:`lasso_paper` or :func:`lasso_rigorous`).
+    characteristics : sequence of str, default ("T", "N", "ER", "PR", "HER2")
+        Columns of ``clinical`` to predict.
+    feature_set : str, default "DRF"
+        Label of the features.
+    nlambda, frac, seed, nfolds, outer_folds
+        As :func:`lasso_rigorous`.
+    n_jobs : int, default 1
+        Worker processes.
+    published : mapping or None, default None
+        (feature set, characteristic) → the published result, for the ``published`` column
+        (e.g. ``pyradiogen.studies.liu2023.PUBLISHED_LASSO``).
+
+    Returns
+    -------
+    LassoResult
+        Curves, headline table and predictions.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    .. [2] Friedman J, Hastie T, Tibshirani R. Regularization paths for generalized linear
+       models via coordinate descent. *J Stat Softw* 33(1) (2010); glmnet 4.1-6.
     """
     from ..parallel import pmap
 
