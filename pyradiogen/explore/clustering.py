@@ -23,14 +23,42 @@ CHARACTERISTICS = ("T", "N", "ER", "PR", "HER2")
 
 
 def feature_columns(features: pd.DataFrame) -> list[str]:
-    """The feature columns of a table (all but ``image_id``, ``patient_id``, ``reader``)."""
+    """The feature columns of a table (all but ``image_id``, ``patient_id``, ``reader``).
+
+    Parameters
+    ----------
+    features : DataFrame
+        A feature table.
+
+    Returns
+    -------
+    list of str
+        Column names, in order.
+    """
     return [c for c in features.columns if c not in ID_COLUMNS]
 
 
 def patient_means(features: pd.DataFrame, source: str = "feature table") -> pd.DataFrame:
-    """Average a patient's images: images × features (with ``patient_id``) → patients × features.
+    """Average each patient's images: images × features → patients × features.
 
     A table without ``patient_id`` is taken as already patient-level (index = patient).
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + p)
+        ``image_id``, ``patient_id``, numeric features.
+    source : str, default "feature table"
+        The table, named in messages.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, p)
+        Float means indexed by ``patient_id`` (sorted).
+
+    Raises
+    ------
+    ValueError
+        No feature column, or a non-numeric one (named).
     """
     if "patient_id" not in features.columns:
         return features[feature_columns(features)].astype(float)
@@ -47,7 +75,18 @@ def patient_means(features: pd.DataFrame, source: str = "feature table") -> pd.D
 
 
 def relabel_by_appearance(labels: Sequence[int] | np.ndarray) -> np.ndarray:
-    """Renumber labels 1…k in order of first appearance (R's ``cutree`` convention)."""
+    """Renumber labels 1…k in order of first appearance (R's ``cutree`` convention).
+
+    Parameters
+    ----------
+    labels : sequence of int or ndarray, shape (n,)
+        Cluster labels in any numbering.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        Labels 1…k.
+    """
     labels = np.asarray(labels)
     mapping: dict = {}
     for lab in labels:
@@ -57,7 +96,18 @@ def relabel_by_appearance(labels: Sequence[int] | np.ndarray) -> np.ndarray:
 
 
 def scale_columns(X: pd.DataFrame) -> pd.DataFrame:
-    """z-score each column (R's ``scale``: sample SD); constant columns become 0."""
+    """z-score each column as R's ``scale`` (sample SD); constant columns become 0.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n, p)
+        Numeric table.
+
+    Returns
+    -------
+    DataFrame, shape (n, p)
+        Column z-scores.
+    """
     sd = X.std(axis=0, ddof=1).replace(0, np.nan)
     return ((X - X.mean(axis=0)) / sd).fillna(0.0)
 
@@ -159,7 +209,22 @@ class HierarchicalClustering(EstimatorMixin):
 
 
 def hclust_r(X: pd.DataFrame, n_clusters: int = 2, method: str = "complete") -> pd.Series:
-    """The reference: R's ``cutree(hclust(dist(X), method), k)`` through the bridge."""
+    """The reference: R's ``cutree(hclust(dist(X), method), k)`` through the bridge.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n_patients, p)
+        Numeric features.
+    n_clusters : int, default 2
+        k.
+    method : str, default "complete"
+        R's linkage method.
+
+    Returns
+    -------
+    Series of int, shape (n_patients,)
+        Cluster 1…k, indexed as ``X``.
+    """
     from .. import rfuncs
 
     labs = rfuncs.hclust_clusters(X, int(n_clusters), method)
@@ -169,7 +234,33 @@ def hclust_r(X: pd.DataFrame, n_clusters: int = 2, method: str = "complete") -> 
 def cluster_fisher(labels: pd.Series, clinical: pd.DataFrame,
                    characteristics: Sequence[str] = CHARACTERISTICS,
                    engine: Engine = "auto") -> pd.DataFrame:
-    """Fisher's exact test of each clinical characteristic against the clusters."""
+    """Fisher's exact test of each clinical characteristic against the clusters.
+
+    Parameters
+    ----------
+    labels : Series of int
+        Cluster per patient (``HierarchicalClustering.labels_``).
+    clinical : DataFrame
+        Indexed by patient.
+    characteristics : sequence of str, default ("T", "N", "ER", "PR", "HER2")
+        Characteristics tested.
+    engine : {"auto", "python", "r"}, default "auto"
+        As :func:`pyradiogen.explore.fisher.fisher_exact`.
+
+    Returns
+    -------
+    DataFrame
+        :func:`~pyradiogen.explore.fisher.fisher_table` on the patients in both tables.
+
+    Raises
+    ------
+    ValueError
+        If no clustered patient is in the clinical table.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. *Biomark Res* 11, 9 (2023), Fig 4a.
+    """
     missing = labels.index.difference(clinical.index)
     if len(missing) == len(labels):
         raise ValueError("no patient of the feature table is in the clinical table "

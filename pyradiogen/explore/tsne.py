@@ -31,9 +31,25 @@ EXACT_MAX_ROWS = 500
 
 def rtsne_prepare(X: np.ndarray, pca_dims: int | None = 50, normalize: bool = True,
                   seed: int = 101) -> np.ndarray:
-    """PCA to ``pca_dims`` (centred) then Rtsne's ``normalize_input`` (centre, / max |x|).
+    """PCA to ``pca_dims`` (centred), then Rtsne's ``normalize_input`` (centre, / max |x|).
 
     Large tables (more than 2,000 rows) use seeded randomized SVD instead of the full one.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, p)
+        Data.
+    pca_dims : int or None, default 50
+        Components kept (no PCA when None or ≥ p).
+    normalize : bool, default True
+        Centre and divide by the largest absolute value.
+    seed : int, default 101
+        Seed of the randomized SVD.
+
+    Returns
+    -------
+    ndarray, shape (n, min(p, pca_dims))
+        The t-SNE input.
     """
     X = np.asarray(X, dtype=float)
     if pca_dims and X.shape[1] > pca_dims:
@@ -51,12 +67,41 @@ def rtsne_prepare(X: np.ndarray, pca_dims: int | None = 50, normalize: bool = Tr
 def tsne_embed(X: pd.DataFrame, perplexity: float = 5.0, max_iter: int = 3000, seed: int = 101,
                pca_dims: int | None = 50, normalize: bool = True,
                init: str = "random", n_jobs: int = 1, method: str = "auto") -> pd.DataFrame:
-    """2-D t-SNE coordinates (``tsne1``, ``tsne2``) of the rows of ``X``, seeded.
+    """2-D t-SNE coordinates of the rows of ``X``, seeded, with Rtsne's settings.
 
     The perplexity is lowered to ``(n - 1) / 3`` when the table is too small for it (Rtsne's
-    limit), with a warning. ``n_jobs > 1`` is faster on large tables but threads may change
-    the last digits of the map between runs. ``method="auto"`` uses exact gradients up to
-    ``EXACT_MAX_ROWS`` rows (faster there) and Barnes–Hut above.
+    limit), with a warning.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n, p)
+        Rows to embed.
+    perplexity : float, default 5.0
+        t-SNE perplexity.
+    max_iter : int, default 3000
+        Gradient iterations.
+    seed : int, default 101
+        Seed of the start and the PCA.
+    pca_dims : int or None, default 50
+        PCA before t-SNE.
+    normalize : bool, default True
+        Rtsne's ``normalize_input``.
+    init : {"random", "pca"}, default "random"
+        Start.
+    n_jobs : int, default 1
+        Threads (more may change the last digits between runs).
+    method : {"auto", "exact", "barnes_hut"}, default "auto"
+        Exact gradients up to ``EXACT_MAX_ROWS`` rows, Barnes–Hut above, with ``"auto"``.
+
+    Returns
+    -------
+    DataFrame, shape (n, 2)
+        ``tsne1``, ``tsne2``, indexed as ``X``.
+
+    Raises
+    ------
+    ValueError
+        With fewer than 5 rows.
     """
     n = len(X)
     if n < 5:
@@ -77,7 +122,31 @@ def tsne_embed(X: pd.DataFrame, perplexity: float = 5.0, max_iter: int = 3000, s
 
 def choose_kmeans(Y: np.ndarray, n_clusters: int | None = None, max_clusters: int = 8,
                   seed: int = 101) -> tuple[np.ndarray, dict[int, float]]:
-    """k-means labels (1…k, numbered by first appearance) and the silhouette of every k tried."""
+    """k-means labels with k chosen by the largest mean silhouette.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (n, 2)
+        Map coordinates.
+    n_clusters : int or None, default None
+        Fixed k (no search).
+    max_clusters : int, default 8
+        Largest k tried (k from 2).
+    seed : int, default 101
+        k-means seed (``n_init=10``).
+
+    Returns
+    -------
+    labels : ndarray of int, shape (n,)
+        1…k, numbered by first appearance.
+    silhouettes : dict of int to float
+        Mean silhouette of every k tried.
+
+    References
+    ----------
+    .. [1] Rousseeuw PJ. Silhouettes: a graphical aid to the interpretation and validation of
+       cluster analysis. *J Comput Appl Math* 20, 53–65 (1987).
+    """
     from .clustering import relabel_by_appearance
 
     ks = [n_clusters] if n_clusters else list(range(2, min(max_clusters, len(Y) - 1) + 1))
