@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 import numpy as np
 import pandas as pd
 import torch
@@ -89,7 +88,6 @@ class TrainResult:
         Summary
             Printable; HTML in a notebook.
         """
-
         info = {"learning rate used": self.lr_used,
                 **{k: v for k, v in self.diagnosis.items() if not isinstance(v, (list, dict))}}
         return Summary("Denoising autoencoder training (liu2023 DRFs)", info, {}, list(self.events))
