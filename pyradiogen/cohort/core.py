@@ -27,7 +27,19 @@ from .manifest import Manifest, read_manifest
 
 @dataclass
 class Check:
-    """One validation result: ``status`` is ``ok``, ``warning`` or ``error``."""
+    """One validation result of a cohort part.
+
+    Parameters
+    ----------
+    part : str
+        The part (``dicom``, ``clinical``, ``expression`` …) or cross-check.
+    status : {"ok", "warning", "error"}
+        The outcome.
+    detail : str
+        What was found, in words.
+    error : Exception or None, default None
+        The reader's error when ``status`` is ``error``.
+    """
 
     part: str
     status: str
@@ -39,10 +51,25 @@ class Cohort:
     """A cohort directory: every part is read (and validated) on first access.
 
     :func:`pyradiogen.cohort.load_cohort` opens one and checks every part
-    (:func:`pyradiogen.cohort.validate.validate_cohort`; the checks land in ``checks``).
+    (:func:`pyradiogen.cohort.validate.validate_cohort`; the checks land in ``checks``). See
+    ``docs/ARCHITECTURE.md`` for the attributes and the directory layout.
 
-    See ``docs/ARCHITECTURE.md`` for the attributes. ``cache_dir`` holds the DICOM index
-    (default ``<cohort>/.pyradiogen``).
+    Parameters
+    ----------
+    root : str or PathLike
+        The cohort directory (holding ``cohort.toml``).
+    cache_dir : str, PathLike or None, default None
+        Where the DICOM index and parsed tables are cached (``<cohort>/.pyradiogen`` when
+        None).
+    progress : bool, default True
+        Progress bars while indexing.
+    n_jobs : int, default 1
+        Processes indexing a large DICOM download.
+
+    Raises
+    ------
+    CohortError
+        A missing or invalid ``cohort.toml``.
     """
 
     def __init__(self, root: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
@@ -115,7 +142,23 @@ class Cohort:
         return pd.Index(sorted(self.images["patient_id"].unique()), name="patient_id")
 
     def pixels(self, image_id: str) -> np.ndarray:
-        """float32 (rows, cols) pixel values of one slice, rescale slope/intercept applied."""
+        """Pixel values of one slice, rescale slope and intercept applied.
+
+        Parameters
+        ----------
+        image_id : str
+            An index value of :attr:`images`.
+
+        Returns
+        -------
+        ndarray of float32, shape (rows, cols)
+            Values in the scanner's unit after ``RescaleSlope``/``RescaleIntercept``.
+
+        Raises
+        ------
+        CohortError
+            For an unknown image or a cohort without DICOM.
+        """
         try:
             row = self.images.loc[image_id]
         except KeyError:
@@ -139,7 +182,25 @@ class Cohort:
                                     dicom_root=self.manifest.parts["dicom"])
 
     def mask(self, patient_id: str, reader: str) -> np.ndarray:
-        """uint8 (rows, cols) ROI of one reader, aligned to ``pixels(image_id)``."""
+        """One reader's ROI of a patient, aligned to the pixels of its slice.
+
+        Parameters
+        ----------
+        patient_id : str
+            The patient.
+        reader : str
+            The reader (a folder of ``rois/`` or the ``reader`` column of ``rois.csv``).
+
+        Returns
+        -------
+        ndarray of uint8, shape (rows, cols)
+            1 = lesion, aligned to ``pixels(image_id)`` of the ROI's slice.
+
+        Raises
+        ------
+        CohortError
+            No ROI of that reader, or a mask whose shape differs from its slice.
+        """
         r = self.rois[(self.rois["patient_id"] == patient_id) & (self.rois["reader"] == reader)]
         if r.empty:
             raise CohortError(f"no ROI of reader {reader!r}", patient=patient_id,
@@ -277,8 +338,24 @@ class Cohort:
         return pd.Index([], name="patient_id")
 
     def expression(self, value: str = "unstranded") -> pd.DataFrame:
-        """Patients × gene symbols. ``value`` is a STAR-counts column (``unstranded``,
-        ``tpm_unstranded``, ``fpkm_unstranded``, ...) or ``"matrix"`` for the merged matrix.
+        """Tumour expression, patients × gene symbols.
+
+        Parameters
+        ----------
+        value : str, default "unstranded"
+            A STAR-counts column (``unstranded``, ``tpm_unstranded``, ``fpkm_unstranded`` …) or
+            ``"matrix"`` for the merged matrix ``expression/matrix.tsv``.
+
+        Returns
+        -------
+        DataFrame, shape (n_patients, n_genes)
+            Indexed by ``patient_id``; values as the files hold them (see
+            :attr:`expression_kind`).
+
+        Raises
+        ------
+        CohortError
+            If the cohort has no expression data or ``value`` is not a column of its files.
         """
         if value in self._expr_cache:
             return self._expr_cache[value]
