@@ -31,7 +31,21 @@ COUNTED = {
 
 @dataclass(frozen=True)
 class Minimum:
-    """The fewest ``patients`` (of kind ``counted``) stage ``stage`` of ``study`` needs."""
+    """The fewest patients one stage of one study needs, and why.
+
+    Parameters
+    ----------
+    study : str
+        Study ID.
+    stage : str
+        Runner stage name (``liu2023-associate`` …).
+    patients : int
+        The minimum.
+    counted : str
+        What is counted (a key of ``COUNTED``: patients, patients with CRF36 …).
+    reason : str
+        Why, in words.
+    """
 
     study: str
     stage: str
