@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import time
 import tomllib
 from collections.abc import Iterator
@@ -70,12 +69,20 @@ def pending_modules() -> set[str]:
 
 
 def public_modules() -> list[str]:
-    """Dotted names of the public modules of pyradiogen, sorted."""
-    names = ["pyradiogen"]
-    for info in pkgutil.walk_packages(pyradiogen.__path__, "pyradiogen."):
-        if any(part.startswith("_") for part in info.name.split(".")[1:]):
+    """Dotted names of the public modules of pyradiogen, sorted.
+
+    Found from the files (``pkgutil`` skips folders without ``__init__.py``, such as the
+    namespace package ``pyradiogen.replicate``).
+    """
+    root = Path(pyradiogen.__file__).parent
+    names = []
+    for path in root.rglob("*.py"):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if any(p.startswith("_") for p in parts):
             continue
-        names.append(info.name)
+        names.append(".".join(["pyradiogen", *parts]))
     return sorted(names)
 
 
