@@ -15,7 +15,18 @@ CHROMIUM_FLAGS = [
 
 
 def chromium_binary() -> str:
-    """Path of Debian's Chromium; a clear error when it is not installed."""
+    """Path of Debian's Chromium.
+
+    Returns
+    -------
+    str
+        The executable.
+
+    Raises
+    ------
+    FileNotFoundError
+        When it is not installed (the install script named).
+    """
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
         if path:
@@ -24,7 +35,25 @@ def chromium_binary() -> str:
 
 
 def rendered_images(html_path: str | Path, timeout: float = 90) -> tuple[int, int]:
-    """Load the report in headless Chromium; return (figures rendered, figures total)."""
+    """Load the report in headless Chromium and count the figures it rendered.
+
+    Parameters
+    ----------
+    html_path : str or Path
+        The report.
+    timeout : float, default 90
+        Seconds.
+
+    Returns
+    -------
+    tuple of int
+        ``(figures rendered, figures total)``.
+
+    Raises
+    ------
+    RuntimeError
+        If Chromium returns no document or the report's load script did not run.
+    """
     with tempfile.TemporaryDirectory() as profile:
         res = subprocess.run(
             [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
@@ -44,7 +73,26 @@ def rendered_images(html_path: str | Path, timeout: float = 90) -> tuple[int, in
 
 def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1200,
                height: int = 2000, timeout: float = 90) -> Path:
-    """Save a PNG screenshot of the report's first ``height`` pixels."""
+    """Save a PNG screenshot of the report's first ``height`` pixels.
+
+    Parameters
+    ----------
+    html_path : str or Path
+        The report.
+    png_path : str or Path
+        The PNG to write.
+    width : int, default 1200
+        Window width, in pixels.
+    height : int, default 2000
+        Window height, in pixels.
+    timeout : float, default 90
+        Seconds.
+
+    Returns
+    -------
+    Path
+        ``png_path``.
+    """
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
