@@ -87,11 +87,27 @@ PUBLISHED_FIG1 = {"genes with Kruskal-Wallis p < 1e-9": 133,
 # ---------------------------------------------------------------- exclusion rules
 
 def assemble(c: Any, readers: tuple[str, str] | None = None) -> StudyCohort:
-    """Study 2's cohort: patients with ROIs of two readers and RNA-seq (any scanner).
+    """Study kim2020's cohort: patients with ROIs of two readers and RNA-seq (any scanner).
 
-    ``readers``: the two readers (default: the first two in ``rois.csv``). Table 1 counts the
-    PAM50 subtypes; ``extra["scanners"]`` the scanners, with the published counts. A cohort
-    without ROIs starts from the patients with RNA-seq, the ROI rule listed as not applied.
+    A cohort without ROIs starts from the patients with RNA-seq, the ROI rule listed as not
+    applied.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    readers : tuple of str or None, default None
+        The two readers (the first two in ``rois.csv`` when None).
+
+    Returns
+    -------
+    StudyCohort
+        Patients, flowchart and Table 1 (PAM50 counts); ``extra["scanners"]`` the scanners,
+        with the published counts.
+
+    References
+    ----------
+    .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020).
     """
     has_clin = c.manifest.path("clinical") is not None
     if c.manifest.path("rois") is None or not c.has_images:
@@ -128,13 +144,35 @@ def assemble(c: Any, readers: tuple[str, str] | None = None) -> StudyCohort:
 # ---------------------------------------------------------------- named inputs
 
 def patients(art: Artefacts) -> list[str]:
-    """Study 2's patients (the ``kim2020_patients`` result)."""
+    """Study kim2020's patients (the ``kim2020_patients`` result).
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+
+    Returns
+    -------
+    list of str
+        Patient IDs.
+    """
     return list(art.json("kim2020_patients")["patients"])
 
 
 def crfs_reader(art: Artefacts, reader: str | None = None) -> pd.DataFrame:
-    """Study 2's pyradiomics features of one reader (the first by default): patients ×
-    features, indexed by patient. The paper's screens use one reader's ROIs.
+    """Study kim2020's pyradiomics features of one reader (the paper's screens use one).
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+    reader : str or None, default None
+        The reader (the first in sorted order when None).
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, n_features)
+        Indexed by patient.
     """
     crfs = pd.read_parquet(art["crfs"])
     reader = reader or sorted(crfs["reader"].unique())[0]
@@ -143,7 +181,18 @@ def crfs_reader(art: Artefacts, reader: str | None = None) -> pd.DataFrame:
 
 
 def risk_scores(art: Artefacts) -> pd.DataFrame:
-    """The 11 risk scores of study 2's patients (patients × scores, the paper's names)."""
+    """The 11 risk scores of study kim2020's patients, with the paper's names.
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, 11)
+        Indexed by patient.
+    """
     sig = art.frame("kim2020_signatures", index_col=0)
     scores = sig[list(SCORES)].rename(columns=SCORES)
     scores.index.name = "patient_id"
@@ -330,7 +379,17 @@ STAGES = (
 # ---------------------------------------------------------------- the report
 
 def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
-    """Study 2's sections of ``report.html``: published values beside this run's."""
+    """Study kim2020's sections of ``report.html``: published values beside this run's.
+
+    Parameters
+    ----------
+    rep : Report
+        The report being built.
+    art : Artefacts
+        The run's named results.
+    info : dict
+        Run facts (skipped stages, timings, settings).
+    """
     from ..replicate.build_report import figures
 
     sec = rep.section("Study 2 — cohort", CITATION)
@@ -373,8 +432,28 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
 
 def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: bool = True
                 ) -> tuple[dict[str, Any], list[Path]]:
-    """What the parity certificate checks in study kim2020's results: the inter-reader ICC
-    table recomputed with ``psych::ICC``.
+    """What the parity certificate checks in study kim2020's results: the ICC table, with psych.
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+    cfg : Config
+        The run's configuration.
+    load_cohort : callable
+        Loads the cohort.
+    engine : str
+        The association engine that ran (``fast`` or ``nlme``).
+    load : bool, default True
+        Read the inputs; with False only the names of the checks and the files are returned
+        (for the cache key).
+
+    Returns
+    -------
+    specs : dict
+        Keyword arguments of :func:`pyradiogen.certificate.certify` by engine.
+    files : list of Path
+        The result files they read.
     """
     icc = art.path("kim2020_icc_features")
     if icc is None or art.path("crfs") is None:
