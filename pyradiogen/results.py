@@ -1,4 +1,6 @@
-"""The one meaning of ``summary()``: every results object of the package returns a
+"""The one meaning of ``summary()``: a printable :class:`Summary`.
+
+The one meaning of ``summary()``: every results object of the package returns a
 :class:`Summary` (the pattern of statsmodels' ``results.summary()``).
 
 A :class:`Summary` is printable (``print(res.summary())``, ``str``), shows as HTML in a

@@ -1,4 +1,6 @@
-"""Typed Python wrappers of the R functions pyradiogen calls: the one door to R besides
+"""Typed Python wrappers of the R functions pyradiogen calls.
+
+Typed Python wrappers of the R functions pyradiogen calls: the one door to R besides
 :mod:`pyradiogen.rbridge`.
 
 One function per R function, named as the R function (``sig.score`` → :func:`sig_score`;

@@ -33,7 +33,9 @@ def execute(path: str | os.PathLike, workdir: str | os.PathLike, env: dict[str, 
     sockets = tempfile.mkdtemp(prefix="pyradiogen-kernel-")
 
     class LocalKernelManager(KernelManager):
-        """The kernel talks over local IPC sockets in a private folder, not TCP: nothing is
+        """A Jupyter kernel manager that talks over local IPC sockets only.
+
+        The kernel talks over local IPC sockets in a private folder, not TCP: nothing is
         reachable from the network (and ipykernel has no eavesdropping warning to print).
         """
 

@@ -1,4 +1,6 @@
-"""What an association scan returns: :class:`AssociationResult`, with the counts behind study
+"""What an association scan returns: :class:`AssociationResult` and its counts.
+
+What an association scan returns: :class:`AssociationResult`, with the counts behind study
 liu2023's Fig 5 and Tables 2–3 as its methods.
 
 Vocabulary (``docs/ARCHITECTURE.md``): a **paper block** is the paper's grouping of the 4,096

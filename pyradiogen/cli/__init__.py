@@ -74,7 +74,9 @@ class HelpFormatter(argparse.HelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose help states defaults (:class:`HelpFormatter`); sub-command
+    """An ``ArgumentParser`` whose help states defaults.
+
+    An ``ArgumentParser`` whose help states defaults (:class:`HelpFormatter`); sub-command
     parsers are made of this class too.
     """
 

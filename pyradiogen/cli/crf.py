@@ -86,7 +86,9 @@ def _icc_options(p: argparse.ArgumentParser) -> None:
 
 
 def read_ratings(path: Path, id_column: str = "auto"):
-    """A ratings table as subjects × raters, and the reader's notes (see the module
+    """Read a ratings table as subjects × raters.
+
+    A ratings table as subjects × raters, and the reader's notes (see the module
     docstring for the layout).
     """
     from ..cohort.usertable import read_table

@@ -111,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_orientation(expr, sets, args: argparse.Namespace) -> None:
-    """Refuse a file whose genes are where the samples should be: genes as rows without
+    """Refuse a file whose genes are where the samples should be.
+
+    Refuse a file whose genes are where the samples should be: genes as rows without
     --genes-as-rows, or samples as rows with it (``expr`` is already samples × genes).
     """
     members = {str(g) for v in sets.values() for g in v}

@@ -170,7 +170,9 @@ class Cohort:
 
     @cached_property
     def rois(self) -> pd.DataFrame:
-        """patient_id, reader, image_id, mask_path, sop_instance_uid, source (file, seg,
+        """The cohort's ROIs, one row per patient and reader.
+
+        patient_id, reader, image_id, mask_path, sop_instance_uid, source (file, seg,
         rtstruct), segment, ref_sop (empty when the cohort has no ROIs).
         """
         p = self.manifest.path("rois")
@@ -217,7 +219,9 @@ class Cohort:
     # ------------------------------------------------------------------ patient IDs
     @cached_property
     def id_map(self) -> dict[str, dict[str, str]]:
-        """``patients.csv`` as {"expression": {ID: patient_id}, "clinical": {ID: patient_id}}
+        """``patients.csv`` as maps from expression and clinical IDs to patient IDs.
+
+        ``patients.csv`` as {"expression": {ID: patient_id}, "clinical": {ID: patient_id}}
         (empty maps without the part).
         """
         p = self.manifest.path("patients")
@@ -226,7 +230,9 @@ class Cohort:
         return read_patient_map(p, self.manifest.id_scheme)
 
     def _to_patients(self, obj, kind: str):
-        """Rename a table's patient index (or an Index) from expression/clinical IDs to the
+        """Rename a table's patient IDs to the imaging patient IDs of ``patients.csv``.
+
+        Rename a table's patient index (or an Index) from expression/clinical IDs to the
         imaging patient IDs of ``patients.csv``.
         """
         m = self.id_map[kind]

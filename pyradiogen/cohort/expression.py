@@ -1,4 +1,6 @@
-"""Expression readers: GDC STAR-counts TSVs (one per sample), a merged genes × samples matrix
+"""Expression readers: GDC STAR-counts files, a merged matrix and the gene table.
+
+Expression readers: GDC STAR-counts TSVs (one per sample), a merged genes × samples matrix
 (TCGA "RSEM normalized" style, rows ``SYMBOL|ENTREZ``) and the gene table.
 
 STAR-counts layout (GDC, GENCODE v36)::

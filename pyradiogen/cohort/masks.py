@@ -1,4 +1,6 @@
-"""ROI masks: ``rois.csv`` (patient_id, reader, sop_instance_uid, mask[, segment]) and 2-D
+"""ROI masks: the ``rois.csv`` table and 2-D masks aligned to one DICOM slice.
+
+ROI masks: ``rois.csv`` (patient_id, reader, sop_instance_uid, mask[, segment]) and 2-D
 masks (uint8, 1 = lesion) aligned to one DICOM slice: NRRD/NIfTI files, or DICOM SEG/RTSTRUCT
 objects (:mod:`pyradiogen.cohort.roi_objects`).
 """

@@ -52,7 +52,9 @@ def crf36_names() -> list[str]:
 
 def _patient_index(tab: Table, tumour_only: bool = True,
                    duplicates: Duplicates = "error") -> Table:
-    """Re-index a table by patient ID: the 12-character patient barcode of TCGA sample/aliquot
+    """Re-index a table by patient ID.
+
+    Re-index a table by patient ID: the 12-character patient barcode of TCGA sample/aliquot
     barcodes, other IDs as written under ``id_scheme = "any"`` (:func:`.ids.patient_id`).
 
     Rules (each decision is added to ``tab.notes``): normal-tissue samples (type 10–19) are

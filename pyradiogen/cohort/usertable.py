@@ -314,7 +314,9 @@ def _read_text_head(path: Path, n: int = 40) -> tuple[list[str], int, str]:
 
 def _raw_frame(path: Path, what: str, option: str | None, text_columns
                ) -> tuple[list[str], pd.DataFrame, str | None, int, list[str]]:
-    """(header, body with columns 0..k-1 indexed by file line, delimiter, first data line,
+    """Read a delimited file's header and body as text.
+
+    (header, body with columns 0..k-1 indexed by file line, delimiter, first data line,
     notes). ``text_columns(header)`` gives the column positions read as text (``True``: all);
     the others are parsed as numbers where every cell is one.
     """
@@ -748,7 +750,7 @@ def check_header(path: str | os.PathLike, sep: str = "\t", skip_comments: bool =
     ----------
     path : str or PathLike
         The file.
-    sep : str, default "\t"
+    sep : str, default a tab character
         Delimiter.
     skip_comments : bool, default True
         Skip leading ``#`` lines.

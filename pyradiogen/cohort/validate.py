@@ -1,4 +1,6 @@
-"""Checks of a cohort: :func:`load_cohort`, :func:`validate_cohort` and what
+"""Checks of a cohort: loading, validating, and what ``pyradiogen validate`` prints.
+
+Checks of a cohort: :func:`load_cohort`, :func:`validate_cohort` and what
 ``python -m pyradiogen validate DIR`` prints (:func:`report`).
 """
 

@@ -1,4 +1,6 @@
-"""Fake TCGA patient barcodes for synthetic data (public entry:
+"""Fake TCGA patient barcodes for synthetic data.
+
+Fake TCGA patient barcodes for synthetic data (public entry:
 :func:`pyradiogen.datasets.fake_barcodes`).
 """
 

@@ -1,4 +1,6 @@
-"""Simulated RNA-seq: genes driven by the latent factors, negative-binomial counts, and the
+"""Simulated RNA-seq driven by the latent factors, written as GDC STAR-counts files.
+
+Simulated RNA-seq: genes driven by the latent factors, negative-binomial counts, and the
 GDC STAR-counts TSV format.
 
 The gene universe (``data/gene_universe.tsv``, built by ``data/make_gene_universe.R`` from
@@ -206,7 +208,9 @@ def planted_loadings(genes: pd.DataFrame, rng: np.random.Generator) -> Planted:
 
 def program_loadings(names: pd.Index, sets: dict[str, list[str]], rng: np.random.Generator
                      ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Loadings (genes × :data:`PROGRAMS`) of the image-independent expression programmes:
+    """Loadings of the image-independent expression programmes.
+
+    Loadings (genes × :data:`PROGRAMS`) of the image-independent expression programmes:
     each KEGG pathway (in name order) is given one programme at random, which drives
     :data:`PROGRAM_SHARE` of its genes with loadings uniform in :data:`PROGRAM_LOADING`. A
     gene driven through several pathways has its loadings divided by the square root of their
@@ -252,7 +256,9 @@ def simulate_counts(genes: pd.DataFrame, planted: Planted, patients: pd.DataFram
 
 
 def program_activity(patients: pd.DataFrame) -> np.ndarray:
-    """Patients × :data:`PROGRAMS` activities (standard normal), the ``program_<k>`` columns
+    """Patients × :data:`PROGRAMS` activities (standard normal).
+
+    Patients × :data:`PROGRAMS` activities (standard normal), the ``program_<k>`` columns
     of ``patients`` (drawn with the patients, :func:`.biology.simulate_patients`).
     """
     cols = [f"program_{k + 1}" for k in range(PROGRAMS)]
@@ -260,7 +266,7 @@ def program_activity(patients: pd.DataFrame) -> np.ndarray:
 
 
 def star_prefix(genes: pd.DataFrame) -> list[str]:
-    """The ``gene_id\tgene_name\tgene_type`` start of every gene line (computed once)."""
+    """The tab-separated ``gene_id``, ``gene_name``, ``gene_type`` start of every gene line (computed once)."""
     return [f"{a}\t{b}\t{c}" for a, b, c in zip(genes["gene_id"].tolist(),
                                                  genes["gene_name"].tolist(),
                                                  genes["gene_type"].tolist())]

@@ -156,7 +156,9 @@ CRF36_RELIABILITY = 0.15
 
 def _crf36(pat: pd.DataFrame, les: dict, rng: np.random.Generator,
            reliability: float = CRF36_RELIABILITY) -> pd.DataFrame:
-    """The 36 conventional features: computed from the planted lesion properties (+ 5% noise),
+    """The 36 conventional features of the demo patients.
+
+    The 36 conventional features: computed from the planted lesion properties (+ 5% noise),
     then measured with reliability ``reliability`` — each feature, standardised over the
     patients, is ``reliability × value + sqrt(1 − reliability²) × N(0, 1)`` and returned to its
     own mean and spread.
@@ -361,7 +363,9 @@ def _truth(pat: pd.DataFrame, images: dict, planted, timer_links: dict, seed: in
 
 def ensure_demo_cohort(path: str | os.PathLike | None = None, n_patients: int = 110,
                        seed: int = DEFAULT_SEED, n_jobs: int = 1) -> Path:
-    """The demo cohort at ``path`` (default ``~/.cache/pyradiogen/demo-<n>-seed<seed>``),
+    """The demo cohort at ``path``, generated only when needed.
+
+    The demo cohort at ``path`` (default ``~/.cache/pyradiogen/demo-<n>-seed<seed>``),
     generated only when it is missing or unfinished (no ``cohort.toml``) or was made with
     other settings. The ``replicate`` job uses this when no data are given.
     """

@@ -49,7 +49,9 @@ def ordinal(n: int) -> str:
 
 def phase_series(layout: str, phase: int, vendor_description: str) -> tuple[str, str, int,
                                                                             bool]:
-    """(series key, SeriesDescription, SeriesNumber, tagged) of DCE phase ``phase``
+    """The series of one DCE phase in a layout.
+
+    (series key, SeriesDescription, SeriesNumber, tagged) of DCE phase ``phase``
     (0 = pre-contrast) in ``layout``; phases with the same key share one series.
     """
     if layout == "tagged":

@@ -1,4 +1,6 @@
-"""2-D DCE breast-MRI phantom: breast outline, chest wall, fibroglandular texture and an
+"""A 2-D DCE breast-MRI phantom whose lesion follows the latent factors.
+
+2-D DCE breast-MRI phantom: breast outline, chest wall, fibroglandular texture and an
 enhancing lesion whose size, shape, margin, kinetics and heterogeneity follow the latent
 biology (see :data:`IMAGE_LINKS`).
 """

@@ -19,7 +19,9 @@ def latent_table(truth: dict[str, Any]) -> pd.DataFrame:
 
 
 def image_table(truth: dict[str, Any]) -> pd.DataFrame:
-    """Patients × planted lesion properties (radius_mm, irregularity, ...), plus role and
+    """Patients × planted lesion properties, plus role and subtype.
+
+    Patients × planted lesion properties (radius_mm, irregularity, ...), plus role and
     subtype.
     """
     rows = {p: {**v["image"], "role": v["role"], "subtype": v["subtype"]}

@@ -1,4 +1,6 @@
-"""Figures of the DRF stage: Fig 3a/3b (image and its 16 kernel maps), feature densities before
+"""Figures of the DRF stage: kernel maps, feature densities, loss curves.
+
+Figures of the DRF stage: Fig 3a/3b (image and its 16 kernel maps), feature densities before
 and after quantile normalisation, and training/validation loss curves.
 """
 

@@ -1,4 +1,6 @@
-"""Expression preparation: raw values → log2 scale, duplicate symbols, low-expression filter,
+"""Expression preparation: log2 scale, duplicate symbols, filtering, gene ID mapping.
+
+Expression preparation: raw values → log2 scale, duplicate symbols, low-expression filter,
 and gene symbol ↔ Entrez mapping.
 
 All tables here are **samples × genes** (the cohort's ``c.expression(...)`` layout).

@@ -1,4 +1,6 @@
-"""Risk-gene features: the expression of a given gene list (study liu2023's 288 breast-cancer risk
+"""Risk-gene features: the expression of a given gene list.
+
+Risk-gene features: the expression of a given gene list (study liu2023's 288 breast-cancer risk
 genes are not public; the list is always an input).
 
 Tables are samples × genes. Genes of the list that the expression lacks are reported by name

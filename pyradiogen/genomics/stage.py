@@ -1,4 +1,6 @@
-"""The genomic-feature stage: a cohort's expression → signatures (PAM50 included), ssGSEA
+"""The genomic-feature stage: signatures, ssGSEA scores and risk-gene features of a cohort.
+
+The genomic-feature stage: a cohort's expression → signatures (PAM50 included), ssGSEA
 pathway scores and risk-gene features, written into one folder.
 
 Files (``out_dir``): ``expression_log2.parquet`` (patients × genes, prepared as

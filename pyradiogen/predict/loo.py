@@ -101,7 +101,9 @@ def screened_features(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> list
 
 
 def _screen_fast(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
-    """Column indices passing the screen inside rigorous folds: the t approximation
+    """Column indices passing the screen inside rigorous folds.
+
+    Column indices passing the screen inside rigorous folds: the t approximation
     (R's ``cor.test(method = "spearman", exact = FALSE)``).
     """
     res = spearman_screen(pd.DataFrame(X), y, exact=False, warn=False)

@@ -110,7 +110,9 @@ def cohort_images(cohort, characteristics: Sequence[str] = ("T", "N", "ER", "PR"
 
 
 def _recorded(fn, *args, **kw):
-    """Run ``fn`` recording its warnings (rows left out, not-modelled results …); re-emit them
+    """Run ``fn`` recording its warnings and re-emit them.
+
+    Run ``fn`` recording its warnings (rows left out, not-modelled results …); re-emit them
     (so the console shows them) and return ``(result, messages)`` for the manifest.
     """
     with warnings.catch_warnings(record=True) as caught:
@@ -226,7 +228,9 @@ def _efficientnet_all(images, image_labels, mode_list, cfg) -> pd.DataFrame:
 
 def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, published=None
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, Path]]:
-    """The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables
+    """The lasso paths and class models of study liu2023.
+
+    The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables
     and written paths by name.
     """
     from .classes import run_classes

@@ -1,4 +1,6 @@
-"""Study 2 — Kim et al. 2020, J Korean Soc Radiol 81:632: pyradiomics features of two readers'
+"""Study kim2020: Kim et al. (2020), *J Korean Soc Radiol* 81:632.
+
+Study 2 — Kim et al. 2020, J Korean Soc Radiol 81:632: pyradiomics features of two readers'
 ROIs, their agreement, and their relation to PAM50 and eleven risk scores.
 
 Stages (``replicate`` runs those whose inputs the cohort holds; ``pyradiogen validate DIR``

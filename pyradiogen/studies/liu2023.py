@@ -1,4 +1,6 @@
-"""Study 1 — Liu & Hu 2023, Biomarker Research 11:9: deep radiomic features of breast DCE-MRI
+"""Study liu2023: Liu & Hu (2023), *Biomarker Research* 11:9.
+
+Study 1 — Liu & Hu 2023, Biomarker Research 11:9: deep radiomic features of breast DCE-MRI
 and their associations with genomic features.
 
 Stages (``replicate`` runs those whose inputs the cohort holds; ``pyradiogen validate DIR``
