@@ -234,17 +234,42 @@ def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110,
                      seg_share: float | None = None) -> Path:
     """Write a synthetic cohort to ``out_dir`` and return its path.
 
-    ``layout`` is how each DCE acquisition is written (:mod:`pyradiogen.demo.layouts`):
-    ``"mixed"`` (default) draws one per patient — 40% one tagged series, 10% each of the
-    per-phase naming conventions and of the untagged single series — or name one layout for
-    every patient; pixels and every table are the same whatever the layout. ``seg_share`` is
-    the share of patients whose reader-1 ROI is written as a DICOM SEG (default 15%).
+    About 18% more patients than ``n_patients`` are generated (non-GE or 3 T scanners, one
+    GE patient without a DCE series, patients without RNA-seq) so that the exclusions have
+    work to do. The same ``seed`` gives identical tables and pixels whatever ``n_jobs``
+    (every patient has its own random stream). ``cohort.toml`` is written last, so a folder
+    without it is an unfinished cohort.
 
-    ``n_patients`` is the number study liu2023 KEEPS: about 18% more are generated (non-GE or 3 T
-    scanners, one GE patient without a DCE series, patients without RNA-seq) so that the
-    exclusions have work to do. Same ``seed`` → identical tables and pixels (whatever
-    ``n_jobs``: every patient has its own random stream). ``cohort.toml`` is written last, so
-    a folder without it is an unfinished cohort.
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        Where to write.
+    n_patients : int, default 110
+        Patients study liu2023 keeps.
+    seed : int, default DEFAULT_SEED
+        Seed.
+    overwrite : bool, default True
+        Replace a demo cohort already there.
+    n_jobs : int, default 1
+        Worker processes writing patients.
+    layout : str, default "mixed"
+        How each DCE acquisition is written (:mod:`pyradiogen.demo.layouts`): ``"mixed"``
+        draws one per patient (40% one tagged series, 10% each of the per-phase naming
+        conventions and of the untagged single series), or one layout for every patient;
+        pixels and tables are the same whatever the layout.
+    seg_share : float or None, default None
+        Share of patients whose reader-1 ROI is a DICOM SEG (15% when None).
+
+    Returns
+    -------
+    Path
+        The cohort folder.
+
+    Raises
+    ------
+    ValueError
+        An unknown layout, fewer than 4 patients, or a folder that is not empty and holds
+        no demo cohort (or holds one and ``overwrite`` is False).
     """
     if layout != "mixed" and layout not in LAYOUTS:
         raise ValueError(f"layout={layout!r}; use 'mixed' or one of {', '.join(LAYOUTS)}")
@@ -365,9 +390,24 @@ def ensure_demo_cohort(path: str | os.PathLike | None = None, n_patients: int = 
                        seed: int = DEFAULT_SEED, n_jobs: int = 1) -> Path:
     """The demo cohort at ``path``, generated only when needed.
 
-    The demo cohort at ``path`` (default ``~/.cache/pyradiogen/demo-<n>-seed<seed>``),
-    generated only when it is missing or unfinished (no ``cohort.toml``) or was made with
-    other settings. The ``replicate`` job uses this when no data are given.
+    Generated when it is missing or unfinished (no ``cohort.toml``) or was made with other
+    settings. ``replicate`` uses this when no data are given.
+
+    Parameters
+    ----------
+    path : str, PathLike or None, default None
+        The folder (``~/.cache/pyradiogen/demo-<n>-seed<seed>`` when None).
+    n_patients : int, default 110
+        Patients kept.
+    seed : int, default DEFAULT_SEED
+        Seed.
+    n_jobs : int, default 1
+        Worker processes.
+
+    Returns
+    -------
+    Path
+        The cohort folder.
     """
     import tomllib
 

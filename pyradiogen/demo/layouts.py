@@ -49,10 +49,26 @@ def ordinal(n: int) -> str:
 
 def phase_series(layout: str, phase: int, vendor_description: str) -> tuple[str, str, int,
                                                                             bool]:
-    """The series of one DCE phase in a layout.
+    """The series of one DCE phase in a layout; phases with the same key share one series.
 
-    (series key, SeriesDescription, SeriesNumber, tagged) of DCE phase ``phase``
-    (0 = pre-contrast) in ``layout``; phases with the same key share one series.
+    Parameters
+    ----------
+    layout : str
+        One of :data:`LAYOUTS`.
+    phase : int
+        DCE phase (0 = pre-contrast).
+    vendor_description : str
+        The vendor's DCE series name.
+
+    Returns
+    -------
+    tuple
+        ``(series key, SeriesDescription, SeriesNumber, tagged)``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layout.
     """
     if layout == "tagged":
         return "dce", vendor_description, 600, True
