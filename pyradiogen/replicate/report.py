@@ -47,12 +47,16 @@ _IMAGE_CHECK = (
 
 @dataclass
 class Block:
+    """One block of a report section: ``kind`` (text, table, compare, figure, html) and its payload."""
+
     kind: str
     payload: dict[str, Any]
 
 
 @dataclass
 class Section:
+    """One section of the report: its title, the study it belongs to and its blocks."""
+
     title: str
     study: str | None = None
     blocks: list[Block] = field(default_factory=list)
@@ -91,12 +95,14 @@ class Report:
         self.deviations: list[str] = []
 
     def section(self, title: str, study: str | None = None) -> Section:
+        """Add a section (optionally of one study) and return it."""
         sec = Section(title, study)
         self.sections.append(sec)
         return sec
 
     @staticmethod
     def text(sec: Section, text: str, kind: str = "p") -> None:
+        """Add a paragraph (``kind`` ``"p"``) or a note (``"note"``) to a section."""
         sec.blocks.append(Block("text", {"text": text, "kind": kind}))
 
     @staticmethod
@@ -107,10 +113,12 @@ class Report:
 
     @staticmethod
     def table(sec: Section, title: str, df: pd.DataFrame | dict | None, index: bool = True) -> None:
+        """Add a titled table (None: "not computed in this run") to a section."""
         sec.blocks.append(Block("table", {"title": title, "df": df, "index": index}))
 
     @staticmethod
     def figure(sec: Section, path: str | os.PathLike | None, caption: str) -> None:
+        """Add a figure (a PNG, embedded) with its caption; a missing one is flagged."""
         sec.blocks.append(Block("figure", {"path": path, "caption": caption}))
 
     @staticmethod
@@ -152,6 +160,7 @@ class Report:
         raise ValueError(f"unknown block kind {b.kind}")
 
     def render(self) -> str:
+        """The whole report as one self-contained HTML document."""
         meta_rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                             for k, v in self.meta.items())
         toc = "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>"

@@ -65,9 +65,11 @@ class Planned:
 
     @property
     def reason(self) -> str:
+        """Why the stage is skipped: its missing inputs, joined."""
         return "; ".join(self.missing)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-able form: study, stage, runnable, missing, reads and writes."""
         return {"study": self.study, "stage": self.stage.name, "runnable": self.runnable,
                 "missing": list(self.missing), "reads": list(self.stage.reads),
                 "writes": self.stage.output_names()}
@@ -90,11 +92,14 @@ class StageRecord:
 
     @property
     def ran(self) -> bool:
+        """Whether this run ran the stage (not reused, not skipped)."""
         return self.status == "ran"
 
     @property
     def label(self) -> str:
-        """``ran in 12.3 s``, ``reused from 2026-05-01 10:32:00 UTC (ran in 12.3 s)`` or
+        """What happened to the stage, in words.
+
+        ``ran in 12.3 s``, ``reused from 2026-05-01 10:32:00 UTC (ran in 12.3 s)`` or
         ``skipped (reason)``; ``seconds`` is the time of the run that produced the outputs.
         """
         if self.status == "skipped":
@@ -115,6 +120,7 @@ class RunResult:
 
     @property
     def skipped(self) -> list[StageRecord]:
+        """The records of the stages skipped."""
         return [r for r in self.records if r.status == "skipped"]
 
 
@@ -212,6 +218,7 @@ class Runner:
     # ------------------------------------------------------------------ the cohort
     @property
     def cohort_dir(self) -> Path:
+        """The cohort: ``--cohort``, or the generated one under the output folder."""
         return Path(self.opt.cohort) if self.opt.cohort else self.out / "cohort"
 
     @property
@@ -220,15 +227,18 @@ class Runner:
         return self.opt.cohort is None
 
     def manifest(self) -> Any:
+        """The cohort's parsed ``cohort.toml``."""
         from ..cohort.manifest import read_manifest
 
         return read_manifest(self.cohort_dir)
 
     @property
     def is_demo(self) -> bool:
+        """Whether the cohort is a generated demo cohort."""
         return self.generated or self.manifest().kind == "demo"
 
     def cohort(self) -> Any:
+        """The loaded cohort (read once per run)."""
         if self._cohort is None:
             from ..cohort import load_cohort
 
