@@ -164,7 +164,7 @@ def patient_counts(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
             continue
     if "liu2023" in studies and kept.get("liu2023") is not None:
         s1 = set(map(str, kept["liu2023"]))
-        crf36, timer = cohort.crf36, cohort.timer
+        crf36, timer = _part(cohort, "crf36"), _part(cohort, "timer")
         c36 = s1 & set(map(str, crf36.index)) if crf36 is not None else None
         tim = s1 & set(map(str, timer.index)) if timer is not None else None
         out["study1"] = len(s1)
@@ -174,6 +174,14 @@ def patient_counts(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
     if "kim2020" in studies and kept.get("kim2020") is not None:
         out["study2"] = len(set(map(str, kept["kim2020"])))
     return out
+
+
+def _part(cohort, name: str):
+    """A cohort table, or None when it is absent or unreadable (``validate`` reports why)."""
+    try:
+        return getattr(cohort, name)
+    except Exception:  # noqa: BLE001 - the part's own check names the problem
+        return None
 
 
 def check_minimums(counts: dict[str, int | None],

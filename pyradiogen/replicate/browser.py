@@ -34,6 +34,50 @@ def chromium_binary() -> str:
     raise FileNotFoundError("Chromium not found: run `sudo scripts/install-system-deps.sh`")
 
 
+def page_metrics(html_path: str | Path, width: int = 1280, height: int = 800,
+                 timeout: float = 90) -> dict[str, int]:
+    """Load the report in headless Chromium and return what its load script measured.
+
+    The ``data-*`` attributes the script sets on ``<body>`` (see ``report._LAYOUT_CHECK``).
+
+    Parameters
+    ----------
+    html_path : str or Path
+        The report.
+    width, height : int, default 1280, 800
+        Window size, in pixels.
+    timeout : float, default 90
+        Seconds.
+
+    Returns
+    -------
+    dict of str to int
+        ``images-total``, ``images-rendered``, ``viewport-width``, ``viewport-height``,
+        ``contents-top``/``contents-bottom`` (page pixels of the contents list), ``tables``,
+        ``max-table-rows`` and ``page-overflow-x`` (pixels the page is wider than the
+        window).
+
+    Raises
+    ------
+    RuntimeError
+        If Chromium returns no document or the report's load script did not run.
+    """
+    with tempfile.TemporaryDirectory() as profile:
+        res = subprocess.run(
+            [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+             f"--window-size={width},{height}", "--hide-scrollbars",
+             "--virtual-time-budget=10000", "--dump-dom", Path(html_path).resolve().as_uri()],
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+    body = re.search(r"<body[^>]*>", res.stdout)
+    if body is None:
+        raise RuntimeError(f"Chromium returned no document for {html_path}: {res.stderr[-500:]}")
+    found = {k: int(v) for k, v in re.findall(r'data-([a-z-]+)="(-?\d+)"', body.group(0))}
+    if "images-total" not in found:
+        raise RuntimeError(f"the report's load script did not run in Chromium: {body.group(0)}")
+    return found
+
+
 def rendered_images(html_path: str | Path, timeout: float = 90) -> tuple[int, int]:
     """Load the report in headless Chromium and count the figures it rendered.
 
@@ -48,31 +92,13 @@ def rendered_images(html_path: str | Path, timeout: float = 90) -> tuple[int, in
     -------
     tuple of int
         ``(figures rendered, figures total)``.
-
-    Raises
-    ------
-    RuntimeError
-        If Chromium returns no document or the report's load script did not run.
     """
-    with tempfile.TemporaryDirectory() as profile:
-        res = subprocess.run(
-            [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-             "--virtual-time-budget=10000", "--dump-dom", Path(html_path).resolve().as_uri()],
-            capture_output=True, text=True, timeout=timeout, check=False,
-        )
-    body = re.search(r"<body[^>]*>", res.stdout)
-    if body is None:
-        raise RuntimeError(f"Chromium returned no document for {html_path}: {res.stderr[-500:]}")
-    tag = body.group(0)
-    total = re.search(r'data-images-total="(\d+)"', tag)
-    done = re.search(r'data-images-rendered="(\d+)"', tag)
-    if total is None or done is None:
-        raise RuntimeError(f"the report's load script did not run in Chromium: {tag}")
-    return int(done.group(1)), int(total.group(1))
+    m = page_metrics(html_path, timeout=timeout)
+    return m["images-rendered"], m["images-total"]
 
 
-def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1200,
-               height: int = 2000, timeout: float = 90) -> Path:
+def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1280,
+               height: int = 800, timeout: float = 90) -> Path:
     """Save a PNG screenshot of the report's first ``height`` pixels.
 
     Parameters
@@ -81,9 +107,9 @@ def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1200,
         The report.
     png_path : str or Path
         The PNG to write.
-    width : int, default 1200
+    width : int, default 1280
         Window width, in pixels.
-    height : int, default 2000
+    height : int, default 800
         Window height, in pixels.
     timeout : float, default 90
         Seconds.
@@ -96,7 +122,7 @@ def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1200,
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-             f"--window-size={width},{height}", f"--screenshot={Path(png_path).resolve()}",
+             f"--window-size={width},{height}", "--hide-scrollbars", f"--screenshot={Path(png_path).resolve()}",
              Path(html_path).resolve().as_uri()],
             capture_output=True, text=True, timeout=timeout, check=True,
         )
