@@ -42,13 +42,23 @@ from .config import register_section
 @register_section("certificate")
 @dataclass
 class CertificateConfig:
-    """The parity certificate of ``replicate`` (``[certificate]``).
+    """Configuration section ``[certificate]``: the parity certificate of ``replicate``.
 
-    ``enabled``: recompute a sample of the fast results with R (on by default). Sizes:
-    ``lme_pairs`` feature × GF pairs refitted with nlme (drawn as a grid of about
-    sqrt(pairs × 2) features by the rest GFs), ``ssgsea_samples`` samples scored by GSVA,
-    ``lasso_paths`` biglasso paths refitted with glmnet, ``icc`` the ICC table recomputed with
-    psych. ``seed`` draws the sample (None: the run's seed).
+    Parameters
+    ----------
+    enabled : bool, default True
+        Recompute a sample of the fast results with R.
+    lme_pairs : int, default 200
+        Feature × GF pairs refitted with nlme (a grid of about sqrt(2 · pairs) features by
+        the rest GFs).
+    ssgsea_samples : int, default 20
+        Samples scored by GSVA.
+    lasso_paths : int, default 1
+        biglasso paths refitted with glmnet.
+    icc : bool, default True
+        Recompute the ICC table with psych.
+    seed : int or None, default None
+        Draws the sample (the run's seed when None).
     """
 
     enabled: bool = True
@@ -73,7 +83,31 @@ TOLERANCES: dict[str, dict[str, tuple[str, float]]] = {
 
 @dataclass
 class Check:
-    """One compared quantity of one engine."""
+    """One compared quantity of one engine.
+
+    Parameters
+    ----------
+    engine : str
+        The fast engine (``"LME (fast)"`` …).
+    reference : str
+        The R function it is compared with.
+    quantity : str
+        What is compared (estimate, standard error, p-value …).
+    sample : str
+        What was sampled, in words.
+    n : int
+        Values compared.
+    max_abs, max_rel : float
+        Largest absolute and relative difference.
+    tolerance : str
+        The tolerance, in words.
+    passed : bool
+        Within tolerance.
+    seconds : float, default 0.0
+        Time the check took.
+    note : str or None, default None
+        What to know (pairs left out …).
+    """
 
     engine: str
     reference: str
@@ -89,6 +123,7 @@ class Check:
 
     @property
     def status(self) -> str:
+        """``"pass"`` or ``"FAIL"``, as the table shows it."""
         return "pass" if self.passed else "FAIL"
 
 
@@ -130,17 +165,29 @@ def lme_check(features: pd.DataFrame, gfs: pd.DataFrame, fast: pd.DataFrame | No
 
     Parameters
     ----------
-    features : images × (``image_id``, ``patient_id``, features…), as the scan got them.
-    gfs : patients × (``patient_id``, GFs…).
-    fast : the run's fast results (``feature, gf, estimate, std_error, p_value``); ``None``
+    features : DataFrame
+        Images × (``image_id``, ``patient_id``, features…), as the scan got them.
+    gfs : DataFrame
+        Patients × (``patient_id``, GFs…).
+    fast : DataFrame or None, default None
+        The run's fast results (``feature, gf, estimate, std_error, p_value``); None
         recomputes the sample with the fast engine.
-    n_pairs, seed : sample size and seed. Features and GFs with a fitted fast result are
-        drawn without replacement: ``k = ceil(sqrt(2·n_pairs))`` features × ``n_pairs / k``
-        GFs.
+    n_pairs : int, default 200
+        Sample size: ``k = ceil(sqrt(2 · n_pairs))`` features × ``n_pairs / k`` GFs, drawn
+        without replacement among those with a fitted fast result.
+    seed : int, default 101
+        Seed of the draw.
+    preset : {"paper", "code"}, default "paper"
+        nlme control preset.
 
     Returns
     -------
-    One :class:`Check` each for the slope estimate, its standard error and its p value.
+    list of Check
+        One each for the slope estimate, its standard error and its p-value.
+
+    References
+    ----------
+    .. [1] R package nlme 3.1-162, ``lme``.
     """
     import warnings
 
@@ -198,11 +245,32 @@ def ssgsea_check(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]],
                  n_samples: int = 20, seed: int = 101, alpha: float = 0.25,
                  min_size: int = 1, max_size: float = math.inf,
                  duplicate_members: str = "remove") -> list[Check]:
-    """Score a seeded sample of ``n_samples`` samples with the fast engine and with
-    ``GSVA::gsva(method = "ssgsea")``, unnormalised (the normalisation divides by the range
-    over the whole batch, so a sample's raw scores are what both engines must agree on).
+    """Score a seeded sample of samples with the fast engine and with GSVA, unnormalised.
 
-    ``expr``: samples × genes, as the run scored it; settings as the run's ``[genomics]``.
+    The normalisation divides by the range over the whole batch, so a sample's raw scores
+    are what both engines must agree on.
+
+    Parameters
+    ----------
+    expr : DataFrame, shape (n_samples, n_genes)
+        As the run scored it.
+    gene_sets : mapping of str to sequence of str
+        The sets.
+    n_samples : int, default 20
+        Samples drawn.
+    seed : int, default 101
+        Seed of the draw.
+    alpha, min_size, max_size, duplicate_members
+        As the run's ``[genomics]`` settings.
+
+    Returns
+    -------
+    list of Check
+        One per compared quantity.
+
+    References
+    ----------
+    .. [1] R package GSVA 1.46.0, ``gsva(method = "ssgsea")``.
     """
     from .genomics.ssgsea import ssgsea_features
 
@@ -228,11 +296,34 @@ def lasso_check(X: np.ndarray, y: np.ndarray, curve: pd.DataFrame, nlambda: int 
                 frac: float = 0.7, seed: int = 101, label: str = "") -> list[Check]:
     """Refit one stored biglasso path with a direct ``glmnet::glmnet`` call.
 
-    ``X``, ``y``: the labelled rows the path was fitted on before the authors' split
-    (``set.seed(seed); sample.int(n, floor(frac·n))``); ``curve``: the run's path (``lambda``,
-    ``nzero``, ``dev_ratio``), from a grid of ``nlambda`` values (the path may stop early where
-    biglasso stops for saturation). The λ grid is also recomputed in NumPy
+    The λ grid is also recomputed in NumPy
     (:func:`pyradiogen.predict.lasso.biglasso_lambda_grid`, the Python engine).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_rows, p)
+        The labelled rows the path was fitted on, before the authors' split.
+    y : ndarray, shape (n_rows,)
+        Labels.
+    curve : DataFrame
+        The run's path (``lambda``, ``nzero``, ``dev_ratio``).
+    nlambda : int, default 100
+        Grid length (the path may stop early where biglasso stops for saturation).
+    frac : float, default 0.7
+        Training fraction of ``set.seed(seed); sample.int(n, floor(frac·n))``.
+    seed : int, default 101
+        R's seed of the split.
+    label : str, default ""
+        Which path (feature set, characteristic), for the table.
+
+    Returns
+    -------
+    list of Check
+        One per compared quantity.
+
+    References
+    ----------
+    .. [1] R package glmnet 4.1-6.
     """
     from . import rfuncs
     from .predict.lasso import biglasso_lambda_grid
@@ -269,8 +360,25 @@ def lasso_check(X: np.ndarray, y: np.ndarray, curve: pd.DataFrame, nlambda: int 
 
 
 def icc_check(crfs: pd.DataFrame, table: pd.DataFrame) -> list[Check]:
-    """Recompute the run's inter-reader ICC table (two-way, agreement, single rater: ICC(A,1)
-    = psych's ``ICC2``) with ``psych::ICC`` for every feature it modelled."""
+    """Recompute the run's inter-reader ICC table with ``psych::ICC`` (row ``ICC2``: ICC(A,1)).
+
+    Parameters
+    ----------
+    crfs : DataFrame
+        The run's CRF table (``patient_id``, ``reader``, features).
+    table : DataFrame
+        The run's ICC table (:func:`pyradiogen.crf.icc.inter_reader_table`).
+
+    Returns
+    -------
+    list of Check
+        One per compared quantity.
+
+    References
+    ----------
+    .. [1] Revelle W. psych: procedures for psychological, psychometric, and personality
+       research, R package 2.2.9 (``ICC``).
+    """
     from . import rfuncs
     from .crf.icc import complete_subjects, reader_matrices
 
@@ -298,7 +406,19 @@ def icc_check(crfs: pd.DataFrame, table: pd.DataFrame) -> list[Check]:
 
 @dataclass
 class ParityCertificate:
-    """The checks of one run and what was sampled. ``passed``: every check within tolerance."""
+    """The checks of one run and what was sampled.
+
+    Parameters
+    ----------
+    checks : list of Check
+        Every comparison.
+    seed : int, default 101
+        Seed of the sample.
+    errors : dict of str to str
+        Engine → why it could not be checked.
+    seconds : float, default 0.0
+        Time the certificate took.
+    """
 
     checks: list[Check] = field(default_factory=list)
     seed: int = 101
@@ -307,11 +427,18 @@ class ParityCertificate:
 
     @property
     def passed(self) -> bool:
+        """True when there was at least one check, every check passed and no engine failed."""
         return bool(self.checks) and all(c.passed for c in self.checks) and not self.errors
 
     def table(self) -> pd.DataFrame:
-        """One row per engine and quantity: sample, n, max abs/rel difference, tolerance,
-        result."""
+        """The certificate as a table, one row per engine and quantity checked.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``engine, reference, quantity, sample, n, max_abs_diff, max_rel_diff,
+            tolerance, result, note``; an engine that could not be checked is one ``ERROR`` row.
+        """
         rows = [{"engine": c.engine, "reference": c.reference, "quantity": c.quantity,
                  "sample": c.sample, "n": c.n, "max_abs_diff": c.max_abs,
                  "max_rel_diff": c.max_rel, "tolerance": c.tolerance, "result": c.status,
@@ -324,7 +451,13 @@ class ParityCertificate:
                                            "result", "note"])
 
     def warnings(self) -> list[str]:
-        """One message per failed check or engine that could not be checked."""
+        """One message per failed check or engine that could not be checked.
+
+        Returns
+        -------
+        list of str
+            Messages for the console and the report (empty when everything passed).
+        """
         out = [f"parity certificate: {c.engine} {c.quantity} differs from {c.reference} by "
                f"{c.max_abs:.3g} (abs) / {c.max_rel:.3g} (rel), beyond {c.tolerance}"
                + (f" ({c.note})" if c.note else "") for c in self.checks if not c.passed]
@@ -332,22 +465,60 @@ class ParityCertificate:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The certificate as plain data (what :meth:`write_json` writes).
+
+        Returns
+        -------
+        dict
+            ``passed``, ``seed``, ``seconds``, ``checks`` (one dict per :class:`Check`) and
+            ``errors`` (engine → message).
+        """
         return {"passed": self.passed, "seed": self.seed, "seconds": self.seconds,
                 "checks": [asdict(c) for c in self.checks], "errors": dict(self.errors)}
 
     def write_json(self, path: str | Path) -> Path:
+        """Write :meth:`to_dict` as JSON, atomically.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         from .store import write_json
 
         return write_json(path, self.to_dict())
 
     @classmethod
     def read_json(cls, path: str | Path) -> ParityCertificate:
+        """Read a certificate written by :meth:`write_json`.
+
+        Parameters
+        ----------
+        path : str or Path
+            A ``parity_certificate.json``.
+
+        Returns
+        -------
+        ParityCertificate
+            The certificate with its checks and errors.
+        """
         data = json.loads(Path(path).read_text())
         return cls([Check(**c) for c in data.get("checks", [])], data.get("seed", 101),
                    data.get("errors", {}), data.get("seconds", 0.0))
 
     def to_html(self) -> str:
-        """An HTML fragment: the verdict (a visible warning when it failed) and the table."""
+        """An HTML fragment: the verdict (a visible warning when it failed) and the table.
+
+        Returns
+        -------
+        str
+            HTML.
+        """
         tab = self.table()
         head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in tab.columns)
         body = []
@@ -387,6 +558,26 @@ def certify(config: CertificateConfig | None = None, seed: int = 101, *,
 
     An engine whose check raises is recorded in ``errors`` (and fails the certificate)
     rather than stopping the run.
+
+    Parameters
+    ----------
+    config : CertificateConfig or None, default None
+        Sizes (defaults when None).
+    seed : int, default 101
+        Seed of the samples (``config.seed`` wins when set).
+    lme : dict or None, default None
+        Keyword arguments of :func:`lme_check`.
+    ssgsea : dict or None, default None
+        Keyword arguments of :func:`ssgsea_check`.
+    lasso : sequence of dict, default ()
+        Keyword arguments of :func:`lasso_check`, one per path.
+    icc : dict or None, default None
+        Keyword arguments of :func:`icc_check`.
+
+    Returns
+    -------
+    ParityCertificate
+        Every check and error.
     """
     cfg = config or CertificateConfig()
     seed = int(cfg.seed if cfg.seed is not None else seed)

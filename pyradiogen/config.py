@@ -41,7 +41,20 @@ class ConfigError(ValueError):
 
 def register_section(name: str, presets: Mapping[str, Mapping[str, Any]] | None = None
                      ) -> Callable[[type], type]:
-    """Class decorator: register a dataclass as config section ``name`` with preset overrides."""
+    """Class decorator: register a dataclass as config section ``name`` with preset overrides.
+
+    Parameters
+    ----------
+    name : str
+        TOML section name.
+    presets : mapping or None, default None
+        Preset name → field overrides (``{"code": {"epochs": 100}}``).
+
+    Returns
+    -------
+    callable
+        The decorator (returns the class unchanged).
+    """
 
     def deco(cls: type) -> type:
         if not dataclasses.is_dataclass(cls):
@@ -57,7 +70,13 @@ def register_section(name: str, presets: Mapping[str, Mapping[str, Any]] | None 
 
 
 def sections() -> dict[str, type]:
-    """The registered sections (importing the stage modules registers theirs)."""
+    """The registered sections (importing the stage modules registers theirs).
+
+    Returns
+    -------
+    dict of str to type
+        Section name → dataclass.
+    """
     _import_stage_modules()
     return dict(_SECTIONS)
 
@@ -138,7 +157,19 @@ def _build_section(name: str, preset: str, values: Mapping[str, Any], source: st
 
 @dataclasses.dataclass
 class Config:
-    """A whole run's configuration: preset, seed and every registered section."""
+    """A whole run's configuration: preset, seed and every registered section.
+
+    Sections are also attributes (``cfg.drf``).
+
+    Parameters
+    ----------
+    preset : {"paper", "code"}, default "paper"
+        The preset applied under the file.
+    seed : int, default DEFAULT_SEED
+        The run's seed.
+    sections : dict of str to object
+        Section name → its dataclass instance.
+    """
 
     preset: str = "paper"
     seed: int = DEFAULT_SEED
@@ -151,18 +182,41 @@ class Config:
         raise AttributeError(f"configuration has no section {name!r}")
 
     def section(self, name: str) -> Any:
-        """The settings of section ``name``."""
+        """The settings of one section.
+
+        Parameters
+        ----------
+        name : str
+            Section name.
+
+        Returns
+        -------
+        object
+            The section's dataclass instance.
+        """
         if name not in self.sections:
             raise ConfigError(f"no config section {name!r}; known: {sorted(self.sections)}")
         return self.sections[name]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form (what goes into manifests and TOML files)."""
+        """Plain-dict form (what goes into manifests and TOML files).
+
+        Returns
+        -------
+        dict
+            ``preset``, ``seed`` and one dict per section.
+        """
         return {"preset": self.preset, "seed": self.seed,
                 **{k: dataclasses.asdict(v) for k, v in sorted(self.sections.items())}}
 
     def to_toml(self) -> str:
-        """TOML text that :func:`load_config` reads back to an equal Config."""
+        """TOML text that :func:`load_config` reads back to an equal Config.
+
+        Returns
+        -------
+        str
+            TOML (None values left out).
+        """
         return tomli_w.dumps(_strip_none(self.to_dict()))
 
 
@@ -173,13 +227,48 @@ def _strip_none(d: Any) -> Any:
 
 
 def default_config(preset: str = "paper", seed: int = DEFAULT_SEED) -> Config:
-    """The configuration of a named preset with no file applied."""
+    """The configuration of a named preset with no file applied.
+
+    Parameters
+    ----------
+    preset : {"paper", "code"}, default "paper"
+        Preset.
+    seed : int, default DEFAULT_SEED
+        Seed.
+
+    Returns
+    -------
+    Config
+        Every section at the preset's values.
+    """
     return make_config({}, preset=preset, seed=seed, source="<defaults>")
 
 
 def make_config(data: Mapping[str, Any], preset: str | None = None, seed: int | None = None,
                 source: str = "<dict>") -> Config:
-    """Build a Config from a parsed-TOML mapping on top of a preset."""
+    """Build a Config from a parsed-TOML mapping on top of a preset.
+
+    Parameters
+    ----------
+    data : mapping
+        Parsed TOML (``preset``, ``seed`` and sections).
+    preset : str or None, default None
+        Preset (the mapping's, else ``paper``, when None).
+    seed : int or None, default None
+        Seed (the mapping's, else the default).
+    source : str, default "<dict>"
+        Where the mapping came from, for messages.
+
+    Returns
+    -------
+    Config
+        The configuration.
+
+    Raises
+    ------
+    ConfigError
+        Unknown preset, section, key, or a value of the wrong type (source named).
+    """
     secs = sections()
     data = dict(data)
     preset = preset or data.pop("preset", "paper")
@@ -197,7 +286,27 @@ def make_config(data: Mapping[str, Any], preset: str | None = None, seed: int | 
 
 def load_config(path: str | os.PathLike | None = None, preset: str | None = None,
                 seed: int | None = None) -> Config:
-    """Read a TOML configuration file on top of ``preset`` (default: the file's, else paper)."""
+    """Read a TOML configuration file on top of a preset.
+
+    Parameters
+    ----------
+    path : str, PathLike or None, default None
+        The file (None: the preset's defaults).
+    preset : str or None, default None
+        Preset (the file's, else ``paper``).
+    seed : int or None, default None
+        Seed (the file's, else the default).
+
+    Returns
+    -------
+    Config
+        The configuration.
+
+    Raises
+    ------
+    ConfigError
+        A missing file, invalid TOML, or an invalid value (file named).
+    """
     if path is None:
         return default_config(preset or "paper", DEFAULT_SEED if seed is None else seed)
     p = Path(path)

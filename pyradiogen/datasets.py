@@ -1,4 +1,6 @@
-"""Synthetic data for examples, tests and benchmarks: every generator of the package, named
+"""Synthetic data for examples, tests and benchmarks: every ``make_*`` generator.
+
+Synthetic data for examples, tests and benchmarks: every generator of the package, named
 ``make_*`` (the pattern of ``sklearn.datasets``).
 
 - :func:`make_demo_cohort` — a whole cohort in the real TCIA/GDC/TCGA formats (DICOM, ROIs,

@@ -35,7 +35,23 @@ REQUIRED_R = {
 
 @dataclass
 class Check:
-    """One line of the report."""
+    """One line of the ``doctor`` report.
+
+    Parameters
+    ----------
+    name : str
+        What was checked (a package, R, a decoder …).
+    kind : str
+        ``python``, ``r``, ``r-package``, ``system`` ….
+    ok : bool
+        Whether it is usable.
+    version : str or None, default None
+        Version found.
+    fix : str or None, default None
+        The command that fixes it.
+    detail : str or None, default None
+        What was found.
+    """
 
     name: str
     kind: str
@@ -46,7 +62,13 @@ class Check:
 
 
 def run_checks() -> list[Check]:
-    """Run every check; never raises."""
+    """Run every check; never raises.
+
+    Returns
+    -------
+    list of Check
+        Python packages, DICOM decoders, R, R packages and the project's R package.
+    """
     checks: list[Check] = []
     py_ok = sys.version_info >= (3, 11)
     checks.append(Check("python", "python", py_ok, sys.version.split()[0],
@@ -99,7 +121,18 @@ def _r_checks() -> list[Check]:
 
 
 def r_package_check(r_version: str | None = None) -> Check:
-    """The project's own R package: its library, installed version and whether it is current."""
+    """The project's own R package: its library, installed version and whether it is current.
+
+    Parameters
+    ----------
+    r_version : str or None, default None
+        R's version (asked from R when None).
+
+    Returns
+    -------
+    Check
+        The result, with ``pyradiogen setup-r`` as the fix when not current.
+    """
     from . import rlibrary
 
     try:
@@ -118,5 +151,16 @@ def r_package_check(r_version: str | None = None) -> Check:
 
 
 def report(checks: list[Check]) -> dict[str, Any]:
-    """JSON-able report: every check plus an overall ``ok``."""
+    """JSON-able report: every check plus an overall ``ok``.
+
+    Parameters
+    ----------
+    checks : list of Check
+        From :func:`run_checks`.
+
+    Returns
+    -------
+    dict
+        ``ok`` and ``checks``.
+    """
     return {"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]}

@@ -31,7 +31,21 @@ COUNTED = {
 
 @dataclass(frozen=True)
 class Minimum:
-    """The fewest ``patients`` (of kind ``counted``) stage ``stage`` of ``study`` needs."""
+    """The fewest patients one stage of one study needs, and why.
+
+    Parameters
+    ----------
+    study : str
+        Study ID.
+    stage : str
+        Runner stage name (``liu2023-associate`` …).
+    patients : int
+        The minimum.
+    counted : str
+        What is counted (a key of ``COUNTED``: patients, patients with CRF36 …).
+    reason : str
+        Why, in words.
+    """
 
     study: str
     stage: str
@@ -40,6 +54,13 @@ class Minimum:
     reason: str
 
     def describe(self) -> str:
+        """One line for ``validate`` and the errors: stage, minimum, what is counted, why.
+
+        Returns
+        -------
+        str
+            ``"<stage>: at least <n> <what is counted> — <reason>"``.
+        """
         return (f"{self.stage}: at least {self.patients} {COUNTED[self.counted]}"
                 f" — {self.reason}")
 
@@ -77,7 +98,27 @@ MINIMUMS: tuple[Minimum, ...] = (
 
 
 def minimum(study: str, stage: str, counted: str | None = None) -> int:
-    """The minimum of one stage (the largest when it counts several kinds of patients)."""
+    """The minimum of one stage (the largest when it counts several kinds of patients).
+
+    Parameters
+    ----------
+    study : str
+        Study ID.
+    stage : str
+        Runner stage name.
+    counted : str or None, default None
+        Only the minimum counting this kind.
+
+    Returns
+    -------
+    int
+        Fewest patients.
+
+    Raises
+    ------
+    KeyError
+        If the stage has no minimum.
+    """
     vals = [m.patients for m in MINIMUMS if m.study == study and m.stage == stage
             and (counted is None or m.counted == counted)]
     if not vals:
@@ -90,11 +131,23 @@ def patient_counts(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
                    assemble: dict[str, Any] | None = None) -> dict[str, int | None]:
     """The counts of :data:`COUNTED` for a loaded cohort.
 
-    ``kept`` may give each study's kept patients (``validate`` and the runner have them
-    already); otherwise the studies are assembled with ``assemble`` (study name → its
-    ``assemble(cohort)`` function; the caller passes them, as this module knows no study). A count is ``None`` where it does not apply: the cohort lacks
-    the part (no CRF36 table, no ROIs) or the study cannot be assembled (``validate`` says
-    why).
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort.
+    studies : tuple of str, default ("liu2023", "kim2020")
+        Studies whose minimums apply.
+    kept : dict or None, default None
+        Each study's kept patients (``validate`` and the runner have them already).
+    assemble : dict or None, default None
+        Study name → its ``assemble(cohort)`` function, used when ``kept`` lacks a study
+        (the caller passes them, as this module knows no study).
+
+    Returns
+    -------
+    dict of str to int or None
+        Kind → count; None where it does not apply (the cohort lacks the part, or the study
+        cannot be assembled — ``validate`` says why).
     """
     kept = dict(kept or {})
     out: dict[str, int | None] = dict.fromkeys(COUNTED)
@@ -133,8 +186,21 @@ def _part(cohort, name: str):
 
 def check_minimums(counts: dict[str, int | None],
                    studies: tuple[str, ...] = ("liu2023", "kim2020")) -> list[dict[str, Any]]:
-    """One row per minimum of ``studies``: the :class:`Minimum`'s fields, ``n`` (the count;
-    ``None`` where it does not apply) and ``ok`` (``None`` where it does not apply)."""
+    """Compare every minimum of the studies with the counts.
+
+    Parameters
+    ----------
+    counts : dict of str to int or None
+        :func:`patient_counts`.
+    studies : tuple of str, default ("liu2023", "kim2020")
+        Studies whose minimums apply.
+
+    Returns
+    -------
+    list of dict
+        One row per minimum: the :class:`Minimum`'s fields, ``n`` (the count) and ``ok``
+        (both None where it does not apply).
+    """
     rows = []
     for m in MINIMUMS:
         if m.study not in studies:
@@ -146,8 +212,19 @@ def check_minimums(counts: dict[str, int | None],
 
 
 def shortfalls(rows: list[dict[str, Any]]) -> list[str]:
-    """One line per stage below its minimum (empty when every stage that applies has enough):
-    ``liu2023-predict: 9 of the 10 study 1's patients with CRF36 it needs (why)``."""
+    """One line per stage below its minimum.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`check_minimums`.
+
+    Returns
+    -------
+    list of str
+        ``liu2023-predict: 9 of the 10 study 1's patients with CRF36 it needs (why)``; empty
+        when every stage that applies has enough.
+    """
     return [f"{r['stage']}: {r['n']} of the {r['patients']} "
             f"{r['counted_as']} it needs ({r['reason']})" for r in rows if r["ok"] is False]
 
@@ -159,8 +236,30 @@ class CohortTooSmallError(ValueError):
 def require_minimums(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
                      kept: dict[str, Any] | None = None,
                      assemble: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Raise :class:`CohortTooSmallError` naming every stage of ``studies`` below its
-    minimum (count, minimum, reason); return the rows of :func:`check_minimums` otherwise."""
+    """Refuse a cohort too small for a stage it would run.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort.
+    studies : tuple of str, default ("liu2023", "kim2020")
+        Studies whose minimums apply.
+    kept : dict or None, default None
+        Each study's kept patients (``validate`` and the runner have them already).
+    assemble : dict or None, default None
+        Study name → its ``assemble(cohort)`` function, used when ``kept`` lacks a study
+        (the caller passes them, as this module knows no study).
+
+    Returns
+    -------
+    list of dict
+        :func:`check_minimums`'s rows when every stage has enough.
+
+    Raises
+    ------
+    CohortTooSmallError
+        Naming every stage below its minimum (count, minimum, reason).
+    """
     rows = check_minimums(patient_counts(cohort, studies, kept, assemble), studies)
     short = shortfalls(rows)
     if short:

@@ -95,7 +95,8 @@ def r_worker_env():
 def release_memory() -> None:
     """Give freed memory back to the operating system: Python's collector, R's (when this
     process started R) and glibc's ``malloc_trim``. Keeps a long-lived worker's resident size
-    at what it really holds."""
+    at what it really holds.
+    """
     gc.collect()
     try:
         from .rfuncs import r_gc
@@ -120,7 +121,8 @@ def _run_in_worker(fn: Callable[..., R], item: Any, seed: int | None, r_seed: bo
 def shutdown_pools() -> None:
     """Stop joblib's reusable loky workers now (killing a task still running), so that an
     interrupted run leaves no worker, semaphore or temporary folder behind for the resource
-    tracker to warn about. Harmless when no pool is running."""
+    tracker to warn about. Harmless when no pool is running.
+    """
     from joblib.externals.loky import reusable_executor as _reusable
 
     executor = getattr(_reusable, "_executor", None)
@@ -140,7 +142,8 @@ def stop_cleanly_on_signals() -> Iterator[None]:
     scheduler) raise :class:`Terminated` in the main thread, as Ctrl-C raises
     ``KeyboardInterrupt``: a running :func:`pmap` then stops its workers and removes its
     temporary folders instead of leaving orphaned workers whose resource tracker later warns
-    about leaked semaphores and folders. Previous handlers are restored after the block."""
+    about leaked semaphores and folders. Previous handlers are restored after the block.
+    """
     import signal
 
     if threading.current_thread() is not threading.main_thread():
@@ -165,7 +168,8 @@ def stop_cleanly_on_signals() -> Iterator[None]:
 def _background_entry(fn: Callable[..., R], args: tuple, kwargs: dict, threads: int,
                       env: dict[str, str]) -> tuple[R, list[tuple[str, str]]]:
     """Runs in the background process: set the environment and threads, run, and return the
-    result with the warnings it raised (category name, message)."""
+    result with the warnings it raised (category name, message).
+    """
     import os
 
     os.environ.update(env)
@@ -205,11 +209,19 @@ class BackgroundTask:
 
     def _finished(self, _future: Any) -> None:
         """As soon as the task ends: give its cores back and let its process exit (the
-        result stays with the future)."""
+        result stays with the future).
+        """
         _threads.release(self._token)
         self._pool.shutdown(wait=False)
 
     def done(self) -> bool:
+        """Whether the task has finished (successfully or not), without waiting.
+
+        Returns
+        -------
+        bool
+            True once the task's result or exception is available.
+        """
         return self._future.done()
 
     def result(self) -> R:
@@ -248,7 +260,8 @@ class _ForwardWarnings:
     """Runs ``fn`` in a worker process and returns its result with the warnings it raised
     (category, message), so that the parent reports them through its own warning handling
     (the command line prints each once, short) instead of the worker printing Python's
-    default format, file path and source line included."""
+    default format, file path and source line included.
+    """
 
     def __init__(self, fn: Callable[..., Any]):
         self.fn = fn

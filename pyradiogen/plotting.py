@@ -47,10 +47,25 @@ def apply_style() -> None:
 
 
 def short_labels(labels, max_chars: int = 28, unique: bool = True) -> list[str]:
-    """``labels`` as strings of at most ``max_chars`` characters: a longer one keeps its start
-    and end around an ellipsis (``original_glszm_Sm…ssion``). With ``unique`` (axis labels),
-    repeated labels get a numeric suffix, so every label stays distinct; table cells keep their
-    repeats (``unique=False``)."""
+    """Shorten labels to at most ``max_chars`` characters, keeping start and end.
+
+    A longer label keeps its start and end around an ellipsis (``original_glszm_Sm…ssion``).
+
+    Parameters
+    ----------
+    labels : iterable
+        Labels (converted to str).
+    max_chars : int, default 28
+        Longest label kept whole.
+    unique : bool, default True
+        Give repeated labels a numeric suffix, so axis labels stay distinct; table cells keep
+        their repeats (``unique=False``).
+
+    Returns
+    -------
+    list of str
+        The labels.
+    """
     out: list[str] = []
     seen: dict[str, int] = {}
     for lab in map(str, labels):
@@ -66,9 +81,21 @@ def short_labels(labels, max_chars: int = 28, unique: bool = True) -> list[str]:
 
 
 def readability_problems(fig: plt.Figure, min_size: float = MIN_FONT_PT) -> list[str]:
-    """What makes ``fig`` hard to read: visible texts smaller than ``min_size`` points, tick
-    labels of one axis that overlap each other, and table cells whose text is wider than the
-    cell. Empty when the figure is readable."""
+    """What makes a figure hard to read; empty when it is readable.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (drawn on a canvas first).
+    min_size : float, default MIN_FONT_PT
+        Smallest text size, in points.
+
+    Returns
+    -------
+    list of str
+        Visible texts smaller than ``min_size``, tick labels of one axis that overlap, and
+        table cells whose text is wider than the cell.
+    """
     from matplotlib.table import Table
     from matplotlib.text import Text
 
@@ -106,7 +133,24 @@ def readability_problems(fig: plt.Figure, min_size: float = MIN_FONT_PT) -> list
 
 def save_figure(fig: plt.Figure, stem: str | os.PathLike, formats: tuple[str, ...] = ("png", "svg"),
                 close: bool = True) -> list[Path]:
-    """Save ``fig`` as ``<stem>.png`` and ``<stem>.svg`` atomically; return the paths."""
+    """Save a figure as ``<stem>.png`` and ``<stem>.svg`` atomically.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    stem : str or PathLike
+        Output path without extension.
+    formats : tuple of str, default ("png", "svg")
+        Formats written.
+    close : bool, default True
+        Close the figure afterwards.
+
+    Returns
+    -------
+    list of Path
+        The files written, in ``formats`` order.
+    """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -29,7 +29,13 @@ _ACTIVE: list[Progress] = []
 
 
 def enabled() -> bool:
-    """Progress bars are shown unless ``PYRADIOGEN_PROGRESS=0`` (tests set it)."""
+    """Whether progress bars are shown (unless ``PYRADIOGEN_PROGRESS=0``; tests set it).
+
+    Returns
+    -------
+    bool
+        True when bars are shown.
+    """
     return os.environ.get("PYRADIOGEN_PROGRESS", "1") != "0"
 
 
@@ -37,6 +43,16 @@ def make_progress(transient: bool = False) -> Progress:
     """A new rich Progress (description, bar, count, elapsed, remaining).
 
     Prefer :func:`progress_task` / :func:`track`, which share the active display.
+
+    Parameters
+    ----------
+    transient : bool, default False
+        Remove the bars when done.
+
+    Returns
+    -------
+    rich.progress.Progress
+        Not started.
     """
     return Progress(
         SpinnerColumn(),
@@ -53,7 +69,20 @@ def make_progress(transient: bool = False) -> Progress:
 
 @contextmanager
 def progress_task(description: str, total: int | None) -> Iterator[Callable[..., None]]:
-    """Context manager yielding ``advance(n=1)`` for one bar on the shared display."""
+    """One bar on the shared display, as a context manager yielding its ``advance``.
+
+    Parameters
+    ----------
+    description : str
+        The bar's label.
+    total : int or None
+        Steps (None: indeterminate).
+
+    Yields
+    ------
+    callable
+        ``advance(n=1)``.
+    """
     if _ACTIVE:
         prog = _ACTIVE[-1]
         task = prog.add_task(description, total=total)
@@ -73,7 +102,22 @@ def progress_task(description: str, total: int | None) -> Iterator[Callable[...,
 
 
 def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-    """Iterate over ``items`` showing a progress bar."""
+    """Iterate over ``items`` showing a progress bar.
+
+    Parameters
+    ----------
+    items : iterable
+        What to iterate.
+    description : str
+        The bar's label.
+    total : int or None, default None
+        Steps (``len(items)`` when it has one).
+
+    Yields
+    ------
+    object
+        Each item.
+    """
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]
     with progress_task(description, total) as advance:

@@ -54,7 +54,17 @@ _STATE: dict[str, Any] = {"started": False, "pid": None, "thread": None, "seed":
 
 
 class RError(RuntimeError):
-    """An error raised by R, with R's message and the call that raised it."""
+    """An error raised by R, with R's message and the call that raised it.
+
+    Parameters
+    ----------
+    message : str
+        R's message (kept as ``r_message``).
+    call : str or None, default None
+        The R call (kept as ``r_call``).
+    output : str, default ""
+        R's console output before the error.
+    """
 
     def __init__(self, message: str, call: str | None = None, output: str = ""):
         self.r_message = message
@@ -82,7 +92,17 @@ class RPackageUnavailableError(RUnavailableError):
 
 @dataclass
 class RMatrix:
-    """A numeric matrix for R, with optional row and column names."""
+    """A numeric matrix for R, with optional row and column names.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_rows, n_cols)
+        Numbers (converted to an R double matrix).
+    rownames : sequence of str or None, default None
+        ``rownames`` in R.
+    colnames : sequence of str or None, default None
+        ``colnames`` in R.
+    """
 
     values: np.ndarray
     rownames: Sequence[str] | None = None
@@ -90,13 +110,34 @@ class RMatrix:
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame) -> RMatrix:
-        """Matrix from a numeric data frame, index and columns as dimnames."""
+        """Matrix from a numeric data frame, index and columns as dimnames.
+
+        Parameters
+        ----------
+        df : DataFrame
+            Numeric table.
+
+        Returns
+        -------
+        RMatrix
+            Float values with the index and columns as strings.
+        """
         return cls(df.to_numpy(dtype=float), [str(i) for i in df.index], [str(c) for c in df.columns])
 
 
 @dataclass
 class RResult:
-    """What a bridged call gave back: the converted value, R's warnings and console output."""
+    """What a bridged call gave back: the converted value, R's warnings and console output.
+
+    Parameters
+    ----------
+    value : Any
+        The converted result (:func:`to_py`).
+    warnings : list of str
+        R's warnings, in order.
+    output : str, default ""
+        What R printed.
+    """
 
     value: Any
     warnings: list[str] = field(default_factory=list)
@@ -106,7 +147,13 @@ class RResult:
 # --------------------------------------------------------------------------- start-up
 
 def project_r_library() -> Path:
-    """The R library holding the R package pyradiogen (see :func:`pyradiogen.rlibrary.library_dir`)."""
+    """The R library holding the R package pyradiogen.
+
+    Returns
+    -------
+    Path
+        :func:`pyradiogen.rlibrary.library_dir`.
+    """
     from .rlibrary import library_dir
 
     return library_dir()
@@ -156,7 +203,20 @@ def _check_thread() -> None:
 
 
 def ensure_r():
-    """Start the embedded R in this process if needed; return ``rpy2.rinterface``."""
+    """Start the embedded R in this process if needed.
+
+    Returns
+    -------
+    module
+        ``rpy2.rinterface``, initialised.
+
+    Raises
+    ------
+    RUnavailableError
+        If R or rpy2 cannot be started.
+    RThreadError
+        If called from a thread other than the one that started R.
+    """
     if _STATE["started"] and _STATE["pid"] == os.getpid():
         _check_thread()
         import rpy2.rinterface as ri
@@ -236,7 +296,13 @@ def _r_string(s: str) -> str:
 
 
 def r_started() -> bool:
-    """Whether this process has started its embedded R."""
+    """Whether this process has started its embedded R.
+
+    Returns
+    -------
+    bool
+        False in a fresh process or a forked child.
+    """
     return bool(_STATE["started"] and _STATE["pid"] == os.getpid())
 
 
@@ -367,7 +433,19 @@ def _is_scalar(v: Any) -> bool:
 
 
 def to_r(obj: Any) -> Any:
-    """Convert a Python object to an R object (see the module docstring for the rules)."""
+    """Convert a Python object to an R object (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    obj : Any
+        None, scalars, sequences, ndarray, Series, DataFrame, :class:`RMatrix`, dict, or an
+        rpy2 object (passed through).
+
+    Returns
+    -------
+    rpy2 object
+        The R value.
+    """
     ri = ensure_r()
     if isinstance(obj, ri.Sexp):
         return obj
@@ -477,7 +555,20 @@ def _frame(sexp: Any) -> pd.DataFrame:
 
 
 def to_py(sexp: Any, simplify: bool = True) -> Any:
-    """Convert an R object to Python (see the module docstring for the rules)."""
+    """Convert an R object to Python (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    sexp : rpy2 object
+        An R value.
+    simplify : bool, default True
+        Return length-1 vectors as scalars.
+
+    Returns
+    -------
+    Any
+        None, scalar, ndarray, Series, DataFrame, dict (named lists) or list.
+    """
     ri = ensure_r()
     if sexp is ri.NULL or sexp is None:
         return None
@@ -529,10 +620,30 @@ def _converter():
 
 
 def call_r(fun: str | Any, *args: Any, **kwargs: Any) -> RResult:
-    """Call an R function with converted arguments; return an :class:`RResult`.
+    """Call an R function with converted arguments; return value, warnings and output.
 
-    ``fun`` is a function name (``"nlme::lme"`` or ``"sum"``) or an R closure. R warnings are
-    re-issued as :class:`RWarning`; an R error raises :class:`RError`.
+    R warnings are re-issued as :class:`RWarning`.
+
+    Parameters
+    ----------
+    fun : str or rpy2 closure
+        A function name (``"nlme::lme"``, ``"sum"``) or an R closure.
+    *args : Any
+        Positional arguments, converted by :func:`to_r`.
+    **kwargs : Any
+        Named arguments, converted by :func:`to_r` (names as R spells them).
+
+    Returns
+    -------
+    RResult
+        The converted value, R's warnings and console output.
+
+    Raises
+    ------
+    RError
+        If R raises an error (R's message and call kept).
+    RUnavailableError
+        If R or rpy2 cannot be started.
     """
     ri = ensure_r()
     from rpy2.robjects.conversion import localconverter
@@ -565,12 +676,52 @@ def call_r(fun: str | Any, *args: Any, **kwargs: Any) -> RResult:
 
 
 def rcall(fun: str | Any, *args: Any, **kwargs: Any) -> Any:
-    """Call an R function and return only its converted value."""
+    """Call an R function and return only its converted value.
+
+    Parameters
+    ----------
+    fun : str or rpy2 closure
+        A function name (``"nlme::lme"``, ``"sum"``) or an R closure.
+    *args : Any
+        Positional arguments, converted by :func:`to_r`.
+    **kwargs : Any
+        Named arguments, converted by :func:`to_r` (names as R spells them).
+
+    Returns
+    -------
+    Any
+        The converted value (:func:`to_py`).
+
+    Raises
+    ------
+    RError
+        If R raises an error (R's message and call kept).
+    RUnavailableError
+        If R or rpy2 cannot be started.
+    """
     return call_r(fun, *args, **kwargs).value
 
 
 def reval(code: str) -> Any:
-    """Evaluate R code in the global environment; return the converted value."""
+    """Evaluate R code in the global environment; return the converted value.
+
+    Parameters
+    ----------
+    code : str
+        R source.
+
+    Returns
+    -------
+    Any
+        The converted value of the last expression.
+
+    Raises
+    ------
+    RError
+        If R raises an error (R's message and call kept).
+    RUnavailableError
+        If R or rpy2 cannot be started.
+    """
     ensure_r()
     if _uses_r_package(code):
         require_r_package()
@@ -578,7 +729,25 @@ def reval(code: str) -> Any:
 
 
 def rraw(code: str) -> Any:
-    """Evaluate R code and return the unconverted rpy2 object (for closures, S4, models)."""
+    """Evaluate R code and return the unconverted rpy2 object (for closures, S4, models).
+
+    Parameters
+    ----------
+    code : str
+        R source.
+
+    Returns
+    -------
+    rpy2 object
+        The value as R gives it.
+
+    Raises
+    ------
+    RError
+        If R raises an error (R's message and call kept).
+    RUnavailableError
+        If R or rpy2 cannot be started.
+    """
     ri = ensure_r()
     if _uses_r_package(code):
         require_r_package()
@@ -594,7 +763,15 @@ def rraw(code: str) -> Any:
 
 
 def assign(name: str, value: Any) -> None:
-    """Assign a converted Python value to a variable in R's global environment."""
+    """Assign a converted Python value to a variable in R's global environment.
+
+    Parameters
+    ----------
+    name : str
+        R variable name.
+    value : Any
+        Converted by :func:`to_r`.
+    """
     ri = ensure_r()
     ri.globalenv[name] = to_r(value)
 
@@ -604,6 +781,16 @@ def library(*packages: str) -> None:
 
     ``"pyradiogen"`` (the project's own R package) is first installed or updated when needed
     (:func:`require_r_package`).
+
+    Parameters
+    ----------
+    *packages : str
+        Package names.
+
+    Raises
+    ------
+    RError
+        If a package is not installed (its Debian package named).
     """
     for pkg in packages:
         if pkg == "pyradiogen":
@@ -616,7 +803,18 @@ def library(*packages: str) -> None:
 
 
 def set_seed(seed: int) -> dict[str, Any]:
-    """Seed R's RNG explicitly (Mersenne-Twister, Inversion, Rejection) and record it."""
+    """Seed R's RNG explicitly (Mersenne-Twister, Inversion, Rejection) and record it.
+
+    Parameters
+    ----------
+    seed : int
+        ``set.seed`` value.
+
+    Returns
+    -------
+    dict
+        ``seed`` and ``kind`` (R's ``RNGkind()``), also kept for :func:`last_seed`.
+    """
     reval(f'set.seed({int(seed)}L, kind = "Mersenne-Twister", normal.kind = "Inversion", '
           'sample.kind = "Rejection")')
     kinds = reval("RNGkind()")
@@ -626,17 +824,40 @@ def set_seed(seed: int) -> dict[str, Any]:
 
 
 def last_seed() -> dict[str, Any] | None:
-    """The last seed given to :func:`set_seed` in this process (for run manifests)."""
+    """The last seed given to :func:`set_seed` in this process (for run manifests).
+
+    Returns
+    -------
+    dict or None
+        :func:`set_seed`'s record, or None.
+    """
     return _STATE["seed"]
 
 
 def r_version() -> str:
-    """R's version string, e.g. ``"4.2.2"``."""
+    """R's version string, e.g. ``"4.2.2"``.
+
+    Returns
+    -------
+    str
+        ``major.minor``.
+    """
     return str(reval('paste(R.version$major, R.version$minor, sep = ".")'))
 
 
 def r_package_versions(packages: Sequence[str]) -> dict[str, str | None]:
-    """Installed version of each R package, ``None`` for a missing one."""
+    """Installed version of each R package.
+
+    Parameters
+    ----------
+    packages : sequence of str
+        Package names.
+
+    Returns
+    -------
+    dict of str to str or None
+        Version, or None for a package that is not installed.
+    """
     code = ("vapply(c(" + ", ".join(_r_string(p) for p in packages) + "), function(p) "
             "tryCatch(as.character(packageVersion(p)), error = function(e) NA_character_), character(1))")
     vers = reval(code)
@@ -645,5 +866,11 @@ def r_package_versions(packages: Sequence[str]) -> dict[str, str | None]:
 
 
 def session_info() -> str:
-    """R's ``sessionInfo()`` as printed text."""
+    """R's ``sessionInfo()`` as printed text.
+
+    Returns
+    -------
+    str
+        The printed lines.
+    """
     return "\n".join(str(x) for x in np.atleast_1d(reval("capture.output(print(sessionInfo()))")))

@@ -13,7 +13,18 @@ _HERE = Path(__file__).resolve().parent
 
 
 def extdata_dir() -> Path:
-    """The folder holding the bundled data."""
+    """The folder holding the bundled data (``r/inst/extdata`` or the wheel's copy).
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the bundled data is missing (reinstall).
+    """
     for cand in (_HERE / "_rpkg" / "inst" / "extdata", _HERE.parent / "r" / "inst" / "extdata"):
         if cand.is_dir():
             return cand
@@ -21,7 +32,23 @@ def extdata_dir() -> Path:
 
 
 def extdata(*parts: str) -> Path:
-    """Path of one bundled file, e.g. ``extdata("genefu", "sig_gene70.csv")``."""
+    """Path of one bundled file, e.g. ``extdata("genefu", "sig_gene70.csv")``.
+
+    Parameters
+    ----------
+    *parts : str
+        Path parts under the data folder.
+
+    Returns
+    -------
+    Path
+        The file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If it is not bundled.
+    """
     path = extdata_dir().joinpath(*parts)
     if not path.exists():
         raise FileNotFoundError(f"bundled file {'/'.join(parts)} not found in {extdata_dir()}")
@@ -29,5 +56,11 @@ def extdata(*parts: str) -> Path:
 
 
 def kegg_gmt() -> Path:
-    """The bundled MSigDB C2 CP:KEGG v7.2 gene sets (academic use only; see data-raw)."""
+    """The bundled MSigDB C2 CP:KEGG v7.2 gene sets (academic use only; see ``data-raw``).
+
+    Returns
+    -------
+    Path
+        ``c2.cp.kegg.v7.2.symbols.gmt``.
+    """
     return extdata("genesets", "c2.cp.kegg.v7.2.symbols.gmt")

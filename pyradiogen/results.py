@@ -1,4 +1,6 @@
-"""The one meaning of ``summary()``: every results object of the package returns a
+"""The one meaning of ``summary()``: a printable :class:`Summary`.
+
+The one meaning of ``summary()``: every results object of the package returns a
 :class:`Summary` (the pattern of statsmodels' ``results.summary()``).
 
 A :class:`Summary` is printable (``print(res.summary())``, ``str``), shows as HTML in a
@@ -45,7 +47,14 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
     def as_text(self) -> str:
-        """The summary as plain text."""
+        """The summary as plain text.
+
+        Returns
+        -------
+        str
+            Title, one ``key : value`` line per fact, each table under its name, then the
+            notes (what ``print(summary)`` shows).
+        """
         width = max([len(self.title), 40] + [len(str(k)) + 3 + len(_fmt(v))
                                              for k, v in self.info.items()])
         lines = [self.title, "=" * min(width, 100)]
@@ -60,7 +69,13 @@ class Summary:
         return "\n".join(lines)
 
     def as_html(self) -> str:
-        """The summary as an HTML fragment."""
+        """The summary as an HTML fragment (what a notebook shows).
+
+        Returns
+        -------
+        str
+            ``<h4>`` title, a table of the facts, each table as HTML, the notes as a list.
+        """
         out = [f"<h4>{html.escape(self.title)}</h4>"]
         if self.info:
             rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_fmt(v))}</td>"

@@ -1,4 +1,6 @@
-"""Typed Python wrappers of the R functions pyradiogen calls: the one door to R besides
+"""Typed Python wrappers of the R functions pyradiogen calls.
+
+Typed Python wrappers of the R functions pyradiogen calls: the one door to R besides
 :mod:`pyradiogen.rbridge`.
 
 One function per R function, named as the R function (``sig.score`` → :func:`sig_score`;
@@ -205,7 +207,9 @@ def p_adjust(p: Sequence[float] | np.ndarray, method: str = "BH") -> np.ndarray:
 
 def lme_batch(X: MatrixLike, G: pd.DataFrame, patient: Sequence[str], control: str = "default",
               na_action: str = "fail", start_lambda: np.ndarray | None = None) -> pd.DataFrame:
-    """R ``pyradiogen::pyradiogen_lme_batch``: ``nlme::lme(X ~ G, random = ~1 | PatientID)``
+    """nlme's random-intercept LME of every feature against every GF.
+
+    R ``pyradiogen::pyradiogen_lme_batch``: ``nlme::lme(X ~ G, random = ~1 | PatientID)``
     for every column of ``X`` against every column of ``G``.
 
     Parameters
@@ -590,7 +594,9 @@ GENEFU_FUNCTIONS = {"oncotypedx": oncotypedx, "endoPredict": endoPredict, "ggi":
 def gsva_ssgsea(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]], alpha: float = 0.25,
                 normalize: bool = True, min_size: float = 1, max_size: float = np.inf
                 ) -> pd.DataFrame:
-    """R ``pyradiogen::pyradiogen_ssgsea``: ``GSVA::gsva(expr, gene_sets, method = "ssgsea")``
+    """ssGSEA scores by GSVA 1.46.0 (``gsva(method = "ssgsea")``).
+
+    R ``pyradiogen::pyradiogen_ssgsea``: ``GSVA::gsva(expr, gene_sets, method = "ssgsea")``
     of GSVA 1.46.0.
 
     Parameters
@@ -626,7 +632,9 @@ def gsva_ssgsea(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]], alph
 
 def map_gene_ids(keys: Sequence[str], column: str = "ENTREZID", keytype: str = "SYMBOL"
                  ) -> dict[str, str | None]:
-    """R ``pyradiogen::map_gene_ids``: ``AnnotationDbi::mapIds(org.Hs.eg.db, keys, column,
+    """Map gene identifiers with AnnotationDbi's ``mapIds`` on org.Hs.eg.db.
+
+    R ``pyradiogen::map_gene_ids``: ``AnnotationDbi::mapIds(org.Hs.eg.db, keys, column,
     keytype, multiVals = "first")`` (AnnotationDbi 1.60.0, org.Hs.eg.db 3.16.0).
 
     Parameters
@@ -655,7 +663,9 @@ def map_gene_ids(keys: Sequence[str], column: str = "ENTREZID", keytype: str = "
 
 
 def hclust_clusters(x: MatrixLike, k: int = 2, method: str = "complete") -> np.ndarray:
-    """R ``pyradiogen::hclust_clusters``: ``cutree(hclust(dist(x), method), k)`` (R 4.2.2
+    """Cluster labels from R's ``cutree(hclust(dist(x), method), k)``.
+
+    R ``pyradiogen::hclust_clusters``: ``cutree(hclust(dist(x), method), k)`` (R 4.2.2
     stats).
 
     Parameters
@@ -685,7 +695,9 @@ def hclust_clusters(x: MatrixLike, k: int = 2, method: str = "complete") -> np.n
 
 
 def author_split(n: int, frac: float = 0.7, seed: int = 101) -> np.ndarray:
-    """R ``pyradiogen::author_split``: ``set.seed(seed); sample.int(n, floor(frac * n))``
+    """The authors' random training rows: R's ``sample.int`` after ``set.seed``.
+
+    R ``pyradiogen::author_split``: ``set.seed(seed); sample.int(n, floor(frac * n))``
     (R 4.2.2, Mersenne-Twister, Rejection sampling).
 
     Parameters
@@ -758,7 +770,9 @@ def rocr_roc(scores: Sequence[float], labels: Sequence[float]) -> pd.DataFrame:
 def selection_frequency(x: MatrixLike, classes: Sequence[Any], permutations: int = 100,
                         folds: int = 5, version: str = "3.0", seed: int | None = 101
                         ) -> pd.Series:
-    """R ``pyradiogen::selection_frequency``: ClassifyR 3.0's
+    """Feature selection frequencies by ClassifyR 3.0's cross-validated DLDA.
+
+    R ``pyradiogen::selection_frequency``: ClassifyR 3.0's
     ``distribution(runTests(x, classes))`` (DLDA, t-test ranking, balanced error).
 
     Parameters
@@ -791,7 +805,9 @@ def selection_frequency(x: MatrixLike, classes: Sequence[Any], permutations: int
 
 def nnet_predict(xtrain: MatrixLike, ytrain: Sequence[float], xtest: MatrixLike, size: int = 35,
                  decay: float = 1e-5, maxit: int = 200, seed: int = 101) -> np.ndarray:
-    """R ``pyradiogen::nnet_predict``: ``nnet::nnet(x, y, size, decay, maxit)`` (nnet 7.3-18,
+    """Fit R's single-hidden-layer ``nnet`` and predict a test set.
+
+    R ``pyradiogen::nnet_predict``: ``nnet::nnet(x, y, size, decay, maxit)`` (nnet 7.3-18,
     logistic output) fitted after ``set.seed(seed)``, predictions for ``xtest``.
 
     Parameters
@@ -824,7 +840,9 @@ def nnet_predict(xtrain: MatrixLike, ytrain: Sequence[float], xtest: MatrixLike,
 def biglasso_glmnet(x: MatrixLike, y: Sequence[float], nlambda: int = 100,
                     lambda_min: float | None = None, thresh: float = 1e-12,
                     maxit: float = 1_000_000, saturation: float = 0.99) -> dict[str, Any]:
-    """R ``pyradiogen::biglasso_glmnet``: biglasso 1.5's lasso-logistic path solved by
+    """biglasso's lasso-logistic path, solved by glmnet on biglasso's lambda grid.
+
+    R ``pyradiogen::biglasso_glmnet``: biglasso 1.5's lasso-logistic path solved by
     ``glmnet`` 4.1-6 on biglasso's lambda grid.
 
     Parameters
@@ -853,7 +871,9 @@ def biglasso_glmnet(x: MatrixLike, y: Sequence[float], nlambda: int = 100,
 
 def lasso_author(x: MatrixLike, y: Sequence[float], frac: float = 0.7, seed: int = 101,
                  nlambda: int = 20, nfolds: int = 5) -> dict[str, Any]:
-    """R ``pyradiogen::lasso_author``: the liu2023 authors' lasso script (image-level
+    """The liu2023 authors' lasso script: split, cv.glmnet, biglasso path, test AUC/F1.
+
+    R ``pyradiogen::lasso_author``: the liu2023 authors' lasso script (image-level
     ``sample.int`` split, ``cv.glmnet(type.measure = "auc")``, biglasso path, test AUC/F1).
 
     Parameters
@@ -879,7 +899,9 @@ def lasso_author(x: MatrixLike, y: Sequence[float], frac: float = 0.7, seed: int
 def lasso_split(xtrain: MatrixLike, ytrain: Sequence[float], xtest: MatrixLike,
                 ytest: Sequence[float], foldid: Sequence[int] | None = None, nlambda: int = 20,
                 nfolds: int = 5, seed: int = 101) -> dict[str, Any]:
-    """R ``pyradiogen::lasso_split``: biglasso path on a training set, ``cv.glmnet`` lambda
+    """biglasso path on a training set, cv.glmnet lambda, evaluation on a test set.
+
+    R ``pyradiogen::lasso_split``: biglasso path on a training set, ``cv.glmnet`` lambda
     (optionally with fixed ``foldid``), evaluation on a test set (glmnet 4.1-6, ROCR 1.0-11).
 
     Parameters
@@ -908,7 +930,9 @@ def lasso_split(xtrain: MatrixLike, ytrain: Sequence[float], xtest: MatrixLike,
 
 
 def lasso_loo(x: MatrixLike, y: Sequence[float], seed: int = 101) -> dict[str, Any]:
-    """R ``pyradiogen::lasso_loo``: kim2020 Table 4's gaussian lasso with leave-one-out
+    """kim2020 Table 4's gaussian lasso with leave-one-out ``cv.glmnet``.
+
+    R ``pyradiogen::lasso_loo``: kim2020 Table 4's gaussian lasso with leave-one-out
     ``cv.glmnet`` (glmnet 4.1-6): lambda.min, in-sample and LOO adjusted R², p, Q².
 
     Parameters
@@ -936,7 +960,9 @@ def lasso_loo(x: MatrixLike, y: Sequence[float], seed: int = 101) -> dict[str, A
 
 def lasso_loo_predict(xtrain: MatrixLike, ytrain: Sequence[float], xtest: MatrixLike,
                       seed: int = 101) -> float:
-    """R ``pyradiogen::lasso_loo_predict``: gaussian lasso tuned by leave-one-out
+    """Gaussian lasso tuned by leave-one-out ``cv.glmnet``; one held-out prediction.
+
+    R ``pyradiogen::lasso_loo_predict``: gaussian lasso tuned by leave-one-out
     ``cv.glmnet`` on a training set (glmnet 4.1-6), prediction for one held-out row.
 
     Parameters
@@ -962,7 +988,9 @@ def lasso_loo_predict(xtrain: MatrixLike, ytrain: Sequence[float], xtest: Matrix
 def lasso_nested_loo_predict(x: np.ndarray, y: Sequence[float], selected: np.ndarray,
                              columns: Sequence[str], nfolds: int = 5, seed: int = 101
                              ) -> np.ndarray:
-    """R ``pyradiogen::lasso_nested_loo_predict``: for every leave-one-out fold i, the gaussian
+    """Nested leave-one-out predictions of the gaussian lasso, in one R call.
+
+    R ``pyradiogen::lasso_nested_loo_predict``: for every leave-one-out fold i, the gaussian
     lasso on the other rows and the columns ``selected[i]`` (lambda.min by ``nfolds``-fold
     ``cv.glmnet``, or leave-one-out when ``nfolds`` ≥ the training size; glmnet 4.1-6), and
     its prediction for row i — what :func:`lasso_cv_predict` / :func:`lasso_loo_predict`
@@ -1000,7 +1028,9 @@ def lasso_nested_loo_predict(x: np.ndarray, y: Sequence[float], selected: np.nda
 
 def lasso_cv_predict(xtrain: MatrixLike, ytrain: Sequence[float], xtest: MatrixLike,
                      nfolds: int = 5, seed: int = 101) -> float:
-    """R ``pyradiogen::lasso_cv_predict``: gaussian lasso tuned by ``nfolds``-fold
+    """Gaussian lasso tuned by k-fold ``cv.glmnet``; prediction for a test set.
+
+    R ``pyradiogen::lasso_cv_predict``: gaussian lasso tuned by ``nfolds``-fold
     ``cv.glmnet`` (glmnet 4.1-6); prediction for ``xtest`` at lambda.min.
 
     Parameters
@@ -1025,7 +1055,9 @@ def lasso_cv_predict(xtrain: MatrixLike, ytrain: Sequence[float], xtest: MatrixL
 
 
 def spearman_pvalues(x: MatrixLike, y: Sequence[float]) -> pd.DataFrame:
-    """R ``pyradiogen::spearman_pvalues``: ``cor.test(x[, j], y, method = "spearman")`` of
+    """Spearman correlation and p-value of every column by R's ``cor.test``.
+
+    R ``pyradiogen::spearman_pvalues``: ``cor.test(x[, j], y, method = "spearman")`` of
     every column (R 4.2.2 stats, R's default exactness).
 
     Parameters
@@ -1048,7 +1080,9 @@ def spearman_pvalues(x: MatrixLike, y: Sequence[float]) -> pd.DataFrame:
 
 def glmnet_binomial_path(x: np.ndarray, y01: Sequence[float], lambdas: Sequence[float]
                          ) -> dict[str, np.ndarray]:
-    """R ``glmnet::glmnet(x, y, family = "binomial", alpha = 1, lambda = lambdas,
+    """The lasso-logistic path on a given lambda grid, by glmnet to convergence.
+
+    R ``glmnet::glmnet(x, y, family = "binomial", alpha = 1, lambda = lambdas,
     standardize = TRUE, type.logistic = "Newton", thresh = 1e-12)`` (glmnet 4.1-6): the lasso
     logistic path on a given λ grid, fitted to convergence (the parity certificate's reference
     for the biglasso paths).
@@ -1081,7 +1115,9 @@ def glmnet_binomial_path(x: np.ndarray, y01: Sequence[float], lambdas: Sequence[
 
 
 def psych_icc2(ratings: np.ndarray) -> tuple[float, float, float]:
-    """R ``psych::ICC(ratings, lmer = FALSE)``, row ``ICC2`` (two-way random, absolute
+    """ICC(A,1) and its 95% CI by ``psych::ICC`` (row ``ICC2``).
+
+    R ``psych::ICC(ratings, lmer = FALSE)``, row ``ICC2`` (two-way random, absolute
     agreement, single rater: ICC(A,1)) with its 95% confidence bounds (psych 2.2.9).
 
     Parameters
@@ -1109,8 +1145,11 @@ def psych_icc2(ratings: np.ndarray) -> tuple[float, float, float]:
 
 
 def r_gc() -> None:
-    """Run R's garbage collector (``gc()``) when this process has started R; otherwise do
-    nothing (R is never started for it)."""
+    """Run R's garbage collector, if this process has started R.
+
+    Run R's garbage collector (``gc()``) when this process has started R; otherwise do
+    nothing (R is never started for it).
+    """
     if r_started():
         from .rbridge import reval
 

@@ -51,7 +51,21 @@ class RPackageError(RuntimeError):
 
 @dataclass
 class RPackageStatus:
-    """State of the R package in the library pyradiogen uses."""
+    """State of the R package in the library pyradiogen uses.
+
+    Parameters
+    ----------
+    library : Path
+        The R library.
+    state : {"current", "missing", "stale"}
+        Whether the installed package matches the sources (version, source hash, R version).
+    expected_version : str
+        Version of the bundled sources.
+    installed_version : str or None, default None
+        Version installed.
+    reason : str or None, default None
+        Why it is not current.
+    """
 
     library: Path
     state: str  # "current", "missing" or "stale"
@@ -61,10 +75,12 @@ class RPackageStatus:
 
     @property
     def ok(self) -> bool:
+        """True when the installed R package is current (version, sources and R match)."""
         return self.state == "current"
 
     @property
     def fix(self) -> str | None:
+        """The command that installs the R package into this library, or None when current."""
         if self.ok:
             return None
         if Path(self.library) == library_dir():
@@ -75,7 +91,18 @@ class RPackageStatus:
 # --------------------------------------------------------------------------- where
 
 def source_dir() -> Path:
-    """The R package sources: the wheel's ``pyradiogen/_rpkg`` or the checkout's ``r/``."""
+    """The R package sources: the wheel's ``pyradiogen/_rpkg`` or the checkout's ``r/``.
+
+    Returns
+    -------
+    Path
+        The folder holding ``DESCRIPTION``.
+
+    Raises
+    ------
+    RPackageError
+        If neither exists.
+    """
     for cand in (_HERE / "_rpkg", _HERE.parent / "r"):
         if (cand / "DESCRIPTION").is_file() and (cand / "R").is_dir():
             return cand
@@ -84,20 +111,39 @@ def source_dir() -> Path:
 
 
 def in_checkout() -> bool:
-    """Whether pyradiogen runs from a source checkout (its R sources are ``<checkout>/r``)."""
+    """Whether pyradiogen runs from a source checkout (its R sources are ``<checkout>/r``).
+
+    Returns
+    -------
+    bool
+        True in a checkout, False in an installed wheel.
+    """
     return not (_HERE / "_rpkg" / "DESCRIPTION").is_file() and (_HERE.parent / "r" /
                                                                  "DESCRIPTION").is_file()
 
 
 def default_user_library() -> Path:
-    """The per-user, per-version library under the platform's user data directory."""
+    """The per-user, per-version library under the platform's user data directory.
+
+    Returns
+    -------
+    Path
+        ``<user data dir>/pyradiogen/r-library/<version>`` (platformdirs).
+    """
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(PACKAGE, appauthor=False)) / "r-library" / __version__
 
 
 def library_dir() -> Path:
-    """The R library pyradiogen installs into and loads from (see the module docstring)."""
+    """The R library pyradiogen installs into and loads from (see the module docstring).
+
+    Returns
+    -------
+    Path
+        ``PYRADIOGEN_R_LIBS``, else the checkout's ``.rlib``, else
+        :func:`default_user_library`.
+    """
     env = os.environ.get(LIBRARY_ENV)
     if env:
         return Path(env).expanduser().resolve()
@@ -109,7 +155,18 @@ def library_dir() -> Path:
 # --------------------------------------------------------------------------- what
 
 def source_hash(src: Path | None = None) -> str:
-    """SHA-256 over the files ``R CMD INSTALL`` uses (names and contents, in a fixed order)."""
+    """SHA-256 over the files ``R CMD INSTALL`` uses (names and contents, in a fixed order).
+
+    Parameters
+    ----------
+    src : Path or None, default None
+        The sources (:func:`source_dir` when None).
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
     src = source_dir() if src is None else Path(src)
     h = hashlib.sha256()
     files: list[Path] = []
@@ -141,13 +198,35 @@ def _read_dcf(path: Path) -> dict[str, str]:
 
 
 def source_version(src: Path | None = None) -> str:
-    """``Version`` of the bundled R package's DESCRIPTION."""
+    """``Version`` of the bundled R package's DESCRIPTION.
+
+    Parameters
+    ----------
+    src : Path or None, default None
+        The sources (:func:`source_dir` when None).
+
+    Returns
+    -------
+    str
+        The version.
+    """
     src = source_dir() if src is None else Path(src)
     return _read_dcf(src / "DESCRIPTION").get("Version", "")
 
 
 def installed_description(lib: Path | None = None) -> dict[str, str] | None:
-    """The installed package's DESCRIPTION fields, ``None`` when it is not installed."""
+    """The installed package's DESCRIPTION fields.
+
+    Parameters
+    ----------
+    lib : Path or None, default None
+        The R library (:func:`library_dir` when None).
+
+    Returns
+    -------
+    dict of str to str or None
+        Fields, or None when the package is not installed.
+    """
     lib = library_dir() if lib is None else Path(lib)
     desc = lib / PACKAGE / "DESCRIPTION"
     return _read_dcf(desc) if desc.is_file() else None
@@ -160,7 +239,20 @@ def _built_r_version(desc: dict[str, str]) -> str | None:
 
 
 def status(lib: Path | None = None, r_version: str | None = None) -> RPackageStatus:
-    """Whether the installed R package is current (see the module docstring)."""
+    """Whether the installed R package is current (see the module docstring).
+
+    Parameters
+    ----------
+    lib : Path or None, default None
+        The R library (:func:`library_dir` when None).
+    r_version : str or None, default None
+        R's version (asked from R when None).
+
+    Returns
+    -------
+    RPackageStatus
+        The state and why.
+    """
     lib = library_dir() if lib is None else Path(lib)
     st = RPackageStatus(library=lib, state="missing", expected_version=__version__)
     desc = installed_description(lib)
@@ -187,7 +279,13 @@ def status(lib: Path | None = None, r_version: str | None = None) -> RPackageSta
 # --------------------------------------------------------------------------- install
 
 def r_executable() -> str:
-    """The ``R`` of the R installation rpy2 embeds (``R_HOME/bin/R``), else ``R`` on PATH."""
+    """The ``R`` of the R installation rpy2 embeds (``R_HOME/bin/R``), else ``R`` on PATH.
+
+    Returns
+    -------
+    str
+        Path or command.
+    """
     home = os.environ.get("R_HOME")
     if not home:
         try:
@@ -217,12 +315,30 @@ def _locked(lib: Path):
 
 
 def install(lib: Path | None = None, r_version: str | None = None) -> RPackageStatus:
-    """Install the bundled R package into ``lib`` (replacing any copy); return its status.
+    """Install the bundled R package into a library (replacing any copy).
 
     The sources are copied to a temporary folder, the source hash is added to their
     DESCRIPTION, ``R CMD INSTALL`` installs them into a staging library beside ``lib`` and the
     result replaces ``lib/pyradiogen``. ``R CMD INSTALL``'s output goes to
-    ``lib/pyradiogen-install.log``. Raises :class:`RPackageError` naming the log on failure.
+    ``lib/pyradiogen-install.log``. A file lock keeps concurrent processes from installing at
+    once.
+
+    Parameters
+    ----------
+    lib : Path or None, default None
+        The R library (:func:`library_dir` when None).
+    r_version : str or None, default None
+        R's version (asked from R when None).
+
+    Returns
+    -------
+    RPackageStatus
+        The state after installing.
+
+    Raises
+    ------
+    RPackageError
+        If ``R CMD INSTALL`` fails (the log named).
     """
     lib = library_dir() if lib is None else Path(lib)
     with _locked(lib):
@@ -273,7 +389,25 @@ def _install_locked(lib: Path, r_version: str | None) -> RPackageStatus:
 
 
 def ensure_installed(lib: Path | None = None, r_version: str | None = None) -> RPackageStatus:
-    """Install the R package unless the library already holds the current one."""
+    """Install the R package unless the library already holds the current one.
+
+    Parameters
+    ----------
+    lib : Path or None, default None
+        The R library (:func:`library_dir` when None).
+    r_version : str or None, default None
+        R's version (asked from R when None).
+
+    Returns
+    -------
+    RPackageStatus
+        The state (current).
+
+    Raises
+    ------
+    RPackageError
+        If installing fails.
+    """
     lib = library_dir() if lib is None else Path(lib)
     st = status(lib, r_version)
     if st.ok:

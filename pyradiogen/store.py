@@ -42,7 +42,21 @@ R_PACKAGES = (
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically."""
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
+
+    A context manager: an exception inside the block leaves ``path`` as it was and removes
+    the temporary file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The target file.
+
+    Yields
+    ------
+    Path
+        The temporary path to write.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
@@ -63,7 +77,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
-    """Write text or bytes to ``path`` atomically; return the path."""
+    """Write text or bytes to a file atomically.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The target file.
+    data : str or bytes
+        Content (text as UTF-8).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     with atomic_path(path) as tmp:
         if isinstance(data, bytes):
             tmp.write_bytes(data)
@@ -73,12 +100,40 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
-    """Write JSON atomically (sorted keys, indented, NaN as null)."""
+    """Write JSON atomically (sorted keys, indented, NaN as null).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The target file.
+    obj : Any
+        JSON-able data; NumPy scalars and arrays, paths and dataclasses are converted.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     return atomic_write(path, json.dumps(_jsonable(obj), indent=2, sort_keys=True) + "\n")
 
 
 def write_frame(df: pd.DataFrame, path: str | os.PathLike, index: bool = True) -> Path:
-    """Write a DataFrame atomically as CSV or parquet (by suffix)."""
+    """Write a DataFrame atomically as CSV, TSV or Parquet (by suffix).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    path : str or PathLike
+        The target file.
+    index : bool, default True
+        Write the index.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     target = Path(path)
     with atomic_path(target) as tmp:
         if target.suffix == ".parquet":
@@ -93,7 +148,20 @@ def write_frame(df: pd.DataFrame, path: str | os.PathLike, index: bool = True) -
 
 
 def read_frame(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
-    """Read a CSV, TSV or parquet table written by :func:`write_frame` or a user."""
+    """Read a CSV, TSV or Parquet table written by :func:`write_frame` or a user.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file (format by suffix).
+    **kwargs : Any
+        Passed to ``pandas.read_csv`` / ``read_parquet``.
+
+    Returns
+    -------
+    DataFrame
+        The table.
+    """
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: no such table")
@@ -131,7 +199,20 @@ def _jsonable(obj: Any) -> Any:
 
 
 def hash_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes (a folder hashes its sorted relative paths and contents)."""
+    """SHA-256 of a file's bytes (a folder hashes its sorted relative paths and contents).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        File or folder.
+    chunk : int, default 1048576
+        Bytes read at a time.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
     p = Path(path)
     h = hashlib.sha256()
     if p.is_dir():
@@ -146,7 +227,18 @@ def hash_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
 
 
 def hash_params(params: Any) -> str:
-    """SHA-256 of a JSON-able parameter structure (order of dict keys does not matter)."""
+    """SHA-256 of a JSON-able parameter structure (order of dict keys does not matter).
+
+    Parameters
+    ----------
+    params : Any
+        Parameters (dataclasses, dicts, lists, scalars).
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
     return hashlib.sha256(json.dumps(_jsonable(params), sort_keys=True).encode()).hexdigest()
 
 
@@ -156,11 +248,20 @@ def hash_params(params: Any) -> str:
 class StageTiming:
     """The time of the run that produced a stage's outputs.
 
-    ``seconds`` is the wall time the stage took when it ran; ``started``/``finished`` are that
-    run's UTC times (ISO 8601); ``ran`` says whether *this* run produced the outputs (``False``:
-    they were reused from the run that finished at ``finished``). ``info`` holds what the stage
-    recorded beside (e.g. the thread policy it ran under). Records written before timings were
-    kept have ``seconds`` ``None``.
+    Parameters
+    ----------
+    name : str
+        Stage name.
+    seconds : float or None
+        Wall time the stage took when it ran (None in records written before timings were
+        kept).
+    started, finished : str or None
+        That run's UTC times (ISO 8601).
+    ran : bool
+        Whether *this* run produced the outputs (False: reused from the run that finished at
+        ``finished``).
+    info : mapping
+        What the stage recorded beside (e.g. the thread policy it ran under).
     """
 
     name: str
@@ -171,7 +272,13 @@ class StageTiming:
     info: Mapping[str, Any] = field(default_factory=dict)
 
     def label(self) -> str:
-        """``ran in 12.3 s`` or ``reused from 2024-05-01 10:32 UTC (ran in 12.3 s)``."""
+        """The timing in words, for the console and the report.
+
+        Returns
+        -------
+        str
+            ``ran in 12.3 s`` or ``reused from 2024-05-01 10:32 UTC (ran in 12.3 s)``.
+        """
         took = "time not recorded" if self.seconds is None else f"{self.seconds:.1f} s"
         if self.ran:
             return f"ran in {took}"
@@ -180,7 +287,13 @@ class StageTiming:
             else f"reused from {when} ({took})"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able form (manifest, report)."""
+        """JSON-able form (manifest, report).
+
+        Returns
+        -------
+        dict
+            ``name, seconds, started, finished, ran, info``.
+        """
         return {"name": self.name, "seconds": self.seconds, "started": self.started,
                 "finished": self.finished, "ran": self.ran,
                 "reused_from": None if self.ran else self.finished, "info": dict(self.info)}
@@ -195,6 +308,13 @@ def _short_time(iso: str) -> str:
 
 
 def now_iso() -> str:
+    """The current time in UTC as ISO 8601 (``2026-01-31T12:00:00.000000+00:00``).
+
+    Returns
+    -------
+    str
+        The timestamp, for manifests and stage records.
+    """
     return _dt.datetime.now(_dt.UTC).isoformat()
 
 
@@ -205,6 +325,11 @@ class StageCache:
     Each record keeps the stage's key, outputs and the timing of the run that produced them
     (:class:`StageTiming`, read back with :meth:`timing`), so a resumed run can report how
     long a reused stage took when it ran, and when.
+
+    Parameters
+    ----------
+    root : Path
+        The output folder; records live in ``root/.stages``.
     """
 
     root: Path
@@ -217,13 +342,41 @@ class StageCache:
         return self.root / ".stages" / f"{name}.json"
 
     def key(self, name: str, inputs: Sequence[str | os.PathLike] = (), params: Any = None) -> str:
-        """The cache key of a stage: its name, its input files' hashes and its parameters."""
+        """The cache key of a stage: its name, its input files' hashes and its parameters.
+
+        Parameters
+        ----------
+        name : str
+            Stage name.
+        inputs : sequence of str or PathLike, default ()
+            Input files (hashed by content).
+        params : Any, default None
+            Parameters (:func:`hash_params`).
+
+        Returns
+        -------
+        str
+            Hex digest.
+        """
         parts = {"stage": name, "params": _jsonable(params),
                  "inputs": {str(p): hash_file(p) for p in inputs}}
         return hash_params(parts)
 
     def is_done(self, name: str, key: str) -> bool:
-        """True when the stage finished with this key and all its outputs still exist."""
+        """True when the stage finished with this key and all its outputs still exist.
+
+        Parameters
+        ----------
+        name : str
+            Stage name.
+        key : str
+            :meth:`key` of the current inputs.
+
+        Returns
+        -------
+        bool
+            Whether the outputs can be reused.
+        """
         rec = self._record(name)
         if not rec.exists():
             return False
@@ -233,8 +386,23 @@ class StageCache:
     def mark_done(self, name: str, key: str, outputs: Sequence[str | os.PathLike],
                   info: Mapping[str, Any] | None = None, seconds: float | None = None,
                   started: str | None = None) -> None:
-        """Record that the stage finished, with its outputs relative to ``root`` and the time
-        it took (``seconds``, from ``started``)."""
+        """Record that the stage finished, with its outputs and the time it took.
+
+        Parameters
+        ----------
+        name : str
+            Stage name.
+        key : str
+            Its cache key.
+        outputs : sequence of str or PathLike
+            Files written (stored relative to ``root``).
+        info : mapping or None, default None
+            Stored in the record.
+        seconds : float or None, default None
+            Wall time.
+        started : str or None, default None
+            UTC start time (ISO 8601).
+        """
         root = self.root.resolve()
         rel = []
         for o in outputs:
@@ -245,7 +413,18 @@ class StageCache:
                                         "info": dict(info or {})})
 
     def timing(self, name: str) -> StageTiming | None:
-        """The timing of the run that produced ``name``'s recorded outputs (None: no record)."""
+        """The timing of the run that produced a stage's recorded outputs.
+
+        Parameters
+        ----------
+        name : str
+            Stage name.
+
+        Returns
+        -------
+        StageTiming or None
+            None when there is no record.
+        """
         rec = self._record(name)
         if not rec.exists():
             return None
@@ -261,8 +440,27 @@ class StageCache:
             ) -> tuple[bool, list[Path]]:
         """Run ``fn`` (which writes its outputs and returns their paths) unless already done.
 
-        Returns ``(ran, outputs)``; :meth:`timing` then gives the producing run's time.
-        ``info`` is stored in the record (e.g. the thread policy the stage ran under).
+        Parameters
+        ----------
+        name : str
+            Stage name.
+        fn : callable
+            Writes the outputs, returns their paths.
+        inputs : sequence of str or PathLike, default ()
+            Input files of the key.
+        params : Any, default None
+            Parameters of the key.
+        force : bool, default False
+            Run even when done.
+        info : mapping or None, default None
+            Stored in the record (e.g. the thread policy).
+
+        Returns
+        -------
+        ran : bool
+            Whether ``fn`` ran (False: outputs reused).
+        outputs : list of Path
+            The outputs.
         """
         key = self.key(name, inputs, params)
         if not force and self.is_done(name, key):
@@ -281,7 +479,18 @@ class StageCache:
 # --------------------------------------------------------------------------- manifest
 
 def python_versions(packages: Sequence[str] = PYTHON_PACKAGES) -> dict[str, str | None]:
-    """Installed version of each Python distribution (``None`` when absent)."""
+    """Installed version of each Python distribution.
+
+    Parameters
+    ----------
+    packages : sequence of str, default PYTHON_PACKAGES
+        Distribution names.
+
+    Returns
+    -------
+    dict of str to str or None
+        Version, None when absent.
+    """
     out: dict[str, str | None] = {}
     for name in packages:
         try:
@@ -292,7 +501,13 @@ def python_versions(packages: Sequence[str] = PYTHON_PACKAGES) -> dict[str, str 
 
 
 def git_commit() -> str | None:
-    """The project's git commit, when run from a checkout."""
+    """The project's git commit, when run from a checkout.
+
+    Returns
+    -------
+    str or None
+        The commit hash, or None outside a checkout.
+    """
     try:
         root = Path(__file__).resolve().parents[1]
         res = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
@@ -303,7 +518,14 @@ def git_commit() -> str | None:
 
 
 def r_provenance() -> dict[str, Any]:
-    """R version, R package versions, the last R seed and ``sessionInfo()`` text."""
+    """R version, R package versions, the last R seed and ``sessionInfo()`` text.
+
+    Returns
+    -------
+    dict
+        ``version``, ``packages``, ``seed``, ``session_info``; ``error`` when R is not
+        available.
+    """
     try:
         from . import rfuncs
 
@@ -319,7 +541,25 @@ def r_provenance() -> dict[str, Any]:
 
 def build_manifest(config: Any = None, seeds: Mapping[str, Any] | None = None,
                    extra: Mapping[str, Any] | None = None, include_r: bool = True) -> dict[str, Any]:
-    """The run manifest as a dict (see :func:`write_manifest`)."""
+    """The run manifest as a dict (see :func:`write_manifest`).
+
+    Parameters
+    ----------
+    config : Any, default None
+        The run's configuration.
+    seeds : mapping or None, default None
+        Seeds used.
+    extra : mapping or None, default None
+        More entries.
+    include_r : bool, default True
+        Add :func:`r_provenance`.
+
+    Returns
+    -------
+    dict
+        ``created``, ``command``, Python and package versions, git commit, threads, config,
+        seeds, R provenance and ``extra``.
+    """
     return {
         "created": _dt.datetime.now(_dt.UTC).isoformat(),
         "command": sys.argv,
@@ -337,5 +577,26 @@ def build_manifest(config: Any = None, seeds: Mapping[str, Any] | None = None,
 def write_manifest(out_dir: str | os.PathLike, config: Any = None,
                    seeds: Mapping[str, Any] | None = None, extra: Mapping[str, Any] | None = None,
                    include_r: bool = True, name: str = "manifest.json") -> Path:
-    """Write ``manifest.json`` (config, seeds, Python/R/package versions, sessionInfo)."""
+    """Write ``manifest.json``: config, seeds, Python/R/package versions, sessionInfo.
+
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        Output folder.
+    config : Any, default None
+        The run's configuration.
+    seeds : mapping or None, default None
+        Seeds used.
+    extra : mapping or None, default None
+        More entries.
+    include_r : bool, default True
+        Record R's provenance.
+    name : str, default "manifest.json"
+        File name.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     return write_json(Path(out_dir) / name, build_manifest(config, seeds, extra, include_r))

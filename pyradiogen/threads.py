@@ -57,12 +57,15 @@ _reserved: dict[int, int] = {}
 @register_section("threads")
 @dataclass
 class ThreadsConfig:
-    """How many cores the run may use (``[threads]``).
+    """Configuration section ``[threads]``: how many cores the run may use.
 
-    ``budget``: the most cores any stage uses at once (0 = every core this process may run on;
-    ``--threads N`` on the command line sets it). Lower it on a shared machine. It does not
-    change any number: the thread counts that do (``[drf] threads``,
-    ``[predict] efficientnet_threads``) are separate settings.
+    Parameters
+    ----------
+    budget : int, default 0
+        The most cores any stage uses at once (0 = every core this process may run on;
+        ``--threads N`` on the command line sets it). Lower it on a shared machine. It does
+        not change any number: the thread counts that do (``[drf] threads``, ``[predict]
+        efficientnet_threads``) are separate settings.
     """
 
     budget: int = 0
@@ -89,7 +92,13 @@ def _cgroup_cores() -> int | None:
 
 
 def usable_cores() -> int:
-    """CPUs this process may run on: its affinity mask, bounded by a cgroup CPU quota."""
+    """CPUs this process may run on: its affinity mask, bounded by a cgroup CPU quota.
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
     try:
         n = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
@@ -101,7 +110,15 @@ def usable_cores() -> int:
 def set_budget(n: int | None) -> None:
     """Cap the budget of this process (and of the processes it starts) at ``n`` cores.
 
-    ``None`` or 0 removes the cap. Raises ``ValueError`` for a negative ``n``.
+    Parameters
+    ----------
+    n : int or None
+        Cores; None or 0 removes the cap.
+
+    Raises
+    ------
+    ValueError
+        For a negative ``n``.
     """
     global _cap
     if n is not None and int(n) < 0:
@@ -119,8 +136,13 @@ def set_budget(n: int | None) -> None:
 
 
 def total_budget() -> int:
-    """Cores the run may use: :func:`usable_cores`, capped by :func:`set_budget` or
-    ``PYRADIOGEN_THREADS`` (reservations not subtracted)."""
+    """Cores the run may use, reservations not subtracted.
+
+    Returns
+    -------
+    int
+        :func:`usable_cores`, capped by :func:`set_budget` or ``PYRADIOGEN_THREADS``.
+    """
     cap = _cap
     if cap is None:
         env = os.environ.get(ENV_BUDGET, "").strip()
@@ -134,15 +156,34 @@ def total_budget() -> int:
 
 
 def budget() -> int:
-    """Cores a stage may use now: :func:`total_budget` less the cores reserved by work running
-    beside it (:func:`reserve`), at least 1."""
+    """Cores a stage may use now.
+
+    Returns
+    -------
+    int
+        :func:`total_budget` less the cores reserved by work running beside it
+        (:func:`reserve`), at least 1.
+    """
     return max(1, total_budget() - sum(_reserved.values()))
 
 
 def reserve(n: int) -> int:
-    """Reserve ``n`` cores of the budget for work running beside the current stage (a training
-    process): :func:`budget` and :func:`pool_size` shrink by ``n`` until :func:`release` is
-    called with the returned token."""
+    """Reserve cores of the budget for work running beside the current stage.
+
+    :func:`budget` and :func:`pool_size` shrink by ``n`` until :func:`release` is called with
+    the returned token (e.g. a training process started by
+    :class:`~pyradiogen.parallel.BackgroundTask`).
+
+    Parameters
+    ----------
+    n : int
+        Cores.
+
+    Returns
+    -------
+    int
+        Token for :func:`release`.
+    """
     token = id(object()) ^ len(_reserved) ^ n
     while token in _reserved:
         token += 1
@@ -151,13 +192,31 @@ def reserve(n: int) -> int:
 
 
 def release(token: int) -> None:
-    """End a reservation made by :func:`reserve` (a token already released is ignored)."""
+    """End a reservation made by :func:`reserve` (a token already released is ignored).
+
+    Parameters
+    ----------
+    token : int
+        From :func:`reserve`.
+    """
     _reserved.pop(token, None)
 
 
 def pool_size(n_jobs: int | None, n_tasks: int | None = None) -> int:
-    """Worker processes for a pool: ``n_jobs`` (≤ 0 or None: the budget), at most the budget
-    and the number of tasks, at least 1."""
+    """Worker processes for a pool.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        Requested workers (≤ 0 or None: the budget).
+    n_tasks : int or None, default None
+        Tasks to run (no more workers than tasks).
+
+    Returns
+    -------
+    int
+        At most the budget and the number of tasks, at least 1.
+    """
     b = budget()
     n = b if n_jobs is None or n_jobs <= 0 else min(int(n_jobs), b)
     if n_tasks is not None:
@@ -174,12 +233,21 @@ def _torch():
 
 @contextlib.contextmanager
 def limit(n: int | None = None) -> Iterator[int]:
-    """Run the block with ``n`` threads (default: the budget) in every BLAS and OpenMP runtime
-    loaded in this process, and in torch when imported; restore the previous settings after.
+    """Run the block with ``n`` threads in every BLAS and OpenMP runtime, and in torch.
 
-    Yields the thread count. Libraries first loaded inside the block start with their own
-    defaults; a stage that imports torch inside the block is covered because torch is set
-    again when the block is left and at each :func:`limit` entry.
+    A context manager; the previous settings are restored after. Libraries first loaded
+    inside the block start with their own defaults; a stage that imports torch inside the
+    block is covered because torch is set again when the block is left and at each entry.
+
+    Parameters
+    ----------
+    n : int or None, default None
+        Threads (the budget when None).
+
+    Yields
+    ------
+    int
+        The thread count in force.
     """
     from threadpoolctl import threadpool_limits
 
@@ -197,7 +265,18 @@ def limit(n: int | None = None) -> Iterator[int]:
 
 
 def worker_env(threads: int = 1) -> dict[str, str]:
-    """Environment for a pool worker: every library sized to ``threads`` when it loads."""
+    """Environment for a pool worker: every library sized to ``threads`` when it loads.
+
+    Parameters
+    ----------
+    threads : int, default 1
+        Threads per library.
+
+    Returns
+    -------
+    dict of str to str
+        ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` … and the pins.
+    """
     env = {var: str(threads) for var in THREAD_ENV_VARS}
     env.update(pinned_env())
     return env
@@ -207,10 +286,15 @@ _worker_threads: int | None = None
 
 
 def init_worker(threads: int = 1) -> None:
-    """Size the thread pools of this (worker) process to ``threads`` (idempotent, cheap).
+    """Size the thread pools of this (worker) process (idempotent, cheap).
 
     Covers libraries already loaded (threadpoolctl) and those loaded later (environment
     variables); torch is set when imported. Called at the start of every pool task.
+
+    Parameters
+    ----------
+    threads : int, default 1
+        Threads per library.
     """
     global _worker_threads
     torch = _torch()
@@ -230,12 +314,22 @@ def init_worker(threads: int = 1) -> None:
 def deterministic_torch(threads: int) -> Iterator[int]:
     """Train with exactly ``threads`` torch threads and deterministic kernels.
 
-    Sets ``torch.set_num_threads(threads)``, ``torch.use_deterministic_algorithms(True)``,
-    oneDNN's deterministic mode, and float32 matrix products at full precision (no TF32/bf16
-    shortcuts); restores every setting when the block ends. The thread count is part of the
-    result (float32 sums split across threads round differently), so it comes from the
-    configuration, not from the machine. A count above the budget is used as configured (the
-    numbers stay those of the configuration) with a warning.
+    A context manager. Sets ``torch.set_num_threads(threads)``,
+    ``torch.use_deterministic_algorithms(True)``, oneDNN's deterministic mode, and float32
+    matrix products at full precision (no TF32/bf16 shortcuts); restores every setting when
+    the block ends. The thread count is part of the result (float32 sums split across
+    threads round differently), so it comes from the configuration, not from the machine. A
+    count above the budget is used as configured, with a warning.
+
+    Parameters
+    ----------
+    threads : int
+        torch threads.
+
+    Yields
+    ------
+    int
+        ``threads``.
     """
     import warnings
 
@@ -269,18 +363,30 @@ def deterministic_torch(threads: int) -> Iterator[int]:
 # --------------------------------------------------------------------------- numerics
 
 def pinned_env() -> dict[str, str]:
-    """The instruction-set pins in force (``{}`` when :func:`pin_numerics` was not called)."""
+    """The instruction-set pins in force.
+
+    Returns
+    -------
+    dict of str to str
+        ``ONEDNN_MAX_CPU_ISA``/``MKL_CBWR`` as set; ``{}`` when :func:`pin_numerics` was not
+        called.
+    """
     return {k: os.environ[k] for k in PINNED_ISA if k in os.environ}
 
 
 def pin_numerics() -> dict[str, Any]:
-    """Pin the instruction set oneDNN and MKL choose, so that CPUs with and without AVX-512
-    compute the same float32 results (``ONEDNN_MAX_CPU_ISA=AVX2``, ``MKL_CBWR=AVX2``).
+    """Pin the instruction set oneDNN and MKL choose, for the same float32 results on every CPU.
 
-    Values already in the environment are kept (a user's choice wins). Both libraries read
-    these variables once, when first used: call this before torch runs anything (the command
-    line does). Returns what was pinned and whether torch was already imported (then the pin
-    may not apply to this process, only to the processes it starts).
+    CPUs with and without AVX-512 then compute the same float32 results
+    (``ONEDNN_MAX_CPU_ISA=AVX2``, ``MKL_CBWR=AVX2``). Values already in the environment are
+    kept (a user's choice wins). Both libraries read these variables once, when first used:
+    call this before torch runs anything (the command line does).
+
+    Returns
+    -------
+    dict
+        What was pinned and whether torch was already imported (then the pin may not apply
+        to this process, only to the processes it starts).
     """
     global _pinned
     for key, value in PINNED_ISA.items():
@@ -291,8 +397,14 @@ def pin_numerics() -> dict[str, Any]:
 
 
 def describe() -> dict[str, Any]:
-    """The thread policy of this process, for the manifest: budget, cap, cores, pins, and the
-    thread pools loaded (library, version, threads)."""
+    """The thread policy of this process, for the manifest.
+
+    Returns
+    -------
+    dict
+        Budget, cap, usable cores, CPU count, pins, and the thread pools loaded (library,
+        version, threads).
+    """
     info: dict[str, Any] = {"budget": total_budget(), "cap": _cap or os.environ.get(ENV_BUDGET),
                             "usable_cores": usable_cores(), "cpu_count": os.cpu_count(),
                             "numerics": _pinned or {"env": pinned_env()}}

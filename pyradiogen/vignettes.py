@@ -16,13 +16,46 @@ VIGNETTE_DIR = Path(__file__).resolve().parents[1] / "vignettes"
 
 
 def vignette_paths(folder: str | os.PathLike | None = None) -> list[Path]:
-    """The vignette sources (``vignettes/*.py``), sorted."""
+    """The vignette sources (``vignettes/*.py``), sorted.
+
+    Parameters
+    ----------
+    folder : str, PathLike or None, default None
+        Where they are (the checkout's ``vignettes/`` when None).
+
+    Returns
+    -------
+    list of Path
+        Files whose name starts with a digit.
+    """
     return sorted(Path(folder or VIGNETTE_DIR).glob("[0-9]*.py"))
 
 
 def execute(path: str | os.PathLike, workdir: str | os.PathLike, env: dict[str, str] | None = None,
             timeout: int = 900):
-    """Execute one vignette; return the executed notebook (raises on the first failing cell)."""
+    """Execute one vignette (jupytext percent format) as a notebook.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The vignette source.
+    workdir : str or PathLike
+        Working directory of the kernel.
+    env : dict of str to str or None, default None
+        Extra environment of the kernel.
+    timeout : int, default 900
+        Seconds per cell.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    nbclient.exceptions.CellExecutionError
+        On the first failing cell.
+    """
     import shutil
     import tempfile
 
@@ -33,8 +66,11 @@ def execute(path: str | os.PathLike, workdir: str | os.PathLike, env: dict[str, 
     sockets = tempfile.mkdtemp(prefix="pyradiogen-kernel-")
 
     class LocalKernelManager(KernelManager):
-        """The kernel talks over local IPC sockets in a private folder, not TCP: nothing is
-        reachable from the network (and ipykernel has no eavesdropping warning to print)."""
+        """A Jupyter kernel manager that talks over local IPC sockets only.
+
+        The kernel talks over local IPC sockets in a private folder, not TCP: nothing is
+        reachable from the network (and ipykernel has no eavesdropping warning to print).
+        """
 
         def __init__(self, **kw):
             kw.setdefault("transport", "ipc")
@@ -61,7 +97,22 @@ def execute(path: str | os.PathLike, workdir: str | os.PathLike, env: dict[str, 
 
 def render(path: str | os.PathLike, out_dir: str | os.PathLike,
            env: dict[str, str] | None = None) -> Path:
-    """Execute a vignette and write ``<out_dir>/<name>.html`` (and the .ipynb)."""
+    """Execute a vignette and write ``<out_dir>/<name>.html`` (and the ``.ipynb``).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The vignette source.
+    out_dir : str or PathLike
+        Output folder.
+    env : dict of str to str or None, default None
+        Extra environment of the kernel.
+
+    Returns
+    -------
+    Path
+        The HTML file.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 

@@ -16,6 +16,7 @@ from pyradiogen.drf import (
     quantile_normalize,
     to_table,
 )
+from pyradiogen.estimator import NotFittedError
 
 torch.set_num_threads(1)
 SETTINGS = {"lr": 0.001}
@@ -118,7 +119,7 @@ def test_normalised_table(fitted, data):
 
 def test_unfitted_and_bad_ids(data):
     imgs, pids, ids = data
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         DRFExtractor().transform(imgs)
     est = DRFExtractor("paper", seed=1, epochs=1, config=SETTINGS, progress=False)
     with pytest.raises(ValueError, match="3 patient ids given for 40 images"):

@@ -1,4 +1,6 @@
-"""Associations of radiomic features with genomic features (study liu2023) and univariate
+"""Associations of radiomic with genomic features (liu2023) and univariate screens (kim2020).
+
+Associations of radiomic features with genomic features (study liu2023) and univariate
 screens (study kim2020).
 
 - :func:`associate` — ``lme(X ~ G, random = ~1 | PatientID)`` for every feature × GF, fast

@@ -10,10 +10,30 @@ from ..config import register_section
 @register_section("associate", presets={"code": {"lme_control": "code"}})
 @dataclass
 class AssociateConfig:
-    """``engine``: "fast" (exact vectorised REML) or "nlme" (R); ``lme_control``: "default"
-    or "code" (``lmeControl(maxIter = 1, niterEM = 1)``, the authors' script); ``alpha``: BH
-    level; ``na_action``: "fail" (nlme's default) or "omit"; ``block_size``: features per
-    block (0 = engine default); ``backend``: "loky", "sequential" or "dask"."""
+    """Configuration section ``[associate]``: the LME scan and kim2020's univariate screens.
+
+    Parameters
+    ----------
+    engine : {"fast", "nlme"}, default "fast"
+        Exact vectorised REML or R's nlme.
+    lme_control : {"default", "code"}, default "default"
+        ``"code"``: the authors' ``lmeControl(maxIter = 1, niterEM = 1)`` (the ``code``
+        preset).
+    alpha : float, default 0.05
+        Benjamini–Hochberg level of ``p_adj``.
+    na_action : {"fail", "omit"}, default "fail"
+        nlme's ``na.action``.
+    block_size : int, default 0
+        Features per resumable block (0 = the engine's default).
+    n_jobs : int, default 2
+        Worker processes.
+    backend : {"loky", "sequential", "dask"}, default "loky"
+        :func:`pyradiogen.parallel.pmap` backend.
+    spearman_alpha : float, default 0.05
+        kim2020's Spearman screen level (Table 3; unadjusted, as the paper).
+    kruskal_alpha : float, default 0.05
+        kim2020's Kruskal–Wallis screen level (Fig 1).
+    """
 
     engine: str = "fast"
     lme_control: str = "default"

@@ -19,13 +19,31 @@ MAX_NAMED_ROWS = 40
 
 def significance_heatmap(res: AssociationResult, cls: str | None, stem: str | Path,
                          title: str | None = None, vmax: float = 5.0) -> list[Path]:
-    """Heatmap of −log10(BH p) (GFs × features); significant cells are the darker ones.
+    """Heatmap of −log10(BH p), GFs × features; significant cells are the darker ones.
 
-    The colour scale stops at ``vmax`` (−log10 p of 1e-5; darker cells are at least that
-    significant: the colour bar's top reads "≥5"); the significance threshold −log10(alpha)
-    is a labelled line on the colour bar. The paper's DRF blocks (256 features each, its
-    "kernels") are marked by vertical lines; other features are named (shortened to 28
-    characters) up to :data:`MAX_NAMED_COLUMNS`, and by position beyond.
+    The colour scale stops at ``vmax`` (darker cells are at least that significant: the
+    colour bar's top reads "≥5"); the significance threshold −log10(alpha) is a labelled line
+    on the colour bar. The paper's DRF blocks (256 features each, its "kernels") are marked
+    by vertical lines; other features are named (shortened to 28 characters) up to
+    :data:`MAX_NAMED_COLUMNS`, and by position beyond.
+
+    Parameters
+    ----------
+    res : AssociationResult
+        A finished scan.
+    cls : str or None
+        Only the GFs of this class (all when None).
+    stem : str or Path
+        Output path without extension (``.png`` and ``.svg`` are written).
+    title : str or None, default None
+        Figure title.
+    vmax : float, default 5.0
+        Top of the colour scale, in −log10 p.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     mat = res.significance_matrix(cls)
     n_rows, n_cols = mat.shape
@@ -80,7 +98,23 @@ def table_figure(df: pd.DataFrame, stem: str | Path, title: str,
     """Render the first :data:`TABLE_ROWS` rows of a table as a figure (Fig 5e/5f).
 
     Long texts are shortened to 28 characters; the caption says how many rows are shown of
-    how many, and names ``source`` (the CSV holding every row and full name).
+    how many, and names ``source``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    stem : str or Path
+        Output path without extension.
+    title : str
+        Figure title.
+    source : str or None, default None
+        The CSV holding every row and full name.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     shown = df.head(TABLE_ROWS)
     cells = [[f"{v:.3g}" if isinstance(v, float) else str(v) for v in row]
@@ -111,19 +145,62 @@ def table_figure(df: pd.DataFrame, stem: str | Path, title: str,
 
 
 def top_drf_table(res: AssociationResult, n: int = 30) -> pd.DataFrame:
-    """Fig 5e: the ``n`` features with most significant GFs, counts per GF class."""
+    """Fig 5e: the features with most significant GFs, counts per GF class.
+
+    Parameters
+    ----------
+    res : AssociationResult
+        A finished scan.
+    n : int, default 30
+        Features listed.
+
+    Returns
+    -------
+    DataFrame
+        The head of :meth:`AssociationResult.per_feature`.
+    """
     return res.per_feature().head(n)
 
 
 def significant_crf_table(res: AssociationResult) -> pd.DataFrame:
-    """Fig 5f: every significant (feature, GF) pair with estimate and p-values."""
+    """Fig 5f: every significant (feature, GF) pair with estimate and p-values.
+
+    Parameters
+    ----------
+    res : AssociationResult
+        A finished scan.
+
+    Returns
+    -------
+    DataFrame
+        ``feature, gf, class, estimate, p_value, p_adj``, most significant first.
+    """
     sig = res.significant()[["feature", "gf", "estimate", "p_value", "p_adj"]].copy()
     sig.insert(2, "class", sig["gf"].map(lambda g: res.gf_class.get(g, "GF")))
     return sig.sort_values(["p_adj", "feature"], kind="stable").reset_index(drop=True)
 
 
 def fig5(res: AssociationResult, out_dir: str | Path, label: str = "DRF") -> list[Path]:
-    """All Fig 5 panels for one feature set (``label`` "DRF" or "CRF") into ``out_dir``."""
+    """Draw every Fig 5 panel of one feature set into ``out_dir``.
+
+    Parameters
+    ----------
+    res : AssociationResult
+        A finished scan.
+    out_dir : str or Path
+        Output folder.
+    label : {"DRF", "CRF"}, default "DRF"
+        Feature set: heatmaps per GF class, then Fig 5e (DRF) or 5f (CRF).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. *Biomark Res* 11, 9 (2023), Fig 5.
+    """
     out = Path(out_dir)
     paths: list[Path] = []
     for cls in sorted(set(res.gf_class.values())):

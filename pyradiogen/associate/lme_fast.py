@@ -1,8 +1,8 @@
 """Exact REML for ``lme(X ~ G, random = ~1 | patient)`` over many features × GFs at once.
 
 The genomic feature G is constant within each patient, so the REML criterion of every pair
-reduces to a one-dimensional profile in λ = σ_b²/σ² (spec: ``shared/specs/nlme_lme.md`` §6)
-that depends only on per-patient sums. Patients enter the sums only through their number of
+reduces to a one-dimensional profile in λ = σ_b²/σ² (Pinheiro & Bates 2000, §2.2: the
+profiled REML log-likelihood of a linear mixed-effects model) that depends only on per-patient sums. Patients enter the sums only through their number of
 images n_i, so with patients grouped into *size classes* (equal n_i) every sum is a short
 combination of class totals precomputed by matrix products. The profile is minimised over
 t = log λ by a shared grid on [-20, 10] followed by a bracketed Newton iteration with exact
@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from ..estimator import EstimatorMixin
 
 T_GRID = np.linspace(-20.0, 10.0, 31)
 T_UPPER = 40.0          # bracket end when the grid's best point is its upper end
@@ -107,8 +109,24 @@ class _Xp:
 
 
 def resolve_device(device: str | None) -> str | None:
-    """``"auto"`` → ``"cuda"`` when torch sees a GPU, else NumPy (``None``); ``"torch-cpu"``
-    runs the torch code path on the CPU (for tests)."""
+    """Where the fast LME engine runs: NumPy (``None``) or a torch device.
+
+    Parameters
+    ----------
+    device : str or None
+        ``None``/``"numpy"``/``"cpu"``: NumPy; ``"auto"``: ``"cuda"`` when torch sees a GPU,
+        else NumPy; ``"torch-cpu"``: the torch code path on the CPU (for tests); ``"cuda"``.
+
+    Returns
+    -------
+    str or None
+        A torch device name, or ``None`` for NumPy.
+
+    Raises
+    ------
+    ValueError
+        For an unknown device.
+    """
     if device in (None, "numpy", "cpu"):
         return None
     if device == "torch-cpu":
@@ -128,7 +146,36 @@ def resolve_device(device: str | None) -> str | None:
 
 @dataclass
 class Prepared:
-    """Class sums of one block of features against every GF (pair index p = f * G + g)."""
+    """Class sums of one block of features against every GF (pair index p = f · G + g).
+
+    Patients are grouped into size classes (K classes of equal image counts); every REML
+    quantity of a pair is a combination of these sums.
+
+    Parameters
+    ----------
+    n_class : ndarray, shape (K,)
+        Images per patient in each size class.
+    m_kg : array, shape (K, P)
+        Patients of class k in the pair's data.
+    sx, sxx : array, shape (K, P)
+        Class sums of the GF and of its square.
+    sy, syy : array, shape (K, P)
+        Class sums of the patient means of the feature and of their squares.
+    sxy : array, shape (K, P)
+        Class sums of GF × patient mean.
+    ssw : array, shape (P,)
+        Within-patient sum of squares of the feature.
+    n_obs, n_pat : ndarray, shape (P,)
+        Images N and patients m of each pair.
+    reason : ndarray of int8, shape (P,)
+        Code into ``REASONS`` (0: fit).
+    scale : ndarray, shape (P,)
+        sd(y) / sd(x): back-transform of the slope (the sums are of standardised values).
+    yvar : ndarray, shape (P,)
+        var(y): back-transform of σ².
+    extra : dict
+        Engine-specific arrays.
+    """
 
     n_class: np.ndarray            # (K,) images per patient in each size class
     m_kg: Any                      # (K, P) patients of class k in the pair's data
@@ -157,11 +204,36 @@ def _patient_codes(patient: np.ndarray, n_pat: int) -> np.ndarray:
 
 def prepare(Y: np.ndarray, patient: np.ndarray, X: np.ndarray, xp: _Xp,
             na_action: str = "fail") -> Prepared:
-    """Per-class sufficient statistics for features ``Y`` (N × F) against GFs ``X`` (m × G).
+    """Per-class sufficient statistics of features ``Y`` against GFs ``X``.
 
-    ``patient[j]`` is the row of ``X`` of image ``j``. Patients without images are ignored.
-    With ``na_action="omit"`` a GF's missing patients are left out of that GF's fits (as
-    ``na.action = na.omit``); with ``"fail"`` such GFs give NA (as nlme's default ``na.fail``).
+    Patients without images are ignored. With ``na_action="omit"`` a GF's missing patients
+    are left out of that GF's fits (as ``na.action = na.omit``); with ``"fail"`` such GFs give
+    NA (as nlme's default ``na.fail``).
+
+    Parameters
+    ----------
+    Y : ndarray, shape (N, F)
+        Image-level features.
+    patient : ndarray of int, shape (N,)
+        Row of ``X`` of each image (codes 0 … m − 1).
+    X : ndarray, shape (m, G)
+        Patient-level GFs.
+    xp : _Xp
+        The array namespace (NumPy, or torch on a device).
+    na_action : {"fail", "omit"}, default "fail"
+        Missing-value policy.
+
+    Returns
+    -------
+    Prepared
+        The class sums of every pair.
+
+    Raises
+    ------
+    ValueError
+        If ``Y`` or ``X`` is not 2-D, or the patient codes do not fit ``X``.
+    TypeError
+        If ``patient`` is not integer codes.
     """
     Y = np.asarray(Y, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
@@ -423,13 +495,38 @@ def _optimise(pr: Prepared, idx: Any, xp: _Xp, tol: float, max_iter: int,
 def fit_arrays(Y: np.ndarray, patient: np.ndarray, X: np.ndarray, na_action: str = "fail",
                device: str | None = None, tol: float = 1e-10, max_iter: int = 60,
                lam: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Fit every feature (column of ``Y``) against every GF (column of ``X``).
+    """Fit every feature (column of ``Y``) against every GF (column of ``X``) by exact REML.
 
-    With ``lam`` (F × G) the fits are evaluated at that λ instead of the REML optimum.
+    Parameters
+    ----------
+    Y : ndarray, shape (N, F)
+        Image-level features.
+    patient : ndarray of int, shape (N,)
+        Row of ``X`` of each image (``pandas.factorize`` codes).
+    X : ndarray, shape (m, G)
+        Patient-level GFs.
+    na_action : {"fail", "omit"}, default "fail"
+        As :class:`FastLME`.
+    device : str or None, default None
+        As :func:`resolve_device`.
+    tol : float, default 1e-10
+        Newton tolerance on log λ.
+    max_iter : int, default 60
+        Newton iterations.
+    lam : ndarray or None, shape (F, G), default None
+        Evaluate the fits at this λ instead of the REML optimum (for parity checks).
 
-    Returns arrays of shape (F, G): ``estimate``, ``std_error``, ``df``, ``t``, ``p``,
-    ``lambda`` (σ_b²/σ²), ``sigma2``, ``loglik`` (REML, as nlme's ``logLik``) and
-    ``note`` (object: NA reason, boundary note or None).
+    Returns
+    -------
+    dict of str to ndarray
+        Arrays of shape (F, G): ``estimate``, ``std_error``, ``df``, ``t``, ``p``,
+        ``lambda`` (σ_b²/σ²), ``sigma2``, ``loglik`` (REML, as nlme's ``logLik``) and
+        ``note`` (object: NA reason, boundary note or None).
+
+    References
+    ----------
+    .. [1] Pinheiro JC, Bates DM. *Mixed-Effects Models in S and S-PLUS*. Springer (2000).
+    .. [2] R package nlme 3.1-162, ``lme``.
     """
     xp = _Xp(resolve_device(device))
     Y = np.asarray(Y, dtype=np.float64)
@@ -512,8 +609,23 @@ def fit_arrays(Y: np.ndarray, patient: np.ndarray, X: np.ndarray, na_action: str
 
 
 def tidy(res: dict[str, np.ndarray], features: list[str], gfs: list[str]) -> pd.DataFrame:
-    """Long table (feature, gf, estimate, std_error, df, t, p_value, note) from
-    :func:`fit_arrays` (whose array ``p`` becomes the column ``p_value``)."""
+    """Long table of :func:`fit_arrays` results, one row per feature × GF pair.
+
+    Parameters
+    ----------
+    res : dict of str to ndarray
+        Output of :func:`fit_arrays`, arrays of shape (F, G).
+    features : list of str
+        The F feature names.
+    gfs : list of str
+        The G GF names.
+
+    Returns
+    -------
+    DataFrame, shape (F·G, 8)
+        ``feature, gf, estimate, std_error, df, t, p_value, note`` (features outer, GFs
+        inner; the array ``p`` becomes ``p_value``).
+    """
     n_feat, n_gf = len(features), len(gfs)
     return pd.DataFrame({
         "feature": np.repeat(np.asarray(features, dtype=object), n_gf),
@@ -524,12 +636,44 @@ def tidy(res: dict[str, np.ndarray], features: list[str], gfs: list[str]) -> pd.
     })
 
 
-class FastLME:
+class FastLME(EstimatorMixin):
     """Exact REML random-intercept fits of every feature against every patient-level GF.
 
-    Parameters: ``na_action`` (``"fail"`` as nlme's default, or ``"omit"``), ``device``
-    (``None``/``"numpy"``, ``"cuda"`` or ``"auto"``), ``tol`` (Newton tolerance in log λ).
-    After :meth:`fit`: ``results_`` (tidy DataFrame) and ``arrays_`` (F × G arrays).
+    For each feature ``y`` (image level) and genomic feature ``g`` (patient level) fits
+    ``y ~ g + (1 | patient)`` by restricted maximum likelihood, exactly as
+    ``nlme::lme(y ~ g, random = ~ 1 | patient, method = "REML")`` (nlme 3.1), vectorised over
+    all F × G pairs with a Newton search on log λ (λ = σ²_patient / σ²). The slope's t-test
+    uses nlme's between-group degrees of freedom.
+
+    Parameters
+    ----------
+    na_action : {"fail", "omit"}, default "fail"
+        ``"fail"`` refuses missing values as nlme's default ``na.fail`` does; ``"omit"`` drops
+        the images (or patients) with a missing value pair by pair, as ``na.omit``.
+    device : {None, "numpy", "cuda", "auto"}, default None
+        Where the batched linear algebra runs (``None``/``"numpy"``: NumPy on the CPU;
+        ``"auto"``: CUDA through torch when present).
+    tol : float, default 1e-10
+        Newton convergence tolerance on log λ.
+    max_iter : int, default 60
+        Newton iterations per pair before the pair is marked not converged in ``note``.
+
+    Attributes
+    ----------
+    arrays_ : dict of str to ndarray
+        Arrays of shape (F, G): ``estimate``, ``std_error``, ``df``, ``t``, ``p``,
+        ``lambda``, ``sigma2``, ``loglik`` and ``note`` (empty string when fitted).
+    results_ : DataFrame
+        The same in long form, F·G rows: ``feature, gf, estimate, std_error, df, t, p_value,
+        note`` (see :func:`tidy`).
+
+    References
+    ----------
+    .. [1] Pinheiro JC, Bates DM. *Mixed-Effects Models in S and S-PLUS*. Springer (2000),
+       ch. 2 (REML for linear mixed-effects models).
+    .. [2] R package nlme 3.1-162, ``lme``.
+    .. [3] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
 
     def __init__(self, na_action: str = "fail", device: str | None = None, tol: float = 1e-10,
@@ -541,8 +685,29 @@ class FastLME:
 
     def fit(self, features: pd.DataFrame, patient: pd.Series | np.ndarray,
             gfs: pd.DataFrame) -> FastLME:
-        """``features``: images × F; ``patient``: patient id per image; ``gfs``: patients × G
-        indexed by patient id."""
+        """Fit every feature × GF pair.
+
+        Parameters
+        ----------
+        features : DataFrame, shape (n_images, F)
+            Image-level features, one column per feature (numeric; names become ``feature``).
+        patient : Series or ndarray, shape (n_images,)
+            The patient ID of each image (the random-intercept grouping).
+        gfs : DataFrame, shape (n_patients, G)
+            Patient-level genomic features indexed by patient ID.
+
+        Returns
+        -------
+        FastLME
+            The fitted estimator (``results_``, ``arrays_``).
+
+        Raises
+        ------
+        ValueError
+            If an image's patient has no row in ``gfs`` (the patients are named). Missing
+            values do not raise: with ``na_action="fail"`` the pairs they touch get no
+            p-value and a ``note``, as nlme refuses them.
+        """
         pid = np.asarray(patient).astype(str)
         index = {str(p): i for i, p in enumerate(gfs.index)}
         missing = sorted(set(pid) - set(index))

@@ -18,11 +18,38 @@ CONTROLS = {"paper": "default", "code": "code"}
 def fit_nlme(Y: pd.DataFrame, patient: np.ndarray | pd.Series, gfs: pd.DataFrame,
              preset: str = "paper", na_action: str = "fail",
              start_lambda: np.ndarray | None = None) -> pd.DataFrame:
-    """Fit every column of ``Y`` (images × features) against every column of ``gfs``
-    (patients × GFs, indexed by patient id) with nlme.
+    """Fit every feature against every GF with R's nlme (the reference engine).
 
-    Returns feature, gf, estimate, std_error, df, t, p_value, lambda, loglik, note (R's error,
-    or its warnings), with features outer and GFs inner as the fast engine's tidy table.
+    Parameters
+    ----------
+    Y : DataFrame, shape (n_images, F)
+        Image-level features.
+    patient : ndarray or Series, shape (n_images,)
+        Patient ID of each image.
+    gfs : DataFrame, shape (n_patients, G)
+        Patient-level GFs indexed by patient ID.
+    preset : {"paper", "code"}, default "paper"
+        ``"code"`` adds the authors' ``lmeControl(maxIter = 1, niterEM = 1)``.
+    na_action : {"fail", "omit"}, default "fail"
+        nlme's ``na.action``.
+    start_lambda : ndarray or None, shape (F, G), default None
+        Starting λ per pair (speeds up nlme; the optimum is the same).
+
+    Returns
+    -------
+    DataFrame, shape (F·G, 10)
+        ``feature, gf, estimate, std_error, df, t, p_value, lambda, loglik, note`` (R's error
+        or warnings), features outer and GFs inner as :func:`~.lme_fast.tidy`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown preset.
+
+    References
+    ----------
+    .. [1] Pinheiro JC, Bates DM. *Mixed-Effects Models in S and S-PLUS*. Springer (2000).
+    .. [2] R package nlme 3.1-162, ``lme``.
     """
     if preset not in CONTROLS:
         raise ValueError(f"preset must be one of {sorted(CONTROLS)}, got {preset!r}")

@@ -13,10 +13,29 @@ CSV_CHOICES = ("significant", "all", "none")
 
 
 def write_table(table, out: Path, alpha: float, csv: str = "significant") -> dict[str, Path]:
-    """The full table as ``associations.parquet`` (typed, compressed, column-selectable: a
-    4,096 × 476 scan is 1.95 M rows, 234 MB as CSV) and, by ``csv``, the pairs with
-    ``p_adj < alpha`` as ``associations_significant.csv`` or every pair as
-    ``associations.csv`` (written with Arrow's CSV writer, block by block)."""
+    """Write the full table as Parquet and, by ``csv``, a CSV of some or all pairs.
+
+    ``associations.parquet`` is typed, compressed and column-selectable (a 4,096 × 476 scan is
+    1.95 M rows, 234 MB as CSV); CSVs are written with Arrow's CSV writer, block by block.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The association table (``AssociationResult.table``).
+    out : Path
+        Output folder.
+    alpha : float
+        Significance level for ``p_adj``.
+    csv : {"significant", "all", "none"}, default "significant"
+        ``associations_significant.csv`` (pairs with ``p_adj < alpha``), ``associations.csv``
+        (every pair), or no CSV.
+
+    Returns
+    -------
+    dict of str to Path
+        ``associations`` and, by ``csv``, ``associations_significant`` or
+        ``associations_csv``.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -44,13 +63,29 @@ def write_table(table, out: Path, alpha: float, csv: str = "significant") -> dic
 def write_outputs(res: AssociationResult, out_dir: str | Path, label: str = "DRF",
                   config: Any = None, make_figures: bool = True,
                   extra: dict | None = None, csv: str = "significant") -> dict[str, Path]:
-    """Write ``associations.parquet`` (every pair), a CSV of the significant pairs (``csv =
-    "significant"``; ``"all"``: every pair as ``associations.csv``; ``"none"``), the summary
-    tables, Fig 5 panels and ``manifest.json``.
+    """Write the table, its CSV, the summary tables, Fig 5 panels and ``manifest.json``.
 
-    ``label`` (``"DRF"``, or ``"CRF36"``/``"CRF"`` for liu2023's 36 TCGA features) picks the
-    Fig 5e (top-30 DRFs) or 5f (significant CRFs) table.
-    Returns the written paths by name.
+    Parameters
+    ----------
+    res : AssociationResult
+        A finished scan.
+    out_dir : str or Path
+        Output folder.
+    label : {"DRF", "CRF36", "CRF"}, default "DRF"
+        Picks the Fig 5e (top-30 DRFs) or 5f (significant CRFs) table.
+    config : object, default None
+        The run's configuration, recorded in the manifest.
+    make_figures : bool, default True
+        Draw the Fig 5 panels.
+    extra : dict or None, default None
+        More manifest entries.
+    csv : {"significant", "all", "none"}, default "significant"
+        As :func:`write_table`.
+
+    Returns
+    -------
+    dict of str to Path
+        Every file written, by name.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,6 @@
-"""What an association scan returns: :class:`AssociationResult`, with the counts behind study
+"""What an association scan returns: :class:`AssociationResult` and its counts.
+
+What an association scan returns: :class:`AssociationResult`, with the counts behind study
 liu2023's Fig 5 and Tables 2–3 as its methods.
 
 Vocabulary (``docs/ARCHITECTURE.md``): a **paper block** is the paper's grouping of the 4,096
@@ -48,9 +50,9 @@ def paper_block_of(feature: str, block_size: int = PAPER_BLOCK_SIZE) -> int | No
 
 @dataclass
 class AssociationResult:
-    """What :func:`pyradiogen.associate.associate` returns.
+    """What :func:`pyradiogen.associate.associate` returns: the scan's table and its counts.
 
-    Attributes
+    Parameters
     ----------
     table : DataFrame, shape (n_features * n_gfs, 9)
         ``feature, gf, estimate, std_error, df, t, p_value, p_adj, note``; ``p_adj`` is
@@ -70,9 +72,15 @@ class AssociationResult:
     blocks_run, blocks_reused : int
         Feature blocks fitted in this call and reused from an earlier one.
     seconds : float
-        Wall time.
+        Wall time, in seconds.
     timings : dict of str to float
-        Wall time per phase.
+        Wall time per phase, in seconds.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023)
+       (Fig 5, Tables 2–3).
     """
 
     table: pd.DataFrame
@@ -90,7 +98,13 @@ class AssociationResult:
 
     # ------------------------------------------------------------------ rows
     def significant(self) -> pd.DataFrame:
-        """Rows with ``p_adj < alpha``."""
+        """The significant pairs.
+
+        Returns
+        -------
+        DataFrame
+            Rows of ``table`` with ``p_adj < alpha``.
+        """
         return self.table[self.table["p_adj"] < self.alpha]
 
     def _sig(self) -> pd.DataFrame:
@@ -102,7 +116,13 @@ class AssociationResult:
 
     # ------------------------------------------------------------------ counts
     def per_gf(self) -> pd.DataFrame:
-        """Per GF: ``gf, class, n_tested, n_failed`` (no p-value), ``n_significant``."""
+        """Counts per GF.
+
+        Returns
+        -------
+        DataFrame, shape (n_gfs, 5)
+            ``gf, class, n_tested, n_failed`` (pairs without a p-value), ``n_significant``.
+        """
         t = self.table
         flags = pd.DataFrame({"gf": t["gf"].to_numpy(), "na": t["p_value"].isna().to_numpy(),
                               "sig": (t["p_adj"] < self.alpha).to_numpy()})
@@ -114,8 +134,13 @@ class AssociationResult:
         return out.reset_index()
 
     def per_feature(self) -> pd.DataFrame:
-        """Per feature: ``feature, paper_block``, significant GFs per class and ``total``
-        (most first; Fig 5e is its head)."""
+        """Significant GFs per feature and GF class, most first (Fig 5e is its head).
+
+        Returns
+        -------
+        DataFrame
+            ``feature, paper_block``, one count column per GF class, ``total``.
+        """
         sig = self._sig()
         classes = sorted(set(self.gf_class.values()))
         counts = (sig.groupby(["feature", "class"]).size().unstack(fill_value=0)
@@ -127,8 +152,19 @@ class AssociationResult:
         return counts.sort_values("total", ascending=False, kind="stable").reset_index()
 
     def per_block(self, block_size: int = PAPER_BLOCK_SIZE) -> pd.DataFrame:
-        """Table 2: significant pairs per paper block and GF class, with ``total`` (most
-        first); empty for features that are not DRFs."""
+        """Table 2: significant pairs per paper block and GF class, most first.
+
+        Parameters
+        ----------
+        block_size : int, default 256
+            Features per paper block (the paper's "kernel").
+
+        Returns
+        -------
+        DataFrame
+            ``paper_block``, one count column per GF class, ``total``; empty for features that
+            are not DRFs.
+        """
         sig = self._sig().dropna(subset=["paper_block"])
         if block_size != PAPER_BLOCK_SIZE:
             sig["paper_block"] = sig["feature"].map(lambda f: paper_block_of(f, block_size))
@@ -142,9 +178,20 @@ class AssociationResult:
         return tab.sort_values("total", ascending=False, kind="stable").reset_index()
 
     def top_gfs(self, n: int = 5, n_blocks: int = 5) -> pd.DataFrame:
-        """Table 3: per class, the ``n`` GFs with most significant features and their
-        ``n_blocks`` most frequent paper blocks (``class, gf, n_significant,
-        top_paper_blocks``)."""
+        """Table 3: per class, the GFs with most significant features and their blocks.
+
+        Parameters
+        ----------
+        n : int, default 5
+            GFs per class.
+        n_blocks : int, default 5
+            Most frequent paper blocks listed per GF.
+
+        Returns
+        -------
+        DataFrame
+            ``class, gf, n_significant, top_paper_blocks``.
+        """
         sig = self._sig()
         rows = []
         for cls, sub in sig.groupby("class"):
@@ -157,15 +204,28 @@ class AssociationResult:
         return pd.DataFrame(rows, columns=["class", "gf", "n_significant", "top_paper_blocks"])
 
     def not_fitted(self) -> dict[str, int]:
-        """Pairs without a p-value, counted by reason (the row's note; "fit failed" when
-        none)."""
+        """Pairs without a p-value, counted by reason.
+
+        Returns
+        -------
+        dict of str to int
+            The row's note (``"fit failed (no note)"`` when none) → number of pairs.
+        """
         na = self.table[self.table["p_value"].isna()]
         reasons = na["note"].fillna("fit failed (no note)").astype(str)
         return {str(k): int(v) for k, v in reasons.value_counts().items()}
 
     def overview(self) -> dict:
-        """Headline numbers: sizes, failures, and per GF class the GFs with ≥ 1 significant
-        feature and the features with ≥ 1 significant GF."""
+        """Headline numbers of the scan (for ``summary.json`` and the report).
+
+        Returns
+        -------
+        dict
+            ``engine, preset, alpha, n_features, n_gfs, n_pairs, n_na, n_failed_fits,
+            n_features_any, n_gfs_any``; ``classes`` (per GF class: ``n_gfs``,
+            ``n_gfs_with_feature``, ``n_features_with_gf``, ``n_pairs``); ``notes``,
+            ``not_fitted``, ``n_not_fitted``, ``left_out``, ``na_action``.
+        """
         sig = self._sig()
         t = self.table
         out: dict = {"engine": self.engine, "preset": self.preset, "alpha": self.alpha,
@@ -190,7 +250,13 @@ class AssociationResult:
         return out
 
     def console_lines(self) -> list[str]:
-        """Lines for the console: pairs not fitted by reason, patients and images left out."""
+        """Lines for the console: pairs not fitted by reason, patients and images left out.
+
+        Returns
+        -------
+        list of str
+            One line each; empty when nothing was left out.
+        """
         lines = []
         nf = self.not_fitted()
         if nf:
@@ -213,8 +279,18 @@ class AssociationResult:
         return lines
 
     def significance_matrix(self, cls: str | None = None) -> pd.DataFrame:
-        """GFs × features matrix of −log10(p_adj) (NaN for pairs without a p-value), for the
-        heatmaps; only the GFs of class ``cls`` when given."""
+        """GFs × features matrix of −log10(p_adj), for the heatmaps.
+
+        Parameters
+        ----------
+        cls : str or None, default None
+            Only the GFs of this class; all when None.
+
+        Returns
+        -------
+        DataFrame, shape (n_gfs, n_features)
+            −log10 of the BH-adjusted p-value; NaN for pairs without a p-value.
+        """
         t = self.table
         fcode, feats = pd.factorize(t["feature"])          # features in table order
         gcode, gfs = pd.factorize(t["gf"])
@@ -240,7 +316,13 @@ class AssociationResult:
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> Summary:
-        """The scan in brief: settings, counts per GF class, top GFs, what was not fitted."""
+        """The scan in brief: settings, counts per GF class, top GFs, what was not fitted.
+
+        Returns
+        -------
+        Summary
+            Printable; HTML in a notebook.
+        """
         ov = self.overview()
         classes = pd.DataFrame(ov["classes"]).T.rename_axis("GF class")
         info = {"engine": self.engine, "preset": self.preset, "alpha (BH within GF)": self.alpha,

@@ -74,11 +74,33 @@ def _gf_frame(gfs: pd.DataFrame) -> pd.DataFrame:
 
 def align(features: pd.DataFrame, gfs: pd.DataFrame, left_out: dict | None = None
           ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
-    """Keep images whose patient has a GF row and GF rows of patients with images.
+    """Keep the images whose patient has a GF row and the GF rows of patients with images.
 
-    Returns (feature values, patient id per image, GFs indexed by patient id). The patients
-    left out on either side are warned about by name and recorded in ``left_out`` (when
-    given): ``{"no_gf_row": [...], "no_images": [...], "images_left_out": n}``.
+    The patients left out on either side are warned about by name.
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + F)
+        ``image_id``, ``patient_id``, then one numeric column per feature.
+    gfs : DataFrame, shape (n_patients, 1 + G)
+        ``patient_id`` (or the index), then one numeric column per GF.
+    left_out : dict or None, default None
+        Filled in place with ``no_gf_row``, ``no_images`` (patient lists) and
+        ``images_left_out`` (count).
+
+    Returns
+    -------
+    values : DataFrame, shape (n_kept_images, F)
+        The feature values.
+    patient : ndarray of str, shape (n_kept_images,)
+        Patient ID per image.
+    gfs : DataFrame, shape (n_kept_patients, G)
+        GFs indexed by patient ID.
+
+    Raises
+    ------
+    ValueError
+        If no patient is in both tables.
     """
     vals, pid = _split_features(features)
     g = _gf_frame(gfs)
@@ -163,7 +185,24 @@ def _fit_block(block: _Block, codes: np.ndarray, pid: np.ndarray, gfs: pd.DataFr
 
 
 def data_key(values: pd.DataFrame, pid: np.ndarray, gfs: pd.DataFrame, params: dict) -> str:
-    """Hash of the aligned inputs and the settings (names the block folder)."""
+    """Hash of the aligned inputs and the settings (names the resumable block folder).
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_images, F)
+        Aligned features.
+    pid : ndarray of str, shape (n_images,)
+        Patient ID per image.
+    gfs : DataFrame, shape (n_patients, G)
+        Aligned GFs.
+    params : dict
+        Settings that change the results (engine, preset, na_action …).
+
+    Returns
+    -------
+    str
+        Hex SHA-256 prefix.
+    """
     import hashlib
 
     h = hashlib.sha256()
@@ -188,12 +227,56 @@ def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
               ) -> AssociationResult:
     """Fit ``lme(X ~ G, random = ~1 | PatientID)`` for every feature X and GF G.
 
-    ``features``: images × (image_id, patient_id, features…); ``gfs``: patients ×
-    (patient_id, GFs…). ``engine="fast"`` (exact REML, vectorised) or ``"nlme"`` (R). The
-    ``code`` preset adds ``lmeControl(maxIter = 1, niterEM = 1)`` to nlme (no effect on the
-    fit of this model; the fast engine ignores it). Finished blocks persist in
-    ``out_dir/blocks/`` so an interrupted run resumes. ``gf_class`` maps GF → class
-    (risk genes, signatures, KEGG…) for the summaries.
+    The ``code`` preset adds ``lmeControl(maxIter = 1, niterEM = 1)`` to nlme (no effect on
+    the fit of this model; the fast engine ignores it). Finished blocks persist in
+    ``out_dir/blocks/`` so an interrupted run resumes. ``p_adj`` is Benjamini–Hochberg within
+    each GF across features, as the paper.
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + F)
+        ``image_id``, ``patient_id``, then one numeric column per feature.
+    gfs : DataFrame, shape (n_patients, 1 + G)
+        ``patient_id`` (or the index), then one numeric column per GF.
+    engine : {"fast", "nlme"}, default "fast"
+        Exact vectorised REML (:class:`FastLME`) or R's nlme.
+    preset : {"paper", "code"}, default "paper"
+        Configuration preset.
+    n_jobs : int, default 1
+        Worker processes (≤ 0: the thread budget).
+    backend : {"loky", "sequential", "dask"}, default "loky"
+        How blocks are distributed (:func:`pyradiogen.parallel.pmap`).
+    scheduler : str or None, default None
+        Dask scheduler address with ``backend="dask"``.
+    block_size : int or None, default None
+        Features per block (``None``: the engine's default).
+    out_dir : str, Path or None, default None
+        Where resumable blocks are kept; none kept when None.
+    na_action : {"fail", "omit"}, default "fail"
+        nlme's ``na.action``.
+    alpha : float, default 0.05
+        Significance level of ``p_adj``.
+    device : str or None, default None
+        Fast engine device (:func:`~.lme_fast.resolve_device`).
+    gf_class : dict of str to str or None, default None
+        GF → class (risk genes, signatures, KEGG …) for the summaries.
+
+    Returns
+    -------
+    AssociationResult
+        The table (F·G rows) and its counts.
+
+    Raises
+    ------
+    ValueError
+        For an unknown engine or preset, or no patient in both tables.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    .. [2] Pinheiro JC, Bates DM. *Mixed-Effects Models in S and S-PLUS*. Springer (2000);
+       R package nlme 3.1-162.
     """
     import time
 

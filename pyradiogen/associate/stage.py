@@ -26,15 +26,40 @@ def stage(features: pd.DataFrame, gfs: pd.DataFrame, out_dir: str | os.PathLike,
           blocks_dir: str | os.PathLike | None = None, make_figures: bool = True,
           config: Any = None, extra: dict | None = None, csv: str = "significant"
           ) -> tuple[AssociationResult, dict[str, Path]]:
-    """Scan every feature × GF and write the outputs into ``out_dir``.
+    """Scan every feature × GF and write the outputs into ``out_dir`` (the ``associate`` command).
 
-    ``features``: images × (``image_id``, ``patient_id``, features…); ``gfs``: patients ×
-    (``patient_id``, GFs…). ``label`` (``DRF``/``CRF``) picks Fig 5e or 5f (default: DRF when
-    the feature names are ``fea_<i>``). Resumable blocks go to ``blocks_dir`` (default
-    ``out_dir``). Returns the result and the written paths by name (``associations``,
-    ``per_gf``, ``table2``, ``table3``, ``per_feature``, ``fig5e``/``fig5f``, ``summary``,
-    ``manifest`` and one entry per Fig 5 file). ``csv`` picks the CSV written beside
-    ``associations.parquet`` (see :func:`~pyradiogen.associate.outputs.write_table`).
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + F)
+        ``image_id``, ``patient_id``, then one numeric column per feature.
+    gfs : DataFrame, shape (n_patients, 1 + G)
+        ``patient_id`` (or the index), then one numeric column per GF.
+    out_dir : str or PathLike
+        Output folder.
+    gf_class : dict of str to str or None, default None
+        GF → class for the summaries.
+    label : {"DRF", "CRF36", "CRF"} or None, default None
+        Picks Fig 5e or 5f (None: DRF when the features are ``fea_<i>``).
+    engine, preset, n_jobs, backend, scheduler, block_size, na_action, alpha, device
+        As :func:`~pyradiogen.associate.associate`.
+    blocks_dir : str, PathLike or None, default None
+        Where resumable blocks go (``out_dir`` when None).
+    make_figures : bool, default True
+        Draw the Fig 5 panels.
+    config : object, default None
+        The run's configuration, recorded in the manifest.
+    extra : dict or None, default None
+        More manifest entries.
+    csv : {"significant", "all", "none"}, default "significant"
+        The CSV written beside ``associations.parquet`` (:func:`~.outputs.write_table`).
+
+    Returns
+    -------
+    result : AssociationResult
+        The scan.
+    paths : dict of str to Path
+        ``associations``, ``per_gf``, ``table2``, ``table3``, ``per_feature``,
+        ``fig5e``/``fig5f``, ``summary``, ``manifest`` and one entry per Fig 5 file.
     """
     res = associate(features, gfs, engine=engine, preset=preset, n_jobs=n_jobs,
                     backend=backend, scheduler=scheduler, block_size=block_size,

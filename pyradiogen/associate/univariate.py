@@ -21,7 +21,19 @@ FEATURE_CLASSES = {"shape": "shape", "shape2D": "shape", "firstorder": "first or
 
 
 def feature_class(name: str) -> str:
-    """pyradiomics class of a feature name (``original_glcm_Contrast`` → ``"GLCM"``)."""
+    """The pyradiomics class of a feature name (``original_glcm_Contrast`` → ``"GLCM"``).
+
+    Parameters
+    ----------
+    name : str
+        A pyradiomics feature name.
+
+    Returns
+    -------
+    str
+        ``"first order"``, ``"shape"``, ``"GLCM"``, ``"GLRLM"``, ``"GLSZM"``, ``"NGTDM"``,
+        ``"GLDM"``, or ``"other"``.
+    """
     parts = re.split(r"[_\-]", str(name))
     for p in parts:
         if p in FEATURE_CLASSES:
@@ -113,7 +125,25 @@ def kruskal_scan(features: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
 
 
 def class_counts(spearman: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Study kim2020's Table 3: significant features (p < alpha) per feature class and score."""
+    """Study kim2020's Table 3: significant features per feature class and score.
+
+    Parameters
+    ----------
+    spearman : DataFrame
+        :func:`spearman_scan`'s table (``score``, ``class``, ``p_value``).
+    alpha : float, default 0.05
+        A feature counts when ``p_value < alpha`` (unadjusted, as the paper).
+
+    Returns
+    -------
+    DataFrame, shape (n_scores, n_classes + 1)
+        Counts per score (rows, in table order) and feature class, and ``total``.
+
+    References
+    ----------
+    .. [1] Kim et al. Radiogenomic analysis of breast cancer MRI: pyradiomics features, PAM50
+       subtypes and risk scores. *J Korean Soc Radiol* 81(3), 632 (2020).
+    """
     sig = spearman[spearman["p_value"] < alpha]
     classes = sorted(spearman["class"].unique())
     tab = (sig.groupby(["score", "class"]).size().unstack(fill_value=0)
@@ -124,8 +154,27 @@ def class_counts(spearman: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 def write_univariate(features: pd.DataFrame, out_dir, pam50: pd.Series | None = None,
                      scores: pd.DataFrame | None = None, alpha: float = 0.05) -> dict:
-    """Run study kim2020's screens and write ``kruskal_pam50.csv``, ``spearman_scores.csv`` and
-    ``table3_class_counts.csv`` (features: patients × features, indexed by patient id)."""
+    """Run study kim2020's screens and write their tables into ``out_dir``.
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_patients, n_features)
+        pyradiomics CRFs indexed by patient ID.
+    out_dir : str or PathLike
+        Output folder.
+    pam50 : Series or None, default None
+        PAM50 subtype per patient: writes ``kruskal_pam50.csv``.
+    scores : DataFrame or None, default None
+        Risk scores per patient: writes ``spearman_scores.csv`` and
+        ``table3_class_counts.csv``.
+    alpha : float, default 0.05
+        Level of Table 3's counts.
+
+    Returns
+    -------
+    dict of str to Path
+        ``kruskal``, ``spearman``, ``table3`` (those written).
+    """
     from pathlib import Path
 
     from .. import store

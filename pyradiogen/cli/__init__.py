@@ -51,7 +51,18 @@ _STATES_DEFAULT = re.compile(r"\(default\b|\bdefault:|\bby default\b|\(the defau
 
 
 def states_default(text: str) -> bool:
-    """Whether an option's help text already says what happens when it is not given."""
+    """Whether an option's help text already says what happens when it is not given.
+
+    Parameters
+    ----------
+    text : str
+        The help text.
+
+    Returns
+    -------
+    bool
+        True when it mentions a default (``default``, ``by default``, ``otherwise`` …).
+    """
     return bool(_STATES_DEFAULT.search(text or ""))
 
 
@@ -62,6 +73,13 @@ class HelpFormatter(argparse.HelpFormatter):
     ``(default: X)`` appended; options whose default is ``None`` (the value then comes from
     elsewhere: a config, a cohort, a preset) must say so in their help text, and
     ``tests/test_cli_help.py`` checks that every option does.
+
+    Parameters
+    ----------
+    prog : str
+        Program name.
+    indent_increment, max_help_position, width : int or None
+        As ``argparse.HelpFormatter``.
     """
 
     def _get_help_string(self, action: argparse.Action) -> str:
@@ -74,8 +92,16 @@ class HelpFormatter(argparse.HelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose help states defaults (:class:`HelpFormatter`); sub-command
-    parsers are made of this class too."""
+    """An ``ArgumentParser`` whose help states defaults (:class:`HelpFormatter`).
+
+    Sub-command parsers are made of this class too.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As ``argparse.ArgumentParser``; ``formatter_class`` defaults to
+        :class:`HelpFormatter`.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
@@ -89,7 +115,13 @@ ORDER = ("doctor", "setup_r", "cohort_cmds", "replicate", "drf", "crf", "signatu
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every discovered sub-command."""
+    """The top-level parser with every discovered sub-command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        With one sub-parser per ``pyradiogen/cli/<name>.py`` module's ``register``.
+    """
     parser = Parser(
         prog="pyradiogen",
         description="Breast-cancer MRI radiogenomics with R's reference statistics embedded.",
@@ -113,7 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def log_dir() -> Path:
-    """Where internal-error logs go: ``$PYRADIOGEN_LOG_DIR`` or the user log folder."""
+    """Where internal-error logs go: ``$PYRADIOGEN_LOG_DIR`` or the user log folder.
+
+    Returns
+    -------
+    Path
+        The folder.
+    """
     env = os.environ.get("PYRADIOGEN_LOG_DIR")
     if env:
         return Path(env)
@@ -187,7 +225,22 @@ def _user_message(exc: BaseException, args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 done, 1 internal error, 2 input problem)."""
+    """Run the command line.
+
+    ``UserError``, ``CohortError``/``ValueError``, missing files and R's ``RError`` become
+    one message and exit code 2; anything else one line plus a log file with the traceback,
+    exit code 1.
+
+    Parameters
+    ----------
+    argv : sequence of str or None, default None
+        Arguments (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    int
+        Exit code: 0 done, 1 internal error, 2 input problem.
+    """
     from . import _report
 
     parser = build_parser()

@@ -32,8 +32,10 @@ _current: WarningReport | None = None
 
 
 class WarningReport:
-    """Prints a command's warnings once each, short, grouped; :meth:`finish` prints the
-    grouped lines and the repeat counts."""
+    """A command's warnings, printed once each, short and grouped.
+
+    :meth:`finish` prints the grouped lines and the repeat counts.
+    """
 
     def __init__(self, print_fn: Callable[[str], None], verbose: bool = False):
         self.print = print_fn

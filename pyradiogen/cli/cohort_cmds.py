@@ -62,8 +62,11 @@ def _frame(title: str, df, columns=None) -> Table:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """Check a cohort: exit 2 when a part cannot be used, 1 when a study the cohort is for
-    keeps no patient, 0 otherwise (the JSON report is printed whole in every case)."""
+    """Check a cohort and print the JSON report.
+
+    Check a cohort: exit 2 when a part cannot be used, 1 when a study the cohort is for
+    keeps no patient, 0 otherwise (the JSON report is printed whole in every case).
+    """
     import importlib
     import json
 

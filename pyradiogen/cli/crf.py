@@ -86,8 +86,22 @@ def _icc_options(p: argparse.ArgumentParser) -> None:
 
 
 def read_ratings(path: Path, id_column: str = "auto"):
-    """A ratings table as subjects × raters, and the reader's notes (see the module
-    docstring for the layout)."""
+    """Read a ratings table as subjects × raters (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    path : Path
+        The table.
+    id_column : str, default "auto"
+        Column holding the subject IDs (``"auto"``: found by name).
+
+    Returns
+    -------
+    ratings : DataFrame
+        Subjects × raters.
+    notes : list of str
+        What the reader decided.
+    """
     from ..cohort.usertable import read_table
 
     tab = read_table(path, what="ratings table", option="--ratings",

@@ -111,8 +111,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_orientation(expr, sets, args: argparse.Namespace) -> None:
-    """Refuse a file whose genes are where the samples should be: genes as rows without
-    --genes-as-rows, or samples as rows with it (``expr`` is already samples × genes)."""
+    """Refuse a file whose genes are where the samples should be.
+
+    Refuse a file whose genes are where the samples should be: genes as rows without
+    --genes-as-rows, or samples as rows with it (``expr`` is already samples × genes).
+    """
     members = {str(g) for v in sets.values() for g in v}
     in_genes = sum(str(c) in members for c in expr.columns)   # where the genes should be
     in_samples = sum(str(r) in members for r in expr.index)

@@ -25,8 +25,27 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class StudyCohort:
-    """An assembled study: kept ``patients``, the ``images`` (or ROIs) used, the exclusion
-    ``flowchart`` (step, excluded, remaining, patients excluded) and ``table1``."""
+    """An assembled study: the patients kept, the images used, the exclusions and Table 1.
+
+    Parameters
+    ----------
+    name : str
+        Study ID (``liu2023``, ``kim2020``).
+    patients : Index
+        Patients kept.
+    images : DataFrame
+        Images (or ROIs) used, indexed by ``image_id``.
+    flowchart : DataFrame
+        Exclusion steps: ``step, excluded, remaining, excluded_patients``.
+    table1 : DataFrame
+        Participant characteristics (:func:`table1`).
+    series : DataFrame
+        Per series: kept or why not.
+    rois : DataFrame
+        ROIs used (kim2020).
+    extra : dict
+        Study-specific details for the report.
+    """
 
     name: str
     patients: pd.Index
@@ -43,8 +62,19 @@ class StudyCohort:
         return self.flowchart
 
     def write(self, out_dir: str | os.PathLike) -> list[Path]:
-        """Write ``<name>_flowchart.csv``, ``_table1.csv``, ``_images.csv`` (and ``_rois.csv``)
-        atomically into ``out_dir``; return the paths."""
+        """Write the flowchart, Table 1, images (and ROIs) as CSV files, atomically.
+
+        Parameters
+        ----------
+        out_dir : str or PathLike
+            Output folder.
+
+        Returns
+        -------
+        list of Path
+            ``<name>_flowchart.csv``, ``<name>_table1.csv``, ``<name>_images.csv`` (and
+            ``<name>_rois.csv``).
+        """
         out = Path(out_dir)
         paths = [store.write_frame(self.flowchart, out / f"{self.name}_flowchart.csv", index=False),
                  store.write_frame(self.table1, out / f"{self.name}_table1.csv", index=False),
@@ -55,7 +85,18 @@ class StudyCohort:
 
 
 def scanner_name(manufacturer: str) -> str:
-    """Short vendor name: GE, Siemens, Philips, Toshiba, Hitachi, or the text as given."""
+    """Short vendor name: GE, Siemens, Philips, Toshiba, Hitachi, or the text as given.
+
+    Parameters
+    ----------
+    manufacturer : str
+        DICOM ``Manufacturer``.
+
+    Returns
+    -------
+    str
+        Short name.
+    """
     m = str(manufacturer).upper()
     for key, name in (("GE ", "GE"), ("GENERAL ELECTRIC", "GE"), ("SIEMENS", "Siemens"),
                       ("PHILIPS", "Philips"), ("TOSHIBA", "Toshiba"), ("HITACHI", "Hitachi")):
@@ -66,9 +107,25 @@ def scanner_name(manufacturer: str) -> str:
 
 def flow(steps: list[tuple[str, set[str] | None]], start: pd.Index,
          start_label: str = "patients with DICOM images") -> tuple[pd.DataFrame, pd.Index]:
-    """Apply exclusion steps ``(label, patients to keep)`` in order; a step whose set is
-    ``None`` is listed as not applied (it excludes nobody). Returns the flowchart (step,
-    excluded, remaining, excluded_patients) and the patients kept."""
+    """Apply exclusion steps in order and tabulate who each step excluded.
+
+    Parameters
+    ----------
+    steps : list of (str, set of str or None)
+        ``(label, patients to keep)``; a step whose set is None is listed as not applied
+        (it excludes nobody).
+    start : Index
+        Patients before the first step.
+    start_label : str, default "patients with DICOM images"
+        Label of the first row.
+
+    Returns
+    -------
+    flowchart : DataFrame
+        ``step, excluded, remaining, excluded_patients``.
+    kept : Index
+        Patients kept, sorted.
+    """
     rows = [{"step": start_label, "excluded": 0, "remaining": len(start),
              "excluded_patients": ""}]
     keep = pd.Index(start)
@@ -85,7 +142,18 @@ def flow(steps: list[tuple[str, set[str] | None]], start: pd.Index,
 
 
 def accepted_vendors(manufacturer: str | list[str]) -> list[str] | None:
-    """Vendor short names accepted by study 1 (None = any vendor)."""
+    """Vendor short names accepted by study liu2023's scanner rule.
+
+    Parameters
+    ----------
+    manufacturer : str or list of str
+        A vendor, a list, or ``"any"``.
+
+    Returns
+    -------
+    list of str or None
+        Short names; None = any vendor.
+    """
     items = [manufacturer] if isinstance(manufacturer, str) else list(manufacturer)
     if any(str(m).strip().lower() == "any" for m in items):
         return None
@@ -93,14 +161,42 @@ def accepted_vendors(manufacturer: str | list[str]) -> list[str] | None:
 
 
 def scanner_rule(manufacturer: str | list[str], field_strength: float | str) -> str:
-    """Text of study 1's scanner rule, e.g. ``1.5 T GE`` or ``1.5 T GE/Siemens``."""
+    """Text of study liu2023's scanner rule, e.g. ``1.5 T GE`` or ``1.5 T GE/Siemens``.
+
+    Parameters
+    ----------
+    manufacturer : str or list of str
+        Vendor(s) or ``"any"``.
+    field_strength : float or str
+        Tesla or ``"any"``.
+
+    Returns
+    -------
+    str
+        The rule in words.
+    """
     vend = accepted_vendors(manufacturer)
     fs = "any field strength" if str(field_strength) == "any" else f"{float(field_strength):g} T"
     return f"{fs} {'any vendor' if vend is None else '/'.join(vend)}"
 
 
 def scanner_ok(exams: pd.DataFrame, manufacturer, field_strength) -> pd.Series:
-    """Per exam: whether its scanner passes the vendor and field-strength rule."""
+    """Per exam: whether its scanner passes the vendor and field-strength rule.
+
+    Parameters
+    ----------
+    exams : DataFrame
+        The cohort's exams with manufacturer and field strength.
+    manufacturer : str or list of str
+        Vendor(s) or ``"any"``.
+    field_strength : float or str
+        Tesla or ``"any"`` (±0.05 T).
+
+    Returns
+    -------
+    Series of bool
+        Indexed as ``exams``.
+    """
     vend = accepted_vendors(manufacturer)
     ok = pd.Series(True, index=exams.index)
     if vend is not None:
@@ -112,7 +208,20 @@ def scanner_ok(exams: pd.DataFrame, manufacturer, field_strength) -> pd.Series:
 
 
 def has_phase(exams: pd.DataFrame, post_phase) -> pd.Series:
-    """Per exam: whether it holds ``post_phase`` (``"last"``: at least two phases)."""
+    """Per exam: whether it holds a post-contrast phase.
+
+    Parameters
+    ----------
+    exams : DataFrame
+        The cohort's exams (``n_phases``, ``phases``).
+    post_phase : int or "last"
+        Phase counted from the pre-contrast 0; ``"last"`` needs at least two phases.
+
+    Returns
+    -------
+    Series of bool
+        Indexed as ``exams``.
+    """
     if post_phase == "last":
         return exams["n_phases"] >= 2
     return exams["phases"].map(lambda ph: any(d["phase"] == int(post_phase) for d in ph))
@@ -121,8 +230,27 @@ def has_phase(exams: pd.DataFrame, post_phase) -> pd.Series:
 def selected_exams(c: Cohort, manufacturer: str | list[str] = "GE",
                    field_strength: float | str = 1.5, post_phase: int | str = 1
                    ) -> pd.DataFrame:
-    """Per patient, the ordered DCE exam from an accepted scanner that has ``post_phase``,
-    with the most phases (ties: most images, then exam ID); indexed by patient_id."""
+    """Per patient, the DCE exam study liu2023 uses.
+
+    The ordered DCE exam from an accepted scanner that has ``post_phase``, with the most
+    phases (ties: most images, then exam ID).
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    manufacturer : str or list of str, default "GE"
+        Accepted vendor(s).
+    field_strength : float or str, default 1.5
+        Tesla or ``"any"``.
+    post_phase : int or "last", default 1
+        The phase needed.
+
+    Returns
+    -------
+    DataFrame
+        One exam per patient, indexed by ``patient_id``.
+    """
     ex = c.exams
     if ex.empty:
         return ex.set_index("patient_id")
@@ -137,9 +265,24 @@ def selected_exams(c: Cohort, manufacturer: str | list[str] = "GE",
 
 def select_images(c: Cohort, exams: pd.DataFrame, post_phase: int | str = 1,
                   max_slices: int | None = None) -> pd.DataFrame:
-    """The slices of phase ``post_phase`` (``"last"``: each exam's last phase) of each
-    selected exam, with ``phase_used``. ``max_slices`` keeps only that many slices around the
-    middle slice position (all when None)."""
+    """The slices of one phase of each selected exam.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    exams : DataFrame
+        :func:`selected_exams`.
+    post_phase : int or "last", default 1
+        Phase (``"last"``: each exam's last).
+    max_slices : int or None, default None
+        Slices kept around the middle slice position (all when None).
+
+    Returns
+    -------
+    DataFrame
+        Rows of ``c.images`` with ``phase_used``.
+    """
     im = c.images[c.images["exam_id"].isin(exams["exam_id"])]
     out = []
     for _eid, g in im.groupby("exam_id", sort=False):
@@ -157,10 +300,20 @@ def select_images(c: Cohort, exams: pd.DataFrame, post_phase: int | str = 1,
 
 def table1(clinical: pd.DataFrame,
            published: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
-    """Participant characteristics as in study 1's Table 1 (characteristic, level, value).
+    """Participant characteristics as in study liu2023's Table 1.
 
-    ``published``: ``{(characteristic, level): value}`` (a study's published Table 1, e.g.
-    ``pyradiogen.studies.liu2023.PUBLISHED_TABLE1``) adds a ``published`` column.
+    Parameters
+    ----------
+    clinical : DataFrame
+        Harmonised clinical table of the kept patients.
+    published : mapping or None, default None
+        ``{(characteristic, level): value}`` (e.g.
+        ``pyradiogen.studies.liu2023.PUBLISHED_TABLE1``) adds a ``published`` column.
+
+    Returns
+    -------
+    DataFrame
+        ``characteristic, level, value`` (count and percent, or median and range).
     """
     rows = [("Patients", "n", str(len(clinical)))]
     age = clinical["age"].dropna()
@@ -187,7 +340,24 @@ def table1(clinical: pd.DataFrame,
 
 def series_status(c: Cohort, flow: pd.DataFrame, selected: pd.DataFrame,
                   images: pd.DataFrame) -> dict[str, str]:
-    """Series UID → ``kept`` (its slices are study 1's images) or why it is not used."""
+    """Series UID → ``kept`` (its slices are study liu2023's images) or why it is not used.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    flow : DataFrame
+        The exclusion flowchart.
+    selected : DataFrame
+        :func:`selected_exams`.
+    images : DataFrame
+        :func:`select_images`.
+
+    Returns
+    -------
+    dict of str to str
+        Per series UID.
+    """
     why_patient = {}
     for r in flow.iloc[1:].itertuples():
         for p in str(r.excluded_patients).split(";"):

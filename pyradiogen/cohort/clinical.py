@@ -94,8 +94,31 @@ def _sex(key: str):
 
 
 def read_clinical_table(path: str | os.PathLike, option: str | None = None) -> Table:
-    """The clinical table as read (text cells, missing values as ``None``), indexed by the
-    12-character patient barcode, with the missing-value counts of every column."""
+    """Read the TCGA clinical table as text, indexed by the 12-character patient barcode.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        TCGA 2012 Supplementary Table 1 layout (TSV/CSV).
+    option : str or None, default None
+        The command-line option that gave the file.
+
+    Returns
+    -------
+    Table
+        Text cells, missing values as ``None``, with the missing-value counts of every
+        column.
+
+    Raises
+    ------
+    TableError
+        A patient in more than one row, or no barcode column.
+
+    References
+    ----------
+    .. [1] The Cancer Genome Atlas Network. Comprehensive molecular portraits of human breast
+       tumours. *Nature* 490, 61–70 (2012) (Supplementary Table 1).
+    """
     path = Path(path)
     tab = read_table(path, what="clinical table", option=option, id_column=ID_COLUMN,
                      required=REQUIRED, strings=True,
@@ -129,12 +152,36 @@ def read_clinical_table(path: str | os.PathLike, option: str | None = None) -> T
 
 def read_clinical(path: str | os.PathLike, option: str | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(harmonised table, the table as read) indexed by patient barcode.
+    """Read and harmonise the clinical table: age, T, N, ER, PR, HER2, PAM50.
 
     Missing values never reject a patient; a value that is neither a known category nor a
-    missing-value spelling is refused, naming the patient, column and line. The missing-value
-    report of every harmonised column is in ``harmonised.attrs["missing"]`` (records of
-    :func:`missing_report`).
+    missing-value spelling is refused, naming the patient, column and line.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        TCGA 2012 Supplementary Table 1 layout.
+    option : str or None, default None
+        The command-line option that gave the file.
+
+    Returns
+    -------
+    harmonised : DataFrame
+        Indexed by ``patient_id``: ``age``, ``T``, ``N``, ``ER``, ``PR``, ``HER2`` (Int64,
+        1 = positive, <NA> missing), ``pam50``, ``sex`` (category); ``attrs["missing"]``
+        holds :func:`missing_report`'s records.
+    raw : DataFrame
+        The table as read.
+
+    Raises
+    ------
+    TableError
+        An unknown category (patient, column and line named).
+
+    References
+    ----------
+    .. [1] The Cancer Genome Atlas Network. Comprehensive molecular portraits of human breast
+       tumours. *Nature* 490, 61–70 (2012) (Supplementary Table 1).
     """
     tab = read_clinical_table(path, option)
     raw = tab.frame
@@ -177,10 +224,20 @@ def read_clinical(path: str | os.PathLike, option: str | None = None
 
 
 def missing_report(harmonised: pd.DataFrame, tab: Table) -> pd.DataFrame:
-    """Missing values of every harmonised column: ``column, source, n_missing, spellings``.
+    """Missing values of every harmonised column and how the table writes them.
 
-    ``spellings`` lists how the missing values are written in the table (``NA ×34,
-    Equivocal ×10``); stages such as ``TX`` count as missing.
+    Parameters
+    ----------
+    harmonised : DataFrame
+        :func:`read_clinical`'s first result.
+    tab : Table
+        The table as read.
+
+    Returns
+    -------
+    DataFrame
+        ``column, source, n_missing, spellings`` (``NA ×34, Equivocal ×10``; stages such as
+        ``TX`` count as missing).
     """
     rows = []
     for col in harmonised.columns:

@@ -27,7 +27,19 @@ from .manifest import Manifest, read_manifest
 
 @dataclass
 class Check:
-    """One validation result: ``status`` is ``ok``, ``warning`` or ``error``."""
+    """One validation result of a cohort part.
+
+    Parameters
+    ----------
+    part : str
+        The part (``dicom``, ``clinical``, ``expression`` …) or cross-check.
+    status : {"ok", "warning", "error"}
+        The outcome.
+    detail : str
+        What was found, in words.
+    error : Exception or None, default None
+        The reader's error when ``status`` is ``error``.
+    """
 
     part: str
     status: str
@@ -39,10 +51,25 @@ class Cohort:
     """A cohort directory: every part is read (and validated) on first access.
 
     :func:`pyradiogen.cohort.load_cohort` opens one and checks every part
-    (:func:`pyradiogen.cohort.validate.validate_cohort`; the checks land in ``checks``).
+    (:func:`pyradiogen.cohort.validate.validate_cohort`; the checks land in ``checks``). See
+    ``docs/ARCHITECTURE.md`` for the attributes and the directory layout.
 
-    See ``docs/ARCHITECTURE.md`` for the attributes. ``cache_dir`` holds the DICOM index
-    (default ``<cohort>/.pyradiogen``).
+    Parameters
+    ----------
+    root : str or PathLike
+        The cohort directory (holding ``cohort.toml``).
+    cache_dir : str, PathLike or None, default None
+        Where the DICOM index and parsed tables are cached (``<cohort>/.pyradiogen`` when
+        None).
+    progress : bool, default True
+        Progress bars while indexing.
+    n_jobs : int, default 1
+        Processes indexing a large DICOM download.
+
+    Raises
+    ------
+    CohortError
+        A missing or invalid ``cohort.toml``.
     """
 
     def __init__(self, root: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
@@ -77,20 +104,29 @@ class Cohort:
 
     @property
     def images(self) -> pd.DataFrame:
-        """One row per DICOM slice (or frame of a multi-frame file), indexed by ``image_id``;
-        ``exam_id``/``phase``/``phase_rule``/``role`` come from DCE exam assembly."""
+        """One row per DICOM slice (or frame of a multi-frame file), indexed by ``image_id``.
+
+        ``exam_id``/``phase``/``phase_rule``/``role`` come from DCE exam assembly; the other
+        columns are listed in ``docs/ARCHITECTURE.md``.
+        """
         return self.dicom_index.images
 
     @property
     def exams(self) -> pd.DataFrame:
-        """One row per DCE exam: patient, study, series, phases (0 = pre-contrast) with the
-        rule that decided each, ``ordered`` and a ``note`` (see :mod:`.dce`)."""
+        """One row per DCE exam, with its phases and the rule that decided each.
+
+        Columns: patient, study, series, phases (0 = pre-contrast), ``ordered`` and a
+        ``note`` (see :mod:`pyradiogen.cohort.dce`).
+        """
         return self.dicom_index.exams
 
     @property
     def skipped(self) -> pd.DataFrame:
-        """Files under the DICOM folder that were not indexed, with the reason (SEG,
-        RTSTRUCT, SR, presentation states, non-DICOM files ...)."""
+        """Files under the DICOM folder that were not indexed, with the reason.
+
+        SEG, RTSTRUCT, SR, presentation states, non-DICOM files …: ``path, reason, kind,
+        modality, sop_class``.
+        """
         return self.dicom_index.skipped
 
     @cached_property
@@ -106,7 +142,23 @@ class Cohort:
         return pd.Index(sorted(self.images["patient_id"].unique()), name="patient_id")
 
     def pixels(self, image_id: str) -> np.ndarray:
-        """float32 (rows, cols) pixel values of one slice, rescale slope/intercept applied."""
+        """Pixel values of one slice, rescale slope and intercept applied.
+
+        Parameters
+        ----------
+        image_id : str
+            An index value of :attr:`images`.
+
+        Returns
+        -------
+        ndarray of float32, shape (rows, cols)
+            Values in the scanner's unit after ``RescaleSlope``/``RescaleIntercept``.
+
+        Raises
+        ------
+        CohortError
+            For an unknown image or a cohort without DICOM.
+        """
         try:
             row = self.images.loc[image_id]
         except KeyError:
@@ -118,8 +170,11 @@ class Cohort:
 
     @cached_property
     def rois(self) -> pd.DataFrame:
-        """patient_id, reader, image_id, mask_path, sop_instance_uid, source (file, seg,
-        rtstruct), segment, ref_sop (empty when the cohort has no ROIs)."""
+        """The cohort's ROIs, one row per patient and reader.
+
+        patient_id, reader, image_id, mask_path, sop_instance_uid, source (file, seg,
+        rtstruct), segment, ref_sop (empty when the cohort has no ROIs).
+        """
         p = self.manifest.path("rois")
         if p is None:
             return pd.DataFrame(columns=["patient_id", "reader", "image_id", "mask_path",
@@ -129,7 +184,25 @@ class Cohort:
                                     dicom_root=self.manifest.parts["dicom"])
 
     def mask(self, patient_id: str, reader: str) -> np.ndarray:
-        """uint8 (rows, cols) ROI of one reader, aligned to ``pixels(image_id)``."""
+        """One reader's ROI of a patient, aligned to the pixels of its slice.
+
+        Parameters
+        ----------
+        patient_id : str
+            The patient.
+        reader : str
+            The reader (a folder of ``rois/`` or the ``reader`` column of ``rois.csv``).
+
+        Returns
+        -------
+        ndarray of uint8, shape (rows, cols)
+            1 = lesion, aligned to ``pixels(image_id)`` of the ROI's slice.
+
+        Raises
+        ------
+        CohortError
+            No ROI of that reader, or a mask whose shape differs from its slice.
+        """
         r = self.rois[(self.rois["patient_id"] == patient_id) & (self.rois["reader"] == reader)]
         if r.empty:
             raise CohortError(f"no ROI of reader {reader!r}", patient=patient_id,
@@ -146,16 +219,22 @@ class Cohort:
     # ------------------------------------------------------------------ patient IDs
     @cached_property
     def id_map(self) -> dict[str, dict[str, str]]:
-        """``patients.csv`` as {"expression": {ID: patient_id}, "clinical": {ID: patient_id}}
-        (empty maps without the part)."""
+        """``patients.csv`` as maps from expression and clinical IDs to patient IDs.
+
+        ``patients.csv`` as {"expression": {ID: patient_id}, "clinical": {ID: patient_id}}
+        (empty maps without the part).
+        """
         p = self.manifest.path("patients")
         if p is None:
             return {"expression": {}, "clinical": {}}
         return read_patient_map(p, self.manifest.id_scheme)
 
     def _to_patients(self, obj, kind: str):
-        """Rename a table's patient index (or an Index) from expression/clinical IDs to the
-        imaging patient IDs of ``patients.csv``."""
+        """Rename a table's patient IDs to the imaging patient IDs of ``patients.csv``.
+
+        Rename a table's patient index (or an Index) from expression/clinical IDs to the
+        imaging patient IDs of ``patients.csv``.
+        """
         m = self.id_map[kind]
         if not m:
             return obj
@@ -184,13 +263,16 @@ class Cohort:
     def clinical(self) -> pd.DataFrame:
         """age, T, N, ER, PR, HER2 (Int64), pam50, sex (category), indexed by patient_id.
 
-        ``clinical.attrs["missing"]``: missing values per column and how they are written."""
+        ``clinical.attrs["missing"]``: missing values per column and how they are written.
+        """
         return self._clinical_pair[0]
 
     @property
     def clinical_raw(self) -> pd.DataFrame:
-        """The clinical table as read (TCGA Supplementary Table 1 columns, text; missing-value
-        spellings as ``None``)."""
+        """The clinical table as read: TCGA Supplementary Table 1 columns, as text.
+
+        Missing-value spellings are ``None``.
+        """
         return self._clinical_pair[1]
 
     def _optional(self, part: str, reader, default=None, kind: str | None = None):
@@ -212,9 +294,11 @@ class Cohort:
 
     @cached_property
     def immune(self) -> pd.DataFrame | None:
-        """Patients × the cell types of the ``immune`` part (any per-sample immune table:
-        PanImmune CIBERSORT fractions, leukocyte fraction …; None when absent). Several tumour
-        aliquots of a patient follow ``[immune] duplicates``."""
+        """Patients × the cell types of the ``immune`` part (None when absent).
+
+        Any per-sample immune table: PanImmune CIBERSORT fractions, leukocyte fraction ….
+        Several tumour aliquots of a patient follow ``[immune] duplicates``.
+        """
         from functools import partial
 
         return self._optional("immune", partial(_tables.read_immune_table,
@@ -223,8 +307,10 @@ class Cohort:
 
     @property
     def expression_kind(self) -> str | None:
-        """What the expression matrix holds (``[expression] kind``: counts, tpm, fpkm, rsem,
-        log2), or None when cohort.toml does not say."""
+        """What the expression matrix holds, or None when cohort.toml does not say.
+
+        ``[expression] kind``: counts, tpm, fpkm, rsem or log2.
+        """
         return self.manifest.expression_kind
 
     @cached_property
@@ -258,8 +344,25 @@ class Cohort:
         return pd.Index([], name="patient_id")
 
     def expression(self, value: str = "unstranded") -> pd.DataFrame:
-        """Patients × gene symbols. ``value`` is a STAR-counts column (``unstranded``,
-        ``tpm_unstranded``, ``fpkm_unstranded``, ...) or ``"matrix"`` for the merged matrix."""
+        """Tumour expression, patients × gene symbols.
+
+        Parameters
+        ----------
+        value : str, default "unstranded"
+            A STAR-counts column (``unstranded``, ``tpm_unstranded``, ``fpkm_unstranded`` …) or
+            ``"matrix"`` for the merged matrix ``expression/matrix.tsv``.
+
+        Returns
+        -------
+        DataFrame, shape (n_patients, n_genes)
+            Indexed by ``patient_id``; values as the files hold them (see
+            :attr:`expression_kind`).
+
+        Raises
+        ------
+        CohortError
+            If the cohort has no expression data or ``value`` is not a column of its files.
+        """
         if value in self._expr_cache:
             return self._expr_cache[value]
         if value == "matrix" or self.manifest.path("star_counts") is None:

@@ -87,8 +87,15 @@ _STRIP = [re.compile(r"^\s*ph(?:ase)?\s*\d{1,2}\s*/"), *_POST_N, *_ACQ_N, _PRE, 
 class Marker:
     """A phase marker found in a SeriesDescription.
 
-    ``kind`` is ``"pre"``, ``"post_n"`` (numbered post-contrast phase), ``"acq_n"`` (numbered
-    acquisition), ``"post"`` (post-contrast, no number) or ``""`` (none).
+    Parameters
+    ----------
+    kind : {"", "pre", "post_n", "acq_n", "post"}, default ""
+        ``"pre"``, a numbered post-contrast phase, a numbered acquisition, post-contrast
+        without a number, or none.
+    number : int or None, default None
+        The number of ``post_n``/``acq_n``.
+    text : str, default ""
+        The matched text.
     """
 
     kind: str = ""
@@ -97,7 +104,18 @@ class Marker:
 
 
 def description_marker(description: str) -> Marker:
-    """The phase marker of one SeriesDescription (see the module docstring)."""
+    """The phase marker of one SeriesDescription (see the module docstring).
+
+    Parameters
+    ----------
+    description : str
+        A DICOM SeriesDescription.
+
+    Returns
+    -------
+    Marker
+        ``Marker()`` (kind ``""``) when there is none.
+    """
     d = str(description or "").lower()
     for pat in _POST_N:
         m = pat.search(d)
@@ -118,7 +136,18 @@ def description_marker(description: str) -> Marker:
 
 
 def base_description(description: str) -> str:
-    """The SeriesDescription without phase markers, lower case, punctuation collapsed."""
+    """The SeriesDescription without phase markers, lower case, punctuation collapsed.
+
+    Parameters
+    ----------
+    description : str
+        A DICOM SeriesDescription.
+
+    Returns
+    -------
+    str
+        What series of one exam share.
+    """
     d = str(description or "").lower()
     for pat in _STRIP:
         d = pat.sub(" ", d)
@@ -126,7 +155,18 @@ def base_description(description: str) -> str:
 
 
 def is_dynamic_description(description: str) -> bool:
-    """Whether a description names a dynamic/phase series (markers or vendor DCE names)."""
+    """Whether a description names a dynamic/phase series (markers or vendor DCE names).
+
+    Parameters
+    ----------
+    description : str
+        A DICOM SeriesDescription.
+
+    Returns
+    -------
+    bool
+        True for ``DYN``, ``VIBRANT``, ``THRIVE``, phase markers ….
+    """
     d = str(description or "").lower()
     return bool(_DYNAMIC.search(d)) or description_marker(d).kind != ""
 
@@ -134,8 +174,21 @@ def is_dynamic_description(description: str) -> bool:
 # ----------------------------------------------------------------------------- one series
 @dataclass
 class Blocks:
-    """The temporal blocks of one series: ``block`` (0-based, per row), how many, the rule,
-    each block's TPI (when tagged) and why a series with repeated positions has none."""
+    """The temporal blocks (phases) of one series.
+
+    Parameters
+    ----------
+    block : Series of int
+        0-based block of each row.
+    n : int
+        Number of blocks.
+    rule : str, default ""
+        The evidence that split them.
+    tpi : list of int or None, default None
+        Each block's TemporalPositionIdentifier, when tagged.
+    problem : str, default ""
+        Why a series with repeated positions has no blocks.
+    """
 
     block: pd.Series
     n: int
@@ -186,7 +239,18 @@ def _ranked(g: pd.DataFrame, col: str, pos: np.ndarray, m: int) -> pd.Series | N
 
 
 def series_blocks(g: pd.DataFrame) -> Blocks:
-    """Split one series' rows into temporal blocks (phases) from the evidence it carries."""
+    """Split one series' rows into temporal blocks (phases) from the evidence it carries.
+
+    Parameters
+    ----------
+    g : DataFrame
+        The index rows of one series.
+
+    Returns
+    -------
+    Blocks
+        Block per row, count and rule.
+    """
     pos = _positions(g)
     m = int(pd.Series(pos).value_counts().max()) if len(pos) else 1
     tpi = g["temporal_position"]
@@ -254,9 +318,23 @@ def _series_order(units: list[_Unit]) -> list[str]:
 
 
 def order_units(units: list[_Unit]) -> tuple[dict[tuple[str, int], tuple[int, str]], str, str]:
-    """Phases of the units of one group: ({(series, block): (phase, rule)}, exam rule, note).
+    """Number the phases of the units (series blocks) of one candidate exam.
 
     An empty mapping means the order could not be decided; the note then says why.
+
+    Parameters
+    ----------
+    units : list of _Unit
+        One per (series, block): marker, description, TPI and times.
+
+    Returns
+    -------
+    phases : dict
+        ``{(series_uid, block): (phase, rule)}``.
+    rule : str
+        The exam's ordering rule.
+    note : str
+        Why it could not be ordered, or what to know.
     """
     by_series: dict[str, list[_Unit]] = {}
     for u in units:
@@ -392,20 +470,23 @@ def assemble_exams(images: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     Parameters
     ----------
-    images : the DICOM index (one row per slice/frame) with ``patient_id, study_uid,
-        series_uid, series_number, series_description, manufacturer, field_strength,
-        temporal_position, acquisition_number, acquisition_time, trigger_time, content_time,
-        instance_number, slice_position, orientation, rows, cols, pixel_spacing_row,
-        pixel_spacing_col``.
+    images : DataFrame
+        The DICOM index (one row per slice/frame) with ``patient_id, study_uid, series_uid,
+        series_number, series_description, manufacturer, field_strength,
+        temporal_position, acquisition_number, acquisition_time, trigger_time,
+        content_time, instance_number, slice_position, orientation, rows, cols,
+        pixel_spacing_row, pixel_spacing_col``.
 
     Returns
     -------
-    (images, exams) : ``images`` with ``exam_id`` (``<patient>_dce<k>``, ``""`` outside an
-        exam), ``phase`` (Int64: 0 = pre-contrast, 1 … K = post-contrast; <NA> outside an
-        exam), ``phase_rule`` (the evidence that decided it) and ``role`` (``pre``, ``post``
-        or ``other``); ``exams`` with one row per exam (:data:`EXAMS_COLUMNS`), the phases as
-        a list of ``{"phase", "series_uid", "rule"}``. Exams that cannot be ordered have
-        ``ordered = False`` and the reason in ``note``.
+    images : DataFrame
+        With ``exam_id`` (``<patient>_dce<k>``, ``""`` outside an exam), ``phase`` (Int64:
+        0 = pre-contrast, 1 … K = post-contrast; <NA> outside an exam), ``phase_rule`` (the
+        evidence that decided it) and ``role`` (``pre``, ``post`` or ``other``).
+    exams : DataFrame
+        One row per exam (:data:`EXAMS_COLUMNS`), the phases as a list of ``{"phase",
+        "series_uid", "rule"}``. Exams that cannot be ordered have ``ordered = False`` and
+        the reason in ``note``.
     """
     im = images.copy()
     im["exam_id"] = ""

@@ -99,7 +99,17 @@ DECODER_PACKAGES = {
 
 
 class Skip(Exception):
-    """A file that is not an indexable 2-D image (the reason is kept in the skipped list)."""
+    """A file that is not an indexable 2-D image (the reason is kept in the skipped list).
+
+    Parameters
+    ----------
+    reason : str
+        Why, in words.
+    kind : str
+        ``seg``, ``rtstruct``, ``sr``, ``pr``, ``not_dicom`` ….
+    info : dict or None, default None
+        Modality, SOP class and other header values.
+    """
 
     def __init__(self, reason: str, kind: str, info: dict | None = None) -> None:
         super().__init__(reason)
@@ -108,9 +118,18 @@ class Skip(Exception):
 
 @dataclass
 class DicomIndex:
-    """The indexed DICOM folder: ``images`` (one row per slice/frame, indexed by
-    ``image_id``), ``exams`` (one row per DCE exam, see :mod:`.dce`) and ``skipped`` (files
-    not indexed, with the reason)."""
+    """The indexed DICOM folder: images, DCE exams and the files not indexed.
+
+    Parameters
+    ----------
+    images : DataFrame
+        One row per slice or frame, indexed by ``image_id`` (columns in
+        ``docs/ARCHITECTURE.md``).
+    exams : DataFrame
+        One row per DCE exam (see :mod:`pyradiogen.cohort.dce`).
+    skipped : DataFrame
+        Files not indexed, with the reason.
+    """
 
     images: pd.DataFrame
     exams: pd.DataFrame
@@ -271,8 +290,29 @@ def _frame_views(ds: pydicom.Dataset) -> list[dict]:
 
 
 def read_header(path: Path, rel: str, scheme: str | None = None) -> list[dict]:
-    """Index rows of one DICOM file (one per frame); raises :class:`Skip` for non-image
-    objects and :class:`CohortError` naming the file for a damaged image."""
+    """Index rows of one DICOM file, one per frame.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    rel : str
+        Its path relative to the DICOM folder (kept in the index).
+    scheme : {"tcga", "any"} or None, default None
+        Patient-ID scheme.
+
+    Returns
+    -------
+    list of dict
+        One row per frame: IDs, series description, scanner, timing, geometry, rescale.
+
+    Raises
+    ------
+    Skip
+        For non-image objects (SEG, RTSTRUCT, SR, presentation states …).
+    CohortError
+        For a damaged image (the file named).
+    """
     try:
         with open(path, "rb") as fh:
             ds = pydicom.dcmread(fh, stop_before_pixels=True)
@@ -439,10 +479,33 @@ def index_dicom_full(root: str | os.PathLike, cache_dir: str | os.PathLike | Non
     """Index a DICOM folder: images (one row per slice/frame), DCE exams, skipped files.
 
     ``image_id`` is ``<patient_id>_<n>`` in a stable order (patient, study, exam, phase,
-    series, slice position). The headers are cached (parquet + JSON) and re-read when any
-    file's name, size or time changes; ``n_jobs`` > 1 reads the headers of large downloads
-    (> 2,000 files) in worker processes. ``scheme`` is the patient-ID scheme (``"tcga"`` or
-    ``"any"``; default the one in force, see :func:`pyradiogen.cohort.ids.use_id_scheme`).
+    series, slice position). The headers are cached (Parquet + JSON) and re-read when any
+    file's name, size or time changes.
+
+    Parameters
+    ----------
+    root : str or PathLike
+        The DICOM folder (any depth, any DCE layout).
+    cache_dir : str, PathLike or None, default None
+        Cache folder (:func:`default_cache_dir` when None).
+    use_cache : bool, default True
+        Reuse a current cache.
+    n_jobs : int, default 1
+        More than one reads the headers of large downloads (> 2,000 files) in worker
+        processes.
+    scheme : {"tcga", "any"} or None, default None
+        Patient-ID scheme (the one in force when None, see
+        :func:`pyradiogen.cohort.ids.use_id_scheme`).
+
+    Returns
+    -------
+    DicomIndex
+        Images, exams and skipped files.
+
+    Raises
+    ------
+    CohortError
+        No images found, or a damaged file (named).
     """
     root = Path(root)
     scheme = scheme or current_id_scheme()
@@ -483,7 +546,20 @@ def index_dicom_full(root: str | os.PathLike, cache_dir: str | os.PathLike | Non
 def index_dicom(root: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
                 use_cache: bool = True, n_jobs: int = 1, scheme: str | None = None
                 ) -> pd.DataFrame:
-    """The images table of :func:`index_dicom_full` (one row per slice/frame)."""
+    """The images table of :func:`index_dicom_full` (one row per slice/frame).
+
+    Parameters
+    ----------
+    root : str or PathLike
+        The DICOM folder.
+    cache_dir, use_cache, n_jobs, scheme
+        As :func:`index_dicom_full`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``image_id``.
+    """
     return index_dicom_full(root, cache_dir, use_cache, n_jobs, scheme).images
 
 
@@ -512,10 +588,17 @@ def read_pixels(path: str | os.PathLike, slope: float | None = None,
 
     Parameters
     ----------
-    path : the DICOM file.
-    slope, intercept : RescaleSlope/RescaleIntercept (default: the file's, 1 and 0 when
-        absent).
-    frame : 1-based frame number of a multi-frame file (0: a single-frame file).
+    path : str or PathLike
+        The DICOM file.
+    slope, intercept : float or None, default None
+        RescaleSlope/RescaleIntercept (the file's when None; 1 and 0 when absent).
+    frame : int, default 0
+        1-based frame number of a multi-frame file (0: a single-frame file).
+
+    Returns
+    -------
+    ndarray of float32, shape (rows, cols)
+        ``stored * slope + intercept``.
 
     Raises
     ------
@@ -555,6 +638,16 @@ def series_table(images: pd.DataFrame) -> pd.DataFrame:
 
     ``n_phases`` counts the series' own phases (a series holding every phase has several);
     ``dce`` is True for series that belong to an ordered DCE exam.
+
+    Parameters
+    ----------
+    images : DataFrame
+        The images table.
+
+    Returns
+    -------
+    DataFrame
+        One row per series UID.
     """
     g = images.groupby("series_uid", sort=False)
     out = g.agg(patient_id=("patient_id", "first"), study_uid=("study_uid", "first"),

@@ -6,12 +6,33 @@ import os
 
 
 class CohortError(ValueError):
-    """A problem with the cohort's input files.
+    """A problem with the cohort's input files, naming the file, patient or gene and the fix.
 
     The message names what is wrong (``file``, ``column``, ``line``, ``patient``, ``gene``
     when known) and ends with what to do about it (``fix``). The parts are also kept as
-    attributes for programs. ``option`` is the command-line option that gave the file
-    (``--ratings``), so the message names the input as the user typed it.
+    attributes for programs. A ``ValueError``: the command line reports it in one line with
+    exit code 2.
+
+    Parameters
+    ----------
+    problem : str
+        What is wrong.
+    file : str, PathLike or None, default None
+        The input file.
+    patient : str or None, default None
+        The patient.
+    gene : str or None, default None
+        The gene.
+    fix : str or None, default None
+        What the user should do; the message ends with it.
+    column : str or None, default None
+        The column.
+    line : int or None, default None
+        The file line.
+    option : str or None, default None
+        The command-line option that gave the file (``--ratings``).
+    what : str or None, default None
+        What the file is (``"ratings table"``).
     """
 
     def __init__(self, problem: str, *, file: str | os.PathLike | None = None,

@@ -1,4 +1,6 @@
-"""Expression readers: GDC STAR-counts TSVs (one per sample), a merged genes × samples matrix
+"""Expression readers: GDC STAR-counts files, a merged matrix and the gene table.
+
+Expression readers: GDC STAR-counts TSVs (one per sample), a merged genes × samples matrix
 (TCGA "RSEM normalized" style, rows ``SYMBOL|ENTREZ``) and the gene table.
 
 STAR-counts layout (GDC, GENCODE v36)::
@@ -48,8 +50,33 @@ def _bad_value(df: pd.DataFrame, col: str, path: Path, what: str) -> CohortError
 
 def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
                      ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """One STAR-counts file: gene rows (gene_id index; gene_name, gene_type, ``values``) and
-    the ``N_*`` statistics (unstranded)."""
+    """Read one GDC STAR-counts file: its gene rows and its ``N_*`` statistics.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A ``*.rna_seq.augmented_star_gene_counts.tsv``.
+    values : tuple of str, default VALUES
+        Value columns kept (``unstranded``, ``tpm_unstranded``, ``fpkm_unstranded`` …).
+
+    Returns
+    -------
+    genes : DataFrame
+        Indexed by ``gene_id`` (Ensembl): ``gene_name``, ``gene_type`` and ``values``.
+    stats : dict of str to float
+        ``N_unmapped``, ``N_multimapping``, ``N_noFeature``, ``N_ambiguous`` (unstranded).
+
+    Raises
+    ------
+    CohortError
+        Unreadable file, missing columns, no genes, a negative or non-numeric or missing
+        value, or a repeated gene (file and gene named).
+
+    References
+    ----------
+    .. [1] NCI Genomic Data Commons, mRNA quantification pipeline (STAR two-pass, GENCODE
+       v36): ``*.rna_seq.augmented_star_gene_counts.tsv``.
+    """
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -103,7 +130,23 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
 
 
 def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
-    """GDC sample sheet (``File Name`` → ``Sample ID``); first sample when several."""
+    """Read a GDC sample sheet: file name → sample ID (the first when several).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The sample sheet (TSV).
+
+    Returns
+    -------
+    dict of str to str
+        ``File Name`` → ``Sample ID``.
+
+    Raises
+    ------
+    TableError
+        A file listed twice or an empty cell (named).
+    """
     path = Path(path)
     tab = read_table(path, what="GDC sample sheet", id_column=None, strings=True,
                      required=("File Name", "Sample ID"),
@@ -123,9 +166,25 @@ def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
 
 def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None = None
                ) -> pd.DataFrame:
-    """STAR-counts files with their sample and patient (tumour samples only).
+    """The STAR-counts files of a folder with their sample and patient (tumour samples only).
 
-    Columns: path, sample_id, patient_id, sample_type. Normal-tissue samples are dropped.
+    Parameters
+    ----------
+    folder : str or PathLike
+        The ``expression/star_counts`` folder.
+    sample_sheet : str, PathLike or None, default None
+        GDC sample sheet mapping file names to samples; file names must start with the
+        sample barcode without one.
+
+    Returns
+    -------
+    DataFrame
+        ``path, sample_id, patient_id, sample_type``; normal-tissue samples dropped.
+
+    Raises
+    ------
+    CohortError
+        No files, a file without a sample barcode, or two tumour samples of one patient.
     """
     folder = Path(folder)
     files = sorted(p for p in folder.rglob("*.tsv") if not p.name.startswith("."))
@@ -169,7 +228,38 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
 def read_star_matrix(folder: str | os.PathLike, value: str = "unstranded",
                      sample_sheet: str | os.PathLike | None = None, progress: bool = True
                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(genes × patients matrix of ``value``, gene table, per-sample N_* statistics)."""
+    """Merge a folder of STAR-counts files into one matrix.
+
+    Parameters
+    ----------
+    folder : str or PathLike
+        The ``expression/star_counts`` folder.
+    value : str, default "unstranded"
+        The value column.
+    sample_sheet : str, PathLike or None, default None
+        GDC sample sheet.
+    progress : bool, default True
+        Progress bar.
+
+    Returns
+    -------
+    matrix : DataFrame, shape (n_genes, n_patients)
+        ``value`` per gene (Ensembl ID) and patient.
+    genes : DataFrame
+        ``gene_name``, ``gene_type`` per gene.
+    stats : DataFrame
+        Per sample the ``N_*`` statistics.
+
+    Raises
+    ------
+    CohortError
+        Unknown ``value``, a file lacking it, or files with different genes.
+
+    References
+    ----------
+    .. [1] NCI Genomic Data Commons, mRNA quantification pipeline (STAR two-pass, GENCODE
+       v36): ``*.rna_seq.augmented_star_gene_counts.tsv``.
+    """
     if value not in VALUES:
         raise CohortError(f"unknown expression value {value!r}",
                           fix=f"use one of {', '.join(VALUES)}")
@@ -200,8 +290,23 @@ def read_star_matrix(folder: str | os.PathLike, value: str = "unstranded",
 
 
 def by_symbol(mat: pd.DataFrame, genes: pd.DataFrame) -> pd.DataFrame:
-    """Patients × gene symbols; for a symbol held by several gene_ids, the one with the
-    largest total is kept (as is usual for GENCODE's duplicated names)."""
+    """Patients × gene symbols from an Ensembl-ID matrix.
+
+    For a symbol held by several gene IDs the one with the largest total is kept (as is usual
+    for GENCODE's duplicated names).
+
+    Parameters
+    ----------
+    mat : DataFrame, shape (n_genes, n_patients)
+        Indexed by Ensembl gene ID.
+    genes : DataFrame
+        ``gene_name`` per gene ID.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, n_symbols)
+        Symbols sorted.
+    """
     names = genes.set_index("gene_id").loc[mat.index, "gene_name"].to_numpy()
     tot = mat.sum(axis=1).to_numpy()
     order = np.lexsort((-tot, names))
@@ -213,11 +318,29 @@ def by_symbol(mat: pd.DataFrame, genes: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A merged genes × samples matrix → (patients × symbols, gene table with entrez).
+    """Read a merged genes × samples matrix as patients × symbols, with a gene table.
 
     The first column names genes as ``SYMBOL|ENTREZ`` (TCGA RSEM files; ``?`` for no symbol,
-    such rows are dropped) or plain symbols; the other columns are TCGA sample barcodes
-    (dots allowed). Values must be numeric and present.
+    such rows are dropped) or plain symbols; the other columns are TCGA sample barcodes (dots
+    allowed). Values must be numeric and present.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``expression/matrix.tsv``.
+
+    Returns
+    -------
+    expression : DataFrame, shape (n_patients, n_genes)
+        Float, columns sorted.
+    genes : DataFrame
+        ``gene_name`` and ``entrez`` per gene.
+
+    Raises
+    ------
+    CohortError
+        A column that is not a barcode, a missing or non-numeric value, or two tumour samples
+        of one patient (named).
     """
     path = Path(path)
     tab = read_table(path, what="expression matrix", id_column=0, numeric="none",
@@ -282,7 +405,24 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
 
 
 def read_gene_table(path: str | os.PathLike) -> pd.DataFrame:
-    """gene_id, gene_name, gene_type, entrez (Int64)."""
+    """Read a gene table: ``gene_id, gene_name, gene_type, entrez``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        CSV/TSV.
+
+    Returns
+    -------
+    DataFrame
+        The four columns; ``entrez`` as Int64.
+
+    Raises
+    ------
+    TableError
+        A row without ``gene_id``, a repeated ``gene_id``, or an ``entrez`` that is not an
+        integer (named).
+    """
     path = Path(path)
     tab = read_table(path, what="gene table", id_column=None, strings=True,
                      required=("gene_id", "gene_name"),
@@ -322,17 +462,38 @@ def read_expression(path: str | os.PathLike, samples_as_rows: bool = True,
                     id_column: str | None = "auto", option: str | None = "--expr",
                     id_option: str | None = "--id-column", all_na: str = "error"
                     ) -> pd.DataFrame:
-    """Read a CSV/TSV/parquet expression file (``--expr`` of ``signatures``/``ssgsea``) as
-    samples × genes (float).
+    """Read a CSV/TSV/Parquet expression file (``--expr``) as samples × genes (float).
 
     Read by :func:`pyradiogen.cohort.usertable.read_table`: duplicated gene columns or sample
     IDs and non-numeric cells are refused naming them; missing-value spellings become NaN
     (what a stage does with them is its own policy, e.g.
     :func:`pyradiogen.genomics.ssgsea.check_missing`).
-    ``id_column``: the column holding the sample IDs (``"auto"``: a column named like an ID,
-    an unnamed or a non-numeric first column). With ``samples_as_rows=False`` the file holds
-    genes as rows and the ID column holds the gene IDs. ``all_na``: a gene column without
-    any value is refused (``"error"``) or kept (``"keep"``, for a stage that drops it).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    samples_as_rows : bool, default True
+        With False the file holds genes as rows and the ID column holds the gene IDs.
+    id_column : str or None, default "auto"
+        The ID column (``"auto"``: a column named like an ID, an unnamed or a non-numeric
+        first column).
+    option : str or None, default "--expr"
+        The command-line option, for messages.
+    id_option : str or None, default "--id-column"
+        The option that sets ``id_column``, for messages.
+    all_na : {"error", "keep"}, default "error"
+        A gene column without any value is refused, or kept for a stage that drops it.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_genes)
+        Float values.
+
+    Raises
+    ------
+    TableError
+        No ID column found, or a bad cell (named).
     """
     tab = read_table(path, what="expression table", option=option, id_column=id_column,
                      id_option=id_option, min_rows=1, min_columns=1, all_na=all_na,

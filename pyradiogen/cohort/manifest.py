@@ -93,7 +93,36 @@ IMMUNE_DUPLICATES = ("error", "mean", "first")
 
 @dataclass
 class Manifest:
-    """The parsed manifest: ``root``, resolved ``parts`` (only those that exist) and settings."""
+    """The parsed ``cohort.toml``: the root, the parts that exist and the settings.
+
+    Parameters
+    ----------
+    root : Path
+        The cohort directory.
+    name : str, default ""
+        Cohort name.
+    kind : str, default "tcga"
+        ``tcga`` or ``demo``.
+    parts : dict of str to Path
+        Resolved paths of the parts that exist (``dicom``, ``clinical``, ``expression`` …).
+    liu2023 : dict
+        ``[liu2023]`` settings: ``post_phase``, ``manufacturer``, ``field_strength``,
+        ``max_slices``.
+    raw : dict
+        The TOML as read.
+    id_scheme : {"tcga", "any"}, default "tcga"
+        Patient-ID scheme.
+    studies : tuple of str or None, default None
+        Studies the cohort is for.
+    min_patients : int, default DEFAULT_MIN_PATIENTS
+        Fewest patients a study keeps before ``validate`` fails.
+    notes : list of str
+        What the reader decided (old spellings read, defaults used).
+    expression_kind : str or None, default None
+        ``[expression] kind``: counts, tpm, fpkm, rsem or log2.
+    immune_duplicates : {"error", "mean", "first"}, default "error"
+        ``[immune] duplicates``.
+    """
 
     root: Path
     name: str = ""
@@ -109,12 +138,40 @@ class Manifest:
     immune_duplicates: str = "error"
 
     def path(self, part: str) -> Path | None:
-        """The path of a part, or None when the cohort does not have it."""
+        """The path of a part, or None when the cohort does not have it.
+
+        Parameters
+        ----------
+        part : str
+            Part name (``"dicom"``, ``"clinical"`` …).
+
+        Returns
+        -------
+        Path or None
+            The resolved path.
+        """
         return self.parts.get(part)
 
 
 def read_manifest(root: str | os.PathLike) -> Manifest:
-    """Read ``ROOT/cohort.toml``; a folder without one uses the default layout."""
+    """Read ``ROOT/cohort.toml``; a folder without one uses the default layout.
+
+    Parameters
+    ----------
+    root : str or PathLike
+        The cohort directory.
+
+    Returns
+    -------
+    Manifest
+        The parsed manifest.
+
+    Raises
+    ------
+    CohortError
+        A missing folder, invalid TOML, unknown parts, no part at all, an unknown
+        ``id_scheme``, a bad study name or ``min_patients`` (the file named).
+    """
     root = Path(root)
     if not root.is_dir():
         raise CohortError("cohort directory not found", file=root,
@@ -260,7 +317,24 @@ def _liu2023(given: dict[str, Any], mpath: Path, notes: list[str]) -> dict[str, 
 
 
 def manifest_text(name: str, kind: str, parts: dict[str, str], **extra: Any) -> str:
-    """The text of a ``cohort.toml`` (used by the demo generator and tests)."""
+    """The text of a ``cohort.toml`` (used by the demo generator and tests).
+
+    Parameters
+    ----------
+    name : str
+        Cohort name.
+    kind : str
+        ``tcga`` or ``demo``.
+    parts : dict of str to str
+        Part → path relative to the cohort.
+    **extra : Any
+        More top-level keys or tables (``liu2023={...}``, ``expression={...}``).
+
+    Returns
+    -------
+    str
+        TOML text.
+    """
     doc: dict[str, Any] = {"name": name, "kind": kind}
     doc.update({k: v for k, v in extra.items() if not isinstance(v, dict)})
     doc["parts"] = dict(parts)

@@ -1,6 +1,9 @@
-"""ROI masks: ``rois.csv`` (patient_id, reader, sop_instance_uid, mask[, segment]) and 2-D
+"""ROI masks: the ``rois.csv`` table and 2-D masks aligned to one DICOM slice.
+
+ROI masks: ``rois.csv`` (patient_id, reader, sop_instance_uid, mask[, segment]) and 2-D
 masks (uint8, 1 = lesion) aligned to one DICOM slice: NRRD/NIfTI files, or DICOM SEG/RTSTRUCT
-objects (:mod:`pyradiogen.cohort.roi_objects`)."""
+objects (:mod:`pyradiogen.cohort.roi_objects`).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,24 @@ ROI_COLUMNS = ("patient_id", "reader", "sop_instance_uid", "mask")
 
 
 def read_mask(path: str | os.PathLike) -> np.ndarray:
-    """A 2-D mask (NRRD or NIfTI) as uint8 (rows, cols); a 3-D mask with one slice is squeezed."""
+    """Read a 2-D mask (NRRD or NIfTI); a 3-D mask with one slice is squeezed.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The mask file.
+
+    Returns
+    -------
+    ndarray of uint8, shape (rows, cols)
+        1 = lesion.
+
+    Raises
+    ------
+    CohortError
+        A missing or unreadable file, a mask that is not one 2-D slice, values other than
+        0/1, or an empty mask.
+    """
     path = Path(path)
     if not path.exists():
         raise CohortError("mask file not found", file=path,
@@ -57,17 +77,36 @@ def _resolve(mask: str, bases: list[Path]) -> Path:
 def read_rois(path: str | os.PathLike, images: pd.DataFrame | None = None,
               root: str | os.PathLike | None = None,
               dicom_root: str | os.PathLike | None = None) -> pd.DataFrame:
-    """ROI table: patient_id, reader, image_id, mask_path (absolute), sop_instance_uid,
-    source (``file``, ``seg`` or ``rtstruct``), segment, ref_sop.
+    """Read the ROI table ``rois/rois.csv`` and match each ROI to its slice.
 
     Mask paths are relative to ``root`` (the cohort folder), to the CSV's folder or to
     ``dicom_root``. A mask may be a NRRD/NIfTI file or a DICOM SEG/RTSTRUCT (see
-    :mod:`pyradiogen.cohort.roi_objects`; the optional ``segment`` column picks the segment or
-    ROI). With ``images`` (the DICOM index), each ROI's SOPInstanceUID is matched to a slice;
-    an unknown slice or patient, or a second ROI of the same reader and patient, is an error.
-    For a SEG/RTSTRUCT, ``ref_sop`` is the slice the object draws on (the same slice, or the
-    same position in another phase of the exam) and a blank ``sop_instance_uid`` takes the
-    referenced slice with the largest ROI.
+    :mod:`pyradiogen.cohort.roi_objects`; the optional ``segment`` column picks the segment
+    or ROI). For a SEG/RTSTRUCT, ``ref_sop`` is the slice the object draws on and a blank
+    ``sop_instance_uid`` takes the referenced slice with the largest ROI.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``rois.csv`` (or a ``rois/<reader>/`` layout).
+    images : DataFrame or None, default None
+        The DICOM index; each ROI's SOPInstanceUID is matched to a slice.
+    root : str, PathLike or None, default None
+        The cohort folder.
+    dicom_root : str, PathLike or None, default None
+        The DICOM folder.
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id, reader, image_id, mask_path`` (absolute), ``sop_instance_uid``,
+        ``source`` (``file``, ``seg`` or ``rtstruct``), ``segment``, ``ref_sop``.
+
+    Raises
+    ------
+    CohortError
+        An unknown slice or patient, a missing mask, or a second ROI of the same reader and
+        patient.
     """
     from . import roi_objects as ro
 
@@ -195,7 +234,22 @@ def _object_slice(row: pd.Series, images: pd.DataFrame, by_sop: pd.Series,
 
 def roi_mask(row: pd.Series | dict, images: pd.DataFrame,
              dicom_root: str | os.PathLike) -> np.ndarray:
-    """uint8 (rows, cols) mask of one ``read_rois`` row on its slice (any source)."""
+    """The mask of one :func:`read_rois` row on its slice, whatever its source.
+
+    Parameters
+    ----------
+    row : Series or dict
+        A row of :func:`read_rois`.
+    images : DataFrame
+        The DICOM index.
+    dicom_root : str or PathLike
+        The DICOM folder.
+
+    Returns
+    -------
+    ndarray of uint8, shape (rows, cols)
+        1 = lesion, aligned to the slice's pixels.
+    """
     from . import roi_objects as ro
 
     if row["source"] == "file":

@@ -48,7 +48,18 @@ PLANE_TOL_MM = 0.5
 
 
 def roi_object_kind(path: str | os.PathLike) -> str | None:
-    """``"seg"``, ``"rtstruct"`` or None (not a DICOM ROI object)."""
+    """Whether a file is a DICOM SEG, an RTSTRUCT, or neither.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The DICOM object.
+
+    Returns
+    -------
+    str or None
+        ``"seg"``, ``"rtstruct"`` or None.
+    """
     path = Path(path)
     if path.suffix.lower() in (".nrrd", ".nii", ".gz", ".mha", ".mhd"):
         return None
@@ -72,8 +83,19 @@ def roi_object_kind(path: str | os.PathLike) -> str | None:
 
 @dataclass
 class SliceGeometry:
-    """Where a slice lies: ImagePositionPatient (mm), the row and column direction cosines,
-    PixelSpacing (row spacing, column spacing in mm) and the matrix size."""
+    """Where a slice lies in patient space.
+
+    Parameters
+    ----------
+    ipp : ndarray, shape (3,)
+        ImagePositionPatient, in mm.
+    row_dir, col_dir : ndarray, shape (3,)
+        Row and column direction cosines (ImageOrientationPatient).
+    spacing : tuple of float
+        PixelSpacing: row spacing, column spacing, in mm.
+    shape : tuple of int
+        Rows, columns.
+    """
 
     ipp: np.ndarray
     row_dir: np.ndarray
@@ -83,11 +105,30 @@ class SliceGeometry:
 
     @property
     def normal(self) -> np.ndarray:
+        """Unit normal of the slice plane (row direction × column direction), shape (3,)."""
         return np.cross(self.row_dir, self.col_dir)
 
 
 def slice_geometry(path: str | os.PathLike, frame: int = 0) -> SliceGeometry:
-    """Geometry of one indexed slice (a single-frame file or a frame of a multi-frame)."""
+    """Geometry of one indexed slice (a single-frame file or a frame of a multi-frame).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The image file.
+    frame : int, default 0
+        1-based frame of a multi-frame file (0: single frame).
+
+    Returns
+    -------
+    SliceGeometry
+        Its position, orientation, spacing and size.
+
+    Raises
+    ------
+    CohortError
+        If the slice has no ImagePositionPatient/ImageOrientationPatient.
+    """
     ds = pydicom.dcmread(path, stop_before_pixels=True)
     ipp, iop, sp = ds.get("ImagePositionPatient"), ds.get("ImageOrientationPatient"), \
         ds.get("PixelSpacing")
@@ -122,15 +163,48 @@ def _seg(path: str | os.PathLike):
 
 
 def seg_segments(path: str | os.PathLike) -> pd.DataFrame:
-    """number, label of every segment of a DICOM SEG."""
+    """Number and label of every segment of a DICOM SEG.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The DICOM object.
+
+    Returns
+    -------
+    DataFrame
+        ``number, label``.
+
+    Raises
+    ------
+    CohortError
+        An unreadable object (the file named).
+    """
     seg = _seg(path)
     return pd.DataFrame([{"number": int(s.SegmentNumber), "label": str(s.SegmentLabel)}
                          for s in seg.SegmentSequence])
 
 
 def seg_references(path: str | os.PathLike) -> pd.DataFrame:
-    """One row per SEG frame: referenced SOPInstanceUID, segment number, frame position
-    (each taken from the frame's functional groups, else from the shared ones)."""
+    """One row per SEG frame: referenced SOPInstanceUID, segment number, frame position.
+
+    Each is taken from the frame's functional groups, else from the shared ones.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The DICOM object.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` (1-based), ``ref_sop``, ``segment``, ``ipp`` (the frame's position, mm).
+
+    Raises
+    ------
+    CohortError
+        An unreadable SEG or a frame naming no segment.
+    """
     seg = _seg(path)
     shared = seg.SharedFunctionalGroupsSequence[0] \
         if seg.get("SharedFunctionalGroupsSequence") else pydicom.Dataset()
@@ -160,7 +234,28 @@ def seg_references(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def pick_segments(path: str | os.PathLike, segment: str, kind: str = "seg") -> list:
-    """Segment numbers (SEG) or ROI numbers (RTSTRUCT) selected by the ``segment`` cell."""
+    """Segment numbers (SEG) or ROI numbers (RTSTRUCT) selected by the ``segment`` cell.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The object.
+    segment : str
+        The ``rois.csv`` cell: a number, a label, or empty (the object's only one).
+    kind : {"seg", "rtstruct"}, default "seg"
+        Object kind.
+
+    Returns
+    -------
+    list of int
+        Numbers selected.
+
+    Raises
+    ------
+    CohortError
+        An empty cell with several segments, or a number or label not in the object (the
+        ones present listed).
+    """
     table = seg_segments(path) if kind == "seg" else rtstruct_rois(path)
     what = "segment" if kind == "seg" else "ROI"
     listing = "; ".join(f"{n} = {lab!r}" for n, lab in zip(table["number"], table["label"]))
@@ -220,7 +315,29 @@ def _check_geometry(path, seg, frame_no: int, geo: SliceGeometry) -> None:
 
 def seg_mask(path: str | os.PathLike, ref_sop: str, segments: list[int],
              geo: SliceGeometry) -> np.ndarray:
-    """uint8 (rows, cols) union of ``segments`` on the slice ``ref_sop`` (0/1)."""
+    """Union of SEG segments on one slice.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The DICOM object.
+    ref_sop : str
+        SOPInstanceUID of the slice.
+    segments : list of int
+        Segment numbers.
+    geo : SliceGeometry
+        The slice's geometry.
+
+    Returns
+    -------
+    ndarray of uint8, shape (rows, cols)
+        1 inside the ROI.
+
+    Raises
+    ------
+    CohortError
+        A frame not on the slice's grid.
+    """
     seg = _seg(path)
     refs = seg_references(path)
     frames = refs[(refs["ref_sop"] == ref_sop) & refs["segment"].isin(segments)]
@@ -250,14 +367,43 @@ def _rt(path: str | os.PathLike) -> pydicom.Dataset:
 
 
 def rtstruct_rois(path: str | os.PathLike) -> pd.DataFrame:
-    """number, label (ROIName) of every ROI of an RTSTRUCT."""
+    """Number and label (ROIName) of every ROI of an RTSTRUCT.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The DICOM object.
+
+    Returns
+    -------
+    DataFrame
+        ``number, label``.
+
+    Raises
+    ------
+    CohortError
+        An unreadable object (the file named).
+    """
     ds = _rt(path)
     return pd.DataFrame([{"number": int(r.ROINumber), "label": str(r.get("ROIName", ""))}
                          for r in ds.get("StructureSetROISequence", [])])
 
 
 def rtstruct_contours(path: str | os.PathLike, rois: list[int]) -> list[dict]:
-    """Contours of the chosen ROIs: points (n, 3) in mm and the referenced SOP UIDs."""
+    """Contours of the chosen ROIs of an RTSTRUCT.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The DICOM object.
+    rois : list of int
+        ROI numbers.
+
+    Returns
+    -------
+    list of dict
+        ``points`` (n, 3) in mm and ``refs`` (referenced SOP UIDs) per contour.
+    """
     ds = _rt(path)
     out = []
     for rc in ds.get("ROIContourSequence", []):
@@ -272,8 +418,20 @@ def rtstruct_contours(path: str | os.PathLike, rois: list[int]) -> list[dict]:
 
 
 def rasterise_polygon(xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """bool (rows, cols): pixel centres inside the polygon ``xy`` (n, 2: column, row index
-    coordinates) or on its edge (even–odd crossing test, vectorised)."""
+    """Pixel centres inside a polygon or on its edge (even–odd crossing test, vectorised).
+
+    Parameters
+    ----------
+    xy : ndarray, shape (n, 2)
+        Vertices as (column, row) index coordinates.
+    shape : tuple of int
+        Rows, columns.
+
+    Returns
+    -------
+    ndarray of bool, shape (rows, cols)
+        True inside.
+    """
     rows, cols = shape
     out = np.zeros(shape, dtype=bool)
     if len(xy) < 3:
@@ -302,7 +460,24 @@ def rasterise_polygon(xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def rtstruct_mask(path: str | os.PathLike, ref_sop: str, rois: list[int],
                   geo: SliceGeometry) -> np.ndarray:
-    """uint8 (rows, cols) mask of the chosen ROIs' contours on the slice ``ref_sop``."""
+    """Mask of the chosen RTSTRUCT ROIs' contours on one slice.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The DICOM object.
+    ref_sop : str
+        SOPInstanceUID of the slice.
+    rois : list of int
+        ROI numbers.
+    geo : SliceGeometry
+        The slice's geometry.
+
+    Returns
+    -------
+    ndarray of uint8, shape (rows, cols)
+        1 inside the ROI.
+    """
     mask = np.zeros(geo.shape, dtype=bool)
     normal = geo.normal
     for c in rtstruct_contours(path, rois):
@@ -324,20 +499,67 @@ def rtstruct_mask(path: str | os.PathLike, ref_sop: str, rois: list[int],
 
 
 def rtstruct_references(path: str | os.PathLike, rois: list[int]) -> list[str]:
-    """SOP UIDs the chosen ROIs' contours name (empty when they name none)."""
+    """The SOP UIDs the chosen ROIs' contours name (empty when they name none).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The DICOM object.
+    rois : list of int
+        ROI numbers.
+
+    Returns
+    -------
+    list of str
+        Sorted UIDs.
+    """
     return sorted({r for c in rtstruct_contours(path, rois) for r in c["refs"]})
 
 
 def object_mask(kind: str, path: str | os.PathLike, ref_sop: str, segments: list[int],
                 geo: SliceGeometry) -> np.ndarray:
-    """The 2-D mask of a SEG/RTSTRUCT on one referenced slice."""
+    """The 2-D mask of a SEG/RTSTRUCT on one referenced slice.
+
+    Parameters
+    ----------
+    kind : {"seg", "rtstruct"}
+        Object kind.
+    path : str or PathLike
+        The DICOM object.
+    ref_sop : str
+        SOPInstanceUID of the slice.
+    segments : list of int
+        Segment or ROI numbers.
+    geo : SliceGeometry
+        The slice's geometry.
+
+    Returns
+    -------
+    ndarray of uint8, shape (rows, cols)
+        1 inside the ROI.
+    """
     if kind == "seg":
         return seg_mask(path, ref_sop, segments, geo)
     return rtstruct_mask(path, ref_sop, segments, geo)
 
 
 def object_references(kind: str, path: str | os.PathLike, segments: list[int]) -> list[str]:
-    """The slices (SOP UIDs) a SEG/RTSTRUCT draws the chosen segments/ROIs on."""
+    """The slices (SOP UIDs) a SEG/RTSTRUCT draws the chosen segments/ROIs on.
+
+    Parameters
+    ----------
+    kind : {"seg", "rtstruct"}
+        Object kind.
+    path : str or PathLike
+        The DICOM object.
+    segments : list of int
+        Segment or ROI numbers.
+
+    Returns
+    -------
+    list of str
+        Sorted UIDs.
+    """
     if kind == "seg":
         refs = seg_references(path)
         return sorted(set(refs.loc[refs["segment"].isin(segments), "ref_sop"]) - {""})

@@ -33,14 +33,28 @@ _TIMER_ALIASES = {
 
 
 def crf36_names() -> list[str]:
-    """The 36 feature names, exactly as the TCIA headers spell them."""
+    """The 36 TCGA Breast Phenotype feature names, exactly as the TCIA headers spell them.
+
+    Returns
+    -------
+    list of str
+        The names, in the bundled table's order.
+
+    References
+    ----------
+    .. [1] Burnside ES, Drukker K, Li H, et al. Using computer-extracted image phenotypes from
+       tumors on breast magnetic resonance imaging to predict breast cancer pathologic stage.
+       *Cancer* 122(5), 748–757 (2016) (TCGA Breast Phenotype Research Group features).
+    """
     return pd.read_csv(extdata("radiomics", "tcga_breast_phenotype_36_features.csv"))[
         "feature_name"].tolist()
 
 
 def _patient_index(tab: Table, tumour_only: bool = True,
                    duplicates: Duplicates = "error") -> Table:
-    """Re-index a table by patient ID: the 12-character patient barcode of TCGA sample/aliquot
+    """Re-index a table by patient ID.
+
+    Re-index a table by patient ID: the 12-character patient barcode of TCGA sample/aliquot
     barcodes, other IDs as written under ``id_scheme = "any"`` (:func:`.ids.patient_id`).
 
     Rules (each decision is added to ``tab.notes``): normal-tissue samples (type 10–19) are
@@ -94,10 +108,27 @@ def _patient_index(tab: Table, tumour_only: bool = True,
 
 
 def read_crf36(path: str | os.PathLike, option: str | None = None) -> pd.DataFrame:
-    """Patients × the 36 TCGA Breast Phenotype features (float; missing values are NaN).
+    """Read the 36 TCGA Breast Phenotype features: patients × features (float).
 
     Every missing-value spelling is NaN (the patient stays); duplicated columns or patients,
     non-numeric cells and a feature without any value are refused, naming them.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        CSV/TSV with ``Complete TCGA ID`` (or another ID column) and the 36 named columns.
+    option : str or None, default None
+        The command-line option that gave the file, for messages.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, 36)
+        Indexed by 12-character patient barcode.
+
+    Raises
+    ------
+    TableError
+        Missing feature columns, no ID column, or a bad cell (named).
     """
     path = Path(path)
     names = crf36_names()
@@ -130,13 +161,31 @@ IMMUNE_TEXT_COLUMNS = ("CancerType", "cancer_type", "cancertype", "Cancer", "pro
 
 def read_immune_table(path: str | os.PathLike, option: str | None = None,
                       duplicates: Duplicates = "error") -> pd.DataFrame:
-    """Any per-sample immune table (TIMER, the PanImmune CIBERSORT or leukocyte-fraction
-    tables …): patients × numeric columns (cell types as named in the file).
+    """Read any per-sample immune table (TIMER, PanImmune CIBERSORT, leukocyte fraction …).
 
     The ID column holds TCGA patient, sample or aliquot barcodes (dots allowed); tumour
-    samples are kept, one per patient (see :func:`_patient_index`); text columns such as
-    ``CancerType`` are dropped with a note. Missing values stay NaN and are counted in
-    ``attrs["na"]``; every decision is listed in ``attrs["notes"]``.
+    samples are kept, one per patient; text columns such as ``CancerType`` are dropped with a
+    note. Missing values stay NaN and are counted in ``attrs["na"]``; every decision is listed
+    in ``attrs["notes"]``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The table.
+    option : str or None, default None
+        The command-line option that gave the file, for messages.
+    duplicates : {"error", "first", "mean"}, default "error"
+        Several tumour aliquots of a patient: refused, the first kept, or averaged.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, n_cell_types)
+        Indexed by ``patient_id``; cell types as named in the file.
+
+    Raises
+    ------
+    TableError
+        No ID column, or duplicates with ``"error"`` (named).
     """
     path = Path(path)
     tab = read_table(path, what="immune table", option=option, id_column="auto",
@@ -157,9 +206,21 @@ def read_immune_table(path: str | os.PathLike, option: str | None = None,
 
 
 def timer_column_map(columns) -> dict[str, str]:
-    """Column → TIMER cell type (``B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic``)
-    for the columns whose name spells one (any case; ``.``, ``_`` and spaces ignored: TIMER's
-    ``T_cell.CD4``, ``DC`` …). Columns naming no cell type are not in the result."""
+    """Map columns that name a TIMER cell type to that cell type.
+
+    Any case; ``.``, ``_`` and spaces ignored: TIMER's ``T_cell.CD4``, ``DC`` ….
+
+    Parameters
+    ----------
+    columns : iterable of str
+        Column names.
+
+    Returns
+    -------
+    dict of str to str
+        Column → ``B_cell``, ``CD4_T``, ``CD8_T``, ``Neutrophil``, ``Macrophage`` or
+        ``Dendritic``; columns naming no cell type are left out.
+    """
     ren = {}
     for col in columns:
         key = "".join(ch for ch in str(col).lower() if ch.isalnum())
@@ -170,11 +231,35 @@ def timer_column_map(columns) -> dict[str, str]:
 
 def read_timer(path: str | os.PathLike, option: str | None = None,
                duplicates: Duplicates = "error") -> pd.DataFrame:
-    """Patients × B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic (float).
+    """Read a TIMER table: patients × B_cell, CD4_T, CD8_T, Neutrophil, Macrophage, Dendritic.
 
     Accepts TIMER's own headers (``B_cell, CD4_Tcell, CD8_Tcell, Neutrophil, Macrophage, DC``)
     and sample barcodes (the primary tumour sample is kept when a patient has several); read
     as :func:`read_immune_table` reads.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The table.
+    option : str or None, default None
+        The command-line option that gave the file, for messages.
+    duplicates : {"error", "first", "mean"}, default "error"
+        As :func:`read_immune_table`.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, 6)
+        Float, indexed by ``patient_id``.
+
+    Raises
+    ------
+    CohortError
+        A cell type missing or named by two columns.
+
+    References
+    ----------
+    .. [1] Li T, Fan J, Wang B, et al. TIMER: a web server for comprehensive analysis of
+       tumor-infiltrating immune cells. *Cancer Res* 77(21), e108–e110 (2017).
     """
     path = Path(path)
     df = read_immune_table(path, option=option, duplicates=duplicates)
@@ -198,10 +283,27 @@ def read_timer(path: str | os.PathLike, option: str | None = None,
 
 
 def read_risk_genes(path: str | os.PathLike, option: str | None = None) -> list[str]:
-    """One gene symbol a line; blank lines and ``#`` comments are ignored.
+    """Read a gene list: one symbol a line; blank lines and ``#`` comments are ignored.
 
-    A missing-value line (``NA`` …) is skipped with a warning; a line with several tokens and
-    a gene listed twice are refused, naming the line and gene.
+    A missing-value line (``NA`` …) is skipped with a warning.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The list.
+    option : str or None, default None
+        The command-line option that gave the file, for messages.
+
+    Returns
+    -------
+    list of str
+        Symbols in file order.
+
+    Raises
+    ------
+    CohortError
+        Missing or empty file, a line with several tokens, or a gene listed twice (line and
+        gene named).
     """
     path = Path(path)
     if not path.exists():
@@ -242,15 +344,26 @@ def read_risk_genes(path: str | os.PathLike, option: str | None = None) -> list[
 def read_gmt(path: str | os.PathLike) -> dict[str, list[str]]:
     """Read a GMT file: ``name <tab> description <tab> gene ...`` per line.
 
-    The one GMT reader of the package (the cohort's ``genesets`` part, ``ssgsea --gmt``,
-    :func:`pyradiogen.genomics.genesets.load_gene_sets`).
+    The one GMT reader of the package. Members are kept as written (order and repeats; see
+    :func:`pyradiogen.genomics.genesets.dedupe_members`); empty fields (trailing tabs) and
+    missing-value members (``NA`` …) are skipped, the latter with a :class:`GeneSetWarning`
+    naming the set.
 
-    Members are kept as written (order and repeats; see
-    :func:`pyradiogen.genomics.genesets.dedupe_members`); empty
-    fields (trailing tabs) and missing-value members (``NA`` …) are skipped, the latter with
-    a :class:`GeneSetWarning` naming the set. A set name that appears twice, a line without a
-    tab, or a file without sets raise :class:`~pyradiogen.cohort.CohortError` (a
-    ``ValueError``) naming the file and line.
+    Parameters
+    ----------
+    path : str or PathLike
+        The GMT file (MSigDB format).
+
+    Returns
+    -------
+    dict of str to list of str
+        Set name → members, in file order.
+
+    Raises
+    ------
+    CohortError
+        A missing file, a folder, no sets, a line without a tab, an empty or repeated set
+        name (file and line named); a ``ValueError``.
     """
     p = Path(path)
     if not p.exists():
@@ -297,7 +410,18 @@ def read_gmt(path: str | os.PathLike) -> dict[str, list[str]]:
 
 
 def as_float_matrix(df: pd.DataFrame) -> np.ndarray:
-    """The values of a numeric table as float64 (helper for tests and callers)."""
+    """The values of a numeric table as float64.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Numeric table.
+
+    Returns
+    -------
+    ndarray of float64
+        ``df.to_numpy(dtype=float)``.
+    """
     return df.to_numpy(dtype=float)
 
 
@@ -307,14 +431,38 @@ FEATURE_KEYS = ("image_id", "patient_id", "reader")
 def read_features(path: str | os.PathLike, option: str | None = "--features",
                   reader: str | None = None, what: str = "feature table",
                   min_rows: int = 2) -> pd.DataFrame:
-    """A feature table: ``image_id`` (optional), ``patient_id``, then numeric feature columns.
+    """Read a feature table: ``image_id`` (optional), ``patient_id``, then numeric features.
 
     Read by :func:`~pyradiogen.cohort.usertable.read_table` (duplicated columns, non-numeric
-    cells, features without any value refused, naming them; missing-value spellings are NaN and
-    each stage applies its own policy to them). A table without ``image_id`` holds one row per
-    patient (``image_id`` = patient). A table with a ``reader`` column (pyradiomics per reader)
-    keeps one reader (``reader``, default the first in sorted order), noted in
-    ``attrs["notes"]``. TCGA barcodes are harmonised to 12-character patient barcodes.
+    cells, features without any value refused, naming them; missing-value spellings are NaN
+    and each stage applies its own policy to them). A table without ``image_id`` holds one row
+    per patient (``image_id`` = patient). TCGA barcodes are harmonised to 12-character
+    patient barcodes.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        CSV, TSV or Parquet.
+    option : str or None, default "--features"
+        The command-line option that named the file.
+    reader : str or None, default None
+        A table with a ``reader`` column keeps this reader (the first in sorted order when
+        None), noted in ``attrs["notes"]``.
+    what : str, default "feature table"
+        What the table is, for messages.
+    min_rows : int, default 2
+        Fewest rows accepted.
+
+    Returns
+    -------
+    DataFrame
+        ``image_id``, ``patient_id``, float features.
+
+    Raises
+    ------
+    TableError
+        Repeated images or patients, no feature column, too few rows, an unknown reader, a
+        row without an ID (named).
     """
     path = Path(path)
     tab = read_table(path, what=what, option=option, id_column=None,
@@ -372,14 +520,41 @@ def read_patient_table(path: str | os.PathLike, what: str, option: str | None = 
                        id_column: str | None = "auto", string_columns: tuple[str, ...] = (),
                        min_rows: int = 1, barcodes: bool = True,
                        all_na: str = "error") -> pd.DataFrame:
-    """A per-patient numeric table (GFs, risk scores, signatures, TIMER, clinical labels):
-    indexed by ``patient_id``, one float column per variable.
+    """Read a per-patient numeric table (GFs, risk scores, signatures, TIMER, labels).
 
-    The ID column is ``patient_id``, ``sample`` or another ID-named column (or ``id_column``);
-    with ``barcodes`` TCGA barcodes are harmonised (sample barcodes: tumour sample kept, see
-    :func:`_patient_index`); other IDs are kept as written. Missing-value spellings are NaN
-    (counted in ``attrs["na"]``); duplicated columns or patients and non-numeric cells are
-    refused, naming them.
+    The ID column is ``patient_id``, ``sample`` or another ID-named column (or
+    ``id_column``); with ``barcodes`` TCGA barcodes are harmonised (sample barcodes: the
+    tumour sample kept); other IDs are kept as written. Missing-value spellings are NaN
+    (counted in ``attrs["na"]``).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The table.
+    what : str
+        What the table is, for messages.
+    option : str or None, default None
+        The command-line option that gave the file.
+    id_column : str or None, default "auto"
+        The ID column (``"auto"``: found by name).
+    string_columns : tuple of str, default ()
+        Columns kept as text.
+    min_rows : int, default 1
+        Fewest rows accepted.
+    barcodes : bool, default True
+        Harmonise TCGA barcodes.
+    all_na : {"error", "drop", "keep"}, default "error"
+        A column without any value.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``patient_id``, one float column per variable.
+
+    Raises
+    ------
+    TableError
+        No ID column, duplicated columns or patients, non-numeric cells (named).
     """
     path = Path(path)
     tab = read_table(path, what=what, option=option, id_column=id_column,

@@ -69,7 +69,19 @@ Duplicates = Literal["error", "first", "mean"]
 
 
 def is_na(value: object) -> bool:
-    """Whether ``value`` is a missing value (NaN/None or one of :data:`NA_SPELLINGS`)."""
+    """Whether a value is missing (NaN/None or one of :data:`NA_SPELLINGS`).
+
+    Parameters
+    ----------
+    value : object
+        A cell.
+
+    Returns
+    -------
+    bool
+        True for NaN, None, ``pd.NA`` and every missing-value spelling (``NA``, ``[Not
+        Available]``, ``#N/A`` …, any case, surrounding spaces ignored).
+    """
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -85,7 +97,18 @@ def _blank(v: object) -> bool:
 
 
 def na_mask(s: pd.Series) -> pd.Series:
-    """Boolean mask of the missing values of a column (NaN/None or an NA spelling)."""
+    """Boolean mask of the missing values of a column (NaN/None or an NA spelling).
+
+    Parameters
+    ----------
+    s : Series
+        A column.
+
+    Returns
+    -------
+    Series of bool
+        Same index; True where :func:`is_na`.
+    """
     vals = s.to_numpy(dtype=object)
     return pd.Series(np.fromiter((is_na(v) for v in vals), dtype=bool, count=len(vals)),
                      index=s.index)
@@ -96,17 +119,57 @@ def _key(name: object) -> str:
 
 
 class TableError(CohortError):
-    """A table the user gave cannot be used; the message names file, column, line/ID, fix."""
+    """A table the user gave cannot be used; the message names file, column, line/ID and fix.
+
+    Parameters
+    ----------
+    problem : str
+        What is wrong.
+    file : str, PathLike or None, default None
+        The input file.
+    patient : str or None, default None
+        The patient.
+    gene : str or None, default None
+        The gene.
+    fix : str or None, default None
+        What the user should do; the message ends with it.
+    column : str or None, default None
+        The column.
+    line : int or None, default None
+        The file line.
+    option : str or None, default None
+        The command-line option that gave the file (``--ratings``).
+    what : str or None, default None
+        What the file is (``"ratings table"``).
+    """
 
 
 @dataclass
 class Table:
     """A table as read by :func:`read_table`.
 
-    ``frame``: the data columns (the ID column moved to the index, named as in the file; rows
-    numbered from 1 when there is no ID column). ``na``: ``{column: {spelling: count}}`` of the
-    missing values found. ``lines``: the file line of each row. ``notes``: what the reader
-    decided on the user's behalf (ID column chosen, rows collapsed, columns dropped …).
+    Parameters
+    ----------
+    frame : DataFrame
+        The data columns; the ID column moved to the index, named as in the file (rows
+        numbered from 1 when there is no ID column).
+    path : Path
+        The file.
+    what : str, default "table"
+        What the table is, for messages.
+    option : str or None, default None
+        The command-line option that gave the file.
+    id_column : str or None, default None
+        The ID column used (None: none).
+    delimiter : str or None, default None
+        The delimiter detected (None for Parquet).
+    na : dict of str to dict of str to int
+        ``{column: {spelling: count}}`` of the missing values found.
+    lines : Series of int or None, default None
+        The file line of each row.
+    notes : list of str
+        What the reader decided on the user's behalf (ID column chosen, rows collapsed,
+        columns dropped …).
     """
 
     frame: pd.DataFrame
@@ -120,12 +183,29 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
     def na_counts(self) -> pd.Series:
-        """Missing values per column (every column of ``frame``, zeros included)."""
+        """Missing values per column (every column of ``frame``, zeros included).
+
+        Returns
+        -------
+        Series of int
+            Indexed by column.
+        """
         return pd.Series({c: sum(self.na.get(str(c), {}).values()) for c in self.frame.columns},
                          dtype=int)
 
     def na_summary(self, limit: int = 12) -> str:
-        """``"HER2 Final Status 44 (NA 34, Equivocal 10); …"`` for columns with missing values."""
+        """One line listing the columns with missing values and their spellings.
+
+        Parameters
+        ----------
+        limit : int, default 12
+            Columns listed before "… and N more".
+
+        Returns
+        -------
+        str
+            ``"HER2 Final Status 44 (NA 34, Equivocal 10); …"``, or ``"no missing values"``.
+        """
         parts = []
         for col, spell in self.na.items():
             n = sum(spell.values())
@@ -140,12 +220,44 @@ class Table:
     def error(self, problem: str, *, column: str | None = None, line: int | None = None,
               patient: str | None = None, gene: str | None = None,
               fix: str | None = None) -> TableError:
-        """A :class:`TableError` about this table."""
+        """A :class:`TableError` about this table, naming its file and option.
+
+        Parameters
+        ----------
+        problem : str
+            What is wrong.
+        column : str or None, default None
+            The column.
+        line : int or None, default None
+            The file line.
+        patient : str or None, default None
+            The patient.
+        gene : str or None, default None
+            The gene.
+        fix : str or None, default None
+            What the user should do.
+
+        Returns
+        -------
+        TableError
+            To be raised by the caller.
+        """
         return TableError(problem, file=self.path, option=self.option, what=self.what,
                           column=column, line=line, patient=patient, gene=gene, fix=fix)
 
     def line_of(self, row: object) -> int | None:
-        """File line of a row label (``None`` when unknown)."""
+        """File line of a row label.
+
+        Parameters
+        ----------
+        row : object
+            A label of ``frame``'s index.
+
+        Returns
+        -------
+        int or None
+            The 1-based line, or None when unknown.
+        """
         if self.lines is None:
             return None
         try:
@@ -202,9 +314,12 @@ def _read_text_head(path: Path, n: int = 40) -> tuple[list[str], int, str]:
 
 def _raw_frame(path: Path, what: str, option: str | None, text_columns
                ) -> tuple[list[str], pd.DataFrame, str | None, int, list[str]]:
-    """(header, body with columns 0..k-1 indexed by file line, delimiter, first data line,
+    """Read a delimited file's header and body as text.
+
+    (header, body with columns 0..k-1 indexed by file line, delimiter, first data line,
     notes). ``text_columns(header)`` gives the column positions read as text (``True``: all);
-    the others are parsed as numbers where every cell is one."""
+    the others are parsed as numbers where every cell is one.
+    """
     notes: list[str] = []
 
     def err(problem: str, fix: str, line: int | None = None) -> TableError:
@@ -361,6 +476,8 @@ def read_table(path: str | os.PathLike, *, what: str = "table", option: str | No
         (see the module docstring).
     id_option : str, optional
         The option that sets ``id_column`` (``"--id-column"``), named in messages and notes.
+    id_names : sequence of str
+        Lower-case names (punctuation removed) that mark an ID column for ``"auto"``.
     required : sequence of str
         Columns that must be present (a missing one is refused, listing the columns found).
     numeric : sequence of str, "rest" or "none"
@@ -384,6 +501,7 @@ def read_table(path: str | os.PathLike, *, what: str = "table", option: str | No
     Returns
     -------
     Table
+        The data, the missing values found, the line of each row and the reader's notes.
 
     Raises
     ------
@@ -626,7 +744,31 @@ def _resolve_duplicates(tab: Table, rule: Duplicates) -> None:
 
 def check_header(path: str | os.PathLike, sep: str = "\t", skip_comments: bool = True,
                  what: str = "table", option: str | None = None) -> list[str]:
-    """The header of a delimited text file, refusing duplicated or blank column names."""
+    """The header of a delimited text file, refusing duplicated or blank column names.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    sep : str, default a tab character
+        Delimiter.
+    skip_comments : bool, default True
+        Skip leading ``#`` lines.
+    what : str, default "table"
+        What the file is, for messages.
+    option : str or None, default None
+        The command-line option that gave the file, for messages.
+
+    Returns
+    -------
+    list of str
+        Column names.
+
+    Raises
+    ------
+    TableError
+        Missing or empty file, no header, duplicated names.
+    """
     p = Path(path)
     if not p.exists():
         raise TableError("does not exist", file=p, what=what, option=option,
@@ -648,7 +790,18 @@ def check_header(path: str | os.PathLike, sep: str = "\t", skip_comments: bool =
 
 
 def missing_cells(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """(row, column) of every missing value of a numeric frame, in row order."""
+    """The (row, column) of every missing value of a numeric frame, in row order.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Numeric table.
+
+    Returns
+    -------
+    list of (str, str)
+        Row and column labels.
+    """
     arr = frame.to_numpy(dtype=float)
     r, c = np.nonzero(~np.isfinite(arr))
     return [(str(frame.index[i]), str(frame.columns[j])) for i, j in zip(r, c)]
@@ -656,7 +809,24 @@ def missing_cells(frame: pd.DataFrame) -> list[tuple[str, str]]:
 
 def describe_missing(frame: pd.DataFrame, row_word: str = "sample", col_word: str = "gene",
                      k: int = 5) -> str:
-    """``"3 missing value(s): gene G1 in sample S2, …; gene G9 has no value at all"``."""
+    """Describe the missing values of a table in one line, naming rows and columns.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Numeric table.
+    row_word : str, default "sample"
+        What a row is.
+    col_word : str, default "gene"
+        What a column is.
+    k : int, default 5
+        Cells named before "…".
+
+    Returns
+    -------
+    str
+        ``"3 missing value(s): gene G1 in sample S2, …; gene G9 has no value at all"``.
+    """
     arr = frame.to_numpy(dtype=float)
     miss = ~np.isfinite(arr)
     n = int(miss.sum())

@@ -1,5 +1,8 @@
-"""Checks of a cohort: :func:`load_cohort`, :func:`validate_cohort` and what
-``python -m pyradiogen validate DIR`` prints (:func:`report`)."""
+"""Checks of a cohort: loading, validating, and what ``pyradiogen validate`` prints.
+
+Checks of a cohort: :func:`load_cohort`, :func:`validate_cohort` and what
+``python -m pyradiogen validate DIR`` prints (:func:`report`).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,28 @@ from .errors import CohortError
 
 def validate_cohort(c: Cohort, raise_on_error: bool = True, masks: bool = True
                     ) -> list[Check]:
-    """Read every part of ``c`` and check it; return the checks (also kept in ``c.checks``)
-    and, with ``raise_on_error``, raise the first error (the reader's own
-    :class:`CohortError`, naming the file, patient or gene)."""
+    """Read every part of a cohort and check it.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    raise_on_error : bool, default True
+        Raise the first error (the reader's own :class:`CohortError`, naming the file,
+        patient or gene).
+    masks : bool, default True
+        Also read every ROI mask.
+
+    Returns
+    -------
+    list of Check
+        One per part (also kept in ``c.checks``).
+
+    Raises
+    ------
+    CohortError
+        With ``raise_on_error``, the first problem found.
+    """
     c.checks = run_checks(c, masks=masks)
     errors = [ch for ch in c.checks if ch.status == "error"]
     if errors and raise_on_error:
@@ -26,9 +48,33 @@ def validate_cohort(c: Cohort, raise_on_error: bool = True, masks: bool = True
 def load_cohort(path: str | os.PathLike, validate: bool = True,
                 cache_dir: str | os.PathLike | None = None, progress: bool = True,
                 n_jobs: int = 1) -> Cohort:
-    """Open a cohort directory (``cohort.toml``); with ``validate`` every part is read and
-    checked now, and the first problem raises :class:`CohortError`. ``n_jobs`` > 1 indexes
-    large DICOM downloads in parallel."""
+    """Open a cohort directory (``cohort.toml``) and, by default, check every part now.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The cohort directory.
+    validate : bool, default True
+        Read and check every part now (:func:`validate_cohort`); otherwise parts are read on
+        first access.
+    cache_dir : str, PathLike or None, default None
+        Where the DICOM index is cached (``<cohort>/.pyradiogen`` when None).
+    progress : bool, default True
+        Progress bars while indexing.
+    n_jobs : int, default 1
+        Processes indexing a large DICOM download.
+
+    Returns
+    -------
+    Cohort
+        The opened cohort.
+
+    Raises
+    ------
+    CohortError
+        A missing or invalid ``cohort.toml`` or, with ``validate``, the first problem in a
+        part (file, patient or gene named).
+    """
     c = Cohort(path, cache_dir=cache_dir, progress=progress, n_jobs=n_jobs)
     if validate:
         validate_cohort(c, raise_on_error=True)
@@ -53,7 +99,20 @@ def _sample(items, k: int = 5) -> str:
 
 
 def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
-    """Every part of the cohort, read and cross-checked."""
+    """Read and cross-check every part of the cohort.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    masks : bool, default True
+        Also read every ROI mask.
+
+    Returns
+    -------
+    list of Check
+        One per part and cross-check (``ok``, ``warning`` or ``error``).
+    """
     checks: list[Check] = []
 
     def dicom():
@@ -235,8 +294,19 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
 
 # ----------------------------------------------------------------------------- report
 def required_studies(c: Cohort) -> list[str]:
-    """The studies whose loss of every patient fails ``validate``: ``studies`` in cohort.toml,
-    else liu2023, and kim2020 when the cohort has ROIs."""
+    """The studies whose loss of every patient fails ``validate``.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+
+    Returns
+    -------
+    list of str
+        ``studies`` from cohort.toml; without it liu2023, and kim2020 when the cohort has
+        ROIs.
+    """
     if c.manifest.studies is not None:
         return list(c.manifest.studies)
     return ["liu2023"] + (["kim2020"] if c.manifest.path("rois") is not None else [])
@@ -270,8 +340,21 @@ def _plain(v):
 
 
 def series_rows(c: Cohort, status: dict[str, str] | None = None) -> list[dict]:
-    """The per-series table: patient, description, vendor, field strength, role, phase, the
-    rule that decided it, slices, kept or why excluded (non-image objects included)."""
+    """The per-series table of ``validate``, non-image objects included.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    status : dict of str to str or None, default None
+        Series UID → kept or why excluded (from a study's assembly).
+
+    Returns
+    -------
+    list of dict
+        Per series: patient, description, vendor, field strength, role, phase, the rule that
+        decided it, slices and status.
+    """
     import pandas as pd
 
     from .assemble import scanner_name
@@ -334,15 +417,22 @@ def report(c: Cohort, checks: list[Check],
            assemblers: Mapping[str, Callable[[Cohort], Any]] | None = None) -> dict:
     """Everything ``validate`` prints, as a JSON-ready dict.
 
-    ``assemblers``: study name → its cohort assembly (``pyradiogen.studies.<name>.assemble``);
-    each study's entry comes from it (none without).
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    checks : list of Check
+        From :func:`run_checks`.
+    assemblers : mapping of str to callable or None, default None
+        Study name → its cohort assembly (``pyradiogen.studies.<name>.assemble``); each
+        study's entry comes from it (none without).
 
-    Keys: ``cohort``, ``valid``, ``checks``, ``notes``, ``studies`` (``liu2023``,
-    ``kim2020``: ``required``, ``assessed``, ``patients``, ``n_patients``, ``flowchart``
-    [{step, excluded, remaining, excluded_patients}], ``error``, ``warning`` and study
-    details), ``series`` (the per-series table), ``exams`` [{exam_id, patient_id, study_uid,
-    ordered, rule, note, phases: [{phase, series_uid, rule}]}], ``skipped`` [{path, reason,
-    kind, ...}] and ``errors`` (why ``valid`` is false).
+    Returns
+    -------
+    dict
+        ``cohort``, ``valid``, ``checks``, ``notes``, ``studies`` (per study: ``required``,
+        ``assessed``, ``patients``, ``n_patients``, ``flowchart``, ``error``, ``warning``),
+        ``series``, ``exams``, ``skipped`` and ``errors`` (why ``valid`` is false).
     """
     errors = [ch.detail for ch in checks if ch.status == "error"]
     out: dict = {"cohort": str(c.root), "name": c.manifest.name,

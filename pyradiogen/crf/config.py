@@ -16,7 +16,27 @@ from ..config import register_section
 @register_section("crf", presets={})
 @dataclass
 class CRFConfig:
-    """pyradiomics extraction and the inter-reader ICC."""
+    """Configuration section ``[crf]``: pyradiomics extraction and the inter-reader ICC.
+
+    Parameters
+    ----------
+    params : str, default "kim2020_2d"
+        A shipped parameter file (``pyradiogen/crf/params``) or a path.
+    readers : list of str or None, default None
+        Readers whose ROIs are used (every reader in ``rois.csv`` when None).
+    n_jobs : int, default 2
+        Worker processes.
+    cache : bool, default True
+        Per-ROI cache under ``<out>/.cache/crf``.
+    icc_model : {"oneway", "twoway"}, default "twoway"
+        ICC model (the paper does not state it; assumed).
+    icc_type : {"consistency", "agreement"}, default "agreement"
+        ICC type (assumed).
+    icc_unit : {"single", "average"}, default "single"
+        Single or average measures (assumed).
+    conf_level : float, default 0.95
+        Confidence level of the ICC's interval.
+    """
 
     params: str = "kim2020_2d"            # shipped parameter file (pyradiogen/crf/params) or path
     readers: list[str] | None = None     # None: every reader in rois.csv

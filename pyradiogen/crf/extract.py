@@ -50,7 +50,26 @@ def _where(where: str) -> str:
 
 
 def check_mask(image: np.ndarray, mask: np.ndarray, label: int = 1, where: str = "") -> None:
-    """Raise :class:`MaskError` / :class:`GeometryError` when ``mask`` cannot be used."""
+    """Refuse a mask pyradiomics cannot use, naming the ROI.
+
+    Parameters
+    ----------
+    image : ndarray, shape (rows, cols) or (slices, rows, cols)
+        The image.
+    mask : ndarray, same shape as ``image``
+        The ROI labels.
+    label : int, default 1
+        The ROI's label value.
+    where : str, default ""
+        Prefix of every message (e.g. ``"patient TCGA-A1-A0SB, reader R1"``).
+
+    Raises
+    ------
+    GeometryError
+        The image is not 2-D/3-D, or mask and image differ in shape.
+    MaskError
+        The mask is empty, ``label`` is absent, or the image has NaN/inf pixels in the ROI.
+    """
     pre = _where(where)
     if image.ndim not in (2, 3):
         raise GeometryError(f"{pre}image has {image.ndim} dimensions; expected a 2-D slice "
@@ -76,9 +95,25 @@ def check_roi_size(roi: np.ndarray, where: str = "", min_dimensions: int = 2,
     """Refuse an ROI pyradiomics cannot use, in words a reader understands.
 
     pyradiomics needs the ROI's bounding box to span more than one pixel in at least
-    ``min_dimensions`` directions (its ``minimumROIDimensions``, 2 by default), and, when set,
-    at least ``min_size`` pixels (``minimumROISize``); otherwise it fails with "mask has too few
-    dimensions". The error names the ROI's pixel count and bounding box.
+    ``min_dimensions`` directions (its ``minimumROIDimensions``) and, when set, at least
+    ``min_size`` pixels (``minimumROISize``); otherwise it fails with "mask has too few
+    dimensions".
+
+    Parameters
+    ----------
+    roi : ndarray of bool
+        The ROI's pixels.
+    where : str, default ""
+        Prefix of every message.
+    min_dimensions : int, default 2
+        pyradiomics' ``minimumROIDimensions``.
+    min_size : int or None, default None
+        pyradiomics' ``minimumROISize``, in pixels.
+
+    Raises
+    ------
+    MaskError
+        The ROI is too small (its pixel count and bounding box named).
     """
     idx = np.nonzero(roi)
     n = int(roi.sum())
@@ -122,10 +157,26 @@ def _params_json(params: dict[str, Any], label: int | None) -> str:
 
 
 def to_sitk(image: np.ndarray, mask: np.ndarray, spacing: Sequence[float]):
-    """SimpleITK image and mask from numpy arrays (a 2-D slice becomes a one-slice volume).
+    """SimpleITK image and mask from NumPy arrays (a 2-D slice becomes a one-slice volume).
 
     The image keeps its pixel type, as when pyradiomics reads a file: resampling returns that
     type, so an integer image is rounded after interpolation.
+
+    Parameters
+    ----------
+    image : ndarray, shape (rows, cols) or (slices, rows, cols)
+        Pixels.
+    mask : ndarray, same shape
+        ROI labels.
+    spacing : sequence of float
+        Pixel spacing in mm, in the arrays' axis order.
+
+    Returns
+    -------
+    image : SimpleITK.Image
+        With the spacing set (SimpleITK's x, y, z order).
+    mask : SimpleITK.Image
+        Same geometry.
     """
     import SimpleITK as sitk
 
@@ -148,11 +199,38 @@ def extract_image(image_array: np.ndarray, mask_array: np.ndarray, spacing: Sequ
                   where: str = "") -> dict[str, Any]:
     """pyradiomics features and diagnostics of one ROI.
 
-    ``image_array`` is a 2-D slice (rows, cols) or 3-D volume (slices, rows, cols);
-    ``mask_array`` has the same shape; ``spacing`` is in mm in the same axis order. ``params``
-    is a shipped parameter-file name, a YAML path or a pyradiomics parameter dict (default:
-    study kim2020's). ``where`` (e.g. ``"patient TCGA-A1-A0SB, reader R1"``) prefixes every error.
-    Returns pyradiomics' ordered output: ``diagnostics_*`` entries (strings) and features (floats).
+    Parameters
+    ----------
+    image_array : ndarray, shape (rows, cols) or (slices, rows, cols)
+        A 2-D slice or 3-D volume.
+    mask_array : ndarray, same shape
+        ROI labels.
+    spacing : sequence of float
+        Pixel spacing in mm, in the same axis order.
+    params : str, Path, dict or None, default None
+        A shipped parameter-file name, a YAML path or a pyradiomics parameter dict (study
+        kim2020's when None).
+    label : int or None, default None
+        The ROI label (the parameters' ``label``, else 1, when None).
+    where : str, default ""
+        Prefix of every error (e.g. ``"patient TCGA-A1-A0SB, reader R1"``).
+
+    Returns
+    -------
+    dict
+        pyradiomics' ordered output: ``diagnostics_*`` entries (strings) and features
+        (floats).
+
+    Raises
+    ------
+    MaskError
+        If the mask cannot be used or pyradiomics rejects the ROI.
+
+    References
+    ----------
+    .. [1] van Griethuysen JJM, Fedorov A, Parmar C, et al. Computational radiomics system to
+       decode the radiographic phenotype. *Cancer Res* 77(21), e104–e107 (2017);
+       pyradiomics 3.0.1.
     """
     pdict = load_params(params)
     image = np.asarray(image_array)
@@ -183,7 +261,24 @@ def extract_image(image_array: np.ndarray, mask_array: np.ndarray, spacing: Sequ
 
 def roi_key(image: np.ndarray, mask: np.ndarray, spacing: Sequence[float],
             params: dict[str, Any]) -> str:
-    """Cache key of one ROI: hash of image, mask, spacing, parameters and pyradiomics version."""
+    """Cache key of one ROI: hash of image, mask, spacing, parameters and pyradiomics version.
+
+    Parameters
+    ----------
+    image : ndarray
+        Pixels.
+    mask : ndarray
+        ROI labels.
+    spacing : sequence of float
+        Pixel spacing in mm.
+    params : dict
+        pyradiomics parameters.
+
+    Returns
+    -------
+    str
+        Hex SHA-256.
+    """
     from radiomics import __version__ as rv
 
     h = hashlib.sha256()
@@ -258,13 +353,44 @@ def extract_crfs(cohort: Any, readers: Sequence[str] | None = None, n_jobs: int 
                  cache_dir: str | os.PathLike | None = None, backend: str = "loky",
                  return_diagnostics: bool = False, min_rois_per_worker: int = MIN_ROIS_PER_WORKER
                  ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
-    """Features of every patient × reader ROI of ``cohort`` (see ``docs/ARCHITECTURE.md``).
+    """Features of every patient × reader ROI of a cohort.
 
-    Returns a DataFrame with ``patient_id, reader, image_id`` and one column per feature (100
-    for kim2020's parameters); with ``return_diagnostics`` also pyradiomics' diagnostics per ROI.
     ROIs already in ``cache_dir`` (keyed by :func:`roi_key`) are not recomputed. Worker
     processes are started only when each gets at least ``min_rois_per_worker`` ROIs: one ROI
     takes ~0.03 s, starting a worker a few seconds (``benchmarks/bench_crf.py``).
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort with DICOM and ROIs.
+    readers : sequence of str or None, default None
+        Readers whose ROIs are used (all when None).
+    n_jobs : int, default 2
+        Worker processes.
+    params : str, Path, dict or None, default None
+        A shipped parameter-file name, a YAML path or a pyradiomics parameter dict (study
+        kim2020's when None).
+    cache_dir : str, PathLike or None, default None
+        Per-ROI cache.
+    backend : {"loky", "sequential", "dask"}, default "loky"
+        :func:`pyradiogen.parallel.pmap` backend.
+    return_diagnostics : bool, default False
+        Also return pyradiomics' diagnostics.
+    min_rois_per_worker : int, default MIN_ROIS_PER_WORKER
+        Fewest ROIs per worker worth a process.
+
+    Returns
+    -------
+    features : DataFrame
+        ``patient_id, reader, image_id`` and one column per feature (100 for kim2020).
+    diagnostics : DataFrame
+        Only with ``return_diagnostics``: one row per ROI.
+
+    References
+    ----------
+    .. [1] van Griethuysen JJM, Fedorov A, Parmar C, et al. Computational radiomics system to
+       decode the radiographic phenotype. *Cancer Res* 77(21), e104–e107 (2017);
+       pyradiomics 3.0.1.
     """
     pdict = load_params(params)
     cdir = None if cache_dir is None else Path(cache_dir)
@@ -283,7 +409,31 @@ def extract_crfs(cohort: Any, readers: Sequence[str] | None = None, n_jobs: int 
 def assemble(items: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]],
              params: dict[str, Any], return_diagnostics: bool = False
              ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
-    """Feature (and diagnostics) tables from per-ROI results."""
+    """Feature (and diagnostics) tables from per-ROI results.
+
+    Parameters
+    ----------
+    items : sequence of dict
+        Per ROI: ``patient_id``, ``reader``, ``image_id``.
+    results : sequence of dict
+        Per ROI: :func:`extract_image`'s output.
+    params : dict
+        pyradiomics parameters (decide the feature columns).
+    return_diagnostics : bool, default False
+        Also return the diagnostics table.
+
+    Returns
+    -------
+    features : DataFrame
+        ``patient_id, reader, image_id`` + features.
+    diagnostics : DataFrame
+        Only with ``return_diagnostics``.
+
+    Raises
+    ------
+    RuntimeError
+        If pyradiomics returned no value for an enabled feature.
+    """
     cols = feature_columns(params)
     ids = pd.DataFrame([{k: it[k] for k in ID_COLUMNS} for it in items], columns=ID_COLUMNS)
     feats = pd.DataFrame([{c: res.get(c, np.nan) for c in cols} for res in results],
@@ -349,11 +499,35 @@ def extract_image_crfs(cohort: Any, reader: str | None = None, n_jobs: int = 2,
                        min_rois_per_worker: int = MIN_ROIS_PER_WORKER) -> pd.DataFrame:
     """Features of every image of every patient (study liu2023's image level), one reader's ROI.
 
-    A patient's ROI (drawn on one slice) is applied to each of the patient's images at the same
-    slice location (within ``slice_tol_mm``) and of the same size — within the ROI slice's DCE
-    exam when the index has one (``exam_id``), i.e. the other DCE phases;
-    other images are skipped and logged. Returns ``image_id, patient_id`` then the features
-    (the feature-table layout of ``docs/ARCHITECTURE.md``).
+    A patient's ROI (drawn on one slice) is applied to each of the patient's images at the
+    same slice location (within ``slice_tol_mm``) and of the same size — within the ROI
+    slice's DCE exam when the index has one (``exam_id``), i.e. the other DCE phases; other
+    images are skipped and logged.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort with DICOM and ROIs.
+    reader : str or None, default None
+        The reader whose ROI is used (the first when None).
+    n_jobs : int, default 2
+        Worker processes.
+    params : str, Path, dict or None, default None
+        A shipped parameter-file name, a YAML path or a pyradiomics parameter dict (study
+        kim2020's when None).
+    cache_dir : str, PathLike or None, default None
+        Per-ROI cache.
+    backend : {"loky", "sequential", "dask"}, default "loky"
+        :func:`pyradiogen.parallel.pmap` backend.
+    slice_tol_mm : float, default 0.01
+        Slice-location tolerance, in mm.
+    min_rois_per_worker : int, default MIN_ROIS_PER_WORKER
+        Fewest ROIs per worker worth a process.
+
+    Returns
+    -------
+    DataFrame
+        ``image_id, patient_id`` then the features (the between-stage layout).
     """
     pdict = load_params(params)
     cdir = None if cache_dir is None else Path(cache_dir)

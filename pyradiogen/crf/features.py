@@ -52,8 +52,24 @@ EXCLUDED: dict[str, dict[str, str]] = {
 
 
 def params_path(name: str = DEFAULT_PARAMS) -> Path:
-    """Path of a parameter file shipped in ``pyradiogen/crf/params`` (name without ``.yaml``;
-    the earlier name ``study2_2d`` is read as ``kim2020_2d``)."""
+    """Path of a pyradiomics parameter file shipped in ``pyradiogen/crf/params``.
+
+    Parameters
+    ----------
+    name : str, default "kim2020_2d"
+        File name without ``.yaml`` (the earlier name ``study2_2d`` is read as
+        ``kim2020_2d``).
+
+    Returns
+    -------
+    Path
+        The file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no such file is shipped (the shipped names listed).
+    """
     path = PARAMS_DIR / f"{_OLD_PARAMS.get(name, name)}.yaml"
     if not path.exists():
         known = sorted(p.stem for p in PARAMS_DIR.glob("*.yaml"))
@@ -68,7 +84,24 @@ def _read_yaml(path: str) -> dict[str, Any]:
 
 
 def load_params(params: str | Path | dict[str, Any] | None = None) -> dict[str, Any]:
-    """A pyradiomics parameter dict from a shipped name, a YAML path or a dict (copied)."""
+    """A pyradiomics parameter dict from a shipped name, a YAML path or a dict (copied).
+
+    Parameters
+    ----------
+    params : str, Path, dict or None, default None
+        A shipped parameter-file name, a YAML path, or a parameter dict (the default file,
+        ``kim2020_2d``, when None).
+
+    Returns
+    -------
+    dict
+        ``setting``, ``imageType``, ``featureClass`` … as pyradiomics reads them.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a path does not exist.
+    """
     if params is None:
         params = DEFAULT_PARAMS
     if isinstance(params, dict):
@@ -83,25 +116,85 @@ def load_params(params: str | Path | dict[str, Any] | None = None) -> dict[str, 
 
 
 def feature_classes(params: str | Path | dict[str, Any] | None = None) -> dict[str, list[str]]:
-    """Enabled feature names per class, in the parameter file's order."""
+    """Enabled feature names per class, in the parameter file's order.
+
+    Parameters
+    ----------
+    params : str, Path, dict or None, default None
+        A shipped parameter-file name, a YAML path, or a parameter dict (the default file,
+        ``kim2020_2d``, when None).
+
+    Returns
+    -------
+    dict of str to list of str
+        pyradiomics class (``firstorder``, ``shape2D``, ``glcm`` …) → feature names.
+    """
     fc = load_params(params).get("featureClass") or {}
     return {cls: list(names or []) for cls, names in fc.items()}
 
 
 def feature_counts(params: str | Path | dict[str, Any] | None = None) -> dict[str, int]:
-    """Number of enabled features per class."""
+    """Number of enabled features per class (kim2020: 18, 8, 23, 16, 16, 5, 14).
+
+    Parameters
+    ----------
+    params : str, Path, dict or None, default None
+        A shipped parameter-file name, a YAML path, or a parameter dict (the default file,
+        ``kim2020_2d``, when None).
+
+    Returns
+    -------
+    dict of str to int
+        pyradiomics class → count.
+    """
     return {cls: len(names) for cls, names in feature_classes(params).items()}
 
 
 def feature_columns(params: str | Path | dict[str, Any] | None = None,
                     image_type: str = "original") -> list[str]:
-    """pyradiomics output names of the enabled features, e.g. ``original_glcm_Idmn``."""
+    """pyradiomics output names of the enabled features, e.g. ``original_glcm_Idmn``.
+
+    Parameters
+    ----------
+    params : str, Path, dict or None, default None
+        A shipped parameter-file name, a YAML path, or a parameter dict (the default file,
+        ``kim2020_2d``, when None).
+    image_type : str, default "original"
+        pyradiomics image type prefix.
+
+    Returns
+    -------
+    list of str
+        ``<image_type>_<class>_<feature>`` in class and file order.
+
+    References
+    ----------
+    .. [1] van Griethuysen JJM, Fedorov A, Parmar C, et al. Computational radiomics system to
+       decode the radiographic phenotype. *Cancer Res* 77(21), e104–e107 (2017);
+       pyradiomics 3.0.1.
+    """
     return [f"{image_type}_{cls}_{name}" for cls, names in feature_classes(params).items()
             for name in names]
 
 
 def feature_class_of(column: str) -> str:
-    """The pyradiomics class of an output column name (``original_glcm_Idmn`` → ``glcm``)."""
+    """The pyradiomics class of an output column name (``original_glcm_Idmn`` → ``glcm``).
+
+    Parameters
+    ----------
+    column : str
+        A pyradiomics output name.
+
+    Returns
+    -------
+    str
+        The class part.
+
+    Raises
+    ------
+    ValueError
+        If ``column`` is not ``imageType_class_feature``.
+    """
     parts = column.split("_")
     if len(parts) < 3:
         raise ValueError(f"{column!r} is not a pyradiomics feature name (imageType_class_feature)")

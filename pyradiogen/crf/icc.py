@@ -29,7 +29,36 @@ TABLE2_ORDER = ["Shape", "GLDM", "GLCM", "First order", "GLRLM", "GLSZM", "NGTDM
 
 @dataclass
 class ICCResult:
-    """One ICC, shaped like irr's ``icclist`` (dots in R names become underscores)."""
+    """One ICC, shaped like irr's ``icclist`` (dots in R names become underscores).
+
+    Parameters
+    ----------
+    subjects, raters : int
+        Complete subjects and raters used.
+    model : {"oneway", "twoway"}
+        ICC model.
+    type : {"consistency", "agreement"}
+        ICC type.
+    unit : {"single", "average"}
+        Single or average measures.
+    icc_name : str
+        E.g. ``"ICC(A,1)"``.
+    value : float
+        The ICC.
+    r0 : float
+        Null-hypothesis value.
+    Fvalue, df1, df2, p_value : float
+        F test of ``ICC = r0``.
+    conf_level : float
+        Confidence level.
+    lbound, ubound : float
+        Confidence bounds.
+
+    References
+    ----------
+    .. [1] McGraw KO, Wong SP. *Psychol Methods* 1(1), 30–46 (1996).
+    .. [2] R package irr 0.84.1, ``icc``.
+    """
 
     subjects: int
     raters: int
@@ -49,11 +78,28 @@ class ICCResult:
 
     @classmethod
     def from_r(cls, res: dict[str, Any]) -> ICCResult:
-        """From the named list R's ``pyradiogen::icc`` returns."""
+        """Build from the named list R's ``pyradiogen::icc`` returns.
+
+        Parameters
+        ----------
+        res : dict
+            R's list converted to a dict (``icc.name``, ``value``, ``lbound`` …).
+
+        Returns
+        -------
+        ICCResult
+            The same values.
+        """
         return cls(**{k.replace(".", "_"): res[k] for k in res})
 
     def summary(self) -> Summary:
-        """What irr's print method shows: the ICC, its CI and the F test."""
+        """What irr's print method shows: the ICC, its CI and the F test.
+
+        Returns
+        -------
+        Summary
+            Printable; HTML in a notebook.
+        """
         what = "one-way" if self.model == "oneway" else f"two-way, {self.type}"
         info = {"ICC": round(float(self.value), 4),
                 f"{100 * self.conf_level:g}% CI": f"[{self.lbound:.4f}, {self.ubound:.4f}]",
@@ -65,7 +111,13 @@ class ICCResult:
         return Summary(f"{self.icc_name}: {what}, {self.unit} measures", info, {}, notes)
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row DataFrame of every field."""
+        """Every field as a one-row table.
+
+        Returns
+        -------
+        DataFrame, shape (1, n_fields)
+            One column per field.
+        """
         return pd.DataFrame([asdict(self)])
 
     def __str__(self) -> str:
@@ -87,9 +139,19 @@ class DegenerateICCError(ValueError):
 
 
 def complete_subjects(ratings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """(subjects with every rating, a description of each subject left out and why).
+    """The subjects with every rating, and why each other subject was left out.
 
-    ``"subject S3 (no rating from R2)"``; the ICC (as ``irr::icc``) uses complete subjects only.
+    Parameters
+    ----------
+    ratings : DataFrame or array-like, shape (n_subjects, n_raters)
+        Subjects in rows, raters in columns; missing ratings allowed.
+
+    Returns
+    -------
+    complete : DataFrame
+        The complete subjects (the ICC, as ``irr::icc``, uses these only).
+    dropped : list of str
+        ``"subject S3 (no rating from R2)"`` per subject left out.
     """
     vals = ratings.to_numpy(dtype=float)
     miss = ~np.isfinite(vals)
@@ -101,7 +163,18 @@ def complete_subjects(ratings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def degenerate_reason(ratings: pd.DataFrame) -> str | None:
-    """Why an ICC of these (complete) ratings is not defined, or None."""
+    """Why an ICC of these (complete) ratings is not defined, or None.
+
+    Parameters
+    ----------
+    ratings : DataFrame, shape (n_subjects, n_raters)
+        Complete ratings.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"every rating is 3: no variance, the ICC is 0/0"``; None when defined.
+    """
     vals = ratings.to_numpy(dtype=float)
     if vals.size and np.ptp(vals) == 0:
         return f"every rating is {vals.flat[0]:g}: no variance, the ICC is 0/0"
@@ -147,13 +220,48 @@ def _checked(ratings: Any, where: str) -> tuple[rfuncs.RMatrix, list[str]]:
 def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
         unit: Unit = "single", r0: float = 0.0, conf_level: float = 0.95,
         where: str = "ratings") -> ICCResult:
-    """``irr::icc`` of an n × k ratings table (subjects in rows, raters in columns).
+    """``irr::icc`` of a subjects × raters ratings table.
 
     Subjects with any missing rating are left out (as irr does), with a
     :class:`DroppedSubjectsWarning` naming each and the rater whose rating is missing; the
-    result's ``dropped`` attribute lists them. Fewer than 2 complete subjects raise
-    ``ValueError``; ratings that are all equal raise :class:`DegenerateICCError` (the ICC is
-    0/0). Defaults follow irr.
+    result's ``dropped`` attribute lists them. Defaults follow irr.
+
+    Parameters
+    ----------
+    ratings : DataFrame or array-like, shape (n_subjects, n_raters)
+        Subjects in rows, raters in columns; missing ratings allowed.
+    model : {"oneway", "twoway"}, default "oneway"
+        ICC model.
+    type : {"consistency", "agreement"}, default "consistency"
+        ICC type.
+    unit : {"single", "average"}, default "single"
+        Single or average measures.
+    r0 : float, default 0.0
+        Null-hypothesis value of the F test.
+    conf_level : float, default 0.95
+        Confidence level.
+    where : str, default "ratings"
+        The table, named in messages.
+
+    Returns
+    -------
+    ICCResult
+        The ICC, its CI and F test.
+
+    Raises
+    ------
+    ValueError
+        With fewer than 2 complete subjects.
+    DegenerateICCError
+        If every rating is the same (the ICC is 0/0).
+
+    References
+    ----------
+    .. [1] McGraw KO, Wong SP. Forming inferences about some intraclass correlation
+       coefficients. *Psychol Methods* 1(1), 30–46 (1996).
+    .. [2] Gamer M, Lemon J, Fellows I, Singh P. irr: various coefficients of interrater
+       reliability and agreement, R package 0.84.1 (``icc``), re-implemented in the R package
+       ``pyradiogen``.
     """
     mat, dropped = _checked(ratings, where)
     res = rfuncs.icc(mat, model=model, type=type, unit=unit, r0=r0, conf_level=conf_level)
@@ -164,7 +272,25 @@ def icc(ratings: Any, model: Model = "oneway", type: Type = "consistency",
 
 def icc_all(ratings: Any, r0: float = 0.0, conf_level: float = 0.95,
             where: str = "ratings") -> pd.DataFrame:
-    """All six ICC forms of one table, one row each (subjects left out as :func:`icc`)."""
+    """All six ICC forms of one table, one row each.
+
+    Parameters
+    ----------
+    ratings : DataFrame or array-like, shape (n_subjects, n_raters)
+        Subjects in rows, raters in columns; missing ratings allowed.
+    r0 : float, default 0.0
+        Null-hypothesis value.
+    conf_level : float, default 0.95
+        Confidence level.
+    where : str, default "ratings"
+        The table, named in messages.
+
+    Returns
+    -------
+    DataFrame, shape (6, n_fields)
+        :meth:`ICCResult.to_frame` rows of every model × type × unit (subjects left out as
+        :func:`icc`).
+    """
     mat, dropped = _checked(ratings, where)
     out = rfuncs.icc_all(mat, r0=r0, conf_level=conf_level)
     out = out.rename(columns=lambda c: c.replace(".", "_"))
@@ -176,8 +302,27 @@ def reader_matrices(crfs: pd.DataFrame, features: Sequence[str] | None = None,
                     readers: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
     """Patients × readers table of every feature from a long CRF table.
 
-    ``crfs`` has ``patient_id``, ``reader`` and one column per feature (as :func:`extract_crfs`
-    gives). Patients missing a reader are kept with NaN (and dropped by the ICC).
+    Patients missing a reader are kept with NaN (and dropped by the ICC).
+
+    Parameters
+    ----------
+    crfs : DataFrame
+        ``patient_id``, ``reader`` and one column per feature (as :func:`extract_crfs`
+        gives).
+    features : sequence of str or None, default None
+        Features (all feature columns when None).
+    readers : sequence of str or None, default None
+        Readers (all when None).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Feature → patients × readers.
+
+    Raises
+    ------
+    ValueError
+        A missing column, fewer than 2 readers, or a patient with two ROIs of one reader.
     """
     for col in ("patient_id", "reader"):
         if col not in crfs.columns:
@@ -208,10 +353,35 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
                        features: Sequence[str] | None = None) -> pd.DataFrame:
     """ICC and CI of every feature between readers (study kim2020, Table 2's inputs).
 
-    Returns one row per feature: ``feature, feature_class, class_label, icc_name, icc, lbound,
-    ubound, Fvalue, df1, df2, p_value, subjects, raters, note``. ``note`` says which patients
-    were left out (no ROI of a reader, or a missing value) and marks a feature whose ICC is not
-    defined (``not modelled: …``, e.g. the same value on every ROI), whose values are NaN.
+    ``note`` says which patients were left out (no ROI of a reader, or a missing value) and
+    marks a feature whose ICC is not defined (``not modelled: …``), whose values are NaN.
+
+    Parameters
+    ----------
+    crfs : DataFrame
+        Long CRF table (``patient_id``, ``reader``, features).
+    readers : sequence of str or None, default None
+        Readers compared (all when None).
+    model, type, unit : str, default "twoway", "agreement", "single"
+        As :func:`icc` (ICC(A,1), the paper's).
+    conf_level : float, default 0.95
+        Confidence level.
+    features : sequence of str or None, default None
+        Features (all when None).
+
+    Returns
+    -------
+    DataFrame
+        One row per feature: ``feature, feature_class, class_label, icc_name, icc, lbound,
+        ubound, Fvalue, df1, df2, p_value, subjects, raters, note``.
+
+    References
+    ----------
+    .. [1] McGraw KO, Wong SP. Forming inferences about some intraclass correlation
+       coefficients. *Psychol Methods* 1(1), 30–46 (1996).
+    .. [2] Gamer M, Lemon J, Fellows I, Singh P. irr: various coefficients of interrater
+       reliability and agreement, R package 0.84.1 (``icc``), re-implemented in the R package
+       ``pyradiogen``.
     """
     mats = reader_matrices(crfs, features, readers)
     notes: dict[str, str] = {}
@@ -249,10 +419,19 @@ def class_ranges(table: pd.DataFrame,
                  published: Mapping[str, tuple[float, float]] | None = None) -> pd.DataFrame:
     """Per feature class: the ICC range and the 95% CI range (min lower – max upper bound).
 
-    Rows in Table 2's order plus ``Overall``; the ``published`` column holds the range given
-    in ``published`` (class label → (low, high), e.g.
-    ``pyradiogen.studies.kim2020.PUBLISHED_ICC_RANGES``) and is empty without it.
-    ``n_undefined`` counts features whose ICC is NaN (no variance between patients).
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`inter_reader_table`'s output.
+    published : mapping of str to (float, float) or None, default None
+        Class label → published (low, high), e.g.
+        ``pyradiogen.studies.kim2020.PUBLISHED_ICC_RANGES``.
+
+    Returns
+    -------
+    DataFrame
+        Rows in Table 2's order plus ``Overall``: ``n_features``, ``n_undefined`` (ICC NaN),
+        ``icc_min``, ``icc_max``, CI range and ``published``.
     """
     def summarise(g: pd.DataFrame) -> dict[str, Any]:
         return {"n_features": len(g), "n_undefined": int(g["icc"].isna().sum()),

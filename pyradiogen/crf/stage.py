@@ -23,7 +23,21 @@ OUTPUTS = ("crfs.parquet", "crf_diagnostics.parquet", "icc_by_feature.csv", "icc
 
 @dataclass
 class CRFStageResult:
-    """What :func:`run_crf_stage` produced (tables are ``None`` with fewer than 2 readers)."""
+    """What :func:`run_crf_stage` produced (ICC tables are ``None`` with fewer than 2 readers).
+
+    Parameters
+    ----------
+    crfs : DataFrame
+        ``patient_id``, ``reader``, ``image_id``, then the 100 features; one row per ROI.
+    diagnostics : DataFrame
+        pyradiomics diagnostics per ROI.
+    icc_by_feature : DataFrame or None
+        :func:`~pyradiogen.crf.icc.inter_reader_table`.
+    icc_by_class : DataFrame or None
+        :func:`~pyradiogen.crf.icc.class_ranges` (Table 2).
+    paths : dict of str to Path
+        Files written, by name.
+    """
 
     crfs: pd.DataFrame
     diagnostics: pd.DataFrame
@@ -32,7 +46,13 @@ class CRFStageResult:
     paths: dict[str, Path]
 
     def summary(self) -> Summary:
-        """ROIs and features extracted, and the inter-reader ICC per feature class."""
+        """ROIs and features extracted, and the inter-reader ICC per feature class.
+
+        Returns
+        -------
+        Summary
+            Printable; HTML in a notebook.
+        """
         info = {"ROIs": len(self.crfs),
                 "readers": ", ".join(sorted(self.crfs["reader"].astype(str).unique()))
                 if "reader" in self.crfs else "—",
@@ -53,8 +73,30 @@ def run_crf_stage(cohort: Any, out_dir: str | os.PathLike, cfg: CRFConfig | None
     Writes ``crfs.parquet`` (patient_id, reader, image_id, 100 features),
     ``crf_diagnostics.parquet``, ``icc_by_feature.csv``, ``icc_by_class.csv`` (Table 2) and
     ``crf_manifest.json`` into ``out_dir``; ROIs are cached under ``out_dir/.cache/crf``.
-    ``patients``: keep only these patients' ROIs (a study's cohort; all by default);
-    ``published``: the published ICC range per class for the Table 2 ``published`` column.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort with DICOM and ROIs.
+    out_dir : str or PathLike
+        Output folder.
+    cfg : CRFConfig or None, default None
+        ``[crf]`` section.
+    manifest_extra : dict or None, default None
+        More manifest entries.
+    patients : sequence of str or None, default None
+        Keep only these patients' ROIs (a study's cohort; all when None).
+    published : mapping or None, default None
+        Published ICC range per class, for Table 2's ``published`` column.
+
+    Returns
+    -------
+    CRFStageResult
+        The tables and paths.
+
+    References
+    ----------
+    .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020), Table 2.
     """
     cfg = cfg or CRFConfig()
     out = Path(out_dir)

@@ -1,4 +1,6 @@
-"""The synthetic demo cohort's generator; its public entry is
+"""The synthetic demo cohort's generator.
+
+The synthetic demo cohort's generator; its public entry is
 :func:`pyradiogen.datasets.make_demo_cohort`.
 
 Latent tumour biology (:mod:`.biology`) drives a DCE-MRI phantom (:mod:`.phantom`) and

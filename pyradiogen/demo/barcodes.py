@@ -1,5 +1,8 @@
-"""Fake TCGA patient barcodes for synthetic data (public entry:
-:func:`pyradiogen.datasets.fake_barcodes`)."""
+"""Fake TCGA patient barcodes for synthetic data.
+
+Fake TCGA patient barcodes for synthetic data (public entry:
+:func:`pyradiogen.datasets.fake_barcodes`).
+"""
 
 from __future__ import annotations
 

@@ -56,7 +56,18 @@ EXCLUDED_NO_EXPRESSION = 0.06
 
 
 def n_generated(n_patients: int) -> tuple[int, int, int]:
-    """(total, excluded for scanner, excluded for missing expression) for ``n_patients`` kept."""
+    """How many patients to generate so that ``n_patients`` survive liu2023's exclusions.
+
+    Parameters
+    ----------
+    n_patients : int
+        Patients kept.
+
+    Returns
+    -------
+    tuple of int
+        ``(total, excluded for the scanner, excluded for missing expression)``.
+    """
     n_scan = int(round(EXCLUDED_SCANNER * n_patients))
     n_expr = int(round(EXCLUDED_NO_EXPRESSION * n_patients))
     if n_patients >= 10:
@@ -75,9 +86,22 @@ def _top(score: np.ndarray, share: float) -> np.ndarray:
 def simulate_patients(n_patients: int, rng: np.random.Generator) -> pd.DataFrame:
     """One row per generated patient: IDs, scanner, exclusion flags, latent factors, clinical.
 
-    ``n_patients`` is the number kept by study liu2023's exclusions; :func:`n_generated` more are
-    generated so the exclusions have work to do (their flags are ``scanner_ok`` and
-    ``has_expression``).
+    :func:`n_generated` more than ``n_patients`` are generated so the exclusions have work to
+    do (their flags are ``scanner_ok`` and ``has_expression``).
+
+    Parameters
+    ----------
+    n_patients : int
+        Patients kept by study liu2023's exclusions.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id``, ``sample_id``, ``role``, ``manufacturer``, ``field_strength``,
+        ``has_dce``, ``scanner_ok``, ``has_expression``, ``subtype``, the latent factors
+        (``prolif``, ``er``, ``her2``, ``immune``, ``size``), programme activities, ``age`` ….
     """
     n, n_scan, n_expr = n_generated(n_patients)
     pid = fake_barcodes(n, rng)
@@ -144,7 +168,23 @@ _PAM50_NAMES = {"LumA": "Luminal A", "LumB": "Luminal B", "Her2": "HER2-enriched
 
 
 def clinical_table(pat: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The TCGA 2012 Nature Supplementary Table 1 layout for the generated patients."""
+    """The TCGA 2012 Nature Supplementary Table 1 layout for the generated patients.
+
+    Parameters
+    ----------
+    pat : DataFrame
+        :func:`simulate_patients`.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    DataFrame
+        ``Complete TCGA ID``, ``Gender``, ``Age at Initial Pathologic Diagnosis``, ``ER
+        Status``, ``PR Status``, ``HER2 Final Status``, tumour, node and metastasis codes,
+        ``AJCC Stage``, survival columns and ``PAM50 mRNA``, with the missing-value spellings
+        of the real table.
+    """
     n = len(pat)
     t_stage = np.where(pat["T"] == 1, rng.choice(["T2", "T3", "T4"], n, p=[0.8, 0.15, 0.05]),
                        "T1")

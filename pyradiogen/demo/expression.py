@@ -1,4 +1,6 @@
-"""Simulated RNA-seq: genes driven by the latent factors, negative-binomial counts, and the
+"""Simulated RNA-seq driven by the latent factors, written as GDC STAR-counts files.
+
+Simulated RNA-seq: genes driven by the latent factors, negative-binomial counts, and the
 GDC STAR-counts TSV format.
 
 The gene universe (``data/gene_universe.tsv``, built by ``data/make_gene_universe.R`` from
@@ -70,7 +72,14 @@ _GENE_TYPES = {"protein-coding": "protein_coding", "ncRNA": "lncRNA",
 
 
 def gene_universe() -> pd.DataFrame:
-    """gene_id (versioned Ensembl), gene_name, gene_type, entrez (Int64), role, length_bp."""
+    """The demo cohort's genes, from the bundled GENCODE-style table.
+
+    Returns
+    -------
+    DataFrame
+        ``gene_id`` (versioned Ensembl), ``gene_name``, ``gene_type``, ``entrez`` (Int64),
+        ``role``, ``length_bp``.
+    """
     g = pd.read_csv(DATA / "gene_universe.tsv", sep="\t", dtype={"entrez": "Int64"},
                     keep_default_na=False, na_values=[""])
     rng = np.random.default_rng(12345)  # gene annotation is fixed, independent of the seed
@@ -91,7 +100,25 @@ def gene_universe() -> pd.DataFrame:
 
 @dataclass
 class Planted:
-    """Planted gene loadings (genes × factors), PAM50 centroid effects and their sources."""
+    """Planted gene loadings (genes × factors), PAM50 centroid effects and their sources.
+
+    Parameters
+    ----------
+    loadings : DataFrame
+        Gene name × latent factor (log scale).
+    subtype_effect : DataFrame
+        Gene name × PAM50 subtype.
+    signatures : dict of str to dict
+        Signature → ``{"factors": {...}, "genes": [...]}``.
+    pathways : dict of str to dict
+        KEGG pathway → its planted factor and genes.
+    risk : dict of str to dict
+        Risk gene → its planted factor.
+    programs : DataFrame or None, default None
+        Gene name × image-independent programme loadings.
+    program_of : dict of str to int or None, default None
+        KEGG pathway → its programme.
+    """
 
     loadings: pd.DataFrame          # gene_name x FACTORS
     subtype_effect: pd.DataFrame    # gene_name x SUBTYPES
@@ -121,7 +148,20 @@ def _add(load: pd.DataFrame, genes, factor: str, values) -> list[str]:
 
 
 def planted_loadings(genes: pd.DataFrame, rng: np.random.Generator) -> Planted:
-    """Which genes each latent factor drives, and how strongly (log scale)."""
+    """Which genes each latent factor drives, and how strongly (log scale).
+
+    Parameters
+    ----------
+    genes : DataFrame
+        :func:`gene_universe`.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    Planted
+        Loadings, subtype effects and their sources.
+    """
     names = pd.Index(genes["gene_name"])
     load = pd.DataFrame(0.0, index=names, columns=list(FACTORS))
     by_entrez = genes.dropna(subset=["entrez"]).drop_duplicates("entrez").set_index("entrez")[
@@ -206,11 +246,29 @@ def planted_loadings(genes: pd.DataFrame, rng: np.random.Generator) -> Planted:
 
 def program_loadings(names: pd.Index, sets: dict[str, list[str]], rng: np.random.Generator
                      ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Loadings (genes × :data:`PROGRAMS`) of the image-independent expression programmes:
-    each KEGG pathway (in name order) is given one programme at random, which drives
+    """Loadings of the image-independent expression programmes.
+
+    Each KEGG pathway (in name order) is given one programme at random, which drives
     :data:`PROGRAM_SHARE` of its genes with loadings uniform in :data:`PROGRAM_LOADING`. A
-    gene driven through several pathways has its loadings divided by the square root of their
-    number, so a hub gene (ERBB2 is in 20 pathways) varies no more than any other."""
+    gene driven through several pathways has its loadings divided by the square root of
+    their number, so a hub gene (ERBB2 is in 20 pathways) varies no more than any other.
+
+    Parameters
+    ----------
+    names : Index
+        Gene names.
+    sets : dict of str to list of str
+        KEGG gene sets.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    loadings : DataFrame
+        Genes × :data:`PROGRAMS`.
+    program_of : dict of str to int
+        Pathway → its programme.
+    """
     pos = {g: i for i, g in enumerate(names)}
     load = np.zeros((len(names), PROGRAMS))
     hits = np.zeros(len(names))
@@ -229,7 +287,24 @@ def program_loadings(names: pd.Index, sets: dict[str, list[str]], rng: np.random
 
 def simulate_counts(genes: pd.DataFrame, planted: Planted, patients: pd.DataFrame,
                     rng: np.random.Generator) -> pd.DataFrame:
-    """Negative-binomial counts, genes × samples (``sample_id`` columns)."""
+    """Negative-binomial counts of every gene and sample.
+
+    Parameters
+    ----------
+    genes : DataFrame
+        :func:`gene_universe`.
+    planted : Planted
+        The loadings.
+    patients : DataFrame
+        :func:`~pyradiogen.demo.biology.simulate_patients`.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    DataFrame, shape (n_genes, n_samples)
+        Indexed by ``gene_id``, ``sample_id`` columns.
+    """
     n_g = len(genes)
     names = genes["gene_name"].to_numpy()
     base = np.clip(rng.normal(2.0, 1.8, n_g), -3, 8)           # log CPM-like baseline
@@ -251,14 +326,38 @@ def simulate_counts(genes: pd.DataFrame, planted: Planted, patients: pd.DataFram
 
 
 def program_activity(patients: pd.DataFrame) -> np.ndarray:
-    """Patients × :data:`PROGRAMS` activities (standard normal), the ``program_<k>`` columns
-    of ``patients`` (drawn with the patients, :func:`.biology.simulate_patients`)."""
+    """Patients × :data:`PROGRAMS` activities (standard normal).
+
+    The ``program_<k>`` columns of ``patients`` (drawn with the patients,
+    :func:`pyradiogen.demo.biology.simulate_patients`).
+
+    Parameters
+    ----------
+    patients : DataFrame
+        The generated patients.
+
+    Returns
+    -------
+    ndarray, shape (n_patients, PROGRAMS)
+        Activities.
+    """
     cols = [f"program_{k + 1}" for k in range(PROGRAMS)]
     return patients[cols].to_numpy(dtype=float)
 
 
 def star_prefix(genes: pd.DataFrame) -> list[str]:
-    """The ``gene_id\tgene_name\tgene_type`` start of every gene line (computed once)."""
+    """The tab-separated ``gene_id``, ``gene_name``, ``gene_type`` start of every gene line.
+
+    Parameters
+    ----------
+    genes : DataFrame
+        :func:`gene_universe`.
+
+    Returns
+    -------
+    list of str
+        One per gene (computed once for all samples).
+    """
     return [f"{a}\t{b}\t{c}" for a, b, c in zip(genes["gene_id"].tolist(),
                                                  genes["gene_name"].tolist(),
                                                  genes["gene_type"].tolist())]
@@ -266,7 +365,24 @@ def star_prefix(genes: pd.DataFrame) -> list[str]:
 
 def star_counts_text(genes: pd.DataFrame, counts: np.ndarray, rng: np.random.Generator,
                      prefix: list[str] | None = None) -> str:
-    """One sample's STAR-counts TSV exactly as GDC writes it (header comment, 4 ``N_`` rows)."""
+    """One sample's STAR-counts TSV exactly as GDC writes it (header comment, 4 ``N_`` rows).
+
+    Parameters
+    ----------
+    genes : DataFrame
+        :func:`gene_universe`.
+    counts : ndarray, shape (n_genes,)
+        The sample's unstranded counts.
+    rng : numpy.random.Generator
+        Random stream.
+    prefix : list of str or None, default None
+        :func:`star_prefix` (computed when None).
+
+    Returns
+    -------
+    str
+        The file's text (stranded columns, TPM and FPKM derived).
+    """
     counts = np.asarray(counts, dtype=np.int64)
     first = rng.binomial(counts, 0.03)
     second = counts - first - rng.binomial(counts - first, 0.02)
@@ -292,7 +408,20 @@ def star_counts_text(genes: pd.DataFrame, counts: np.ndarray, rng: np.random.Gen
 
 
 def rsem_like_matrix(genes: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    """Upper-quartile normalised counts (TCGA "RSEM normalized" style), rows ``SYMBOL|ENTREZ``."""
+    """Upper-quartile normalised counts (TCGA "RSEM normalized" style), rows ``SYMBOL|ENTREZ``.
+
+    Parameters
+    ----------
+    genes : DataFrame
+        :func:`gene_universe`.
+    counts : DataFrame
+        :func:`simulate_counts`.
+
+    Returns
+    -------
+    DataFrame
+        Genes (``SYMBOL|ENTREZ``) × samples, each sample's upper quartile at 1000.
+    """
     c = counts.to_numpy(dtype=float)
     uq = np.percentile(c, 75, axis=0)
     norm = np.round(c / np.maximum(uq, 1) * 1000, 4)

@@ -156,10 +156,13 @@ CRF36_RELIABILITY = 0.15
 
 def _crf36(pat: pd.DataFrame, les: dict, rng: np.random.Generator,
            reliability: float = CRF36_RELIABILITY) -> pd.DataFrame:
-    """The 36 conventional features: computed from the planted lesion properties (+ 5% noise),
+    """The 36 conventional features of the demo patients.
+
+    The 36 conventional features: computed from the planted lesion properties (+ 5% noise),
     then measured with reliability ``reliability`` — each feature, standardised over the
     patients, is ``reliability × value + sqrt(1 − reliability²) × N(0, 1)`` and returned to its
-    own mean and spread."""
+    own mean and spread.
+    """
     rows = []
     for _, p in pat.iterrows():
         lz: phantom.Lesion = les[p["patient_id"]]["lesion"]
@@ -231,17 +234,42 @@ def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110,
                      seg_share: float | None = None) -> Path:
     """Write a synthetic cohort to ``out_dir`` and return its path.
 
-    ``layout`` is how each DCE acquisition is written (:mod:`pyradiogen.demo.layouts`):
-    ``"mixed"`` (default) draws one per patient — 40% one tagged series, 10% each of the
-    per-phase naming conventions and of the untagged single series — or name one layout for
-    every patient; pixels and every table are the same whatever the layout. ``seg_share`` is
-    the share of patients whose reader-1 ROI is written as a DICOM SEG (default 15%).
+    About 18% more patients than ``n_patients`` are generated (non-GE or 3 T scanners, one
+    GE patient without a DCE series, patients without RNA-seq) so that the exclusions have
+    work to do. The same ``seed`` gives identical tables and pixels whatever ``n_jobs``
+    (every patient has its own random stream). ``cohort.toml`` is written last, so a folder
+    without it is an unfinished cohort.
 
-    ``n_patients`` is the number study liu2023 KEEPS: about 18% more are generated (non-GE or 3 T
-    scanners, one GE patient without a DCE series, patients without RNA-seq) so that the
-    exclusions have work to do. Same ``seed`` → identical tables and pixels (whatever
-    ``n_jobs``: every patient has its own random stream). ``cohort.toml`` is written last, so
-    a folder without it is an unfinished cohort.
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        Where to write.
+    n_patients : int, default 110
+        Patients study liu2023 keeps.
+    seed : int, default DEFAULT_SEED
+        Seed.
+    overwrite : bool, default True
+        Replace a demo cohort already there.
+    n_jobs : int, default 1
+        Worker processes writing patients.
+    layout : str, default "mixed"
+        How each DCE acquisition is written (:mod:`pyradiogen.demo.layouts`): ``"mixed"``
+        draws one per patient (40% one tagged series, 10% each of the per-phase naming
+        conventions and of the untagged single series), or one layout for every patient;
+        pixels and tables are the same whatever the layout.
+    seg_share : float or None, default None
+        Share of patients whose reader-1 ROI is a DICOM SEG (15% when None).
+
+    Returns
+    -------
+    Path
+        The cohort folder.
+
+    Raises
+    ------
+    ValueError
+        An unknown layout, fewer than 4 patients, or a folder that is not empty and holds
+        no demo cohort (or holds one and ``overwrite`` is False).
     """
     if layout != "mixed" and layout not in LAYOUTS:
         raise ValueError(f"layout={layout!r}; use 'mixed' or one of {', '.join(LAYOUTS)}")
@@ -360,9 +388,27 @@ def _truth(pat: pd.DataFrame, images: dict, planted, timer_links: dict, seed: in
 
 def ensure_demo_cohort(path: str | os.PathLike | None = None, n_patients: int = 110,
                        seed: int = DEFAULT_SEED, n_jobs: int = 1) -> Path:
-    """The demo cohort at ``path`` (default ``~/.cache/pyradiogen/demo-<n>-seed<seed>``),
-    generated only when it is missing or unfinished (no ``cohort.toml``) or was made with
-    other settings. The ``replicate`` job uses this when no data are given."""
+    """The demo cohort at ``path``, generated only when needed.
+
+    Generated when it is missing or unfinished (no ``cohort.toml``) or was made with other
+    settings. ``replicate`` uses this when no data are given.
+
+    Parameters
+    ----------
+    path : str, PathLike or None, default None
+        The folder (``~/.cache/pyradiogen/demo-<n>-seed<seed>`` when None).
+    n_patients : int, default 110
+        Patients kept.
+    seed : int, default DEFAULT_SEED
+        Seed.
+    n_jobs : int, default 1
+        Worker processes.
+
+    Returns
+    -------
+    Path
+        The cohort folder.
+    """
     import tomllib
 
     if path is None:

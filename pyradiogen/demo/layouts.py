@@ -31,15 +31,45 @@ SEG_SHARE = 0.15
 
 
 def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, …"""
+    """English ordinal of a number: 1st, 2nd, 3rd, 4th, 11th, 21st.
+
+    Parameters
+    ----------
+    n : int
+        The number.
+
+    Returns
+    -------
+    str
+        ``n`` with its suffix.
+    """
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
 def phase_series(layout: str, phase: int, vendor_description: str) -> tuple[str, str, int,
                                                                             bool]:
-    """(series key, SeriesDescription, SeriesNumber, tagged) of DCE phase ``phase``
-    (0 = pre-contrast) in ``layout``; phases with the same key share one series."""
+    """The series of one DCE phase in a layout; phases with the same key share one series.
+
+    Parameters
+    ----------
+    layout : str
+        One of :data:`LAYOUTS`.
+    phase : int
+        DCE phase (0 = pre-contrast).
+    vendor_description : str
+        The vendor's DCE series name.
+
+    Returns
+    -------
+    tuple
+        ``(series key, SeriesDescription, SeriesNumber, tagged)``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layout.
+    """
     if layout == "tagged":
         return "dce", vendor_description, 600, True
     if layout == "untagged":

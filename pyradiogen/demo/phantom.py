@@ -1,6 +1,9 @@
-"""2-D DCE breast-MRI phantom: breast outline, chest wall, fibroglandular texture and an
+"""A 2-D DCE breast-MRI phantom whose lesion follows the latent factors.
+
+2-D DCE breast-MRI phantom: breast outline, chest wall, fibroglandular texture and an
 enhancing lesion whose size, shape, margin, kinetics and heterogeneity follow the latent
-biology (see :data:`IMAGE_LINKS`)."""
+biology (see :data:`IMAGE_LINKS`).
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,31 @@ def _sigmoid(x: float) -> float:
 
 @dataclass
 class Lesion:
-    """Physical lesion properties of one patient (the planted image phenotype)."""
+    """Physical lesion properties of one patient (the planted image phenotype).
+
+    Parameters
+    ----------
+    radius_mm : float
+        Mean radius, in mm.
+    irregularity : float
+        Boundary irregularity (harmonic amplitude, relative).
+    margin_blur_mm : float
+        Margin blur, in mm.
+    peak_enhancement : float
+        Peak relative enhancement.
+    washout_per_s : float
+        Washout rate, per second.
+    heterogeneity : float
+        Internal texture strength.
+    uptake_s : float
+        Uptake time constant, in seconds.
+    harmonics : ndarray, shape (k, 3)
+        (order, amplitude, phase) rows of the boundary shape.
+    side : int
+        0 right breast (image left), 1 left breast.
+    offset : tuple of float
+        Position offset in the breast.
+    """
 
     radius_mm: float
     irregularity: float
@@ -46,7 +73,20 @@ class Lesion:
 
 
 def lesion_from_latent(z: dict[str, float], rng: np.random.Generator) -> Lesion:
-    """Draw the lesion properties of one patient from its latent factors."""
+    """Draw the lesion properties of one patient from its latent factors.
+
+    Parameters
+    ----------
+    z : dict of str to float
+        Latent factor values (``prolif``, ``er``, ``her2``, ``immune``, ``size``).
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    Lesion
+        The planted image phenotype.
+    """
     e = rng.normal(0, 1, 6)
     irr = 0.35 * _sigmoid(_lin(z, "irregularity") - 0.5 + 0.4 * e[1])
     ks = np.arange(2, 9)
@@ -67,7 +107,20 @@ def lesion_from_latent(z: dict[str, float], rng: np.random.Generator) -> Lesion:
 
 
 def kinetic_curve(t: np.ndarray | float, lesion: Lesion) -> np.ndarray:
-    """Relative enhancement of the lesion at time ``t`` (s) after contrast injection."""
+    """Relative enhancement of the lesion at a time after contrast injection.
+
+    Parameters
+    ----------
+    t : ndarray or float
+        Seconds after injection.
+    lesion : Lesion
+        The patient's lesion.
+
+    Returns
+    -------
+    ndarray
+        ``(1 − exp(−t / uptake)) · exp(−washout · t)``.
+    """
     t = np.maximum(np.asarray(t, dtype=float), 0.0)
     return (1 - np.exp(-t / lesion.uptake_s)) * np.exp(-lesion.washout_per_s * t)
 
@@ -81,7 +134,31 @@ def _boundary(theta: np.ndarray, radius_px: float, harmonics: np.ndarray) -> np.
 
 @dataclass
 class SliceGeometry:
-    """Anatomy shared by every phase of one slice position."""
+    """Anatomy shared by every phase of one slice position.
+
+    Parameters
+    ----------
+    size : int
+        Matrix side, in pixels.
+    spacing : float
+        Pixel spacing, in mm.
+    body : ndarray of int
+        Tissue class map: 0 air, 1 fat, 2 fibroglandular, 3 muscle, 4 torso.
+    base : ndarray of float32
+        Pre-contrast signal of the normal tissue.
+    bpe : ndarray of float32
+        Background parenchymal enhancement of the normal tissue.
+    bbox : tuple of int
+        ``y0, y1, x0, x1`` of the lesion's neighbourhood.
+    lesion_w : ndarray
+        Soft lesion membership in [0, 1] inside ``bbox``.
+    lesion_tex : ndarray
+        Lesion heterogeneity field, ~N(0, 1), inside ``bbox``.
+    centre_px : tuple of float
+        Lesion centre, in pixels.
+    radius_px : float
+        Lesion radius on this slice, in pixels.
+    """
 
     size: int
     spacing: float
@@ -102,7 +179,26 @@ def _smooth_noise(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
 
 def slice_geometry(lesion: Lesion, size: int, spacing: float, dz_mm: float,
                    rng: np.random.Generator) -> SliceGeometry:
-    """Anatomy and lesion footprint of the slice ``dz_mm`` from the lesion centre."""
+    """Anatomy and lesion footprint of the slice ``dz_mm`` from the lesion centre.
+
+    Parameters
+    ----------
+    lesion : Lesion
+        The patient's lesion.
+    size : int
+        Matrix side, in pixels.
+    spacing : float
+        Pixel spacing, in mm.
+    dz_mm : float
+        Distance of the slice from the lesion centre, in mm.
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    SliceGeometry
+        The slice's anatomy.
+    """
     n = size
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32) / n
     cx = (0.28, 0.72)
@@ -151,7 +247,24 @@ _BPE = np.array([0.0, 0.02, 0.12, 0.25, 0.45], dtype=np.float32)
 
 def render(geom: SliceGeometry, lesion: Lesion, t_s: float, rng: np.random.Generator
            ) -> np.ndarray:
-    """Signal intensity (float32) of one slice at ``t_s`` seconds after injection (<0 = pre)."""
+    """Signal intensity of one slice at a time after injection.
+
+    Parameters
+    ----------
+    geom : SliceGeometry
+        The slice.
+    lesion : Lesion
+        The patient's lesion.
+    t_s : float
+        Seconds after injection (< 0: pre-contrast).
+    rng : numpy.random.Generator
+        Random stream.
+
+    Returns
+    -------
+    ndarray of float32, shape (size, size)
+        Magnitude signal: the noiseless image plus Gaussian noise (SD 12), absolute value.
+    """
     k_bg = np.float32(1 - np.exp(-max(t_s, 0.0) / 120.0))
     img = geom.base * (1 + geom.bpe * k_bg)
     y0, y1, x0, x1 = geom.bbox
@@ -166,7 +279,18 @@ def render(geom: SliceGeometry, lesion: Lesion, t_s: float, rng: np.random.Gener
 
 
 def true_mask(geom: SliceGeometry) -> np.ndarray:
-    """The lesion's true extent on the slice (uint8)."""
+    """The lesion's true extent on the slice.
+
+    Parameters
+    ----------
+    geom : SliceGeometry
+        The slice.
+
+    Returns
+    -------
+    ndarray of uint8, shape (size, size)
+        1 inside the lesion.
+    """
     out = np.zeros((geom.size, geom.size), dtype=np.uint8)
     y0, y1, x0, x1 = geom.bbox
     out[y0:y1, x0:x1] = geom.lesion_w > 0.5
@@ -175,7 +299,24 @@ def true_mask(geom: SliceGeometry) -> np.ndarray:
 
 def reader_mask(geom: SliceGeometry, lesion: Lesion, rng: np.random.Generator,
                 bias_px: float = 0.0) -> np.ndarray:
-    """A reader's ROI: the true boundary with a small shift, scale bias and wobble."""
+    """A reader's ROI: the true boundary with a small shift, scale bias and wobble.
+
+    Parameters
+    ----------
+    geom : SliceGeometry
+        The slice.
+    lesion : Lesion
+        The patient's lesion.
+    rng : numpy.random.Generator
+        Random stream.
+    bias_px : float, default 0.0
+        Systematic outward (positive) or inward shift of this reader's boundary, in pixels.
+
+    Returns
+    -------
+    ndarray of uint8, shape (size, size)
+        1 inside the ROI.
+    """
     n = geom.size
     shift = rng.normal(0, 0.5, 2)
     wob = np.column_stack([np.arange(3, 9), rng.normal(0, 0.015, 6), rng.uniform(0, 6.3, 6)])

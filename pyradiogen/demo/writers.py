@@ -15,13 +15,50 @@ UID_PREFIX = "1.2.826.0.1.3680043.8.498."
 
 
 def uid(*parts: object) -> str:
-    """A deterministic DICOM UID derived from ``parts``."""
+    """A deterministic DICOM UID derived from ``parts``.
+
+    Parameters
+    ----------
+    *parts : object
+        What identifies the object (patient, series, slice …).
+
+    Returns
+    -------
+    str
+        A UID under :data:`UID_PREFIX` (pydicom's ``generate_uid``).
+    """
     return generate_uid(prefix=UID_PREFIX, entropy_srcs=[str(p) for p in parts])
 
 
 @dataclass
 class SeriesInfo:
-    """Tags shared by every slice of one series."""
+    """Tags shared by every slice of one series.
+
+    Parameters
+    ----------
+    patient_id, study_uid, series_uid : str
+        PatientID, StudyInstanceUID, SeriesInstanceUID.
+    series_number : int
+        SeriesNumber.
+    series_description : str
+        SeriesDescription.
+    manufacturer, model : str
+        Manufacturer and ManufacturerModelName.
+    field_strength : float
+        MagneticFieldStrength, in tesla.
+    study_date : str
+        StudyDate (``YYYYMMDD``).
+    pixel_spacing : float
+        PixelSpacing, in mm (square pixels).
+    slice_thickness : float
+        SliceThickness, in mm.
+    slope, intercept : float
+        RescaleSlope and RescaleIntercept.
+    repetition_time : float, default 5.0
+        RepetitionTime, in ms.
+    echo_time : float, default 2.0
+        EchoTime, in ms.
+    """
 
     patient_id: str
     study_uid: str
@@ -53,10 +90,34 @@ def write_slice(path: Path, info: SeriesInfo, values: np.ndarray, *, sop_uid: st
                 acquisition_time_s: float | None = None, content_time_s: float | None = None,
                 n_temporal_positions: int | None = None,
                 frame_of_reference_uid: str | None = None) -> None:
-    """Write one 16-bit MR slice; ``values`` (float) become stored = (v - intercept) / slope.
+    """Write one 16-bit MR slice; ``values`` become stored = (v − intercept) / slope.
 
-    ``acquisition_time_s``/``content_time_s`` are seconds after midnight (AcquisitionTime,
-    ContentTime); ``None`` leaves the tag out, as does ``trigger_time_ms=None``.
+    Parameters
+    ----------
+    path : Path
+        The file.
+    info : SeriesInfo
+        Series tags.
+    values : ndarray of float, shape (rows, cols)
+        Signal.
+    sop_uid : str
+        SOPInstanceUID.
+    instance_number : int
+        InstanceNumber.
+    temporal_position : int or None
+        TemporalPositionIdentifier (None leaves it out).
+    acquisition_number : int
+        AcquisitionNumber.
+    slice_location : float
+        SliceLocation, in mm.
+    trigger_time_ms : float or None, default 0.0
+        TriggerTime (None leaves it out).
+    acquisition_time_s, content_time_s : float or None, default None
+        Seconds after midnight (AcquisitionTime, ContentTime; None leaves them out).
+    n_temporal_positions : int or None, default None
+        NumberOfTemporalPositions.
+    frame_of_reference_uid : str or None, default None
+        FrameOfReferenceUID.
     """
     stored = np.clip(np.round((values - info.intercept) / info.slope), 0, 4095).astype(np.uint16)
     meta = FileMetaDataset()
@@ -130,7 +191,17 @@ def write_slice(path: Path, info: SeriesInfo, values: np.ndarray, *, sop_uid: st
 
 
 def write_mask(path: str | os.PathLike, mask: np.ndarray, spacing: float) -> None:
-    """A 2-D uint8 mask as (gzip) NRRD or NIfTI, by suffix."""
+    """Write a 2-D uint8 mask as (gzip) NRRD or NIfTI, by suffix.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``.nrrd`` or ``.nii``/``.nii.gz``.
+    mask : ndarray of uint8, shape (rows, cols)
+        1 = lesion.
+    spacing : float
+        Pixel spacing, in mm.
+    """
     img = sitk.GetImageFromArray(np.ascontiguousarray(mask, dtype=np.uint8))
     img.SetSpacing((float(spacing), float(spacing)))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -139,9 +210,24 @@ def write_mask(path: str | os.PathLike, mask: np.ndarray, spacing: float) -> Non
 
 def write_seg(path: Path, source: Path, mask: np.ndarray, *, series_uid: str, sop_uid: str,
               date: str, label: str = "Lesion") -> None:
-    """A DICOM SEG (highdicom, BINARY, one segment) of ``mask`` on the slice ``source``.
+    """Write a DICOM SEG (highdicom, BINARY, one segment) of ``mask`` on the slice ``source``.
 
     Every date/time is set to ``date`` (08:30) so the same seed writes the same bytes.
+
+    Parameters
+    ----------
+    path : Path
+        The SEG file.
+    source : Path
+        The referenced image slice.
+    mask : ndarray of uint8, shape (rows, cols)
+        1 = lesion.
+    series_uid, sop_uid : str
+        UIDs of the SEG.
+    date : str
+        StudyDate-style ``YYYYMMDD``.
+    label : str, default "Lesion"
+        SegmentLabel.
     """
     import warnings
 

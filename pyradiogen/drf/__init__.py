@@ -1,4 +1,6 @@
-"""Deep radiomic features (Liu & Hu 2023): preprocessing, denoising autoencoder, DRFs,
+"""Deep radiomic features (Liu & Hu 2023) in the ``paper`` and ``code`` presets.
+
+Deep radiomic features (Liu & Hu 2023): preprocessing, denoising autoencoder, DRFs,
 quantile normalisation and figures, in ``paper`` and ``code`` presets.
 
 Typical use::

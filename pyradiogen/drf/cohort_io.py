@@ -23,10 +23,22 @@ log = logging.getLogger(__name__)
 
 def select_images(cohort: Any, assemble: Callable[[Any], Any] | None = None
                   ) -> tuple[pd.DataFrame, str]:
-    """The images table (indexed by ``image_id``, with ``patient_id``) and how it was chosen.
+    """The images DRFs are computed for, and how they were chosen.
 
-    ``assemble``: a study's cohort assembly (``pyradiogen.studies.liu2023.assemble``) whose
-    ``images`` are used; without it, or when it fails, every image of ``c.images``.
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort with DICOM.
+    assemble : callable or None, default None
+        A study's cohort assembly (``pyradiogen.studies.liu2023.assemble``) whose ``images``
+        are used; without it, or when it fails, every image of ``c.images``.
+
+    Returns
+    -------
+    images : DataFrame
+        Indexed by ``image_id``, with ``patient_id``.
+    how : str
+        How they were chosen, for the manifest.
     """
     if assemble is None:
         return cohort.images, "all images of c.images"
@@ -43,5 +55,18 @@ def select_images(cohort: Any, assemble: Callable[[Any], Any] | None = None
 
 
 def load_pixels(cohort: Any, images: pd.DataFrame) -> list[np.ndarray]:
-    """``cohort.pixels(image_id)`` for every image, with a progress bar."""
+    """Read every image's pixels, with a progress bar.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort.
+    images : DataFrame
+        Indexed by ``image_id``.
+
+    Returns
+    -------
+    list of ndarray
+        ``cohort.pixels(image_id)`` per image (float32, rescale applied).
+    """
     return [np.asarray(cohort.pixels(i)) for i in track(list(images.index), "drf: reading images")]

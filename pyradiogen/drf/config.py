@@ -26,7 +26,62 @@ CODE_PRESET = {
 @register_section("drf", presets={"code": CODE_PRESET})
 @dataclass
 class DRFConfig:
-    """Deep radiomic features: preprocessing, autoencoder, training and normalisation."""
+    """Configuration section ``[drf]``: preprocessing, autoencoder, training and normalisation.
+
+    Values are the ``paper`` preset's; ``code`` follows the authors' script.
+
+    Parameters
+    ----------
+    scaling : {"minmax", "max"}, default "minmax"
+        Intensity scaling (paper: min–max; code: divide by the maximum).
+    size : int, default 64
+        Input side after resizing, in pixels.
+    noise_std : float, default 0.05
+        Standard deviation of the Gaussian corruption, in scaled intensity units.
+    noise_clip : bool, default False
+        Clip the noisy image to [0, 1] (the code does).
+    n_blocks : int, default 2
+        Convolution + pooling blocks each side (paper 2, code 3).
+    filters : int, default 16
+        Kernels per convolution.
+    feature_block : int, default 2
+        The DRFs are the output of this pool (1-based).
+    output_activation : {"linear", "relu", "sigmoid"}, default "relu"
+        Output layer activation (paper: assumed ReLU; code: sigmoid).
+    loss : {"mse", "cosine_proximity", "cosine_image"}, default "mse"
+        Training loss (:func:`pyradiogen.drf.model.loss_fn`).
+    optimizer : {"adam", "adadelta"}, default "adam"
+        Optimiser with Keras 2's defaults.
+    lr : float, default 0.1
+        Learning rate.
+    batch_size : int, default 64
+        Images per step.
+    epochs : int, default 100
+        Training epochs.
+    val_fraction : float, default 0.2
+        Validation fraction.
+    split_by : {"image", "patient"}, default "image"
+        Split unit (the authors split images at random).
+    on_divergence : {"fallback", "stop", "continue"}, default "fallback"
+        On a diverged loss: restart at ``fallback_lr``, stop with an error, or go on.
+    fallback_lr : float, default 0.001
+        Learning rate of the restart.
+    flatten : {"channels_last", "channels_first"}, default "channels_last"
+        DRF order (the authors' Keras layout: channels last).
+    device : str, default "auto"
+        ``auto`` (CUDA when present, else CPU), ``cpu`` or ``cuda``.
+    checkpoint_every : int, default 1
+        Epochs between checkpoints.
+    threads : int, default 2
+        torch CPU threads for training and extraction. Part of the result: float32 sums
+        split across threads round differently, so the same value (and seed) gives
+        bit-identical DRFs however the job is started.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. *Biomark Res* 11, 9 (2023), Methods; the authors' code
+       ``unsupervised_DA.py``.
+    """
 
     scaling: Literal["minmax", "max"] = "minmax"      # paper: min–max; code: divide by max
     size: int = 64                                    # both resize to 64×64 (paper: implied)

@@ -25,6 +25,7 @@ import pandas as pd
 import torch
 
 from .. import threads
+from ..estimator import EstimatorMixin, NotFittedError
 from ..store import atomic_path
 from .config import DRFConfig
 from .model import DenoisingAutoencoder, make_config
@@ -36,14 +37,45 @@ FORMAT_VERSION = 1
 
 
 def feature_names(n: int) -> list[str]:
-    """``fea_1 … fea_n``."""
+    """The DRF column names ``fea_1 … fea_n``.
+
+    Parameters
+    ----------
+    n : int
+        Number of features.
+
+    Returns
+    -------
+    list of str
+        ``["fea_1", …, f"fea_{n}"]``.
+    """
     return [f"fea_{j}" for j in range(1, n + 1)]
 
 
 def kernel_map(channels: int = 16, side: int = 16, flatten: str = "channels_last"
                ) -> pd.DataFrame:
-    """Per feature: ``kernel``, ``row``, ``col`` (1-based kernel, 0-based position), and
-    ``paper_block`` = ceil(j / side²), the paper's 256-feature grouping."""
+    """Where each DRF lies in the bottleneck: its kernel, position and paper block.
+
+    Parameters
+    ----------
+    channels : int, default 16
+        Kernels (channels) of the bottleneck.
+    side : int, default 16
+        Side of each kernel's square map, in cells.
+    flatten : {"channels_last", "channels_first"}, default "channels_last"
+        How the map was flattened (the authors' Keras code: channels last).
+
+    Returns
+    -------
+    DataFrame, shape (channels·side², 4)
+        Indexed by feature name (``fea_j``): ``kernel`` (1-based), ``row`` and ``col``
+        (0-based cell), ``paper_block`` = ceil(j / side²) (the paper's 256-feature "kernel").
+
+    Raises
+    ------
+    ValueError
+        If ``flatten`` is not one of the two orders.
+    """
     j = np.arange(channels * side * side)
     if flatten == "channels_last":
         kernel, pos = j % channels, j // channels
@@ -58,7 +90,29 @@ def kernel_map(channels: int = 16, side: int = 16, flatten: str = "channels_last
 
 def features_to_maps(values: np.ndarray, channels: int = 16, side: int = 16,
                      flatten: str = "channels_last") -> np.ndarray:
-    """One image's flat features → ``(channels, side, side)`` kernel maps."""
+    """One image's flat features as ``(channels, side, side)`` kernel maps.
+
+    Parameters
+    ----------
+    values : ndarray, shape (channels·side²,)
+        The image's DRFs ``fea_1 …`` in order.
+    channels : int, default 16
+        Kernels of the bottleneck.
+    side : int, default 16
+        Side of each kernel's map, in cells.
+    flatten : {"channels_last", "channels_first"}, default "channels_last"
+        The flattening order of the features.
+
+    Returns
+    -------
+    ndarray, shape (channels, side, side)
+        One map per kernel.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` does not have ``channels·side²`` entries.
+    """
     v = np.asarray(values).reshape(-1)
     if v.size != channels * side * side:
         raise ValueError(f"expected {channels * side * side} features, got {v.size}")
@@ -76,21 +130,61 @@ def _ids(n: int, ids: Sequence[Any] | None, what: str, default: str) -> list[str
     return ids
 
 
-class DRFExtractor:
+class DRFExtractor(EstimatorMixin):
     """Denoising-autoencoder deep radiomic features (Liu & Hu 2023), both presets.
 
     Parameters
     ----------
-    preset : ``"paper"`` or ``"code"`` (or a :class:`DRFConfig`).
-    seed : seeds the split, the noise, the initial weights and the shuffling.
-    epochs : overrides the preset's 100 epochs.
-    config : keyword overrides of :class:`DRFConfig` fields (e.g. ``{"lr": 0.001}``).
-    checkpoint_dir : where ``last.pt`` is written each epoch; with ``resume`` an existing one
-        for the same settings, seed and images is continued.
-    device : ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
-    n_threads : torch CPU threads (``None``: the configuration's ``threads``, 2 by default);
-        part of the result, see :func:`pyradiogen.threads.deterministic_torch`.
-    batch_size : images per forward pass during extraction.
+    preset : {"paper", "code"} or DRFConfig, default "paper"
+        The published settings, those of the authors' code, or a full configuration.
+    seed : int, default 0
+        Seeds the split, the noise, the initial weights and the shuffling.
+    epochs : int or None, default None
+        Overrides the preset's 100 epochs.
+    config : dict or None, default None
+        Keyword overrides of :class:`DRFConfig` fields (e.g. ``{"lr": 0.001}``).
+    checkpoint_dir : str, Path or None, default None
+        Where ``last.pt`` is written each epoch; with ``resume`` an existing one for the same
+        settings, seed and images is continued.
+    device : {None, "auto", "cpu", "cuda"}, default None
+        ``None``: the configuration's device; ``"auto"``: CUDA when present.
+    n_threads : int or None, default None
+        torch CPU threads (``None``: the configuration's ``threads``, 2 by default); part of
+        the result, see :func:`pyradiogen.threads.deterministic_torch`.
+    batch_size : int, default 64
+        Images per forward pass during extraction.
+    progress : bool, default True
+        Show a progress bar while training.
+    resume : bool, default True
+        Continue a matching checkpoint in ``checkpoint_dir``.
+
+    Attributes
+    ----------
+    config_ : DRFConfig
+        The configuration trained with.
+    model_ : DenoisingAutoencoder
+        The trained network (eval mode).
+    history_ : DataFrame
+        Per epoch: training and validation loss.
+    diagnosis_ : dict
+        Training diagnosis (divergence, plateau) from :func:`pyradiogen.drf.diagnose`.
+    feature_shape_ : tuple of int
+        ``(kernels, side, side)`` of the bottleneck, (16, 16, 16) for both presets.
+    n_features_ : int
+        Number of DRFs (4,096).
+    feature_names_ : list of str
+        ``fea_1 … fea_N``.
+    kernel_map_ : DataFrame
+        :func:`kernel_map` of the fitted layout.
+    train_result_ : TrainResult
+        Everything training returned (after :meth:`fit`, not after :meth:`load`).
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    .. [2] Vincent P, Larochelle H, Bengio Y, Manzagol PA. Extracting and composing robust
+       features with denoising autoencoders. *ICML* (2008).
     """
 
     def __init__(self, preset: str | DRFConfig = "paper", seed: int = 0,
@@ -111,7 +205,13 @@ class DRFExtractor:
 
     # ------------------------------------------------------------------ configuration
     def resolved_config(self) -> DRFConfig:
-        """The preset with ``config`` and ``epochs`` applied."""
+        """The preset with ``config``, ``epochs``, ``device`` and ``n_threads`` applied.
+
+        Returns
+        -------
+        DRFConfig
+            The configuration :meth:`fit` would train with.
+        """
         over = dict(self.config or {})
         if self.epochs is not None:
             over["epochs"] = int(self.epochs)
@@ -123,7 +223,20 @@ class DRFExtractor:
 
     def preprocess(self, images: Sequence[np.ndarray] | np.ndarray,
                    image_ids: Sequence[str] | None = None) -> np.ndarray:
-        """Preset scaling and resize: ``(n, 64, 64)`` float32."""
+        """Apply the preset's intensity scaling and resize to the network's input size.
+
+        Parameters
+        ----------
+        images : sequence of ndarray or ndarray
+            2-D images (any size and intensity unit) or an array of shape (n, H, W).
+        image_ids : sequence of str or None, default None
+            Names used in error messages.
+
+        Returns
+        -------
+        ndarray of float32, shape (n, size, size)
+            Scaled images (64 × 64 for both presets).
+        """
         cfg = getattr(self, "config_", None) or self.resolved_config()
         return preprocess_stack(images, cfg.scaling, cfg.size, ids=image_ids)
 
@@ -131,7 +244,28 @@ class DRFExtractor:
     def fit(self, images: Sequence[np.ndarray] | np.ndarray,
             patient_ids: Sequence[str] | None = None,
             image_ids: Sequence[str] | None = None) -> DRFExtractor:
-        """Preprocess ``images`` (list of 2-D arrays or ``(n, H, W)``) and train."""
+        """Preprocess ``images`` and train the autoencoder.
+
+        Parameters
+        ----------
+        images : sequence of ndarray or ndarray
+            2-D images (any size and intensity unit) or an array of shape (n, H, W).
+        patient_ids : sequence of str or None, default None
+            Patient of each image; needed when the preset splits by patient.
+        image_ids : sequence of str or None, default None
+            Name of each image (``img00001`` … by default).
+
+        Returns
+        -------
+        DRFExtractor
+            The fitted extractor.
+
+        Raises
+        ------
+        ValueError
+            If the ID lists do not have one entry per image, or the preset splits by patient
+            and ``patient_ids`` is missing.
+        """
         cfg = self.resolved_config()
         n = len(images)
         image_ids = _ids(n, image_ids, "image ids", "img")
@@ -160,10 +294,26 @@ class DRFExtractor:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
-            raise RuntimeError("DRFExtractor is not fitted: call fit() or DRFExtractor.load()")
+            raise NotFittedError("DRFExtractor is not fitted: call fit() or DRFExtractor.load()")
 
     def features_array(self, x: np.ndarray) -> np.ndarray:
-        """Flat features of preprocessed images ``(n, S, S)`` → ``(n, n_features)`` float32."""
+        """Flat DRFs of already preprocessed images.
+
+        Parameters
+        ----------
+        x : ndarray of float32, shape (n, size, size)
+            Output of :meth:`preprocess`.
+
+        Returns
+        -------
+        ndarray of float32, shape (n, n_features)
+            One row of ``fea_1 … fea_N`` per image.
+
+        Raises
+        ------
+        NotFittedError
+            If the extractor is neither fitted nor loaded.
+        """
         self._check_fitted()
         n_threads = int(self.n_threads or self.config_.threads)  # saved models: config's
         dev = next(self.model_.parameters()).device
@@ -177,10 +327,26 @@ class DRFExtractor:
     def transform(self, images: Sequence[np.ndarray] | np.ndarray,
                   patient_ids: Sequence[str] | None = None,
                   image_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """Images × ``fea_1 … fea_N`` (float32), indexed by ``(image_id, patient_id)``.
+        """Extract the DRFs of ``images``.
 
-        Without ``image_ids`` images are named ``img00001`` …; without ``patient_ids`` each
-        image is its own patient (its image id).
+        Parameters
+        ----------
+        images : sequence of ndarray or ndarray
+            2-D images (any size and intensity unit) or an array of shape (n, H, W).
+        patient_ids : sequence of str or None, default None
+            Patient of each image; ``None``: each image is its own patient (its image ID).
+        image_ids : sequence of str or None, default None
+            Name of each image; ``None``: ``img00001`` ….
+
+        Returns
+        -------
+        DataFrame of float32, shape (n_images, n_features)
+            Columns ``fea_1 … fea_N``, indexed by ``(image_id, patient_id)``.
+
+        Raises
+        ------
+        NotFittedError
+            If the extractor is neither fitted nor loaded.
         """
         self._check_fitted()
         n = len(images)
@@ -194,12 +360,45 @@ class DRFExtractor:
     def fit_transform(self, images: Sequence[np.ndarray] | np.ndarray,
                       patient_ids: Sequence[str] | None = None,
                       image_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """``fit`` then ``transform`` on the same images (the authors' use)."""
+        """Fit, then extract the DRFs of the same images (the authors' use).
+
+        Parameters
+        ----------
+        images : sequence of ndarray or ndarray
+            2-D images (any size and intensity unit) or an array of shape (n, H, W).
+        patient_ids : sequence of str or None, default None
+            Patient of each image.
+        image_ids : sequence of str or None, default None
+            Name of each image.
+
+        Returns
+        -------
+        DataFrame of float32, shape (n_images, n_features)
+            As :meth:`transform`.
+        """
         return self.fit(images, patient_ids, image_ids).transform(images, patient_ids, image_ids)
 
     # ------------------------------------------------------------------ helpers
     def kernel_of(self, feature: str | int) -> int:
-        """Kernel (1–16) holding ``feature`` (``"fea_4043"`` or 4043)."""
+        """The true kernel (1–16) of the bottleneck that holds a feature.
+
+        Parameters
+        ----------
+        feature : str or int
+            ``"fea_4043"`` or 4043.
+
+        Returns
+        -------
+        int
+            Kernel number, 1-based (not the paper's 256-feature block).
+
+        Raises
+        ------
+        KeyError
+            If ``feature`` is not one of ``fea_1 … fea_N``.
+        NotFittedError
+            If the extractor is neither fitted nor loaded.
+        """
         self._check_fitted()
         name = feature if isinstance(feature, str) else f"fea_{int(feature)}"
         if name not in self.kernel_map_.index:
@@ -207,14 +406,36 @@ class DRFExtractor:
         return int(self.kernel_map_.at[name, "kernel"])
 
     def maps(self, features: pd.Series | np.ndarray) -> np.ndarray:
-        """One image's features → ``(kernels, side, side)`` maps (for Fig 3b)."""
+        """One image's features as kernel maps (liu2023 Fig 3b).
+
+        Parameters
+        ----------
+        features : Series or ndarray, shape (n_features,)
+            One row of :meth:`transform`.
+
+        Returns
+        -------
+        ndarray, shape (kernels, side, side)
+            One map per kernel.
+        """
         self._check_fitted()
         c, s, _ = self.feature_shape_
         return features_to_maps(np.asarray(features), c, s, self.config_.flatten)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
-        """Save config, seed, weights, history and diagnosis to one ``.pt`` file (atomic)."""
+        """Save config, seed, weights, history and diagnosis to one ``.pt`` file (atomic).
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         self._check_fitted()
         payload = {"format": FORMAT_VERSION, "config": dataclasses.asdict(self.config_),
                    "seed": self.seed, "state_dict": {k: v.cpu() for k, v in
@@ -227,7 +448,27 @@ class DRFExtractor:
 
     @classmethod
     def load(cls, path: str | Path, device: str | None = None) -> DRFExtractor:
-        """Load an extractor written by :meth:`save`."""
+        """Load an extractor written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            A file written by :meth:`save`.
+        device : str or None, default None
+            Where to put the network (``None``: the saved configuration's device).
+
+        Returns
+        -------
+        DRFExtractor
+            A fitted extractor.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        ValueError
+            If the file is of an unknown format version.
+        """
         p = Path(path)
         if not p.exists():
             raise FileNotFoundError(f"{p}: no saved DRF model; run `pyradiogen drf train` first")
@@ -246,7 +487,19 @@ class DRFExtractor:
 
 
 def to_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Index ``(image_id, patient_id)`` → columns, the between-stage table layout."""
+    """Move the ``(image_id, patient_id)`` index into columns (the between-stage layout).
+
+    Parameters
+    ----------
+    df : DataFrame, shape (n_images, n_features)
+        Output of :meth:`DRFExtractor.transform`.
+
+    Returns
+    -------
+    DataFrame, shape (n_images, 2 + n_features)
+        Columns ``image_id``, ``patient_id``, then the features (``df`` unchanged if its
+        index is not a MultiIndex).
+    """
     if not isinstance(df.index, pd.MultiIndex):
         return df
     ids = df.index.to_frame(index=False)
@@ -254,7 +507,23 @@ def to_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def patient_level(df: pd.DataFrame) -> pd.DataFrame:
-    """Mean over each patient's images: patients × features, indexed by ``patient_id``."""
+    """Mean of each patient's images.
+
+    Parameters
+    ----------
+    df : DataFrame, shape (n_images, …)
+        DRF table with ``patient_id`` as a column or index level.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, n_features)
+        Indexed by ``patient_id``; the ``fea_*`` columns.
+
+    Raises
+    ------
+    ValueError
+        If ``df`` has no ``patient_id``.
+    """
     if "patient_id" in df.columns:
         tab = df
     elif "patient_id" in (df.index.names or []):
@@ -266,7 +535,19 @@ def patient_level(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def normalized(df: pd.DataFrame) -> pd.DataFrame:
-    """Quantile-normalised copy of a DRF table (see :mod:`pyradiogen.drf.normalize`)."""
+    """Quantile-normalised copy of a DRF table (see :mod:`pyradiogen.drf.normalize`).
+
+    Parameters
+    ----------
+    df : DataFrame, shape (n_images, n_features)
+        DRF table.
+
+    Returns
+    -------
+    DataFrame, shape (n_images, n_features)
+        Each image's values replaced by the reference quantiles, ties taking their lowest
+        rank (the authors' rule; Bolstad et al. 2003, *Bioinformatics* 19:185).
+    """
     return quantile_normalize(df)
 
 

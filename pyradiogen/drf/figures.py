@@ -1,5 +1,8 @@
-"""Figures of the DRF stage: Fig 3a/3b (image and its 16 kernel maps), feature densities before
-and after quantile normalisation, and training/validation loss curves."""
+"""Figures of the DRF stage: kernel maps, feature densities, loss curves.
+
+Figures of the DRF stage: Fig 3a/3b (image and its 16 kernel maps), feature densities before
+and after quantile normalisation, and training/validation loss curves.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,24 @@ from ..plotting import PALETTE, save_figure
 
 def plot_kernel_maps(image: np.ndarray, maps: np.ndarray, stem: str | os.PathLike,
                      title: str = "") -> list[Path]:
-    """Fig 3: the preprocessed image (a) beside its kernel-wise heatmaps (b), one per kernel."""
+    """Fig 3: the preprocessed image (a) beside its kernel-wise heatmaps (b), one per kernel.
+
+    Parameters
+    ----------
+    image : ndarray, shape (size, size)
+        The preprocessed image.
+    maps : ndarray, shape (kernels, side, side)
+        Its DRFs as maps (:meth:`DRFExtractor.maps`).
+    stem : str or PathLike
+        Output path without extension.
+    title : str, default ""
+        Figure title.
+
+    Returns
+    -------
+    list of Path
+        The files written (``.png`` and ``.svg``).
+    """
     k = maps.shape[0]
     ncol = 4
     nrow = int(np.ceil(k / ncol))
@@ -52,7 +72,24 @@ def _density(ax: plt.Axes, values: np.ndarray, colour: str, label: str) -> None:
 
 def plot_densities(raw: pd.DataFrame, norm: pd.DataFrame, stem: str | os.PathLike,
                    n_images: int = 3) -> list[Path]:
-    """Density of each of the first ``n_images`` images' features before/after normalisation."""
+    """Density of the first images' features before and after quantile normalisation.
+
+    Parameters
+    ----------
+    raw : DataFrame, shape (n_images, n_features)
+        DRFs as extracted.
+    norm : DataFrame, shape (n_images, n_features)
+        After :func:`~pyradiogen.drf.normalize.quantile_normalize`.
+    stem : str or PathLike
+        Output path without extension.
+    n_images : int, default 3
+        Images drawn.
+
+    Returns
+    -------
+    list of Path
+        The files written (``.png`` and ``.svg``).
+    """
     feats = [c for c in raw.columns if str(c).startswith("fea_")]
     fig, axes = plt.subplots(1, 2, figsize=(7, 3), sharey=False)
     for i in range(min(n_images, len(raw))):
@@ -71,7 +108,24 @@ def plot_densities(raw: pd.DataFrame, norm: pd.DataFrame, stem: str | os.PathLik
 
 def plot_loss_curves(history: pd.DataFrame, stem: str | os.PathLike, title: str = "",
                      failed: pd.DataFrame | None = None) -> list[Path]:
-    """Training and validation loss per epoch (epoch 0 = untrained model)."""
+    """Training and validation loss per epoch (epoch 0 = untrained model).
+
+    Parameters
+    ----------
+    history : DataFrame
+        ``epoch``, ``train_loss``, ``val_loss``.
+    stem : str or PathLike
+        Output path without extension.
+    title : str, default ""
+        Figure title.
+    failed : DataFrame or None, default None
+        History of a diverged attempt, drawn faintly.
+
+    Returns
+    -------
+    list of Path
+        The files written (``.png`` and ``.svg``).
+    """
     fig, ax = plt.subplots(figsize=(4.5, 3))
     ax.plot(history["epoch"], history["train_loss"], color=PALETTE[0], label="train")
     ax.plot(history["epoch"], history["val_loss"], color=PALETTE[1], label="validation")

@@ -50,7 +50,26 @@ ADAM_KERAS = {"betas": (0.9, 0.999), "eps": 1e-7}
 
 
 def make_config(preset: str | DRFConfig = "paper", **overrides: Any) -> DRFConfig:
-    """A :class:`DRFConfig` for ``preset`` (``paper``/``code``) with keyword overrides."""
+    """A :class:`DRFConfig` for a preset with keyword overrides.
+
+    Parameters
+    ----------
+    preset : {"paper", "code"} or DRFConfig, default "paper"
+        The published settings, those of the authors' code, or a configuration to copy.
+    **overrides : Any
+        :class:`DRFConfig` fields to change (``lr=0.001``, ``epochs=5`` …).
+
+    Returns
+    -------
+    DRFConfig
+        The configuration.
+
+    Raises
+    ------
+    ValueError
+        For an unknown preset, an image size not divisible by ``2 ** n_blocks``, or a
+        feature block outside ``1 … n_blocks``.
+    """
     if isinstance(preset, DRFConfig):
         base = preset
     elif preset == "paper":
@@ -70,7 +89,18 @@ def make_config(preset: str | DRFConfig = "paper", **overrides: Any) -> DRFConfi
 
 
 def keras_max_pool(x: torch.Tensor) -> torch.Tensor:
-    """MaxPooling2D((2, 2), padding='same'): pad odd sides at the end with −inf, then pool."""
+    """Keras's ``MaxPooling2D((2, 2), padding='same')``: pad odd sides at the end with −inf, then pool.
+
+    Parameters
+    ----------
+    x : Tensor, shape (n, C, H, W)
+        Feature maps.
+
+    Returns
+    -------
+    Tensor, shape (n, C, ceil(H / 2), ceil(W / 2))
+        Pooled maps.
+    """
     h, w = x.shape[-2:]
     if h % 2 or w % 2:
         x = F.pad(x, (0, w % 2, 0, h % 2), value=float("-inf"))
@@ -78,7 +108,24 @@ def keras_max_pool(x: torch.Tensor) -> torch.Tensor:
 
 
 class DenoisingAutoencoder(nn.Module):
-    """Stacked convolutional denoising autoencoder (input and output ``(n, 1, H, W)``)."""
+    """Stacked convolutional denoising autoencoder (input and output ``(n, 1, H, W)``).
+
+    Parameters
+    ----------
+    preset : {"paper", "code"} or DRFConfig, default "paper"
+        Architecture and training settings (:func:`make_config`).
+    seed : int or None, default 0
+        Seed of the initial weights (None: torch's current state).
+    **overrides : Any
+        :class:`DRFConfig` fields to change.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    .. [2] Vincent P, Larochelle H, Bengio Y, Manzagol PA. Extracting and composing robust
+       features with denoising autoencoders. *ICML* (2008).
+    """
 
     def __init__(self, preset: str | DRFConfig = "paper", seed: int | None = 0,
                  **overrides: Any) -> None:
@@ -93,14 +140,33 @@ class DenoisingAutoencoder(nn.Module):
         self.reset_parameters(seed)
 
     def reset_parameters(self, seed: int | None = 0) -> None:
-        """Keras initialisation: Glorot-uniform kernels, zero biases (seeded)."""
+        """Keras initialisation: Glorot-uniform kernels, zero biases (seeded).
+
+        Parameters
+        ----------
+        seed : int or None, default 0
+            Seed (None: torch's current random state).
+        """
         gen = torch.Generator().manual_seed(int(seed)) if seed is not None else None
         for conv in [*self.encoder, *self.decoder, self.output]:
             nn.init.xavier_uniform_(conv.weight, generator=gen)
             nn.init.zeros_(conv.bias)
 
     def encode(self, x: torch.Tensor, block: int | None = None) -> torch.Tensor:
-        """Feature map after pool ``block`` (default: the configured feature block)."""
+        """Feature map after an encoder pool.
+
+        Parameters
+        ----------
+        x : Tensor, shape (n, 1, size, size)
+            Preprocessed images.
+        block : int or None, default None
+            1-based pool whose output is returned (the configured feature block when None).
+
+        Returns
+        -------
+        Tensor, shape (n, filters, h, w)
+            ReLU-activated, pooled feature maps.
+        """
         block = self.config.feature_block if block is None else block
         for i, conv in enumerate(self.encoder[:block]):
             if i == 1 and self.channels_last:  # faster multi-channel convs on CPU (oneDNN)
@@ -110,6 +176,19 @@ class DenoisingAutoencoder(nn.Module):
         return x
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruct images: encode to the bottleneck, decode back to the input size.
+
+        Parameters
+        ----------
+        x : Tensor, shape (n, 1, size, size)
+            Preprocessed (possibly noised) images.
+
+        Returns
+        -------
+        Tensor, shape (n, 1, size, size)
+            Reconstructions through the preset's output activation (ReLU for ``paper``,
+            sigmoid for ``code``).
+        """
         x = self.encode(x, self.config.n_blocks)
         for conv in self.decoder:
             x = F.interpolate(F.relu(conv(x)), scale_factor=2, mode="nearest")
@@ -122,24 +201,56 @@ class DenoisingAutoencoder(nn.Module):
         return x
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Flattened feature vectors ``(n, C·h·w)`` in the configured order."""
+        """Flattened DRF vectors in the configured order.
+
+        Parameters
+        ----------
+        x : Tensor, shape (n, 1, size, size)
+            Preprocessed images.
+
+        Returns
+        -------
+        Tensor, shape (n, C·h·w)
+            One row per image (channels last, as the authors' Keras code, by default).
+        """
         z = self.encode(x)
         if self.config.flatten == "channels_last":
             z = z.permute(0, 2, 3, 1)
         return z.reshape(z.shape[0], -1)
 
     def feature_shape(self) -> tuple[int, int, int]:
-        """``(channels, rows, cols)`` of the feature map."""
+        """The shape of the feature map.
+
+        Returns
+        -------
+        tuple of int
+            ``(channels, rows, cols)``, (16, 16, 16) for both presets.
+        """
         side = self.config.size // 2 ** self.config.feature_block
         return self.config.filters, side, side
 
 
 def loss_fn(name: str) -> Any:
-    """The training loss ``f(pred, target) -> scalar`` for a config's ``loss``.
+    """The training loss ``f(pred, target) -> scalar`` for a configuration's ``loss``.
 
-    ``cosine_proximity`` is Keras 2's, applied on its axis −1, which for a 1-channel image is the
-    channel axis: each pixel is normalised on its own. ``cosine_image`` is the cosine over the
-    whole image (what the authors likely meant; offered as an option, used by no preset).
+    ``cosine_proximity`` is Keras 2's, applied on its axis −1, which for a 1-channel image is
+    the channel axis: each pixel is normalised on its own. ``cosine_image`` is the cosine over
+    the whole image (what the authors likely meant; offered as an option, used by no preset).
+
+    Parameters
+    ----------
+    name : {"mse", "cosine_proximity", "cosine_image"}
+        The loss.
+
+    Returns
+    -------
+    callable
+        ``f(pred, target)`` returning a scalar tensor.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
     """
     if name == "mse":
         return F.mse_loss
@@ -162,7 +273,27 @@ def loss_fn(name: str) -> Any:
 
 
 def make_optimizer(model: nn.Module, name: str, lr: float) -> torch.optim.Optimizer:
-    """Adam or Adadelta with Keras 2's defaults apart from ``lr``."""
+    """Adam or Adadelta with Keras 2's defaults apart from ``lr``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network.
+    name : {"adam", "adadelta"}
+        The optimiser.
+    lr : float
+        Learning rate.
+
+    Returns
+    -------
+    torch.optim.Optimizer
+        Configured as Keras 2 (Adam eps 1e-7; Adadelta rho 0.95, eps 1e-7).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    """
     if name == "adam":
         return torch.optim.Adam(model.parameters(), lr=lr, **ADAM_KERAS)
     if name == "adadelta":

@@ -16,12 +16,47 @@ from scipy.stats import rankdata
 
 
 def reference_distribution(x: np.ndarray) -> np.ndarray:
-    """Mean over rows of the row-wise sorted values (length ``n_features``)."""
+    """Mean over rows of the row-wise sorted values: the quantile reference.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_images, n_features)
+        Features.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_features,)
+        The mean r-th smallest value, for each rank r.
+    """
     return np.sort(np.asarray(x, dtype=np.float64), axis=1).mean(axis=0)
 
 
 def quantile_normalize_array(x: np.ndarray, row_names: list[str] | None = None) -> np.ndarray:
-    """Quantile-normalise the rows (images) of a 2-D array; returns float64."""
+    """Quantile-normalise the rows (images) of a 2-D array.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_images, n_features)
+        Features.
+    row_names : list of str or None, default None
+        Image names for messages.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_images, n_features)
+        Each value replaced by the reference value at its rank (ties: the lowest rank).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 2-D or an image has NaN or infinite values (named).
+
+    References
+    ----------
+    .. [1] Bolstad BM, Irizarry RA, Åstrand M, Speed TP. A comparison of normalization methods
+       for high density oligonucleotide array data based on variance and bias.
+       *Bioinformatics* 19(2), 185–193 (2003).
+    """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim != 2:
         raise ValueError(f"expected a 2-D images × features array, got shape {arr.shape}")
@@ -41,6 +76,22 @@ def quantile_normalize(df: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarr
 
     A DataFrame keeps its index; columns other than the feature columns (``image_id``,
     ``patient_id``) are passed through unchanged.
+
+    Parameters
+    ----------
+    df : DataFrame or ndarray, shape (n_images, n_features)
+        DRF table or array.
+
+    Returns
+    -------
+    DataFrame or ndarray
+        Same type and shape, features normalised.
+
+    References
+    ----------
+    .. [1] Bolstad BM, Irizarry RA, Åstrand M, Speed TP. A comparison of normalization methods
+       for high density oligonucleotide array data based on variance and bias.
+       *Bioinformatics* 19(2), 185–193 (2003).
     """
     if not isinstance(df, pd.DataFrame):
         return quantile_normalize_array(df)

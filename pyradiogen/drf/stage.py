@@ -43,7 +43,20 @@ class DRFInputError(ValueError):
 
 
 def check_intensities(pixels: Sequence[np.ndarray], images: pd.DataFrame) -> None:
-    """Refuse non-finite pixels; warn about images of one constant intensity (no signal)."""
+    """Refuse non-finite pixels; warn about images of one constant intensity (no signal).
+
+    Parameters
+    ----------
+    pixels : sequence of ndarray
+        One 2-D array per image.
+    images : DataFrame
+        Indexed by ``image_id``, with ``patient_id`` (for messages).
+
+    Raises
+    ------
+    DRFInputError
+        If an image has NaN or infinite pixels (image and patient named).
+    """
     flat = []
     for im, iid in zip(pixels, images.index):
         a = np.asarray(im)
@@ -65,10 +78,48 @@ def stage(cohort: Any, images: pd.DataFrame, out_dir: str | os.PathLike, config:
           title: str = "", pixels: Sequence[np.ndarray] | None = None) -> dict[str, Any]:
     """Train the DRF autoencoder and/or extract DRFs of ``images`` (see the module docstring).
 
-    ``images``: the selected images (index ``image_id``, column ``patient_id``), e.g. study
-    1's ``liu2023.assemble(c).images``; ``config``: the ``[drf]`` section; ``model``: the
-    trained model to extract with (default ``OUT/drf_model.pt``; ignored when training).
-    Returns the written paths by name plus ``estimator``, ``diagnosis`` and ``seconds``.
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort (pixels are read from it unless ``pixels`` is given).
+    images : DataFrame
+        The selected images (index ``image_id``, column ``patient_id``), e.g. study liu2023's
+        ``liu2023.assemble(c).images``.
+    out_dir : str or PathLike
+        Output folder.
+    config : DRFConfig
+        The ``[drf]`` section.
+    seed : int, default 101
+        Training seed.
+    steps : sequence of {"train", "extract"}, default ("train", "extract")
+        What to run.
+    model : str, PathLike or None, default None
+        Trained model to extract with (``OUT/drf_model.pt`` when None; ignored when
+        training).
+    resume : bool, default True
+        Continue a matching checkpoint.
+    n_threads : int or None, default None
+        torch threads.
+    device : str or None, default None
+        Device.
+    title : str, default ""
+        Figure titles.
+    pixels : sequence of ndarray or None, default None
+        Pixels already read, in the order of ``images``.
+
+    Returns
+    -------
+    dict
+        Written paths by name plus ``estimator``, ``diagnosis`` and ``seconds``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown step.
+    DRFInputError
+        Too few images or non-finite pixels.
+    FileNotFoundError
+        If extracting without a trained model.
     """
     from .extractor import DRFExtractor, patient_level, to_table
     from .figures import plot_densities, plot_kernel_maps, plot_loss_curves

@@ -35,6 +35,7 @@ import torch
 
 from .. import threads
 from ..progress import progress_task
+from ..results import Summary
 from ..store import atomic_path
 from .config import DRFConfig
 from .model import DenoisingAutoencoder, loss_fn, make_config, make_optimizer
@@ -49,7 +50,26 @@ class DivergenceError(RuntimeError):
 
 @dataclass
 class TrainResult:
-    """A trained model with its loss history, diagnosis and what happened on the way."""
+    """A trained model with its loss history, diagnosis and what happened on the way.
+
+    Parameters
+    ----------
+    model : DenoisingAutoencoder
+        The trained network.
+    history : DataFrame
+        Per epoch: ``epoch`` (0: the untrained model), ``train_loss``, ``val_loss``, ``lr``
+        and the spread of the predictions.
+    diagnosis : dict
+        :func:`diagnose` of the history.
+    lr_used : float
+        The learning rate of the run that finished (lowered after a divergence).
+    events : list of str
+        What happened on the way (divergence, restarts, resumption).
+    failed_history : DataFrame or None, default None
+        History of a diverged attempt.
+    train_index, val_index : ndarray of int or None, default None
+        Images of the training and validation split.
+    """
 
     model: DenoisingAutoencoder
     history: pd.DataFrame
@@ -60,17 +80,32 @@ class TrainResult:
     train_index: np.ndarray | None = None
     val_index: np.ndarray | None = None
 
-    def summary(self):
-        """Learning rate used, the convergence diagnosis and the events on the way."""
-        from ..results import Summary
+    def summary(self) -> Summary:
+        """Learning rate used, the convergence diagnosis and the events on the way.
 
+        Returns
+        -------
+        Summary
+            Printable; HTML in a notebook.
+        """
         info = {"learning rate used": self.lr_used,
                 **{k: v for k, v in self.diagnosis.items() if not isinstance(v, (list, dict))}}
         return Summary("Denoising autoencoder training (liu2023 DRFs)", info, {}, list(self.events))
 
 
 def resolve_device(device: str | None = "auto") -> torch.device:
-    """``auto`` → CUDA when available, else CPU."""
+    """The torch device to train on.
+
+    Parameters
+    ----------
+    device : str or None, default "auto"
+        ``"auto"``/None: CUDA when available, else CPU; or a torch device name.
+
+    Returns
+    -------
+    torch.device
+        The device.
+    """
     if device in (None, "auto"):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
@@ -78,7 +113,31 @@ def resolve_device(device: str | None = "auto") -> torch.device:
 
 def split_indices(n: int, val_fraction: float, seed: int,
                   groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded train/validation split of ``n`` images; by group (patient) when given."""
+    """Seeded train/validation split of ``n`` images; by group (patient) when given.
+
+    Parameters
+    ----------
+    n : int
+        Number of images.
+    val_fraction : float
+        Fraction (0–1) of images, or of patients, for validation.
+    seed : int
+        NumPy seed.
+    groups : ndarray or None, default None
+        Patient of each image; whole patients go to one side.
+
+    Returns
+    -------
+    train : ndarray of int
+        Sorted image positions.
+    val : ndarray of int
+        Sorted image positions.
+
+    Raises
+    ------
+    ValueError
+        ``val_fraction`` outside (0, 1), fewer than 2 patients, or too few images.
+    """
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
     rng = np.random.default_rng([int(seed), 11])
@@ -99,7 +158,24 @@ def split_indices(n: int, val_fraction: float, seed: int,
 
 
 def add_noise(x: np.ndarray, std: float, clip: bool, seed: int) -> np.ndarray:
-    """``x + std·N(0,1)`` (clipped to [0,1] when ``clip``), float32, seeded."""
+    """Add Gaussian noise ``x + std·N(0, 1)``, seeded (the denoising corruption).
+
+    Parameters
+    ----------
+    x : ndarray
+        Images in [0, 1].
+    std : float
+        Noise standard deviation, in image units.
+    clip : bool
+        Clip the result to [0, 1].
+    seed : int
+        NumPy seed.
+
+    Returns
+    -------
+    ndarray of float32
+        Noisy images, same shape.
+    """
     rng = np.random.default_rng([int(seed), 22])
     noisy = x.astype(np.float64) + std * rng.standard_normal(x.shape)
     if clip:
@@ -108,7 +184,18 @@ def add_noise(x: np.ndarray, std: float, clip: bool, seed: int) -> np.ndarray:
 
 
 def data_hash(x: np.ndarray) -> str:
-    """Short hash of an image stack (to tie a checkpoint to its data)."""
+    """Short hash of an image stack (ties a checkpoint to its data).
+
+    Parameters
+    ----------
+    x : ndarray
+        Preprocessed images.
+
+    Returns
+    -------
+    str
+        First 16 hex digits of the SHA-256 of the bytes.
+    """
     return hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest()[:16]
 
 
@@ -116,12 +203,23 @@ def diagnose(history: pd.DataFrame, tol: float = 0.01, overfit_tol: float = 0.05
              ) -> dict[str, Any]:
     """Convergence and overfitting check on a loss history (rows with ``epoch ≥ 0``).
 
-    - ``learned``: best validation loss improved on the untrained model's by more than ``tol``
-      (relative to the loss scale).
-    - ``converged``: training loss changed by less than ``tol`` (relative) over the last
-      ``max(3, 10%)`` epochs.
-    - ``overfitting``: final validation loss above its best by more than ``overfit_tol``
-      (relative) while the training loss kept falling.
+    Parameters
+    ----------
+    history : DataFrame
+        ``epoch``, ``train_loss``, ``val_loss``.
+    tol : float, default 0.01
+        Relative change that counts as learning / not converged.
+    overfit_tol : float, default 0.05
+        Relative rise of the validation loss above its best that counts as overfitting.
+
+    Returns
+    -------
+    dict
+        ``learned`` (best validation loss improved on the untrained model's by more than
+        ``tol``), ``converged`` (training loss changed by less than ``tol`` over the last
+        ``max(3, 10%)`` epochs), ``overfitting`` (final validation loss above its best by more
+        than ``overfit_tol`` while the training loss kept falling), ``epochs``, ``finite``,
+        ``best_epoch``, final losses and a ``message``.
     """
     h = history.sort_values("epoch")
     tr = h["train_loss"].to_numpy(float)
@@ -185,12 +283,47 @@ def train_autoencoder(images: np.ndarray, config: DRFConfig | str = "paper", see
                       checkpoint_dir: str | Path | None = None, resume: bool = True,
                       device: str | None = None, n_threads: int | None = None,
                       progress: bool = True) -> TrainResult:
-    """Train the autoencoder on preprocessed images ``(n, S, S)`` in [0, 1]; see module doc.
+    """Train the autoencoder on preprocessed images; see the module docstring.
 
-    Runs with ``n_threads`` (default: the configuration's ``threads``) torch threads and
-    deterministic kernels (:func:`pyradiogen.threads.deterministic_torch`): the same
-    configuration, seed and images give bit-identical weights and losses on a CPU however
-    often and from whichever process it runs.
+    Runs with ``n_threads`` torch threads and deterministic kernels
+    (:func:`pyradiogen.threads.deterministic_torch`): the same configuration, seed and images
+    give bit-identical weights and losses on a CPU however often and from whichever process
+    it runs.
+
+    Parameters
+    ----------
+    images : ndarray of float32, shape (n, size, size)
+        Preprocessed images in [0, 1].
+    config : DRFConfig or {"paper", "code"}, default "paper"
+        Settings.
+    seed : int, default 0
+        Seeds the split, the noise, the initial weights and the shuffling.
+    patient_ids : sequence or None, default None
+        Patient per image (needed when the configuration splits by patient).
+    epochs : int or None, default None
+        Overrides the configuration's epochs.
+    checkpoint_dir : str, Path or None, default None
+        Where ``last.pt`` is written each epoch.
+    resume : bool, default True
+        Continue a checkpoint of the same settings, seed and images.
+    device : str or None, default None
+        As :func:`resolve_device` (the configuration's when None).
+    n_threads : int or None, default None
+        torch threads (the configuration's ``threads`` when None).
+    progress : bool, default True
+        Show a progress bar.
+
+    Returns
+    -------
+    TrainResult
+        Model, history, diagnosis and events.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not ``(n, size, size)``, or the split is impossible.
+    DivergenceError
+        If training diverges and the configuration says to stop.
     """
     cfg = make_config(config)
     if epochs is not None:
@@ -363,7 +496,23 @@ def _run_epochs(state: dict[str, Any], cfg: DRFConfig, seed: int, loss: Any,
 
 def save_checkpoint(path: Path, state: dict[str, Any], ident: dict[str, Any], lr: float,
                     events: list[str], failed: pd.DataFrame | None) -> None:
-    """Atomically save model, optimiser, epoch, history and identity for resuming."""
+    """Atomically save model, optimiser, epoch, history and identity for resuming.
+
+    Parameters
+    ----------
+    path : Path
+        The checkpoint file.
+    state : dict
+        ``model``, ``optimizer`` state dicts, ``epoch``, ``history``.
+    ident : dict
+        Settings, seed and data hash the checkpoint belongs to.
+    lr : float
+        Learning rate in use.
+    events : list of str
+        Events so far.
+    failed : DataFrame or None
+        History of a diverged attempt.
+    """
     payload = {"model": state["model"].state_dict(), "optimizer": state["opt"].state_dict(),
                "epoch": state["epoch"], "history": state["history"], "ident": ident, "lr": lr,
                "events": list(events), "ignore_collapse": state["ignore_collapse"],

@@ -44,7 +44,15 @@ class DivideByMax:
 
 
 class Zoom:
-    """Resize to ``size × size`` exactly as ``scipy.ndimage.zoom(img, (s/h, s/w), order=3)``."""
+    """Resize to ``size × size`` exactly as ``scipy.ndimage.zoom(img, (s/h, s/w), order=3)``.
+
+    Parameters
+    ----------
+    size : int, default 64
+        Output side, in pixels.
+    order : int, default 3
+        Spline order.
+    """
 
     def __init__(self, size: int = 64, order: int = 3) -> None:
         self.size = int(size)
@@ -70,7 +78,17 @@ class Zoom64(Zoom):
 
 
 class AddGaussianNoise:
-    """``x + std·N(0, 1)``, optionally clipped to [0, 1]; seeded, works on a stack too."""
+    """Add ``std·N(0, 1)`` noise, optionally clipped to [0, 1]; seeded, works on a stack too.
+
+    Parameters
+    ----------
+    std : float, default 0.05
+        Noise standard deviation, in image units.
+    clip : bool, default False
+        Clip to [0, 1].
+    seed : int or None, default 0
+        NumPy seed of the generator (advances with each call).
+    """
 
     def __init__(self, std: float = 0.05, clip: bool = False, seed: int | None = 0) -> None:
         self.std = float(std)
@@ -84,7 +102,13 @@ class AddGaussianNoise:
 
 
 class Compose:
-    """Apply transforms in order."""
+    """Apply transforms in order.
+
+    Parameters
+    ----------
+    transforms : sequence of callable
+        Each maps an array to an array.
+    """
 
     def __init__(self, transforms: Sequence[Transform]) -> None:
         self.transforms = list(transforms)
@@ -99,7 +123,25 @@ class Compose:
 
 
 def preprocessing(scaling: str = "minmax", size: int = 64) -> Compose:
-    """The deterministic part of a preset: intensity scaling then resize."""
+    """The deterministic part of a preset: intensity scaling then resize.
+
+    Parameters
+    ----------
+    scaling : {"minmax", "max"}, default "minmax"
+        Intensity scaling (:class:`MinMaxScale` or :class:`DivideByMax`).
+    size : int, default 64
+        Output side, in pixels.
+
+    Returns
+    -------
+    Compose
+        Scaling then :class:`Zoom`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown scaling.
+    """
     scalers = {"minmax": MinMaxScale, "max": DivideByMax}
     if scaling not in scalers:
         raise ValueError(f"unknown scaling {scaling!r}; use one of {sorted(scalers)}")
@@ -108,7 +150,29 @@ def preprocessing(scaling: str = "minmax", size: int = 64) -> Compose:
 
 def preprocess_stack(images: Sequence[np.ndarray] | np.ndarray, scaling: str = "minmax",
                      size: int = 64, ids: Sequence[str] | None = None) -> np.ndarray:
-    """Preprocess a list of 2-D images (any sizes) into a float32 array ``(n, size, size)``."""
+    """Preprocess 2-D images of any sizes into one float32 stack.
+
+    Parameters
+    ----------
+    images : sequence of ndarray or ndarray
+        2-D images or an array ``(n, H, W)``.
+    scaling : {"minmax", "max"}, default "minmax"
+        Intensity scaling.
+    size : int, default 64
+        Output side, in pixels.
+    ids : sequence of str or None, default None
+        Image names for messages.
+
+    Returns
+    -------
+    ndarray of float32, shape (n, size, size)
+        Scaled, resized images.
+
+    Raises
+    ------
+    ValueError
+        An image that is not 2-D or has NaN or infinite pixels (named).
+    """
     pipe = preprocessing(scaling, size)
     out = np.empty((len(images), size, size), dtype=np.float32)
     for i, img in enumerate(images):

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.cluster.hierarchy import cut_tree, leaves_list, linkage
 from scipy.spatial.distance import pdist
 
+from ..estimator import EstimatorMixin
 from .fisher import Engine, fisher_table
 
 ID_COLUMNS = ("image_id", "patient_id", "reader")
@@ -22,14 +23,42 @@ CHARACTERISTICS = ("T", "N", "ER", "PR", "HER2")
 
 
 def feature_columns(features: pd.DataFrame) -> list[str]:
-    """The feature columns of a table (all but ``image_id``, ``patient_id``, ``reader``)."""
+    """The feature columns of a table (all but ``image_id``, ``patient_id``, ``reader``).
+
+    Parameters
+    ----------
+    features : DataFrame
+        A feature table.
+
+    Returns
+    -------
+    list of str
+        Column names, in order.
+    """
     return [c for c in features.columns if c not in ID_COLUMNS]
 
 
 def patient_means(features: pd.DataFrame, source: str = "feature table") -> pd.DataFrame:
-    """Average a patient's images: images × features (with ``patient_id``) → patients × features.
+    """Average each patient's images: images × features → patients × features.
 
     A table without ``patient_id`` is taken as already patient-level (index = patient).
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + p)
+        ``image_id``, ``patient_id``, numeric features.
+    source : str, default "feature table"
+        The table, named in messages.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, p)
+        Float means indexed by ``patient_id`` (sorted).
+
+    Raises
+    ------
+    ValueError
+        No feature column, or a non-numeric one (named).
     """
     if "patient_id" not in features.columns:
         return features[feature_columns(features)].astype(float)
@@ -46,7 +75,18 @@ def patient_means(features: pd.DataFrame, source: str = "feature table") -> pd.D
 
 
 def relabel_by_appearance(labels: Sequence[int] | np.ndarray) -> np.ndarray:
-    """Renumber labels 1…k in order of first appearance (R's ``cutree`` convention)."""
+    """Renumber labels 1…k in order of first appearance (R's ``cutree`` convention).
+
+    Parameters
+    ----------
+    labels : sequence of int or ndarray, shape (n,)
+        Cluster labels in any numbering.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        Labels 1…k.
+    """
     labels = np.asarray(labels)
     mapping: dict = {}
     for lab in labels:
@@ -56,17 +96,57 @@ def relabel_by_appearance(labels: Sequence[int] | np.ndarray) -> np.ndarray:
 
 
 def scale_columns(X: pd.DataFrame) -> pd.DataFrame:
-    """z-score each column (R's ``scale``: sample SD); constant columns become 0."""
+    """z-score each column as R's ``scale`` (sample SD); constant columns become 0.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n, p)
+        Numeric table.
+
+    Returns
+    -------
+    DataFrame, shape (n, p)
+        Column z-scores.
+    """
     sd = X.std(axis=0, ddof=1).replace(0, np.nan)
     return ((X - X.mean(axis=0)) / sd).fillna(0.0)
 
 
-class HierarchicalClustering:
+class HierarchicalClustering(EstimatorMixin):
     """Agglomerative clustering of the rows of a DataFrame, cut into ``n_clusters``.
 
-    Parameters mirror R's ``hclust(dist(X, metric), method)`` + ``cutree(k = n_clusters)``.
-    Fitted: ``linkage_`` (scipy linkage matrix), ``labels_`` (Series, index = rows, 1…k),
-    ``order_`` (leaf order, row positions), ``sizes_`` (patients per cluster).
+    Equals R's ``cutree(hclust(dist(X, metric), method), k = n_clusters)`` (R stats 4.2;
+    labels numbered by first appearance, ties aside).
+
+    Parameters
+    ----------
+    n_clusters : int, default 2
+        Number of clusters to cut the tree into.
+    method : str, default "complete"
+        Linkage (``"complete"``, ``"average"``, ``"single"``, ``"ward"`` …, scipy's names).
+    metric : str, default "euclidean"
+        Distance between rows (scipy ``pdist`` names).
+    scale : {"none", "zscore"}, default "none"
+        ``"zscore"`` standardises each column first (R's ``scale``).
+
+    Attributes
+    ----------
+    distances_ : ndarray, shape (n·(n−1)/2,)
+        Condensed distance matrix.
+    linkage_ : ndarray, shape (n − 1, 4)
+        scipy linkage matrix.
+    labels_ : Series of int, shape (n,)
+        Cluster 1…k per row, indexed as ``X``.
+    order_ : ndarray of int, shape (n,)
+        Leaf order of the dendrogram (row positions).
+    sizes_ : Series of int
+        Rows per cluster.
+
+    References
+    ----------
+    .. [1] R Core Team. ``stats::hclust`` and ``stats::cutree``, R 4.2.
+    .. [2] Müllner D. fastcluster: fast hierarchical, agglomerative clustering routines for
+       R and Python. *J Stat Softw* 53(9) (2013).
     """
 
     def __init__(self, n_clusters: int = 2, method: str = "complete", metric: str = "euclidean",
@@ -84,7 +164,23 @@ class HierarchicalClustering:
         return data.to_numpy(dtype=float)
 
     def fit(self, X: pd.DataFrame) -> HierarchicalClustering:
-        """Cluster the rows of ``X`` (patients × features)."""
+        """Cluster the rows of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame, shape (n_patients, n_features)
+            Numeric features without missing values.
+
+        Returns
+        -------
+        HierarchicalClustering
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` has fewer rows than clusters or holds missing values (columns named).
+        """
         if len(X) < max(2, self.n_clusters):
             raise ValueError(f"need at least {max(2, self.n_clusters)} patients to cut into "
                              f"{self.n_clusters} clusters, got {len(X)}")
@@ -97,12 +193,38 @@ class HierarchicalClustering:
         return self
 
     def fit_predict(self, X: pd.DataFrame) -> pd.Series:
-        """Fit and return the cluster labels."""
+        """Fit and return the cluster labels.
+
+        Parameters
+        ----------
+        X : DataFrame, shape (n_patients, n_features)
+            Numeric features without missing values.
+
+        Returns
+        -------
+        Series of int, shape (n_patients,)
+            Cluster 1…k per row (``labels_``).
+        """
         return self.fit(X).labels_
 
 
 def hclust_r(X: pd.DataFrame, n_clusters: int = 2, method: str = "complete") -> pd.Series:
-    """The reference: R's ``cutree(hclust(dist(X), method), k)`` through the bridge."""
+    """The reference: R's ``cutree(hclust(dist(X), method), k)`` through the bridge.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n_patients, p)
+        Numeric features.
+    n_clusters : int, default 2
+        k.
+    method : str, default "complete"
+        R's linkage method.
+
+    Returns
+    -------
+    Series of int, shape (n_patients,)
+        Cluster 1…k, indexed as ``X``.
+    """
     from .. import rfuncs
 
     labs = rfuncs.hclust_clusters(X, int(n_clusters), method)
@@ -112,7 +234,33 @@ def hclust_r(X: pd.DataFrame, n_clusters: int = 2, method: str = "complete") -> 
 def cluster_fisher(labels: pd.Series, clinical: pd.DataFrame,
                    characteristics: Sequence[str] = CHARACTERISTICS,
                    engine: Engine = "auto") -> pd.DataFrame:
-    """Fisher's exact test of each clinical characteristic against the clusters."""
+    """Fisher's exact test of each clinical characteristic against the clusters.
+
+    Parameters
+    ----------
+    labels : Series of int
+        Cluster per patient (``HierarchicalClustering.labels_``).
+    clinical : DataFrame
+        Indexed by patient.
+    characteristics : sequence of str, default ("T", "N", "ER", "PR", "HER2")
+        Characteristics tested.
+    engine : {"auto", "python", "r"}, default "auto"
+        As :func:`pyradiogen.explore.fisher.fisher_exact`.
+
+    Returns
+    -------
+    DataFrame
+        :func:`~pyradiogen.explore.fisher.fisher_table` on the patients in both tables.
+
+    Raises
+    ------
+    ValueError
+        If no clustered patient is in the clinical table.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. *Biomark Res* 11, 9 (2023), Fig 4a.
+    """
     missing = labels.index.difference(clinical.index)
     if len(missing) == len(labels):
         raise ValueError("no patient of the feature table is in the clinical table "

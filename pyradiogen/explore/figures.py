@@ -16,20 +16,65 @@ from .tsne import TSNEExplorer
 
 def clinical_bars(clinical: pd.DataFrame, patients: Sequence[str],
                   characteristics: Sequence[str]) -> pd.DataFrame:
-    """Bars for the heatmap: each characteristic as positive/negative/NA per patient."""
+    """Bars for the heatmap: each characteristic as positive/negative/NA per patient.
+
+    Parameters
+    ----------
+    clinical : DataFrame
+        Indexed by patient.
+    patients : sequence of str
+        Patients in display order.
+    characteristics : sequence of str
+        Columns shown (those present).
+
+    Returns
+    -------
+    DataFrame
+        Patients × characteristics labels.
+    """
     sub = clinical.reindex(pd.Index(patients))
     return pd.DataFrame({ch: binary_labels(sub[ch]) for ch in characteristics
                          if ch in sub.columns}, index=sub.index)
 
 
 def cluster_colours(labels: Sequence[int]) -> dict[int, str]:
-    """One palette colour per cluster label (1…k)."""
+    """One palette colour per cluster label (1…k).
+
+    Parameters
+    ----------
+    labels : sequence of int
+        Cluster labels.
+
+    Returns
+    -------
+    dict of int to str
+        Label → colour.
+    """
     return {int(k): PALETTE[(int(k) - 1) % len(PALETTE)] for k in sorted(set(labels))}
 
 
 def fig4a_heatmap(patients: pd.DataFrame, model: HierarchicalClustering, clinical: pd.DataFrame,
                   characteristics: Sequence[str], title: str) -> plt.Figure:
-    """Fig 4a: patients (columns, clustered as ``model``) × features with clinical bars."""
+    """Fig 4a: patients (columns, clustered as ``model``) × features with clinical bars.
+
+    Parameters
+    ----------
+    patients : DataFrame, shape (n_patients, n_features)
+        Patient-level features.
+    model : HierarchicalClustering
+        Fitted on ``patients``.
+    clinical : DataFrame
+        Indexed by patient.
+    characteristics : sequence of str
+        Bars shown.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not saved).
+    """
     bars = clinical_bars(clinical, list(patients.index), characteristics)
     bars.insert(0, "cluster", model.labels_.reindex(patients.index).to_numpy())
     colours = {"cluster": cluster_colours(model.labels_)}
@@ -51,7 +96,20 @@ def _scatter_clusters(ax, coords: pd.DataFrame, size: float, title: str) -> None
 
 
 def fig4bc_tsne(model: TSNEExplorer, title: str) -> plt.Figure:
-    """Fig 4b (patients, coloured by map cluster) and 4c (images, coloured by patient)."""
+    """Fig 4b (patients, coloured by map cluster) and 4c (images, coloured by patient).
+
+    Parameters
+    ----------
+    model : TSNEExplorer
+        Fitted explorer.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not saved).
+    """
     apply_style()
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.5))
     pts = model.patients_
@@ -71,7 +129,24 @@ def fig4bc_tsne(model: TSNEExplorer, title: str) -> plt.Figure:
 
 def tsne_clinical(patients: pd.DataFrame, clinical: pd.DataFrame,
                   characteristics: Sequence[str], title: str) -> plt.Figure:
-    """The patient map coloured by each clinical characteristic (and PAM50 when present)."""
+    """The patient map coloured by each clinical characteristic (and PAM50 when present).
+
+    Parameters
+    ----------
+    patients : DataFrame
+        ``TSNEExplorer.patients_``.
+    clinical : DataFrame
+        Indexed by patient.
+    characteristics : sequence of str
+        One panel each.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not saved).
+    """
     apply_style()
     chars = [c for c in characteristics if c in clinical.columns]
     extra = ["pam50"] if "pam50" in clinical.columns and "pam50" not in chars else []
@@ -102,7 +177,18 @@ def tsne_clinical(patients: pd.DataFrame, clinical: pd.DataFrame,
 
 
 def compare_tsne(models: Mapping[str, TSNEExplorer]) -> plt.Figure:
-    """Feature sets side by side (e.g. DRFs | CRFs): patient maps, image maps below."""
+    """Feature sets side by side (e.g. DRFs | CRFs): patient maps, image maps below.
+
+    Parameters
+    ----------
+    models : mapping of str to TSNEExplorer
+        Feature set name → fitted explorer.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not saved).
+    """
     apply_style()
     with_images = any(m.images_ is not None for m in models.values())
     nrow, ncol = (2 if with_images else 1), len(models)
@@ -123,7 +209,24 @@ def compare_tsne(models: Mapping[str, TSNEExplorer]) -> plt.Figure:
 
 def fig1_kruskal(values: pd.DataFrame, pam50: pd.Series, title: str,
                  colorbar_label: str = "z-score") -> plt.Figure:
-    """Study kim2020 Fig 1: selected features (rows) × patients, clustered, with a PAM50 bar."""
+    """Study kim2020 Fig 1: selected features (rows) × patients, clustered, with a PAM50 bar.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_patients, n_features)
+        The significant features or genes.
+    pam50 : Series
+        PAM50 subtype per patient.
+    title : str
+        Figure title.
+    colorbar_label : str, default "z-score"
+        Colour bar label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not saved).
+    """
     pts = values.index[pam50.reindex(values.index).notna()]
     bars = pd.DataFrame({"PAM50": pam50.reindex(pts).astype(object)}, index=pts)
     return clustered_heatmap(values.loc[pts].T, col_bars=bars,

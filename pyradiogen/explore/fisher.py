@@ -34,7 +34,19 @@ class TooManyTablesError(RuntimeError):
 
 
 def fisher_2x2(table: np.ndarray) -> float:
-    """Two-sided p-value of a 2×2 table as R computes it (conditional hypergeometric)."""
+    """Two-sided p-value of a 2×2 table as R computes it (conditional hypergeometric).
+
+    Parameters
+    ----------
+    table : ndarray of int, shape (2, 2)
+        Counts.
+
+    Returns
+    -------
+    float
+        Sum of the probabilities of tables no more likely than the observed one (R's
+        relative tolerance ``1 + 1e-7``), at most 1.
+    """
     x = np.asarray(table, dtype=np.int64)
     m, n = int(x[:, 0].sum()), int(x[:, 1].sum())
     k, a = int(x[0].sum()), int(x[0, 0])
@@ -70,7 +82,18 @@ def _log_choose(n: np.ndarray | int, k: np.ndarray | int) -> np.ndarray:
 
 
 def fisher_rx2(table: np.ndarray) -> float:
-    """Two-sided p-value of an r×2 table by branch-and-bound over rows (exact)."""
+    """Two-sided p-value of an r×2 table by branch-and-bound over rows (exact).
+
+    Parameters
+    ----------
+    table : ndarray of int, shape (r, 2)
+        Counts.
+
+    Returns
+    -------
+    float
+        Exact two-sided p-value.
+    """
     x = np.asarray(table, dtype=np.int64)
     rows = x.sum(axis=1)
     order = np.argsort(-rows, kind="stable")  # big rows first: more pruning near the root
@@ -125,7 +148,25 @@ def fisher_rx2(table: np.ndarray) -> float:
 
 
 def fisher_rxc(table: np.ndarray, max_tables: int = MAX_TABLES) -> float:
-    """Two-sided p-value of an r×c table by complete enumeration (R's FEXACT tolerance)."""
+    """Two-sided p-value of an r×c table by complete enumeration (R's FEXACT tolerance).
+
+    Parameters
+    ----------
+    table : ndarray of int, shape (r, c)
+        Contingency table of counts.
+    max_tables : int, default MAX_TABLES
+        Most tables enumerated.
+
+    Returns
+    -------
+    float
+        Exact two-sided p-value.
+
+    Raises
+    ------
+    TooManyTablesError
+        If more than ``max_tables`` tables would be visited (use ``engine="r"``).
+    """
     x = np.asarray(table, dtype=np.int64)
     if x.shape[1] > x.shape[0]:
         x = x.T
@@ -168,7 +209,20 @@ def fisher_rxc(table: np.ndarray, max_tables: int = MAX_TABLES) -> float:
 
 
 def fisher_r(table: np.ndarray, workspace: int = 2_000_000) -> float:
-    """Two-sided p-value from R's ``stats::fisher.test`` (the reference)."""
+    """Two-sided p-value from R's ``stats::fisher.test`` (the reference).
+
+    Parameters
+    ----------
+    table : ndarray of int, shape (r, c)
+        Contingency table of counts.
+    workspace : int, default 2000000
+        FEXACT's workspace.
+
+    Returns
+    -------
+    float
+        R's p-value.
+    """
     from .. import rfuncs
 
     return float(rfuncs.fisher_test(table, workspace=workspace)["p.value"])
@@ -179,7 +233,31 @@ def fisher_exact(table: np.ndarray | Sequence[Sequence[int]], engine: Engine = "
     """Two-sided Fisher exact p-value of a contingency table, equal to R's ``fisher.test``.
 
     Rows or columns that are all zero are dropped, as R's ``table()`` would not create them.
-    A table with fewer than 2 non-empty rows or columns gives ``nan``.
+
+    Parameters
+    ----------
+    table : ndarray or sequence of sequence of int, shape (r, c)
+        Counts.
+    engine : {"auto", "python", "r"}, default "auto"
+        Exact Python enumeration, R, or Python with R when the enumeration is too large.
+    max_tables : int, default MAX_TABLES
+        Enumeration limit of the Python engine.
+
+    Returns
+    -------
+    float
+        The p-value; NaN when fewer than 2 non-empty rows or columns remain.
+
+    Raises
+    ------
+    ValueError
+        If ``table`` is not 2-D with non-negative counts.
+
+    References
+    ----------
+    .. [1] Mehta CR, Patel NR. A network algorithm for performing Fisher's exact test in r × c
+       contingency tables. *J Am Stat Assoc* 78(382), 427–434 (1983) (R's FEXACT).
+    .. [2] R Core Team, ``stats::fisher.test``, R 4.2.2.
     """
     x = np.asarray(table, dtype=np.int64)
     if x.ndim != 2 or (x < 0).any():
@@ -204,7 +282,20 @@ def fisher_exact(table: np.ndarray | Sequence[Sequence[int]], engine: Engine = "
 
 
 def crosstab(groups: pd.Series, values: pd.Series) -> pd.DataFrame:
-    """Counts of ``values`` within each group, patients with a missing value left out."""
+    """Counts of ``values`` within each group, patients with a missing value left out.
+
+    Parameters
+    ----------
+    groups : Series
+        Group (cluster) per patient.
+    values : Series
+        A clinical characteristic per patient.
+
+    Returns
+    -------
+    DataFrame
+        Groups × levels counts.
+    """
     df = pd.DataFrame({"group": groups, "value": values}).dropna()
     return pd.crosstab(df["group"], df["value"])
 
@@ -213,9 +304,29 @@ def fisher_table(groups: pd.Series, clinical: pd.DataFrame, characteristics: Seq
                  engine: Engine = "auto") -> pd.DataFrame:
     """Fisher's exact test of each clinical characteristic against ``groups``.
 
-    ``groups`` and ``clinical`` are indexed by patient; patients missing a characteristic are
-    left out of that test (as the paper does for HER2). Returns one row per characteristic:
-    ``characteristic, n, n_groups, n_levels, counts, p_value``.
+    Patients missing a characteristic are left out of that test (as the paper does for HER2).
+
+    Parameters
+    ----------
+    groups : Series
+        Group per patient, indexed by patient.
+    clinical : DataFrame
+        Indexed by patient.
+    characteristics : sequence of str
+        Columns of ``clinical`` to test.
+    engine : {"auto", "python", "r"}, default "auto"
+        As :func:`fisher_exact`.
+
+    Returns
+    -------
+    DataFrame
+        One row per characteristic: ``characteristic, n, n_groups, n_levels, counts,
+        p_value``.
+
+    Raises
+    ------
+    KeyError
+        If a characteristic is not a column of ``clinical``.
     """
     rows = []
     for ch in characteristics:

@@ -30,7 +30,18 @@ MAX_NAMED_COLS = 40
 
 
 def is_binary(values: pd.Series) -> bool:
-    """Whether a clinical column holds only 0/1 (and missing values)."""
+    """Whether a clinical column holds only 0/1 (and missing values).
+
+    Parameters
+    ----------
+    values : Series
+        A clinical column.
+
+    Returns
+    -------
+    bool
+        True for 0/1 columns.
+    """
     vals = pd.unique(values.dropna())
     try:
         return set(int(v) for v in vals) <= {0, 1} and all(float(v) in (0.0, 1.0) for v in vals)
@@ -39,7 +50,18 @@ def is_binary(values: pd.Series) -> bool:
 
 
 def binary_labels(values: pd.Series) -> pd.Series:
-    """0/1/NA → ``negative``/``positive``/``NA``; other columns keep their values (NA → "NA")."""
+    """Label 0/1/NA as ``negative``/``positive``/``NA``; other columns keep their values.
+
+    Parameters
+    ----------
+    values : Series
+        A clinical column.
+
+    Returns
+    -------
+    Series of object
+        Labels; missing as ``"NA"``.
+    """
     if not is_binary(values):
         return values.astype(object).where(values.notna(), "NA")
     out = values.map(lambda v: "NA" if pd.isna(v) else ("positive" if int(v) == 1 else "negative"))
@@ -47,7 +69,20 @@ def binary_labels(values: pd.Series) -> pd.Series:
 
 
 def category_colours(values: pd.Series, kind: str = "auto") -> dict[Any, str]:
-    """Colours for one bar: binary, PAM50 or clusters (the shared palette)."""
+    """Colours for one annotation bar: binary, PAM50 or clusters (the shared palette).
+
+    Parameters
+    ----------
+    values : Series
+        The bar's labels.
+    kind : {"auto", "binary", "pam50", "cluster"}, default "auto"
+        Palette to use (guessed from the values with ``"auto"``).
+
+    Returns
+    -------
+    dict
+        Label → colour (hex), ``"NA"`` included.
+    """
     levels = [v for v in pd.unique(values.astype(object)) if not pd.isna(v) and v != "NA"]
     if kind == "binary" or set(levels) <= {"positive", "negative"}:
         return dict(BINARY_COLOURS)
@@ -58,7 +93,20 @@ def category_colours(values: pd.Series, kind: str = "auto") -> dict[Any, str]:
 
 
 def zscore_rows(values: pd.DataFrame, clip: float | None = 3.0) -> pd.DataFrame:
-    """z-score each row (feature) across samples, clipped to ±``clip`` for display."""
+    """z-score each row (feature) across samples, clipped for display.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_features, n_samples)
+        Values.
+    clip : float or None, default 3.0
+        Clip to ±``clip``; no clipping when None or 0.
+
+    Returns
+    -------
+    DataFrame, shape (n_features, n_samples)
+        Row z-scores (sample SD); constant rows become 0.
+    """
     sd = values.std(axis=1, ddof=1).replace(0, np.nan)
     z = values.sub(values.mean(axis=1), axis=0).div(sd, axis=0).fillna(0.0)
     return z.clip(-clip, clip) if clip else z
@@ -80,11 +128,40 @@ def clustered_heatmap(values: pd.DataFrame, *, col_linkage: np.ndarray | None = 
                       title: str = "", colorbar_label: str | None = None,
                       row_labels: bool | None = None, col_labels: bool | None = None,
                       figsize: tuple[float, float] | None = None) -> plt.Figure:
-    """Draw ``values`` (features × samples) clustered, with bars above and a legend.
+    """Draw ``values`` clustered, with annotation bars above and a legend.
 
-    ``col_linkage``/``row_linkage`` reuse a fitted scipy linkage (so the drawn dendrogram is the
-    one the clusters were cut from); otherwise complete linkage on the displayed values.
-    ``scale="row"`` z-scores each feature for display (clipped to ±``clip``).
+    Parameters
+    ----------
+    values : DataFrame, shape (n_features, n_samples)
+        What is drawn.
+    col_linkage, row_linkage : ndarray or None, default None
+        A fitted scipy linkage to reuse (so the drawn dendrogram is the one the clusters were
+        cut from); otherwise complete linkage on the displayed values.
+    cluster_rows, cluster_cols : bool, default True
+        Order rows/columns by their dendrogram.
+    col_bars : DataFrame or None, default None
+        Samples × annotations (clinical, PAM50, clusters) drawn as bars.
+    bar_colours : mapping or None, default None
+        Annotation → (label → colour); :func:`category_colours` when absent.
+    scale : {"row", "none"}, default "row"
+        ``"row"`` z-scores each feature for display (:func:`zscore_rows`).
+    clip : float, default 3.0
+        Display clip of the z-scores.
+    cmap : str, default "RdBu_r"
+        Matplotlib colour map.
+    title : str, default ""
+        Figure title.
+    colorbar_label : str or None, default None
+        Colour bar label.
+    row_labels, col_labels : bool or None, default None
+        Name rows/columns (None: when few enough to read).
+    figsize : tuple of float or None, default None
+        Inches (None: from the table's size).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not saved).
     """
     apply_style()
     shown = zscore_rows(values, clip) if scale == "row" else values.astype(float)

@@ -8,7 +8,20 @@ import pandas as pd
 
 
 def harmonise_patients(ids: pd.Series | pd.Index, where: str) -> list[str]:
-    """12-character TCGA patient barcodes (other identifiers are kept as they are)."""
+    """12-character TCGA patient barcodes (other identifiers are kept as they are).
+
+    Parameters
+    ----------
+    ids : Series or Index
+        Patient or sample identifiers.
+    where : str
+        The table, named in messages.
+
+    Returns
+    -------
+    list of str
+        Harmonised IDs.
+    """
     try:
         from ..cohort.ids import is_barcode, patient_barcode
     except ImportError:  # pragma: no cover - cohort module not present
@@ -20,7 +33,24 @@ def select_reader(df: pd.DataFrame, reader: str | None = None, where: str = "tab
                   ) -> pd.DataFrame:
     """Keep one reader's rows of a CRF table (``patient_id, reader, image_id, …``).
 
-    ``reader=None`` keeps the first reader in sorted order; the ``reader`` column is dropped.
+    Parameters
+    ----------
+    df : DataFrame
+        A CRF table; returned unchanged without a ``reader`` column.
+    reader : str or None, default None
+        The reader kept (None: the first in sorted order).
+    where : str, default "table"
+        The table, named in messages.
+
+    Returns
+    -------
+    DataFrame
+        That reader's rows, without the ``reader`` column.
+
+    Raises
+    ------
+    ValueError
+        If ``reader`` is not in the table (the readers named).
     """
     if "reader" not in df.columns:
         return df
@@ -33,11 +63,25 @@ def select_reader(df: pd.DataFrame, reader: str | None = None, where: str = "tab
 
 def read_feature_table(path: str | os.PathLike, reader: str | None = None,
                        option: str | None = "--features") -> pd.DataFrame:
-    """A feature table: ``image_id``, ``patient_id``, then numeric feature columns.
+    """Read a feature table: ``image_id``, ``patient_id``, then numeric feature columns.
 
     The shared reader :func:`pyradiogen.cohort.tables.read_features`: a table without
     ``image_id`` is one row per patient (``image_id`` = patient); a CRF table with a ``reader``
-    column keeps one reader (``reader``, default the first).
+    column keeps one reader.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        CSV, TSV or Parquet.
+    reader : str or None, default None
+        The reader kept of a CRF table (None: the first).
+    option : str or None, default "--features"
+        The command-line option that named the file, for messages.
+
+    Returns
+    -------
+    DataFrame
+        ``image_id``, ``patient_id``, features.
     """
     from ..cohort.tables import read_features
 

@@ -1,4 +1,6 @@
-"""Choosing the features to show after a Kruskal–Wallis screen across PAM50 (study kim2020,
+"""Choosing the features to show after a Kruskal–Wallis screen across PAM50.
+
+Choosing the features to show after a Kruskal–Wallis screen across PAM50 (study kim2020,
 Fig 1).
 
 The test itself is :func:`pyradiogen.stats.kruskal_screen` (R's ``kruskal.test``, vectorised

@@ -47,11 +47,31 @@ def _image_table(features: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: str | Path,
                      label: str = "drf", config: ExploreConfig | None = None, seed: int = 101,
                      scale: str | None = None) -> dict[str, Any]:
-    """Fig 4a–c (and Fig 1b when PAM50 is known) for one feature table; return a summary.
+    """Fig 4a–c (and Fig 1b when PAM50 is known) for one feature table.
 
-    ``features``: images × features with ``image_id``, ``patient_id`` (or patients × features
-    indexed by patient). Writes under ``out_dir/label/``; the summary's ``paths`` names every
-    file written (figures by their first format, PNG by default).
+    Parameters
+    ----------
+    features : DataFrame
+        Images × features with ``image_id``, ``patient_id`` (or patients × features indexed
+        by patient).
+    clinical : DataFrame
+        Indexed by patient: T, N, ER, PR, HER2 (and ``pam50``).
+    out_dir : str or Path
+        Files go under ``out_dir/label/``.
+    label : str, default "drf"
+        Feature set name.
+    config : ExploreConfig or None, default None
+        ``[explore]`` section (defaults when None).
+    seed : int, default 101
+        Seed of t-SNE and k-means.
+    scale : {"none", "zscore"} or None, default None
+        Column scaling before clustering (the configuration's when None).
+
+    Returns
+    -------
+    dict
+        The summary: cluster sizes, Fisher tests, t-SNE clusters, and ``paths`` (every file
+        written, figures by their first format).
     """
     cfg = config or ExploreConfig()
     out = Path(out_dir) / label
@@ -135,7 +155,33 @@ def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: st
 
 def explore_genes(expression: pd.DataFrame, clinical: pd.DataFrame, out_dir: str | Path,
                   config: ExploreConfig | None = None) -> dict[str, Any]:
-    """kim2020 Fig 1a: Kruskal–Wallis of every gene across PAM50, heatmap of the significant."""
+    """kim2020 Fig 1a: Kruskal–Wallis of every gene across PAM50, heatmap of the significant.
+
+    Parameters
+    ----------
+    expression : DataFrame, shape (n_patients, n_genes)
+        log2(x + 1) expression.
+    clinical : DataFrame
+        Indexed by patient, with ``pam50``.
+    out_dir : str or Path
+        Output folder.
+    config : ExploreConfig or None, default None
+        ``[explore]`` section (defaults when None).
+
+    Returns
+    -------
+    dict
+        Genes tested and significant, and ``paths``.
+
+    Raises
+    ------
+    ValueError
+        Without a ``pam50`` column, or for expression with negative values (not log2(x + 1)).
+
+    References
+    ----------
+    .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020), Fig 1.
+    """
     cfg = config or ExploreConfig()
     out = Path(out_dir)
     paths: dict[str, Path] = {}
@@ -177,10 +223,34 @@ def run_explore(feature_sets: Mapping[str, pd.DataFrame], clinical: pd.DataFrame
                 scales: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every explore output for each named feature set (e.g. ``{"drf": …, "crf": …}``).
 
-    Feature sets whose name starts with ``crf`` use ``config.crf_scale`` unless ``scales``
-    says otherwise. Writes ``summary.json``; returns the summary with the fitted models and,
-    per feature set, ``paths`` (every file written, by name); ``results["paths"]`` holds the
-    comparison figure and ``summary.json``.
+    Writes ``summary.json``.
+
+    Parameters
+    ----------
+    feature_sets : mapping of str to DataFrame
+        Name → feature table.
+    clinical : DataFrame
+        Indexed by patient.
+    out_dir : str or Path
+        Output folder.
+    expression : DataFrame or None, default None
+        log2 expression for :func:`explore_genes`.
+    config : ExploreConfig or None, default None
+        ``[explore]`` section (defaults when None).
+    seed : int, default 101
+        Seed of t-SNE and k-means.
+    scales : mapping of str to str or None, default None
+        Scaling per feature set; sets named ``crf…`` use ``config.crf_scale`` otherwise.
+
+    Returns
+    -------
+    dict
+        Per feature set its summary and ``paths``, the fitted models, and ``paths`` with the
+        comparison figure and ``summary.json``.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. *Biomark Res* 11, 9 (2023), Fig 4.
     """
     cfg = config or ExploreConfig()
     out = Path(out_dir)

@@ -23,6 +23,7 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.metrics import silhouette_score
 
+from ..estimator import EstimatorMixin
 from .clustering import feature_columns, patient_means
 
 EXACT_MAX_ROWS = 500
@@ -30,9 +31,25 @@ EXACT_MAX_ROWS = 500
 
 def rtsne_prepare(X: np.ndarray, pca_dims: int | None = 50, normalize: bool = True,
                   seed: int = 101) -> np.ndarray:
-    """PCA to ``pca_dims`` (centred) then Rtsne's ``normalize_input`` (centre, / max |x|).
+    """PCA to ``pca_dims`` (centred), then Rtsne's ``normalize_input`` (centre, / max |x|).
 
     Large tables (more than 2,000 rows) use seeded randomized SVD instead of the full one.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, p)
+        Data.
+    pca_dims : int or None, default 50
+        Components kept (no PCA when None or ≥ p).
+    normalize : bool, default True
+        Centre and divide by the largest absolute value.
+    seed : int, default 101
+        Seed of the randomized SVD.
+
+    Returns
+    -------
+    ndarray, shape (n, min(p, pca_dims))
+        The t-SNE input.
     """
     X = np.asarray(X, dtype=float)
     if pca_dims and X.shape[1] > pca_dims:
@@ -50,12 +67,41 @@ def rtsne_prepare(X: np.ndarray, pca_dims: int | None = 50, normalize: bool = Tr
 def tsne_embed(X: pd.DataFrame, perplexity: float = 5.0, max_iter: int = 3000, seed: int = 101,
                pca_dims: int | None = 50, normalize: bool = True,
                init: str = "random", n_jobs: int = 1, method: str = "auto") -> pd.DataFrame:
-    """2-D t-SNE coordinates (``tsne1``, ``tsne2``) of the rows of ``X``, seeded.
+    """2-D t-SNE coordinates of the rows of ``X``, seeded, with Rtsne's settings.
 
     The perplexity is lowered to ``(n - 1) / 3`` when the table is too small for it (Rtsne's
-    limit), with a warning. ``n_jobs > 1`` is faster on large tables but threads may change
-    the last digits of the map between runs. ``method="auto"`` uses exact gradients up to
-    ``EXACT_MAX_ROWS`` rows (faster there) and Barnes–Hut above.
+    limit), with a warning.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n, p)
+        Rows to embed.
+    perplexity : float, default 5.0
+        t-SNE perplexity.
+    max_iter : int, default 3000
+        Gradient iterations.
+    seed : int, default 101
+        Seed of the start and the PCA.
+    pca_dims : int or None, default 50
+        PCA before t-SNE.
+    normalize : bool, default True
+        Rtsne's ``normalize_input``.
+    init : {"random", "pca"}, default "random"
+        Start.
+    n_jobs : int, default 1
+        Threads (more may change the last digits between runs).
+    method : {"auto", "exact", "barnes_hut"}, default "auto"
+        Exact gradients up to ``EXACT_MAX_ROWS`` rows, Barnes–Hut above, with ``"auto"``.
+
+    Returns
+    -------
+    DataFrame, shape (n, 2)
+        ``tsne1``, ``tsne2``, indexed as ``X``.
+
+    Raises
+    ------
+    ValueError
+        With fewer than 5 rows.
     """
     n = len(X)
     if n < 5:
@@ -76,7 +122,31 @@ def tsne_embed(X: pd.DataFrame, perplexity: float = 5.0, max_iter: int = 3000, s
 
 def choose_kmeans(Y: np.ndarray, n_clusters: int | None = None, max_clusters: int = 8,
                   seed: int = 101) -> tuple[np.ndarray, dict[int, float]]:
-    """k-means labels (1…k, numbered by first appearance) and the silhouette of every k tried."""
+    """k-means labels with k chosen by the largest mean silhouette.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (n, 2)
+        Map coordinates.
+    n_clusters : int or None, default None
+        Fixed k (no search).
+    max_clusters : int, default 8
+        Largest k tried (k from 2).
+    seed : int, default 101
+        k-means seed (``n_init=10``).
+
+    Returns
+    -------
+    labels : ndarray of int, shape (n,)
+        1…k, numbered by first appearance.
+    silhouettes : dict of int to float
+        Mean silhouette of every k tried.
+
+    References
+    ----------
+    .. [1] Rousseeuw PJ. Silhouettes: a graphical aid to the interpretation and validation of
+       cluster analysis. *J Comput Appl Math* 20, 53–65 (1987).
+    """
     from .clustering import relabel_by_appearance
 
     ks = [n_clusters] if n_clusters else list(range(2, min(max_clusters, len(Y) - 1) + 1))
@@ -90,12 +160,55 @@ def choose_kmeans(Y: np.ndarray, n_clusters: int | None = None, max_clusters: in
     return relabel_by_appearance(best[1]), scores
 
 
-class TSNEExplorer:
+class TSNEExplorer(EstimatorMixin):
     """t-SNE of patients and images from an image-level feature table, clusters on the patients.
 
-    Fitted: ``patients_`` (patient_id → tsne1, tsne2, cluster), ``images_`` (image_id →
-    patient_id, tsne1, tsne2, cluster; ``None`` when every patient has one image),
-    ``n_clusters_``, ``silhouettes_`` (k → mean silhouette).
+    Parameters
+    ----------
+    perplexity : float, default 5.0
+        Perplexity of the patient map (lowered with a warning when too large for the rows).
+    image_perplexity : float, default 30.0
+        Perplexity of the image map.
+    max_iter : int, default 3000
+        Gradient iterations of the patient map.
+    pca_dims : int or None, default 50
+        PCA components before t-SNE (Rtsne's ``initial_dims``); ``None``: no PCA.
+    normalize : bool, default True
+        Rtsne's ``normalize_input``: centre, then divide by the largest absolute value.
+    n_clusters : int or None, default None
+        Fixed number of k-means clusters on the patient map; ``None``: chosen by silhouette.
+    max_clusters : int, default 8
+        Largest k tried when ``n_clusters`` is ``None``.
+    seed : int, default 101
+        Seeds PCA, t-SNE and k-means.
+    images : bool, default True
+        Also embed the images (when some patient has more than one).
+    init : {"random", "pca"}, default "random"
+        t-SNE start (Rtsne starts at random).
+    image_max_iter : int or None, default None
+        Iterations of the image map (``None``: ``max_iter``).
+    n_jobs : int, default 1
+        t-SNE threads; more than one may change the last digits between runs.
+
+    Attributes
+    ----------
+    patients_ : DataFrame, shape (n_patients, 3)
+        Indexed by patient_id: ``tsne1``, ``tsne2``, ``cluster`` (1…k).
+    images_ : DataFrame or None
+        Indexed by image_id: ``patient_id``, ``tsne1``, ``tsne2``, ``cluster`` (the patient's);
+        ``None`` when every patient has one image or ``images=False``.
+    n_clusters_ : int
+        Number of clusters on the patient map.
+    silhouettes_ : dict of int to float
+        Mean silhouette of each k tried.
+
+    References
+    ----------
+    .. [1] van der Maaten L, Hinton G. Visualizing data using t-SNE. *JMLR* 9 (2008).
+    .. [2] van der Maaten L. Accelerating t-SNE using tree-based algorithms. *JMLR* 15
+       (2014). R package Rtsne (defaults followed here).
+    .. [3] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
 
     def __init__(self, perplexity: float = 5.0, image_perplexity: float = 30.0,
@@ -117,7 +230,24 @@ class TSNEExplorer:
         self.n_jobs = n_jobs
 
     def fit(self, features: pd.DataFrame) -> TSNEExplorer:
-        """Embed patients (mean of images) and images; cluster the patient map."""
+        """Embed patients (mean of images) and images; cluster the patient map.
+
+        Parameters
+        ----------
+        features : DataFrame, shape (n_images, 2 + n_features)
+            Image-level features with ``image_id`` and ``patient_id`` columns (or a
+            patient-level table indexed by patient).
+
+        Returns
+        -------
+        TSNEExplorer
+            The fitted explorer.
+
+        Raises
+        ------
+        ValueError
+            If there are fewer than 5 patients, or a feature column is not numeric.
+        """
         kw = dict(seed=self.seed, pca_dims=self.pca_dims, normalize=self.normalize,
                   init=self.init, n_jobs=self.n_jobs)
         P = patient_means(features)

@@ -18,7 +18,49 @@ from ..config import register_section
 @register_section("genomics", presets={"paper": {}, "code": {}})
 @dataclass
 class GenomicsConfig:
-    """Settings of the genomic-feature stage."""
+    """Configuration section ``[genomics]``: expression scale, ssGSEA, risk genes, immune classes.
+
+    Parameters
+    ----------
+    expression_value : str, default "tpm_unstranded"
+        Column of the GDC STAR files for liu2023.
+    expression_kind : {"counts", "tpm", "fpkm", "rsem", "log2"}, default "tpm"
+        What liu2023's values hold.
+    normalization : {"none", "cpm", "upper_quartile"}, default "none"
+        liu2023's library scaling.
+    kim2020_expression_value : str, default "unstranded"
+        Column for kim2020.
+    kim2020_expression_kind : {"counts", "tpm", "fpkm", "rsem", "log2"}, default "counts"
+        What kim2020's values hold (RSEM-normalised in the paper).
+    kim2020_normalization : {"none", "cpm", "upper_quartile"}, default "upper_quartile"
+        kim2020's library scaling.
+    pseudocount : float, default 1.0
+        ``log2(x + pseudocount)``.
+    duplicate_symbols : {"first", "max_mean", "mean"}, default "max_mean"
+        Repeated symbols.
+    min_expression : float, default 0.0
+        log2 value a gene must exceed …
+    min_expressed_fraction : float, default 0.0
+        … in this fraction of samples (0 = keep all).
+    gmt : str or None, default None
+        Gene sets (the bundled MSigDB C2 CP:KEGG v7.2 when None).
+    ssgsea_engine : {"r", "fast"}, default "fast"
+        ssGSEA engine.
+    ssgsea_alpha : float, default 0.25
+        GSVA's ``tau``.
+    ssgsea_normalize : bool, default True
+        GSVA's ``ssgsea.norm``.
+    ssgsea_min_size : int, default 1
+        GSVA's ``min.sz``.
+    ssgsea_max_size : float, default inf
+        GSVA's ``max.sz``.
+    ssgsea_duplicate_members : {"remove", "keep"}, default "remove"
+        Genes listed twice in a set (GSVA ≥ 1.50 removes them; 1.46 keeps them).
+    risk_genes : str or None, default None
+        Risk-gene list file (the cohort's ``risk_genes.txt`` when None).
+    binarize_rule : {"gt", "ge"}, default "gt"
+        Immune classes: value > (or ≥) ``quantile(x, 0.75, type = 7)``.
+    """
 
     # expression preparation (study liu2023)
     expression_value: str = "tpm_unstranded"  # column of the GDC STAR files (c.expression)

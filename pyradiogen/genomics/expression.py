@@ -1,4 +1,6 @@
-"""Expression preparation: raw values → log2 scale, duplicate symbols, low-expression filter,
+"""Expression preparation: log2 scale, duplicate symbols, filtering, gene ID mapping.
+
+Expression preparation: raw values → log2 scale, duplicate symbols, low-expression filter,
 and gene symbol ↔ Entrez mapping.
 
 All tables here are **samples × genes** (the cohort's ``c.expression(...)`` layout).
@@ -47,7 +49,33 @@ def _check_numeric(df: pd.DataFrame, what: str) -> None:
 
 
 def normalize_library(values: pd.DataFrame, method: Normalization = "none") -> pd.DataFrame:
-    """Per-sample scaling of a samples × genes table (``none``, ``cpm``, ``upper_quartile``)."""
+    """Per-sample library-size scaling of a samples × genes table.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Linear-scale values (counts, TPM …).
+    method : {"none", "cpm", "upper_quartile"}, default "none"
+        ``"cpm"``: counts per million of the sample's total; ``"upper_quartile"``: the
+        sample's upper quartile of non-zero values becomes 1000 (as TCGA's RSEM
+        ``normalized_results``); ``"none"``: unchanged.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_genes)
+        Scaled values.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``method``.
+
+    References
+    ----------
+    .. [1] Bullard JH, Purdom E, Hansen KD, Dudoit S. Evaluation of statistical methods for
+       normalization and differential expression in mRNA-Seq experiments. *BMC
+       Bioinformatics* 11, 94 (2010) (upper-quartile normalisation).
+    """
     if method == "none":
         return values
     x = values.to_numpy(dtype=float)
@@ -70,7 +98,29 @@ def normalize_library(values: pd.DataFrame, method: Normalization = "none") -> p
 
 def to_log2(values: pd.DataFrame, kind: ValueKind = "tpm", normalization: Normalization = "none",
             pseudocount: float = 1.0) -> pd.DataFrame:
-    """Samples × genes values on the log2 scale, as the module docstring describes."""
+    """Put samples × genes values on the log2 scale, as the module docstring describes.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Expression as ``kind`` says.
+    kind : {"counts", "tpm", "fpkm", "rsem", "log2"}, default "tpm"
+        What ``values`` hold; ``"log2"`` is returned unchanged.
+    normalization : {"none", "cpm", "upper_quartile"}, default "none"
+        Library scaling before the log (:func:`normalize_library`); counts need one.
+    pseudocount : float, default 1.0
+        Added before the log: ``log2(x + pseudocount)``.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_genes)
+        log2-scale expression.
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, non-numeric columns, or negative linear values.
+    """
     if kind not in VALUE_KINDS:
         raise ValueError(f"unknown expression kind {kind!r}; use one of {VALUE_KINDS}")
     _check_numeric(values, "to_log2")
@@ -94,8 +144,26 @@ def to_log2(values: pd.DataFrame, kind: ValueKind = "tpm", normalization: Normal
 
 
 def collapse_duplicates(values: pd.DataFrame, rule: DuplicateRule = "max_mean") -> pd.DataFrame:
-    """One column per gene name: ``first`` occurrence, the one with the highest ``max_mean``,
-    or the ``mean`` of the duplicates. Column order follows first occurrence."""
+    """One column per gene symbol, from a table whose symbols may repeat.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Expression; several columns may carry the same symbol.
+    rule : {"first", "max_mean", "mean"}, default "max_mean"
+        Keep the first occurrence, the column with the highest mean (as WGCNA's
+        ``collapseRows(method = "MaxMean")``), or the mean of the duplicates.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_unique_genes)
+        Columns in order of first occurrence.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``rule``.
+    """
     cols = values.columns.astype(str)
     if not cols.duplicated().any():
         return values
@@ -118,7 +186,19 @@ def filter_low_expressed(values: pd.DataFrame, min_value: float = 0.0,
                          min_fraction: float = 0.0) -> pd.DataFrame:
     """Keep genes whose value exceeds ``min_value`` in at least ``min_fraction`` of samples.
 
-    ``min_fraction=0`` (the default) keeps every gene.
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Expression (any scale).
+    min_value : float, default 0.0
+        Threshold in the unit of ``values``.
+    min_fraction : float, default 0.0
+        Fraction of samples (0–1) that must exceed it; 0 keeps every gene.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_kept)
+        The genes kept, in order.
     """
     if min_fraction <= 0:
         return values
@@ -130,7 +210,28 @@ def prepare_expression(values: pd.DataFrame, kind: ValueKind = "tpm",
                        normalization: Normalization = "none", pseudocount: float = 1.0,
                        duplicates: DuplicateRule = "max_mean", min_value: float = 0.0,
                        min_fraction: float = 0.0) -> pd.DataFrame:
-    """Collapse duplicated symbols, log2-transform, then filter low-expressed genes."""
+    """Collapse duplicated symbols, log2-transform, then filter low-expressed genes.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Raw expression, gene symbols as columns.
+    kind : {"counts", "tpm", "fpkm", "rsem", "log2"}, default "tpm"
+        What ``values`` hold (:func:`to_log2`).
+    normalization : {"none", "cpm", "upper_quartile"}, default "none"
+        Library scaling before the log.
+    pseudocount : float, default 1.0
+        ``log2(x + pseudocount)``.
+    duplicates : {"first", "max_mean", "mean"}, default "max_mean"
+        How repeated symbols are collapsed (:func:`collapse_duplicates`).
+    min_value, min_fraction : float, default 0.0
+        Low-expression filter on the log2 values (:func:`filter_low_expressed`).
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_genes_kept)
+        log2-scale expression, one column per symbol.
+    """
     return filter_low_expressed(to_log2(collapse_duplicates(values, duplicates), kind,
                                         normalization, pseudocount), min_value, min_fraction)
 
@@ -146,8 +247,22 @@ def _check_study(study: str) -> str:
 
 
 def prepare_from_config(values: pd.DataFrame, cfg, study: str = "liu2023") -> pd.DataFrame:
-    """:func:`prepare_expression` with the settings of a ``GenomicsConfig`` for ``study``
-    (``"liu2023"``: the ``expression_*`` settings; ``"kim2020"``: the ``kim2020_*`` ones)."""
+    """Run :func:`prepare_expression` with a ``GenomicsConfig``'s settings for a study.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Raw expression, gene symbols as columns.
+    cfg : GenomicsConfig
+        The ``[genomics]`` section.
+    study : {"liu2023", "kim2020"}, default "liu2023"
+        ``"liu2023"`` uses the ``expression_*`` settings, ``"kim2020"`` the ``kim2020_*`` ones.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_genes_kept)
+        log2-scale expression.
+    """
     if _check_study(study) == "kim2020":
         return prepare_expression(values, cfg.kim2020_expression_kind, cfg.kim2020_normalization,
                                   cfg.pseudocount, cfg.duplicate_symbols,
@@ -181,12 +296,30 @@ def _table_map(genes_table: pd.DataFrame, key: str, value: str) -> dict[str, str
 
 def symbols_to_entrez(symbols: Iterable[str], genes_table: pd.DataFrame | None = None,
                       use_r: bool = True) -> pd.Series:
-    """Entrez Gene IDs (``Int64``, NA when unmapped) of gene symbols.
+    """Entrez Gene IDs of gene symbols.
 
     Uses Debian's org.Hs.eg.db through R (``AnnotationDbi::mapIds``, first ID when several);
     when R or the package is not available, or ``use_r=False``, falls back to
-    ``genes_table`` (the cohort's ``c.genes``: ``gene_name``, ``entrez``; first row wins).
-    Warns naming the unmapped symbols.
+    ``genes_table``. Warns (:class:`MappingWarning`) naming the unmapped symbols.
+
+    Parameters
+    ----------
+    symbols : iterable of str
+        HGNC gene symbols.
+    genes_table : DataFrame or None, default None
+        The cohort's ``c.genes`` (``gene_name``, ``entrez``; first row wins), the fallback.
+    use_r : bool, default True
+        Try org.Hs.eg.db first.
+
+    Returns
+    -------
+    Series of Int64
+        Indexed by symbol; ``<NA>`` when unmapped.
+
+    References
+    ----------
+    .. [1] Carlson M. org.Hs.eg.db: genome wide annotation for human, R package 3.16.0;
+       AnnotationDbi 1.60.0 (Bioconductor 3.16).
     """
     keys = [str(s) for s in symbols]
     uniq = list(dict.fromkeys(keys))
@@ -199,7 +332,22 @@ def symbols_to_entrez(symbols: Iterable[str], genes_table: pd.DataFrame | None =
 
 def entrez_to_symbols(entrez: Iterable[int | str], genes_table: pd.DataFrame | None = None,
                       use_r: bool = True) -> pd.Series:
-    """Gene symbols of Entrez IDs (NA when unmapped); same sources as :func:`symbols_to_entrez`."""
+    """Gene symbols of Entrez IDs; same sources as :func:`symbols_to_entrez`.
+
+    Parameters
+    ----------
+    entrez : iterable of int or str
+        Entrez Gene IDs.
+    genes_table : DataFrame or None, default None
+        The cohort's ``c.genes``, the fallback.
+    use_r : bool, default True
+        Try org.Hs.eg.db first.
+
+    Returns
+    -------
+    Series of str
+        Indexed by the IDs as strings; ``<NA>`` when unmapped.
+    """
     keys = [str(int(float(e))) if str(e).strip() not in ("", "nan", "<NA>") else "NA"
             for e in entrez]
     uniq = list(dict.fromkeys(keys))
@@ -238,7 +386,22 @@ def _mapping(keys: list[str], column: str, keytype: str, genes_table: pd.DataFra
 
 def rename_to_entrez(values: pd.DataFrame, genes_table: pd.DataFrame | None = None,
                      use_r: bool = True) -> pd.DataFrame:
-    """Samples × symbols → samples × Entrez IDs (as strings); unmapped columns dropped."""
+    """Rename symbol columns to Entrez IDs (as strings); unmapped columns are dropped.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Expression, gene symbols as columns.
+    genes_table : DataFrame or None, default None
+        The cohort's ``c.genes``, the fallback of :func:`symbols_to_entrez`.
+    use_r : bool, default True
+        Try org.Hs.eg.db first.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_mapped)
+        The same values, Entrez IDs as columns.
+    """
     ids = symbols_to_entrez(values.columns, genes_table, use_r)
     keep = ids.notna().to_numpy()
     out = values.loc[:, keep].copy()
@@ -252,9 +415,20 @@ LOG2_MAX = 50.0
 
 
 def scale_report(values: pd.DataFrame) -> dict[str, float | str]:
-    """Summary used to judge the scale of an expression table: max, 99th percentile, the
-    fraction of non-integer values, whether any value is negative, and the verdict
-    ``"log2"``, ``"linear"`` or ``"counts"``."""
+    """Judge the scale of an expression table from its values.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Expression of unknown scale.
+
+    Returns
+    -------
+    dict
+        ``max``, ``q99`` (99th percentile), ``negative`` (any value < 0),
+        ``integer_fraction`` (share of whole numbers) and ``verdict``: ``"log2"``,
+        ``"linear"``, ``"counts"`` (or ``"unknown"`` without finite values).
+    """
     x = values.to_numpy(dtype=float)
     x = x[np.isfinite(x)]
     if not x.size:
@@ -275,11 +449,31 @@ def scale_report(values: pd.DataFrame) -> dict[str, float | str]:
 
 def check_log2_scale(values: pd.DataFrame, where: str, option: str = "--scale linear",
                      refuse: bool = True) -> dict[str, float | str]:
-    """Refuse (``ValueError``) or warn when ``values`` do not look like log2 expression.
+    """Refuse or warn when ``values`` do not look like log2 expression.
 
     log2 expression (microarray, log2(TPM + 1), log2(RSEM + 1)) stays below ~25; values whose
-    99th percentile exceeds :data:`LOG2_MAX` are linear (TPM, FPKM, RSEM) or raw counts. The
-    message names ``where`` (the file) and ``option`` (how to have them transformed).
+    99th percentile exceeds :data:`LOG2_MAX` are linear (TPM, FPKM, RSEM) or raw counts.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Expression said to be on the log2 scale.
+    where : str
+        The file, named in the message.
+    option : str, default "--scale linear"
+        How the user has linear values transformed, named in the message.
+    refuse : bool, default True
+        Raise instead of warning.
+
+    Returns
+    -------
+    dict
+        :func:`scale_report` of ``values``.
+
+    Raises
+    ------
+    ValueError
+        If ``refuse`` and the values are linear or counts.
     """
     rep = scale_report(values)
     if rep["verdict"] in ("linear", "counts"):
@@ -294,14 +488,35 @@ def check_log2_scale(values: pd.DataFrame, where: str, option: str = "--scale li
 
 
 def genes_present(values: pd.DataFrame, genes: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Split ``genes`` into those that are columns of ``values`` and those that are not."""
+    """Split a gene list into the genes that are columns of ``values`` and the others.
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        Expression, gene symbols as columns.
+    genes : sequence of str
+        The genes wanted.
+
+    Returns
+    -------
+    present : list of str
+        Genes of ``genes`` that are columns, in list order.
+    missing : list of str
+        The others, in list order.
+    """
     cols = set(values.columns.astype(str))
     present = [g for g in genes if g in cols]
     return present, [g for g in genes if g not in cols]
 
 
 def default_genomics_config():
-    """The ``[genomics]`` section of the paper preset."""
+    """The ``[genomics]`` section of the paper preset.
+
+    Returns
+    -------
+    GenomicsConfig
+        The defaults of :class:`pyradiogen.genomics.config.GenomicsConfig` for ``paper``.
+    """
     from .config import GenomicsConfig
 
     return GenomicsConfig()
@@ -316,12 +531,30 @@ _MATRIX_COUNTS_NORMALIZATION = {
 
 def check_expression_kind(values: pd.DataFrame, kind: str, where: str
                           ) -> dict[str, float | str]:
-    """Refuse (``ValueError``) values whose scale contradicts the stated ``kind``; warn about
-    non-integer raw counts.
+    """Refuse values whose scale contradicts the stated kind; warn on non-integer counts.
 
     ``kind`` is what cohort.toml says the matrix holds (``[expression] kind``). log2 values
     stay below :data:`LOG2_MAX`; linear ones (counts, TPM, FPKM, RSEM) exceed it (see
-    :func:`scale_report`). Returns the scale report.
+    :func:`scale_report`).
+
+    Parameters
+    ----------
+    values : DataFrame, shape (n_samples, n_genes)
+        The cohort's merged matrix, as read.
+    kind : {"counts", "tpm", "fpkm", "rsem", "log2"}
+        What cohort.toml says it holds.
+    where : str
+        The file, named in the message.
+
+    Returns
+    -------
+    dict
+        :func:`scale_report` of ``values``.
+
+    Raises
+    ------
+    ValueError
+        If the scale contradicts ``kind`` (file, kind and the values' range named).
     """
     if kind not in VALUE_KINDS:
         raise ValueError(f"{where}: unknown expression kind {kind!r}; use one of "
@@ -348,14 +581,26 @@ def check_expression_kind(values: pd.DataFrame, kind: str, where: str
 
 
 def matrix_preparation(cohort, cfg=None, study: str = "liu2023") -> dict[str, str]:
-    """How a cohort's merged expression matrix is prepared for ``study``: ``kind``,
-    ``normalization`` and a ``note`` for the report.
+    """How a cohort's merged expression matrix is prepared for a study.
 
     The kind is the cohort's ``[expression] kind``; without one the ``[genomics]`` setting of
     the study is assumed, with a note saying so. Raw counts are library-size normalised
     (liu2023: counts per million; kim2020: its ``kim2020_normalization``, upper quartile by
-    default);
-    the other kinds are used as they are.
+    default); the other kinds are used as they are.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort.
+    cfg : GenomicsConfig or None, default None
+        ``[genomics]`` section (``None``: paper preset).
+    study : {"liu2023", "kim2020"}, default "liu2023"
+        Whose settings apply.
+
+    Returns
+    -------
+    dict of str to str
+        ``kind``, ``normalization`` and ``note`` (for the report).
     """
     cfg = cfg or default_genomics_config()
     kim = _check_study(study) == "kim2020"
@@ -377,10 +622,28 @@ def matrix_preparation(cohort, cfg=None, study: str = "liu2023") -> dict[str, st
 
 
 def check_cohort_expression(cohort, cfg=None) -> str | None:
-    """Check a cohort's merged expression matrix against its ``[expression] kind`` (or the
-    kind assumed without one) when the matrix is the cohort's expression (no STAR counts);
-    raise ``ValueError`` naming the file when they contradict. Returns a one-line
-    description, or None when there is nothing to check."""
+    """Check a cohort's merged expression matrix against its stated kind.
+
+    Only when the matrix is the cohort's expression (no STAR-counts files); the kind is the
+    cohort's ``[expression] kind``, or the one assumed without it.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort.
+    cfg : GenomicsConfig or None, default None
+        ``[genomics]`` section (``None``: paper preset).
+
+    Returns
+    -------
+    str or None
+        A one-line description of the check, or None when there is nothing to check.
+
+    Raises
+    ------
+    ValueError
+        If the values contradict the kind (the file named).
+    """
     path = cohort.manifest.path("matrix")
     if path is None or cohort.manifest.path("star_counts") is not None:
         return None
@@ -397,12 +660,28 @@ def check_cohort_expression(cohort, cfg=None) -> str | None:
 def cohort_expression(cohort, cfg=None, study: str = "liu2023") -> pd.DataFrame:
     """The cohort's patients × genes expression, prepared as ``cfg`` says (log2 scale).
 
-    ``cohort`` is a loaded cohort (``c.expression(value)``); ``cfg`` a ``GenomicsConfig``
-    (default: the paper preset); ``study`` (``"liu2023"`` or ``"kim2020"``) picks the value
-    column and scale. GDC
-    STAR-counts files give the configured column; a merged matrix is prepared as its
+    GDC STAR-counts files give the configured column; a merged matrix is prepared as its
     ``[expression] kind`` says (:func:`matrix_preparation`), after
     :func:`check_expression_kind`.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort (``c.expression(value)``).
+    cfg : GenomicsConfig or None, default None
+        ``[genomics]`` section (``None``: paper preset).
+    study : {"liu2023", "kim2020"}, default "liu2023"
+        Picks the value column and the preparation.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, n_genes)
+        log2 expression indexed by patient ID, gene symbols as columns.
+
+    Raises
+    ------
+    ValueError
+        If the matrix's values contradict its stated kind.
     """
     cfg = cfg or default_genomics_config()
     if cohort.manifest.path("star_counts") is None and cohort.manifest.path("matrix") is not None:

@@ -31,7 +31,18 @@ GeneSets = dict[str, list[str]]
 
 
 def repeated_members(gene_sets: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """Genes listed more than once, per set (only sets that have some)."""
+    """Genes listed more than once in a set.
+
+    Parameters
+    ----------
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs.
+
+    Returns
+    -------
+    dict of str to list of str
+        Set name → its repeated genes, only for sets that have some.
+    """
     out = {}
     for name, genes in gene_sets.items():
         seen: set[str] = set()
@@ -43,8 +54,28 @@ def repeated_members(gene_sets: Mapping[str, Sequence[str]]) -> dict[str, list[s
 
 def dedupe_members(gene_sets: Mapping[str, Sequence[str]], duplicate_members: str = "remove",
                    warn: bool = True) -> GeneSets:
-    """Gene sets with repeated members removed (``"remove"``, warning with set and gene
-    names) or kept as GSVA 1.46 counts them (``"keep"``)."""
+    """Remove repeated members of gene sets, or keep them as GSVA 1.46 counts them.
+
+    Parameters
+    ----------
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs.
+    duplicate_members : {"remove", "keep"}, default "remove"
+        ``"remove"``: keep each gene once (as GSVA ≥ 1.50); ``"keep"``: unchanged (GSVA 1.46
+        counts a repeated gene twice).
+    warn : bool, default True
+        With ``"remove"``, warn (:class:`GeneSetWarning`) naming set and gene.
+
+    Returns
+    -------
+    dict of str to list of str
+        The sets, in order.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``duplicate_members``.
+    """
     if duplicate_members not in ("remove", "keep"):
         raise ValueError(f"duplicate_members must be 'remove' or 'keep', got "
                          f"{duplicate_members!r}")
@@ -65,7 +96,22 @@ def dedupe_members(gene_sets: Mapping[str, Sequence[str]], duplicate_members: st
 
 def write_gmt(gene_sets: Mapping[str, Sequence[str]], path: str | os.PathLike,
               descriptions: Mapping[str, str] | None = None) -> Path:
-    """Write gene sets as GMT atomically (description ``NA`` unless given)."""
+    """Write gene sets as a GMT file, atomically.
+
+    Parameters
+    ----------
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs.
+    path : str or PathLike
+        The file to write.
+    descriptions : mapping of str to str or None, default None
+        Second GMT column per set (``NA`` when not given).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     lines = []
     for name, genes in gene_sets.items():
         desc = (descriptions or {}).get(name, "NA")
@@ -76,12 +122,37 @@ def write_gmt(gene_sets: Mapping[str, Sequence[str]], path: str | os.PathLike,
 
 
 def kegg_gene_sets() -> GeneSets:
-    """The bundled MSigDB C2 CP:KEGG v7.2 sets (186 sets; academic use only)."""
+    """The bundled MSigDB C2 CP:KEGG v7.2 gene sets (186 sets; academic use only).
+
+    Returns
+    -------
+    dict of str to list of str
+        Set name → member gene symbols, as the GMT lists them.
+
+    References
+    ----------
+    .. [1] Liberzon A, Birger C, Thorvaldsdóttir H, et al. The Molecular Signatures Database
+       hallmark gene set collection. *Cell Syst* 1, 417–425 (2015); MSigDB v7.2.
+    .. [2] Kanehisa M, Goto S. KEGG: Kyoto Encyclopedia of Genes and Genomes. *Nucleic Acids
+       Res* 28, 27–30 (2000).
+    """
     return read_gmt(kegg_gmt())
 
 
 def load_gene_sets(source: str | os.PathLike | Mapping[str, Sequence[str]] | None) -> GeneSets:
-    """Gene sets from a GMT path, a mapping, or ``None`` for the bundled KEGG collection."""
+    """Gene sets from a GMT path, a mapping, or the bundled KEGG collection.
+
+    Parameters
+    ----------
+    source : str, PathLike, mapping of str to sequence of str, or None
+        A GMT file (read by :func:`pyradiogen.cohort.tables.read_gmt`), sets already in
+        memory, or ``None`` for :func:`kegg_gene_sets`.
+
+    Returns
+    -------
+    dict of str to list of str
+        Set name → member gene IDs.
+    """
     if source is None:
         return kegg_gene_sets()
     if isinstance(source, Mapping):
@@ -90,7 +161,18 @@ def load_gene_sets(source: str | os.PathLike | Mapping[str, Sequence[str]] | Non
 
 
 def first_index(genes: Sequence[str]) -> dict[str, int]:
-    """Gene → index of its first occurrence (R's ``match`` rule for duplicated names)."""
+    """Each gene's row index of its first occurrence (R's ``match`` rule for duplicated names).
+
+    Parameters
+    ----------
+    genes : sequence of str
+        Gene IDs, possibly repeated.
+
+    Returns
+    -------
+    dict of str to int
+        Gene → 0-based index of its first occurrence.
+    """
     index: dict[str, int] = {}
     for i, g in enumerate(genes):
         index.setdefault(str(g), i)
@@ -102,11 +184,38 @@ def map_gene_sets(gene_sets: Mapping[str, Sequence[str]], genes: Sequence[str],
                   duplicate_members: str = "remove") -> dict[str, np.ndarray]:
     """Map each set to row indices of ``genes`` and filter by size, as GSVA does.
 
-    Returns ``{name: int array of row indices}`` (set order kept). Repeated members are
-    removed with a warning naming set and gene (``duplicate_members="remove"``, GSVA >= 1.50)
-    or kept and counted twice (``"keep"``, GSVA 1.46). Raises ``ValueError`` when no ID of
-    any set is among ``genes`` or when no set survives the size filter; warns
-    (:class:`GeneSetWarning`) when a kept set has size one.
+    Parameters
+    ----------
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs.
+    genes : sequence of str
+        The expression's gene IDs, in row order.
+    min_size : int, default 1
+        Smallest number of members present for a set to be kept (GSVA's ``min.sz``).
+    max_size : float, default inf
+        Largest (GSVA's ``max.sz``).
+    duplicate_members : {"remove", "keep"}, default "remove"
+        Repeated members removed with a warning (GSVA ≥ 1.50) or counted twice (GSVA 1.46).
+
+    Returns
+    -------
+    dict of str to ndarray of int
+        Set name → row indices of its members in ``genes``, set order kept.
+
+    Raises
+    ------
+    ValueError
+        If no ID of any set is among ``genes``, or no set survives the size filter.
+
+    Warns
+    -----
+    GeneSetWarning
+        When a kept set has one member.
+
+    References
+    ----------
+    .. [1] Hänzelmann S, Castelo R, Guinney J. GSVA: gene set variation analysis for
+       microarray and RNA-seq data. *BMC Bioinformatics* 14, 7 (2013). R package GSVA 1.46.0.
     """
     gene_sets = dedupe_members(gene_sets, duplicate_members)
     index = first_index(genes)
@@ -143,7 +252,22 @@ def map_gene_sets(gene_sets: Mapping[str, Sequence[str]], genes: Sequence[str],
 def intersect_gene_sets(gene_sets: Mapping[str, Sequence[str]], genes: Sequence[str],
                         min_size: int = 1, max_size: float = math.inf,
                         duplicate_members: str = "remove") -> GeneSets:
-    """Like :func:`map_gene_sets` but returning gene names."""
+    """Like :func:`map_gene_sets` but returning gene names.
+
+    Parameters
+    ----------
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs.
+    genes : sequence of str
+        The expression's gene IDs.
+    min_size, max_size, duplicate_members
+        As :func:`map_gene_sets`.
+
+    Returns
+    -------
+    dict of str to list of str
+        Set name → members present in ``genes``.
+    """
     names = [str(g) for g in genes]
     return {k: [names[i] for i in v]
             for k, v in map_gene_sets(gene_sets, names, min_size, max_size,

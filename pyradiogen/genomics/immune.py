@@ -79,7 +79,24 @@ def validate_timer(df: pd.DataFrame, source: str = "TIMER table") -> pd.DataFram
 
 
 def upper_quartile_threshold(x: pd.Series | np.ndarray) -> float:
-    """R's ``quantile(x, 0.75, type = 7, na.rm = TRUE)``."""
+    """The upper quartile as R's ``quantile(x, 0.75, type = 7, na.rm = TRUE)``.
+
+    Parameters
+    ----------
+    x : Series or ndarray, shape (n,)
+        Values; missing values are ignored.
+
+    Returns
+    -------
+    float
+        The 75th percentile by linear interpolation (Hyndman & Fan type 7); NaN when no
+        value is present.
+
+    References
+    ----------
+    .. [1] Hyndman RJ, Fan Y. Sample quantiles in statistical packages. *Am Stat* 50(4),
+       361–365 (1996).
+    """
     v = np.asarray(pd.to_numeric(pd.Series(x), errors="coerce"), dtype=float)
     v = v[~np.isnan(v)]
     if v.size == 0:
@@ -88,8 +105,20 @@ def upper_quartile_threshold(x: pd.Series | np.ndarray) -> float:
 
 
 def binarize_upper_quartile(df: pd.DataFrame, rule: Literal["gt", "ge"] = "gt") -> pd.DataFrame:
-    """Per column: 1 for the top quarter (``x > Q3``, or ``x >= Q3`` with ``rule="ge"``),
-    else 0; NA stays NA. Returns ``Int64`` columns."""
+    """Mark the top quarter of each column with 1, the rest with 0.
+
+    Parameters
+    ----------
+    df : DataFrame, shape (n_patients, n_cell_types)
+        Immune estimates (e.g. TIMER).
+    rule : {"gt", "ge"}, default "gt"
+        ``x > Q3`` or ``x >= Q3`` (Q3 by :func:`upper_quartile_threshold`).
+
+    Returns
+    -------
+    DataFrame of Int64, shape (n_patients, n_cell_types)
+        1/0 per value; missing stays ``<NA>``.
+    """
     if rule not in ("gt", "ge"):
         raise ValueError(f"unknown rule {rule!r}; use 'gt' (x > Q3) or 'ge' (x >= Q3)")
     out = {}
@@ -104,7 +133,25 @@ def binarize_upper_quartile(df: pd.DataFrame, rule: Literal["gt", "ge"] = "gt") 
 
 
 def immune_classes(cohort, cfg=None) -> pd.DataFrame:
-    """The cohort's TIMER table binarised at the upper quartile (``cfg.binarize_rule``)."""
+    """The cohort's TIMER table binarised at the upper quartile.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort with a ``timer`` part.
+    cfg : GenomicsConfig or None, default None
+        ``[genomics]`` section; ``binarize_rule`` is used (``None``: paper preset).
+
+    Returns
+    -------
+    DataFrame of Int64, shape (n_patients, 6)
+        1 for the top quarter of each cell type (liu2023's immune GFs).
+
+    Raises
+    ------
+    ValueError
+        If the cohort has no TIMER table.
+    """
     from .config import GenomicsConfig
 
     cfg = cfg or GenomicsConfig()

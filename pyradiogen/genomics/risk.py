@@ -1,4 +1,6 @@
-"""Risk-gene features: the expression of a given gene list (study liu2023's 288 breast-cancer risk
+"""Risk-gene features: the expression of a given gene list.
+
+Risk-gene features: the expression of a given gene list (study liu2023's 288 breast-cancer risk
 genes are not public; the list is always an input).
 
 Tables are samples × genes. Genes of the list that the expression lacks are reported by name
@@ -15,25 +17,60 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..cohort.tables import read_risk_genes
+from ..estimator import EstimatorMixin, check_is_fitted
 
 
 class MissingGenesWarning(UserWarning):
-    """Genes of a list are absent from the expression data."""
+    """Genes of a list are absent from the expression data (they are left out)."""
 
 
 @dataclass
-class RiskGenePanel:
+class RiskGenePanel(EstimatorMixin):
     """Select a gene list from a samples × genes table.
 
-    ``genes``: list of symbols or a path to a list file. After :meth:`fit`: ``genes_`` (the
-    list), ``present_`` and ``missing_`` (names, in list order).
+    Parameters
+    ----------
+    genes : sequence of str, str or PathLike
+        Gene symbols, or the path of a list file (one symbol a line; read by
+        :func:`pyradiogen.cohort.tables.read_risk_genes`).
+    warn : bool, default True
+        Warn (:class:`MissingGenesWarning`) naming the genes the expression lacks.
+
+    Attributes
+    ----------
+    genes_ : list of str
+        The list, duplicates removed, in order.
+    present_ : list of str
+        Genes of the list found in the expression, in list order.
+    missing_ : list of str
+        Genes of the list not found, in list order.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. *Biomark Res* 11, 9 (2023) (288 breast-cancer risk genes as GFs).
     """
 
     genes: Sequence[str] | str | os.PathLike
     warn: bool = True
 
     def fit(self, expr: pd.DataFrame) -> RiskGenePanel:
-        """Check which genes of the list ``expr`` (samples × genes) has."""
+        """Check which genes of the list ``expr`` has.
+
+        Parameters
+        ----------
+        expr : DataFrame, shape (n_samples, n_genes)
+            Expression with gene symbols as columns.
+
+        Returns
+        -------
+        RiskGenePanel
+            The fitted panel.
+
+        Raises
+        ------
+        ValueError
+            If none of the genes is in ``expr``.
+        """
         gl = (read_risk_genes(self.genes) if isinstance(self.genes, (str, os.PathLike))
               else list(dict.fromkeys(str(g) for g in self.genes)))
         cols = set(expr.columns.astype(str))
@@ -55,19 +92,60 @@ class RiskGenePanel:
         return self
 
     def transform(self, expr: pd.DataFrame) -> pd.DataFrame:
-        """Samples × present genes (first column of a duplicated symbol)."""
+        """The expression of the genes of the list that ``expr`` has.
+
+        Parameters
+        ----------
+        expr : DataFrame, shape (n_samples, n_genes)
+            Expression with gene symbols as columns.
+
+        Returns
+        -------
+        DataFrame, shape (n_samples, len(present_))
+            The present genes in list order (first column of a duplicated symbol).
+
+        Raises
+        ------
+        NotFittedError
+            If called before :meth:`fit`.
+        """
+        check_is_fitted(self, "present_")
         sub = expr.loc[:, ~expr.columns.astype(str).duplicated()]
         sub.columns = sub.columns.astype(str)
         return sub.loc[:, self.present_].copy()
 
     def fit_transform(self, expr: pd.DataFrame) -> pd.DataFrame:
-        """:meth:`fit` then :meth:`transform`."""
+        """:meth:`fit` then :meth:`transform`.
+
+        Parameters
+        ----------
+        expr : DataFrame, shape (n_samples, n_genes)
+            Expression with gene symbols as columns.
+
+        Returns
+        -------
+        DataFrame, shape (n_samples, len(present_))
+            The present genes in list order.
+        """
         return self.fit(expr).transform(expr)
 
 
 def risk_gene_features(expr: pd.DataFrame, genes: Sequence[str] | str | os.PathLike
                        ) -> pd.DataFrame:
-    """Samples × genes of the list present in ``expr``; warns naming the missing ones."""
+    """The expression of a gene list; warns naming the genes ``expr`` lacks.
+
+    Parameters
+    ----------
+    expr : DataFrame, shape (n_samples, n_genes)
+        Expression with gene symbols as columns.
+    genes : sequence of str, str or PathLike
+        Gene symbols or the path of a list file.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_present)
+        The genes of the list present in ``expr``.
+    """
     return RiskGenePanel(genes).fit_transform(expr)
 
 
@@ -75,10 +153,22 @@ def cohort_risk_features(cohort, cfg=None, expr: pd.DataFrame | None = None
                          ) -> tuple[pd.DataFrame | None, dict]:
     """Risk-gene features of a cohort and a note for the report.
 
-    The list comes from ``cfg.risk_genes`` (a file) or the cohort's ``risk_genes``. Returns
-    ``(None, note)`` when neither exists (study liu2023's 288-gene list is not public); otherwise
-    ``(patients × present genes, note)`` with ``note`` = ``{"source", "n_genes", "present",
-    "missing"}``.
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort (its ``risk_genes`` is used when ``cfg.risk_genes`` is not set).
+    cfg : GenomicsConfig or None, default None
+        ``[genomics]`` configuration (``None``: the defaults).
+    expr : DataFrame or None, default None
+        Patients × genes expression already prepared; ``None``: read from the cohort.
+
+    Returns
+    -------
+    features : DataFrame or None
+        Patients × present genes, or ``None`` when no list is given (study liu2023's
+        288-gene list is not public).
+    note : dict
+        ``source``, ``n_genes``, ``present``, ``missing`` (and ``message`` without a list).
     """
     from .expression import cohort_expression, default_genomics_config
 

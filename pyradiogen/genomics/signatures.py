@@ -1,7 +1,7 @@
 """genefu signatures, module scores and subtypes from Python (computed in R).
 
-The algorithms are the R package's re-implementation of genefu (``r/R/genefu_*.R``, spec
-``shared/specs/genefu.md``); this module only moves data across :mod:`pyradiogen.rfuncs`.
+The algorithms are the R package's re-implementation of genefu 2.39.1 (``r/R/genefu_*.R``;
+Gendoo et al. 2016, *Bioinformatics* 32:1097); this module only moves data across :mod:`pyradiogen.rfuncs`.
 Scores depend on the batch (genes are rescaled over the samples passed in), so score a whole
 cohort in one call. R warnings (for example the genes a signature misses) arrive as
 :class:`pyradiogen.rfuncs.RWarning`.
@@ -49,7 +49,15 @@ SIGNATURE_FILES = ("sig_oncotypedx.csv", "sig_endopredict.csv", "sig_gene70.csv"
 
 @lru_cache(maxsize=1)
 def signature_universe() -> tuple[frozenset[float], frozenset[str]]:
-    """Entrez IDs and probe IDs of every bundled signature, module and centroid table."""
+    """The Entrez IDs and probe IDs of every bundled signature, module and centroid table.
+
+    Returns
+    -------
+    entrez : frozenset of float
+        Entrez Gene IDs any signature can use.
+    probes : frozenset of str
+        Probe IDs any signature can use.
+    """
     ids: set[float] = set()
     probes: set[str] = set()
     for name in SIGNATURE_FILES:
@@ -75,7 +83,34 @@ def _signature_columns(expr: pd.DataFrame, annot: pd.DataFrame | None,
 
 def check_inputs(expr: pd.DataFrame, annot: pd.DataFrame | None,
                  do_mapping: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Validate ``expr``/``annot``; return float ``expr`` and ``annot`` aligned to its columns."""
+    """Validate genefu inputs; return float ``expr`` and ``annot`` aligned to its columns.
+
+    Parameters
+    ----------
+    expr : DataFrame, shape (n_samples, n_probes)
+        log2 expression, samples as rows (genefu's ``data``).
+    annot : DataFrame or None
+        genefu's ``annot``: ``probe`` and ``EntrezGene.ID`` per column of ``expr``; needed
+        with ``do_mapping``.
+    do_mapping : bool, default True
+        Map genes through Entrez IDs (genefu's ``do.mapping``); without it ``annot`` is not
+        used and ``None`` is returned for it.
+
+    Returns
+    -------
+    expr : DataFrame, shape (n_samples, n_probes)
+        As float, string sample and probe names.
+    annot : DataFrame or None
+        One row per probe, duplicates dropped; ``None`` without mapping.
+
+    Raises
+    ------
+    TypeError
+        If ``expr`` is not a DataFrame.
+    ValueError
+        Non-numeric columns, duplicated sample or probe names, or a missing ``annot`` or
+        ``annot`` column with ``do_mapping`` (each named).
+    """
     if not isinstance(expr, pd.DataFrame):
         raise TypeError("expr must be a pandas DataFrame (samples as rows, probes as columns)")
     bad = [c for c, t in expr.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
@@ -128,29 +163,60 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None = None,
                        hg: Sequence[float] | None = None, er: Sequence[float] | None = None,
                        modules: str = "mod1", pam50_model: str = "pam50.robust",
                        tamr13_table: str = "genefu") -> pd.DataFrame:
-    """All genefu signatures for a batch: one row per sample (index ``sample``).
+    """All genefu signatures, module scores and subtypes of a batch, one row per sample.
 
     Columns: ``oncotypedx``, ``endoPredict``, ``rorS``, ``gene70``, ``genius``, ``pik3cags``,
     ``ggi``, ``tamr13`` with ``<name>_risk`` where genefu gives a risk, module scores ``ESR1``,
-    ``ERBB2``, ``AURKA`` (``modules``: "mod1" or "mod2"), ``pam50_subtype`` and
-    ``pam50_prob_<class>`` (model ``pam50_model``), likewise ``scmgene_``, ``scmod1_``,
-    ``scmod2_``; with ``er`` also ``gene76``/``gene76_risk``. ``hg`` (grade per sample) gives the
-    grade-rescaled GGI and ``ggi_risk``. Calls ``pyradiogen::pyradiogen_signatures`` in R,
-    sending only the columns some signature can use (identical scores, far less to transfer).
+    ``ERBB2``, ``AURKA``, ``pam50_subtype`` and ``pam50_prob_<class>``, likewise ``scmgene_``,
+    ``scmod1_``, ``scmod2_``; with ``er`` also ``gene76``/``gene76_risk``. Calls
+    ``pyradiogen::pyradiogen_signatures`` in R, sending only the columns some signature can
+    use (identical scores, far less to transfer). Risk columns are ordered categoricals
+    ``Low`` (``Intermediate``) ``High``. Scores depend on the batch: score a whole cohort at
+    once.
 
-    ``annot`` of ``None`` (with ``do_mapping``) reads the column names as gene identifiers:
-    symbols, Entrez IDs or ``SYMBOL|ENTREZ`` (:func:`gene_annotation`; symbols that
-    org.Hs.eg.db does not know are named once in a :class:`~.expression.MappingWarning`).
-    Risk columns are ordered categoricals ``Low`` (``Intermediate``) ``High`` (module
-    docstring).
+    Parameters
+    ----------
+    expr : DataFrame, shape (n_samples, n_probes)
+        log2 expression, samples as rows (genefu's ``data``).
+    annot : DataFrame or None, default None
+        genefu's ``annot``: one row per column of ``expr`` with ``probe`` and
+        ``EntrezGene.ID``; ``None`` reads the column names as gene identifiers
+        (:func:`gene_annotation`).
+    do_mapping : bool, default True
+        Map genes through Entrez IDs (genefu's ``do.mapping``).
+    hg : sequence of float or None, default None
+        Histological grade per sample: gives the grade-rescaled GGI and ``ggi_risk``.
+    er : sequence of float or None, default None
+        ER status per sample (1/0): adds ``gene76``.
+    modules : {"mod1", "mod2"}, default "mod1"
+        Module set of the ESR1/ERBB2/AURKA scores (Desmedt 2008 or Wirapati 2008).
+    pam50_model : str, default "pam50.robust"
+        genefu's PAM50 centroid model.
+    tamr13_table : {"genefu", "corrected"}, default "genefu"
+        The TAMR13 gene table: genefu's ``sig.tamr13`` (faithful to genefu and the studies;
+        60 of its 192 ``EntrezGene.ID`` values are not the genes' Entrez IDs, so R warns), or
+        one with the Entrez IDs of the genes' symbols (``data-raw/README.md``).
 
-    ``tamr13_table`` chooses the TAMR13 gene table: ``"genefu"`` (default, faithful to genefu
-    and to the studies that used it) is genefu's ``sig.tamr13``, whose ``EntrezGene.ID`` column
-    holds numbers that are not Entrez IDs for 60 of its 192 genes (and none for 19 more), so
-    with ``do_mapping`` some TAMR13 clusters are scored with other genes' data; R warns
-    (:class:`pyradiogen.rfuncs.RWarning`). ``"corrected"`` uses the Entrez IDs of the genes'
-    symbols (org.Hs.eg.db; ``data-raw/README.md`` records the check of every bundled table
-    and the size of the difference on real TCGA data).
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_columns)
+        Indexed by ``sample``.
+
+    Raises
+    ------
+    ValueError
+        For invalid inputs (:func:`check_inputs`).
+    RError
+        If the R computation fails.
+
+    References
+    ----------
+    .. [1] Gendoo DMA, Ratanasirigulchai N, Schröder MS, et al. Genefu: an R/Bioconductor
+       package for computation of gene expression-based signatures in breast cancer.
+       *Bioinformatics* 32(7), 1097–1099 (2016); genefu 2.39.1, re-implemented in the R
+       package ``pyradiogen``.
+    .. [2] Parker JS, Mullins M, Cheang MCU, et al. Supervised risk predictor of breast
+       cancer based on intrinsic subtypes. *J Clin Oncol* 27(8), 1160–1167 (2009) (PAM50).
     """
     if tamr13_table not in TAMR13_TABLES:
         raise ValueError(f"tamr13_table must be one of {TAMR13_TABLES}, got {tamr13_table!r}")
@@ -174,12 +240,35 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None = None,
 
 def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = None,
                    do_mapping: bool = True, **kwargs: object) -> dict:
-    """Call one genefu function of the R package (``"oncotypedx"``, ``"rorS"``, ...).
+    """Call one genefu function of the R package (``"oncotypedx"``, ``"rorS"``, …).
 
-    Returns R's list converted to a dict (``score``, ``risk``, ... as pandas Series). Extra
-    keyword arguments are passed on with ``_`` turned into ``.`` (``do_scaling`` → ``do.scaling``);
-    ``call_signature("tamr13", ..., table="corrected")`` uses the corrected TAMR13 table (see
-    :func:`compute_signatures`).
+    Parameters
+    ----------
+    fun : str
+        The genefu function's name.
+    expr : DataFrame, shape (n_samples, n_probes)
+        log2 expression, samples as rows (genefu's ``data``).
+    annot : DataFrame or None, default None
+        genefu's ``annot``: one row per column of ``expr`` with ``probe`` and
+        ``EntrezGene.ID``; ``None`` reads the column names as gene identifiers
+        (:func:`gene_annotation`).
+    do_mapping : bool, default True
+        Map genes through Entrez IDs (genefu's ``do.mapping``).
+    **kwargs : object
+        Passed on with ``_`` turned into ``.`` (``do_scaling`` → ``do.scaling``);
+        ``call_signature("tamr13", ..., table="corrected")`` uses the corrected TAMR13 table.
+
+    Returns
+    -------
+    dict
+        R's list converted: ``score``, ``risk`` … as pandas Series indexed by sample.
+
+    References
+    ----------
+    .. [1] Gendoo DMA, Ratanasirigulchai N, Schröder MS, et al. Genefu: an R/Bioconductor
+       package for computation of gene expression-based signatures in breast cancer.
+       *Bioinformatics* 32(7), 1097–1099 (2016); genefu 2.39.1, re-implemented in the R
+       package ``pyradiogen``.
     """
     if fun not in rfuncs.GENEFU_FUNCTIONS:
         raise ValueError(f"unknown genefu signature {fun!r}; one of "
@@ -196,8 +285,22 @@ def annotation_from_genes(columns: Sequence[str], genes: pd.DataFrame,
                           symbol_col: str = "gene_name", entrez_col: str = "entrez") -> pd.DataFrame:
     """genefu ``annot`` for an expression table whose columns are gene symbols.
 
-    ``genes`` is a gene table such as a cohort's ``c.genes`` (columns ``gene_name``, ``entrez``);
-    symbols without an Entrez ID get a missing ``EntrezGene.ID`` (they never map).
+    Parameters
+    ----------
+    columns : sequence of str, length n_genes
+        The expression table's column names (symbols).
+    genes : DataFrame
+        A gene table such as a cohort's ``c.genes``.
+    symbol_col : str, default "gene_name"
+        Its symbol column.
+    entrez_col : str, default "entrez"
+        Its Entrez ID column.
+
+    Returns
+    -------
+    DataFrame, shape (n_genes, 2)
+        ``probe`` (the column names) and ``EntrezGene.ID`` (float; NaN for symbols without
+        an Entrez ID, which never map).
     """
     table = pd.DataFrame({
         "symbol": genes[symbol_col].astype("string"),

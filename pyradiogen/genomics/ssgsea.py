@@ -4,8 +4,8 @@ Orientation: :func:`ssgsea` takes ``expr`` as **genes × samples** (GSVA's layou
 whose index holds the gene IDs) and returns **gene sets × samples**. :func:`ssgsea_features`
 takes the cohort's **samples × genes** table and returns samples × gene sets.
 
-What GSVA 1.46.0 computes (``gsva(expr, sets, method = "ssgsea")``; see
-``shared/specs/gsva_ssgsea.md``), and the fast engine reproduces:
+What GSVA 1.46.0 computes (``gsva(expr, sets, method = "ssgsea")``; Barbie et al. 2009,
+Hänzelmann et al. 2013, and the GSVA 1.46.0 source), and the fast engine reproduces:
 
 1. Within each sample, ranks of the genes (1 = lowest, ties get the average rank) are
    **truncated to integers** (``mode(R) <- "integer"``), e.g. 4.5 → 4; weights ``W = R^alpha``.
@@ -39,23 +39,43 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..estimator import EstimatorMixin
 from .genesets import GeneSetWarning, dedupe_members, map_gene_sets
 
 NAPolicy = Literal["error", "drop_genes", "propagate"]
 
 
 class MissingValuesWarning(UserWarning):
-    """Genes with missing values were left out."""
+    """Genes with missing values were left out of the scoring."""
 
 
 def check_missing(expr: pd.DataFrame, na: str = "error", what: str = "expression",
                   option: str = "na='drop_genes'") -> pd.DataFrame:
     """Refuse or drop genes (rows of a genes × samples table) with missing values.
 
-    ``na="error"`` raises ``ValueError`` naming the genes and samples (``option`` names the
-    way to drop them instead); ``"drop_genes"`` returns ``expr`` without those genes and warns
-    (:class:`MissingValuesWarning`) naming them; ``"propagate"`` returns ``expr`` unchanged
-    (GSVA's own behaviour, NaN scores; for parity tests only).
+    Parameters
+    ----------
+    expr : DataFrame, shape (n_genes, n_samples)
+        Expression, genes as rows.
+    na : {"error", "drop_genes", "propagate"}, default "error"
+        ``"error"`` refuses missing values; ``"drop_genes"`` leaves out the genes with one,
+        warning (:class:`MissingValuesWarning`) naming them; ``"propagate"`` returns ``expr``
+        unchanged (GSVA's own behaviour, NaN scores; for parity tests only).
+    what : str, default "expression"
+        How the table is named in messages.
+    option : str, default "na='drop_genes'"
+        How the message names the way to drop the genes instead.
+
+    Returns
+    -------
+    DataFrame, shape (n_kept, n_samples)
+        ``expr`` without the genes that have a missing value (all of it if none has).
+
+    Raises
+    ------
+    ValueError
+        With ``na="error"`` and a missing value (genes and samples named), when every gene
+        has one, or for an unknown ``na``.
     """
     from ..cohort.usertable import describe_missing
 
@@ -86,10 +106,23 @@ Engine = Literal["r", "fast"]
 # --------------------------------------------------------------------------- fast engine
 
 def rank_weights(x: np.ndarray, alpha: float = 0.25) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-column truncated average ranks, weights ``rank^alpha`` and ``q = n - pos + 1``.
+    """Per-sample truncated average ranks, weights ``rank^alpha`` and ``q = n - pos + 1``.
 
-    ``x`` is genes × samples. Returns float arrays of the same shape (NaN where ``x`` is NaN
-    for ranks and weights; ``q`` is defined everywhere, NaN genes placed last in row order).
+    Parameters
+    ----------
+    x : ndarray, shape (n_genes, n_samples)
+        Expression.
+    alpha : float, default 0.25
+        Weight exponent (GSVA's ``tau``).
+
+    Returns
+    -------
+    ranks : ndarray, shape (n_genes, n_samples)
+        Average ranks (1 = lowest) truncated to integers as GSVA does; NaN where ``x`` is.
+    weights : ndarray, shape (n_genes, n_samples)
+        ``|rank| ** alpha``; NaN where ``x`` is.
+    q : ndarray, shape (n_genes, n_samples)
+        ``n - position + 1`` in decreasing-rank order (ties in row order, NaN genes last).
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
@@ -229,7 +262,18 @@ def _torch_device(device: str | None) -> str | None:
 
 
 def normalize_scores(es: np.ndarray) -> np.ndarray:
-    """GSVA's ``ssgsea.norm``: divide by ``max - min`` over the whole matrix (NaN → all NaN)."""
+    """GSVA's ``ssgsea.norm``: divide by ``max - min`` over the whole matrix.
+
+    Parameters
+    ----------
+    es : ndarray, shape (n_sets, n_samples)
+        Raw enrichment scores.
+
+    Returns
+    -------
+    ndarray, shape (n_sets, n_samples)
+        ``es / (max(es) - min(es))``; all NaN if any score is NaN.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         return es / (np.max(es) - np.min(es))
 
@@ -260,10 +304,39 @@ def _es_numpy_threads(x: np.ndarray, mapped: Sequence[np.ndarray], alpha: float
 def ssgsea_fast(x: np.ndarray, mapped: Sequence[np.ndarray], alpha: float = 0.25,
                 normalize: bool = True, device: str | None = None,
                 chunk_size: int = 512) -> np.ndarray:
-    """Raw fast engine on arrays: ``x`` genes × samples, ``mapped`` row-index arrays.
+    """The fast ssGSEA engine on arrays (exactly GSVA 1.46's scores).
 
-    ``device``: ``None`` = CUDA via torch when present, else NumPy; ``"numpy"``; or a torch
-    device (``"cpu"``, ``"cuda"``). Samples are scored in chunks of ``chunk_size``.
+    Parameters
+    ----------
+    x : ndarray, shape (n_genes, n_samples)
+        Expression.
+    mapped : sequence of ndarray of int
+        Per gene set, the row indices of its members in ``x``.
+    alpha : float, default 0.25
+        Weight exponent (GSVA's ``tau``).
+    normalize : bool, default True
+        Divide by ``max - min`` of the whole result (:func:`normalize_scores`).
+    device : str or None, default None
+        ``None``: CUDA via torch when present, else NumPy; ``"numpy"``; or a torch device.
+    chunk_size : int, default 512
+        Samples scored at a time.
+
+    Returns
+    -------
+    ndarray, shape (n_sets, n_samples)
+        Enrichment scores.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 2-D with at least two genes.
+
+    References
+    ----------
+    .. [1] Barbie DA, Tamayo P, Boehm JS, et al. Systematic RNA interference reveals that
+       oncogenic KRAS-driven cancers require TBK1. *Nature* 462, 108–112 (2009) (ssGSEA).
+    .. [2] Hänzelmann S, Castelo R, Guinney J. GSVA: gene set variation analysis for
+       microarray and RNA-seq data. *BMC Bioinformatics* 14, 7 (2013). R package GSVA 1.46.0.
     """
     from ..progress import track
 
@@ -287,8 +360,38 @@ def ssgsea_fast(x: np.ndarray, mapped: Sequence[np.ndarray], alpha: float = 0.25
 def ssgsea_r(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]], alpha: float = 0.25,
              normalize: bool = True, min_size: int = 1, max_size: float = math.inf
              ) -> pd.DataFrame:
-    """``GSVA::gsva(expr, gene_sets, method = "ssgsea", ...)`` (GSVA 1.46) through
-    :func:`pyradiogen.rfuncs.gsva_ssgsea`."""
+    """ssGSEA scores by GSVA itself, through :func:`pyradiogen.rfuncs.gsva_ssgsea`.
+
+    Parameters
+    ----------
+    expr : DataFrame, shape (n_genes, n_samples)
+        Expression, gene IDs as index.
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs.
+    alpha : float, default 0.25
+        GSVA's ``tau``.
+    normalize : bool, default True
+        GSVA's ``ssgsea.norm``.
+    min_size, max_size : int, float
+        Keep sets with this many members present (GSVA's ``min.sz``/``max.sz``).
+
+    Returns
+    -------
+    DataFrame, shape (n_sets, n_samples)
+        Indexed by ``gene_set``; the samples of ``expr`` as columns.
+
+    Raises
+    ------
+    RError
+        If GSVA fails (e.g. no set keeps enough members).
+
+    References
+    ----------
+    .. [1] Barbie DA, Tamayo P, Boehm JS, et al. Systematic RNA interference reveals that
+       oncogenic KRAS-driven cancers require TBK1. *Nature* 462, 108–112 (2009) (ssGSEA).
+    .. [2] Hänzelmann S, Castelo R, Guinney J. GSVA: gene set variation analysis for
+       microarray and RNA-seq data. *BMC Bioinformatics* 14, 7 (2013). R package GSVA 1.46.0.
+    """
     from .. import rfuncs
 
     out = rfuncs.gsva_ssgsea(expr, gene_sets, alpha=alpha, normalize=normalize,
@@ -301,15 +404,55 @@ def ssgsea_r(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]], alpha: 
 # --------------------------------------------------------------------------- public API
 
 @dataclass
-class SSGSEA:
+class SSGSEA(EstimatorMixin):
     """ssGSEA scorer with GSVA 1.46's defaults (estimator-style).
 
-    ``fit_transform(expr)`` takes genes × samples and returns gene sets × samples. Fitted
-    attributes: ``gene_sets_`` (the mapped, size-filtered sets as gene names),
-    ``raw_scores_`` (fast engine only: unnormalised ES), ``scale_`` (the normalisation divisor
-    ``max - min``; fast engine only), ``engine_``, ``device_`` and ``dropped_genes_`` (genes
-    left out for missing values). ``na``: ``"error"`` or ``"drop_genes"`` (see
-    :func:`check_missing`); ``duplicate_members``: ``"remove"`` or ``"keep"`` (GSVA 1.46).
+    Each sample is scored on its own, so there is nothing to learn before scoring:
+    :meth:`fit_transform` scores and records what it used.
+
+    Parameters
+    ----------
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs (the IDs of ``expr``'s index).
+    engine : {"fast", "r"}, default "fast"
+        The exact NumPy/torch engine, or GSVA through R.
+    alpha : float, default 0.25
+        Weight exponent (GSVA's ``tau``).
+    normalize : bool, default True
+        Divide by ``max - min`` over all sets × samples scored together.
+    min_size : int, default 1
+        Smallest set (members present) kept.
+    max_size : float, default inf
+        Largest set kept.
+    device : str or None, default None
+        Fast engine: ``None`` (CUDA when present, else NumPy), ``"numpy"`` or a torch device.
+    na : {"error", "drop_genes", "propagate"}, default "error"
+        Missing values: see :func:`check_missing`.
+    duplicate_members : {"remove", "keep"}, default "remove"
+        A gene listed twice in a set: removed with a warning (GSVA ≥ 1.50), or kept and
+        counted twice (GSVA 1.46's numbers).
+
+    Attributes
+    ----------
+    gene_sets_ : dict of str to list of str
+        The sets scored (mapped to ``expr``'s genes, size-filtered).
+    raw_scores_ : DataFrame or None
+        Unnormalised enrichment scores, sets × samples (fast engine only).
+    scale_ : float or None
+        The normalisation divisor ``max - min`` (fast engine only).
+    engine_ : str
+        The engine used.
+    device_ : str
+        Where the scores were computed (``"R"``, ``"numpy"``, ``"cuda"`` …).
+    dropped_genes_ : int
+        Genes left out for missing values.
+
+    References
+    ----------
+    .. [1] Barbie DA, Tamayo P, Boehm JS, et al. Systematic RNA interference reveals that
+       oncogenic KRAS-driven cancers require TBK1. *Nature* 462, 108–112 (2009) (ssGSEA).
+    .. [2] Hänzelmann S, Castelo R, Guinney J. GSVA: gene set variation analysis for
+       microarray and RNA-seq data. *BMC Bioinformatics* 14, 7 (2013). R package GSVA 1.46.0.
     """
 
     gene_sets: Mapping[str, Sequence[str]]
@@ -323,7 +466,25 @@ class SSGSEA:
     duplicate_members: str = "remove"
 
     def fit_transform(self, expr: pd.DataFrame) -> pd.DataFrame:
-        """Score ``expr`` (genes × samples, gene IDs as index)."""
+        """Score every sample of ``expr``.
+
+        Parameters
+        ----------
+        expr : DataFrame, shape (n_genes, n_samples)
+            Expression (log scale), gene IDs as index.
+
+        Returns
+        -------
+        DataFrame, shape (n_sets, n_samples)
+            Scores indexed by ``gene_set``, the samples as columns.
+
+        Raises
+        ------
+        TypeError
+            If ``expr`` is not a DataFrame.
+        ValueError
+            For an unknown engine, or missing values with ``na="error"``.
+        """
         if not isinstance(expr, pd.DataFrame):
             raise TypeError("expr must be a DataFrame of genes × samples with gene IDs as index")
         if self.engine not in ("r", "fast"):
@@ -364,26 +525,81 @@ def ssgsea(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]], engine: E
            alpha: float = 0.25, normalize: bool = True, min_size: int = 1,
            max_size: float = math.inf, device: str | None = None, na: NAPolicy = "error",
            duplicate_members: str = "remove") -> pd.DataFrame:
-    """ssGSEA scores, gene sets × samples, of ``expr`` (genes × samples) as GSVA gives
-    (GSVA 1.46 exactly with ``duplicate_members="keep"``)."""
+    """ssGSEA scores as GSVA gives them (GSVA 1.46 exactly with ``duplicate_members="keep"``).
+
+    Parameters
+    ----------
+    expr : DataFrame, shape (n_genes, n_samples)
+        Expression (log scale), gene IDs as index.
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs.
+    engine, alpha, normalize, min_size, max_size, device, na, duplicate_members
+        As :class:`SSGSEA`.
+
+    Returns
+    -------
+    DataFrame, shape (n_sets, n_samples)
+        Scores indexed by ``gene_set``.
+
+    References
+    ----------
+    .. [1] Barbie DA, Tamayo P, Boehm JS, et al. Systematic RNA interference reveals that
+       oncogenic KRAS-driven cancers require TBK1. *Nature* 462, 108–112 (2009) (ssGSEA).
+    .. [2] Hänzelmann S, Castelo R, Guinney J. GSVA: gene set variation analysis for
+       microarray and RNA-seq data. *BMC Bioinformatics* 14, 7 (2013). R package GSVA 1.46.0.
+    """
     return SSGSEA(gene_sets, engine, alpha, normalize, min_size, max_size,
                   device, na, duplicate_members).fit_transform(expr)
 
 
 def ssgsea_features(expr: pd.DataFrame, gene_sets: Mapping[str, Sequence[str]],
                     engine: Engine = "fast", **kwargs) -> pd.DataFrame:
-    """Samples × gene sets scores from a samples × genes table (the cohort's layout)."""
+    """ssGSEA scores of a samples × genes table (the cohort's layout).
+
+    Parameters
+    ----------
+    expr : DataFrame, shape (n_samples, n_genes)
+        Expression, gene IDs as columns.
+    gene_sets : mapping of str to sequence of str
+        Gene set name → member gene IDs.
+    engine : {"fast", "r"}, default "fast"
+        As :class:`SSGSEA`.
+    **kwargs
+        Further :class:`SSGSEA` parameters.
+
+    Returns
+    -------
+    DataFrame, shape (n_samples, n_sets)
+        Scores, one column per gene set.
+    """
     return ssgsea(expr.T, gene_sets, engine=engine, **kwargs).T.rename_axis(
         expr.index.name or "sample").rename_axis(None, axis=1)
 
 
 def max_relative_difference(a: pd.DataFrame | np.ndarray, b: pd.DataFrame | np.ndarray,
                             floor: float = 1e-6) -> float:
-    """``max |a - b| / max(|b|, floor * max|b|)`` elementwise; ``inf`` if NaN positions differ.
+    """Largest relative difference ``max |a - b| / max(|b|, floor * max|b|)``.
 
     The floor keeps scores that cancel to (almost) zero, where float rounding of any summation
     order dominates, from counting as large relative errors: below a millionth of the largest
     score the difference is measured relative to that millionth.
+
+    Parameters
+    ----------
+    a, b : DataFrame or ndarray
+        Same shape; ``b`` is the reference.
+    floor : float, default 1e-6
+        Fraction of ``max|b|`` below which differences are measured against that fraction.
+
+    Returns
+    -------
+    float
+        The largest relative difference; ``inf`` if NaN positions differ, 0 if all NaN.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ.
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -404,9 +620,22 @@ def max_relative_difference(a: pd.DataFrame | np.ndarray, b: pd.DataFrame | np.n
 def pathway_scores(cohort, cfg=None, expr: pd.DataFrame | None = None) -> pd.DataFrame:
     """Patients × gene-set ssGSEA scores of a cohort with the ``[genomics]`` settings.
 
-    ``expr``: prepared patients × genes (default: :func:`cohort_expression`). Gene sets: the
-    GMT named by ``cfg.gmt``, else the cohort's ``gene_sets`` (the bundled KEGG by default).
-    All patients are scored in one batch (the normalisation is over the batch).
+    Gene sets: the GMT named by ``cfg.gmt``, else the cohort's ``gene_sets`` (the bundled
+    KEGG by default). All patients are scored in one batch (the normalisation is over it).
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort.
+    cfg : GenomicsConfig or None, default None
+        ``[genomics]`` configuration (``None``: the defaults).
+    expr : DataFrame or None, default None
+        Prepared patients × genes expression (``None``: :func:`cohort_expression`).
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, n_sets)
+        Scores indexed by patient ID.
     """
     from .expression import cohort_expression, default_genomics_config
     from .genesets import load_gene_sets

@@ -1,4 +1,6 @@
-"""The genomic-feature stage: a cohort's expression → signatures (PAM50 included), ssGSEA
+"""The genomic-feature stage: signatures, ssGSEA scores and risk-gene features of a cohort.
+
+The genomic-feature stage: a cohort's expression → signatures (PAM50 included), ssGSEA
 pathway scores and risk-gene features, written into one folder.
 
 Files (``out_dir``): ``expression_log2.parquet`` (patients × genes, prepared as
@@ -22,13 +24,31 @@ from .. import store
 def stage(cohort: Any, out_dir: str | os.PathLike, config: Any = None,
           study: str = "liu2023",
           pathways: bool = True, risk: bool = True) -> dict[str, Path]:
-    """Compute a cohort's genomic features for a study (``"liu2023"`` or ``"kim2020"``; see the
-    module docstring).
+    """Compute a cohort's genomic features for a study and write them to ``out_dir``.
 
-    ``config``: the ``[genomics]`` section (default: the paper preset). Returns the written
-    paths by name: ``expression``, ``signatures``, ``ssgsea``, ``risk_genes``, ``risk_note``
-    and ``genomics``. Missing signature genes are named in ``genomics.json`` (``warnings``)
-    and summarised once on the console.
+    Missing signature genes are named in ``genomics.json`` (``warnings``) and summarised once
+    on the console.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort with expression.
+    out_dir : str or PathLike
+        Output folder.
+    config : GenomicsConfig or None, default None
+        ``[genomics]`` section (``None``: paper preset).
+    study : {"liu2023", "kim2020"}, default "liu2023"
+        Whose preparation and features (see the module docstring).
+    pathways : bool, default True
+        Also compute ssGSEA KEGG scores.
+    risk : bool, default True
+        Also the risk-gene features (when a list is given).
+
+    Returns
+    -------
+    dict of str to Path
+        ``expression``, ``signatures``, ``ssgsea``, ``risk_genes``, ``risk_note`` and
+        ``genomics`` (what was written).
     """
     from .expression import cohort_expression, default_genomics_config, matrix_preparation
     from .risk import cohort_risk_features

@@ -24,12 +24,33 @@ def compare_subtypes(ours: pd.Series, published: pd.Series,
                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Agreement of two subtype calls per patient (both indexed by patient ID).
 
-    Returns ``(summary, confusion)``: ``summary`` has one row per measure (``measure``,
-    ``value``, ``note``): patients with both calls, with only ours, with only the published
-    call, the share of patients whose calls agree, Cohen's kappa and, per class, the share of
-    the published class that we call the same; ``confusion`` counts patients by our call
-    (rows) and the published call (columns), every class shown. With no patient holding both
-    calls the agreement rows are marked ``not modelled: …`` instead of a number.
+    With no patient holding both calls the agreement rows are marked ``not modelled: …``
+    instead of a number.
+
+    Parameters
+    ----------
+    ours : Series
+        Our PAM50 call per patient.
+    published : Series
+        The published call per patient (e.g. TCGA 2012's ``PAM50 mRNA``).
+    classes : tuple of str, default ("LumA", "LumB", "Her2", "Basal", "Normal")
+        The classes, in the order of the confusion table.
+
+    Returns
+    -------
+    summary : DataFrame
+        One row per measure (``measure``, ``value``, ``note``): patients with both calls,
+        with only ours, with only the published one, the share that agree, Cohen's kappa and,
+        per class, the share of the published class we call the same.
+    confusion : DataFrame, shape (n_classes, n_classes)
+        Patients by our call (rows) and the published call (columns), every class shown.
+
+    References
+    ----------
+    .. [1] Cohen J. A coefficient of agreement for nominal scales. *Educ Psychol Meas* 20,
+       37–46 (1960).
+    .. [2] The Cancer Genome Atlas Network. Comprehensive molecular portraits of human breast
+       tumours. *Nature* 490, 61–70 (2012) (published PAM50 calls).
     """
     ours = pd.Series(ours, dtype=object).dropna().astype(str)
     pub = pd.Series(published, dtype=object).dropna().astype(str)
@@ -78,9 +99,22 @@ def compare_subtypes(ours: pd.Series, published: pd.Series,
 
 def stage(ours: pd.Series, published: pd.Series, out_dir: str | os.PathLike
           ) -> dict[str, Path]:
-    """:func:`compare_subtypes`, written to ``pam50_agreement.csv`` and
-    ``pam50_confusion.csv`` in ``out_dir``; returns the paths (``agreement``,
-    ``confusion``)."""
+    """Compare PAM50 calls and write ``pam50_agreement.csv`` and ``pam50_confusion.csv``.
+
+    Parameters
+    ----------
+    ours : Series
+        Our PAM50 call per patient.
+    published : Series
+        The published call per patient.
+    out_dir : str or PathLike
+        Where the two tables are written (atomically).
+
+    Returns
+    -------
+    dict of str to Path
+        ``agreement`` and ``confusion``.
+    """
     summary, conf = compare_subtypes(ours, published)
     out = Path(out_dir)
     return {"agreement": store.write_frame(summary, out / "pam50_agreement.csv", index=False),

@@ -1,4 +1,6 @@
-"""Prediction (issue 8): biglasso-equivalent LASSO classifiers (liu2023 Fig 4d–e), glmnet
+"""Prediction: LASSO classifiers, LOO regression, nnet/XGBoost classes, EfficientNet.
+
+Prediction (issue 8): biglasso-equivalent LASSO classifiers (liu2023 Fig 4d–e), glmnet
 leave-one-out regression (kim2020 Table 4), nnet/XGBoost classes (liu2023 Supp. Fig 1) and an
 EfficientNet-B0 baseline (liu2023 Supp. Table 1), each in ``paper`` and ``rigorous`` mode.
 """

@@ -74,13 +74,39 @@ _ALIASES = {"tcellcd4": "cd4t", "cd4": "cd4t", "tcellcd8": "cd8t", "cd8": "cd8t"
 
 
 def target_key(name: str) -> str:
-    """Normalised target name (``T.cell.CD4`` → ``cd4t``, ``B_cell`` → ``bcell``)."""
+    """Normalised target name (``T.cell.CD4`` → ``cd4t``, ``B_cell`` → ``bcell``).
+
+    Parameters
+    ----------
+    name : str
+        A signature or cell-type column name.
+
+    Returns
+    -------
+    str
+        The key used for the authors' settings and the published values.
+    """
     k = re.sub(r"[^a-z0-9]", "", name.lower())
     return _ALIASES.get(k, k)
 
 
 def settings_for(target: str, feature_set: str, mode: str = "paper"):
-    """``((size, decay, maxit), (max_depth, eta, nrounds))`` for a target."""
+    """The authors' nnet and XGBoost settings for a target.
+
+    Parameters
+    ----------
+    target : str
+        Signature or cell-type name (any spelling :func:`target_key` knows).
+    feature_set : str
+        ``"DRF"`` or ``"CRF"``.
+    mode : {"paper", "rigorous"}, default "paper"
+        Rigorous mode uses one fixed setting for every target (no tuning on the test set).
+
+    Returns
+    -------
+    tuple
+        ``((size, decay, maxit), (max_depth, eta, nrounds))``.
+    """
     if mode == "rigorous":
         return FIXED_SETTINGS
     return AUTHOR_SETTINGS.get((target_key(target), modes.feature_set_key(feature_set)),
@@ -88,7 +114,18 @@ def settings_for(target: str, feature_set: str, mode: str = "paper"):
 
 
 def upper_quartile_classes(values: Sequence[float]) -> np.ndarray:
-    """1 for values at or above R's ``quantile(x)[4]`` (type 7 upper quartile), else 0."""
+    """1 for values at or above R's ``quantile(x)[4]`` (type 7 upper quartile), else 0.
+
+    Parameters
+    ----------
+    values : sequence of float, shape (n,)
+        A signature score or cell fraction per patient.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        The binary class.
+    """
     v = np.asarray(values, dtype=float)
     q = np.quantile(v[np.isfinite(v)], 0.75)
     return (v >= q).astype(int)
@@ -97,13 +134,56 @@ def upper_quartile_classes(values: Sequence[float]) -> np.ndarray:
 def selection_frequency(X: pd.DataFrame, y: Sequence[int], permutations: int = 100,
                         folds: int = 5, version: str = "3.0", seed: int | None = 101
                         ) -> pd.Series:
-    """ClassifyR ``distribution(runTests(X, y))``: percentage of splits selecting each feature."""
+    """Percentage of cross-validation splits that select each feature (ClassifyR 3.0).
+
+    ClassifyR's ``distribution(runTests(X, y))`` with DLDA, t-test ranking and balanced error,
+    run in R (:func:`pyradiogen.rfuncs.selection_frequency`).
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n_patients, p)
+        Features.
+    y : sequence of int, shape (n_patients,)
+        Classes.
+    permutations : int, default 100
+        Repeats of the cross-validation.
+    folds : int, default 5
+        Folds per repeat.
+    version : str, default "3.0"
+        ClassifyR behaviour to follow.
+    seed : int or None, default 101
+        R's seed.
+
+    Returns
+    -------
+    Series of float
+        Percent (0–100) per feature.
+
+    References
+    ----------
+    .. [1] Strbenac D, Mann GJ, Ormerod JT, Yang JYH. ClassifyR: an R package for
+       performance assessment of classification with applications to transcriptomics.
+       *Bioinformatics* 31(11), 1851–1853 (2015).
+    """
     return rfuncs.selection_frequency(X, y, permutations=permutations, folds=folds,
                                       version=version, seed=seed)
 
 
 def select_features(freq: pd.Series, threshold: float = 40.0) -> list[str]:
-    """Features selected in more than ``threshold`` percent of splits; else the top one."""
+    """Features selected in more than ``threshold`` percent of splits; else the top one.
+
+    Parameters
+    ----------
+    freq : Series of float
+        :func:`selection_frequency`'s percentages.
+    threshold : float, default 40.0
+        Percent (the authors' 40 %).
+
+    Returns
+    -------
+    list of str
+        The features, most frequent first.
+    """
     chosen = freq[freq > threshold].sort_values(ascending=False).index.tolist()
     if not chosen and len(freq):
         chosen = [freq.sort_values(ascending=False).index[0]]
@@ -112,13 +192,68 @@ def select_features(freq: pd.Series, threshold: float = 40.0) -> list[str]:
 
 def nnet_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, size: int, decay: float,
                  maxit: int, seed: int = 101) -> np.ndarray:
-    """R ``nnet(x, y, size, decay, maxit)`` predictions for ``xte``."""
+    """R ``nnet(x, y, size, decay, maxit)`` predictions for ``xte``.
+
+    Parameters
+    ----------
+    xtr : ndarray, shape (n_train, p)
+        Training features.
+    ytr : ndarray, shape (n_train,)
+        Training labels (0/1).
+    xte : ndarray, shape (n_test, p)
+        Test features.
+    size : int
+        Hidden units.
+    decay : float
+        Weight decay.
+    maxit : int
+        Maximum iterations.
+    seed : int, default 101
+        R's seed (the initial weights).
+
+    Returns
+    -------
+    ndarray, shape (n_test,)
+        P(class 1).
+
+    References
+    ----------
+    .. [1] Venables WN, Ripley BD. *Modern Applied Statistics with S*, 4th ed. Springer
+       (2002); R package nnet 7.3-18.
+    """
     return rfuncs.nnet_predict(xtr, ytr, xte, size=size, decay=decay, maxit=maxit, seed=seed)
 
 
 def xgb_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, max_depth: int, eta: float,
                 nrounds: int, seed: int = 101) -> np.ndarray:
-    """XGBoost ``binary:logistic`` probabilities for ``xte`` (deterministic, one thread)."""
+    """XGBoost ``binary:logistic`` probabilities for ``xte`` (deterministic, one thread).
+
+    Parameters
+    ----------
+    xtr : ndarray, shape (n_train, p)
+        Training features.
+    ytr : ndarray, shape (n_train,)
+        Training labels (0/1).
+    xte : ndarray, shape (n_test, p)
+        Test features.
+    max_depth : int
+        Tree depth.
+    eta : float
+        Learning rate.
+    nrounds : int
+        Boosting rounds.
+    seed : int, default 101
+        XGBoost's seed.
+
+    Returns
+    -------
+    ndarray, shape (n_test,)
+        P(class 1).
+
+    References
+    ----------
+    .. [1] Chen T, Guestrin C. XGBoost: a scalable tree boosting system. *KDD* (2016).
+    """
     import xgboost as xgb
 
     dtrain = xgb.DMatrix(np.asarray(xtr, float), label=np.asarray(ytr, float))
@@ -130,9 +265,9 @@ def xgb_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, max_depth: in
 
 @dataclass
 class ClassesResult:
-    """What :func:`run_classes` returns.
+    """What :func:`run_classes` returns: AUC per target and model, and the ROC points.
 
-    Attributes
+    Parameters
     ----------
     table : DataFrame
         One row per target × feature set × model: ``auc`` (and ``auc_raw``, ``flipped``),
@@ -145,7 +280,13 @@ class ClassesResult:
     roc: pd.DataFrame
 
     def summary(self) -> Summary:
-        """AUC per target and model beside the published one, and the rows' notes."""
+        """AUC per target and model beside the published one, and the rows' notes.
+
+        Returns
+        -------
+        Summary
+            Printable; HTML in a notebook.
+        """
         t = self.table
         cols = [c for c in ("feature_set", "mode", "target", "model", "auc", "ci_low",
                             "ci_high", "published_auc", "n_features", "n_test") if c in t.columns]
@@ -263,14 +404,52 @@ def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str 
                 models: Sequence[str] = ("nnet", "xgboost"), seed: int = 101,
                 n_jobs: int = 1,
                 published: Mapping[tuple[str, str, str], float] | None = None) -> ClassesResult:
-    """Supplementary Fig 1 for one feature set in one mode.
+    """Supplementary Fig 1 for one feature set in one mode: nnet and XGBoost classes.
 
-    ``features``: patient-level (``patient_id`` + features; image rows are averaged per
-    patient). ``targets``: ``patient_id`` + one column per signature / cell type (raw scores,
-    binarised here at the upper quartile over the matched patients). Targets run in
-    ``n_jobs`` worker processes (each with its own R); results equal the serial run.
-    ``published``: (target key, feature set, model) → the published AUC, copied into the
-    ``published_auc`` column (e.g. ``pyradiogen.studies.liu2023.PUBLISHED_SUPPFIG1_AUC``).
+    Targets are binarised at the upper quartile over the matched patients; features are
+    selected by ClassifyR frequency; paper mode splits once (``frac``), rigorous mode
+    cross-validates by patient. Targets run in ``n_jobs`` worker processes (each with its own
+    R); results equal the serial run.
+
+    Parameters
+    ----------
+    features : DataFrame
+        ``patient_id`` + features (image rows are averaged per patient).
+    targets : DataFrame
+        ``patient_id`` + one column per signature or cell type (raw scores).
+    feature_set : str, default "DRF"
+        Label of the features (``"DRF"``, ``"CRF36"``).
+    mode : {"paper", "rigorous"}, default "paper"
+        Prediction protocol.
+    permutations : int, default 100
+        ClassifyR repeats.
+    frac : float, default 0.8
+        Paper mode training fraction.
+    outer_folds : int, default 5
+        Rigorous mode folds.
+    version : str, default "3.0"
+        ClassifyR behaviour.
+    threshold : float, default 40.0
+        Selection percentage (:func:`select_features`).
+    models : sequence of str, default ("nnet", "xgboost")
+        Models to run.
+    seed : int, default 101
+        Seed of the splits and models.
+    n_jobs : int, default 1
+        Worker processes.
+    published : mapping or None, default None
+        (target key, feature set, model) → published AUC, for the ``published_auc`` column
+        (e.g. ``pyradiogen.studies.liu2023.PUBLISHED_SUPPFIG1_AUC``).
+
+    Returns
+    -------
+    ClassesResult
+        The AUC table and ROC points.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
     from ..parallel import pmap
 

@@ -23,11 +23,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..estimator import EstimatorMixin, check_is_fitted
 from . import modes
 
 
 def preprocess(image: np.ndarray, size: int = 224, in_channels: int = 3) -> np.ndarray:
-    """Max-normalise a 2-D image, zoom to ``size``×``size`` and repeat to ``in_channels``."""
+    """Max-normalise a 2-D image, zoom to ``size``×``size`` and repeat it over channels.
+
+    Parameters
+    ----------
+    image : ndarray, shape (rows, cols)
+        One image, any intensity unit.
+    size : int, default 224
+        Output side, in pixels (cubic spline zoom).
+    in_channels : int, default 3
+        Copies of the grey channel.
+
+    Returns
+    -------
+    ndarray of float32, shape (in_channels, size, size)
+        Values in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is not 2-D.
+    """
     from scipy import ndimage
 
     im = np.asarray(image, dtype=np.float32)
@@ -42,7 +63,20 @@ def preprocess(image: np.ndarray, size: int = 224, in_channels: int = 3) -> np.n
 
 
 def build_model(in_channels: int = 3, num_classes: int = 2):
-    """MONAI EfficientNet-B0 (2-D), never fetching weights."""
+    """MONAI's 2-D EfficientNet-B0, never fetching weights.
+
+    Parameters
+    ----------
+    in_channels : int, default 3
+        Input channels.
+    num_classes : int, default 2
+        Output logits.
+
+    Returns
+    -------
+    monai.networks.nets.EfficientNetBN
+        Randomly initialised network.
+    """
     from monai.networks.nets import EfficientNetBN
 
     return EfficientNetBN("efficientnet-b0", pretrained=False, spatial_dims=2,
@@ -50,7 +84,27 @@ def build_model(in_channels: int = 3, num_classes: int = 2):
 
 
 def load_pretrained(model, path: str | os.PathLike) -> list[str]:
-    """Load a local state dict into ``model``; return the keys left at their initial values."""
+    """Load a local state dict into ``model``, skipping tensors whose shapes do not fit.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        From :func:`build_model`.
+    path : str or PathLike
+        A local EfficientNet-B0 state-dict file (never downloaded).
+
+    Returns
+    -------
+    list of str
+        Keys left at their initial values (e.g. the 1000-class head).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If fewer than half the tensors fit (not an EfficientNet-B0 state dict).
+    """
     import torch
 
     p = Path(path)
@@ -71,8 +125,50 @@ def load_pretrained(model, path: str | os.PathLike) -> list[str]:
     return sorted(set(own) - set(usable))
 
 
-class EfficientNetClassifier:
-    """Binary EfficientNet-B0 classifier with an sklearn-like interface."""
+class EfficientNetClassifier(EstimatorMixin):
+    """Binary EfficientNet-B0 image classifier (liu2023 Supplementary Table 1).
+
+    Parameters
+    ----------
+    pretrained_weights : str, path or None, default None
+        A local EfficientNet-B0 state-dict file to start from (never downloaded); ``None``
+        trains from random weights.
+    in_channels : int, default 3
+        Input channels; the grey image is repeated over them.
+    image_size : int, default 224
+        Images are zoomed to ``image_size`` × ``image_size`` pixels.
+    lr : float, default 0.002
+        Adam learning rate.
+    epochs : int, default 100
+        Training epochs.
+    batch_size : int, default 64
+        Images per optimiser step.
+    seed : int, default 101
+        Seeds the weights and the batch order.
+    device : {"auto", "cpu", "cuda"}, default "auto"
+        Where to train (``"auto"``: CUDA when present).
+    threads : int, default 1
+        torch CPU threads; part of the result (see
+        :func:`pyradiogen.threads.deterministic_torch`).
+
+    Attributes
+    ----------
+    model_ : torch.nn.Module
+        The trained MONAI ``EfficientNetBN``.
+    skipped_keys_ : list of str
+        Tensors of ``pretrained_weights`` that did not fit and kept their initial values.
+    device_ : str
+        The device used.
+    loss_history_ : list of float
+        Mean training cross-entropy per epoch.
+
+    References
+    ----------
+    .. [1] Tan M, Le QV. EfficientNet: rethinking model scaling for convolutional neural
+       networks. *ICML* (2019). arXiv:1905.11946.
+    .. [2] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    """
 
     def __init__(self, pretrained_weights: str | os.PathLike | None = None, in_channels: int = 3,
                  image_size: int = 224, lr: float = 0.002, epochs: int = 100, batch_size: int = 64,
@@ -94,8 +190,26 @@ class EfficientNetClassifier:
         return torch.from_numpy(arr)
 
     def fit(self, images: Sequence[np.ndarray], y: Sequence[int]) -> EfficientNetClassifier:
-        """Train on ``images`` with ``threads`` torch threads and deterministic kernels (the
-        thread count is part of the result: see :func:`pyradiogen.threads.deterministic_torch`).
+        """Train on ``images`` with ``threads`` torch threads and deterministic kernels.
+
+        Parameters
+        ----------
+        images : sequence of ndarray, each shape (rows, cols)
+            2-D images in any intensity unit (each is divided by its maximum).
+        y : sequence of int, shape (n_images,)
+            Binary labels (0/1).
+
+        Returns
+        -------
+        EfficientNetClassifier
+            The fitted classifier.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``pretrained_weights`` names a file that does not exist.
+        ValueError
+            If an image is not 2-D or the weights file is not an EfficientNet-B0 state dict.
         """
         from .. import threads
 
@@ -137,7 +251,24 @@ class EfficientNetClassifier:
         return self
 
     def predict_proba(self, images: Sequence[np.ndarray]) -> np.ndarray:
-        """P(class 1) per image."""
+        """P(class 1) per image.
+
+        Parameters
+        ----------
+        images : sequence of ndarray, each shape (rows, cols)
+            2-D images, pre-processed as in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray, shape (n_images,)
+            Softmax probability of class 1.
+
+        Raises
+        ------
+        NotFittedError
+            If called before :meth:`fit`.
+        """
+        check_is_fitted(self, "model_")
         import torch
 
         from .. import threads
@@ -159,10 +290,43 @@ def run_efficientnet(images: Sequence[np.ndarray], labels: pd.DataFrame, mode: s
                      device: str = "auto", threads: int = 1) -> pd.DataFrame:
     """Supplementary Table 1 rows: test AUC per characteristic, with and without pre-training.
 
-    ``labels``: one row per image (same order as ``images``) with ``patient_id`` and the
-    characteristic columns (0/1, missing allowed). Both variants run when weights are given.
-    ``threads``: torch threads for training (part of the result; ``[predict]
-    efficientnet_threads``).
+    Both variants run when weights are given.
+
+    Parameters
+    ----------
+    images : sequence of ndarray, each shape (rows, cols)
+        One 2-D image per row of ``labels``.
+    labels : DataFrame
+        One row per image: ``patient_id`` and the characteristic columns (0/1, missing
+        allowed).
+    mode : {"paper", "rigorous"}, default "paper"
+        Random image split (the authors') or split by patient.
+    characteristics : sequence of str, default ("ER", "PR", "HER2", "T", "N")
+        Columns of ``labels`` to predict.
+    pretrained_weights : str, PathLike or None, default None
+        Local EfficientNet-B0 weights.
+    frac : float, default 0.8
+        Training fraction.
+    epochs : int, default 100
+        Training epochs.
+    image_size : int, default 224
+        Input side, in pixels.
+    seed : int, default 101
+        Seed of the split and the training.
+    device : {"auto", "cpu", "cuda"}, default "auto"
+        Where to train.
+    threads : int, default 1
+        torch threads (part of the result; ``[predict] efficientnet_threads``).
+
+    Returns
+    -------
+    DataFrame
+        One row per characteristic and variant: ``auc``, sizes, ``note``.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
     modes.check_mode(mode)
     variants = [("scratch", None)] + ([("pretrained", pretrained_weights)]

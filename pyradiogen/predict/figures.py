@@ -16,7 +16,22 @@ from .modes import flag_degenerate
 
 def plot_auc_vs_features(curves: pd.DataFrame, stem: str | os.PathLike,
                          metric: str = "auc") -> list[Path]:
-    """Fig 4d–e: one panel per feature set (columns) and mode (rows), one line per characteristic."""
+    """Fig 4d–e: one panel per feature set and mode, one line per characteristic.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        :class:`~pyradiogen.predict.lasso.LassoResult`'s ``curves``.
+    stem : str or PathLike
+        Output path without extension (``.png`` and ``.svg``).
+    metric : {"auc", "f1"}, default "auc"
+        The value plotted against the number of non-zero features.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     apply_style()
     sets = list(dict.fromkeys(curves["feature_set"]))
     mode_list = list(dict.fromkeys(curves["mode"]))
@@ -46,7 +61,24 @@ def plot_auc_vs_features(curves: pd.DataFrame, stem: str | os.PathLike,
 
 def plot_roc_curves(roc: pd.DataFrame, summary: pd.DataFrame, stem: str | os.PathLike,
                     by: str = "target") -> list[Path]:
-    """Supplementary Fig 1: ROC panels per (feature set, model, mode), one curve per target."""
+    """Supplementary Fig 1: ROC panels per (feature set, model, mode), one curve per target.
+
+    Parameters
+    ----------
+    roc : DataFrame
+        ``fpr, tpr, feature_set, mode, target, model``.
+    summary : DataFrame
+        The AUC table (for the legend).
+    stem : str or PathLike
+        Output path without extension.
+    by : str, default "target"
+        Column giving one curve each.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     apply_style()
     keys = list(dict.fromkeys(zip(roc["feature_set"], roc["model"], roc["mode"])))
     ncol = min(4, len(keys))
@@ -81,6 +113,24 @@ def plot_mode_comparison(summary: pd.DataFrame, stem: str | os.PathLike, label: 
     flags degenerate AUCs (:func:`.modes.degenerate_auc`: one class in the test set, no CI, or
     a test set separated perfectly with a CI of zero width such as [1, 1]); their bars are
     hatched and carry a "!" mark, and the caption names them with the test-set size.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per mode and item: ``mode``, ``value`` and optionally ``ci_low``/``ci_high``.
+    stem : str or PathLike
+        Output path without extension.
+    label : str
+        Column naming the items on the x axis.
+    value : str, default "auc"
+        Column plotted.
+    ylabel : str, default "AUC"
+        Axis label.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     apply_style()
     wide = summary.pivot_table(index=label, columns="mode", values=value, aggfunc="first",

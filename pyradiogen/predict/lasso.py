@@ -1,8 +1,9 @@
 """Study liu2023, Fig 4d–e: lasso logistic regression per clinical characteristic.
 
-biglasso cannot be installed here, so its path is reproduced with R glmnet as
-``shared/specs/biglasso.md`` §8 prescribes (biglasso's lambda grid passed explicitly,
-standardize, Newton, tight ``thresh``, path truncated where biglasso saturates). All fitting
+biglasso cannot be installed here, so its path is reproduced with R glmnet (Friedman et al.
+2010, glmnet 4.1-6) solving biglasso 1.5's problem (Zeng & Breheny 2021): biglasso's lambda
+grid passed explicitly, standardize, Newton, tight ``thresh``, path truncated where biglasso
+saturates; both solve the same convex problem, so the coefficients agree to the tolerance. All fitting
 runs in R (``r/R/lasso.R``) through :mod:`pyradiogen.rfuncs`; this module prepares rows,
 draws splits and gathers tables.
 
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import rfuncs
+from ..estimator import EstimatorMixin, check_is_fitted
 from ..results import Summary
 from . import modes
 
@@ -36,7 +38,23 @@ ID_COLUMNS = ("image_id", "patient_id")
 
 
 def feature_columns(features: pd.DataFrame) -> list[str]:
-    """The feature columns of a feature table (everything but ``image_id``/``patient_id``)."""
+    """The feature columns of a feature table (everything but ``image_id``/``patient_id``).
+
+    Parameters
+    ----------
+    features : DataFrame
+        A feature table.
+
+    Returns
+    -------
+    list of str
+        Column names, in order.
+
+    Raises
+    ------
+    ValueError
+        If there is no feature column or one is not numeric.
+    """
     cols = [c for c in features.columns if c not in ID_COLUMNS]
     if not cols:
         raise ValueError("the feature table has no feature columns besides image_id/patient_id")
@@ -50,7 +68,40 @@ def feature_columns(features: pd.DataFrame) -> list[str]:
 def biglasso_lambda_grid(X: np.ndarray, y: Sequence, nlambda: int = 100,
                          lambda_min: float | None = None,
                          dims: tuple[int, int] | None = None) -> np.ndarray:
-    """biglasso's binomial lambda grid (spec §4), in NumPy (parity-tested against R)."""
+    """biglasso's binomial lambda grid, in NumPy (parity-tested against R).
+
+    The largest lambda is the smallest that keeps every coefficient at zero on standardised
+    columns; the grid falls log-linearly to ``lambda_min`` times it (biglasso 1.5,
+    ``setupLambda``).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_samples, p)
+        Features (constant columns are left out of the maximum).
+    y : sequence, shape (n_samples,)
+        Binary outcome; the larger value is class 1.
+    nlambda : int, default 100
+        Grid length.
+    lambda_min : float or None, default None
+        Smallest lambda as a fraction of the largest; ``None``: 0.001 when the rows outnumber
+        the columns of ``dims``, else 0.05 (biglasso's default).
+    dims : tuple of int or None, default None
+        ``(rows, columns)`` that decide the default ``lambda_min`` (``X.shape`` when None).
+
+    Returns
+    -------
+    ndarray, shape (nlambda,)
+        Decreasing lambda values.
+
+    Raises
+    ------
+    ValueError
+        If every column of ``X`` is constant.
+
+    References
+    ----------
+    .. [1] Zeng Y, Breheny P. The biglasso package. *R Journal* 12(2) (2021).
+    """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     y = (y == y.max()).astype(float)
@@ -68,11 +119,51 @@ def biglasso_lambda_grid(X: np.ndarray, y: Sequence, nlambda: int = 100,
     return np.exp(np.linspace(np.log(lmax), np.log(lmax * ratio), nlambda))
 
 
-class BiglassoPath:
-    """biglasso's lasso-logistic path solved by R glmnet (sklearn-style estimator).
+class BiglassoPath(EstimatorMixin):
+    """biglasso's lasso-logistic path, solved by R's glmnet on biglasso's lambda grid.
 
-    Fitted attributes: ``lambda_`` (L,), ``intercept_`` (L,), ``coef_`` (L, p), ``nzero_``,
-    ``dev_ratio_``, ``feature_names_in_``.
+    The authors fitted ``biglasso(X, y, family = "binomial")``; biglasso is not packaged for
+    this platform, so the same path (biglasso's standardisation and lambda grid, see
+    :func:`biglasso_lambda_grid`) is solved by glmnet to tight tolerance, which gives
+    biglasso's coefficients.
+
+    Parameters
+    ----------
+    nlambda : int, default 100
+        Number of lambda values on the path.
+    lambda_min : float or None, default None
+        Smallest lambda as a fraction of the largest; ``None``: biglasso's default (0.001
+        when n > p, else 0.05).
+    thresh : float, default 1e-12
+        glmnet's convergence threshold.
+    maxit : int, default 1000000
+        glmnet's maximum passes over the data.
+    saturation : float, default 0.99
+        Stop the path once the deviance ratio exceeds this (glmnet's saturation rule).
+
+    Attributes
+    ----------
+    lambda_ : ndarray, shape (L,)
+        The lambda values fitted (L ≤ ``nlambda``).
+    intercept_ : ndarray, shape (L,)
+        Intercept per lambda.
+    coef_ : ndarray, shape (L, p)
+        Coefficients per lambda on the original feature scale.
+    nzero_ : ndarray of int, shape (L,)
+        Non-zero coefficients per lambda.
+    dev_ratio_ : ndarray, shape (L,)
+        Fraction of null deviance explained per lambda.
+    feature_names_in_ : ndarray of str, shape (p,)
+        The feature names (``V1 …`` for an array).
+
+    References
+    ----------
+    .. [1] Zeng Y, Breheny P. The biglasso package: a memory- and computation-efficient
+       solver for lasso model fitting with big data in R. *R Journal* 12(2) (2021).
+    .. [2] Friedman J, Hastie T, Tibshirani R. Regularization paths for generalized linear
+       models via coordinate descent. *J Stat Softw* 33(1) (2010). R package glmnet 4.1-6.
+    .. [3] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
 
     def __init__(self, nlambda: int = 100, lambda_min: float | None = None,
@@ -84,6 +175,25 @@ class BiglassoPath:
         self.saturation = saturation
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence) -> BiglassoPath:
+        """Fit the lasso-logistic path.
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray, shape (n_samples, p)
+            Features (column names kept when a DataFrame).
+        y : sequence of int, shape (n_samples,)
+            Binary outcome (0/1; the larger value is class 1).
+
+        Returns
+        -------
+        BiglassoPath
+            The fitted estimator.
+
+        Raises
+        ------
+        RError
+            If glmnet fails (e.g. ``y`` has one class).
+        """
         names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else \
             [f"V{i + 1}" for i in range(np.shape(X)[1])]
         mat = rfuncs.RMatrix(np.asarray(X, dtype=float), None, names)
@@ -100,19 +210,52 @@ class BiglassoPath:
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """Linear predictor, one column per lambda."""
+        """Linear predictor, one column per lambda.
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray, shape (n_samples, p)
+            Features in the order of ``feature_names_in_``.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, L)
+            ``X @ coef_.T + intercept_`` (log-odds of class 1).
+
+        Raises
+        ------
+        NotFittedError
+            If called before :meth:`fit`.
+        """
+        check_is_fitted(self, "coef_")
         return np.asarray(X, dtype=float) @ self.coef_.T + self.intercept_
 
     def predict_proba(self, X) -> np.ndarray:
-        """P(class 1), one column per lambda (biglasso ``type = "response"``)."""
+        """P(class 1), one column per lambda (biglasso ``type = "response"``).
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray, shape (n_samples, p)
+            Features in the order of ``feature_names_in_``.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, L)
+            Probability of class 1 under each lambda's model.
+
+        Raises
+        ------
+        NotFittedError
+            If called before :meth:`fit`.
+        """
         return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
 
 
 @dataclass
 class LassoResult:
-    """What :func:`run_lasso` returns.
+    """What :func:`run_lasso` returns: the AUC curves and the headline table.
 
-    Attributes
+    Parameters
     ----------
     curves : DataFrame
         Per lambda: ``feature_set, mode, characteristic, lambda, nzero, auc, f1``.
@@ -128,7 +271,13 @@ class LassoResult:
     predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> Summary:
-        """AUC per characteristic (with CI and the lambda rule) and the rows' notes."""
+        """AUC per characteristic (with CI and the lambda rule) and the rows' notes.
+
+        Returns
+        -------
+        Summary
+            Printable; HTML in a notebook.
+        """
         t = self.table
         cols = [c for c in ("feature_set", "mode", "characteristic", "auc", "ci_low", "ci_high",
                             "nzero", "n_rows", "n_patients", "published") if c in t.columns]
@@ -144,7 +293,35 @@ class LassoResult:
 
 def labelled_rows(features: pd.DataFrame, clinical: pd.DataFrame, characteristic: str
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
-    """Rows whose patient has a non-missing label: ``X, y, patient ids, columns, row index``."""
+    """The rows whose patient has a non-missing label for one characteristic.
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + p)
+        ``image_id``, ``patient_id``, features.
+    clinical : DataFrame
+        Indexed by patient ID, one column per characteristic (0/1, missing allowed).
+    characteristic : str
+        ``"T"``, ``"N"``, ``"ER"``, ``"PR"`` or ``"HER2"``.
+
+    Returns
+    -------
+    X : ndarray, shape (n_rows, p)
+        Features.
+    y : ndarray of int, shape (n_rows,)
+        Labels.
+    patients : ndarray of object, shape (n_rows,)
+        Patient ID per row.
+    columns : list of str
+        Feature names.
+    rows : ndarray of int, shape (n_rows,)
+        Positions of the rows in ``features``.
+
+    Raises
+    ------
+    ValueError
+        No ``patient_id`` column, no such characteristic, or missing feature values (named).
+    """
     if "patient_id" not in features.columns:
         raise ValueError("the feature table needs a patient_id column")
     if characteristic not in clinical.columns:
@@ -184,7 +361,41 @@ def _prob_matrix(prob, n_rows: int) -> np.ndarray:
 
 
 def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
-    """The authors' script for one characteristic (image-level split, test-set lambda)."""
+    """The authors' script for one characteristic: image-level split, lambda chosen on the test set.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_rows, p)
+        Features of the labelled rows.
+    y : ndarray of int, shape (n_rows,)
+        Labels (0/1).
+    groups : ndarray, shape (n_rows,)
+        Patient of each row.
+    cols : list of str
+        Feature names.
+    nlambda : int, default 20
+        Path length (the authors' code; the paper says 100).
+    frac : float, default 0.7
+        Training fraction.
+    seed : int, default 101
+        R's seed.
+    nfolds : int, default 5
+        ``cv.glmnet`` folds.
+
+    Returns
+    -------
+    curve : DataFrame
+        Per lambda: ``lambda, nzero, auc, f1``.
+    summary : dict
+        The headline row: ``auc`` with its CI, the lambda rule, sizes, ``note``.
+    predictions : DataFrame
+        Test-set (or out-of-fold) probability per row.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    """
     res = rfuncs.lasso_author(rfuncs.RMatrix(X, None, cols), y, frac=frac, seed=seed,
                               nlambda=nlambda, nfolds=nfolds)
     train = np.atleast_1d(np.asarray(res["train"], dtype=np.int64)) - 1
@@ -214,7 +425,38 @@ def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
 
 
 def lasso_rigorous(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5, outer_folds=5):
-    """Patient-level split with training-only lambda, plus nested patient-grouped CV."""
+    """Patient-level split with training-only lambda, plus nested patient-grouped CV.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_rows, p)
+        Features of the labelled rows.
+    y : ndarray of int, shape (n_rows,)
+        Labels (0/1).
+    groups : ndarray, shape (n_rows,)
+        Patient of each row.
+    cols : list of str
+        Feature names.
+    nlambda : int, default 20
+        Path length (the authors' code; the paper says 100).
+    frac : float, default 0.7
+        Training fraction.
+    seed : int, default 101
+        R's seed.
+    nfolds : int, default 5
+        ``cv.glmnet`` folds.
+    outer_folds : int, default 5
+        Folds of the nested cross-validation whose pooled AUC is the headline.
+
+    Returns
+    -------
+    curve : DataFrame
+        Per lambda: ``lambda, nzero, auc, f1``.
+    summary : dict
+        The headline row: ``auc`` with its CI, the lambda rule, sizes, ``note``.
+    predictions : DataFrame
+        Test-set (or out-of-fold) probability per row.
+    """
     RMatrix = rfuncs.RMatrix
     train, test = modes.patient_split(groups, frac, seed)
     foldid = modes.fold_ids(y[train], groups[train], nfolds, seed)
@@ -292,11 +534,40 @@ def run_lasso(features: pd.DataFrame, clinical: pd.DataFrame, mode: str = "paper
               published: Mapping[tuple[str, str], str] | None = None) -> LassoResult:
     """Fig 4d–e for one feature table in one mode (rows with a missing label are left out).
 
-    ``published``: (feature set, characteristic) → the published result, copied into the
-    summary's ``published`` column (e.g. ``pyradiogen.studies.liu2023.PUBLISHED_LASSO``).
-
     ``n_jobs`` > 1 runs characteristics in worker processes (each with its own R); results
     are identical to the serial run (every R step seeds itself).
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n_images, 2 + p)
+        ``image_id``, ``patient_id``, features.
+    clinical : DataFrame
+        Indexed by patient ID, one 0/1 column per characteristic.
+    mode : {"paper", "rigorous"}, default "paper"
+        Prediction protocol (:func:`lasso_paper` or :func:`lasso_rigorous`).
+    characteristics : sequence of str, default ("T", "N", "ER", "PR", "HER2")
+        Columns of ``clinical`` to predict.
+    feature_set : str, default "DRF"
+        Label of the features.
+    nlambda, frac, seed, nfolds, outer_folds
+        As :func:`lasso_rigorous`.
+    n_jobs : int, default 1
+        Worker processes.
+    published : mapping or None, default None
+        (feature set, characteristic) → the published result, for the ``published`` column
+        (e.g. ``pyradiogen.studies.liu2023.PUBLISHED_LASSO``).
+
+    Returns
+    -------
+    LassoResult
+        Curves, headline table and predictions.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    .. [2] Friedman J, Hastie T, Tibshirani R. Regularization paths for generalized linear
+       models via coordinate descent. *J Stat Softw* 33(1) (2010); glmnet 4.1-6.
     """
     from ..parallel import pmap
 

@@ -43,8 +43,29 @@ def align(features: pd.DataFrame, scores: pd.DataFrame, reader: str | None = Non
           ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Patient-level features and scores on the same patients.
 
-    A ``reader`` column (pyradiomics per reader) is reduced to one reader (``reader``, default
-    the first in sorted order); remaining rows of a patient are averaged.
+    A ``reader`` column (pyradiomics per reader) is reduced to one reader; remaining rows of
+    a patient are averaged.
+
+    Parameters
+    ----------
+    features : DataFrame
+        CRFs with ``patient_id`` (and optionally ``reader``) columns, or indexed by patient.
+    scores : DataFrame
+        Risk scores per patient.
+    reader : str or None, default None
+        The reader kept (None: the first in sorted order).
+
+    Returns
+    -------
+    features : DataFrame, shape (n_common, p)
+        Patient-level features.
+    scores : DataFrame, shape (n_common, n_scores)
+        The same patients.
+
+    Raises
+    ------
+    ValueError
+        If ``reader`` has no rows, or too few patients are in both tables.
     """
     f = features
     if "reader" in f.columns:
@@ -60,14 +81,31 @@ def screened_features(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> list
 
     The test is :func:`pyradiogen.stats.spearman_screen` (R's ``cor.test(method =
     "spearman")`` with its default exactness); constant features are never selected.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n_patients, p)
+        Features.
+    y : sequence of float, shape (n_patients,)
+        The risk score.
+    alpha : float, default 0.05
+        Unadjusted level.
+
+    Returns
+    -------
+    list of str
+        The features kept, in column order.
     """
     res = spearman_screen(X, np.asarray(y, dtype=float), warn=False)
     return [str(f) for f in res.index[(res["p_value"] < alpha).to_numpy()]]
 
 
 def _screen_fast(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
-    """Column indices passing the screen inside rigorous folds: the t approximation
-    (R's ``cor.test(method = "spearman", exact = FALSE)``)."""
+    """Column indices passing the screen inside rigorous folds.
+
+    Column indices passing the screen inside rigorous folds: the t approximation
+    (R's ``cor.test(method = "spearman", exact = FALSE)``).
+    """
     res = spearman_screen(pd.DataFrame(X), y, exact=False, warn=False)
     return np.flatnonzero(np.nan_to_num(res["p_value"].to_numpy(dtype=float), nan=1.0) < alpha)
 
@@ -89,7 +127,29 @@ def _lm_summary(y: np.ndarray, yhat: np.ndarray) -> tuple[float, float, float]:
 
 
 def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 101) -> dict:
-    """The paper's procedure on the pre-screened features."""
+    """The paper's procedure on the pre-screened features: gaussian lasso with LOO ``cv.glmnet``.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n_patients, p)
+        Features.
+    y : ndarray, shape (n_patients,)
+        The risk score.
+    selected : list of str
+        Features kept by the screen on all patients (the paper's leak).
+    seed : int, default 101
+        R's seed.
+
+    Returns
+    -------
+    dict
+        ``lambda_min``, ``k`` (non-zero coefficients), ``adj_r2``, ``p_value``, the LOO
+        ``q2_loo``/``adj_r2_loo``/``p_value_loo``, ``features``.
+
+    References
+    ----------
+    .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020) (study kim2020).
+    """
     res = rfuncs.lasso_loo(X[selected], y, seed=seed)
     coef = res["coef"]
     coef = coef if isinstance(coef, pd.Series) else pd.Series(np.atleast_1d(coef), index=selected)
@@ -101,12 +161,30 @@ def loo_paper(X: pd.DataFrame, y: np.ndarray, selected: list[str], seed: int = 1
 
 def loo_rigorous(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, inner_folds: int = 10,
                  seed: int = 101) -> dict:
-    """Nested: screen + lasso inside every leave-one-out training set.
+    """Nested leave-one-out: screen and lasso inside every training set.
 
-    The Spearman screens of all folds are computed here (:func:`pyradiogen.stats.
-    spearman_screen`, t approximation); the lasso of every fold runs in one R call
-    (``pyradiogen::lasso_nested_loo_predict``), which calls per fold exactly what one call per
-    fold did before. A fold whose screen keeps no feature predicts the training mean.
+    The Spearman screens of all folds are computed here (t approximation); the lasso of every
+    fold runs in one R call (``pyradiogen::lasso_nested_loo_predict``). A fold whose screen
+    keeps no feature predicts the training mean.
+
+    Parameters
+    ----------
+    X : DataFrame, shape (n_patients, p)
+        Features.
+    y : ndarray, shape (n_patients,)
+        The risk score.
+    alpha : float, default 0.05
+        Screen level.
+    inner_folds : int, default 10
+        ``cv.glmnet`` folds inside each training set (LOO when ≥ its size).
+    seed : int, default 101
+        R's seed.
+
+    Returns
+    -------
+    dict
+        ``q2_loo``, ``adj_r2_loo``, ``p_value_loo`` (also as ``adj_r2``/``p_value``), ``k``
+        (features kept per fold, summarised) and notes.
     """
     arr = X.to_numpy(dtype=float)
     n = len(y)
@@ -157,7 +235,21 @@ MIN_PATIENTS = minimum("kim2020", "kim2020-predict")
 
 
 def not_modelled_reason(y: np.ndarray, min_patients: int = MIN_PATIENTS) -> str | None:
-    """Why a risk score cannot be modelled (no values, too few, constant), or None."""
+    """Why a risk score cannot be modelled, or None.
+
+    Parameters
+    ----------
+    y : ndarray, shape (n_patients,)
+        The score (missing allowed).
+    min_patients : int, default MIN_PATIENTS
+        Fewest patients with a value.
+
+    Returns
+    -------
+    str or None
+        ``"no values"``, too few patients, or a constant score, in words; None when it can
+        be modelled.
+    """
     ok = np.isfinite(y)
     if not ok.any():
         return "the score has no value for any patient"
@@ -176,11 +268,47 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
             n_jobs: int = 1) -> pd.DataFrame:
     """Table 4 in one mode: one row per risk score.
 
-    ``screen`` optionally gives the significant features per score (a mapping, or a table
-    with columns ``score``, ``feature``, ``p_value``); otherwise the Spearman screen
-    (:func:`screened_features`) is run here.
-    Scores run in ``n_jobs`` worker processes (each with its own R); results equal the serial
-    run.
+    Scores run in ``n_jobs`` worker processes (each with its own R); results equal the
+    serial run.
+
+    Parameters
+    ----------
+    features : DataFrame
+        pyradiomics CRFs (``patient_id``, optional ``reader``, features).
+    scores : DataFrame
+        Risk scores per patient.
+    mode : {"paper", "rigorous"}, default "paper"
+        :func:`loo_paper` (screen on all patients) or :func:`loo_rigorous` (nested).
+    risk_scores : sequence of str or None, default None
+        Columns of ``scores`` to model (all when None).
+    alpha : float, default 0.05
+        Screen level.
+    screen : mapping, DataFrame or None, default None
+        The significant features per score (a mapping, or a table with ``score``,
+        ``feature``, ``p_value``); the screen runs here when None.
+    inner_folds : int, default 10
+        Rigorous mode's inner folds.
+    seed : int, default 101
+        R's seed.
+    reader : str or None, default None
+        The reader whose CRFs are used.
+    n_jobs : int, default 1
+        Worker processes.
+
+    Returns
+    -------
+    DataFrame
+        One row per score: ``k``, adjusted R², p-value, Q², ``note`` (``not modelled: …``
+        where a score cannot be modelled).
+
+    Raises
+    ------
+    ValueError
+        If a requested score is not a column of ``scores``.
+
+    References
+    ----------
+    .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020) (study kim2020).
     """
     from ..parallel import pmap
 

@@ -23,7 +23,23 @@ MODES: tuple[str, ...] = ("paper", "rigorous")
 
 
 def check_mode(mode: str) -> str:
-    """Return ``mode`` or raise naming the valid modes."""
+    """Check a prediction mode's name.
+
+    Parameters
+    ----------
+    mode : str
+        ``"paper"`` or ``"rigorous"``.
+
+    Returns
+    -------
+    str
+        ``mode``.
+
+    Raises
+    ------
+    ValueError
+        For another name (the valid modes named).
+    """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {MODES}")
     return mode
@@ -37,8 +53,20 @@ FEATURE_SETS = {"DRF": "DRF", "CRF36": "CRF", "CRF": "CRF"}
 
 
 def feature_set_key(feature_set: str) -> str:
-    """The paper's label of a liu2023 feature set (``"CRF36"`` and ``"CRF"`` → ``"CRF"``),
-    used to look up the authors' settings and published values; other names upper-cased."""
+    """The paper's label of a liu2023 feature set (``"CRF36"`` and ``"CRF"`` → ``"CRF"``).
+
+    Used to look up the authors' settings and published values.
+
+    Parameters
+    ----------
+    feature_set : str
+        ``"DRF"``, ``"CRF36"``, ``"CRF"`` or another name.
+
+    Returns
+    -------
+    str
+        The paper's label; other names upper-cased.
+    """
     return FEATURE_SETS.get(str(feature_set).upper(), str(feature_set).upper())
 
 
@@ -48,6 +76,20 @@ def author_split(n: int, frac: float = 0.7, seed: int = 101) -> np.ndarray:
     """0-based training rows of R's ``set.seed(seed); sample.int(n, floor(frac * n))``.
 
     The order is the order R drew them (the authors index ``RFs[sample, ]`` with it).
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+    frac : float, default 0.7
+        Training fraction.
+    seed : int, default 101
+        R's seed.
+
+    Returns
+    -------
+    ndarray of int, shape (floor(frac · n),)
+        Training row positions, 0-based.
     """
     from .. import rfuncs
 
@@ -59,6 +101,22 @@ def patient_split(groups: Sequence, frac: float = 0.7, seed: int = 101
     """Train/test rows with whole patients on one side: the authors' R draw over patients.
 
     Patients are taken in order of first appearance; ``sample.int`` picks the training ones.
+
+    Parameters
+    ----------
+    groups : sequence, shape (n,)
+        Patient of each row.
+    frac : float, default 0.7
+        Fraction of patients for training.
+    seed : int, default 101
+        R's seed.
+
+    Returns
+    -------
+    train : ndarray of int
+        Row positions of the training patients.
+    test : ndarray of int
+        Row positions of the others.
     """
     g = pd.Series(np.asarray(groups, dtype=object))
     patients = pd.unique(g)
@@ -71,7 +129,29 @@ def grouped_folds(y: Sequence, groups: Sequence, n_splits: int = 5, seed: int = 
                   ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified k folds that keep each patient's rows together.
 
-    Falls back to plain grouped folds when a class has fewer patients than folds.
+    Falls back to plain grouped folds when a class has fewer patients than folds
+    (scikit-learn's ``StratifiedGroupKFold`` / ``GroupKFold``, shuffled with ``seed``).
+
+    Parameters
+    ----------
+    y : sequence of int, shape (n,)
+        Labels to stratify on.
+    groups : sequence, shape (n,)
+        Patient of each row.
+    n_splits : int, default 5
+        Folds (at most the number of patients).
+    seed : int, default 101
+        Shuffling seed.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        ``(train rows, test rows)`` per fold.
+
+    Raises
+    ------
+    ValueError
+        With fewer than two patients.
     """
     from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 
@@ -91,7 +171,24 @@ def grouped_folds(y: Sequence, groups: Sequence, n_splits: int = 5, seed: int = 
 
 
 def fold_ids(y: Sequence, groups: Sequence, n_splits: int = 5, seed: int = 101) -> np.ndarray:
-    """1-based fold id per row (glmnet ``foldid``) from :func:`grouped_folds`."""
+    """1-based fold of each row (glmnet's ``foldid``) from :func:`grouped_folds`.
+
+    Parameters
+    ----------
+    y : sequence of int, shape (n,)
+        Labels to stratify on.
+    groups : sequence, shape (n,)
+        Patient of each row.
+    n_splits : int, default 5
+        Folds.
+    seed : int, default 101
+        Shuffling seed.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        Fold 1 … ``n_splits`` per row.
+    """
     out = np.zeros(len(y), dtype=np.int64)
     for f, (_, te) in enumerate(grouped_folds(y, groups, n_splits, seed), start=1):
         out[te] = f
@@ -101,7 +198,25 @@ def fold_ids(y: Sequence, groups: Sequence, n_splits: int = 5, seed: int = 101) 
 # --------------------------------------------------------------------------- AUC
 
 def auc_score(y: Sequence, scores: Sequence) -> float:
-    """Area under the ROC curve as ROCR gives it (ties count one half); NaN for one class."""
+    """Area under the ROC curve as ROCR gives it (ties count one half).
+
+    Parameters
+    ----------
+    y : sequence of int, shape (n,)
+        Binary labels (0/1).
+    scores : sequence of float, shape (n,)
+        Predicted scores (higher = class 1).
+
+    Returns
+    -------
+    float
+        The AUC (Mann–Whitney form); NaN when ``y`` has one class.
+
+    References
+    ----------
+    .. [1] Sing T, Sander O, Beerenwinkel N, Lengauer T. ROCR: visualizing classifier
+       performance in R. *Bioinformatics* 21(20), 3940–3941 (2005); ROCR 1.0-11.
+    """
     y = np.asarray(y).astype(int)
     s = np.asarray(scores, dtype=float)
     if not np.isfinite(s).all():
@@ -115,7 +230,20 @@ def auc_score(y: Sequence, scores: Sequence) -> float:
 
 
 def roc_curve(y: Sequence, scores: Sequence) -> pd.DataFrame:
-    """ROC points (fpr, tpr) at every distinct cut-off, from (0, 0) to (1, 1), like ROCR."""
+    """ROC points at every distinct cut-off, from (0, 0) to (1, 1), like ROCR.
+
+    Parameters
+    ----------
+    y : sequence of int, shape (n,)
+        Binary labels (0/1).
+    scores : sequence of float, shape (n,)
+        Predicted scores (higher = class 1).
+
+    Returns
+    -------
+    DataFrame
+        ``fpr``, ``tpr`` (false and true positive rates).
+    """
     y = np.asarray(y).astype(int)
     s = np.asarray(scores, dtype=float)
     cuts = np.unique(s)[::-1]
@@ -127,14 +255,48 @@ def roc_curve(y: Sequence, scores: Sequence) -> pd.DataFrame:
 
 
 def flip_auc(auc: float) -> tuple[float, bool]:
-    """The authors' flip: an AUC below 0.5 is reported as ``1 - AUC`` (paper mode only)."""
+    """The authors' flip: an AUC below 0.5 is reported as ``1 - AUC`` (paper mode only).
+
+    Parameters
+    ----------
+    auc : float
+        An AUC.
+
+    Returns
+    -------
+    auc : float
+        ``max(auc, 1 - auc)`` (NaN stays NaN).
+    flipped : bool
+        Whether it was flipped.
+    """
     if np.isfinite(auc) and auc < 0.5:
         return 1.0 - auc, True
     return auc, False
 
 
 def delong_ci(y: Sequence, scores: Sequence, level: float = 0.95) -> tuple[float, float, float]:
-    """AUC with DeLong's (1988) variance: ``(auc, low, high)``, clipped to [0, 1]."""
+    """AUC with a confidence interval from DeLong's variance, clipped to [0, 1].
+
+    Parameters
+    ----------
+    y : sequence of int, shape (n,)
+        Binary labels (0/1).
+    scores : sequence of float, shape (n,)
+        Predicted scores (higher = class 1).
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(auc, low, high)``; NaN bounds when a class has fewer than two rows.
+
+    References
+    ----------
+    .. [1] DeLong ER, DeLong DM, Clarke-Pearson DL. Comparing the areas under two or more
+       correlated receiver operating characteristic curves: a nonparametric approach.
+       *Biometrics* 44(3), 837–845 (1988).
+    """
     y = np.asarray(y).astype(int)
     s = np.asarray(scores, dtype=float)
     pos, neg = s[y == 1], s[y == 0]
@@ -155,7 +317,33 @@ def delong_ci(y: Sequence, scores: Sequence, level: float = 0.95) -> tuple[float
 
 def cluster_bootstrap_ci(y: Sequence, scores: Sequence, groups: Sequence, n_boot: int = 2000,
                          level: float = 0.95, seed: int = 101) -> tuple[float, float, float]:
-    """AUC with a percentile CI from resampling whole patients: ``(auc, low, high)``."""
+    """AUC with a percentile CI from resampling whole patients.
+
+    Parameters
+    ----------
+    y : sequence of int, shape (n,)
+        Binary labels (0/1).
+    scores : sequence of float, shape (n,)
+        Predicted scores (higher = class 1).
+    groups : sequence, shape (n,)
+        Patient of each row.
+    n_boot : int, default 2000
+        Bootstrap resamples of the patients.
+    level : float, default 0.95
+        Confidence level.
+    seed : int, default 101
+        NumPy seed of the resampling.
+
+    Returns
+    -------
+    tuple of float
+        ``(auc, low, high)``; NaN bounds when no resample has both classes.
+
+    References
+    ----------
+    .. [1] Field CA, Welsh AH. Bootstrapping clustered data. *J R Stat Soc B* 69(3),
+       369–390 (2007).
+    """
     y = np.asarray(y).astype(int)
     s = np.asarray(scores, dtype=float)
     g = pd.Series(np.asarray(groups, dtype=object))
@@ -181,7 +369,24 @@ def cluster_bootstrap_ci(y: Sequence, scores: Sequence, groups: Sequence, n_boot
 
 def auc_with_ci(y: Sequence, scores: Sequence, groups: Sequence | None = None,
                 seed: int = 101) -> dict[str, float | str]:
-    """AUC and 95% CI: DeLong for one row per patient, else the patient-cluster bootstrap."""
+    """AUC and 95% CI: DeLong for one row per patient, else the patient-cluster bootstrap.
+
+    Parameters
+    ----------
+    y : sequence of int, shape (n,)
+        Binary labels (0/1).
+    scores : sequence of float, shape (n,)
+        Predicted scores (higher = class 1).
+    groups : sequence or None, default None
+        Patient of each row; None means one row per patient.
+    seed : int, default 101
+        Bootstrap seed.
+
+    Returns
+    -------
+    dict
+        ``auc``, ``ci_low``, ``ci_high``, ``ci_method`` (``"DeLong"`` or the bootstrap).
+    """
     if groups is None or pd.Series(np.asarray(groups, dtype=object)).is_unique:
         auc, lo, hi = delong_ci(y, scores)
         method = "DeLong"
@@ -239,9 +444,21 @@ def degenerate_auc(auc: float, ci_low: float = float("nan"), ci_high: float = fl
 
 
 def flag_degenerate(table: pd.DataFrame, auc: str = "auc") -> pd.Series:
-    """:func:`degenerate_auc` for every row of a summary table (columns ``auc``, ``ci_low``,
-    ``ci_high`` and, where present, ``n_test``, ``n_positive_test``); ``""`` for informative
-    rows."""
+    """:func:`degenerate_auc` for every row of a summary table.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``auc``, ``ci_low``, ``ci_high`` and, where present, ``n_test``,
+        ``n_positive_test``.
+    auc : str, default "auc"
+        The AUC column.
+
+    Returns
+    -------
+    Series of str
+        The reason per row; ``""`` for informative rows.
+    """
     def col(name: str) -> pd.Series:
         return table[name] if name in table.columns else pd.Series(np.nan, index=table.index)
 
@@ -252,10 +469,30 @@ def flag_degenerate(table: pd.DataFrame, auc: str = "auc") -> pd.Series:
 
 def align_patients(features: pd.DataFrame, table: pd.DataFrame, min_patients: int, what: str
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Patient-level features (image rows averaged) and ``table`` on their common patients.
+    """Patient-level features (image rows averaged) and a table on their common patients.
 
-    Both may carry a ``patient_id`` column or be indexed by patient; fewer than
-    ``min_patients`` in common raises an error naming ``what`` and the likely cause.
+    Parameters
+    ----------
+    features : DataFrame
+        Features with a ``patient_id`` column or indexed by patient; image rows are averaged.
+    table : DataFrame
+        Per-patient values (scores, labels), same ID convention.
+    min_patients : int
+        Fewest common patients accepted.
+    what : str
+        What ``table`` is, named in the error.
+
+    Returns
+    -------
+    features : DataFrame, shape (n_common, n_features)
+        Float, indexed by patient.
+    table : DataFrame, shape (n_common, …)
+        The same patients, in the same order.
+
+    Raises
+    ------
+    ValueError
+        With fewer than ``min_patients`` in common (``what`` and the likely cause named).
     """
     f = features.drop(columns=[c for c in ("image_id",) if c in features.columns])
     if "patient_id" in f.columns:
@@ -287,9 +524,24 @@ def align_patients(features: pd.DataFrame, table: pd.DataFrame, min_patients: in
 
 
 def auc_display(table: pd.DataFrame, auc: str = "auc") -> pd.DataFrame:
-    """A summary table for a reader: ``auc``, ``ci_low`` and ``ci_high`` become one
-    ``AUC (95% CI)`` column (e.g. ``0.81 [0.62, 0.95]``; ``ci_method`` → ``CI method``), and a degenerate AUC
-    (:func:`degenerate_auc`) is shown as its reason, not as a number."""
+    """A summary table for a reader: the AUC and its CI as one column, degenerate AUCs as text.
+
+    ``auc``, ``ci_low`` and ``ci_high`` become one ``AUC (95% CI)`` column (e.g.
+    ``0.81 [0.62, 0.95]``; ``ci_method`` → ``CI method``), and a degenerate AUC
+    (:func:`degenerate_auc`) is shown as its reason, not as a number.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A summary table.
+    auc : str, default "auc"
+        The AUC column (the table is returned unchanged without it).
+
+    Returns
+    -------
+    DataFrame
+        The table for display.
+    """
     if auc not in table.columns:
         return table
     flags = flag_degenerate(table, auc)

@@ -17,8 +17,16 @@ from .modes import check_mode
 
 
 class StageTables(dict):
-    """The tables a prediction stage wrote (name → DataFrame), with ``paths``: every file it
-    wrote (tables and figures; figures as their PNG) by name."""
+    """The tables a prediction stage wrote (name → DataFrame), with every file it wrote.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The tables, by name.
+    paths : dict of str to Path
+        Every file written (tables and figures; figures as their PNG), by name; kept as
+        ``.paths``.
+    """
 
     def __init__(self, tables: dict[str, pd.DataFrame], paths: dict[str, Path]):
         super().__init__(tables)
@@ -30,7 +38,18 @@ def _figure(paths: list[Path]) -> Path:
 
 
 def with_patient_column(table: pd.DataFrame) -> pd.DataFrame:
-    """A table with a ``patient_id`` column (taken from the index when absent)."""
+    """A table with a ``patient_id`` column (taken from the index when absent).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Indexed by patient or with a ``patient_id`` column.
+
+    Returns
+    -------
+    DataFrame
+        With ``patient_id`` as a column.
+    """
     if "patient_id" in table.columns:
         return table
     out = table.copy()
@@ -39,7 +58,25 @@ def with_patient_column(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def crf_to_images(crf: pd.DataFrame, images: pd.DataFrame) -> pd.DataFrame:
-    """Patient-level CRFs repeated on every image (``image_id``, ``patient_id``) of ``images``."""
+    """Patient-level CRFs repeated on every image of ``images``.
+
+    Parameters
+    ----------
+    crf : DataFrame
+        One row per patient (``patient_id`` + features).
+    images : DataFrame
+        ``image_id``, ``patient_id``.
+
+    Returns
+    -------
+    DataFrame
+        ``image_id``, ``patient_id`` + features, one row per image of a patient with CRFs.
+
+    Raises
+    ------
+    ValueError
+        If no patient has both.
+    """
     ids = images[["image_id", "patient_id"]]
     out = ids.merge(crf, on="patient_id", how="inner")
     if out.empty:
@@ -49,7 +86,22 @@ def crf_to_images(crf: pd.DataFrame, images: pd.DataFrame) -> pd.DataFrame:
 
 def cohort_images(cohort, characteristics: Sequence[str] = ("T", "N", "ER", "PR", "HER2")
                   ) -> tuple[list[np.ndarray], pd.DataFrame]:
-    """Every image of a loaded cohort with its patient's labels (for the EfficientNet baseline)."""
+    """Every image of a loaded cohort with its patient's labels (for the EfficientNet baseline).
+
+    Parameters
+    ----------
+    cohort : Cohort
+        A loaded cohort with DICOM.
+    characteristics : sequence of str, default ("T", "N", "ER", "PR", "HER2")
+        Clinical columns to attach.
+
+    Returns
+    -------
+    images : list of ndarray
+        2-D float32 pixel arrays.
+    labels : DataFrame
+        One row per image: ``patient_id`` and the characteristics.
+    """
     imgs = cohort.images
     labels = imgs[["patient_id"]].copy()
     for ch in characteristics:
@@ -58,8 +110,11 @@ def cohort_images(cohort, characteristics: Sequence[str] = ("T", "N", "ER", "PR"
 
 
 def _recorded(fn, *args, **kw):
-    """Run ``fn`` recording its warnings (rows left out, not-modelled results …); re-emit them
-    (so the console shows them) and return ``(result, messages)`` for the manifest."""
+    """Run ``fn`` recording its warnings and re-emit them.
+
+    Run ``fn`` recording its warnings (rows left out, not-modelled results …); re-emit them
+    (so the console shows them) and return ``(result, messages)`` for the manifest.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fn(*args, **kw)
@@ -79,17 +134,44 @@ def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.Data
                 config: PredictConfig | None = None,
                 modes: Sequence[str] | None = None,
                 published: Mapping[str, Mapping] | None = None) -> StageTables:
-    """Study 1 prediction: Fig 4d–e, Supplementary Fig 1 and Table 1, in every mode.
+    """Study liu2023's prediction: Fig 4d–e, Supplementary Fig 1 and Table 1, in every mode.
 
-    ``drf``/``crf``: feature tables (``image_id``/``patient_id`` + features; CRFs may be one
-    row per patient). ``clinical``: indexed by patient_id with T, N, ER, PR, HER2.
-    ``targets``: ``patient_id`` + signature scores and TIMER cell types (Supp. Fig 1).
-    ``images``/``image_labels``: 2-D arrays and their patient_id + labels (Supp. Table 1).
-    ``published``: ``{"lasso": {(feature set, characteristic): text}, "classes":
-    {(target, feature set, model): AUC}}`` for the tables' published columns (see
-    ``pyradiogen.studies.liu2023``). Returns the tables written (``.paths``: every file by
-    name); figures go beside them. Rows left out and results not modelled are in each table's
-    ``note`` column, on the console and in the manifest (``warnings``).
+    Rows left out and results not modelled are in each table's ``note`` column, on the
+    console and in the manifest (``warnings``). Figures go beside the tables.
+
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        Output folder.
+    drf : DataFrame
+        DRF table (``image_id``, ``patient_id``, features).
+    clinical : DataFrame
+        Indexed by patient ID with T, N, ER, PR, HER2.
+    crf : DataFrame or None, default None
+        CRF36 table (may be one row per patient).
+    targets : DataFrame or None, default None
+        ``patient_id`` + signature scores and TIMER cell types (Supp. Fig 1).
+    images : sequence of ndarray or None, default None
+        2-D images for Supp. Table 1.
+    image_labels : DataFrame or None, default None
+        ``patient_id`` + labels per image.
+    config : PredictConfig or None, default None
+        ``[predict]`` section.
+    modes : sequence of str or None, default None
+        Modes to run (the configuration's when None).
+    published : mapping or None, default None
+        ``{"lasso": {(feature set, characteristic): text}, "classes": {(target, feature set,
+        model): AUC}}`` for the published columns (``pyradiogen.studies.liu2023``).
+
+    Returns
+    -------
+    StageTables
+        The tables written, with ``.paths``.
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
     (res, cfg, mode_list, out), msgs = _recorded(
         _liu2023, out_dir, drf, clinical, crf, targets, images, image_labels, config, modes,
@@ -146,8 +228,11 @@ def _efficientnet_all(images, image_labels, mode_list, cfg) -> pd.DataFrame:
 
 def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, published=None
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, Path]]:
-    """The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables
-    and written paths by name."""
+    """The lasso paths and class models of study liu2023.
+
+    The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables
+    and written paths by name.
+    """
     from .classes import run_classes
     from .figures import plot_auc_vs_features, plot_mode_comparison, plot_roc_curves
     from .lasso import run_lasso
@@ -212,13 +297,38 @@ def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores:
                 modes: Sequence[str] | None = None,
                 published: Mapping[str, tuple[float | None, str]] | None = None
                 ) -> StageTables:
-    """Study 2 Table 4 in every mode, with the published values beside ours.
+    """Study kim2020's Table 4 in every mode, with the published values beside ours.
 
-    ``published``: risk score → (adjusted R², p as printed; None = not significant), e.g.
-    ``pyradiogen.studies.kim2020.PUBLISHED_TABLE4``, for the ``published_*`` columns.
-    A risk score that cannot be modelled (no values, constant, too few patients) gets a row
-    with ``note`` ``not modelled: …``; patients left out are named in ``note``, on the console
-    and in the manifest (``warnings``). Returns ``{"table4": …}`` with ``.paths``."""
+    A risk score that cannot be modelled gets a row with ``note`` ``not modelled: …``;
+    patients left out are named in ``note``, on the console and in the manifest.
+
+    Parameters
+    ----------
+    out_dir : str or PathLike
+        Output folder.
+    features : DataFrame
+        pyradiomics CRFs.
+    risk_scores : DataFrame
+        Risk scores per patient.
+    screen : DataFrame or None, default None
+        Spearman screen table (``score``, ``feature``, ``p_value``).
+    config : PredictConfig or None, default None
+        ``[predict]`` section.
+    modes : sequence of str or None, default None
+        Modes to run.
+    published : mapping or None, default None
+        Risk score → (adjusted R², p as printed; None = not significant), e.g.
+        ``pyradiogen.studies.kim2020.PUBLISHED_TABLE4``.
+
+    Returns
+    -------
+    StageTables
+        ``{"table4": …}`` with ``.paths``.
+
+    References
+    ----------
+    .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020) (study kim2020).
+    """
     (res, cfg, mode_list, out), msgs = _recorded(_kim2020, out_dir, features, risk_scores,
                                                  screen, config, modes, published)
     res.paths["manifest"] = store.write_manifest(

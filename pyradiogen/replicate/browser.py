@@ -15,7 +15,18 @@ CHROMIUM_FLAGS = [
 
 
 def chromium_binary() -> str:
-    """Path of Debian's Chromium; a clear error when it is not installed."""
+    """Path of Debian's Chromium.
+
+    Returns
+    -------
+    str
+        The executable.
+
+    Raises
+    ------
+    FileNotFoundError
+        When it is not installed (the install script named).
+    """
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
         if path:
@@ -25,12 +36,32 @@ def chromium_binary() -> str:
 
 def page_metrics(html_path: str | Path, width: int = 1280, height: int = 800,
                  timeout: float = 90) -> dict[str, int]:
-    """Load the report in headless Chromium in a ``width`` × ``height`` window; return what
-    its load script measured (the ``data-*`` attributes it sets on ``<body>``, see
-    ``report._LAYOUT_CHECK``): ``images-total``, ``images-rendered``, ``viewport-width``,
-    ``viewport-height``, ``contents-top``/``contents-bottom`` (page pixels of the contents
-    list), ``tables``, ``max-table-rows`` and ``page-overflow-x`` (pixels the page is wider
-    than the window)."""
+    """Load the report in headless Chromium and return what its load script measured.
+
+    The ``data-*`` attributes the script sets on ``<body>`` (see ``report._LAYOUT_CHECK``).
+
+    Parameters
+    ----------
+    html_path : str or Path
+        The report.
+    width, height : int, default 1280, 800
+        Window size, in pixels.
+    timeout : float, default 90
+        Seconds.
+
+    Returns
+    -------
+    dict of str to int
+        ``images-total``, ``images-rendered``, ``viewport-width``, ``viewport-height``,
+        ``contents-top``/``contents-bottom`` (page pixels of the contents list), ``tables``,
+        ``max-table-rows`` and ``page-overflow-x`` (pixels the page is wider than the
+        window).
+
+    Raises
+    ------
+    RuntimeError
+        If Chromium returns no document or the report's load script did not run.
+    """
     with tempfile.TemporaryDirectory() as profile:
         res = subprocess.run(
             [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
@@ -48,14 +79,46 @@ def page_metrics(html_path: str | Path, width: int = 1280, height: int = 800,
 
 
 def rendered_images(html_path: str | Path, timeout: float = 90) -> tuple[int, int]:
-    """Load the report in headless Chromium; return (figures rendered, figures total)."""
+    """Load the report in headless Chromium and count the figures it rendered.
+
+    Parameters
+    ----------
+    html_path : str or Path
+        The report.
+    timeout : float, default 90
+        Seconds.
+
+    Returns
+    -------
+    tuple of int
+        ``(figures rendered, figures total)``.
+    """
     m = page_metrics(html_path, timeout=timeout)
     return m["images-rendered"], m["images-total"]
 
 
 def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1280,
                height: int = 800, timeout: float = 90) -> Path:
-    """Save a PNG screenshot of the report's first ``height`` pixels."""
+    """Save a PNG screenshot of the report's first ``height`` pixels.
+
+    Parameters
+    ----------
+    html_path : str or Path
+        The report.
+    png_path : str or Path
+        The PNG to write.
+    width : int, default 1280
+        Window width, in pixels.
+    height : int, default 800
+        Window height, in pixels.
+    timeout : float, default 90
+        Seconds.
+
+    Returns
+    -------
+    Path
+        ``png_path``.
+    """
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",

@@ -21,7 +21,8 @@ from .stage import Artefacts, Study
 
 def caption_of(name: str, captions: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
     """The (title, caption) of a result: ``captions`` keyed by result name or fnmatch pattern
-    (an exact name wins, then the first matching pattern)."""
+    (an exact name wins, then the first matching pattern).
+    """
     if name in captions:
         return captions[name]
     for pat, cap in captions.items():
@@ -32,10 +33,12 @@ def caption_of(name: str, captions: Mapping[str, tuple[str, str]]) -> tuple[str,
 
 def figures(rep: Report, sec: Section, art: Artefacts, patterns: Sequence[str],
             missing: str, captions: Mapping[str, tuple[str, str]] | None = None) -> None:
-    """Add every figure whose result name matches one of ``patterns`` (in that order; within
-    a pattern in the order of ``captions``), with
-    its title and caption from ``captions`` (result name or pattern → (title, caption)), or a
-    note naming what was not produced."""
+    """Add every figure whose result name matches one of ``patterns``, or a note naming what is missing.
+
+    Figures follow the order of ``patterns`` and, within a pattern, the order of
+    ``captions``; each gets its title and caption from ``captions`` (result name or pattern
+    → (title, caption)).
+    """
     found: dict[str, Path] = {}
     rank = {k: i for i, k in enumerate(captions or {})}
 
@@ -65,7 +68,8 @@ def figures(rep: Report, sec: Section, art: Artefacts, patterns: Sequence[str],
 
 def _distinct(name: str, group: Sequence[str]) -> str:
     """The words of ``name`` that its group does not share (``drf kegg`` of
-    ``liu2023_drf_figures/fig5_heatmap_drf_kegg`` among the other heatmaps)."""
+    ``liu2023_drf_figures/fig5_heatmap_drf_kegg`` among the other heatmaps).
+    """
     words = [n.replace("/", "_").split("_") for n in group]
     mine = name.replace("/", "_").split("_")
     common = set.intersection(*(set(w) for w in words))
@@ -76,7 +80,8 @@ def _distinct(name: str, group: Sequence[str]) -> str:
 def stage_table(records: Sequence[Any]) -> pd.DataFrame:
     """One row per stage: its study, what happened to it and the time of the run that produced
     its outputs (``StageRecord.label``: ``ran in 12.3 s``, ``reused from … (ran in 12.3 s)``,
-    ``skipped (reason)``)."""
+    ``skipped (reason)``).
+    """
     return pd.DataFrame([{"stage": r.name, "study": r.study, "status": r.status,
                           "time of the producing run": "—" if r.status == "skipped"
                           else r.label,
@@ -121,7 +126,8 @@ def build_report(out: Path, artefacts: Artefacts, studies: Sequence[Study],
 
 def _certificate(rep: Report, path: Path | None) -> None:
     """The parity certificate (``path``: its JSON): first, and a deviation at the top of the
-    report if it failed."""
+    report if it failed.
+    """
     from ..certificate import ParityCertificate
 
     sec = rep.section("Parity certificate: fast engines against R on this run's data")

@@ -26,7 +26,18 @@ STUDIES = f"{PACKAGE}.studies"
 
 
 def module_file(name: str) -> Path | None:
-    """The source file of a ``pyradiogen`` module (package ``__init__`` or ``.py``)."""
+    """The source file of a ``pyradiogen`` module (package ``__init__`` or ``.py``).
+
+    Parameters
+    ----------
+    name : str
+        Dotted module name.
+
+    Returns
+    -------
+    Path or None
+        The file, or None outside ``pyradiogen``.
+    """
     if name != PACKAGE and not name.startswith(PACKAGE + "."):
         return None
     parts = name.split(".")[1:]
@@ -42,9 +53,23 @@ def _package_of(module: str, is_package: bool) -> str:
 
 
 def imports_of(tree: ast.AST, module: str, is_package: bool) -> set[str]:
-    """``pyradiogen`` modules named by the import statements anywhere in ``tree``.
+    """The ``pyradiogen`` modules named by the import statements anywhere in a syntax tree.
 
     ``from X import y`` names ``X.y`` when that is a module, else ``X``.
+
+    Parameters
+    ----------
+    tree : ast.AST
+        A parsed module.
+    module : str
+        Its dotted name (resolves relative imports).
+    is_package : bool
+        Whether it is a package ``__init__``.
+
+    Returns
+    -------
+    set of str
+        Dotted module names.
     """
     out: set[str] = set()
     pkg = _package_of(module, is_package)
@@ -91,8 +116,20 @@ def _source(module: str) -> str:
 
 
 def closure(roots: Iterable[str], follow_studies: bool = False) -> list[str]:
-    """Every ``pyradiogen`` module reachable from ``roots`` (sorted); study modules are
-    leaves unless ``follow_studies``."""
+    """Every ``pyradiogen`` module reachable from some modules by imports.
+
+    Parameters
+    ----------
+    roots : iterable of str
+        Dotted module names to start from.
+    follow_studies : bool, default False
+        Follow imports out of study modules (leaves otherwise).
+
+    Returns
+    -------
+    list of str
+        Sorted dotted names.
+    """
     seen: set[str] = set()
     todo = [r for r in roots if module_file(r) is not None]
     while todo:
@@ -118,7 +155,18 @@ def _function_imports(fn: Callable) -> tuple[str, set[str]]:
 
 
 def code_version(*functions: Callable) -> str:
-    """SHA-256 of the source the given functions run (see the module docstring)."""
+    """SHA-256 of the source the given functions run (see the module docstring).
+
+    Parameters
+    ----------
+    *functions : callable
+        Stage functions and adapters.
+
+    Returns
+    -------
+    str
+        Hex digest over the sources of their modules' import closures.
+    """
     h = hashlib.sha256()
     roots: set[str] = set()
     for fn in functions:

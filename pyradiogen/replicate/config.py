@@ -10,15 +10,32 @@ from ..config import DEFAULT_SEED, register_section
 @register_section("replicate")
 @dataclass
 class ReplicateConfig:
-    """What ``replicate`` runs and at which size.
+    """Configuration section ``[replicate]``: what ``replicate`` runs and at which size.
 
-    ``demo_patients`` is the number of patients the demo cohort keeps after study 1's
-    exclusions; ``drf_epochs`` of ``None`` uses the DRF preset's epochs; ``efficientnet_epochs``
-    is kept small by default because EfficientNet-B0 on a CPU is slow (the paper trained 100);
-    ``classes_permutations_rigorous`` bounds the ClassifyR-style selection repeated inside every
-    rigorous outer fold (paper mode keeps the authors' 100 permutations), and
-    ``loo_inner_folds_rigorous`` the inner ``cv.glmnet`` folds of study 2's nested
-    leave-one-out (the paper's own LOO is unchanged).
+    Parameters
+    ----------
+    demo_patients : int, default 110
+        Patients the demo cohort keeps after study liu2023's exclusions.
+    demo_seed : int, default DEFAULT_SEED
+        Seed of the demo cohort.
+    drf_epochs : int or None, default None
+        DRF epochs (the preset's when None).
+    classes_permutations_rigorous : int, default 20
+        ClassifyR-style selection repeats inside every rigorous outer fold (paper mode keeps
+        the authors' 100).
+    loo_inner_folds_rigorous : int, default 5
+        Inner ``cv.glmnet`` folds of study kim2020's nested leave-one-out (the paper's own
+        LOO is unchanged).
+    efficientnet_epochs : int, default 2
+        Kept small: EfficientNet-B0 on a CPU is slow (the paper trained 100).
+    efficientnet_max_images : int, default 160
+        Images used for the EfficientNet baseline.
+    efficientnet_image_size : int, default 96
+        Its input side, in pixels.
+    n_jobs : int, default 2
+        Worker processes of the stages.
+    alpha : float, default 0.05
+        Significance level of the report's counts.
     """
 
     demo_patients: int = 110

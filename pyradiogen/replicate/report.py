@@ -77,12 +77,16 @@ _LAYOUT_CHECK = (
 
 @dataclass
 class Block:
+    """One block of a report section: ``kind`` (text, table, compare, figure, html) and its payload."""
+
     kind: str
     payload: dict[str, Any]
 
 
 @dataclass
 class Section:
+    """One section of the report: its title, the study it belongs to and its blocks."""
+
     title: str
     study: str | None = None
     blocks: list[Block] = field(default_factory=list)
@@ -114,7 +118,7 @@ def align_to_published(paper: pd.DataFrame | Mapping[Any, Any] | None,
                        ours: pd.DataFrame | Mapping[Any, Any] | None,
                        key: str | Sequence[str] | None = None,
                        rename: Mapping[str, str] | None = None) -> pd.DataFrame | None:
-    """This run's table in the layout of the published one, for :meth:`Report.compare`.
+    """Lay out this run's table as the published one, for :meth:`Report.compare`.
 
     Parameters
     ----------
@@ -169,7 +173,8 @@ def merged_values(paper: pd.DataFrame | Mapping[Any, Any],
                   label: str = "quantity") -> pd.DataFrame:
     """Published and this run's values of named quantities in one table: one row per quantity
     (the published ones first, in the published order), columns ``published`` and
-    ``this run`` ("—" where one side lacks the quantity)."""
+    ``this run`` ("—" where one side lacks the quantity).
+    """
     pub = as_frame(paper)
     run = as_frame(ours)
     pv = pub.iloc[:, 0]
@@ -191,7 +196,8 @@ def truncate(df: pd.DataFrame, limit: int = MAX_INLINE_ROWS,
              sort_by: str | Sequence[str] | None = None,
              ascending: bool | Sequence[bool] = True) -> tuple[pd.DataFrame, int]:
     """The rows a long table shows inline: sorted by ``sort_by`` (missing values last), the
-    first ``limit``; returns them and the table's full row count."""
+    first ``limit``; returns them and the table's full row count.
+    """
     n = len(df)
     if sort_by is not None:
         cols = [sort_by] if isinstance(sort_by, str) else list(sort_by)
@@ -276,12 +282,14 @@ class Report:
         self._base: Path | None = None
 
     def section(self, title: str, study: str | None = None) -> Section:
+        """Add a section (optionally of one study) and return it."""
         sec = Section(title, study)
         self.sections.append(sec)
         return sec
 
     @staticmethod
     def text(sec: Section, text: str, kind: str = "p") -> None:
+        """Add a paragraph (``kind`` ``"p"``) or a note (``"note"``) to a section."""
         sec.blocks.append(Block("text", {"text": text, "kind": kind}))
 
     @staticmethod
@@ -324,7 +332,7 @@ class Report:
               caption: str | None = None, *, index: bool = True,
               csv: str | os.PathLike | None = None, sort_by: str | Sequence[str] | None = None,
               ascending: bool | Sequence[bool] = True) -> None:
-        """A table with its title and caption.
+        """Add a table with its title and caption to a section (None: "not computed in this run").
 
         ``sort_by``/``ascending``: the order of the rows shown when the table is longer than
         the inline limit (e.g. ``"p_adj"`` ascending, a count descending); ``csv``: the full
@@ -337,6 +345,7 @@ class Report:
     @staticmethod
     def figure(sec: Section, path: str | os.PathLike | None, caption: str,
                title: str | None = None) -> None:
+        """Add a figure (a PNG, embedded) with its caption and title; a missing one is flagged."""
         sec.blocks.append(Block("figure", {"path": path, "caption": caption, "title": title}))
 
     @staticmethod
@@ -352,7 +361,8 @@ class Report:
     # ------------------------------------------------------------------ rendering
     def _full_table_link(self, df: pd.DataFrame, title: str, csv: Any, index: bool) -> str:
         """A link (relative to the report) to the full table; writes a CSV when none is
-        given and the report knows where it goes."""
+        given and the report knows where it goes.
+        """
         if csv is None and self._base is not None:
             path = self._base / "tables" / f"report_{_slug(title)}.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -433,6 +443,7 @@ class Report:
         raise ValueError(f"unknown block kind {b.kind}")
 
     def render(self) -> str:
+        """The whole report as one self-contained HTML document."""
         meta_rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                             for k, v in self.meta.items())
         heads = [("settings", "Run settings and stages"),
@@ -472,7 +483,8 @@ class Report:
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write the report atomically; full CSVs of long tables without one go to
-        ``tables/`` beside it."""
+        ``tables/`` beside it.
+        """
         self._base = Path(path).resolve().parent
         try:
             return atomic_write(path, self.render())

@@ -65,9 +65,11 @@ class Planned:
 
     @property
     def reason(self) -> str:
+        """Why the stage is skipped: its missing inputs, joined."""
         return "; ".join(self.missing)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-able form: study, stage, runnable, missing, reads and writes."""
         return {"study": self.study, "stage": self.stage.name, "runnable": self.runnable,
                 "missing": list(self.missing), "reads": list(self.stage.reads),
                 "writes": self.stage.output_names()}
@@ -90,12 +92,16 @@ class StageRecord:
 
     @property
     def ran(self) -> bool:
+        """Whether this run ran the stage (not reused, not skipped)."""
         return self.status == "ran"
 
     @property
     def label(self) -> str:
-        """``ran in 12.3 s``, ``reused from 2026-05-01 10:32:00 UTC (ran in 12.3 s)`` or
-        ``skipped (reason)``; ``seconds`` is the time of the run that produced the outputs."""
+        """What happened to the stage, in words.
+
+        ``ran in 12.3 s``, ``reused from 2026-05-01 10:32:00 UTC (ran in 12.3 s)`` or
+        ``skipped (reason)``; ``seconds`` is the time of the run that produced the outputs.
+        """
         if self.status == "skipped":
             return f"skipped ({self.reason})" if self.reason else "skipped"
         return store.StageTiming(self.name, self.seconds, None, self.reused_from,
@@ -114,6 +120,7 @@ class RunResult:
 
     @property
     def skipped(self) -> list[StageRecord]:
+        """The records of the stages skipped."""
         return [r for r in self.records if r.status == "skipped"]
 
 
@@ -139,7 +146,8 @@ def describe(token: str) -> str:
 
 def plan(studies: Sequence[Study], facts: Iterable[str]) -> list[Planned]:
     """Which stages run on a cohort with ``facts``, in order; a stage shared by several
-    studies (same name) appears once."""
+    studies (same name) appears once.
+    """
     have = set(facts)
     out: list[Planned] = []
     seen: set[str] = set()
@@ -176,7 +184,8 @@ def _name_producer(text: str, producer: dict[str, Planned]) -> str:
 
 def _fingerprint(folder: Path) -> str:
     """Cheap fingerprint of a large folder (DICOM, STAR counts): relative paths, sizes and
-    modification times of its files."""
+    modification times of its files.
+    """
     h = hashlib.sha256()
     for p in sorted(q for q in folder.rglob("*") if q.is_file() and ".pyradiogen" not in q.parts):
         st = p.stat()
@@ -209,6 +218,7 @@ class Runner:
     # ------------------------------------------------------------------ the cohort
     @property
     def cohort_dir(self) -> Path:
+        """The cohort: ``--cohort``, or the generated one under the output folder."""
         return Path(self.opt.cohort) if self.opt.cohort else self.out / "cohort"
 
     @property
@@ -217,15 +227,18 @@ class Runner:
         return self.opt.cohort is None
 
     def manifest(self) -> Any:
+        """The cohort's parsed ``cohort.toml``."""
         from ..cohort.manifest import read_manifest
 
         return read_manifest(self.cohort_dir)
 
     @property
     def is_demo(self) -> bool:
+        """Whether the cohort is a generated demo cohort."""
         return self.generated or self.manifest().kind == "demo"
 
     def cohort(self) -> Any:
+        """The loaded cohort (read once per run)."""
         if self._cohort is None:
             from ..cohort import load_cohort
 
@@ -261,7 +274,8 @@ class Runner:
     # ------------------------------------------------------------------ keys
     def _inputs(self, stage: Stage) -> dict[str, str]:
         """Hashes of what a stage reads, by name: ``cohort.toml``, the cohort parts (a folder
-        by its fingerprint) and the upstream results."""
+        by its fingerprint) and the upstream results.
+        """
         from ..cohort.manifest import MANIFEST
 
         man = self.manifest()
@@ -399,7 +413,8 @@ class Runner:
     def check_minimums(self) -> list[dict[str, Any]]:
         """Refuse the cohort (:class:`~pyradiogen.minimums.CohortTooSmallError`) when a study
         keeps fewer patients than one of its stages needs (:mod:`pyradiogen.minimums`),
-        naming the stage, the count and the reason; return the checked rows otherwise."""
+        naming the stage, the count and the reason; return the checked rows otherwise.
+        """
         from ..minimums import require_minimums
 
         kept = {s.name: self.artefacts.json(f"{s.name}_patients")["patients"]
@@ -416,7 +431,8 @@ class Runner:
     def certificate_inputs(self, load: bool = True) -> tuple[dict[str, Any], list[Path]]:
         """What the parity certificate checks in this run — keyword specs for
         :func:`pyradiogen.certificate.certify` (with ``load=False`` only their names), from
-        each study's ``certificate`` declaration — and the result files it reads."""
+        each study's ``certificate`` declaration — and the result files it reads.
+        """
         specs: dict[str, Any] = {}
         files: list[Path] = []
         for study in self.studies:
@@ -435,7 +451,8 @@ class Runner:
     def certificate(self) -> None:
         """The parity certificate of this run (``[certificate]``): a seeded sample of the fast
         engines' results recomputed with R; cached like a stage, its warnings on the console
-        and at the top of the report."""
+        and at the top of the report.
+        """
         from ..certificate import ParityCertificate, certify
 
         ccfg = self.cfg.section("certificate")

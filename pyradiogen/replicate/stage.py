@@ -60,13 +60,33 @@ COHORT_FACTS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Read:
-    """One declared input: alternatives (any one suffices) and whether it is optional."""
+    """One declared input: alternatives (any one suffices) and whether it is optional.
+
+    Parameters
+    ----------
+    names : tuple of str
+        Result names or ``cohort:<fact>``; one present suffices (all present are used).
+    optional : bool
+        A trailing ``?``: the stage runs without it.
+    """
 
     names: tuple[str, ...]
     optional: bool
 
     @classmethod
     def parse(cls, text: str) -> Read:
+        """Parse one ``reads`` entry (``"drfs_qn|crf36?"``).
+
+        Parameters
+        ----------
+        text : str
+            The declaration.
+
+        Returns
+        -------
+        Read
+            Its alternatives and optional mark.
+        """
         optional = text.endswith("?")
         names = tuple(n.strip() for n in text.rstrip("?").split("|") if n.strip())
         if not names:
@@ -83,7 +103,33 @@ class Read:
 
 @dataclass(frozen=True)
 class Stage:
-    """One stage of a study, declared as data (see the module docstring)."""
+    """One stage of a study, declared as data (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        Stage name (``liu2023-associate``).
+    run : str or callable
+        The public stage function, ``"module:function"`` (imported when the stage runs).
+    call : callable
+        The study's adapter: ``call(ctx: StageContext) -> {result name: path}``.
+    reads : tuple of str, default ()
+        Inputs: cohort facts and upstream results (``?`` optional, ``a|b`` alternatives).
+    writes : mapping of str to str or None
+        Results by name → destination under the run's output folder (None: the stage's
+        folder); ``?`` optional, ``/*`` a group whose destination holds ``{name}``.
+    params : tuple of str, default ()
+        Configuration sections and run options its results depend on (part of the key).
+    deviations : callable or None, default None
+        ``deviations(ctx) -> list of str``: how this run departs from the paper.
+    description : str, default ""
+        One line for ``validate`` and the report.
+
+    Raises
+    ------
+    ValueError
+        A malformed ``reads`` entry or a group without a ``{name}`` destination.
+    """
 
     name: str
     run: str | Callable[..., Any]
@@ -118,11 +164,34 @@ class Stage:
         return tuple(Read.parse(r) for r in self.reads)
 
     def output_names(self, optional: bool = True) -> list[str]:
-        """Declared result names (groups as ``prefix/*``), without the optional mark."""
+        """Declared result names (groups as ``prefix/*``), without the optional mark.
+
+        Parameters
+        ----------
+        optional : bool, default True
+            Include the optional results.
+
+        Returns
+        -------
+        list of str
+            Names in declaration order.
+        """
         return [n.rstrip("?") for n in self.writes if optional or not n.endswith("?")]
 
     def destination(self, name: str) -> tuple[str, str | None] | None:
-        """``(declared name, destination template)`` for a produced result name, or None."""
+        """The declaration and destination template of a produced result name.
+
+        Parameters
+        ----------
+        name : str
+            A result name the stage returned (a group member ``prefix/x`` included).
+
+        Returns
+        -------
+        tuple of (str, str or None) or None
+            ``(declared name, destination template)``, or None when the stage does not declare
+            it.
+        """
         for decl, dest in self.writes.items():
             d = decl.rstrip("?")
             if d == name or (d.endswith("/*") and name.startswith(d[:-1])):
@@ -132,7 +201,27 @@ class Stage:
 
 @dataclass(frozen=True)
 class Study:
-    """A study: its stages in run order, its report sections and its identity."""
+    """A study: its stages in run order, its report sections and its identity.
+
+    Parameters
+    ----------
+    name : str
+        Study ID (``liu2023``).
+    title : str
+        Title for the report.
+    citation : str
+        The paper.
+    stages : tuple of Stage
+        In run order.
+    report : callable or None, default None
+        ``report(rep, artefacts, info)``: the study's report sections.
+    module : str, default ""
+        The declaring module.
+    certificate : callable or None, default None
+        ``certificate(artefacts, config, load_cohort, engine, load) -> (specs, files)``:
+        keyword specs for :func:`pyradiogen.certificate.certify` (only their names when
+        ``load`` is false) and the result files they read.
+    """
 
     name: str
     title: str
@@ -148,7 +237,13 @@ class Study:
 
 
 class Artefacts(Mapping[str, Path]):
-    """Named results of a run (name → path). Figures are the PNG; the SVG lies beside it."""
+    """Named results of a run (name → path). Figures are the PNG; the SVG lies beside it.
+
+    Parameters
+    ----------
+    paths : mapping of str to str or PathLike, or None, default None
+        Initial results.
+    """
 
     def __init__(self, paths: Mapping[str, str | os.PathLike] | None = None) -> None:
         self._paths: dict[str, Path] = {k: Path(v) for k, v in (paths or {}).items()}
@@ -169,22 +264,62 @@ class Artefacts(Mapping[str, Path]):
         return f"Artefacts({sorted(self._paths)})"
 
     def update(self, other: Mapping[str, str | os.PathLike]) -> None:
-        """Add (or replace) results."""
+        """Add (or replace) results.
+
+        Parameters
+        ----------
+        other : mapping of str to str or PathLike
+            Name → path.
+        """
         self._paths.update({k: Path(v) for k, v in other.items()})
 
     def path(self, name: str) -> Path | None:
-        """The path of a result, or None when this run did not produce it."""
+        """The path of a result, or None when this run did not produce it.
+
+        Parameters
+        ----------
+        name : str
+            Result name.
+
+        Returns
+        -------
+        Path or None
+            The file, when it exists.
+        """
         p = self._paths.get(name)
         return p if p is not None and p.exists() else None
 
     def group(self, pattern: str) -> list[Path]:
-        """Paths of every result whose name matches ``pattern`` (fnmatch), in name order;
-        ``"liu2023_drf_fig5/*"`` gives the members of a group."""
+        """Paths of every result whose name matches a pattern, in name order.
+
+        Parameters
+        ----------
+        pattern : str
+            fnmatch pattern; ``"liu2023_drf_fig5/*"`` gives the members of a group.
+
+        Returns
+        -------
+        list of Path
+            Existing files.
+        """
         return [self._paths[n] for n in sorted(self._paths)
                 if fnmatch.fnmatchcase(n, pattern) and self._paths[n].exists()]
 
     def frame(self, name: str, **kw: Any) -> pd.DataFrame | None:
-        """A tabular result read back (CSV, TSV or parquet), or None when absent."""
+        """A tabular result read back (CSV, TSV or Parquet), or None when absent.
+
+        Parameters
+        ----------
+        name : str
+            Result name.
+        **kw : Any
+            Passed to the pandas reader.
+
+        Returns
+        -------
+        DataFrame or None
+            The table.
+        """
         p = self.path(name)
         if p is None:
             return None
@@ -193,14 +328,45 @@ class Artefacts(Mapping[str, Path]):
         return pd.read_csv(p, sep="\t" if p.suffix == ".tsv" else ",", **kw)
 
     def json(self, name: str) -> Any:
-        """A JSON result read back, or None when absent."""
+        """A JSON result read back, or None when absent.
+
+        Parameters
+        ----------
+        name : str
+            Result name.
+
+        Returns
+        -------
+        Any
+            The parsed JSON.
+        """
         p = self.path(name)
         return None if p is None else json.loads(p.read_text())
 
 
 @dataclass
 class StageContext:
-    """What a stage's adapter (``Stage.call``) sees while it runs."""
+    """What a stage's adapter (``Stage.call``) sees while it runs.
+
+    Parameters
+    ----------
+    stage : Stage
+        The stage running.
+    dir : Path
+        Its output folder.
+    config : Config
+        The run's configuration.
+    options : mapping
+        Run options (engine, n_jobs …).
+    inputs : Artefacts
+        Results of earlier stages.
+    cohort_dir : Path
+        The cohort.
+    load_cohort : callable
+        Loads the cohort (once per run).
+    is_demo : bool, default False
+        A generated demo cohort.
+    """
 
     stage: Stage
     dir: Path
@@ -212,30 +378,98 @@ class StageContext:
     is_demo: bool = False
 
     def cohort(self) -> Any:
-        """The loaded cohort (read once per run)."""
+        """The loaded cohort (read once per run).
+
+        Returns
+        -------
+        Cohort
+            The cohort.
+        """
         return self.load_cohort()
 
     def has(self, name: str) -> bool:
-        """Whether a result of an earlier stage is available."""
+        """Whether a result of an earlier stage is available.
+
+        Parameters
+        ----------
+        name : str
+            Result name.
+
+        Returns
+        -------
+        bool
+            True when produced and present.
+        """
         return self.inputs.path(name) is not None
 
     def path(self, name: str) -> Path:
-        """The path of an upstream result (KeyError naming it when absent)."""
+        """The path of an upstream result.
+
+        Parameters
+        ----------
+        name : str
+            Result name.
+
+        Returns
+        -------
+        Path
+            The file.
+
+        Raises
+        ------
+        KeyError
+            Naming the result when it is absent.
+        """
         p = self.inputs.path(name)
         if p is None:
             raise KeyError(f"stage {self.stage.name}: result {name!r} is not available")
         return p
 
     def frame(self, name: str, **kw: Any) -> pd.DataFrame:
-        """An upstream tabular result."""
+        """An upstream tabular result.
+
+        Parameters
+        ----------
+        name : str
+            Result name.
+        **kw : Any
+            Passed to the pandas reader.
+
+        Returns
+        -------
+        DataFrame
+            The table.
+        """
         self.path(name)
         return self.inputs.frame(name, **kw)
 
     def json(self, name: str) -> Any:
-        """An upstream JSON result."""
+        """An upstream JSON result.
+
+        Parameters
+        ----------
+        name : str
+            Result name.
+
+        Returns
+        -------
+        Any
+            The parsed JSON.
+        """
         self.path(name)
         return self.inputs.json(name)
 
     def section(self, name: str) -> Any:
-        """A configuration section."""
+        """A configuration section.
+
+        Parameters
+        ----------
+        name : str
+            Section name.
+
+        Returns
+        -------
+        object
+            Its dataclass instance.
+        """
         return self.config.section(name)

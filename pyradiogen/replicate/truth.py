@@ -22,7 +22,20 @@ import pandas as pd
 
 
 def linked_gfs(truth: dict[str, Any], gf_types: dict[str, str]) -> dict[str, bool]:
-    """For every GF of the scan, whether the planted biology links it to the images."""
+    """For every GF of the scan, whether the demo's planted biology links it to the images.
+
+    Parameters
+    ----------
+    truth : dict
+        The demo cohort's ``truth.json``.
+    gf_types : dict of str to str
+        GF → ``risk_gene``/``signature``/``kegg``.
+
+    Returns
+    -------
+    dict of str to bool
+        GF → linked.
+    """
     image_factors = {f for links in truth.get("image_links", {}).values() for f in links}
     loadings = truth.get("gene_loadings", {})
 
@@ -52,7 +65,20 @@ def linked_gfs(truth: dict[str, Any], gf_types: dict[str, str]) -> dict[str, boo
 
 
 def measured_links(gfs: pd.DataFrame, truth: dict[str, Any]) -> pd.Series:
-    """Max |Spearman r| of every GF (patients × GF) with the image-driving latent factors."""
+    """Largest |Spearman r| of every GF with the image-driving latent factors.
+
+    Parameters
+    ----------
+    gfs : DataFrame, shape (n_patients, n_gfs)
+        GF values.
+    truth : dict
+        The demo cohort's ``truth.json`` (latent factors per patient).
+
+    Returns
+    -------
+    Series of float
+        Per GF; NaN without factors.
+    """
     image_factors = sorted({f for links in truth.get("image_links", {}).values() for f in links})
     lat = pd.DataFrame({p: v["latent"] for p, v in truth.get("patients", {}).items()}).T
     common = gfs.index.intersection(lat.index)
@@ -68,7 +94,22 @@ def measured_links(gfs: pd.DataFrame, truth: dict[str, Any]) -> pd.Series:
 
 def score_calls(called: set[str], linked: dict[str, bool],
                 confounded: set[str] | None = None) -> dict[str, Any]:
-    """Power and FDR of a set of called GFs against linked / confounded / null GFs."""
+    """Power and FDR of a set of called GFs against linked, confounded and null GFs.
+
+    Parameters
+    ----------
+    called : set of str
+        GFs the scan calls.
+    linked : dict of str to bool
+        :func:`linked_gfs`.
+    confounded : set of str or None, default None
+        Null GFs correlated with a linked factor (not counted as false).
+
+    Returns
+    -------
+    dict
+        Counts of linked, confounded, null and called GFs, ``power`` and ``FDR``.
+    """
     confounded = (confounded or set()) - {g for g, v in linked.items() if v}
     true = {g for g, v in linked.items() if v}
     null = set(linked) - true - confounded
@@ -85,11 +126,29 @@ def score_calls(called: set[str], linked: dict[str, bool],
 def score_against_truth(truth: dict[str, Any], gfs: pd.DataFrame, gf_types: dict[str, str],
                         associations: Mapping[str, pd.DataFrame], alpha: float = 0.05,
                         confounded_r: float = 0.2) -> pd.DataFrame | None:
-    """One row per feature set and GF type: power and FDR of the scan.
+    """Power and FDR of the scan, one row per feature set and GF type.
 
-    ``gfs``: patients × GF values; ``gf_types``: GF → ``risk_gene``/``signature``/``kegg``;
-    ``associations``: feature-set label (``DRF``, ``CRF``) → the scan's table (``gf``,
-    ``p_adj``). A GF is called when some feature's ``p_adj`` is below ``alpha``.
+    A GF is called when some feature's ``p_adj`` is below ``alpha``.
+
+    Parameters
+    ----------
+    truth : dict
+        The demo cohort's ``truth.json``.
+    gfs : DataFrame, shape (n_patients, n_gfs)
+        GF values.
+    gf_types : dict of str to str
+        GF → ``risk_gene``/``signature``/``kegg``.
+    associations : mapping of str to DataFrame
+        Feature-set label (``DRF``, ``CRF``) → the scan's table (``gf``, ``p_adj``).
+    alpha : float, default 0.05
+        Call level.
+    confounded_r : float, default 0.2
+        |Spearman r| with a linked factor above which a null GF counts as confounded.
+
+    Returns
+    -------
+    DataFrame or None
+        Rows of :func:`score_calls`; None without truth.
     """
     measured = measured_links(gfs, truth)
     confounded = set(measured.index[measured >= confounded_r])

@@ -52,20 +52,58 @@ ORDER = ("liu2023", "kim2020")
 
 
 def names() -> list[str]:
-    """Every study module of this package (``liu2023``, ``kim2020``, then any other, sorted)."""
+    """Every study module of this package (``liu2023``, ``kim2020``, then any other, sorted).
+
+    Returns
+    -------
+    list of str
+        Study IDs.
+    """
     found = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
     return [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
 
 
 def get(name: str) -> Study:
-    """The :class:`~pyradiogen.replicate.stage.Study` declared by ``studies/<name>.py``."""
+    """The :class:`~pyradiogen.replicate.stage.Study` declared by ``studies/<name>.py``.
+
+    Parameters
+    ----------
+    name : str
+        Study ID.
+
+    Returns
+    -------
+    Study
+        Its ``STUDY``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown study (the known ones named).
+    """
     if name not in names():
         raise ValueError(f"unknown study {name!r}; known: {', '.join(names())}")
     return importlib.import_module(f"{__name__}.{name}").STUDY
 
 
 def studies(which: str | list[str] | tuple[str, ...] = "all") -> list[Study]:
-    """The studies to run: ``"all"``, one name or several."""
+    """The studies to run.
+
+    Parameters
+    ----------
+    which : str or sequence of str, default "all"
+        ``"all"``, one study ID or several.
+
+    Returns
+    -------
+    list of Study
+        In order.
+
+    Raises
+    ------
+    ValueError
+        For an unknown study.
+    """
     if which == "all":
         return [get(n) for n in names()]
     return [get(n) for n in ([which] if isinstance(which, str) else which)]

@@ -1,4 +1,6 @@
-"""Study 2 — Kim et al. 2020, J Korean Soc Radiol 81:632: pyradiomics features of two readers'
+"""Study kim2020: Kim et al. (2020), *J Korean Soc Radiol* 81:632.
+
+Study 2 — Kim et al. 2020, J Korean Soc Radiol 81:632: pyradiomics features of two readers'
 ROIs, their agreement, and their relation to PAM50 and eleven risk scores.
 
 Stages (``replicate`` runs those whose inputs the cohort holds; ``pyradiogen validate DIR``
@@ -87,11 +89,27 @@ PUBLISHED_FIG1 = {"genes with Kruskal-Wallis p < 1e-9": 133,
 # ---------------------------------------------------------------- exclusion rules
 
 def assemble(c: Any, readers: tuple[str, str] | None = None) -> StudyCohort:
-    """Study 2's cohort: patients with ROIs of two readers and RNA-seq (any scanner).
+    """Study kim2020's cohort: patients with ROIs of two readers and RNA-seq (any scanner).
 
-    ``readers``: the two readers (default: the first two in ``rois.csv``). Table 1 counts the
-    PAM50 subtypes; ``extra["scanners"]`` the scanners, with the published counts. A cohort
-    without ROIs starts from the patients with RNA-seq, the ROI rule listed as not applied.
+    A cohort without ROIs starts from the patients with RNA-seq, the ROI rule listed as not
+    applied.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    readers : tuple of str or None, default None
+        The two readers (the first two in ``rois.csv`` when None).
+
+    Returns
+    -------
+    StudyCohort
+        Patients, flowchart and Table 1 (PAM50 counts); ``extra["scanners"]`` the scanners,
+        with the published counts.
+
+    References
+    ----------
+    .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020).
     """
     has_clin = c.manifest.path("clinical") is not None
     if c.manifest.path("rois") is None or not c.has_images:
@@ -128,13 +146,36 @@ def assemble(c: Any, readers: tuple[str, str] | None = None) -> StudyCohort:
 # ---------------------------------------------------------------- named inputs
 
 def patients(art: Artefacts) -> list[str]:
-    """Study 2's patients (the ``kim2020_patients`` result)."""
+    """Study kim2020's patients (the ``kim2020_patients`` result).
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+
+    Returns
+    -------
+    list of str
+        Patient IDs.
+    """
     return list(art.json("kim2020_patients")["patients"])
 
 
 def crfs_reader(art: Artefacts, reader: str | None = None) -> pd.DataFrame:
-    """Study 2's pyradiomics features of one reader (the first by default): patients ×
-    features, indexed by patient. The paper's screens use one reader's ROIs."""
+    """Study kim2020's pyradiomics features of one reader (the paper's screens use one).
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+    reader : str or None, default None
+        The reader (the first in sorted order when None).
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, n_features)
+        Indexed by patient.
+    """
     crfs = pd.read_parquet(art["crfs"])
     reader = reader or sorted(crfs["reader"].unique())[0]
     one = crfs[crfs["reader"] == reader].drop(columns=["reader", "image_id"])
@@ -142,7 +183,18 @@ def crfs_reader(art: Artefacts, reader: str | None = None) -> pd.DataFrame:
 
 
 def risk_scores(art: Artefacts) -> pd.DataFrame:
-    """The 11 risk scores of study 2's patients (patients × scores, the paper's names)."""
+    """The 11 risk scores of study kim2020's patients, with the paper's names.
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, 11)
+        Indexed by patient.
+    """
     sig = art.frame("kim2020_signatures", index_col=0)
     scores = sig[list(SCORES)].rename(columns=SCORES)
     scores.index.name = "patient_id"
@@ -350,10 +402,22 @@ K_LABELS = {"paper": "non-zero coefficients", "rigorous": "median screened featu
 
 
 def table4_display(t4: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Table 4 for the report: ``k`` split into ``non-zero coefficients`` (paper rows) and
-    ``median screened features`` (rigorous rows: the median over leave-one-out folds of the
-    features the nested Spearman screen kept); rows by risk score in the published order, then
-    mode."""
+    """Table 4 for the report, rows by risk score in the published order, then mode.
+
+    ``k`` is split into ``non-zero coefficients`` (paper rows) and ``median screened
+    features`` (rigorous rows: the median over leave-one-out folds of the features the nested
+    Spearman screen kept).
+
+    Parameters
+    ----------
+    t4 : DataFrame or None
+        The run's Table 4 (both modes).
+
+    Returns
+    -------
+    DataFrame or None
+        The table for display; None without one.
+    """
     if t4 is None:
         return None
     t4 = t4.copy()
@@ -373,7 +437,17 @@ def table4_display(t4: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
-    """Study 2's sections of ``report.html``: published values beside this run's."""
+    """Study kim2020's sections of ``report.html``: published values beside this run's.
+
+    Parameters
+    ----------
+    rep : Report
+        The report being built.
+    art : Artefacts
+        The run's named results.
+    info : dict
+        Run facts (skipped stages, timings, settings).
+    """
     from ..replicate.build_report import figures
 
     sec = rep.section("Study 2 — cohort", CITATION)
@@ -444,8 +518,29 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
 
 def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: bool = True
                 ) -> tuple[dict[str, Any], list[Path]]:
-    """What the parity certificate checks in study kim2020's results: the inter-reader ICC
-    table recomputed with ``psych::ICC``."""
+    """What the parity certificate checks in study kim2020's results: the ICC table, with psych.
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+    cfg : Config
+        The run's configuration.
+    load_cohort : callable
+        Loads the cohort.
+    engine : str
+        The association engine that ran (``fast`` or ``nlme``).
+    load : bool, default True
+        Read the inputs; with False only the names of the checks and the files are returned
+        (for the cache key).
+
+    Returns
+    -------
+    specs : dict
+        Keyword arguments of :func:`pyradiogen.certificate.certify` by engine.
+    files : list of Path
+        The result files they read.
+    """
     icc = art.path("kim2020_icc_features")
     if icc is None or art.path("crfs") is None:
         return {}, []

@@ -1,4 +1,6 @@
-"""Study 1 — Liu & Hu 2023, Biomarker Research 11:9: deep radiomic features of breast DCE-MRI
+"""Study liu2023: Liu & Hu (2023), *Biomarker Research* 11:9.
+
+Study 1 — Liu & Hu 2023, Biomarker Research 11:9: deep radiomic features of breast DCE-MRI
 and their associations with genomic features.
 
 Stages (``replicate`` runs those whose inputs the cohort holds; ``pyradiogen validate DIR``
@@ -164,15 +166,36 @@ def assemble(c: Any, post_phase: int | str | None = None,
              manufacturer: str | list[str] | None = None,
              field_strength: float | str | None = None, max_slices: int | None = None
              ) -> StudyCohort:
-    """Study 1's cohort: exclusions with counts, the images used and Table 1.
+    """Study liu2023's cohort: exclusions with counts, the images used and Table 1.
 
-    Defaults come from ``[liu2023]`` in cohort.toml (post_phase 1 = first post-contrast, GE,
-    1.5 T, all slices). Exclusion steps, in order: no DCE exam whose phases could be ordered;
-    no exam from an accepted scanner (vendor list or "any", field strength or "any"); the exam
-    lacks ``post_phase``; no matched RNA-seq; no clinical data. ``extra`` holds the rule, the
-    unordered exams and ``series_status`` (series UID → kept or why excluded). A cohort
-    without images starts from the patients with RNA-seq; the image rules are listed as not
-    applied and no image is selected.
+    Exclusion steps, in order: no DCE exam whose phases could be ordered; no exam from an
+    accepted scanner; the exam lacks ``post_phase``; no matched RNA-seq; no clinical data. A
+    cohort without images starts from the patients with RNA-seq; the image rules are listed
+    as not applied and no image is selected.
+
+    Parameters
+    ----------
+    c : Cohort
+        A loaded cohort.
+    post_phase : int, "last" or None, default None
+        DCE phase (1 = first post-contrast); ``[liu2023]`` of cohort.toml when None.
+    manufacturer : str, list of str or None, default None
+        Accepted vendor(s) or ``"any"`` (cohort.toml's, GE by default).
+    field_strength : float, str or None, default None
+        Tesla or ``"any"`` (cohort.toml's, 1.5 by default).
+    max_slices : int or None, default None
+        Slices kept around the middle of the phase (all by default).
+
+    Returns
+    -------
+    StudyCohort
+        Patients, images, flowchart, Table 1; ``extra`` holds the rule, the unordered exams
+        and ``series_status`` (series UID → kept or why excluded).
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
     """
     cfg = c.manifest.liu2023
     post_phase = cfg["post_phase"] if post_phase is None else post_phase
@@ -234,12 +257,34 @@ def assemble(c: Any, post_phase: int | str | None = None,
 # ---------------------------------------------------------------- named inputs
 
 def patients(art: Artefacts) -> list[str]:
-    """Study 1's patients (the ``liu2023_patients`` result)."""
+    """Study liu2023's patients (the ``liu2023_patients`` result).
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+
+    Returns
+    -------
+    list of str
+        Patient IDs.
+    """
     return list(art.json("liu2023_patients")["patients"])
 
 
 def gf_table(art: Artefacts) -> pd.DataFrame:
-    """Study 1's GFs: risk genes + the six signatures + KEGG pathways (patients × GF)."""
+    """Study liu2023's GFs: risk genes, the six signatures and KEGG pathways.
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+
+    Returns
+    -------
+    DataFrame, shape (n_patients, n_gfs)
+        Indexed by patient.
+    """
     parts = []
     if art.path("risk_genes") is not None:
         parts.append(art.frame("risk_genes", index_col=0))
@@ -251,7 +296,18 @@ def gf_table(art: Artefacts) -> pd.DataFrame:
 
 
 def gf_types(art: Artefacts) -> dict[str, str]:
-    """GF → ``risk_gene``, ``signature`` or ``kegg``."""
+    """Each GF's class: ``risk_gene``, ``signature`` or ``kegg``.
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+
+    Returns
+    -------
+    dict of str to str
+        GF → class.
+    """
     types: dict[str, str] = {}
     if art.path("risk_genes") is not None:
         types.update({g: "risk_gene" for g in art.frame("risk_genes", index_col=0)})
@@ -261,7 +317,18 @@ def gf_types(art: Artefacts) -> dict[str, str]:
 
 
 def crf36_table(ctx: StageContext) -> pd.DataFrame | None:
-    """Study 1's 36 conventional features as a feature table (one row per patient)."""
+    """Study liu2023's 36 conventional features as a feature table (one row per patient).
+
+    Parameters
+    ----------
+    ctx : StageContext
+        The running stage.
+
+    Returns
+    -------
+    DataFrame or None
+        ``image_id`` (= patient), ``patient_id``, the 36 features; None without CRF36.
+    """
     crf = ctx.cohort().crf36
     if crf is None:
         return None
@@ -273,8 +340,18 @@ def crf36_table(ctx: StageContext) -> pd.DataFrame | None:
 
 
 def predict_config(ctx: StageContext) -> Any:
-    """The ``[predict]`` section as ``replicate`` runs it (modes, rigorous-mode sizes,
-    EfficientNet on)."""
+    """The ``[predict]`` section as ``replicate`` runs it (modes, rigorous-mode sizes, EfficientNet on).
+
+    Parameters
+    ----------
+    ctx : StageContext
+        The running stage.
+
+    Returns
+    -------
+    PredictConfig
+        A copy with the run's settings.
+    """
     pcfg = ctx.section("predict")
     rcfg = ctx.section("replicate")
     return dataclasses.replace(
@@ -353,7 +430,18 @@ def _drf(ctx: StageContext) -> dict[str, Path]:
 
 
 def association_summary(overview: dict[str, Any]) -> pd.DataFrame:
-    """The paper's association counts, computed from :func:`summary.overview` of each scan."""
+    """The paper's association counts, computed from each scan's overview.
+
+    Parameters
+    ----------
+    overview : dict
+        :meth:`AssociationResult.overview` per feature set.
+
+    Returns
+    -------
+    DataFrame
+        One ``value`` per count (indexed by ``count``).
+    """
     rows: dict[str, Any] = {}
     for label in ("DRF", "CRF"):
         classes = overview.get(label, {}).get("classes", {})
@@ -672,7 +760,19 @@ TRAINING_LABELS: dict[str, tuple[str, str]] = {
 
 
 def training_table(record: dict[str, Any] | None) -> pd.DataFrame | None:
-    """The autoencoder's training record as a two-column table (quantity with unit, value)."""
+    """The autoencoder's training record as a two-column table.
+
+    Parameters
+    ----------
+    record : dict or None
+        The DRF stage's training record (learning rate, epochs, losses, diagnosis …).
+
+    Returns
+    -------
+    DataFrame or None
+        ``quantity`` (with its unit, labels from ``TRAINING_LABELS``) and ``value`` (formatted;
+        fractions as percent); None without a record.
+    """
     if not record:
         return None
     rows = []
@@ -689,7 +789,17 @@ def training_table(record: dict[str, Any] | None) -> pd.DataFrame | None:
 
 
 def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
-    """Study 1's sections of ``report.html``: published values beside this run's."""
+    """Study liu2023's sections of ``report.html``: published values beside this run's.
+
+    Parameters
+    ----------
+    rep : Report
+        The report being built.
+    art : Artefacts
+        The run's named results.
+    info : dict
+        Run facts (skipped stages, timings, settings).
+    """
     from ..predict.modes import auc_display
     from ..replicate.build_report import figures
 
@@ -887,9 +997,33 @@ def _truth_section(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
 
 def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: bool = True
                 ) -> tuple[dict[str, Any], list[Path]]:
-    """What the parity certificate checks in study liu2023's results: a sample of the fast LME
-    scan of the DRFs (not when the scan ran with nlme), ssGSEA of the expression (fast
-    engine) and one paper-mode DRF LASSO path (drawn with the certificate's seed)."""
+    """What the parity certificate checks in study liu2023's results.
+
+    A sample of the fast LME scan of the DRFs (not when the scan ran with nlme), ssGSEA of
+    the expression (fast engine) and one paper-mode DRF LASSO path (drawn with the
+    certificate's seed).
+
+    Parameters
+    ----------
+    art : Artefacts
+        The run's named results.
+    cfg : Config
+        The run's configuration.
+    load_cohort : callable
+        Loads the cohort.
+    engine : str
+        The association engine that ran (``fast`` or ``nlme``).
+    load : bool, default True
+        Read the inputs; with False only the names of the checks and the files are returned
+        (for the cache key).
+
+    Returns
+    -------
+    specs : dict
+        Keyword arguments of :func:`pyradiogen.certificate.certify` by engine.
+    files : list of Path
+        The result files they read.
+    """
     specs: dict[str, Any] = {}
     files: list[Path] = []
     gcfg = cfg.section("genomics")
