@@ -305,3 +305,40 @@ def test_cli_grade_gives_ggi_risk(tmp_path, capsys):
                  "--out", str(tmp_path / "o2.csv")]) == 2
     err = capsys.readouterr().err
     assert "S00" in err and "'G4'" in err and "grade" in err
+
+
+#: OncotypeDX's 21 genes as today's symbols (genefu's table still writes CTSL2 for CTSV)
+ONCOTYPEDX_SYMBOLS = ["MKI67", "AURKA", "BIRC5", "CCNB1", "MYBL2", "MMP11", "CTSV", "GRB7",
+                      "ERBB2", "ESR1", "PGR", "BCL2", "SCUBE2", "GSTM1", "CD68", "BAG1", "ACTB",
+                      "GAPDH", "RPLP0", "GUSB", "TFRC"]
+
+
+def test_cohort_of_current_symbols_maps_them_with_org_hs_eg_db(real_data, tmp_path):
+    """A real TCGA counts matrix named by today's symbols, without a gene table: the symbols
+    the bundled genefu tables do not spell the same way (CTSV = genefu's CTSL2, NDC80 =
+    KNTC2, ORC6 = ORC6L) get their Entrez IDs from org.Hs.eg.db, so OncotypeDX is scored
+    (it was NA for every patient of the real cohort: 'CTSL2 not found')."""
+    import tomli_w
+
+    from pyradiogen.cohort import load_cohort
+    from pyradiogen.genomics.expression import cohort_expression
+
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    m = pd.read_csv(src, sep="\t", index_col=0)
+    m = m.loc[ONCOTYPEDX_SYMBOLS + ["NDC80", "ORC6"]].iloc[:, :12]
+    (tmp_path / "expression").mkdir()
+    m.to_csv(tmp_path / "expression" / "matrix.tsv", sep="\t")
+    (tmp_path / "cohort.toml").write_text(tomli_w.dumps({
+        "name": "real symbols", "parts": {"matrix": "expression/matrix.tsv"},
+        "expression": {"kind": "counts"}}))
+    c = load_cohort(tmp_path, progress=False)
+    annot = annotation_from_genes(list(m.index), c.genes).set_index("probe")["EntrezGene.ID"]
+    assert annot[["CTSV", "NDC80", "ORC6", "ESR1"]].tolist() == [1515, 10403, 23594, 2099]
+    # the gene table's own ID wins; without mapping a symbol it lacks stays unmapped
+    assert np.isnan(annotation_from_genes(["CTSV"], c.genes, map_missing=False)
+                    ["EntrezGene.ID"].iloc[0])
+    expr = cohort_expression(c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sig = compute_signatures(expr, annotation_from_genes(list(expr.columns), c.genes))
+    assert len(sig) == 12 and sig["oncotypedx"].notna().all()

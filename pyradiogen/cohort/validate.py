@@ -147,7 +147,10 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
 
         def genes():
             g = c.genes
-            return f"{len(g)} genes, {int(g['entrez'].notna().sum())} with Entrez IDs"
+            n = int(g['entrez'].notna().sum())
+            rest = (" (signatures map the others' symbols with org.Hs.eg.db)"
+                    if n < len(g) else "")
+            return f"{len(g)} genes, {n} with Entrez IDs{rest}"
         checks += _run("genes", genes)
 
     if c.manifest.path("clinical") is not None:

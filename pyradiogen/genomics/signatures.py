@@ -193,11 +193,17 @@ def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = No
 
 
 def annotation_from_genes(columns: Sequence[str], genes: pd.DataFrame,
-                          symbol_col: str = "gene_name", entrez_col: str = "entrez") -> pd.DataFrame:
+                          symbol_col: str = "gene_name", entrez_col: str = "entrez",
+                          map_missing: bool = True) -> pd.DataFrame:
     """genefu ``annot`` for an expression table whose columns are gene symbols.
 
     ``genes`` is a gene table such as a cohort's ``c.genes`` (columns ``gene_name``, ``entrez``);
-    symbols without an Entrez ID get a missing ``EntrezGene.ID`` (they never map).
+    its Entrez IDs are used where it has one. With ``map_missing`` (default) the other symbols
+    are mapped with org.Hs.eg.db as :func:`gene_annotation` does (a cohort without a gene
+    table — GDC STAR counts, a matrix of symbols — knows Entrez IDs only for the symbols of
+    the bundled genefu tables, which are often outdated: ``CTSL2`` for today's ``CTSV``);
+    without it, or where org.Hs.eg.db does not know a symbol, ``EntrezGene.ID`` is missing
+    (the symbol never maps).
     """
     table = pd.DataFrame({
         "symbol": genes[symbol_col].astype("string"),
@@ -208,9 +214,15 @@ def annotation_from_genes(columns: Sequence[str], genes: pd.DataFrame,
     table = table.drop_duplicates("symbol")
     lookup = dict(zip(table["symbol"].astype(str), table["entrez"]))
     cols = [str(c) for c in columns]
-    return pd.DataFrame({"probe": cols,
-                         "EntrezGene.ID": [float(lookup.get(c, np.nan)) for c in cols],
-                         "symbol": cols})
+    entrez = [float(lookup.get(c, np.nan)) for c in cols]
+    unknown = [c for c, e in zip(cols, entrez) if np.isnan(e)]
+    if map_missing and unknown:
+        fallback = pd.DataFrame({"gene_name": table["symbol"].astype(str),
+                                 "entrez": table["entrez"]})
+        mapped = gene_annotation(unknown, genes_table=fallback)
+        extra = dict(zip(mapped["probe"], mapped["EntrezGene.ID"]))
+        entrez = [extra.get(c, e) if np.isnan(e) else e for c, e in zip(cols, entrez)]
+    return pd.DataFrame({"probe": cols, "EntrezGene.ID": entrez, "symbol": cols})
 
 
 #: a column named by an Entrez Gene ID
