@@ -342,3 +342,49 @@ def test_cohort_of_current_symbols_maps_them_with_org_hs_eg_db(real_data, tmp_pa
         warnings.simplefilter("ignore")
         sig = compute_signatures(expr, annotation_from_genes(list(expr.columns), c.genes))
     assert len(sig) == 12 and sig["oncotypedx"].notna().all()
+
+
+def _real_genes_by_samples(real_data, tmp_path, genes, n=12):
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    m = pd.read_csv(src, sep="\t", index_col=0)
+    m = np.log2(m.loc[genes].iloc[:, :n] + 1)
+    path = tmp_path / "genes_by_samples.tsv"
+    m.to_csv(path, sep="\t")
+    return path, m
+
+
+def test_cli_genes_as_rows(real_data, tmp_path, capsys):
+    """A real TCGA matrix as TCGA and GEO write it (genes as rows): refused by default with
+    the fix named (it used to exit 0 with every score NaN for 20,124 'samples'), scored with
+    --genes-as-rows."""
+    path, m = _real_genes_by_samples(real_data, tmp_path, ONCOTYPEDX_SYMBOLS)
+    out = tmp_path / "o.csv"
+    assert main(["signatures", "--expr", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    # CTSV is not written so in genefu's tables (CTSL2): 20 of the 21 count
+    assert "20 of the 21 IDs in the file's first column are signature genes" in err
+    assert "fix: pass --genes-as-rows" in err and not out.exists()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["signatures", "--expr", str(path), "--genes-as-rows",
+                     "--out", str(out)]) == 0
+    res = pd.read_csv(out, index_col="sample")
+    assert list(res.index) == list(m.columns) and res["oncotypedx"].notna().all()
+
+
+def test_cli_refuses_when_no_signature_is_scored(real_data, tmp_path, capsys):
+    """Genes none of which is in any signature (olfactory receptors): exit 2 naming the
+    file, not a CSV of NaN."""
+    import re
+
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    genes = [g for g in pd.read_csv(src, sep="\t", usecols=[0]).iloc[:, 0]
+             if re.match(r"^OR\d+[A-Z]+\d+$", g)][:40]
+    path, _ = _real_genes_by_samples(real_data, tmp_path, genes)
+    out = tmp_path / "o.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rc = main(["signatures", "--expr", str(path), "--genes-as-rows", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no signature could be scored" in err and str(path) in err
+    assert not out.exists()

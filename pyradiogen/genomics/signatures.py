@@ -61,6 +61,19 @@ def signature_universe() -> tuple[frozenset[float], frozenset[str]]:
     return frozenset(ids), frozenset(probes)
 
 
+@lru_cache(maxsize=1)
+def signature_symbols() -> frozenset[str]:
+    """Gene symbols and Entrez IDs (as text) of every bundled signature, module and centroid
+    table: what a column of an expression table named after a signature gene can be."""
+    out: set[str] = set()
+    for name in SIGNATURE_FILES:
+        tab = pd.read_csv(extdata("genefu", name), dtype=str)
+        for col in ("symbol", "NCBI.gene.symbol", "HUGO.gene.symbol", "EntrezGene.ID"):
+            if col in tab.columns:
+                out.update(v.strip() for v in tab[col].dropna() if v.strip())
+    return frozenset(out - {"NA", "na"})
+
+
 def _signature_columns(expr: pd.DataFrame, annot: pd.DataFrame | None,
                        do_mapping: bool) -> pd.DataFrame:
     """Keep only the columns any signature can use (the scores do not depend on the others)."""
