@@ -335,3 +335,28 @@ def test_cli_both_engines(tmp_path):
     assert max_relative_difference(outs["fast"].iloc[:, 1:], outs["r"].iloc[:, 1:]) < RTOL
     assert main(["ssgsea", "--expr", str(tmp_path / "nope.csv"), "--out",
                  str(tmp_path / "o.csv")]) == 2
+
+
+def test_cli_real_counts_need_no_transform(real_data, tmp_path, capsys):
+    """Real TCGA raw counts, genes as rows: ssGSEA ranks within each sample, so the scores
+    equal those of log2(x + 1); the command says so in a note instead of warning that it
+    expects log2 and pointing to an option that does not exist."""
+    from pyradiogen.cli import main
+
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    m = pd.read_csv(src, sep="\t", index_col=0).iloc[:4000, :8]
+    m.to_csv(tmp_path / "counts.tsv", sep="\t")
+    np.log2(m + 1).to_csv(tmp_path / "log2.tsv", sep="\t")
+    scores = {}
+    for name in ("counts", "log2"):
+        out = tmp_path / f"{name}_o.csv"
+        assert main(["ssgsea", "--expr", str(tmp_path / f"{name}.tsv"), "--genes-as-rows",
+                     "--out", str(out)]) == 0
+        captured = capsys.readouterr()
+        text = " ".join((captured.out + captured.err).split())
+        assert "log2 expression is expected" not in text
+        assert ("nothing to transform" in text) == (name == "counts")
+        scores[name] = pd.read_csv(out, index_col="sample")
+    assert scores["counts"].shape == (8, scores["counts"].shape[1])
+    np.testing.assert_allclose(scores["counts"].to_numpy(), scores["log2"].to_numpy(),
+                               rtol=1e-12)

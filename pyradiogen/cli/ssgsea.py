@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import store
     from ..cohort.expression import read_expression
-    from ..genomics.expression import check_log2_scale
+    from ..genomics.expression import scale_report
     from ..genomics.genesets import load_gene_sets
     from ..genomics.ssgsea import ssgsea_features
 
@@ -72,8 +72,13 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"expression table {args.expr} (--expr): {expr.shape[1]} gene "
                         "column(s); ssGSEA needs at least 2 — use --genes-as-rows if genes are "
                         "rows")
-    rep = check_log2_scale(expr, f"expression table {args.expr}", refuse=False,
-                           option="a log2 transform (ssGSEA ranks are the same either way)")
+    rep = scale_report(expr)
+    if rep["verdict"] != "log2":
+        console.print(f"[yellow]note:[/] expression table {args.expr}: values look "
+                      f"{'like raw counts' if rep['verdict'] == 'counts' else 'linear-scale'} "
+                      f"(99th percentile {rep['q99']:.3g}); ssGSEA ranks the genes within each "
+                      "sample, so the scores equal those of log2(x + 1): nothing to transform",
+                      soft_wrap=True)
     sets = load_gene_sets(args.gmt)
     _check_orientation(expr, sets, args)
     from ..rfuncs import RError, RUnavailableError
