@@ -138,3 +138,54 @@ def test_liu2023_section_and_its_old_name(tmp_path):
     toml.write_text('[parts]\ndicom = "dicom"\n[study1]\n[liu2023]\n')
     with pytest.raises(CohortError, match="both"):
         read_manifest(tmp_path)
+
+
+def _gdc_cart(real_data, root, n_tumour=2):
+    """STAR-counts files as gdc-client writes them (``<file id>/<uuid>.rna_seq…tsv``), named as
+    real TCGA-BRCA files are, holding the GDC tool's fixture; the cart's real metadata JSON."""
+    import gzip
+    import json
+
+    meta = real_data / "gdc_star_counts" / "gdc_brca_metadata"
+    records = json.loads((meta / "metadata.repository.2026-07-09.json").read_text())
+    manifest = pd.read_csv(meta / "gdc_manifest.txt", sep="\t").set_index("filename")["id"]
+    by_barcode = {r["associated_entities"][0]["entity_submitter_id"]: r["file_name"]
+                  for r in records}
+    normal = sorted(b for b in by_barcode if b[13:15] == "11")[0]
+    tumours = sorted(b for b in by_barcode if b[13:15] == "01" and b[:12] != normal[:12])
+    chosen = tumours[:n_tumour] + [normal]
+    text = gzip.open(real_data / "gdc_star_counts" / "gdc_rnaseq_tool_fixtures" /
+                     "test_set_1.final.tsv.gz", "rt").read()
+    for b in chosen:
+        folder = root / "expression" / "star_counts" / manifest[by_barcode[b]]
+        folder.mkdir(parents=True)
+        (folder / by_barcode[b]).write_text(text)
+    (root / "expression" / "metadata.json").symlink_to(
+        meta / "metadata.repository.2026-07-09.json")
+    (root / "cohort.toml").write_text('[parts]\nstar_counts = "expression/star_counts"\n'
+                                      'sample_sheet = "expression/metadata.json"\n')
+    return chosen
+
+
+def test_gdc_cart_metadata_json_names_the_files(real_data, tmp_path, capsys):
+    """The GDC cart's metadata JSON maps the UUID file names to their aliquots, like the
+    sample sheet (it was read as a CSV: 'line 2969: has 3 fields but the header has 1'); the
+    normal-tissue file left out is named by validate."""
+    import json
+
+    from pyradiogen.cli import main
+
+    chosen = _gdc_cart(real_data, tmp_path)
+    x = load_cohort(tmp_path, progress=False).expression("unstranded")
+    assert sorted(x.index) == sorted(b[:12] for b in chosen[:2])
+    assert x.loc[chosen[0][:12], "TSPAN6"] == 429          # the fixture's first gene
+    assert main(["validate", str(tmp_path), "--json"]) == 0
+    details = [c["detail"] for c in json.loads(capsys.readouterr().out)["checks"]
+               if c["part"] == "expression"]
+    assert f"1 normal-tissue sample(s) left out (tumour samples are used): {chosen[2]}" \
+        in details
+    (tmp_path / "expression" / "metadata.json").unlink()
+    (tmp_path / "expression" / "metadata.json").write_text('[{"file_name": "a.tsv"}]')
+    assert main(["validate", str(tmp_path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "metadata.json" in err and "record 1 has no file_name or no associated_entities" in err

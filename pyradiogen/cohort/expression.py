@@ -102,9 +102,48 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
     return genes.set_index("gene_id")[["gene_name", "gene_type", *values]], stats
 
 
-def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
-    """GDC sample sheet (``File Name`` → ``Sample ID``); first sample when several."""
+def read_gdc_metadata(path: str | os.PathLike) -> dict[str, str]:
+    """GDC cart metadata JSON (``metadata.repository.<date>.json``): ``file_name`` → the
+    barcode of its first associated aliquot (``associated_entities[].entity_submitter_id``)."""
+    import json
+
     path = Path(path)
+    what = "GDC metadata file"
+    try:
+        records = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CohortError(f"not valid JSON ({exc})", file=path, what=what,
+                          fix="give the metadata file downloaded from the GDC cart, or its "
+                              "sample sheet (TSV)") from exc
+    if isinstance(records, dict):
+        records = [records]
+    out: dict[str, str] = {}
+    for i, rec in enumerate(records if isinstance(records, list) else []):
+        name = rec.get("file_name") if isinstance(rec, dict) else None
+        ents = rec.get("associated_entities") if isinstance(rec, dict) else None
+        ids = [e.get("entity_submitter_id") for e in ents or [] if isinstance(e, dict)]
+        ids = [str(x) for x in ids if x]
+        if not name or not ids:
+            raise CohortError(f"record {i + 1} has no file_name or no associated_entities[]."
+                              "entity_submitter_id", file=path, what=what,
+                              fix="give the metadata file downloaded from the GDC cart")
+        if name in out:
+            raise CohortError(f"file {name!r} listed twice", file=path, what=what,
+                              fix="keep one record per file")
+        out[name] = ids[0]
+    if not out:
+        raise CohortError("no file records (a JSON list of GDC file records is expected)",
+                          file=path, what=what,
+                          fix="give the metadata file downloaded from the GDC cart")
+    return out
+
+
+def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
+    """GDC sample sheet (``File Name`` → ``Sample ID``; first sample when several), or the
+    cart's metadata JSON (:func:`read_gdc_metadata`; a ``.json`` file)."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return read_gdc_metadata(path)
     tab = read_table(path, what="GDC sample sheet", id_column=None, strings=True,
                      required=("File Name", "Sample ID"),
                      expect="the sample sheet downloaded from the GDC cart")
@@ -125,7 +164,8 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
                ) -> pd.DataFrame:
     """STAR-counts files with their sample and patient (tumour samples only).
 
-    Columns: path, sample_id, patient_id, sample_type. Normal-tissue samples are dropped.
+    Columns: path, sample_id, patient_id, sample_type. Normal-tissue samples are dropped;
+    ``attrs["normal_samples"]`` lists their sample IDs (``validate`` names them).
     """
     folder = Path(folder)
     files = sorted(p for p in folder.rglob("*.tsv") if not p.name.startswith("."))
@@ -155,7 +195,10 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
                      "patient_id": patient_id(sample, str(f)),
                      "sample_type": sample_type_or_none(sample)})
     df = pd.DataFrame(rows)
-    df = df[df["sample_type"].fillna(1) < 10].reset_index(drop=True)
+    normal = df["sample_type"].fillna(1) >= 10
+    dropped = sorted(df.loc[normal, "sample_id"])
+    df = df[~normal].reset_index(drop=True)
+    df.attrs["normal_samples"] = dropped
     dup = df["patient_id"].duplicated(keep=False)
     if dup.any():
         d = df[dup]

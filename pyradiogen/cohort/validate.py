@@ -121,6 +121,14 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
             x = c.expression(value)
             out = [Check("expression", "ok",
                          f"{x.shape[0]} tumour samples × {x.shape[1]} genes ({value})")]
+            if value == "unstranded":
+                from .expression import star_files
+                normal = star_files(c.manifest.path("star_counts"),
+                                    c.manifest.path("sample_sheet")).attrs["normal_samples"]
+                if normal:
+                    out.append(Check("expression", "ok",
+                                     f"{len(normal)} normal-tissue sample(s) left out (tumour "
+                                     f"samples are used): {_sample(normal)}"))
             if imaging_ok:
                 miss = c.patients.difference(x.index)
                 if len(miss):
