@@ -189,3 +189,19 @@ def test_gdc_cart_metadata_json_names_the_files(real_data, tmp_path, capsys):
     assert main(["validate", str(tmp_path)]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "metadata.json" in err and "record 1 has no file_name or no associated_entities" in err
+
+
+def test_gzipped_star_counts_are_named(real_data, tmp_path, capsys):
+    """The GDC tool's own fixture is gzipped: the folder holds only *.tsv.gz files, and the
+    error says so and how to fix it (it said only 'no STAR-counts TSV files found')."""
+    from pyradiogen.cli import main
+
+    folder = tmp_path / "expression" / "star_counts"
+    folder.mkdir(parents=True)
+    src = real_data / "gdc_star_counts" / "gdc_rnaseq_tool_fixtures" / "test_set_1.final.tsv.gz"
+    shutil.copy(src, folder / "TCGA-A2-A0CM-01A.rna_seq.augmented_star_gene_counts.tsv.gz")
+    (tmp_path / "cohort.toml").write_text('[parts]\nstar_counts = "expression/star_counts"\n')
+    assert main(["validate", str(tmp_path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "but 1 gzip-compressed one(s) (TCGA-A2-A0CM-01A.rna_seq.augmented_star_gene_" \
+           "counts.tsv.gz)" in err and f"fix: decompress them (gunzip -r {folder})" in err

@@ -170,6 +170,12 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
     folder = Path(folder)
     files = sorted(p for p in folder.rglob("*.tsv") if not p.name.startswith("."))
     if not files:
+        packed = sorted(p.name for p in folder.rglob("*.tsv.gz"))
+        if packed:
+            raise CohortError(f"no STAR-counts TSV files found, but {len(packed)} gzip-"
+                              f"compressed one(s) ({', '.join(packed[:2])}"
+                              f"{' …' if len(packed) > 2 else ''})", file=folder,
+                              fix=f"decompress them (gunzip -r {folder})")
         raise CohortError("no STAR-counts TSV files found", file=folder,
                           fix="download the GDC 'STAR - Counts' files into this folder")
     sheet = read_sample_sheet(sample_sheet) if sample_sheet else {}
