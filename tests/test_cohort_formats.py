@@ -205,3 +205,26 @@ def test_gzipped_star_counts_are_named(real_data, tmp_path, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert "but 1 gzip-compressed one(s) (TCGA-A2-A0CM-01A.rna_seq.augmented_star_gene_" \
            "counts.tsv.gz)" in err and f"fix: decompress them (gunzip -r {folder})" in err
+
+
+def test_matrix_rows_and_samples_left_out_are_named(real_data, tmp_path, capsys):
+    """The real TCGAbiolinks RSEM matrix: 5 tumour and 5 normal-tissue columns, 28 rows
+    '?|ENTREZ'. validate names the normal samples and counts the rows it leaves out (both were
+    dropped without a word)."""
+    import json
+
+    from pyradiogen.cli import main
+
+    (tmp_path / "expression").mkdir()
+    (tmp_path / "expression" / "matrix.tsv").symlink_to(
+        real_data / "tcga_brca_expression" / "tcga_brca_dataBRCA_rsem_20530x10.tsv")
+    (tmp_path / "cohort.toml").write_text('[parts]\nmatrix = "expression/matrix.tsv"\n'
+                                          '[expression]\nkind = "rsem"\n')
+    assert main(["validate", str(tmp_path), "--json"]) == 0
+    details = [c["detail"] for c in json.loads(capsys.readouterr().out)["checks"]
+               if c["part"] == "expression"]
+    assert "5 tumour samples × 20501 genes (matrix)" in details
+    assert "28 row(s) without a gene symbol ('?|ENTREZ') left out" in details
+    normal = next(d for d in details if "normal-tissue" in d)
+    assert normal.startswith("5 normal-tissue sample(s) left out (tumour samples are used): "
+                             "TCGA-BH-A0DK-11A-13R-A089-07, ")

@@ -266,7 +266,9 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
 
     The first column names genes as ``SYMBOL|ENTREZ`` (TCGA RSEM files; ``?`` for no symbol,
     such rows are dropped) or plain symbols; the other columns are TCGA sample barcodes
-    (dots allowed). Values must be numeric and present.
+    (dots allowed). Values must be numeric and present. Normal-tissue samples are dropped;
+    the gene table's ``attrs`` list them (``normal_samples``) and count the rows without a
+    symbol (``rows_without_symbol``).
     """
     path = Path(path)
     tab = read_table(path, what="expression matrix", id_column=0, numeric="none",
@@ -327,6 +329,10 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
     out.columns = pd.Index(sym.to_numpy(), name="gene")
     genes = pd.DataFrame({"gene_name": sym.to_numpy(),
                           "entrez": pd.array(ent.to_numpy(), dtype="Int64")})
+    # what was left out, for validate to name
+    genes.attrs["normal_samples"] = [str(samples[i]) for i, t in enumerate(types)
+                                     if t is not None and t >= 10]
+    genes.attrs["rows_without_symbol"] = int((~keep).sum())
     return out.astype(float).sort_index(axis=1), genes
 
 

@@ -125,10 +125,17 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
                 from .expression import star_files
                 normal = star_files(c.manifest.path("star_counts"),
                                     c.manifest.path("sample_sheet")).attrs["normal_samples"]
-                if normal:
+            else:
+                left = c._matrix_genes.attrs
+                normal = left.get("normal_samples", [])
+                if left.get("rows_without_symbol"):
                     out.append(Check("expression", "ok",
-                                     f"{len(normal)} normal-tissue sample(s) left out (tumour "
-                                     f"samples are used): {_sample(normal)}"))
+                                     f"{left['rows_without_symbol']} row(s) without a gene "
+                                     "symbol ('?|ENTREZ') left out"))
+            if normal:
+                out.append(Check("expression", "ok",
+                                 f"{len(normal)} normal-tissue sample(s) left out (tumour "
+                                 f"samples are used): {_sample(normal)}"))
             if imaging_ok:
                 miss = c.patients.difference(x.index)
                 if len(miss):
