@@ -228,3 +228,23 @@ def test_matrix_rows_and_samples_left_out_are_named(real_data, tmp_path, capsys)
     normal = next(d for d in details if "normal-tissue" in d)
     assert normal.startswith("5 normal-tissue sample(s) left out (tumour samples are used): "
                              "TCGA-BH-A0DK-11A-13R-A089-07, ")
+
+
+def test_validate_says_no_stage_uses_the_immune_table(real_data, tmp_path, capsys):
+    """The real PanImmune CIBERSORT table is read and checked, but no stage of replicate uses
+    an immune table: validate says so and names what study liu2023 needs (TIMER), instead of
+    listing it as an ordinary ok part."""
+    import json
+
+    from pyradiogen.cli import main
+
+    (tmp_path / "immune.tsv").symlink_to(real_data / "tcga_brca_immune_panimmune" /
+                                         "TCGA_BRCA.Kallisto.fullIDs.cibersort.relative.tsv")
+    (tmp_path / "cohort.toml").write_text('[parts]\nimmune = "immune.tsv"\n'
+                                          '[immune]\nduplicates = "mean"\n')
+    main(["validate", str(tmp_path), "--json"])   # exit 1: no study keeps a patient
+    checks = [c for c in json.loads(capsys.readouterr().out)["checks"] if c["part"] == "immune"]
+    assert checks[0]["detail"] == "1095 patients × 25 columns"
+    assert checks[-1]["status"] == "warning"
+    assert checks[-1]["detail"].startswith("no stage of replicate uses an immune table; study "
+                                           "liu2023's immune-cell classes need TIMER estimates")

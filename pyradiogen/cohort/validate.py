@@ -211,6 +211,11 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
                                  + "; ".join(f"{k} {int(v)}" for k, v in n_na.items() if v)))
             for note in t.attrs.get("notes", []):
                 out.append(Check(part, "ok", note))
+            if part == "immune":
+                out.append(Check(part, "warning", "no stage of replicate uses an immune table; "
+                                 "study liu2023's immune-cell classes need TIMER estimates "
+                                 "(`timer`: B_cell, CD4_Tcell, CD8_Tcell, Neutrophil, "
+                                 "Macrophage, DC)"))
             return out
         checks += _run(part, tab)
 
