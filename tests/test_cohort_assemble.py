@@ -91,3 +91,15 @@ def test_cohort_config_section(cohort):
     t = s2.table1.set_index(["characteristic", "level"])
     assert t.loc[("PAM50", "LumA"), "published"] == "79"
     assert s2.extra["scanners"].set_index("scanner").loc["GE 1.5 T", "published"] == 91
+
+
+def test_scanner_rule_reads_inside_the_flowchart_step():
+    """'no any field strength GE DCE exam' (seen with the real GE multiphase series and
+    field_strength = "any") reads as 'no GE (any field strength) DCE exam'."""
+    from pyradiogen.cohort.assemble import scanner_rule
+
+    assert scanner_rule("GE", 1.5) == "1.5 T GE"
+    assert scanner_rule(["GE", "Siemens"], 3) == "3 T GE/Siemens"
+    assert scanner_rule("GE", "any") == "GE (any field strength)"
+    assert scanner_rule("any", 1.5) == "1.5 T (any vendor)"
+    assert scanner_rule("any", "any") == "any-scanner"

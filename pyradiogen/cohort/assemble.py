@@ -93,10 +93,18 @@ def accepted_vendors(manufacturer: str | list[str]) -> list[str] | None:
 
 
 def scanner_rule(manufacturer: str | list[str], field_strength: float | str) -> str:
-    """Text of study 1's scanner rule, e.g. ``1.5 T GE`` or ``1.5 T GE/Siemens``."""
+    """Text of study 1's scanner rule, e.g. ``1.5 T GE``, ``1.5 T GE/Siemens``, ``GE (any
+    field strength)``, ``1.5 T (any vendor)`` or ``any-scanner``; it reads inside "no … DCE
+    exam"."""
     vend = accepted_vendors(manufacturer)
-    fs = "any field strength" if str(field_strength) == "any" else f"{float(field_strength):g} T"
-    return f"{fs} {'any vendor' if vend is None else '/'.join(vend)}"
+    any_fs = str(field_strength) == "any"
+    if vend is None and any_fs:
+        return "any-scanner"
+    if vend is None:
+        return f"{float(field_strength):g} T (any vendor)"
+    if any_fs:
+        return f"{'/'.join(vend)} (any field strength)"
+    return f"{float(field_strength):g} T {'/'.join(vend)}"
 
 
 def scanner_ok(exams: pd.DataFrame, manufacturer, field_strength) -> pd.Series:
