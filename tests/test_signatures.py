@@ -388,3 +388,25 @@ def test_cli_refuses_when_no_signature_is_scored(real_data, tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and "no signature could be scored" in err and str(path) in err
     assert not out.exists()
+
+
+def test_cli_names_why_oncotypedx_is_not_computed(real_data, tmp_path, capsys):
+    """Real TCGA expression without one OncotypeDX gene (CD68, as the real GEO GSE31448
+    matrix lacks it): OncotypeDX is NA for every sample, and the warning says its genes are
+    incomplete — it said 'none of their genes/probes is in FILE' with 15 of 16 there."""
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    present = set(pd.read_csv(src, sep="\t", usecols=[0]).iloc[:, 0])
+    pam50 = [g for g in _table("pam50_centroids.csv")["probe"] if g in present]
+    genes = list(dict.fromkeys([g for g in ONCOTYPEDX_SYMBOLS if g != "CD68"] + pam50))
+    path, _ = _real_genes_by_samples(real_data, tmp_path, genes)
+    out = tmp_path / "o.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["signatures", "--expr", str(path), "--genes-as-rows",
+                     "--out", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "not computed (NaN for every sample): oncotypedx" in text
+    assert "none of their genes" not in text
+    assert "OncotypeDX needs every one of its 16 genes" in text
+    res = pd.read_csv(out, index_col="sample")
+    assert res["oncotypedx"].isna().all() and res["pam50_subtype"].notna().all()

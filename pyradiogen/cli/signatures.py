@@ -128,9 +128,13 @@ def run(args: argparse.Namespace) -> int:
                            ", or pass --genes-as-rows if the file holds genes as rows"))
     if empty:
         console.print(f"[yellow]warning:[/] not computed (NaN for every sample): "
-                      f"{', '.join(empty)} — none of their genes/probes is in {args.expr} "
+                      f"{', '.join(empty)} — genes they need are not in {args.expr} "
                       + ("(probe IDs are matched to columns without mapping)" if args.no_mapping
-                         else "after mapping through EntrezGene.ID"), soft_wrap=True)
+                         else "after mapping through EntrezGene.ID")
+                      + ("; OncotypeDX needs every one of its 16 genes"
+                         if "oncotypedx" in empty else "")
+                      + " (the R warning counts the missing genes; -v names them)",
+                      soft_wrap=True)
     if hg is None and "ggi_risk" in res:
         console.print("[yellow]note:[/] ggi_risk is empty and ggi is genefu's unscaled score: "
                       "GGI's risk needs each sample's histological grade (--grade FILE)",
