@@ -70,6 +70,20 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
             kinds = sk["reason"].str.replace(r" \(.*", "", regex=True).value_counts()
             out.append(Check("dicom", "ok", f"{len(sk)} file(s) not indexed: " + "; ".join(
                 f"{n} {k}" for k, n in kinds.items())))
+            rois_given = c.manifest.path("rois") is not None
+            segs = sk[sk["modality"].isin(["SEG", "RTSTRUCT"])] if "modality" in sk \
+                else sk.iloc[:0]
+            if len(segs) and not rois_given:
+                base = c.manifest.path("dicom")
+                try:
+                    base = base.relative_to(c.root)
+                except ValueError:
+                    pass
+                files = [str(base / p) for p in segs["path"]]
+                out.append(Check("dicom", "ok", f"{len(segs)} DICOM SEG/RTSTRUCT object(s) "
+                                 f"({_sample(files, 2)}) can be ROIs of study kim2020: "
+                                 "list them in rois/rois.csv (mask = the file, segment = the "
+                                 "segment number or label; `rois` in cohort.toml)"))
         if len(ex):
             for r in ex[~ex["ordered"]].itertuples():
                 out.append(Check("dicom", "warning", f"DCE exam {r.exam_id} (series "
