@@ -541,9 +541,10 @@ ENTRIES: list[Entry] = [
         "empty": E("empty"), "header_only": E("no data rows"),
         "one_row": E("no annotation row"), "wrong_header": E("EntrezGene.ID"),
         "non_numeric": E("EntrezGene.ID", "abc"),
-        "all_missing": OK("not computed", "wrote 8 samples"),
+        "all_missing": E("no signature could be scored"),   # not a CSV of NaN
         "dup_column": E("EntrezGene.ID", "duplicated column"), "dup_id": None,
-        "unknown_id": E("ESR1", "no annotation row"), "constant": OK("wrote 8 samples")}),
+        "unknown_id": E("ESR1", "no annotation row"),
+        "constant": E("no signature could be scored")}),   # one Entrez ID for every probe
     Entry("signatures", "--grade", sig_grade, GRADE, generic(
         GRADE, one_row=E("grade 1 and of grade 3"), wrong_header=OK("wrote 8 samples"),
         non_numeric=E("'abc' is not a histological grade"),

@@ -117,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
     num = [c for c in res.columns if pd.api.types.is_float_dtype(res[c])]
     empty = [c for c in num if res[c].isna().all()]
     if num and len(empty) == len(num):
-        raise UserError(f"{where}: no signature could be scored — their genes are not among "
+        named = (f"{where} with annotation table {args.annot} (--annot)"
+                 if args.annot is not None else where)
+        raise UserError(f"{named}: no signature could be scored — their genes are not among "
                         f"its {expr.shape[1]} columns "
                         + ("(probe IDs are matched to columns without mapping)" if
                            args.no_mapping else "after mapping through EntrezGene.ID")
