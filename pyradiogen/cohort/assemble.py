@@ -174,7 +174,10 @@ def table1(clinical: pd.DataFrame,
     age = clinical["age"].dropna()
     if len(age):
         rows += [("Age", "range", f"{age.min():.0f}–{age.max():.0f}"),
-                 ("Age", "mean", f"{age.mean():.2f}"), ("Age", "SD", f"{age.std(ddof=1):.2f}")]
+                 ("Age", "mean", f"{age.mean():.2f}"),
+                 # the SD of one age is undefined: said, not printed as 'nan'
+                 ("Age", "SD", f"{age.std(ddof=1):.2f}" if len(age) > 1
+                  else "not defined (1 patient with an age)")]
     for col, label in (("T", "T (>2 cm)"), ("N", "N"), ("ER", "ER"), ("PR", "PR"),
                        ("HER2", "HER2")):
         v = clinical[col]
