@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "then one column per retained gene set.")
     p.add_argument("--expr", required=True, type=Path, metavar="FILE",
                    help="expression file (samples × genes, or genes × samples with "
-                        "--genes-as-rows; CSV, TSV or parquet)")
+                        "--genes-as-rows; CSV, TSV or parquet); genes named by symbol, or "
+                        "TCGA's SYMBOL|ENTREZ (read as the symbol)")
     p.add_argument("--gmt", default=None, type=Path, metavar="FILE",
                    help="GMT gene sets (default: the bundled MSigDB C2 CP:KEGG v7.2)")
     p.add_argument("--engine", choices=("r", "fast"), default="fast",
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
                            all_na="keep" if args.drop_na_genes else "error")
     for note in expr.attrs.get("notes", []):
         console.print(f"[yellow]note:[/] {args.expr}: {escape(note)}", soft_wrap=True)
+    expr = _symbols_of_tcga_ids(expr, args)
     if expr.shape[1] < 2:
         raise UserError(f"expression table {args.expr} (--expr): {expr.shape[1]} gene "
                         "column(s); ssGSEA needs at least 2 — use --genes-as-rows if genes are "
@@ -97,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         msg = str(exc).replace("na='drop_genes'", "--drop-na-genes").replace(
             "relax min_size/max_size", "relax --min-size/--max-size")
         if "no gene of any gene set" in msg:
-            msg += (" — or, if the file holds genes as rows, drop --genes-as-rows"
+            msg += (" — or, if the file holds samples as rows, drop --genes-as-rows"
                     if args.genes_as_rows else
                     " — or, if the file holds genes as rows, pass --genes-as-rows")
         raise UserError(f"expression table {args.expr} (--expr): {msg}") from exc
@@ -113,6 +115,32 @@ def run(args: argparse.Namespace) -> int:
                   + (f" (input scale: {rep['verdict']})" if rep.get("verdict") != "log2"
                      else ""), soft_wrap=True)
     return 0
+
+
+def _symbols_of_tcga_ids(expr, args: argparse.Namespace):
+    """Genes named TCGA's ``SYMBOL|ENTREZ`` (RSEM matrices) → their symbols, as the gene sets
+    name genes: rows without a symbol (``?|ENTREZ``) left out, a symbol on several rows kept
+    once (the row with the highest mean), both said in a note."""
+    from ..genomics.expression import collapse_duplicates
+
+    ids = expr.columns.astype(str)
+    piped = ids.str.contains("|", regex=False)
+    if not piped.any() or piped.mean() < 0.5:
+        return expr
+    sym = ids.str.split("|").str[0].str.strip()
+    keep = ~sym.isin(["?", ""])
+    out = expr.loc[:, keep]
+    out.columns = sym[keep]
+    dup = sorted(set(out.columns[out.columns.duplicated()]))
+    out = collapse_duplicates(out, "max_mean")
+    console.print(f"[yellow]note:[/] {args.expr}: genes named SYMBOL|ENTREZ are read as their "
+                  f"symbols (the gene sets name genes by symbol)"
+                  + (f"; {int((~keep).sum())} row(s) without a symbol ('?|ENTREZ') left out"
+                     if (~keep).any() else "")
+                  + (f"; {len(dup)} symbol(s) on several rows kept once, the row with the "
+                     f"highest mean ({', '.join(dup[:5])}{' …' if len(dup) > 5 else ''})"
+                     if dup else ""), soft_wrap=True)
+    return out
 
 
 def _check_orientation(expr, sets, args: argparse.Namespace) -> None:
