@@ -128,7 +128,8 @@ def minimum(study: str, stage: str, counted: str | None = None) -> int:
 
 def patient_counts(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
                    kept: dict[str, Any] | None = None,
-                   assemble: dict[str, Any] | None = None) -> dict[str, int | None]:
+                   assemble: dict[str, Any] | None = None,
+                   emptied: dict[str, str] | None = None) -> dict[str, int | None]:
     """The counts of :data:`COUNTED` for a loaded cohort.
 
     Parameters
@@ -142,12 +143,15 @@ def patient_counts(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
     assemble : dict or None, default None
         Study name → its ``assemble(cohort)`` function, used when ``kept`` lacks a study
         (the caller passes them, as this module knows no study).
+    emptied : dict or None, default None
+        When given, receives for each study it assembles that keeps no patient the
+        flowchart step that left none (e.g. ``no matched RNA-seq``).
 
     Returns
     -------
     dict of str to int or None
-        Kind → count; None where it does not apply (the cohort lacks the part, or the study
-        cannot be assembled — ``validate`` says why).
+        Kind → count; None where it does not apply (the cohort lacks the part, such as no
+        CRF36 table or no ROIs, or the study cannot be assembled — ``validate`` says why).
     """
     kept = dict(kept or {})
     out: dict[str, int | None] = dict.fromkeys(COUNTED)
@@ -159,9 +163,16 @@ def patient_counts(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
         if study not in (assemble or {}):
             continue
         try:
-            kept[study] = assemble[study](cohort).patients
+            assembled = assemble[study](cohort)
         except Exception:  # noqa: BLE001 - validate reports why a study cannot be assembled
             continue
+        kept[study] = assembled.patients
+        if emptied is not None and not len(assembled.patients):
+            flow = getattr(assembled, "flowchart", None)
+            if flow is not None and len(flow) and "remaining" in flow:
+                last = flow[(flow["remaining"] == 0) & (flow["excluded"] > 0)]
+                if len(last):
+                    emptied[study] = str(last["step"].iloc[0])
     if "liu2023" in studies and kept.get("liu2023") is not None:
         s1 = set(map(str, kept["liu2023"]))
         crf36, timer = _part(cohort, "crf36"), _part(cohort, "timer")
@@ -260,13 +271,21 @@ def require_minimums(cohort, studies: tuple[str, ...] = ("liu2023", "kim2020"),
     CohortTooSmallError
         Naming every stage below its minimum (count, minimum, reason).
     """
-    rows = check_minimums(patient_counts(cohort, studies, kept, assemble), studies)
+    emptied: dict[str, str] = {}
+    rows = check_minimums(patient_counts(cohort, studies, kept, assemble, emptied), studies)
     short = shortfalls(rows)
     if short:
         root = getattr(cohort, "root", "the cohort")
+        # a study that keeps no patient: the step of its flowchart that left none is the cause
+        none = [f"{study} keeps no patient (its flowchart's step '{step}' excludes the last)"
+                for study, step in emptied.items()]
         raise CohortTooSmallError(
-            f"cohort {root} is too small for {' and '.join(studies)}: {len(short)} stage "
-            "minimum(s) not met — " + "; ".join(short)
-            + " — fix: use a cohort with more patients, or run only the study that fits "
+            f"cohort {root} is too small for {' and '.join(studies)}: "
+            + ("; ".join(none) + "; " if none else "")
+            + f"{len(short)} stage minimum(s) not met — " + "; ".join(short)
+            + " — fix: "
+            + ("give the cohort what those steps require (e.g. RNA-seq matched to the images), "
+               if none else "")
+            + "use a cohort with more patients, or run only the study that fits "
               "(--study); `pyradiogen validate` lists every stage's minimum")
     return rows

@@ -541,9 +541,10 @@ ENTRIES: list[Entry] = [
         "empty": E("empty"), "header_only": E("no data rows"),
         "one_row": E("no annotation row"), "wrong_header": E("EntrezGene.ID"),
         "non_numeric": E("EntrezGene.ID", "abc"),
-        "all_missing": OK("not computed", "wrote 8 samples"),
+        "all_missing": E("no signature could be scored"),   # not a CSV of NaN
         "dup_column": E("EntrezGene.ID", "duplicated column"), "dup_id": None,
-        "unknown_id": E("ESR1", "no annotation row"), "constant": OK("wrote 8 samples")}),
+        "unknown_id": E("ESR1", "no annotation row"),
+        "constant": E("no signature could be scored")}),   # one Entrez ID for every probe
     Entry("signatures", "--grade", sig_grade, GRADE, generic(
         GRADE, one_row=E("grade 1 and of grade 3"), wrong_header=OK("wrote 8 samples"),
         non_numeric=E("'abc' is not a histological grade"),
@@ -791,3 +792,18 @@ def test_explore_features_option(case, small_cohort, tmp_path, capsys, monkeypat
     rc, out, err = run_cli(["explore", "--features", str(f), "--cohort", str(small_cohort),
                             "--out", str(tmp_path / "o"), "--no-genes"], capsys, monkeypatch)
     check(rc, out, err, EXPLORE_EXPECT[case], f)
+
+
+def test_decimal_commas_are_named(real_data, tmp_path, capsys):
+    """The real Aran 2015 purity table as TCGAbiolinks stores it (decimal commas, comma
+    separator): refused with the fix that fits ('decimal commas'), not only 'write numbers'."""
+    import csv
+
+    src = real_data / "tcga_brca_purity" / "tcga_brca_tumor_purity_aran2015.csv"
+    with open(src, newline="") as fh:
+        rows = [r[:1] + r[2:5] for r in csv.reader(fh)][:30]   # no Cancer.type column
+    write_rows(tmp_path / "purity.csv", rows)
+    assert main(["icc", "--ratings", str(tmp_path / "purity.csv")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "column 'ESTIMATE'; line 2: non-numeric value '0,9333'" in err
+    assert "fix: the values have decimal commas: write decimal points (0.9333)" in err

@@ -91,3 +91,30 @@ def test_cohort_config_section(cohort):
     t = s2.table1.set_index(["characteristic", "level"])
     assert t.loc[("PAM50", "LumA"), "published"] == "79"
     assert s2.extra["scanners"].set_index("scanner").loc["GE 1.5 T", "published"] == 91
+
+
+def test_scanner_rule_reads_inside_the_flowchart_step():
+    """'no any field strength GE DCE exam' (seen with the real GE multiphase series and
+    field_strength = "any") reads as 'no GE (any field strength) DCE exam'."""
+    from pyradiogen.cohort.assemble import scanner_rule
+
+    assert scanner_rule("GE", 1.5) == "1.5 T GE"
+    assert scanner_rule(["GE", "Siemens"], 3) == "3 T GE/Siemens"
+    assert scanner_rule("GE", "any") == "GE (any field strength)"
+    assert scanner_rule("any", 1.5) == "1.5 T (any vendor)"
+    assert scanner_rule("any", "any") == "any-scanner"
+
+
+def test_table1_age_sd_of_one_patient_is_not_a_number(real_data):
+    """One patient (a Duke exam mapped to a TCGA clinical row): the SD is said to be
+    undefined, not printed as 'nan'."""
+    from pyradiogen.cohort.assemble import table1
+    from pyradiogen.cohort.clinical import read_clinical
+
+    clin = read_clinical(real_data / "tcga2012_clinical" / "tcga2012_nature_supp_table1.csv")[0]
+    t = table1(clin.loc[["TCGA-A8-A08X"]]).set_index(["characteristic", "level"])["value"]
+    assert t[("Age", "mean")] == "43.00"
+    assert t[("Age", "SD")] == "not defined (1 patient with an age)"
+    two = table1(clin.loc[["TCGA-A8-A08X", "TCGA-A2-A0D3"]]).set_index(
+        ["characteristic", "level"])["value"]
+    assert two[("Age", "SD")] != "not defined (1 patient with an age)"

@@ -138,3 +138,113 @@ def test_liu2023_section_and_its_old_name(tmp_path):
     toml.write_text('[parts]\ndicom = "dicom"\n[study1]\n[liu2023]\n')
     with pytest.raises(CohortError, match="both"):
         read_manifest(tmp_path)
+
+
+def _gdc_cart(real_data, root, n_tumour=2):
+    """STAR-counts files as gdc-client writes them (``<file id>/<uuid>.rna_seq…tsv``), named as
+    real TCGA-BRCA files are, holding the GDC tool's fixture; the cart's real metadata JSON."""
+    import gzip
+    import json
+
+    meta = real_data / "gdc_star_counts" / "gdc_brca_metadata"
+    records = json.loads((meta / "metadata.repository.2026-07-09.json").read_text())
+    manifest = pd.read_csv(meta / "gdc_manifest.txt", sep="\t").set_index("filename")["id"]
+    by_barcode = {r["associated_entities"][0]["entity_submitter_id"]: r["file_name"]
+                  for r in records}
+    normal = sorted(b for b in by_barcode if b[13:15] == "11")[0]
+    tumours = sorted(b for b in by_barcode if b[13:15] == "01" and b[:12] != normal[:12])
+    chosen = tumours[:n_tumour] + [normal]
+    text = gzip.open(real_data / "gdc_star_counts" / "gdc_rnaseq_tool_fixtures" /
+                     "test_set_1.final.tsv.gz", "rt").read()
+    for b in chosen:
+        folder = root / "expression" / "star_counts" / manifest[by_barcode[b]]
+        folder.mkdir(parents=True)
+        (folder / by_barcode[b]).write_text(text)
+    (root / "expression" / "metadata.json").symlink_to(
+        meta / "metadata.repository.2026-07-09.json")
+    (root / "cohort.toml").write_text('[parts]\nstar_counts = "expression/star_counts"\n'
+                                      'sample_sheet = "expression/metadata.json"\n')
+    return chosen
+
+
+def test_gdc_cart_metadata_json_names_the_files(real_data, tmp_path, capsys):
+    """The GDC cart's metadata JSON maps the UUID file names to their aliquots, like the
+    sample sheet (it was read as a CSV: 'line 2969: has 3 fields but the header has 1'); the
+    normal-tissue file left out is named by validate."""
+    import json
+
+    from pyradiogen.cli import main
+
+    chosen = _gdc_cart(real_data, tmp_path)
+    x = load_cohort(tmp_path, progress=False).expression("unstranded")
+    assert sorted(x.index) == sorted(b[:12] for b in chosen[:2])
+    assert x.loc[chosen[0][:12], "TSPAN6"] == 429          # the fixture's first gene
+    assert main(["validate", str(tmp_path), "--json"]) == 0
+    details = [c["detail"] for c in json.loads(capsys.readouterr().out)["checks"]
+               if c["part"] == "expression"]
+    assert f"1 normal-tissue sample(s) left out (tumour samples are used): {chosen[2]}" \
+        in details
+    (tmp_path / "expression" / "metadata.json").unlink()
+    (tmp_path / "expression" / "metadata.json").write_text('[{"file_name": "a.tsv"}]')
+    assert main(["validate", str(tmp_path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "metadata.json" in err and "record 1 has no file_name or no associated_entities" in err
+
+
+def test_gzipped_star_counts_are_named(real_data, tmp_path, capsys):
+    """The GDC tool's own fixture is gzipped: the folder holds only *.tsv.gz files, and the
+    error says so and how to fix it (it said only 'no STAR-counts TSV files found')."""
+    from pyradiogen.cli import main
+
+    folder = tmp_path / "expression" / "star_counts"
+    folder.mkdir(parents=True)
+    src = real_data / "gdc_star_counts" / "gdc_rnaseq_tool_fixtures" / "test_set_1.final.tsv.gz"
+    shutil.copy(src, folder / "TCGA-A2-A0CM-01A.rna_seq.augmented_star_gene_counts.tsv.gz")
+    (tmp_path / "cohort.toml").write_text('[parts]\nstar_counts = "expression/star_counts"\n')
+    assert main(["validate", str(tmp_path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "but 1 gzip-compressed one(s) (TCGA-A2-A0CM-01A.rna_seq.augmented_star_gene_" \
+           "counts.tsv.gz)" in err and f"fix: decompress them (gunzip -r {folder})" in err
+
+
+def test_matrix_rows_and_samples_left_out_are_named(real_data, tmp_path, capsys):
+    """The real TCGAbiolinks RSEM matrix: 5 tumour and 5 normal-tissue columns, 28 rows
+    '?|ENTREZ'. validate names the normal samples and counts the rows it leaves out (both were
+    dropped without a word)."""
+    import json
+
+    from pyradiogen.cli import main
+
+    (tmp_path / "expression").mkdir()
+    (tmp_path / "expression" / "matrix.tsv").symlink_to(
+        real_data / "tcga_brca_expression" / "tcga_brca_dataBRCA_rsem_20530x10.tsv")
+    (tmp_path / "cohort.toml").write_text('[parts]\nmatrix = "expression/matrix.tsv"\n'
+                                          '[expression]\nkind = "rsem"\n')
+    assert main(["validate", str(tmp_path), "--json"]) == 0
+    details = [c["detail"] for c in json.loads(capsys.readouterr().out)["checks"]
+               if c["part"] == "expression"]
+    assert "5 tumour samples × 20501 genes (matrix)" in details
+    assert "28 row(s) without a gene symbol ('?|ENTREZ') left out" in details
+    normal = next(d for d in details if "normal-tissue" in d)
+    assert normal.startswith("5 normal-tissue sample(s) left out (tumour samples are used): "
+                             "TCGA-BH-A0DK-11A-13R-A089-07, ")
+
+
+def test_validate_says_no_stage_uses_the_immune_table(real_data, tmp_path, capsys):
+    """The real PanImmune CIBERSORT table is read and checked, but no stage of replicate uses
+    an immune table: validate says so and names what study liu2023 needs (TIMER), instead of
+    listing it as an ordinary ok part."""
+    import json
+
+    from pyradiogen.cli import main
+
+    (tmp_path / "immune.tsv").symlink_to(real_data / "tcga_brca_immune_panimmune" /
+                                         "TCGA_BRCA.Kallisto.fullIDs.cibersort.relative.tsv")
+    (tmp_path / "cohort.toml").write_text('[parts]\nimmune = "immune.tsv"\n'
+                                          '[immune]\nduplicates = "mean"\n')
+    main(["validate", str(tmp_path), "--json"])   # exit 1: no study keeps a patient
+    checks = [c for c in json.loads(capsys.readouterr().out)["checks"] if c["part"] == "immune"]
+    assert checks[0]["detail"] == "1095 patients × 25 columns"
+    assert checks[-1]["status"] == "warning"
+    assert checks[-1]["detail"].startswith("no stage of replicate uses an immune table; study "
+                                           "liu2023's immune-cell classes need TIMER estimates")

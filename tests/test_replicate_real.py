@@ -84,6 +84,9 @@ def test_genomics_on_counts(real_run):
     art = _artefacts(out)
     sig = art.frame("signatures", index_col=0)
     assert len(sig) == 115 and sig["pam50_subtype"].notna().all()
+    # today's symbols (CTSV for genefu's CTSL2 …) are mapped with org.Hs.eg.db: every
+    # signature is scored, and ggi_risk alone is empty (it needs the histological grade)
+    assert sig.columns[sig.isna().all()].tolist() == ["ggi_risk"]
     kegg = art.frame("ssgsea", index_col=0)
     assert kegg.shape == (115, 186)
     expr = pd.read_parquet(art["expression_log2"])
@@ -165,6 +168,7 @@ def test_validate_lists_the_stages(real_run, capsys):
     assert runs["liu2023-drf"]["missing"] == ["the cohort has no DICOM images (`dicom` in "
                                               "cohort.toml)"]
     checks = {c["part"]: c["detail"] for c in rep["checks"]}
+    assert checks["genes"].endswith("(signatures map the others' symbols with org.Hs.eg.db)")
     assert "immune" in checks and "no DICOM images" in checks["dicom"]
     assert any("counts (stated)" in c["detail"] for c in rep["checks"])
     assert main(["validate", str(cohort)]) == 0

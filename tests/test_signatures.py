@@ -305,3 +305,108 @@ def test_cli_grade_gives_ggi_risk(tmp_path, capsys):
                  "--out", str(tmp_path / "o2.csv")]) == 2
     err = capsys.readouterr().err
     assert "S00" in err and "'G4'" in err and "grade" in err
+
+
+#: OncotypeDX's 21 genes as today's symbols (genefu's table still writes CTSL2 for CTSV)
+ONCOTYPEDX_SYMBOLS = ["MKI67", "AURKA", "BIRC5", "CCNB1", "MYBL2", "MMP11", "CTSV", "GRB7",
+                      "ERBB2", "ESR1", "PGR", "BCL2", "SCUBE2", "GSTM1", "CD68", "BAG1", "ACTB",
+                      "GAPDH", "RPLP0", "GUSB", "TFRC"]
+
+
+def test_cohort_of_current_symbols_maps_them_with_org_hs_eg_db(real_data, tmp_path):
+    """A real TCGA counts matrix named by today's symbols, without a gene table: the symbols
+    the bundled genefu tables do not spell the same way (CTSV = genefu's CTSL2, NDC80 =
+    KNTC2, ORC6 = ORC6L) get their Entrez IDs from org.Hs.eg.db, so OncotypeDX is scored
+    (it was NA for every patient of the real cohort: 'CTSL2 not found')."""
+    import tomli_w
+
+    from pyradiogen.cohort import load_cohort
+    from pyradiogen.genomics.expression import cohort_expression
+
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    m = pd.read_csv(src, sep="\t", index_col=0)
+    m = m.loc[ONCOTYPEDX_SYMBOLS + ["NDC80", "ORC6"]].iloc[:, :12]
+    (tmp_path / "expression").mkdir()
+    m.to_csv(tmp_path / "expression" / "matrix.tsv", sep="\t")
+    (tmp_path / "cohort.toml").write_text(tomli_w.dumps({
+        "name": "real symbols", "parts": {"matrix": "expression/matrix.tsv"},
+        "expression": {"kind": "counts"}}))
+    c = load_cohort(tmp_path, progress=False)
+    annot = annotation_from_genes(list(m.index), c.genes).set_index("probe")["EntrezGene.ID"]
+    assert annot[["CTSV", "NDC80", "ORC6", "ESR1"]].tolist() == [1515, 10403, 23594, 2099]
+    # the gene table's own ID wins; without mapping a symbol it lacks stays unmapped
+    assert np.isnan(annotation_from_genes(["CTSV"], c.genes, map_missing=False)
+                    ["EntrezGene.ID"].iloc[0])
+    expr = cohort_expression(c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sig = compute_signatures(expr, annotation_from_genes(list(expr.columns), c.genes))
+    assert len(sig) == 12 and sig["oncotypedx"].notna().all()
+
+
+def _real_genes_by_samples(real_data, tmp_path, genes, n=12):
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    m = pd.read_csv(src, sep="\t", index_col=0)
+    m = np.log2(m.loc[genes].iloc[:, :n] + 1)
+    path = tmp_path / "genes_by_samples.tsv"
+    m.to_csv(path, sep="\t")
+    return path, m
+
+
+def test_cli_genes_as_rows(real_data, tmp_path, capsys):
+    """A real TCGA matrix as TCGA and GEO write it (genes as rows): refused by default with
+    the fix named (it used to exit 0 with every score NaN for 20,124 'samples'), scored with
+    --genes-as-rows."""
+    path, m = _real_genes_by_samples(real_data, tmp_path, ONCOTYPEDX_SYMBOLS)
+    out = tmp_path / "o.csv"
+    assert main(["signatures", "--expr", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    # CTSV is not written so in genefu's tables (CTSL2): 20 of the 21 count
+    assert "20 of the 21 IDs in the file's first column are signature genes" in err
+    assert "fix: pass --genes-as-rows" in err and not out.exists()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["signatures", "--expr", str(path), "--genes-as-rows",
+                     "--out", str(out)]) == 0
+    res = pd.read_csv(out, index_col="sample")
+    assert list(res.index) == list(m.columns) and res["oncotypedx"].notna().all()
+
+
+def test_cli_refuses_when_no_signature_is_scored(real_data, tmp_path, capsys):
+    """Genes none of which is in any signature (olfactory receptors): exit 2 naming the
+    file, not a CSV of NaN."""
+    import re
+
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    genes = [g for g in pd.read_csv(src, sep="\t", usecols=[0]).iloc[:, 0]
+             if re.match(r"^OR\d+[A-Z]+\d+$", g)][:40]
+    path, _ = _real_genes_by_samples(real_data, tmp_path, genes)
+    out = tmp_path / "o.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rc = main(["signatures", "--expr", str(path), "--genes-as-rows", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no signature could be scored" in err and str(path) in err
+    assert not out.exists()
+
+
+def test_cli_names_why_oncotypedx_is_not_computed(real_data, tmp_path, capsys):
+    """Real TCGA expression without one OncotypeDX gene (CD68, as the real GEO GSE31448
+    matrix lacks it): OncotypeDX is NA for every sample, and the warning says its genes are
+    incomplete — it said 'none of their genes/probes is in FILE' with 15 of 16 there."""
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    present = set(pd.read_csv(src, sep="\t", usecols=[0]).iloc[:, 0])
+    pam50 = [g for g in _table("pam50_centroids.csv")["probe"] if g in present]
+    genes = list(dict.fromkeys([g for g in ONCOTYPEDX_SYMBOLS if g != "CD68"] + pam50))
+    path, _ = _real_genes_by_samples(real_data, tmp_path, genes)
+    out = tmp_path / "o.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["signatures", "--expr", str(path), "--genes-as-rows",
+                     "--out", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "not computed (NaN for every sample): oncotypedx" in text
+    assert "none of their genes" not in text
+    assert "OncotypeDX needs every one of its 16 genes" in text
+    res = pd.read_csv(out, index_col="sample")
+    assert res["oncotypedx"].isna().all() and res["pam50_subtype"].notna().all()

@@ -335,3 +335,71 @@ def test_cli_both_engines(tmp_path):
     assert max_relative_difference(outs["fast"].iloc[:, 1:], outs["r"].iloc[:, 1:]) < RTOL
     assert main(["ssgsea", "--expr", str(tmp_path / "nope.csv"), "--out",
                  str(tmp_path / "o.csv")]) == 2
+
+
+def test_cli_real_counts_need_no_transform(real_data, tmp_path, capsys):
+    """Real TCGA raw counts, genes as rows: ssGSEA ranks within each sample, so the scores
+    equal those of log2(x + 1); the command says so in a note instead of warning that it
+    expects log2 and pointing to an option that does not exist."""
+    from pyradiogen.cli import main
+
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    m = pd.read_csv(src, sep="\t", index_col=0).iloc[:4000, :8]
+    m.to_csv(tmp_path / "counts.tsv", sep="\t")
+    np.log2(m + 1).to_csv(tmp_path / "log2.tsv", sep="\t")
+    scores = {}
+    for name in ("counts", "log2"):
+        out = tmp_path / f"{name}_o.csv"
+        assert main(["ssgsea", "--expr", str(tmp_path / f"{name}.tsv"), "--genes-as-rows",
+                     "--out", str(out)]) == 0
+        captured = capsys.readouterr()
+        text = " ".join((captured.out + captured.err).split())
+        assert "log2 expression is expected" not in text
+        assert ("nothing to transform" in text) == (name == "counts")
+        scores[name] = pd.read_csv(out, index_col="sample")
+    assert scores["counts"].shape == (8, scores["counts"].shape[1])
+    np.testing.assert_allclose(scores["counts"].to_numpy(), scores["log2"].to_numpy(),
+                               rtol=1e-12)
+
+
+def test_cli_tcga_symbol_entrez_ids(real_data, tmp_path, capsys):
+    """The real TCGAbiolinks RSEM matrix names genes SYMBOL|ENTREZ (28 rows '?|ENTREZ',
+    SLC35E2 on two rows): ssgsea reads the symbols, as signatures does, and says what it left
+    out; the scores equal those of the same matrix named by symbol. It used to fail with 'no
+    gene of any gene set … if the file holds genes as rows, drop --genes-as-rows'."""
+    from pyradiogen.cli import main
+
+    src = real_data / "tcga_brca_expression" / "tcga_brca_dataBRCA_rsem_20530x10.tsv"
+    m = pd.read_csv(src, sep="\t", index_col=0)
+    out = tmp_path / "o.csv"
+    assert main(["ssgsea", "--expr", str(src), "--genes-as-rows", "--out", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "genes named SYMBOL|ENTREZ are read as their symbols" in text
+    assert "28 row(s) without a symbol ('?|ENTREZ') left out" in text
+    assert "1 symbol(s) on several rows kept once, the row with the highest mean (SLC35E2)" \
+        in text
+    got = pd.read_csv(out, index_col="sample")
+    sym = m.index.str.split("|").str[0]
+    by_symbol = m[sym != "?"].copy()
+    by_symbol.index = sym[sym != "?"]
+    slc = by_symbol.loc["SLC35E2"]
+    by_symbol = by_symbol[by_symbol.index != "SLC35E2"]
+    by_symbol.loc["SLC35E2"] = slc.iloc[int(np.argmax(slc.mean(axis=1).to_numpy()))]
+    by_symbol.to_csv(tmp_path / "sym.tsv", sep="\t")
+    assert main(["ssgsea", "--expr", str(tmp_path / "sym.tsv"), "--genes-as-rows",
+                 "--out", str(tmp_path / "s.csv")]) == 0
+    want = pd.read_csv(tmp_path / "s.csv", index_col="sample")
+    pd.testing.assert_frame_equal(got.loc[want.index, want.columns], want, rtol=1e-12)
+
+
+def test_cli_unknown_genes_with_genes_as_rows_names_the_right_fix(real_data, tmp_path, capsys):
+    from pyradiogen.cli import main
+
+    src = real_data / "tcga_brca_expression" / "pathanalyser_ER_TCGA_RNAseq.tsv"
+    m = pd.read_csv(src, sep="\t", index_col=0).iloc[:50, :6]
+    m.index = [f"G{i}" for i in range(len(m))]
+    m.to_csv(tmp_path / "e.tsv", sep="\t")
+    assert main(["ssgsea", "--expr", str(tmp_path / "e.tsv"), "--genes-as-rows",
+                 "--out", str(tmp_path / "o.csv")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "if the file holds samples as rows, drop --genes-as-rows" in err

@@ -167,6 +167,11 @@ def run_extract(args: argparse.Namespace) -> int:
         console.print("[yellow]one reader only: no inter-reader ICC table[/]")
         return 0
     name = res.icc_by_feature["icc_name"].iloc[0]
+    if res.icc_by_feature["icc"].isna().all():
+        console.print(f"[yellow]warning:[/] no feature has an inter-reader {name} "
+                      f"({escape(str(res.icc_by_feature['note'].iloc[0]))}); icc_by_feature.csv "
+                      "lists every feature with the reason", soft_wrap=True)
+        return 0
     t = Table(title=f"Inter-reader {name} by feature class (study kim2020, Table 2)")
     for col in ("class", "features", "ICC range", "95% CI range", "published"):
         t.add_column(col)

@@ -31,9 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "names), EntrezGene.ID and optionally a gene symbol, for probe-level "
                         "data (default: none; the column names are read as gene symbols, "
                         "Entrez IDs or SYMBOL|ENTREZ and mapped with org.Hs.eg.db)")
+    p.add_argument("--genes-as-rows", action="store_true",
+                   help="--expr holds genes as rows and samples as columns, as TCGA and GEO "
+                        "matrices do (by default samples are rows; a file the other way round "
+                        "is refused, naming this option)")
     p.add_argument("--id-column", default="auto", metavar="NAME",
-                   help="column of sample IDs in --expr; default: a column named like an ID "
-                        "(sample, id …), an unnamed or a non-numeric first column")
+                   help="column of sample IDs in --expr (gene IDs with --genes-as-rows); "
+                        "default: a column named like an ID (sample, id …), an unnamed or a "
+                        "non-numeric first column")
     p.add_argument("--scale", choices=("log2", "linear"), default="log2",
                    help="scale of --expr: log2 (default; values that look linear, e.g. up to "
                         "1e6, are refused) or linear (log2(x + 1) is applied first)")
@@ -74,11 +79,13 @@ def run(args: argparse.Namespace) -> int:
     from ..genomics.signatures import compute_signatures
     from ..store import write_frame
 
-    expr = read_expression(args.expr, id_column=None if args.id_column == "none"
-                           else args.id_column, all_na="keep" if args.drop_na_genes else "error")
+    expr = read_expression(args.expr, samples_as_rows=not args.genes_as_rows,
+                           id_column=None if args.id_column == "none" else args.id_column,
+                           all_na="keep" if args.drop_na_genes else "error")
     for note in expr.attrs.get("notes", []):
         console.print(f"[yellow]note:[/] {args.expr}: {escape(note)}", soft_wrap=True)
     where = f"expression table {args.expr} (--expr)"
+    _check_orientation(expr, args, where)
     bad = ~np.isfinite(expr.to_numpy(dtype=float)).all(axis=0)
     if bad.any():
         desc = describe_missing(expr, row_word="sample", col_word="gene")
@@ -109,11 +116,27 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{named}: {exc}") from exc
     num = [c for c in res.columns if pd.api.types.is_float_dtype(res[c])]
     empty = [c for c in num if res[c].isna().all()]
+    if num and len(empty) == len(num):
+        named = (f"{where} with annotation table {args.annot} (--annot)"
+                 if args.annot is not None else where)
+        raise UserError(f"{named}: no signature could be scored — their genes are not among "
+                        f"its {expr.shape[1]} columns "
+                        + ("(probe IDs are matched to columns without mapping)" if
+                           args.no_mapping else "after mapping through EntrezGene.ID")
+                        + f" (first columns: {', '.join(map(str, expr.columns[:3]))}) — fix: "
+                        "name the columns by gene symbol, Entrez ID or SYMBOL|ENTREZ, give "
+                        "probe-level data an --annot table"
+                        + (", or drop --genes-as-rows" if args.genes_as_rows else
+                           ", or pass --genes-as-rows if the file holds genes as rows"))
     if empty:
         console.print(f"[yellow]warning:[/] not computed (NaN for every sample): "
-                      f"{', '.join(empty)} — none of their genes/probes is in {args.expr} "
+                      f"{', '.join(empty)} — genes they need are not in {args.expr} "
                       + ("(probe IDs are matched to columns without mapping)" if args.no_mapping
-                         else "after mapping through EntrezGene.ID"), soft_wrap=True)
+                         else "after mapping through EntrezGene.ID")
+                      + ("; OncotypeDX needs every one of its 16 genes"
+                         if "oncotypedx" in empty else "")
+                      + " (the R warning counts the missing genes; -v names them)",
+                      soft_wrap=True)
     if hg is None and "ggi_risk" in res:
         console.print("[yellow]note:[/] ggi_risk is empty and ggi is genefu's unscaled score: "
                       "GGI's risk needs each sample's histological grade (--grade FILE)",
@@ -121,6 +144,31 @@ def run(args: argparse.Namespace) -> int:
     write_frame(res, args.out, index=True)
     console.print(f"wrote {len(res)} samples × {res.shape[1]} signature columns to {args.out}")
     return 0
+
+
+def _check_orientation(expr, args: argparse.Namespace, where: str) -> None:
+    """Refuse a file whose genes are where the samples should be.
+
+    ``expr`` is already samples × genes; the file is refused when more signature genes are
+    among its sample IDs than among its gene columns.
+    """
+    from ..genomics.signatures import signature_symbols
+
+    known = signature_symbols()
+
+    def hits(ids) -> int:
+        return sum(str(i).split("|")[0].strip() in known or str(i).split("|")[-1].strip()
+                   in known for i in ids)
+
+    in_genes, in_samples = hits(expr.columns), hits(expr.index)
+    if in_samples > max(in_genes, 1) and in_samples >= 2:
+        first, header = ("header", "first column") if args.genes_as_rows else (
+            "first column", "header")
+        held, fix = (("samples as rows", "drop --genes-as-rows") if args.genes_as_rows
+                     else ("genes as rows", "pass --genes-as-rows"))
+        raise UserError(f"{where}: {in_samples} of the {len(expr)} IDs in the file's {first} "
+                        f"are signature genes, {in_genes} of the {expr.shape[1]} in its "
+                        f"{header} — the file holds {held}; fix: {fix}")
 
 
 def _annotation(args: argparse.Namespace, expr):

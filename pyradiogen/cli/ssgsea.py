@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "then one column per retained gene set.")
     p.add_argument("--expr", required=True, type=Path, metavar="FILE",
                    help="expression file (samples × genes, or genes × samples with "
-                        "--genes-as-rows; CSV, TSV or parquet)")
+                        "--genes-as-rows; CSV, TSV or parquet); genes named by symbol, or "
+                        "TCGA's SYMBOL|ENTREZ (read as the symbol)")
     p.add_argument("--gmt", default=None, type=Path, metavar="FILE",
                    help="GMT gene sets (default: the bundled MSigDB C2 CP:KEGG v7.2)")
     p.add_argument("--engine", choices=("r", "fast"), default="fast",
@@ -59,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import store
     from ..cohort.expression import read_expression
-    from ..genomics.expression import check_log2_scale
+    from ..genomics.expression import scale_report
     from ..genomics.genesets import load_gene_sets
     from ..genomics.ssgsea import ssgsea_features
 
@@ -68,12 +69,18 @@ def run(args: argparse.Namespace) -> int:
                            all_na="keep" if args.drop_na_genes else "error")
     for note in expr.attrs.get("notes", []):
         console.print(f"[yellow]note:[/] {args.expr}: {escape(note)}", soft_wrap=True)
+    expr = _symbols_of_tcga_ids(expr, args)
     if expr.shape[1] < 2:
         raise UserError(f"expression table {args.expr} (--expr): {expr.shape[1]} gene "
                         "column(s); ssGSEA needs at least 2 — use --genes-as-rows if genes are "
                         "rows")
-    rep = check_log2_scale(expr, f"expression table {args.expr}", refuse=False,
-                           option="a log2 transform (ssGSEA ranks are the same either way)")
+    rep = scale_report(expr)
+    if rep["verdict"] != "log2":
+        console.print(f"[yellow]note:[/] expression table {args.expr}: values look "
+                      f"{'like raw counts' if rep['verdict'] == 'counts' else 'linear-scale'} "
+                      f"(99th percentile {rep['q99']:.3g}); ssGSEA ranks the genes within each "
+                      "sample, so the scores equal those of log2(x + 1): nothing to transform",
+                      soft_wrap=True)
     sets = load_gene_sets(args.gmt)
     _check_orientation(expr, sets, args)
     from ..rfuncs import RError, RUnavailableError
@@ -92,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         msg = str(exc).replace("na='drop_genes'", "--drop-na-genes").replace(
             "relax min_size/max_size", "relax --min-size/--max-size")
         if "no gene of any gene set" in msg:
-            msg += (" — or, if the file holds genes as rows, drop --genes-as-rows"
+            msg += (" — or, if the file holds samples as rows, drop --genes-as-rows"
                     if args.genes_as_rows else
                     " — or, if the file holds genes as rows, pass --genes-as-rows")
         raise UserError(f"expression table {args.expr} (--expr): {msg}") from exc
@@ -108,6 +115,34 @@ def run(args: argparse.Namespace) -> int:
                   + (f" (input scale: {rep['verdict']})" if rep.get("verdict") != "log2"
                      else ""), soft_wrap=True)
     return 0
+
+
+def _symbols_of_tcga_ids(expr, args: argparse.Namespace):
+    """Rename genes named TCGA's ``SYMBOL|ENTREZ`` (RSEM matrices) to their symbols.
+
+    The gene sets name genes by symbol. Rows without a symbol (``?|ENTREZ``) are left out and
+    a symbol on several rows is kept once (the row with the highest mean); a note says both.
+    """
+    from ..genomics.expression import collapse_duplicates
+
+    ids = expr.columns.astype(str)
+    piped = ids.str.contains("|", regex=False)
+    if not piped.any() or piped.mean() < 0.5:
+        return expr
+    sym = ids.str.split("|").str[0].str.strip()
+    keep = ~sym.isin(["?", ""])
+    out = expr.loc[:, keep]
+    out.columns = sym[keep]
+    dup = sorted(set(out.columns[out.columns.duplicated()]))
+    out = collapse_duplicates(out, "max_mean")
+    console.print(f"[yellow]note:[/] {args.expr}: genes named SYMBOL|ENTREZ are read as their "
+                  f"symbols (the gene sets name genes by symbol)"
+                  + (f"; {int((~keep).sum())} row(s) without a symbol ('?|ENTREZ') left out"
+                     if (~keep).any() else "")
+                  + (f"; {len(dup)} symbol(s) on several rows kept once, the row with the "
+                     f"highest mean ({', '.join(dup[:5])}{' …' if len(dup) > 5 else ''})"
+                     if dup else ""), soft_wrap=True)
+    return out
 
 
 def _check_orientation(expr, sets, args: argparse.Namespace) -> None:

@@ -161,7 +161,10 @@ def accepted_vendors(manufacturer: str | list[str]) -> list[str] | None:
 
 
 def scanner_rule(manufacturer: str | list[str], field_strength: float | str) -> str:
-    """Text of study liu2023's scanner rule, e.g. ``1.5 T GE`` or ``1.5 T GE/Siemens``.
+    """Text of study liu2023's scanner rule, as it reads inside "no … DCE exam".
+
+    E.g. ``1.5 T GE``, ``1.5 T GE/Siemens``, ``GE (any field strength)``, ``1.5 T (any
+    vendor)`` or ``any-scanner``.
 
     Parameters
     ----------
@@ -176,8 +179,14 @@ def scanner_rule(manufacturer: str | list[str], field_strength: float | str) -> 
         The rule in words.
     """
     vend = accepted_vendors(manufacturer)
-    fs = "any field strength" if str(field_strength) == "any" else f"{float(field_strength):g} T"
-    return f"{fs} {'any vendor' if vend is None else '/'.join(vend)}"
+    any_fs = str(field_strength) == "any"
+    if vend is None and any_fs:
+        return "any-scanner"
+    if vend is None:
+        return f"{float(field_strength):g} T (any vendor)"
+    if any_fs:
+        return f"{'/'.join(vend)} (any field strength)"
+    return f"{float(field_strength):g} T {'/'.join(vend)}"
 
 
 def scanner_ok(exams: pd.DataFrame, manufacturer, field_strength) -> pd.Series:
@@ -319,7 +328,10 @@ def table1(clinical: pd.DataFrame,
     age = clinical["age"].dropna()
     if len(age):
         rows += [("Age", "range", f"{age.min():.0f}–{age.max():.0f}"),
-                 ("Age", "mean", f"{age.mean():.2f}"), ("Age", "SD", f"{age.std(ddof=1):.2f}")]
+                 ("Age", "mean", f"{age.mean():.2f}"),
+                 # the SD of one age is undefined: said, not printed as 'nan'
+                 ("Age", "SD", f"{age.std(ddof=1):.2f}" if len(age) > 1
+                  else "not defined (1 patient with an age)")]
     for col, label in (("T", "T (>2 cm)"), ("N", "N"), ("ER", "ER"), ("PR", "PR"),
                        ("HER2", "HER2")):
         v = clinical[col]

@@ -129,13 +129,67 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
     return genes.set_index("gene_id")[["gene_name", "gene_type", *values]], stats
 
 
-def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
-    """Read a GDC sample sheet: file name → sample ID (the first when several).
+def read_gdc_metadata(path: str | os.PathLike) -> dict[str, str]:
+    """Read a GDC cart metadata JSON: file name → the barcode of its first aliquot.
 
     Parameters
     ----------
     path : str or PathLike
-        The sample sheet (TSV).
+        ``metadata.repository.<date>.json`` as downloaded from the GDC cart.
+
+    Returns
+    -------
+    dict of str to str
+        ``file_name`` → ``associated_entities[0].entity_submitter_id``.
+
+    Raises
+    ------
+    CohortError
+        Not JSON, a record without file name or aliquot, a file listed twice, or no record
+        (named).
+    """
+    import json
+
+    path = Path(path)
+    what = "GDC metadata file"
+    try:
+        records = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CohortError(f"not valid JSON ({exc})", file=path, what=what,
+                          fix="give the metadata file downloaded from the GDC cart, or its "
+                              "sample sheet (TSV)") from exc
+    if isinstance(records, dict):
+        records = [records]
+    out: dict[str, str] = {}
+    for i, rec in enumerate(records if isinstance(records, list) else []):
+        name = rec.get("file_name") if isinstance(rec, dict) else None
+        ents = rec.get("associated_entities") if isinstance(rec, dict) else None
+        ids = [e.get("entity_submitter_id") for e in ents or [] if isinstance(e, dict)]
+        ids = [str(x) for x in ids if x]
+        if not name or not ids:
+            raise CohortError(f"record {i + 1} has no file_name or no associated_entities[]."
+                              "entity_submitter_id", file=path, what=what,
+                              fix="give the metadata file downloaded from the GDC cart")
+        if name in out:
+            raise CohortError(f"file {name!r} listed twice", file=path, what=what,
+                              fix="keep one record per file")
+        out[name] = ids[0]
+    if not out:
+        raise CohortError("no file records (a JSON list of GDC file records is expected)",
+                          file=path, what=what,
+                          fix="give the metadata file downloaded from the GDC cart")
+    return out
+
+
+def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
+    """Read a GDC sample sheet: file name → sample ID (the first when several).
+
+    A ``.json`` file is read as the cart's metadata JSON (:func:`read_gdc_metadata`).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The sample sheet (TSV) or the metadata JSON.
 
     Returns
     -------
@@ -146,8 +200,12 @@ def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
     ------
     TableError
         A file listed twice or an empty cell (named).
+    CohortError
+        An unreadable metadata JSON (named).
     """
     path = Path(path)
+    if path.suffix.lower() == ".json":
+        return read_gdc_metadata(path)
     tab = read_table(path, what="GDC sample sheet", id_column=None, strings=True,
                      required=("File Name", "Sample ID"),
                      expect="the sample sheet downloaded from the GDC cart")
@@ -179,7 +237,8 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
     Returns
     -------
     DataFrame
-        ``path, sample_id, patient_id, sample_type``; normal-tissue samples dropped.
+        ``path, sample_id, patient_id, sample_type``; normal-tissue samples dropped
+        (``attrs["normal_samples"]`` lists their sample IDs; ``validate`` names them).
 
     Raises
     ------
@@ -189,6 +248,12 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
     folder = Path(folder)
     files = sorted(p for p in folder.rglob("*.tsv") if not p.name.startswith("."))
     if not files:
+        packed = sorted(p.name for p in folder.rglob("*.tsv.gz"))
+        if packed:
+            raise CohortError(f"no STAR-counts TSV files found, but {len(packed)} gzip-"
+                              f"compressed one(s) ({', '.join(packed[:2])}"
+                              f"{' …' if len(packed) > 2 else ''})", file=folder,
+                              fix=f"decompress them (gunzip -r {folder})")
         raise CohortError("no STAR-counts TSV files found", file=folder,
                           fix="download the GDC 'STAR - Counts' files into this folder")
     sheet = read_sample_sheet(sample_sheet) if sample_sheet else {}
@@ -214,7 +279,10 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
                      "patient_id": patient_id(sample, str(f)),
                      "sample_type": sample_type_or_none(sample)})
     df = pd.DataFrame(rows)
-    df = df[df["sample_type"].fillna(1) < 10].reset_index(drop=True)
+    normal = df["sample_type"].fillna(1) >= 10
+    dropped = sorted(df.loc[normal, "sample_id"])
+    df = df[~normal].reset_index(drop=True)
+    df.attrs["normal_samples"] = dropped
     dup = df["patient_id"].duplicated(keep=False)
     if dup.any():
         d = df[dup]
@@ -322,7 +390,9 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
 
     The first column names genes as ``SYMBOL|ENTREZ`` (TCGA RSEM files; ``?`` for no symbol,
     such rows are dropped) or plain symbols; the other columns are TCGA sample barcodes (dots
-    allowed). Values must be numeric and present.
+    allowed). Values must be numeric and present. Normal-tissue samples are dropped; the gene
+    table's ``attrs`` list them (``normal_samples``) and count the rows without a symbol
+    (``rows_without_symbol``).
 
     Parameters
     ----------
@@ -401,6 +471,10 @@ def read_expression_matrix(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Da
     out.columns = pd.Index(sym.to_numpy(), name="gene")
     genes = pd.DataFrame({"gene_name": sym.to_numpy(),
                           "entrez": pd.array(ent.to_numpy(), dtype="Int64")})
+    # what was left out, for validate to name
+    genes.attrs["normal_samples"] = [str(samples[i]) for i, t in enumerate(types)
+                                     if t is not None and t >= 10]
+    genes.attrs["rows_without_symbol"] = int((~keep).sum())
     return out.astype(float).sort_index(axis=1), genes
 
 

@@ -673,11 +673,16 @@ def _coerce(frame: pd.DataFrame, num_cols: list[str], tab: Table, sep: str | Non
                 if len(bad):
                     row = bad.index[0]
                     rid = "" if isinstance(frame.index, pd.RangeIndex) else f" (ID {row!r})"
+                    comma = bad.str.fullmatch(r"[-+]?\d*,\d+").all()
                     raise tab.error(f"non-numeric value {bad.iloc[0]!r}{rid}: neither a number "
                                     f"nor a missing-value spelling ({len(bad)} such cell(s) "
                                     "in this column)",
                                     column=str(c), line=tab.line_of(row),
-                                    fix="write numbers, or a missing-value spelling such as NA "
+                                    fix=("the values have decimal commas: write decimal points "
+                                         f"({bad.iloc[0].replace(',', '.')}), or save the table "
+                                         "with ';' as the separator (then decimal commas are "
+                                         "read)") if comma else
+                                        "write numbers, or a missing-value spelling such as NA "
                                         "or an empty cell")
                 cnt = cells[is_missing].value_counts()
                 na[str(c)] = {str(k): int(n) for k, n in cnt.items()}

@@ -129,6 +129,20 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
             kinds = sk["reason"].str.replace(r" \(.*", "", regex=True).value_counts()
             out.append(Check("dicom", "ok", f"{len(sk)} file(s) not indexed: " + "; ".join(
                 f"{n} {k}" for k, n in kinds.items())))
+            rois_given = c.manifest.path("rois") is not None
+            segs = sk[sk["modality"].isin(["SEG", "RTSTRUCT"])] if "modality" in sk \
+                else sk.iloc[:0]
+            if len(segs) and not rois_given:
+                base = c.manifest.path("dicom")
+                try:
+                    base = base.relative_to(c.root)
+                except ValueError:
+                    pass
+                files = [str(base / p) for p in segs["path"]]
+                out.append(Check("dicom", "ok", f"{len(segs)} DICOM SEG/RTSTRUCT object(s) "
+                                 f"({_sample(files, 2)}) can be ROIs of study kim2020: "
+                                 "list them in rois/rois.csv (mask = the file, segment = the "
+                                 "segment number or label; `rois` in cohort.toml)"))
         if len(ex):
             for r in ex[~ex["ordered"]].itertuples():
                 out.append(Check("dicom", "warning", f"DCE exam {r.exam_id} (series "
@@ -180,6 +194,21 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
             x = c.expression(value)
             out = [Check("expression", "ok",
                          f"{x.shape[0]} tumour samples × {x.shape[1]} genes ({value})")]
+            if value == "unstranded":
+                from .expression import star_files
+                normal = star_files(c.manifest.path("star_counts"),
+                                    c.manifest.path("sample_sheet")).attrs["normal_samples"]
+            else:
+                left = c._matrix_genes.attrs
+                normal = left.get("normal_samples", [])
+                if left.get("rows_without_symbol"):
+                    out.append(Check("expression", "ok",
+                                     f"{left['rows_without_symbol']} row(s) without a gene "
+                                     "symbol ('?|ENTREZ') left out"))
+            if normal:
+                out.append(Check("expression", "ok",
+                                 f"{len(normal)} normal-tissue sample(s) left out (tumour "
+                                 f"samples are used): {_sample(normal)}"))
             if imaging_ok:
                 miss = c.patients.difference(x.index)
                 if len(miss):
@@ -206,7 +235,10 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
 
         def genes():
             g = c.genes
-            return f"{len(g)} genes, {int(g['entrez'].notna().sum())} with Entrez IDs"
+            n = int(g['entrez'].notna().sum())
+            rest = (" (signatures map the others' symbols with org.Hs.eg.db)"
+                    if n < len(g) else "")
+            return f"{len(g)} genes, {n} with Entrez IDs{rest}"
         checks += _run("genes", genes)
 
     if c.manifest.path("clinical") is not None:
@@ -252,6 +284,11 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
                                  + "; ".join(f"{k} {int(v)}" for k, v in n_na.items() if v)))
             for note in t.attrs.get("notes", []):
                 out.append(Check(part, "ok", note))
+            if part == "immune":
+                out.append(Check(part, "warning", "no stage of replicate uses an immune table; "
+                                 "study liu2023's immune-cell classes need TIMER estimates "
+                                 "(`timer`: B_cell, CD4_Tcell, CD8_Tcell, Neutrophil, "
+                                 "Macrophage, DC)"))
             return out
         checks += _run(part, tab)
 

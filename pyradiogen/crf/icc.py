@@ -347,6 +347,41 @@ def reader_matrices(crfs: pd.DataFrame, features: Sequence[str] | None = None,
     return out
 
 
+#: numeric columns of :func:`inter_reader_table` (besides ``feature``, its class and note)
+_ICC_COLUMNS = ("icc", "Fvalue", "df1", "df2", "p_value", "lbound", "ubound", "subjects",
+                "raters")
+
+
+def icc_form_name(model: Model = "twoway", type: Type = "agreement",
+                  unit: Unit = "single") -> str:
+    """Name an ICC form as irr does.
+
+    Parameters
+    ----------
+    model : {"oneway", "twoway"}, default "twoway"
+        irr's ``model``.
+    type : {"consistency", "agreement"}, default "agreement"
+        irr's ``type`` (ignored for one-way models).
+    unit : {"single", "average"}, default "single"
+        irr's ``unit``.
+
+    Returns
+    -------
+    str
+        ``ICC(1)``/``ICC(k)`` (one-way), ``ICC(C,1)``, ``ICC(C,k)``, ``ICC(A,1)`` or
+        ``ICC(A,k)``.
+
+    References
+    ----------
+    McGraw KO, Wong SP (1996). Forming inferences about some intraclass correlation
+    coefficients. *Psychol Methods* 1(1):30–46; irr 0.84.1 ``icc``.
+    """
+    k = "1" if unit == "single" else "k"
+    if model == "oneway":
+        return f"ICC({k})"
+    return f"ICC({'A' if type == 'agreement' else 'C'},{k})"
+
+
 def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
                        model: Model = "twoway", type: Type = "agreement",
                        unit: Unit = "single", conf_level: float = 0.95,
@@ -401,9 +436,13 @@ def inter_reader_table(crfs: pd.DataFrame, readers: Sequence[str] | None = None,
         res = rfuncs.icc_many(ok, model=model, type=type, unit=unit, conf_level=conf_level)
         res = res.rename(columns=lambda c: c.replace(".", "_")).rename(
             columns={"name": "feature", "value": "icc"})
-    else:
-        res = pd.DataFrame(columns=["feature", "icc"])
+    else:  # no feature has an ICC (e.g. one patient with both readers): NaN in every column
+        res = pd.DataFrame({c: pd.Series(dtype="float64") for c in _ICC_COLUMNS})
+        res.insert(0, "feature", pd.Series(dtype="object"))
+        res.insert(1, "icc_name", pd.Series(dtype="object"))
     res = res.set_index("feature").reindex(list(mats)).rename_axis("feature").reset_index()
+    # the form's name also on the rows without an ICC (irr's name where R computed one)
+    res["icc_name"] = res["icc_name"].fillna(icc_form_name(model, type, unit))
     res.insert(1, "feature_class", [feature_class_of(f) for f in res["feature"]])
     res.insert(2, "class_label", [CLASS_LABELS.get(c, c) for c in res["feature_class"]])
     res["note"] = [notes[f] or None for f in res["feature"]]
@@ -442,8 +481,8 @@ def class_ranges(table: pd.DataFrame,
     order = [lab for lab in TABLE2_ORDER if lab in rows] + sorted(set(rows) - set(TABLE2_ORDER))
     out = pd.DataFrame([{"feature_class": lab, **rows[lab]} for lab in order]
                        + [{"feature_class": "Overall", **summarise(table)}])
-    out["range"] = [f"{lo:.3f}–{hi:.3f}" for lo, hi in zip(out["ci_lower_min"],
-                                                          out["ci_upper_max"])]
+    out["range"] = [f"{lo:.3f}–{hi:.3f}" if pd.notna(lo) and pd.notna(hi) else ""
+                    for lo, hi in zip(out["ci_lower_min"], out["ci_upper_max"])]
     ref = published or {}
     out["published"] = [f"{ref[c][0]:.3f}–{ref[c][1]:.3f}" if c in ref else ""
                         for c in out["feature_class"]]

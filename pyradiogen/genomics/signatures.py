@@ -69,6 +69,25 @@ def signature_universe() -> tuple[frozenset[float], frozenset[str]]:
     return frozenset(ids), frozenset(probes)
 
 
+@lru_cache(maxsize=1)
+def signature_symbols() -> frozenset[str]:
+    """Gene symbols and Entrez IDs of every bundled signature, module and centroid table.
+
+    Returns
+    -------
+    frozenset of str
+        The symbols and Entrez IDs (as text): what a column of an expression table named
+        after a signature gene can be.
+    """
+    out: set[str] = set()
+    for name in SIGNATURE_FILES:
+        tab = pd.read_csv(extdata("genefu", name), dtype=str)
+        for col in ("symbol", "NCBI.gene.symbol", "HUGO.gene.symbol", "EntrezGene.ID"):
+            if col in tab.columns:
+                out.update(v.strip() for v in tab[col].dropna() if v.strip())
+    return frozenset(out - {"NA", "na"})
+
+
 def _signature_columns(expr: pd.DataFrame, annot: pd.DataFrame | None,
                        do_mapping: bool) -> pd.DataFrame:
     """Keep only the columns any signature can use (the scores do not depend on the others)."""
@@ -282,19 +301,29 @@ def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = No
 
 
 def annotation_from_genes(columns: Sequence[str], genes: pd.DataFrame,
-                          symbol_col: str = "gene_name", entrez_col: str = "entrez") -> pd.DataFrame:
+                          symbol_col: str = "gene_name", entrez_col: str = "entrez",
+                          map_missing: bool = True) -> pd.DataFrame:
     """genefu ``annot`` for an expression table whose columns are gene symbols.
+
+    Its Entrez IDs are used where it has one. With ``map_missing`` (default) the other
+    symbols are mapped with org.Hs.eg.db as :func:`gene_annotation` does (a cohort without a
+    gene table — GDC STAR counts, a matrix of symbols — knows Entrez IDs only for the symbols
+    of the bundled genefu tables, which are often outdated: ``CTSL2`` for today's ``CTSV``);
+    without it, or where org.Hs.eg.db does not know a symbol, ``EntrezGene.ID`` is missing
+    (the symbol never maps).
 
     Parameters
     ----------
     columns : sequence of str, length n_genes
         The expression table's column names (symbols).
     genes : DataFrame
-        A gene table such as a cohort's ``c.genes``.
+        A gene table such as a cohort's ``c.genes`` (columns ``gene_name``, ``entrez``).
     symbol_col : str, default "gene_name"
         Its symbol column.
     entrez_col : str, default "entrez"
         Its Entrez ID column.
+    map_missing : bool, default True
+        Map symbols without an Entrez ID in ``genes`` with org.Hs.eg.db.
 
     Returns
     -------
@@ -311,9 +340,15 @@ def annotation_from_genes(columns: Sequence[str], genes: pd.DataFrame,
     table = table.drop_duplicates("symbol")
     lookup = dict(zip(table["symbol"].astype(str), table["entrez"]))
     cols = [str(c) for c in columns]
-    return pd.DataFrame({"probe": cols,
-                         "EntrezGene.ID": [float(lookup.get(c, np.nan)) for c in cols],
-                         "symbol": cols})
+    entrez = [float(lookup.get(c, np.nan)) for c in cols]
+    unknown = [c for c, e in zip(cols, entrez) if np.isnan(e)]
+    if map_missing and unknown:
+        fallback = pd.DataFrame({"gene_name": table["symbol"].astype(str),
+                                 "entrez": table["entrez"]})
+        mapped = gene_annotation(unknown, genes_table=fallback)
+        extra = dict(zip(mapped["probe"], mapped["EntrezGene.ID"]))
+        entrez = [extra.get(c, e) if np.isnan(e) else e for c, e in zip(cols, entrez)]
+    return pd.DataFrame({"probe": cols, "EntrezGene.ID": entrez, "symbol": cols})
 
 
 #: a column named by an Entrez Gene ID
