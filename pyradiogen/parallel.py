@@ -257,8 +257,11 @@ def pmap(
     ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one).
     With ``seed``, task *i* runs after seeding Python's and NumPy's RNG (and R's when
     ``r_seed``) with :func:`task_seed` ``(seed, i)``, so results match the serial run.
-    ``backend="dask"`` needs a running ``distributed`` scheduler at ``scheduler``
-    (``tcp://host:port``); its workers must run one thread each when ``fn`` calls R.
+    ``backend="dask"`` runs the tasks on the ``distributed`` cluster at ``scheduler``
+    (``tcp://host:port``), each in a child process of its Dask worker that owns one embedded
+    R (:mod:`pyradiogen.distributed`), so R-calling tasks run there as in loky workers.
+    Inside :func:`pyradiogen.distributed.use_cluster`, ``"loky"`` maps with ``n_jobs`` > 1
+    go to that cluster too; ``"sequential"`` (or ``n_jobs=1``) stays in this process.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS} (threads cannot run R), got {backend!r}")
@@ -269,7 +272,7 @@ def pmap(
         )
     items = list(items)
     seeds = [None if seed is None else task_seed(seed, i) for i in range(len(items))]
-    if backend == "loky":
+    if backend == "loky" and _active_scheduler() is None:
         n_jobs = _threads.pool_size(n_jobs, len(items))
     if n_jobs == 1 or backend == "sequential" or len(items) <= 1:
         out: list[R] = []
@@ -279,17 +282,16 @@ def pmap(
                 out.append(_run_one(fn, item, s, r_seed))
                 advance()
         return out
+    if backend == "dask" or (backend == "loky" and _active_scheduler() is not None):
+        from .distributed import dask_map
+
+        if backend == "dask" and scheduler is None and _active_scheduler() is None:
+            raise ValueError("backend='dask' needs scheduler='tcp://host:port' of a running "
+                             "cluster")
+        with progress_task(description or "tasks", len(items)) as advance:
+            return dask_map(fn, items, seeds, r_seed, scheduler, advance)
     tasks = (delayed(_run_in_worker)(fn, item, s, r_seed, 1) for item, s in zip(items, seeds))
     verbose = 0
-    if backend == "dask":
-        try:
-            from distributed import Client
-        except ImportError as exc:  # pragma: no cover
-            raise ImportError("backend='dask' needs `pip install pyradiogen[dask]`") from exc
-        if scheduler is None:
-            raise ValueError("backend='dask' needs scheduler='tcp://host:port' of a running cluster")
-        with r_worker_env(), Client(scheduler), parallel_config(backend="dask"):
-            return list(Parallel(n_jobs=n_jobs, verbose=verbose)(tasks))
     with r_worker_env(), progress_task(description or "tasks", len(items)) as advance:
         results: list[R] = []
         try:
@@ -303,6 +305,12 @@ def pmap(
             shutdown_pools()
             raise
         return results
+
+
+def _active_scheduler() -> str | None:
+    from .distributed import active_scheduler
+
+    return active_scheduler()
 
 
 def chunked(seq: Sequence[T], size: int) -> list[Sequence[T]]:

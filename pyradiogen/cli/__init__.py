@@ -20,6 +20,7 @@ Warnings raised while a command runs (dropped rows, missing genes, R warnings â€
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import importlib
 import logging
@@ -30,6 +31,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -42,6 +44,27 @@ err_console = Console(stderr=True)
 
 class UserError(Exception):
     """A problem with the user's input; printed without a traceback."""
+
+
+def add_cluster_options(p: argparse.ArgumentParser) -> None:
+    """``--backend loky|dask`` and ``--scheduler``: a command's worker tasks on a Dask cluster
+    (:mod:`pyradiogen.distributed`; ``main`` connects once for the whole command)."""
+    p.add_argument("--backend", choices=["loky", "dask"], default="loky",
+                   help="worker processes here (loky) or tasks on the Dask cluster at "
+                        "--scheduler (dask)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="Dask scheduler address for --backend dask")
+
+
+def _cluster(args: argparse.Namespace) -> Any:
+    """The Dask cluster of a command run with ``--backend dask --scheduler ADDRESS``."""
+    from ..distributed import use_cluster
+
+    backend, scheduler = getattr(args, "backend", None), getattr(args, "scheduler", None)
+    if backend == "dask" and not scheduler:
+        raise UserError("--backend dask needs --scheduler tcp://host:port of a running cluster "
+                        "(`dask scheduler`, then `dask worker ADDRESS --nthreads 1`)")
+    return use_cluster(scheduler) if backend == "dask" else contextlib.nullcontext()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,8 +129,9 @@ def _inputs(args: argparse.Namespace) -> str:
 
 def _is_user_error(exc: BaseException) -> bool:
     from ..cohort.errors import CohortError
+    from ..distributed import ClusterUnavailableError
 
-    if isinstance(exc, (UserError, CohortError, ValueError, FileNotFoundError,
+    if isinstance(exc, (UserError, CohortError, ClusterUnavailableError, ValueError, FileNotFoundError,
                         IsADirectoryError, NotADirectoryError, PermissionError)):
         return True
     try:
@@ -166,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             warnings.filterwarnings("ignore", category=FutureWarning)
             warnings.showwarning = _show_warning
-            return int(args.func(args) or 0)
+            with _cluster(args):
+                return int(args.func(args) or 0)
     except KeyboardInterrupt as exc:
         shutdown_pools()
         what = "stopped" if isinstance(exc, Terminated) else "interrupted"

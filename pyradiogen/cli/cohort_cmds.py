@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from . import console, err_console
+from . import add_cluster_options, console, err_console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir", type=Path, help="cohort folder (holding cohort.toml)")
     p.add_argument("--no-masks", action="store_true", help="skip reading every ROI mask")
     p.add_argument("--jobs", type=int, default=1, help="processes for indexing DICOM headers")
+    add_cluster_options(p)
     p.add_argument("--json", action="store_true",
                    help="print the whole report as JSON (studies, series, exams, skipped)")
     p.add_argument("--no-series", action="store_true",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from . import UserError, console, err_console
+from . import UserError, add_cluster_options, console, err_console
 
 ICC_MODELS = ("oneway", "twoway")
 ICC_TYPES = ("consistency", "agreement")
@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="shipped parameter-file name or a pyradiomics YAML path")
     e.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
     e.add_argument("--no-cache", action="store_true", help="recompute every ROI")
+    add_cluster_options(e)
     _icc_options(e)
     e.set_defaults(func=run_extract)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import UserError, console
+from . import UserError, add_cluster_options, console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", choices=["paper", "code"], help="paper: 100 lambdas; code: 20")
     p.add_argument("--nlambda", type=int, help="override the lambda-grid length")
     p.add_argument("--jobs", type=int, help="worker processes for the LASSO characteristics")
+    add_cluster_options(p)
     p.add_argument("--outer-folds", type=int, help="rigorous mode: outer CV folds (default 5)")
     p.add_argument("--characteristics", help="comma-separated subset of T,N,ER,PR,HER2")
     p.add_argument("--permutations", type=int, help="ClassifyR CV repetitions (default 100)")

@@ -18,7 +18,9 @@ class ReplicateConfig:
     ``classes_permutations_rigorous`` bounds the ClassifyR-style selection repeated inside every
     rigorous outer fold (paper mode keeps the authors' 100 permutations), and
     ``loo_inner_folds_rigorous`` the inner ``cv.glmnet`` folds of study 2's nested
-    leave-one-out (the paper's own LOO is unchanged).
+    leave-one-out (the paper's own LOO is unchanged). ``n_jobs`` is the number of worker
+    processes of the heavy stages; ``scheduler`` (``tcp://host:port``) runs their tasks on that
+    Dask cluster instead (``replicate --scheduler``; README "Running on a Dask cluster").
     """
 
     demo_patients: int = 110
@@ -30,4 +32,5 @@ class ReplicateConfig:
     efficientnet_max_images: int = 160
     efficientnet_image_size: int = 96
     n_jobs: int = 2
+    scheduler: str | None = None
     alpha: float = 0.05
