@@ -34,7 +34,6 @@ import contextlib
 import hashlib
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -57,21 +56,13 @@ _FN_CACHE_SIZE = 4
 _NEED_FN = "__pyradiogen_need_fn__"
 
 
-def _watch_parent(parent: int) -> None:
-    """Exit as soon as the parent (the Dask worker) is gone: no orphaned R processes."""
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
-            os._exit(3)
-
-
 def _child_init(env: dict[str, str], parent: int) -> None:
     os.environ.update(env)
     from . import threads as _threads
+    from .parallel import exit_with_parent
 
     _threads.init_worker(int(env.get("OMP_NUM_THREADS", "1")))
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
-                     name="pyradiogen-parent-watch").start()
+    exit_with_parent(parent)  # a Dask worker killed with SIGKILL leaves no orphaned R
 
 
 def _child_run(fn_key: str, fn_bytes: bytes | None, item_bytes: bytes, seed: int | None,
@@ -132,7 +123,7 @@ _children_lock = threading.Lock()
 @contextlib.contextmanager
 def _may_have_children() -> Iterator[None]:
     """Dask runs its workers as daemonic processes, which multiprocessing does not let start
-    children; ours exit with their parent (:func:`_watch_parent`), which is what the flag
+    children; ours exit with their parent (:func:`pyradiogen.parallel.exit_with_parent`), which is what the flag
     protects, so it is lifted while the child starts."""
     import multiprocessing
 

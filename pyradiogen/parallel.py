@@ -160,12 +160,28 @@ def stop_cleanly_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """Start a daemon thread that ends this process as soon as ``parent`` is no longer its
+    parent: a spawned helper (a background task, a Dask worker's R process) must not outlive
+    a parent killed with SIGKILL, holding cores, memory and an R."""
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, daemon=True, name="pyradiogen-exit-with-parent").start()
+
+
 def _background_entry(fn: Callable[..., R], args: tuple, kwargs: dict, threads: int,
-                      env: dict[str, str]) -> tuple[R, list[tuple[str, str]]]:
+                      env: dict[str, str], parent: int | None = None
+                      ) -> tuple[R, list[tuple[str, str]]]:
     """Runs in the background process: set the environment and threads, run, and return the
     result with the warnings it raised (category name, message)."""
-    import os
-
+    if parent is not None:
+        exit_with_parent(parent)
     os.environ.update(env)
     _threads.init_worker(threads)
     with warnings.catch_warnings(record=True) as caught:
@@ -198,7 +214,7 @@ class BackgroundTask:
                                          mp_context=multiprocessing.get_context("spawn"))
         with r_worker_env():  # R's library path is not for this child
             self._future = self._pool.submit(_background_entry, fn, args, kwargs,
-                                             self.threads, env)
+                                             self.threads, env, os.getpid())
         self._future.add_done_callback(self._finished)
 
     def _finished(self, _future: Any) -> None:

@@ -225,3 +225,35 @@ def test_replicate_kim2020_with_scheduler_equals_local_run(cluster, demo_cohort_
             (tmp_path / "local" / "tables" / name).read_bytes(), name
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
     assert manifest["options"]["scheduler"] == cluster
+
+
+def test_background_task_exits_with_a_killed_parent(tmp_path):
+    """The same kind of fault as a killed Dask worker: a spawned helper must not outlive a
+    parent killed with SIGKILL."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    started = tmp_path / "started"
+    code = f"""
+import os, signal, time
+from pyradiogen.parallel import BackgroundTask
+t = BackgroundTask(exec, "import pathlib, time; pathlib.Path({str(started)!r}).write_text("
+                         "str(__import__('os').getpid())); time.sleep(60)")
+for _ in range(600):
+    if os.path.exists({str(started)!r}):
+        break
+    time.sleep(0.05)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                          timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    child = int(started.read_text())
+    for _ in range(40):
+        if not psutil.pid_exists(child) or psutil.Process(child).status() == "zombie":
+            break
+        time.sleep(0.1)
+    assert not psutil.pid_exists(child) or psutil.Process(child).status() == "zombie"
