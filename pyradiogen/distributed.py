@@ -239,9 +239,9 @@ def active_scheduler() -> str | None:
 
 @contextlib.contextmanager
 def use_cluster(scheduler: str | None) -> Iterator[Any]:
-    """Within the block, every :func:`~pyradiogen.parallel.pmap` with more than one job runs
-    on the Dask cluster at ``scheduler`` (one client, kept for the block). ``None``: no
-    change (local worker processes)."""
+    """Within the block, every :func:`~pyradiogen.parallel.pmap` of more than one item (not
+    ``backend="sequential"``) runs on the Dask cluster at ``scheduler``, whatever its
+    ``n_jobs`` (one client, kept for the block). ``None``: no change (local processes)."""
     from .parallel import r_worker_env
 
     if not scheduler:

@@ -276,8 +276,9 @@ def pmap(
     ``backend="dask"`` runs the tasks on the ``distributed`` cluster at ``scheduler``
     (``tcp://host:port``), each in a child process of its Dask worker that owns one embedded
     R (:mod:`pyradiogen.distributed`), so R-calling tasks run there as in loky workers.
-    Inside :func:`pyradiogen.distributed.use_cluster`, ``"loky"`` maps with ``n_jobs`` > 1
-    go to that cluster too; ``"sequential"`` (or ``n_jobs=1``) stays in this process.
+    Inside :func:`pyradiogen.distributed.use_cluster` every map of more than one item goes to
+    that cluster, whatever ``n_jobs`` (the cluster's workers set the parallelism);
+    ``backend="sequential"`` stays in this process.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS} (threads cannot run R), got {backend!r}")
@@ -288,9 +289,11 @@ def pmap(
         )
     items = list(items)
     seeds = [None if seed is None else task_seed(seed, i) for i in range(len(items))]
-    if backend == "loky" and _active_scheduler() is None:
+    cluster = backend != "sequential" and len(items) > 1 and (
+        backend == "dask" or _active_scheduler() is not None)
+    if backend == "loky" and not cluster:
         n_jobs = _threads.pool_size(n_jobs, len(items))
-    if n_jobs == 1 or backend == "sequential" or len(items) <= 1:
+    if not cluster and (n_jobs == 1 or backend == "sequential" or len(items) <= 1):
         out: list[R] = []
         # tasks see one thread, as in a worker, so the serial result is the pool's
         with progress_task(description or "tasks", len(items)) as advance, _threads.limit(1):
@@ -298,7 +301,7 @@ def pmap(
                 out.append(_run_one(fn, item, s, r_seed))
                 advance()
         return out
-    if backend == "dask" or (backend == "loky" and _active_scheduler() is not None):
+    if cluster:
         from .distributed import dask_map
 
         if backend == "dask" and scheduler is None and _active_scheduler() is None:

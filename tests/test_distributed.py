@@ -154,9 +154,10 @@ def test_signatures_and_icc_on_dask_equal_loky(cluster):
 def test_use_cluster_sends_loky_maps_to_the_cluster(cluster):
     with use_cluster(cluster):
         res = pmap(_r_task, range(4), n_jobs=2)
-        local = pmap(_r_task, range(2), n_jobs=1)          # n_jobs=1 stays here
+        one = pmap(_r_task, range(2), n_jobs=1)            # the cluster sets the parallelism
+        local = pmap(_r_task, range(2), backend="sequential")   # stays here
     assert {r[0] for r in local} == {os.getpid()}
-    assert os.getpid() not in {r[0] for r in res}
+    assert os.getpid() not in {r[0] for r in res} | {r[0] for r in one}
 
 
 def test_unreachable_scheduler_is_a_named_user_error(capsys, tmp_path):
