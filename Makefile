@@ -19,7 +19,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 R_SOURCES := $(shell find r -type f 2>/dev/null)
 DEMO_OUT ?= results/demo
 
-.PHONY: setup sysdeps venv rpkg roxygen test test-r test-r-quick test-py lint demo vignettes bench doctor clean
+.PHONY: setup sysdeps venv rpkg roxygen readme test test-r test-r-quick test-py lint demo vignettes bench doctor clean
 
 setup: sysdeps venv rpkg
 
@@ -54,6 +54,10 @@ $(STAMPS)/rpkg: $(R_SOURCES) $(STAMPS)/venv
 # Regenerate r/NAMESPACE and r/man/ from the roxygen2 comments in r/R (commit the result).
 roxygen: $(STAMPS)/sysdeps
 	cd r && Rscript -e 'roxygen2::roxygenise()'
+
+# Rewrite README.md's command synopsis from the argparse definitions (a test checks it).
+readme: $(STAMPS)/venv
+	$(VPY) scripts/readme_cli.py
 
 test: setup
 	$(MAKE) --no-print-directory lint

@@ -24,6 +24,7 @@ BENCHES = {
     "ssgsea": ["bench_ssgsea.py", "--out", str(OUT / "bench_ssgsea.json")],
     "associate": ["bench_associate.py", "--n-jobs", "2", "--json",
                   str(OUT / "bench_associate.json")],
+    "launch": ["bench_launch.py", "--json", str(OUT / "bench_launch.json")],
     "determinism": ["bench_determinism.py", "--out", str(OUT / "bench_determinism.json")],
 }
 

@@ -90,6 +90,8 @@ def r_worker_env():
         yield
     finally:
         os.environ["LD_LIBRARY_PATH"] = old
+
+
 def release_memory() -> None:
     """Give freed memory back to the operating system: Python's collector, R's (when this
     process started R) and glibc's ``malloc_trim``. Keeps a long-lived worker's resident size
@@ -258,6 +260,32 @@ class BackgroundTask:
             self.stop()
 
 
+class _ForwardWarnings:
+    """Runs ``fn`` in a worker process and returns its result with the warnings it raised
+    (category, message), so that the parent reports them through its own warning handling
+    (the command line prints each once, short) instead of the worker printing Python's
+    default format, file path and source line included."""
+
+    def __init__(self, fn: Callable[..., Any]):
+        self.fn = fn
+
+    def __call__(self, item: Any) -> tuple[Any, list[tuple[type[Warning], str]]]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = self.fn(item)
+        return res, [(w.category, str(w.message)) for w in caught]
+
+
+def _reraise_warnings(results: list[tuple[Any, list]]) -> list[Any]:
+    """The results of :class:`_ForwardWarnings` tasks; their warnings raised here, in order."""
+    out = []
+    for res, caught in results:
+        for category, message in caught:
+            warnings.warn(message, category, stacklevel=3)
+        out.append(res)
+    return out
+
+
 def pmap(
     fn: Callable[[T], R],
     items: Sequence[T] | Iterable[T],
@@ -301,6 +329,7 @@ def pmap(
                 out.append(_run_one(fn, item, s, r_seed))
                 advance()
         return out
+    fn = _ForwardWarnings(fn)  # worker warnings come back and are raised here
     if cluster:
         from .distributed import dask_map
 
@@ -308,11 +337,11 @@ def pmap(
             raise ValueError("backend='dask' needs scheduler='tcp://host:port' of a running "
                              "cluster")
         with progress_task(description or "tasks", len(items)) as advance:
-            return dask_map(fn, items, seeds, r_seed, scheduler, advance)
+            return _reraise_warnings(dask_map(fn, items, seeds, r_seed, scheduler, advance))
     tasks = (delayed(_run_in_worker)(fn, item, s, r_seed, 1) for item, s in zip(items, seeds))
     verbose = 0
     with r_worker_env(), progress_task(description or "tasks", len(items)) as advance:
-        results: list[R] = []
+        results: list = []
         try:
             with parallel_config(backend="loky", inner_max_num_threads=1):
                 for res in Parallel(n_jobs=n_jobs, return_as="generator",
@@ -323,7 +352,7 @@ def pmap(
         except BaseException:
             shutdown_pools()
             raise
-        return results
+        return _reraise_warnings(results)
 
 
 def _active_scheduler() -> str | None:

@@ -23,8 +23,23 @@ def vignette_paths(folder: str | os.PathLike | None = None) -> list[Path]:
 def execute(path: str | os.PathLike, workdir: str | os.PathLike, env: dict[str, str] | None = None,
             timeout: int = 900):
     """Execute one vignette; return the executed notebook (raises on the first failing cell)."""
+    import shutil
+    import tempfile
+
     import jupytext
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
+
+    sockets = tempfile.mkdtemp(prefix="pyradiogen-kernel-")
+
+    class LocalKernelManager(KernelManager):
+        """The kernel talks over local IPC sockets in a private folder, not TCP: nothing is
+        reachable from the network (and ipykernel has no eavesdropping warning to print)."""
+
+        def __init__(self, **kw):
+            kw.setdefault("transport", "ipc")
+            kw.setdefault("ip", os.path.join(sockets, "kernel"))
+            super().__init__(**kw)
 
     nb = jupytext.read(path)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -32,8 +47,10 @@ def execute(path: str | os.PathLike, workdir: str | os.PathLike, env: dict[str, 
     os.environ.update(env or {})
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       kernel_manager_class=LocalKernelManager,
                        resources={"metadata": {"path": str(workdir)}}).execute()
     finally:
+        shutil.rmtree(sockets, ignore_errors=True)
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)

@@ -237,6 +237,15 @@ def sig_annot(d: Path) -> dict:
                      str(d / "o.csv")], "target": a}
 
 
+def sig_grade(d: Path) -> dict:
+    e, a = sig_inputs(d)
+    g = write_rows(d / "grade.csv", [["sample", "grade", "age"]]
+                   + [[f"S{i}", str(v), str(50 + i)] for i, v in
+                      enumerate([1, 2, 3, 1, 3, 2, 1, 3])])
+    return {"argv": ["signatures", "--expr", str(e), "--annot", str(a), "--grade", str(g),
+                     "--out", str(d / "o.csv")], "target": g}
+
+
 PATIENTS = [f"TCGA-AA-{i:04d}" for i in range(12)]
 
 
@@ -508,6 +517,7 @@ LIU_P = {"--clinical": Spec("patient_id", "ER", other="PR"),
 RAT = Spec("subject", "R1", other="R2", unknown="")
 SSG = Spec("sample", "GENE00", other="GENE01", unknown="")
 SIGX = Spec("sample", "ESR1", other="ERBB2", unknown="")
+GRADE = Spec("sample", "grade", other="age")
 SIGA = Spec(None, "EntrezGene.ID", other="symbol", key="EntrezGene.ID", unknown_col="probe",
             unknown="NOT_A_PROBE")
 
@@ -534,6 +544,12 @@ ENTRIES: list[Entry] = [
         "all_missing": OK("not computed", "wrote 8 samples"),
         "dup_column": E("EntrezGene.ID", "duplicated column"), "dup_id": None,
         "unknown_id": E("ESR1", "no annotation row"), "constant": OK("wrote 8 samples")}),
+    Entry("signatures", "--grade", sig_grade, GRADE, generic(
+        GRADE, one_row=E("grade 1 and of grade 3"), wrong_header=OK("wrote 8 samples"),
+        non_numeric=E("'abc' is not a histological grade"),
+        all_missing=E("grade 1 and of grade 3"),
+        unknown_id=OK("no grade for 1 of 8 samples", "wrote 8 samples"),
+        constant=E("'1.5' is not a histological grade"))),
     Entry("associate", "--features", assoc(0), ASSOC_F, generic(
         ASSOC_F, one_row=E("at least 2"), wrong_header=E("patient_id"),
         dup_id=E("appears more than once"),
@@ -631,8 +647,10 @@ def _stubs(monkeypatch, kind: str | None) -> None:
         import pyradiogen.explore.pipeline as ep
         monkeypatch.setattr(ep, "run_explore", stop)
     elif kind == "replicate":
+        import pyradiogen.minimums as mins
         import pyradiogen.replicate.runner as rr
         monkeypatch.setattr(rr.Runner, "run", stop)
+        monkeypatch.setattr(mins, "require_minimums", stop)  # checked once tables are read
     elif kind == "vignettes":
         import pyradiogen.vignettes as vg
         monkeypatch.setattr(vg, "vignette_paths", stop)

@@ -271,7 +271,9 @@ def test_icc_names_the_subject_left_out(tmp_path, capsys):
     assert "1 subject(s) left out of the ICC for missing ratings: subject s2" in err
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert res["value"] == pytest.approx(icc(np.delete(SF, 2, axis=0)).value, abs=1e-12)
+        # the command's default form is ICC(A,1): two-way, agreement, single
+        assert res["value"] == pytest.approx(icc(np.delete(SF, 2, axis=0), model="twoway",
+                                                 type="agreement").value, abs=1e-12)
 
 
 @pytest.mark.r

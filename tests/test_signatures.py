@@ -161,7 +161,8 @@ def test_r_python_and_cli_agree(tmp_path):
     ok = ~np.isnan(a)
     assert np.max(np.abs(a[ok] - b[ok])) < 1e-12
     for c in [c for c in py.columns if c not in num]:
-        assert list(py[c].astype(str)) == list(r[c].fillna("nan").astype(str))
+        assert [str(v) if pd.notna(v) else "nan" for v in py[c]] == \
+            list(r[c].fillna("nan").astype(str))
     np.testing.assert_allclose(cli[num].to_numpy(), py[num].to_numpy(), rtol=1e-13, atol=1e-13)
 
 
@@ -226,5 +227,81 @@ def test_grade_and_er_arguments_reach_r():
         res = compute_signatures(x, annot, hg=hg, er=[1.0] * 12)
     assert res.loc[hg == 1, "ggi"].mean() == pytest.approx(-1, abs=1e-12)
     assert res.loc[hg == 3, "ggi"].mean() == pytest.approx(1, abs=1e-12)
-    np.testing.assert_array_equal(res["ggi_risk"].to_numpy(), (res["ggi"] >= 0).astype(float))
+    # one risk coding across signatures: ordered Low < High (genefu's 0/1)
+    assert list(res["ggi_risk"].cat.categories) == ["Low", "High"] and res["ggi_risk"].cat.ordered
+    np.testing.assert_array_equal(res["ggi_risk"].astype(str).to_numpy(),
+                                  np.where(res["ggi"] >= 0, "High", "Low"))
     assert res["gene76"].isna().all()  # the 76 Affymetrix probes are absent: NA with a warning
+
+
+def test_symbols_only_table_equals_explicit_annotation(demo_cohort_dir, tmp_path, capsys):
+    """A samples × gene-symbols table needs no annotation: the symbols are mapped with
+    org.Hs.eg.db, unmapped ones named once; the result equals the explicit annotation's."""
+    from pyradiogen.cohort import load_cohort
+    from pyradiogen.genomics.expression import MappingWarning
+    from pyradiogen.genomics.signatures import gene_annotation
+
+    c = load_cohort(demo_cohort_dir)
+    expr = np.log2(c.expression(value="tpm_unstranded") + 1)
+    expr.insert(0, "NOT_A_GENE_XYZ", 1.0)                 # a symbol org.Hs.eg.db lacks
+    explicit = annotation_from_genes(list(expr.columns), c.genes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        symbols = compute_signatures(expr, None)
+        ref = compute_signatures(expr, explicit)
+    unmapped = [str(w.message) for w in caught if issubclass(w.category, MappingWarning)]
+    assert len(unmapped) == 1                              # named once, first in file order
+    assert f"of {expr.shape[1]} gene symbols" in unmapped[0]
+    assert "cannot enter a signature: NOT_A_GENE_XYZ" in unmapped[0]
+    pd.testing.assert_frame_equal(symbols, ref)
+    assert symbols["oncotypedx"].notna().all() and symbols["rorS"].notna().all()
+    # Entrez IDs and TCGA's SYMBOL|ENTREZ as column names give the same annotation
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ann = gene_annotation(["ESR1", "2064", "GATA3|2625", "?|100130426", "ERBB2|?", "X|?"])
+    np.testing.assert_array_equal(ann["EntrezGene.ID"].to_numpy(),
+                                  [2099, 2064, 2625, 100130426, 2064, np.nan])
+    assert [str(w.message).split(":")[-1].split(" (")[0] for w in caught] == [" X"]
+    # the command: no --annot, the same numbers as with an explicit annotation table
+    expr.to_csv(tmp_path / "e.csv", float_format="%.17g")
+    explicit.to_csv(tmp_path / "a.csv", index=False)
+    assert main(["signatures", "--expr", str(tmp_path / "e.csv"),
+                 "--out", str(tmp_path / "sym.csv")]) == 0
+    out = capsys.readouterr()
+    assert "ggi_risk is empty" in out.out and "--grade" in out.out
+    assert main(["signatures", "--expr", str(tmp_path / "e.csv"), "--annot",
+                 str(tmp_path / "a.csv"), "--out", str(tmp_path / "ann.csv")]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "sym.csv"),
+                                  pd.read_csv(tmp_path / "ann.csv"))
+
+
+def test_cli_grade_gives_ggi_risk(tmp_path, capsys):
+    x, annot = full_platform(n=12)
+    hg = np.array([1, 2, 3] * 4, dtype=float)
+    hg[4] = np.nan
+    x.to_csv(tmp_path / "e.csv", float_format="%.17g")
+    annot.to_csv(tmp_path / "a.csv", index=False)
+    grades = ["G1", "2", "III", "1.0", "NA", "3", "grade 1", "2", "3", "1", "G2", "G3"]
+    pd.DataFrame({"sample": x.index, "histological_grade": grades,
+                  "age": 50}).to_csv(tmp_path / "g.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rbridge.RWarning)
+        ref = compute_signatures(x, annot, hg=hg)
+        assert main(["signatures", "--expr", str(tmp_path / "e.csv"), "--annot",
+                     str(tmp_path / "a.csv"), "--grade", str(tmp_path / "g.csv"),
+                     "--out", str(tmp_path / "o.csv")]) == 0
+    out = pd.read_csv(tmp_path / "o.csv", index_col="sample")
+    np.testing.assert_allclose(out["ggi"].to_numpy(), ref["ggi"].to_numpy(), atol=1e-12)
+    assert list(out["ggi_risk"].fillna("NA")) == list(ref["ggi_risk"].astype(str)
+                                                    .replace("nan", "NA"))
+    # a sample without a grade is still scored: the grade only sets the rescaling
+    assert out["ggi_risk"].notna().all() and set(out["ggi_risk"]) == {"Low", "High"}
+    # a value that is no grade is refused, naming sample and value
+    bad = pd.DataFrame({"sample": x.index, "grade": ["G4"] + ["1", "3"] * 5 + ["2"]})
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    capsys.readouterr()
+    assert main(["signatures", "--expr", str(tmp_path / "e.csv"), "--annot",
+                 str(tmp_path / "a.csv"), "--grade", str(tmp_path / "bad.csv"),
+                 "--out", str(tmp_path / "o2.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "S00" in err and "'G4'" in err and "grade" in err

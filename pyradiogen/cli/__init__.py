@@ -13,8 +13,9 @@ Errors (the same for every sub-command, :func:`main`):
 * anything else is a bug: one line, and the path of a log file holding the traceback; exit
   code 1. Logs go to ``$PYRADIOGEN_LOG_DIR`` or the user log folder (platformdirs).
 
-Warnings raised while a command runs (dropped rows, missing genes, R warnings …) are printed as
-``warning: …`` lines on stderr.
+Warnings raised while a command runs (dropped rows, missing genes, R warnings, warnings logged
+or raised in worker processes) are printed on stderr once each, short and grouped, by one
+:class:`~pyradiogen.cli._report.WarningReport` (``-v`` prints them whole).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import importlib
 import logging
 import os
 import pkgutil
+import re
 import sys
 import traceback
 import warnings
@@ -46,14 +48,57 @@ class UserError(Exception):
     """A problem with the user's input; printed without a traceback."""
 
 
+_STATES_DEFAULT = re.compile(r"\(default\b|\bdefault:|\bby default\b|\(the default\)|"
+                             r"\bdefault \d|\bno default\b", re.IGNORECASE)
+
+
+def states_default(text: str) -> bool:
+    """Whether an option's help text already says what happens when it is not given."""
+    return bool(_STATES_DEFAULT.search(text or ""))
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """``--help`` that states every option's default.
+
+    An option whose help text does not already say what happens by default gets
+    ``(default: X)`` appended; options whose default is ``None`` (the value then comes from
+    elsewhere: a config, a cohort, a preset) must say so in their help text, and
+    ``tests/test_cli_help.py`` checks that every option does.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("%(default)" in text or states_default(text) or not action.option_strings
+                or action.required or action.nargs == 0
+                or action.default in (None, argparse.SUPPRESS)):
+            return text
+        return text + " (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose help states defaults (:class:`HelpFormatter`); sub-command
+    parsers are made of this class too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+#: the order of the sub-command modules in ``--help`` and the README (a new user's path: set
+#: up, get a cohort, run everything, then each step on its own); others follow by name
+ORDER = ("doctor", "setup_r", "cohort_cmds", "replicate", "drf", "crf", "signatures",
+         "ssgsea", "associate", "predict", "explore", "vignettes")
+
+
 def add_cluster_options(p: argparse.ArgumentParser) -> None:
     """``--backend loky|dask`` and ``--scheduler``: a command's worker tasks on a Dask cluster
     (:mod:`pyradiogen.distributed`; ``main`` connects once for the whole command)."""
     p.add_argument("--backend", choices=["loky", "dask"], default="loky",
-                   help="worker processes here (loky) or tasks on the Dask cluster at "
-                        "--scheduler (dask)")
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="Dask scheduler address for --backend dask")
+                   help="worker processes on this machine (loky) or tasks on the Dask cluster "
+                        "at --scheduler (dask; README 'Running on a Dask cluster')")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address tcp://HOST:PORT for --backend dask (no "
+                        "default: needed with --backend dask)")
 
 
 def _cluster(args: argparse.Namespace) -> Any:
@@ -69,7 +114,7 @@ def _cluster(args: argparse.Namespace) -> Any:
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every discovered sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pyradiogen",
         description="Breast-cancer MRI radiogenomics with R's reference statistics embedded.",
         epilog="Exit codes: 0 done; 1 internal error (a log file with the traceback is named); "
@@ -79,8 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pyradiogen {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for mod in sorted(pkgutil.iter_modules(__path__),
+                      key=lambda m: (ORDER.index(m.name) if m.name in ORDER else len(ORDER),
+                                     m.name)):
         if mod.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{mod.name}")
@@ -131,7 +178,8 @@ def _is_user_error(exc: BaseException) -> bool:
     from ..cohort.errors import CohortError
     from ..distributed import ClusterUnavailableError
 
-    if isinstance(exc, (UserError, CohortError, ClusterUnavailableError, ValueError, FileNotFoundError,
+    if isinstance(exc, (UserError, CohortError, ClusterUnavailableError, ValueError,
+                        FileNotFoundError,
                         IsADirectoryError, NotADirectoryError, PermissionError)):
         return True
     try:
@@ -164,19 +212,14 @@ def _user_message(exc: BaseException, args: argparse.Namespace) -> str:
     return str(exc)
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    name = getattr(category, "__name__", "Warning")
-    label = "R warning" if name == "RWarning" else "warning"
-    err_console.print(f"[yellow]{label}:[/] {escape(str(message))}", highlight=False,
-                      soft_wrap=True)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 done, 1 internal error, 2 input problem)."""
+    from . import _report
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
@@ -184,14 +227,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..threads import pin_numerics
 
     pin_numerics()  # before anything runs torch: oneDNN/MKL read it once
+    # one place where warnings reach the console: once each, short, grouped (cli/_report.py)
+    report = _report.WarningReport(
+        lambda text: err_console.print(text, highlight=False, soft_wrap=True), args.verbose)
+    previous = _report.install(report)
+    handler = None if args.verbose else report.log_handler()
+    root = logging.getLogger()
+    if handler is not None:
+        root.addHandler(handler)
     try:
         with warnings.catch_warnings(), stop_cleanly_on_signals():
-            warnings.simplefilter("default")
+            warnings.simplefilter("always")
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             warnings.filterwarnings("ignore", category=FutureWarning)
-            warnings.showwarning = _show_warning
-            with _cluster(args):
-                return int(args.func(args) or 0)
+            warnings.showwarning = report.showwarning
+            try:
+                with _cluster(args):
+                    return int(args.func(args) or 0)
+            finally:
+                report.finish()
     except KeyboardInterrupt as exc:
         shutdown_pools()
         what = "stopped" if isinstance(exc, Terminated) else "interrupted"
@@ -214,6 +268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                           f"{escape(type(exc).__name__)}: {escape(first)}{escape(where)} — "
                           "please report it with that file", highlight=False, soft_wrap=True)
         return 1
+    finally:
+        if handler is not None:
+            root.removeHandler(handler)
+        _report.install(previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

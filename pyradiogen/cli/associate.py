@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
+
 from . import UserError, console
 
 
@@ -22,32 +24,54 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "writes every pair as associations.csv), summary.json (pairs not fitted, "
                     "by reason; patients and images left out), summary tables, Fig 5 panels "
                     "and manifest.json.")
-    p.add_argument("--features", required=True, type=Path, help="feature table (CSV/parquet)")
-    p.add_argument("--gf", required=True, type=Path, nargs="+", action="extend",
-                   help="GF table(s); may be given several times")
-    p.add_argument("--gf-classes", type=Path, default=None,
-                   help="optional CSV with columns gf, class (overrides file stems)")
-    p.add_argument("--engine", choices=["fast", "nlme"], default="fast")
+    p.add_argument("--features", required=True, type=Path, metavar="FILE",
+                   help="feature table: image_id, patient_id, then one column per feature "
+                        "(CSV, TSV or parquet)")
+    p.add_argument("--gf", required=True, type=Path, nargs="+", action="extend", metavar="FILE",
+                   help="GF table(s): patient_id, then one column per genomic feature; may be "
+                        "given several times")
+    p.add_argument("--gf-classes", type=Path, default=None, metavar="FILE",
+                   help="CSV with columns gf, class naming each GF's class (risk genes, "
+                        "signatures, KEGG …) for the summaries; default: the stem of the file "
+                        "the GF comes from")
+    p.add_argument("--engine", choices=["fast", "nlme"], default="fast",
+                   help="fast: exact REML fits of all pairs at once (NumPy/torch; tested "
+                        "against nlme); nlme: nlme::lme in R, one fit per pair (hours for a "
+                        "full DRF scan)")
     p.add_argument("--preset", choices=["paper", "code"], default="paper",
-                   help="code: lmeControl(maxIter = 1, niterEM = 1) as the authors' script")
-    p.add_argument("--backend", choices=["loky", "dask", "sequential"], default="loky")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
-    p.add_argument("--n-jobs", type=int, default=2)
-    p.add_argument("--block-size", type=int, default=None)
+                   help="paper: nlme's default control; code: lmeControl(maxIter = 1, "
+                        "niterEM = 1) as the authors' script (the same fit for this model)")
+    p.add_argument("--backend", choices=["loky", "dask", "sequential"], default="loky",
+                   help="how blocks of pairs run: loky (local worker processes, --n-jobs), "
+                        "dask (a running cluster, --scheduler) or sequential (this process)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address tcp://host:port; needed with --backend dask "
+                        "(default: none)")
+    p.add_argument("--n-jobs", type=int, default=2, metavar="N",
+                   help="worker processes with --backend loky")
+    p.add_argument("--block-size", type=int, default=None, metavar="N",
+                   help="features per block (the unit of parallel work and of resuming); "
+                        "default: 128 for the fast engine, 4 for nlme")
     p.add_argument("--na-action", choices=["fail", "omit"], default="fail",
                    help="missing values in features or GFs: fail (default, as nlme's "
                         "na.fail) refuses them, naming the features/GFs and patients; omit (as "
                         "na.omit) fits each pair on the images and patients that have both "
                         "values, and the summary names what was left out")
-    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--alpha", type=float, default=0.05,
+                   help="significance threshold on the Benjamini-Hochberg adjusted p-value "
+                        "(within each GF across features), for the counts and figures")
     p.add_argument("--label", choices=["DRF", "CRF36", "CRF"], default=None,
-                   help="feature set for Fig 5e/5f (default: DRF when names are fea_<i>)")
-    p.add_argument("--device", default=None, help="fast engine: cuda or auto (torch)")
-    p.add_argument("--no-figures", action="store_true")
+                   help="feature set for Fig 5e/5f (default: DRF when names are fea_<i>, "
+                        "else CRF)")
+    p.add_argument("--device", default=None, metavar="DEVICE",
+                   help="fast engine: cuda, auto (cuda when torch sees a GPU) or cpu "
+                        "(default: cpu, NumPy)")
+    p.add_argument("--no-figures", action="store_true",
+                   help="write the tables only, not the Fig 5 panels")
     p.add_argument("--csv", choices=["significant", "all", "none"], default="significant",
                    help="CSV beside associations.parquet: the significant pairs (default), "
                         "every pair (a 4,096 × 476 scan is 1.95 M rows, ~230 MB), or none")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.set_defaults(func=run)
 
 
@@ -107,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
                          f"ignored: {', '.join(unknown[:5])}")
         gf_class.update(dict(zip(c["gf"].astype(str), c["class"].astype(str))))
     for n in notes:
-        console.print(f"[yellow]note:[/] {n}", soft_wrap=True)
+        console.print(f"[yellow]note:[/] {escape(n)}", soft_wrap=True)
     if args.na_action == "fail":
         _na_check(feats, gfs, args)
     gfs.index.name = "patient_id"

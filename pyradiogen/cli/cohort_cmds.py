@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
+from ..config import DEFAULT_SEED
 from . import add_cluster_options, console, err_console
 
 
@@ -23,21 +24,31 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "code 2 when a part cannot be used (the first error is "
                                    "repeated on stderr), 1 when a study the cohort is for keeps "
                                    "no patient.")
-    p.add_argument("dir", type=Path, help="cohort folder (holding cohort.toml)")
-    p.add_argument("--no-masks", action="store_true", help="skip reading every ROI mask")
-    p.add_argument("--jobs", type=int, default=1, help="processes for indexing DICOM headers")
+    p.add_argument("dir", type=Path, metavar="DIR", help="cohort folder (holding cohort.toml)")
+    p.add_argument("--no-masks", action="store_true",
+                   help="skip reading every ROI mask (faster; masks are then not checked)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="processes for indexing DICOM headers")
     add_cluster_options(p)
     p.add_argument("--json", action="store_true",
                    help="print the whole report as JSON (studies, series, exams, skipped)")
     p.add_argument("--no-series", action="store_true",
                    help="leave the per-series table out of the printed report")
     p.set_defaults(func=run_validate)
-    d = sub.add_parser("demo-data", help="write the synthetic demo cohort")
-    d.add_argument("--out", required=True, help="output folder")
-    d.add_argument("--patients", type=int, default=110,
-                   help="patients kept by liu2023's exclusions (about 18%% more are generated)")
-    d.add_argument("--seed", type=int, default=0, help="random seed (same seed, same cohort)")
-    d.add_argument("--jobs", type=int, default=1, help="worker processes for the images")
+    d = sub.add_parser("demo-data", help="write the synthetic demo cohort",
+                       description="A synthetic cohort in the real TCIA/GDC/TCGA formats "
+                                   "(DICOM, ROI masks, STAR-counts, clinical, CRF36, TIMER) "
+                                   "whose images and expression share a planted latent "
+                                   "biology; truth.json holds the planted links.")
+    d.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder (new, empty, or an earlier demo cohort)")
+    d.add_argument("--patients", type=int, default=110, metavar="N",
+                   help="patients kept by study liu2023's exclusions (about 18%% more are "
+                        "generated)")
+    d.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                   help="random seed (same seed, same cohort)")
+    d.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="worker processes for the images")
     d.set_defaults(func=run_demo)
 
 
@@ -47,7 +58,7 @@ def _frame(title: str, df, columns=None) -> Table:
     for c in cols:
         t.add_column(str(c))
     for row in df[cols].itertuples(index=False):
-        t.add_row(*[str(v) for v in row])
+        t.add_row(*[escape(str(v)) for v in row])
     return t
 
 
@@ -79,6 +90,7 @@ def run_validate(args: argparse.Namespace) -> int:
     assemble = {n: m.assemble for n, m in modules.items() if hasattr(m, "assemble")}
     rep = report(c, checks, assemble)
     rep["stages"] = [p.to_dict() for p in plan(studies(), cohort_facts(c.manifest))]
+    rep["minimums"] = _minimums(c, rep)
     rep["seconds"] = round(time.perf_counter() - t0, 2)
     if args.json:
         print(json.dumps(rep, indent=1, default=str))
@@ -90,7 +102,7 @@ def run_validate(args: argparse.Namespace) -> int:
         tab.add_column(col, overflow="fold")
     colour = {"ok": "green", "warning": "yellow", "error": "red"}
     for ch in checks:
-        tab.add_row(ch.part, f"[{colour[ch.status]}]{ch.status}[/]", ch.detail)
+        tab.add_row(ch.part, f"[{colour[ch.status]}]{ch.status}[/]", escape(ch.detail))
     console.print(tab)
     if rep["series"] and not args.no_series:
         st = Table(title="Series (phase 0 = pre-contrast; rule = the evidence that decided it)")
@@ -98,10 +110,11 @@ def run_validate(args: argparse.Namespace) -> int:
                     "study liu2023"):
             st.add_column(col, overflow="fold")
         for r in rep["series"]:
-            st.add_row(str(r["patient_id"] or ""), str(r["description"]), str(r["vendor"] or ""),
-                       "" if r["field_strength"] is None else f"{r['field_strength']:g}",
-                       r["role"], str(r["phase"] if r["phase"] is not None else ""),
-                       str(r["rule"] or ""), str(r["slices"]), r["status"])
+            st.add_row(*map(escape, (
+                str(r["patient_id"] or ""), str(r["description"]), str(r["vendor"] or ""),
+                "" if r["field_strength"] is None else f"{r['field_strength']:g}",
+                str(r["role"]), str(r["phase"] if r["phase"] is not None else ""),
+                str(r["rule"] or ""), str(r["slices"]), str(r["status"]))))
         console.print(st)
     n_err = sum(ch.status == "error" for ch in checks)
     if n_err:
@@ -132,15 +145,16 @@ def run_validate(args: argparse.Namespace) -> int:
             import pandas as pd
             console.print(_frame("Study kim2020: scanners", pd.DataFrame(s2["scanners"])))
     _print_stages(rep["stages"])
+    _print_minimums(rep["minimums"])
     for name, e in rep["studies"].items():
         if e.get("warning"):
-            console.print(f"[yellow]warning:[/] {e['warning']}")
+            console.print(f"[yellow]warning:[/] {escape(str(e['warning']))}")
         if e.get("error") and not e["required"]:
-            console.print(f"[yellow]note:[/] {name}: {e['error']} (not a study this cohort "
+            console.print(f"[yellow]note:[/] {name}: {escape(str(e['error']))} (not a study this cohort "
                           "is for: see `studies` in cohort.toml)")
     if not rep["valid"]:
         for err in rep["errors"]:
-            console.print(f"[red]error:[/] {err}")
+            console.print(f"[red]error:[/] {escape(str(err))}")
         console.print(f"[bold red]{len(rep['errors'])} error(s): fix them and run validate "
                       "again[/]")
         return 1
@@ -157,6 +171,32 @@ def _print_stages(stages: list[dict]) -> None:
         t.add_row(s["study"], s["stage"], "[green]yes[/]" if s["runnable"] else "[yellow]no[/]",
                   "; ".join(s["missing"]))
     console.print(t)
+def _minimums(c, rep: dict) -> list[dict]:
+    """Each stage's patient count against its minimum (:mod:`pyradiogen.minimums`)."""
+    from ..minimums import check_minimums, patient_counts
+
+    studies = tuple(n for n, e in rep["studies"].items() if e.get("assessed"))
+    kept = {n: rep["studies"][n]["patients"] for n in studies}
+    return check_minimums(patient_counts(c, studies, kept), studies)
+
+
+def _print_minimums(rows: list[dict]) -> None:
+    """The table of minimums, and what replicate would refuse."""
+    from ..minimums import shortfalls
+
+    if not rows:
+        return
+    t = Table(title="Patients each stage of replicate needs (pyradiogen/minimums.py)")
+    for col in ("study", "stage", "patients counted", "has", "needs", ""):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        mark = {True: "[green]ok[/]", False: "[red]too few[/]", None: "n/a"}[r["ok"]]
+        t.add_row(r["study"], r["stage"], escape(r["counted_as"]),
+                  "—" if r["n"] is None else str(r["n"]), str(r["patients"]), mark)
+    console.print(t)
+    for line in shortfalls(rows):
+        console.print(f"[yellow]warning:[/] replicate would stop: {escape(line)}",
+                      soft_wrap=True)
 
 
 def _flow_frame(records):

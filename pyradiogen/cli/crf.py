@@ -15,6 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from . import UserError, add_cluster_options, console, err_console
@@ -29,20 +30,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     csub = p.add_subparsers(dest="crf_command", metavar="SUBCOMMAND")
     e = csub.add_parser("extract", help="100 pyradiomics features for every patient x reader ROI, "
                                         "then the inter-reader ICC tables")
-    e.add_argument("--cohort", required=True, type=Path, help="cohort folder (with cohort.toml)")
-    e.add_argument("--out", required=True, type=Path, help="output folder")
-    e.add_argument("--readers", nargs="+", default=None, help="readers to use (default: all)")
-    e.add_argument("--params", default="kim2020_2d",
-                   help="shipped parameter-file name or a pyradiomics YAML path")
-    e.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
-    e.add_argument("--no-cache", action="store_true", help="recompute every ROI")
+    e.add_argument("--cohort", required=True, type=Path, metavar="DIR",
+                   help="cohort folder (with cohort.toml)")
+    e.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    e.add_argument("--readers", nargs="+", default=None, metavar="READER",
+                   help="readers to use (names under rois/; default: every reader)")
+    e.add_argument("--params", default="kim2020_2d", metavar="NAME|YAML",
+                   help="shipped pyradiomics parameter file (kim2020_2d: study kim2020's 100 "
+                        "2-D features) or the path of a pyradiomics YAML file")
+    e.add_argument("--n-jobs", type=int, default=2, metavar="N", help="worker processes")
+    e.add_argument("--no-cache", action="store_true",
+                   help="recompute every ROI (by default ROIs computed before are reused)")
     add_cluster_options(e)
     _icc_options(e)
     e.set_defaults(func=run_extract)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
 
-    i = sub.add_parser("icc", help="intraclass correlation of a ratings CSV (irr::icc)")
-    i.add_argument("--ratings", required=True, type=Path,
+    i = sub.add_parser("icc", help="intraclass correlation of a ratings table (irr::icc); "
+                                   "default ICC(A,1): two-way, agreement, single rater",
+                       description="irr::icc of a ratings table (one row per subject, one "
+                                   "column per rater). The default form is ICC(A,1) — "
+                                   "model twoway, type agreement, unit single — as study 2 "
+                                   "and `crf extract` use; irr's own default is the one-way "
+                                   "ICC(1) (--model oneway). --all prints all six forms.")
+    i.add_argument("--ratings", required=True, type=Path, metavar="FILE",
                    help="CSV/TSV/parquet: header row, one row per subject, one column per "
                         "rater (optional column of subject IDs; missing ratings NA or empty)")
     i.add_argument("--id-column", default="auto", metavar="NAME",
@@ -50,20 +61,29 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "column named like an ID (subject, id, patient_id …), an unnamed or a "
                         "non-numeric first column; a numeric first column only when named "
                         "like an ID, with a note")
-    _icc_options(i, default_model="oneway", default_type="consistency")
-    i.add_argument("--r0", type=float, default=0.0, help="ICC under H0 (default 0)")
-    i.add_argument("--all", action="store_true", help="print all six forms")
+    _icc_options(i)
+    i.add_argument("--r0", type=float, default=0.0,
+                   help="ICC under the null hypothesis of the F test")
+    i.add_argument("--all", action="store_true",
+                   help="print all six forms (one-way/two-way × consistency/agreement × "
+                        "single/average) instead of one")
     i.add_argument("--json", action="store_true", help="print the result as JSON")
     i.set_defaults(func=run_icc)
 
 
-def _icc_options(p: argparse.ArgumentParser, default_model: str = "twoway",
-                 default_type: str = "agreement") -> None:
-    p.add_argument("--model", choices=ICC_MODELS, default=default_model)
-    p.add_argument("--type", choices=ICC_TYPES, default=default_type,
-                   help="ignored for --model oneway")
-    p.add_argument("--unit", choices=ICC_UNITS, default="single")
-    p.add_argument("--conf-level", type=float, default=0.95)
+def _icc_options(p: argparse.ArgumentParser) -> None:
+    """The ICC form; the default is ICC(A,1), study 2's (two-way, agreement, single)."""
+    p.add_argument("--model", choices=ICC_MODELS, default="twoway",
+                   help="oneway: raters differ per subject; twoway: the same raters rate "
+                        "every subject")
+    p.add_argument("--type", choices=ICC_TYPES, default="agreement",
+                   help="agreement counts systematic differences between raters, "
+                        "consistency does not (ignored for --model oneway)")
+    p.add_argument("--unit", choices=ICC_UNITS, default="single",
+                   help="reliability of a single rater's rating, or of the average of the "
+                        "raters")
+    p.add_argument("--conf-level", type=float, default=0.95, metavar="LEVEL",
+                   help="confidence level of the interval")
 
 
 def read_ratings(path: Path, id_column: str = "auto"):
@@ -83,7 +103,7 @@ def run_icc(args: argparse.Namespace) -> int:
 
     ratings, notes = read_ratings(args.ratings, args.id_column)
     for note in notes:  # on stderr: stdout holds the result only (--json stays parseable)
-        err_console.print(f"[yellow]note:[/] {args.ratings}: {note}", soft_wrap=True)
+        err_console.print(f"[yellow]note:[/] {args.ratings}: {escape(note)}", soft_wrap=True)
     where = f"ratings table {args.ratings}"
     try:
         if args.all:
@@ -107,7 +127,7 @@ def run_icc(args: argparse.Namespace) -> int:
     else:
         console.print(str(res), soft_wrap=True)
         if res.dropped:
-            console.print(f"left out ({len(res.dropped)}): {'; '.join(res.dropped)}",
+            console.print(f"left out ({len(res.dropped)}): {escape('; '.join(res.dropped))}",
                           soft_wrap=True)
     return 0
 

@@ -6,7 +6,9 @@ import argparse
 import dataclasses
 from pathlib import Path
 
+from ..config import DEFAULT_SEED
 from . import UserError, console
+from ._report import note
 
 MODEL_FILE = "drf_model.pt"
 
@@ -17,21 +19,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     for name, helptext in (("train", "train the denoising autoencoder on the cohort's images"),
                            ("extract", "extract raw and quantile-normalised DRFs")):
         q = dsub.add_parser(name, help=helptext)
-        q.add_argument("--cohort", required=True, type=Path, help="cohort directory")
-        q.add_argument("--out", required=True, type=Path, help="output directory")
+        q.add_argument("--cohort", required=True, type=Path, metavar="DIR",
+                       help="cohort directory (with cohort.toml)")
+        q.add_argument("--out", required=True, type=Path, metavar="DIR",
+                       help="output directory")
         q.add_argument("--preset", choices=("paper", "code"), default=None,
-                       help="paper text or authors' code (default: the config's, else paper)")
-        q.add_argument("--config", type=Path, default=None, help="TOML configuration file")
-        q.add_argument("--epochs", type=int, default=None, help="override the preset's epochs")
-        q.add_argument("--seed", type=int, default=None, help="random seed (default 101)")
-        q.add_argument("--device", default=None, help="auto (default), cpu or cuda")
-        q.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+                       help="paper: the text (min-max scaling, 2 conv blocks, Adam lr 0.1, MSE); "
+                            "code: the authors' script (divide by the maximum, 3 blocks, "
+                            "adadelta, cosine loss); default: the --config file's preset, "
+                            "else paper")
+        q.add_argument("--config", type=Path, default=None, metavar="FILE",
+                       help="TOML configuration ([drf] section) on top of the preset "
+                            "(default: none, the preset's values)")
+        q.add_argument("--epochs", type=int, default=None, metavar="N",
+                       help="training epochs (default: the preset's, 100)")
+        q.add_argument("--seed", type=int, default=None, metavar="S",
+                       help=f"random seed (default: the config's, else {DEFAULT_SEED})")
+        q.add_argument("--device", default=None, metavar="DEVICE",
+                       help="torch device: auto, cpu or cuda (default: the config's, auto = "
+                            "cuda when torch sees a GPU)")
+        q.add_argument("--threads", type=int, default=None, metavar="N",
+                       help="torch CPU threads (default: torch's choice)")
         if name == "train":
             q.add_argument("--no-resume", action="store_true",
-                           help="ignore an existing checkpoint in OUT/checkpoints")
+                           help="ignore an existing checkpoint in OUT/checkpoints (by default "
+                                "training resumes from it)")
         else:
-            q.add_argument("--model", type=Path, default=None,
-                           help=f"trained model (default OUT/{MODEL_FILE})")
+            q.add_argument("--model", type=Path, default=None, metavar="FILE",
+                           help=f"trained model (default: OUT/{MODEL_FILE})")
         q.set_defaults(func=run_train if name == "train" else run_extract)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
 
@@ -77,8 +92,8 @@ def run_train(args: argparse.Namespace) -> int:
                           "n_patients": int(images["patient_id"].nunique()),
                           "training": est.diagnosis_, "seconds": res["seconds"]["train"]})
     d = est.diagnosis_
-    for ev in d.get("events", []):
-        console.print(f"[yellow]note:[/] {ev}")
+    for ev in d.get("events", []):  # once: a divergence was already reported as a warning
+        note(str(ev), console.print)
     console.print(f"drf train: {len(images)} images, {d['epochs']} epochs, lr {d['lr_used']:g}: "
                   f"{d['verdict']} (validation loss {d.get('val_loss_initial', float('nan')):.4g}"
                   f" → {d.get('val_loss_final', float('nan')):.4g}); model {out / MODEL_FILE}")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
+
+from ..config import DEFAULT_SEED
 from . import UserError, console
 
 
@@ -15,23 +18,31 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "4a), t-SNE of patients and images (Fig 4b-c), Kruskal-Wallis heatmaps "
                     "across PAM50 (study kim2020 Fig 1). Feature files: image_id, patient_id, then "
                     "one column per feature (csv, tsv or parquet).")
-    p.add_argument("--features", required=True, type=Path, help="feature table (e.g. DRFs)")
-    p.add_argument("--label", default="drf", help="name of --features in outputs (default drf)")
-    p.add_argument("--crf", type=Path, default=None,
-                   help="a second feature table (CRFs) drawn the same way, side by side")
-    p.add_argument("--reader", default=None,
+    p.add_argument("--features", required=True, type=Path, metavar="FILE",
+                   help="feature table (e.g. DRFs): image_id, patient_id, one column per "
+                        "feature")
+    p.add_argument("--label", default="drf", metavar="NAME",
+                   help="name of --features in output file names and titles")
+    p.add_argument("--crf", type=Path, default=None, metavar="FILE",
+                   help="a second feature table (CRFs) drawn the same way, side by side "
+                        "(default: none)")
+    p.add_argument("--reader", default=None, metavar="READER",
                    help="reader whose ROIs to use when --crf has a reader column (default: "
                         "the first)")
     p.add_argument("--crf36", action="store_true",
                    help="also explore the cohort's 36 TCGA phenotype features (crf36.csv)")
-    p.add_argument("--cohort", required=True, type=Path, help="cohort folder (cohort.toml)")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
-    p.add_argument("--config", type=Path, default=None, help="TOML configuration file")
-    p.add_argument("--preset", choices=("paper", "code"), default=None)
-    p.add_argument("--seed", type=int, default=None, help="t-SNE / k-means seed (default 101)")
+    p.add_argument("--cohort", required=True, type=Path, metavar="DIR",
+                   help="cohort folder (cohort.toml): clinical table and PAM50 calls")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--config", type=Path, default=None, metavar="FILE",
+                   help="TOML configuration ([explore] section; default: the preset's values)")
+    p.add_argument("--preset", choices=("paper", "code"), default=None,
+                   help="settings preset (default: the --config file's, else paper)")
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help=f"t-SNE / k-means seed (default: the config's, else {DEFAULT_SEED})")
     p.add_argument("--expression-value", default="tpm_unstranded",
                    choices=("unstranded", "tpm_unstranded", "fpkm_unstranded"),
-                   help="expression values for the gene Kruskal-Wallis heatmap")
+                   help="STAR-counts column for the gene Kruskal-Wallis heatmap")
     p.add_argument("--no-genes", action="store_true", help="skip the gene Kruskal-Wallis heatmap")
     p.add_argument("--drop-na-features", action="store_true",
                    help="leave out feature columns with a missing value (named in a warning); "
@@ -59,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.crf is not None:
         crf = read_feature_table(args.crf, reader=args.reader, option="--crf")
         for note in crf.attrs.get("notes", []):
-            console.print(f"[yellow]note:[/] {args.crf}: {note}", soft_wrap=True)
+            console.print(f"[yellow]note:[/] {args.crf}: {escape(note)}", soft_wrap=True)
         sets["crf"] = crf
         if not crf.drop(columns=["image_id", "patient_id"]).notna().all().all():
             raise UserError(f"feature table {args.crf} (--crf) has missing values — impute "

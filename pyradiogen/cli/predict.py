@@ -5,47 +5,73 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
+
 from . import UserError, add_cluster_options, console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="prediction models of study liu2023 or kim2020")
-    p.add_argument("--study", required=True, choices=["liu2023", "kim2020"])
+    p.add_argument("--study", required=True, choices=["liu2023", "kim2020"],
+                   help="liu2023: LASSO of T, N, ER, PR, HER2 from DRFs and CRFs, nnet/XGBoost "
+                        "signature and immune classes, EfficientNet; kim2020: Spearman screen, "
+                        "then LASSO with leave-one-out for the 11 risk scores")
     p.add_argument("--mode", default="both", choices=["paper", "rigorous", "both"],
                    help="paper = as published; rigorous = leak-free; both (default) side by side")
-    p.add_argument("--features", required=True, type=Path,
+    p.add_argument("--features", required=True, type=Path, metavar="FILE",
                    help="feature table (csv/tsv/parquet): image_id, patient_id, features… "
                         "(DRFs for liu2023, pyradiomics features for kim2020; a reader column "
                         "keeps the first reader)")
-    p.add_argument("--crf", type=Path, help="liu2023: conventional features (default: the "
-                   "cohort's crf36)")
-    p.add_argument("--cohort", type=Path, help="cohort directory (clinical, crf36, timer)")
-    p.add_argument("--clinical", type=Path, help="clinical table: patient_id then T, N, ER, "
-                   "PR, HER2 as 0/1 (NA allowed), or the TCGA 2012 Supp. Table 1 layout; "
-                   "default: the cohort's")
-    p.add_argument("--signatures", type=Path, help="liu2023: patient_id + signature scores")
-    p.add_argument("--timer", type=Path, help="liu2023: patient_id + TIMER cell types "
-                   "(default: the cohort's)")
-    p.add_argument("--risk-scores", type=Path, help="kim2020: patient_id + the 11 risk scores")
-    p.add_argument("--screen", type=Path,
-                   help="kim2020: Spearman screen (score, feature, p_value)")
-    p.add_argument("--config", type=Path, help="TOML run configuration ([predict] section)")
-    p.add_argument("--preset", choices=["paper", "code"], help="paper: 100 lambdas; code: 20")
-    p.add_argument("--nlambda", type=int, help="override the lambda-grid length")
-    p.add_argument("--jobs", type=int, help="worker processes for the LASSO characteristics")
+    p.add_argument("--crf", type=Path, metavar="FILE",
+                   help="liu2023: conventional features (default: the cohort's crf36)")
+    p.add_argument("--cohort", type=Path, metavar="DIR",
+                   help="cohort directory whose clinical, crf36 and timer tables fill in the "
+                        "options not given (default: none)")
+    p.add_argument("--clinical", type=Path, metavar="FILE",
+                   help="clinical table: patient_id then T, N, ER, PR, HER2 as 0/1 (NA "
+                        "allowed), or the TCGA 2012 Supp. Table 1 layout; default: the "
+                        "cohort's")
+    p.add_argument("--signatures", type=Path, metavar="FILE",
+                   help="liu2023: patient_id + signature scores, the targets of the "
+                        "signature classes (default: none, TIMER classes only)")
+    p.add_argument("--timer", type=Path, metavar="FILE",
+                   help="liu2023: patient_id + TIMER cell types (default: the cohort's)")
+    p.add_argument("--risk-scores", type=Path, metavar="FILE",
+                   help="kim2020: patient_id + the 11 risk scores (required for kim2020, no "
+                        "default)")
+    p.add_argument("--screen", type=Path, metavar="FILE",
+                   help="kim2020: Spearman screen (score, feature, p_value) choosing each score's "
+                        "features (default: computed from --features and --risk-scores)")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="TOML run configuration ([predict] section; default: the preset's "
+                        "values)")
+    p.add_argument("--preset", choices=["paper", "code"],
+                   help="paper: 100 lambdas; code: 20 (default: the --config file's preset, "
+                        "else paper)")
+    p.add_argument("--nlambda", type=int, metavar="N",
+                   help="length of the lambda grid (default: the preset's)")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="worker processes for the LASSO characteristics (default: the "
+                        "config's, 1)")
     add_cluster_options(p)
-    p.add_argument("--outer-folds", type=int, help="rigorous mode: outer CV folds (default 5)")
-    p.add_argument("--characteristics", help="comma-separated subset of T,N,ER,PR,HER2")
-    p.add_argument("--permutations", type=int, help="ClassifyR CV repetitions (default 100)")
+    p.add_argument("--outer-folds", type=int, metavar="K",
+                   help="rigorous mode: outer CV folds (default 5)")
+    p.add_argument("--characteristics", metavar="LIST",
+                   help="comma-separated subset of T,N,ER,PR,HER2 (default: all five)")
+    p.add_argument("--permutations", type=int, metavar="N",
+                   help="ClassifyR CV repetitions of the class models' feature selection "
+                        "(default 100)")
     p.add_argument("--efficientnet", action="store_true",
                    help="liu2023: also train the EfficientNet-B0 baseline on the cohort's images")
-    p.add_argument("--efficientnet-weights", type=Path,
-                   help="local EfficientNet-B0 state dict for the pre-trained variant")
-    p.add_argument("--efficientnet-epochs", type=int, help="EfficientNet epochs (default 100)")
+    p.add_argument("--efficientnet-weights", type=Path, metavar="FILE",
+                   help="local EfficientNet-B0 state dict for the pre-trained variant "
+                        "(default: none; weights are never downloaded)")
+    p.add_argument("--efficientnet-epochs", type=int, metavar="N",
+                   help="EfficientNet epochs (default 100)")
     p.add_argument("--drop-na-features", action="store_true",
                    help="leave out feature columns with a missing value (named in a warning); "
                         "by default missing feature values are refused, naming them")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.set_defaults(func=run)
 
 
@@ -63,7 +89,7 @@ def _features(path: Path | None, option: str, drop_na: bool):
         return None
     f = read_features(path, option=option)
     for note in f.attrs.get("notes", []):
-        console.print(f"[yellow]note:[/] {path}: {note}", soft_wrap=True)
+        console.print(f"[yellow]note:[/] {path}: {escape(note)}", soft_wrap=True)
     vals = f.drop(columns=["image_id", "patient_id"])
     bad = ~np.isfinite(vals.to_numpy(dtype=float)).all(axis=0)
     if bad.any():
@@ -72,7 +98,7 @@ def _features(path: Path | None, option: str, drop_na: bool):
             raise UserError(f"feature table {path} ({option}): {desc} — fix: impute them, or "
                             "pass --drop-na-features to leave those features out")
         console.print(f"[yellow]warning:[/] {path}: {int(bad.sum())} feature(s) with missing "
-                      f"values left out ({desc})", soft_wrap=True)
+                      f"values left out ({escape(desc)})", soft_wrap=True)
         f = f.drop(columns=vals.columns[bad])
         if f.shape[1] <= 2:
             raise UserError(f"feature table {path} ({option}): every feature has a missing "
@@ -112,7 +138,7 @@ def _patients(path: Path | None, what: str, option: str):
         return None
     t = read_patient_table(path, what=what, option=option, all_na="keep", min_rows=1)
     for note in t.attrs.get("notes", []):
-        console.print(f"[yellow]note:[/] {path}: {note}", soft_wrap=True)
+        console.print(f"[yellow]note:[/] {path}: {escape(note)}", soft_wrap=True)
     return t.reset_index()
 
 
@@ -235,5 +261,6 @@ def _print_notes(table, keys: list[str]) -> None:
     if "note" not in table.columns:
         return
     for _, r in table[table["note"].notna()].iterrows():
-        console.print(f"[yellow]{' '.join(str(r[k]) for k in keys)}:[/] {r['note']}",
+        console.print(f"[yellow]{escape(' '.join(str(r[k]) for k in keys))}:[/] "
+                      f"{escape(str(r['note']))}",
                       soft_wrap=True, highlight=False)

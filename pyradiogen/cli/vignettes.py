@@ -9,11 +9,14 @@ from . import console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("vignettes", help="execute the vignettes and render them to HTML")
-    p.add_argument("--out", default="results/vignettes", help="output folder")
-    p.add_argument("--cohort", type=Path,
+    p = sub.add_parser("vignettes", help="execute the vignettes and render them to HTML",
+                       description="Executes the notebooks in vignettes/ (DRFs vs CRFs; the "
+                                   "R-faithful API) and writes one HTML file each.")
+    p.add_argument("--out", default="results/vignettes", metavar="DIR", help="output folder")
+    p.add_argument("--cohort", type=Path, metavar="DIR",
                    help="cohort directory (default: a generated demo cohort)")
-    p.add_argument("--patients", type=int, default=60, help="demo cohort size when generating")
+    p.add_argument("--patients", type=int, default=60, metavar="N",
+                   help="demo cohort size when generating")
     p.set_defaults(func=run)
 
 

@@ -142,8 +142,15 @@ def read_manifest(root: str | os.PathLike) -> Manifest:
         declared = {k: v for k, v in DEFAULT_PARTS.items() if (root / v).exists()}
     parts = {k: root / v for k, v in declared.items()}
     if not parts:
+        if not mpath.exists():
+            raise CohortError(
+                f"no {MANIFEST} and no dicom/ folder, so not a cohort folder", file=root,
+                what="cohort folder",
+                fix=f"give the folder that holds {MANIFEST}, write a {MANIFEST} naming the "
+                    "cohort's files (README.md, 'Running on real TCIA/TCGA data'), or make a "
+                    "demo cohort with `python -m pyradiogen demo-data --out DIR`")
         raise CohortError("the cohort names no part (no [parts] table and none of the default "
-                          "files exists)", file=mpath if mpath.exists() else root,
+                          "files exists)", file=mpath,
                           fix="list the cohort's files under [parts] in cohort.toml")
     notes: list[str] = []
     kind = _expression_kind(raw.get("expression", {}), parts, mpath)

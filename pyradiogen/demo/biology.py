@@ -19,6 +19,9 @@ import pandas as pd
 from .barcodes import fake_barcodes
 
 FACTORS = ("prolif", "er", "her2", "immune", "size")
+#: expression programmes independent of the factors and of the images (standard normal per
+#: patient; :mod:`.expression` says which genes each drives)
+PROGRAMS = 24
 SUBTYPES = ("LumA", "LumB", "Her2", "Basal", "Normal")
 SUBTYPE_PROBS = (0.52, 0.20, 0.10, 0.15, 0.03)
 #: subtype means of (er, her2, prolif)
@@ -122,7 +125,8 @@ def simulate_patients(n_patients: int, rng: np.random.Generator) -> pd.DataFrame
     her2_pos[her2_missing] = np.nan
     t_pos = top(size + rng.normal(0, 0.4, n), TABLE1["T"])
     n_pos = top(0.5 * size + 0.3 * prolif + rng.normal(0, 0.8, n), TABLE1["N"])
-    return pd.DataFrame({
+    programs = rng.normal(size=(n, PROGRAMS))  # drawn last: the factors above do not change
+    out = pd.DataFrame({
         "patient_id": pid,
         "sample_id": [f"{p}-01A" for p in pid],
         "role": role, "manufacturer": manuf, "field_strength": field, "has_dce": has_dce,
@@ -131,6 +135,8 @@ def simulate_patients(n_patients: int, rng: np.random.Generator) -> pd.DataFrame
         "size": size, "age": age, "ER": er_pos, "PR": pr_pos, "HER2": her2_pos, "T": t_pos,
         "N": n_pos,
     })
+    progs = pd.DataFrame(programs, columns=[f"program_{k + 1}" for k in range(PROGRAMS)])
+    return pd.concat([out, progs], axis=1)
 
 
 _PAM50_NAMES = {"LumA": "Luminal A", "LumB": "Luminal B", "Her2": "HER2-enriched",

@@ -6,6 +6,13 @@ org.Hs.eg.db) holds every gene of the bundled genefu tables, of the KEGG v7.2 se
 panel (``data/risk_panel.txt``) and 1,000 background protein-coding genes. Loadings on the
 latent factors are planted for signature, PAM50, pathway and risk-panel genes
 (:func:`planted_loadings`); background genes carry none.
+
+Tumours also vary in ways the images do not show: :data:`PROGRAMS` expression programmes,
+independent of the five latent factors, each drive whole KEGG pathways (every pathway belongs
+to one programme, which moves :data:`PROGRAM_SHARE` of its genes together). Without them a
+pathway's ssGSEA score would be almost a function of the five image-linked factors, and any
+image feature would associate with nearly every pathway — far more than the real studies found
+(issue 19; ``benchmarks/bench_demo_effects.py`` prints the counts beside the published ones).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import pandas as pd
 
 from ..cohort.tables import read_gmt
 from ..resources import extdata, kegg_gmt
-from .biology import FACTORS, SUBTYPES
+from .biology import FACTORS, PROGRAMS, SUBTYPES
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -52,6 +59,9 @@ RISK_LINKS: dict[str, tuple[str, float]] = {
 #: genefu module name -> factor
 #: (signature keys in truth.json follow genefu's score names: oncotypedx, endoPredict, gene70,
 #: ggi, genius, pik3cags, tamr13, rorS, ESR1, ERBB2, AURKA; plus mod1_*/mod2_* and pam50)
+#: share of a pathway's genes its programme drives, and the range of their loadings
+PROGRAM_SHARE = 0.7
+PROGRAM_LOADING = (0.4, 1.2)
 MODULE_FACTORS = {"ESR1": "er", "ERBB2": "her2", "AURKA": "prolif", "STAT1": "immune",
                   "PLAU": "size", "VEGF": "size"}
 _GENE_TYPES = {"protein-coding": "protein_coding", "ncRNA": "lncRNA",
@@ -88,6 +98,8 @@ class Planted:
     signatures: dict[str, dict]     # signature -> {"factors": {...}, "genes": [...]}
     pathways: dict[str, dict]
     risk: dict[str, dict]
+    programs: pd.DataFrame | None = None   # gene_name x program loadings (image-independent)
+    program_of: dict[str, int] | None = None  # KEGG pathway -> its programme
 
 
 def _add(load: pd.DataFrame, genes, factor: str, values) -> list[str]:
@@ -186,8 +198,33 @@ def planted_loadings(genes: pd.DataFrame, rng: np.random.Generator) -> Planted:
         if gname in load.index:
             _add(load, [gname], f, s)
             risk[gname] = {"factor": f, "strength": s}
+    programs, program_of = program_loadings(names, sets, rng)
     return Planted(loadings=load.clip(-2.5, 2.5), subtype_effect=subtype_effect,
-                   signatures=sigs, pathways=paths, risk=risk)
+                   signatures=sigs, pathways=paths, risk=risk, programs=programs,
+                   program_of=program_of)
+
+
+def program_loadings(names: pd.Index, sets: dict[str, list[str]], rng: np.random.Generator
+                     ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Loadings (genes × :data:`PROGRAMS`) of the image-independent expression programmes:
+    each KEGG pathway (in name order) is given one programme at random, which drives
+    :data:`PROGRAM_SHARE` of its genes with loadings uniform in :data:`PROGRAM_LOADING`. A
+    gene driven through several pathways has its loadings divided by the square root of their
+    number, so a hub gene (ERBB2 is in 20 pathways) varies no more than any other."""
+    pos = {g: i for i, g in enumerate(names)}
+    load = np.zeros((len(names), PROGRAMS))
+    hits = np.zeros(len(names))
+    program_of: dict[str, int] = {}
+    for pname in sorted(sets):
+        k = int(rng.integers(PROGRAMS))
+        program_of[pname] = k
+        idx = np.array([pos[m] for m in dict.fromkeys(sets[pname]) if m in pos], dtype=int)
+        hit = idx[rng.random(len(idx)) < PROGRAM_SHARE]
+        load[hit, k] += rng.uniform(*PROGRAM_LOADING, len(hit))
+        hits[hit] += 1
+    load /= np.sqrt(np.maximum(hits, 1))[:, None]
+    cols = [f"program_{k + 1}" for k in range(PROGRAMS)]
+    return pd.DataFrame(load, index=names, columns=cols), program_of
 
 
 def simulate_counts(genes: pd.DataFrame, planted: Planted, patients: pd.DataFrame,
@@ -201,6 +238,8 @@ def simulate_counts(genes: pd.DataFrame, planted: Planted, patients: pd.DataFram
     eta = base[:, None] + planted.loadings.loc[names].to_numpy() @ z
     sub = planted.subtype_effect.loc[names, list(patients["subtype"])].to_numpy()
     eta = eta + sub + rng.normal(0, 0.35, eta.shape)
+    if planted.programs is not None:  # image-independent programmes (module docstring)
+        eta = eta + planted.programs.loc[names].to_numpy() @ program_activity(patients).T
     # a patient-independent denominator: a null gene's expected count does not move when
     # driven genes go up (no compositional artefact); library sizes vary a little with biology
     prop = np.exp(eta) / np.exp(base).sum()
@@ -209,6 +248,13 @@ def simulate_counts(genes: pd.DataFrame, planted: Planted, patients: pd.DataFram
     r = 1.0 / disp[:, None]
     counts = rng.negative_binomial(r, r / (r + mu))
     return pd.DataFrame(counts, index=genes["gene_id"], columns=patients["sample_id"])
+
+
+def program_activity(patients: pd.DataFrame) -> np.ndarray:
+    """Patients × :data:`PROGRAMS` activities (standard normal), the ``program_<k>`` columns
+    of ``patients`` (drawn with the patients, :func:`.biology.simulate_patients`)."""
+    cols = [f"program_{k + 1}" for k in range(PROGRAMS)]
+    return patients[cols].to_numpy(dtype=float)
 
 
 def star_prefix(genes: pd.DataFrame) -> list[str]:

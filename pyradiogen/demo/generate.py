@@ -13,11 +13,14 @@ import pandas as pd
 from .. import store
 from ..cohort.manifest import MANIFEST, manifest_text
 from ..cohort.tables import TIMER_COLUMNS, crf36_names
+from ..config import DEFAULT_SEED
 from ..parallel import pmap
 from ..progress import track
 from . import phantom
-from .biology import FACTORS, clinical_table, n_generated, simulate_patients
+from .biology import FACTORS, PROGRAMS, clinical_table, n_generated, simulate_patients
 from .expression import (
+    PROGRAM_LOADING,
+    PROGRAM_SHARE,
     gene_universe,
     planted_loadings,
     rsem_like_matrix,
@@ -31,7 +34,7 @@ from .writers import SeriesInfo, uid, write_mask, write_seg, write_slice
 READERS = ("reader1", "reader2")
 SELECTED_PHASE = 2          # temporal position (1-based) of the first post-contrast phase
 POST_PHASE = SELECTED_PHASE - 1   # the same phase in exam numbering (0 = pre-contrast)
-DEMO_VERSION = 2            # 2: DCE layouts, SEG objects, post_phase numbering
+DEMO_VERSION = 3            # 3: expression programmes, CRF36 reliability (issue 19)
 _SCANNERS = {"GE MEDICAL SYSTEMS": ("SIGNA EXCITE", "Ax VIBRANT MPh"),
              "SIEMENS": ("Avanto", "t1_fl3d_tra_dynaVIEWS_spair"),
              "Philips Medical Systems": ("Achieva", "DYN eTHRIVE SENSE")}
@@ -143,8 +146,20 @@ def _write_patient(root: Path, seed: int, i: int, p: pd.Series, layout: str = "m
     return out
 
 
-def _crf36(pat: pd.DataFrame, les: dict, rng: np.random.Generator) -> pd.DataFrame:
-    """The 36 conventional features computed from the planted lesion properties (+ noise)."""
+#: how closely each of the 36 TCGA features follows the lesion's planted properties: the
+#: correlation of a measured feature with the feature computed from those properties. The
+#: real features were computed by another group's software on its own 3-D segmentations of
+#: other DCE phases; study 1 found them associated with only 8 of 288 risk genes and with no
+#: signature or pathway, so the demo measures them with that much error (issue 19).
+CRF36_RELIABILITY = 0.15
+
+
+def _crf36(pat: pd.DataFrame, les: dict, rng: np.random.Generator,
+           reliability: float = CRF36_RELIABILITY) -> pd.DataFrame:
+    """The 36 conventional features: computed from the planted lesion properties (+ 5% noise),
+    then measured with reliability ``reliability`` — each feature, standardised over the
+    patients, is ``reliability × value + sqrt(1 − reliability²) × N(0, 1)`` and returned to its
+    own mean and spread."""
     rows = []
     for _, p in pat.iterrows():
         lz: phantom.Lesion = les[p["patient_id"]]["lesion"]
@@ -165,8 +180,16 @@ def _crf36(pat: pd.DataFrame, les: dict, rng: np.random.Generator) -> pd.DataFra
                 1 / lz.margin_blur_mm, 0.2 * lz.margin_blur_mm, irr * 0.5,
                 vol, 2 * r, surf, vol * 0.3 * k[ipk], 2 * r * (1 + irr)]
         vals = [v * (1 + 0.05 * ee) for v, ee in zip(vals, e)]
-        rows.append([p["patient_id"], *np.round(vals, 6)])
-    return pd.DataFrame(rows, columns=["Complete TCGA ID", *crf36_names()])
+        rows.append([p["patient_id"], *vals])
+    out = pd.DataFrame(rows, columns=["Complete TCGA ID", *crf36_names()])
+    v = out.iloc[:, 1:].astype(float)
+    if len(v) > 2 and reliability < 1:
+        mean, sd = v.mean(), v.std(ddof=1).replace(0.0, 1.0)
+        z = (v - mean) / sd
+        noise = rng.normal(size=v.shape)
+        v = mean + sd * (reliability * z + np.sqrt(1 - reliability ** 2) * noise)
+    out.iloc[:, 1:] = np.round(v.to_numpy(), 6)
+    return out
 
 
 def _timer(pat: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
@@ -202,7 +225,8 @@ def _write_patient_item(item: tuple[int, dict], root: Path, seed: int, layout: s
     return _write_patient(root, seed, i, pd.Series(p), layout, seg_share)
 
 
-def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: int = 0,
+def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110,
+                     seed: int = DEFAULT_SEED,
                      overwrite: bool = True, n_jobs: int = 1, layout: str = "mixed",
                      seg_share: float | None = None) -> Path:
     """Write a synthetic cohort to ``out_dir`` and return its path.
@@ -301,6 +325,7 @@ def _truth(pat: pd.DataFrame, images: dict, planted, timer_links: dict, seed: in
         per_patient[p["patient_id"]] = {
             "role": p["role"], "subtype": p["subtype"],
             "latent": {f: round(float(p[f]), 6) for f in FACTORS},
+            "programs": [round(float(p[f"program_{k + 1}"]), 6) for k in range(PROGRAMS)],
             "image": {k: round(float(getattr(lz, k)), 6) for k in phantom.IMAGE_LINKS},
             "true_area_mm2": round(im.get("true_area_mm2", float("nan")), 4),
             "n_post_contrast_phases": im["n_post"], "matrix": im["size"],
@@ -313,19 +338,28 @@ def _truth(pat: pd.DataFrame, images: dict, planted, timer_links: dict, seed: in
         "seed": seed, "n_patients_kept": n_patients, "n_generated": n_generated(n_patients)[0],
         "factors": list(FACTORS),
         "notes": "image properties = base * exp(sum(weight * factor)) (logistic for "
-                 "irregularity and heterogeneity); gene log-expression += loading * factor; "
-                 "PAM50 genes also get 1.2 * centroid of the patient's subtype.",
+                 "irregularity and heterogeneity); gene log-expression += loading * factor "
+                 "+ programme loading * programme activity; PAM50 genes also get 1.2 * "
+                 "centroid of the patient's subtype; CRF36 = the features of the lesion "
+                 "properties measured with reliability crf36_reliability.",
         "image_links": phantom.IMAGE_LINKS,
         "gene_loadings": genes,
         "signatures": planted.signatures, "pathways": planted.pathways,
         "risk_genes": planted.risk, "timer": timer_links,
+        "crf36_reliability": CRF36_RELIABILITY,
+        "expression_programs": {
+            "n": PROGRAMS, "share_of_pathway_genes": PROGRAM_SHARE,
+            "loading_range": list(PROGRAM_LOADING),
+            "note": "image-independent: programme activities are standard normal per patient, "
+                    "independent of the factors; each KEGG pathway is driven by one programme",
+            "pathway_program": {k: v + 1 for k, v in (planted.program_of or {}).items()}},
         "null_genes": "role == background in expression/genes.tsv carry no loading",
         "patients": per_patient,
     }
 
 
 def ensure_demo_cohort(path: str | os.PathLike | None = None, n_patients: int = 110,
-                       seed: int = 0, n_jobs: int = 1) -> Path:
+                       seed: int = DEFAULT_SEED, n_jobs: int = 1) -> Path:
     """The demo cohort at ``path`` (default ``~/.cache/pyradiogen/demo-<n>-seed<seed>``),
     generated only when it is missing or unfinished (no ``cohort.toml``) or was made with
     other settings. The ``replicate`` job uses this when no data are given."""

@@ -93,7 +93,7 @@ def tsne_clinical(patients: pd.DataFrame, clinical: pd.DataFrame,
         ax.set_title(ch)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.legend(loc="best", frameon=False, fontsize=6, handletextpad=0.2)
+        ax.legend(loc="best", frameon=False, fontsize=7, handletextpad=0.2)
     for ax in axes.ravel()[len(panels):]:
         ax.set_axis_off()
     fig.suptitle(title)

@@ -19,11 +19,14 @@ from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import dendrogram, leaves_list, linkage
 from scipy.spatial.distance import pdist
 
-from ..plotting import PALETTE, PAM50_COLOURS, apply_style
+from ..plotting import PALETTE, PAM50_COLOURS, apply_style, short_labels
 
 NA_COLOUR = "#FFFFFF"
 BINARY_COLOURS = {"positive": "#252525", "negative": "#BDBDBD", "NA": NA_COLOUR}
 MAX_DRAWN_LEAVES = {"top": 400, "left": 120}
+#: most row (feature) and column (patient) names written; beyond, the axis states the count
+MAX_NAMED_ROWS = 50
+MAX_NAMED_COLS = 40
 
 
 def is_binary(values: pd.Series) -> bool:
@@ -92,17 +95,21 @@ def clustered_heatmap(values: pd.DataFrame, *, col_linkage: np.ndarray | None = 
     bars = col_bars.reindex(values.columns) if col_bars is not None else None
     n_bars = 0 if bars is None else bars.shape[1]
     if row_labels is None:
-        row_labels = n_rows <= 60
+        row_labels = n_rows <= MAX_NAMED_ROWS
     if col_labels is None:
-        col_labels = n_cols <= 40
-    # room for the feature names right of the heatmap (about 0.05 in per character at 6 pt)
-    label_w = 0.15 + 0.042 * max((len(str(v)) for v in values.index), default=0) \
+        col_labels = n_cols <= MAX_NAMED_COLS
+    row_names = short_labels(values.index, 32)
+    col_names = short_labels(values.columns, 20)
+    # room for the feature names right of the heatmap (about 0.055 in per character at 7 pt)
+    label_w = 0.15 + 0.05 * max((len(v) for v in row_names), default=0) \
         if row_labels else 0.35
     bar_w = 0.1 + 0.055 * max((len(str(c)) for c in (bars.columns if n_bars else [])),
                               default=0)
     label_w = max(label_w, bar_w)
-    if figsize is None:
-        figsize = (6.6 + label_w, 5.6 if n_rows > 30 else 4.6)
+    if figsize is None:  # 7-pt names need about 0.12 in each
+        width = 6.6 + label_w if not col_labels else max(6.6, 0.12 * n_cols + 2.2) + label_w
+        height = max(4.6, 0.12 * n_rows + 2.2) if row_labels else 5.0
+        figsize = (width, height + (0.9 if col_labels else 0.0))
     fig = plt.figure(figsize=figsize)
     heights = [0.9, max(0.2 * n_bars, 0.01), 5.0]
     gs = GridSpec(3, 4, figure=fig, width_ratios=[0.9, 4.4, label_w, 1.3],
@@ -115,12 +122,11 @@ def clustered_heatmap(values: pd.DataFrame, *, col_linkage: np.ndarray | None = 
                         interpolation="nearest", vmin=-lim if lim else None, vmax=lim)
     ax_heat.set_yticks(np.arange(n_rows) if row_labels else [])
     if row_labels:
-        ax_heat.set_yticklabels([str(values.index[i]) for i in row_order], fontsize=6)
+        ax_heat.set_yticklabels([row_names[i] for i in row_order], fontsize=7)
         ax_heat.yaxis.tick_right()
     ax_heat.set_xticks(np.arange(n_cols) if col_labels else [])
     if col_labels:
-        ax_heat.set_xticklabels([str(values.columns[i]) for i in col_order], rotation=90,
-                                fontsize=6)
+        ax_heat.set_xticklabels([col_names[i] for i in col_order], rotation=90, fontsize=7)
     ax_heat.set_xlabel(f"patients (n = {n_cols})")
     if not row_labels:
         ax_heat.set_ylabel(f"features (n = {n_rows})")
@@ -188,7 +194,7 @@ def clustered_heatmap(values: pd.DataFrame, *, col_linkage: np.ndarray | None = 
     cb = fig.colorbar(im, cax=cax, orientation="horizontal")
     cb.set_label(colorbar_label or ("z-score" if scale == "row" else "value"), fontsize=7)
     cb.ax.xaxis.set_label_position("top")
-    cb.ax.tick_params(labelsize=6)
+    cb.ax.tick_params(labelsize=7)
     if lim:
         cb.set_ticks([-lim, 0, lim])
         cb.set_ticklabels([f"{-lim:g}", "0", f"{lim:g}"])

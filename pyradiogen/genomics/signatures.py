@@ -8,11 +8,20 @@ cohort in one call. R warnings (for example the genes a signature misses) arrive
 
 Inputs follow genefu's ``data``/``annot`` convention: ``expr`` is samples × probes (or genes) on
 a log2 scale; ``annot`` has one row per probe with columns ``probe`` (the ``expr`` column
-names), ``EntrezGene.ID`` and optionally a gene symbol column.
+names), ``EntrezGene.ID`` and optionally a gene symbol column. Without ``annot`` the columns
+are read as gene identifiers — gene symbols (mapped to Entrez IDs with org.Hs.eg.db), Entrez
+Gene IDs, or TCGA's ``SYMBOL|ENTREZ`` — by :func:`gene_annotation`.
+
+Risk columns (``*_risk``) have one coding across signatures: an ordered categorical ``Low <
+Intermediate < High`` (OncotypeDX, whose genefu coding is 0/0.5/1, and rorS) or ``Low < High``
+(EndoPredict, gene70, GGI; genefu's 0/1 with 1 = high risk). The score columns are genefu's
+numbers, untouched.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -114,7 +123,8 @@ def check_inputs(expr: pd.DataFrame, annot: pd.DataFrame | None,
 TAMR13_TABLES = ("genefu", "corrected")
 
 
-def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mapping: bool = True,
+def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None = None,
+                       do_mapping: bool = True,
                        hg: Sequence[float] | None = None, er: Sequence[float] | None = None,
                        modules: str = "mod1", pam50_model: str = "pam50.robust",
                        tamr13_table: str = "genefu") -> pd.DataFrame:
@@ -128,6 +138,12 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mappin
     grade-rescaled GGI and ``ggi_risk``. Calls ``pyradiogen::pyradiogen_signatures`` in R,
     sending only the columns some signature can use (identical scores, far less to transfer).
 
+    ``annot`` of ``None`` (with ``do_mapping``) reads the column names as gene identifiers:
+    symbols, Entrez IDs or ``SYMBOL|ENTREZ`` (:func:`gene_annotation`; symbols that
+    org.Hs.eg.db does not know are named once in a :class:`~.expression.MappingWarning`).
+    Risk columns are ordered categoricals ``Low`` (``Intermediate``) ``High`` (module
+    docstring).
+
     ``tamr13_table`` chooses the TAMR13 gene table: ``"genefu"`` (default, faithful to genefu
     and to the studies that used it) is genefu's ``sig.tamr13``, whose ``EntrezGene.ID`` column
     holds numbers that are not Entrez IDs for 60 of its 192 genes (and none for 19 more), so
@@ -138,6 +154,8 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None, do_mappin
     """
     if tamr13_table not in TAMR13_TABLES:
         raise ValueError(f"tamr13_table must be one of {TAMR13_TABLES}, got {tamr13_table!r}")
+    if annot is None and do_mapping and isinstance(expr, pd.DataFrame):
+        annot = gene_annotation(expr.columns)
     expr, annot = check_inputs(expr, annot, do_mapping)
     sub = _signature_columns(expr, annot, do_mapping)
     if annot is not None:
@@ -193,3 +211,79 @@ def annotation_from_genes(columns: Sequence[str], genes: pd.DataFrame,
     return pd.DataFrame({"probe": cols,
                          "EntrezGene.ID": [float(lookup.get(c, np.nan)) for c in cols],
                          "symbol": cols})
+
+
+#: a column named by an Entrez Gene ID
+_ENTREZ = re.compile(r"^\d+$")
+
+
+def gene_annotation(columns: Sequence[str], use_r: bool = True,
+                    genes_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """genefu ``annot`` for expression columns named by gene identifiers.
+
+    Each column name is read as an Entrez Gene ID (digits only), TCGA's ``SYMBOL|ENTREZ``
+    (the Entrez part is used; ``?`` for an unknown part, as TCGA writes it) or a gene symbol,
+    mapped to its Entrez ID with org.Hs.eg.db (``pyradiogen::map_gene_ids``, i.e.
+    ``AnnotationDbi::mapIds(keytype = "SYMBOL")``, the first ID where a symbol has several;
+    ``genes_table``, e.g. a cohort's ``c.genes``, is the fallback when R cannot map).
+
+    Parameters
+    ----------
+    columns : sequence of str, length n_genes
+        The expression table's column names.
+    use_r, genes_table
+        As :func:`pyradiogen.genomics.expression.symbols_to_entrez`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``probe`` (the column names), ``EntrezGene.ID`` (float, NaN where unmapped) and
+        ``symbol``, one row per column.
+
+    Warns
+    -----
+    MappingWarning
+        Once, naming the symbols org.Hs.eg.db does not know (they cannot enter a signature).
+
+    References
+    ----------
+    Carlson M (2022). org.Hs.eg.db: Genome wide annotation for Human. Bioconductor 3.16.
+    """
+    from .expression import MappingWarning, symbols_to_entrez
+
+    cols = [str(c) for c in columns]
+    entrez: list[float] = []
+    symbols: list[str | None] = []
+    to_map: list[str] = []
+    for c in cols:
+        sym, _, eid = c.rpartition("|") if "|" in c else ("", "", c)
+        sym = None if sym.strip() in ("", "?") else sym.strip()
+        if _ENTREZ.match(eid.strip()) and int(eid) > 0:
+            entrez.append(float(eid))
+            symbols.append(sym)
+            continue
+        if "|" not in c:
+            sym = c.strip() or None
+        entrez.append(np.nan)
+        symbols.append(sym)
+        if sym is not None:
+            to_map.append(sym)
+    if to_map:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ids = symbols_to_entrez(list(dict.fromkeys(to_map)), genes_table, use_r)
+        for w in caught:
+            if not issubclass(w.category, MappingWarning) or "not mapped" not in str(w.message):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        lookup = {k: (float(v) if pd.notna(v) else np.nan) for k, v in ids.items()}
+        entrez = [lookup.get(s, np.nan) if np.isnan(e) and s is not None else e
+                  for e, s in zip(entrez, symbols)]
+        unmapped = [s for s in dict.fromkeys(to_map) if np.isnan(lookup.get(s, np.nan))]
+        if unmapped:
+            warnings.warn(f"{len(unmapped)} of {len(set(to_map))} gene symbols have no Entrez "
+                          f"ID in org.Hs.eg.db and cannot enter a signature: "
+                          f"{', '.join(unmapped[:10])}{' …' if len(unmapped) > 10 else ''} "
+                          "(give an annotation table for aliases or outdated symbols)",
+                          MappingWarning, stacklevel=2)
+    return pd.DataFrame({"probe": cols, "EntrezGene.ID": np.asarray(entrez, dtype=float),
+                         "symbol": pd.array(symbols, dtype="string")})

@@ -26,8 +26,12 @@ import numpy as np
 import pandas as pd
 
 from .. import rfuncs
+from ..minimums import minimum
 from ..results import Summary
 from . import modes
+
+#: fewest patients for the upper-quartile classes (pyradiogen.minimums, liu2023 liu2023-predict)
+MIN_PATIENTS = minimum("liu2023", "liu2023-predict")
 
 SIGNATURES: tuple[str, ...] = ("pik3cags", "endo", "gene70", "genius", "oncotypedx", "rorS")
 TIMER_CELLS: tuple[str, ...] = ("B_cell", "CD4_T", "CD8_T", "Neutrophil", "Macrophage",
@@ -184,9 +188,9 @@ def _classes_target(task: tuple) -> tuple[list[dict], list[pd.DataFrame]]:
         note = (f"{len(lost)} patient(s) without a {target} value left out: "
                 f"{', '.join(lost[:10])}{' …' if len(lost) > 10 else ''}")
         X, values = X.loc[have], values[have]
-    if len(values) < 10:
+    if len(values) < MIN_PATIENTS:
         return _not_modelled(tags, models, f"{len(values)} patient(s) with a {target} value; "
-                             "at least 10 needed", len(values), published), []
+                             f"at least {MIN_PATIENTS} needed", len(values), published), []
     y = upper_quartile_classes(values)
     if len(np.unique(y)) < 2:
         return _not_modelled(tags, models, f"{target} has {np.unique(values).size} distinct "
@@ -271,7 +275,7 @@ def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str 
     from ..parallel import pmap
 
     modes.check_mode(mode)
-    X, t = modes.align_patients(features, targets, 10, "targets")
+    X, t = modes.align_patients(features, targets, MIN_PATIENTS, "targets")
     ref = published or {}
     tasks = [(target, X, t[target].to_numpy(dtype=float), feature_set, mode,
               permutations, frac, outer_folds, version, threshold, tuple(models), seed,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..plotting import PALETTE, apply_style, save_figure
+from ..plotting import PALETTE, apply_style, save_figure, short_labels
 
 
 def plot_auc_vs_features(curves: pd.DataFrame, stem: str | os.PathLike,
@@ -64,7 +65,7 @@ def plot_roc_curves(roc: pd.DataFrame, summary: pd.DataFrame, stem: str | os.Pat
         ax.set_title(f"{fs} {model} — {mode}")
         ax.set_xlabel("false positive rate")
         ax.set_ylabel("true positive rate")
-        ax.legend(loc="lower right", frameon=False, fontsize=6)
+        ax.legend(loc="lower right", frameon=False, fontsize=7)
     for ax in list(axes.flat)[len(keys):]:
         ax.axis("off")
     return save_figure(fig, stem)
@@ -72,29 +73,60 @@ def plot_roc_curves(roc: pd.DataFrame, summary: pd.DataFrame, stem: str | os.Pat
 
 def plot_mode_comparison(summary: pd.DataFrame, stem: str | os.PathLike, label: str,
                          value: str = "auc", ylabel: str = "AUC") -> list[Path]:
-    """Paper vs rigorous values side by side, with 95% CIs when the table has them."""
+    """Paper vs rigorous values side by side, with 95% CIs when the table has them.
+
+    The caption under the axes says what the whiskers are (95% confidence interval and its
+    method: DeLong for one row per patient, the patient-cluster bootstrap for image rows) and
+    flags degenerate AUCs (an AUC of 1 or 0, or a CI of zero width: a test set the model
+    separates perfectly, too small to say anything); their bars carry a "!" mark.
+    """
     apply_style()
     wide = summary.pivot_table(index=label, columns="mode", values=value, aggfunc="first",
                                dropna=False)
-    fig, ax = plt.subplots(figsize=(max(4, 0.6 * len(wide)), 3), layout="constrained")
+    fig, ax = plt.subplots(figsize=(max(4.5, 0.6 * len(wide) + 1.5), 3.6),
+                           layout="constrained")
     x = range(len(wide))
     has_ci = value == "auc" and {"ci_low", "ci_high"} <= set(summary.columns)
+    degenerate: list[str] = []
+    methods: list[str] = []
     for k, mode in enumerate(wide.columns):
         pos = [i + 0.4 * k - 0.2 for i in x]
-        ax.bar(pos, wide[mode], width=0.4, label=mode, color=PALETTE[k])
-        if has_ci:
-            sub = summary[summary["mode"] == mode].drop_duplicates(label).set_index(label)
-            lo = sub["ci_low"].reindex(wide.index).to_numpy(dtype=float)
-            hi = sub["ci_high"].reindex(wide.index).to_numpy(dtype=float)
-            val = wide[mode].to_numpy(dtype=float)
-            ax.errorbar(pos, val, yerr=[np.clip(val - lo, 0, None), np.clip(hi - val, 0, None)],
-                        fmt="none", ecolor="black", elinewidth=0.7, capsize=2)
+        val = wide[mode].to_numpy(dtype=float)
+        ax.bar(pos, val, width=0.4, label=mode, color=PALETTE[k])
+        if not has_ci:
+            continue
+        sub = summary[summary["mode"] == mode].drop_duplicates(label).set_index(label)
+        lo = sub["ci_low"].reindex(wide.index).to_numpy(dtype=float)
+        hi = sub["ci_high"].reindex(wide.index).to_numpy(dtype=float)
+        ax.errorbar(pos, val, yerr=[np.clip(val - lo, 0, None), np.clip(hi - val, 0, None)],
+                    fmt="none", ecolor="black", elinewidth=0.7, capsize=2)
+        if "ci_method" in sub.columns:
+            methods += [str(m) for m in sub["ci_method"].dropna().unique() if str(m)]
+        flat = np.isfinite(val) & ((np.isclose(val, 1) | np.isclose(val, 0))
+                                   | (np.isfinite(lo) & np.isclose(hi - lo, 0)))
+        for p, v, name in zip(pos, val, wide.index):
+            if np.isfinite(v) and flat[list(wide.index).index(name)]:
+                ax.text(p, min(v, 1.0) + 0.02, "!", ha="center", va="bottom",
+                        fontweight="bold", color=PALETTE[5])
+                degenerate.append(f"{name} ({mode})")
     if value == "auc":
         ax.axhline(0.5, color="grey", lw=0.6, ls=":")
     ax.set_xticks(list(x))
-    ax.set_xticklabels(wide.index, rotation=45, ha="right")
+    ax.set_xticklabels(short_labels(wide.index, 24), rotation=45, ha="right")
     ax.set_ylabel(ylabel)
     if value == "auc":
-        ax.set_ylim(0, 1.05)
-    ax.legend(frameon=False)
+        ax.set_ylim(0, 1.12)
+    ax.legend(frameon=False, ncols=2, loc="upper right")
+    notes = []
+    if has_ci:
+        how = ", ".join(dict.fromkeys(methods)) or "DeLong or patient bootstrap"
+        notes.append(f"Bars: AUC on the held-out test set; whiskers: 95% CI ({how}); dotted "
+                     "line: chance (0.5).")
+    if degenerate:
+        notes.append("! degenerate: AUC 1 or 0, or a CI of zero width (the test set is "
+                     "separated perfectly; too small to tell): " + ", ".join(degenerate))
+    if notes:
+        width = max(60, int(fig.get_figwidth() * 15))
+        fig.text(0.01, 0.0, "\n".join(textwrap.fill(n, width) for n in notes), fontsize=7,
+                 ha="left", va="top", transform=fig.transFigure)
     return save_figure(fig, stem)

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import rfuncs
+from ..minimums import minimum
 from ..stats import spearman_screen
 from . import modes
 
@@ -51,7 +52,7 @@ def align(features: pd.DataFrame, scores: pd.DataFrame, reader: str | None = Non
         f = f[f["reader"].astype(str) == str(chosen)].drop(columns="reader")
         if f.empty:
             raise ValueError(f"no feature rows for reader {chosen!r}")
-    return modes.align_patients(f, scores, 5, "risk scores")
+    return modes.align_patients(f, scores, MIN_PATIENTS, "risk scores")
 
 
 def screened_features(X: pd.DataFrame, y: Sequence, alpha: float = 0.05) -> list[str]:
@@ -151,7 +152,8 @@ def _loo_task(task: tuple) -> dict:
     return row
 
 
-MIN_PATIENTS = 5
+#: fewest patients for leave-one-out LASSO (pyradiogen.minimums, kim2020 kim2020-predict)
+MIN_PATIENTS = minimum("kim2020", "kim2020-predict")
 
 
 def not_modelled_reason(y: np.ndarray, min_patients: int = MIN_PATIENTS) -> str | None:

@@ -204,8 +204,13 @@ def align_patients(features: pd.DataFrame, table: pd.DataFrame, min_patients: in
     t = table.set_index("patient_id") if "patient_id" in table.columns else table
     common = [p for p in f.index if p in t.index]
     if len(common) < min_patients:
+        n_f, n_t = len(f.index), len(t.index)
+        cause = (f"the cohort is too small: at least {min_patients} are needed (the minimums "
+                 "are listed by `pyradiogen validate`)" if min(n_f, n_t) < min_patients else
+                 f"{n_f} patients have features and {n_t} have {what}, so most IDs differ: "
+                 "check that both tables use 12-character TCGA barcodes")
         raise ValueError(f"only {len(common)} patients have both features and {what}; "
-                         "check that both tables use 12-character TCGA barcodes")
+                         f"{cause}")
     only_f = [str(p) for p in f.index if p not in t.index]
     only_t = [str(p) for p in t.index if p not in f.index]
     if only_f or only_t:

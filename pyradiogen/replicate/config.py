@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config import register_section
+from ..config import DEFAULT_SEED, register_section
 
 
 @register_section("replicate")
@@ -24,7 +24,7 @@ class ReplicateConfig:
     """
 
     demo_patients: int = 110
-    demo_seed: int = 0
+    demo_seed: int = DEFAULT_SEED
     drf_epochs: int | None = None
     classes_permutations_rigorous: int = 20
     loo_inner_folds_rigorous: int = 5

@@ -400,6 +400,18 @@ class Runner:
         self._record(rec)
         return rec
 
+    def check_minimums(self) -> list[dict[str, Any]]:
+        """Refuse the cohort (:class:`~pyradiogen.minimums.CohortTooSmallError`) when a study
+        keeps fewer patients than one of its stages needs (:mod:`pyradiogen.minimums`),
+        naming the stage, the count and the reason; return the checked rows otherwise."""
+        from ..minimums import require_minimums
+
+        kept = {s.name: self.artefacts.json(f"{s.name}_patients")["patients"]
+                for s in self.studies if self.artefacts.path(f"{s.name}_patients") is not None}
+        if not kept:
+            return []
+        return require_minimums(self.cohort(), tuple(kept), kept)
+
     # ------------------------------------------------------------------ certificate
     def _certificate_path(self) -> Path | None:
         p = self.stages_dir / "certificate" / "certificate.json"
@@ -407,61 +419,21 @@ class Runner:
 
     def certificate_inputs(self, load: bool = True) -> tuple[dict[str, Any], list[Path]]:
         """What the parity certificate checks in this run — keyword specs for
-        :func:`pyradiogen.certificate.certify` (with ``load=False`` only their names) — and
-        the result files it reads. Only fast-engine results are checked: R's are R's."""
-        import numpy as np
-        import pandas as pd
-
-        art = self.artefacts
+        :func:`pyradiogen.certificate.certify` (with ``load=False`` only their names), from
+        each study's ``certificate`` declaration — and the result files it reads."""
         specs: dict[str, Any] = {}
         files: list[Path] = []
-        gcfg = self.cfg.section("genomics")
-        seed = self.cfg.section("certificate").seed
-        rng = np.random.default_rng([int(self.cfg.seed if seed is None else seed), 29])
-        if (assoc := art.path("associations_drf")) is not None and self.opt.engine == "fast":
-            files.append(assoc)
-            if load:
-                from ..studies.liu2023 import gf_table
-
-                cols = ["feature", "gf", "estimate", "std_error", "p_value"]
-                specs["lme"] = {"features": art.frame("drfs_qn"),
-                                "gfs": gf_table(art).reset_index(),
-                                "fast": art.frame("associations_drf", columns=cols)}
-            else:
-                specs["lme"] = {}
-        if (expr := art.path("expression_log2")) is not None and gcfg.ssgsea_engine == "fast":
-            files.append(expr)
-            specs["ssgsea"] = {}
-            if load:
-                from ..genomics.genesets import load_gene_sets
-
-                c = self.cohort()
-                sets = load_gene_sets(gcfg.gmt) if gcfg.gmt else (
-                    getattr(c, "gene_sets", None) or load_gene_sets(None))
-                specs["ssgsea"] = {"expr": art.frame("expression_log2"), "gene_sets": sets,
-                                   "alpha": gcfg.ssgsea_alpha,
-                                   "min_size": gcfg.ssgsea_min_size,
-                                   "max_size": gcfg.ssgsea_max_size,
-                                   "duplicate_members": gcfg.ssgsea_duplicate_members}
-        if (curves := art.path("liu2023_fig4de_lasso_curves")) is not None:
-            files.append(curves)
-            specs["lasso"] = []
-            cv = pd.read_csv(curves)
-            cv = cv[(cv["mode"] == "paper") & (cv["feature_set"] == "DRF")]
-            chars = list(dict.fromkeys(cv["characteristic"]))
-            if load and chars and art.path("drfs_qn") is not None:
-                from ..predict.lasso import labelled_rows
-
-                ch = chars[int(rng.integers(len(chars)))]
-                X, y, _, _, _ = labelled_rows(art.frame("drfs_qn"), self.cohort().clinical, ch)
-                pcfg = self.cfg.section("predict")
-                specs["lasso"] = [{"X": X, "y": y, "curve": cv[cv["characteristic"] == ch],
-                                   "nlambda": pcfg.nlambda, "frac": pcfg.lasso_train_fraction,
-                                   "seed": pcfg.seed, "label": f"DRF {ch} (paper mode)"}]
-        if (icc := art.path("kim2020_icc_features")) is not None and art.path("crfs"):
-            files.append(icc)
-            specs["icc"] = {} if not load else {"crfs": art.frame("crfs"),
-                                                 "table": pd.read_csv(icc)}
+        for study in self.studies:
+            if study.certificate is None:
+                continue
+            sp, fs = study.certificate(self.artefacts, self.cfg, self.cohort, self.opt.engine,
+                                       load)
+            for k, v in sp.items():
+                if k == "lasso":
+                    specs.setdefault("lasso", []).extend(v)
+                else:
+                    specs[k] = v
+            files += [f for f in fs if f not in files]
         return specs, files
 
     def certificate(self) -> None:
@@ -519,14 +491,20 @@ class Runner:
         if self.generated:
             self.make_demo()
         steps = self.plan()
+        # the cohort stages first (seconds): every later stage's minimum of patients is
+        # checked before any long work starts
+        first = [p for p in steps if p.stage.name.endswith("-cohort")]
+        steps = first + [p for p in steps if p not in first]
         with use_cluster(self.scheduler), progress_task("replicate", len(steps) + 1) as advance:
-            for p in steps:
+            for i, p in enumerate(steps):
                 if p.runnable:
                     self.run_stage(p.study, p.stage)
                 else:
                     self._record(StageRecord(p.stage.name, p.study, "skipped",
                                              reason=p.reason))
                 advance()
+                if i == len(first) - 1:
+                    self.check_minimums()
             self.certificate()
             result = RunResult(self.out, self.artefacts, self.records, self.deviations)
             if report:

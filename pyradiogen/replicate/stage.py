@@ -140,6 +140,11 @@ class Study:
     stages: tuple[Stage, ...]
     report: Callable[..., None] | None = None
     module: str = ""
+    #: what the parity certificate checks among this study's results:
+    #: ``certificate(artefacts, config, load_cohort, engine, load) -> (specs, files)`` — keyword
+    #: specs for :func:`pyradiogen.certificate.certify` (only their names when ``load`` is
+    #: false) and the result files they read
+    certificate: Callable[..., tuple[dict[str, Any], list[Path]]] | None = None
 
 
 class Artefacts(Mapping[str, Path]):

@@ -370,5 +370,16 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     figures(rep, sec, art, ["kim2020_fig1*"], "Kim Fig 1")
 
 
+def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: bool = True
+                ) -> tuple[dict[str, Any], list[Path]]:
+    """What the parity certificate checks in study kim2020's results: the inter-reader ICC
+    table recomputed with ``psych::ICC``."""
+    icc = art.path("kim2020_icc_features")
+    if icc is None or art.path("crfs") is None:
+        return {}, []
+    return ({"icc": {} if not load else {"crfs": art.frame("crfs"),
+                                          "table": pd.read_csv(icc)}}, [icc])
+
+
 STUDY = Study(name=NAME, title=TITLE, citation=CITATION, stages=STAGES, report=report,
-              module=__name__)
+              module=__name__, certificate=certificate)

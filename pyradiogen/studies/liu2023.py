@@ -672,5 +672,52 @@ def _truth_section(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     rep.table(sec, "Power and false-discovery rate of the association scan", scores)
 
 
+def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: bool = True
+                ) -> tuple[dict[str, Any], list[Path]]:
+    """What the parity certificate checks in study liu2023's results: a sample of the fast LME
+    scan of the DRFs (not when the scan ran with nlme), ssGSEA of the expression (fast
+    engine) and one paper-mode DRF LASSO path (drawn with the certificate's seed)."""
+    specs: dict[str, Any] = {}
+    files: list[Path] = []
+    gcfg = cfg.section("genomics")
+    cseed = cfg.section("certificate").seed
+    rng = np.random.default_rng([int(cfg.seed if cseed is None else cseed), 29])
+    if (assoc := art.path("associations_drf")) is not None and engine == "fast":
+        files.append(assoc)
+        cols = ["feature", "gf", "estimate", "std_error", "p_value"]
+        specs["lme"] = {} if not load else {
+            "features": art.frame("drfs_qn"), "gfs": gf_table(art).reset_index(),
+            "fast": art.frame("associations_drf", columns=cols)}
+    if (expr := art.path("expression_log2")) is not None and gcfg.ssgsea_engine == "fast":
+        files.append(expr)
+        specs["ssgsea"] = {}
+        if load:
+            from ..genomics.genesets import load_gene_sets
+
+            c = load_cohort()
+            sets = load_gene_sets(gcfg.gmt) if gcfg.gmt else (
+                getattr(c, "gene_sets", None) or load_gene_sets(None))
+            specs["ssgsea"] = {"expr": art.frame("expression_log2"), "gene_sets": sets,
+                               "alpha": gcfg.ssgsea_alpha, "min_size": gcfg.ssgsea_min_size,
+                               "max_size": gcfg.ssgsea_max_size,
+                               "duplicate_members": gcfg.ssgsea_duplicate_members}
+    if (curves := art.path("liu2023_fig4de_lasso_curves")) is not None:
+        files.append(curves)
+        specs["lasso"] = []
+        cv = pd.read_csv(curves)
+        cv = cv[(cv["mode"] == "paper") & (cv["feature_set"] == "DRF")]
+        chars = list(dict.fromkeys(cv["characteristic"]))
+        if load and chars and art.path("drfs_qn") is not None:
+            from ..predict.lasso import labelled_rows
+
+            ch = chars[int(rng.integers(len(chars)))]
+            X, y, _, _, _ = labelled_rows(art.frame("drfs_qn"), load_cohort().clinical, ch)
+            pcfg = cfg.section("predict")
+            specs["lasso"] = [{"X": X, "y": y, "curve": cv[cv["characteristic"] == ch],
+                               "nlambda": pcfg.nlambda, "frac": pcfg.lasso_train_fraction,
+                               "seed": pcfg.seed, "label": f"DRF {ch} (paper mode)"}]
+    return specs, files
+
+
 STUDY = Study(name=NAME, title=TITLE, citation=CITATION, stages=STAGES, report=report,
-              module=__name__)
+              module=__name__, certificate=certificate)

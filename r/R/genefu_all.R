@@ -1,5 +1,15 @@
 # genefu re-implementation, part 6: every signature and subtype call in one table.
 
+# One coding for every risk column of pyradiogen_signatures(): an ordered factor Low <
+# (Intermediate <) High. genefu codes OncotypeDX's risk 0/0.5/1, EndoPredict's, gene70's and
+# GGI's 0/1 (1 = high) and rorS's as a Low/Intermediate/High factor; the scores are untouched.
+.risk_factor <- function(x, three = FALSE) {
+  lev <- if (three) c("Low", "Intermediate", "High") else c("Low", "High")
+  if (is.factor(x)) return(factor(as.character(x), levels = lev, ordered = TRUE))
+  codes <- if (three) c(0, 0.5, 1) else c(0, 1)
+  factor(lev[match(as.numeric(unname(x)), codes)], levels = lev, ordered = TRUE)
+}
+
 # Run `expr`; on error warn (naming the part) and return NULL so its columns become NA.
 .genefu_try <- function(part, expr) {
   tryCatch(expr, error = function(e) {
@@ -35,6 +45,9 @@
 #' @return A data.frame, one row per sample (row names = sample IDs), columns: `oncotypedx`,
 #'   `oncotypedx_risk`, `endoPredict`, `endoPredict_risk`, `rorS`, `rorS_risk`, `gene70`,
 #'   `gene70_risk`, `genius`, `pik3cags`, `ggi`, `ggi_risk`, `tamr13`, `ESR1`, `ERBB2`, `AURKA`,
+#'   (every `_risk` column is an ordered factor with one coding: `Low < Intermediate < High`
+#'   for OncotypeDX (genefu's 0/0.5/1) and rorS, `Low < High` for EndoPredict, gene70 and GGI
+#'   (genefu's 0/1, 1 = high risk); `ggi_risk` is `NA` without `hg`; the scores are genefu's),
 #'   `pam50_subtype`, `pam50_prob_<class>`, `scmgene_subtype`, `scmgene_prob_<class>` (likewise
 #'   `scmod1_`, `scmod2_`) and, with `er`, `gene76`, `gene76_risk`. A part that cannot be
 #'   computed (for instance GENIUS when the batch lacks an SCM subtype) is `NA` with a warning;
@@ -88,13 +101,13 @@ pyradiogen_signatures <- function(data, annot, do.mapping = TRUE, hg = NULL, er 
                             label = sprintf("%s %s module", modules, m))$score)
     })
     res <- data.frame(
-      oncotypedx = num(odx$score), oncotypedx_risk = num(odx$risk),
-      endoPredict = num(ep$score), endoPredict_risk = num(ep$risk),
+      oncotypedx = num(odx$score), oncotypedx_risk = .risk_factor(num(odx$risk), three = TRUE),
+      endoPredict = num(ep$score), endoPredict_risk = .risk_factor(num(ep$risk)),
       rorS = num(ror$score),
-      rorS_risk = if (is.null(ror)) factor(rep(NA, n), levels = c("Low", "Intermediate", "High"))
-                  else unname(ror$risk),
-      gene70 = num(g70$score), gene70_risk = num(g70$risk),
-      genius = num(gen$score), pik3cags = num(pik), ggi = num(gg$score), ggi_risk = num(gg$risk),
+      rorS_risk = .risk_factor(if (is.null(ror)) na_num else ror$risk, three = TRUE),
+      gene70 = num(g70$score), gene70_risk = .risk_factor(num(g70$risk)),
+      genius = num(gen$score), pik3cags = num(pik), ggi = num(gg$score),
+      ggi_risk = .risk_factor(num(gg$risk)),
       tamr13 = num(tam$score), ESR1 = num(msc[[1]]), ERBB2 = num(msc[[2]]), AURKA = num(msc[[3]]),
       row.names = ns, check.names = FALSE, stringsAsFactors = FALSE)
     pam <- .genefu_try("pam50", {

@@ -183,6 +183,22 @@ test_that("pyradiogen_signatures returns one row per sample with the issue's col
   expect_equal(names(res), cols)
   expect_equal(res$oncotypedx, unname(oncotypedx(fp$x, fp$annot, do.mapping = TRUE)$score))
   expect_equal(res$rorS, unname(rorS(fp$x, fp$annot, do.mapping = TRUE)$score))
+  # one risk coding across signatures: ordered Low < (Intermediate <) High; scores untouched
+  odx_risk <- unname(oncotypedx(fp$x, fp$annot, do.mapping = TRUE)$risk)
+  expect_equal(as.character(res$oncotypedx_risk),
+               c("Low", "Intermediate", "High")[match(odx_risk, c(0, 0.5, 1))])
+  expect_equal(as.character(res$rorS_risk),
+               as.character(unname(rorS(fp$x, fp$annot, do.mapping = TRUE)$risk)))
+  g70_risk <- unname(gene70(fp$x, fp$annot, do.mapping = TRUE)$risk)
+  expect_equal(as.character(res$gene70_risk), c("Low", "High")[g70_risk + 1])
+  for (col in c("oncotypedx_risk", "rorS_risk")) {
+    expect_equal(levels(res[[col]]), c("Low", "Intermediate", "High"))
+    expect_true(is.ordered(res[[col]]))
+  }
+  for (col in c("endoPredict_risk", "gene70_risk", "ggi_risk")) {
+    expect_equal(levels(res[[col]]), c("Low", "High"))
+  }
+  expect_equal(as.character(res$ggi_risk), ifelse(res$ggi >= 0, "High", "Low"))
   expect_equal(res$ggi, unname(ggi(fp$x, fp$annot, do.mapping = TRUE, hg = rep(c(1, 2, 3), 10))$score))
   esr1 <- sig.score(genefu_modules("mod1")$ESR1, fp$x, fp$annot, do.mapping = TRUE)$score
   expect_equal(res$ESR1, unname(esr1))
