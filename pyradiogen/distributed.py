@@ -59,7 +59,7 @@ _NEED_FN = "__pyradiogen_need_fn__"
 def _child_init(env: dict[str, str], parent: int) -> None:
     os.environ.update(env)
     from . import threads as _threads
-    from .parallel import exit_with_parent
+    from .workers import exit_with_parent
 
     _threads.init_worker(int(env.get("OMP_NUM_THREADS", "1")))
     exit_with_parent(parent)  # a Dask worker killed with SIGKILL leaves no orphaned R
@@ -70,7 +70,7 @@ def _child_run(fn_key: str, fn_bytes: bytes | None, item_bytes: bytes, seed: int
     """One task in the child, on its main thread (where R may start)."""
     import cloudpickle
 
-    from .parallel import _run_in_worker
+    from .workers import run_in_worker
 
     fn = _FN_CACHE.get(fn_key)
     if fn is None:
@@ -80,7 +80,7 @@ def _child_run(fn_key: str, fn_bytes: bytes | None, item_bytes: bytes, seed: int
         while len(_FN_CACHE) >= _FN_CACHE_SIZE:
             _FN_CACHE.pop(next(iter(_FN_CACHE)))
         _FN_CACHE[fn_key] = fn
-    return _run_in_worker(fn, cloudpickle.loads(item_bytes), seed, r_seed, threads)
+    return run_in_worker(fn, cloudpickle.loads(item_bytes), seed, r_seed, threads)
 
 
 # --------------------------------------------------------------------------- on the Dask worker
@@ -123,7 +123,7 @@ _children_lock = threading.Lock()
 @contextlib.contextmanager
 def _may_have_children() -> Iterator[None]:
     """Dask runs its workers as daemonic processes, which multiprocessing does not let start
-    children; ours exit with their parent (:func:`pyradiogen.parallel.exit_with_parent`), which is what the flag
+    children; ours exit with their parent (:func:`pyradiogen.workers.exit_with_parent`), which is what the flag
     protects, so it is lifted while the child starts."""
     import multiprocessing
 
@@ -242,7 +242,7 @@ def use_cluster(scheduler: str | None) -> Iterator[Any]:
     """Within the block, every :func:`~pyradiogen.parallel.pmap` of more than one item (not
     ``backend="sequential"``) runs on the Dask cluster at ``scheduler``, whatever its
     ``n_jobs`` (one client, kept for the block). ``None``: no change (local processes)."""
-    from .parallel import r_worker_env
+    from .workers import r_worker_env
 
     if not scheduler:
         yield None
@@ -290,7 +290,7 @@ def dask_map(fn: Callable[..., Any], items: Sequence[Any], seeds: Sequence[int |
     import cloudpickle
     from distributed import as_completed
 
-    from .parallel import r_worker_env
+    from .workers import r_worker_env
 
     client = _active["client"] if scheduler in (None, _active["scheduler"]) else None
     own = None
