@@ -207,6 +207,10 @@ def run_task(fn_key: str, fn_bytes: bytes, item: Any, seed: int | None, r_seed: 
     return out
 
 
+def _same(x: Any) -> Any:
+    return x
+
+
 def _child_pid_task(_: Any) -> int:
     return os.getpid()
 
@@ -304,7 +308,10 @@ def dask_map(fn: Callable[..., Any], items: Sequence[Any], seeds: Sequence[int |
         _register_plugin(client)
         fn_bytes = cloudpickle.dumps(fn)
         fn_key = hashlib.sha256(fn_bytes).hexdigest()
-        [fn_future] = client.scatter([fn_bytes], hash=False)
+        # the function travels as a task of its own (not scattered data), so the scheduler can
+        # recompute it when the worker holding it dies; each worker fetches it once
+        fn_future = client.submit(_same, fn_bytes, key=f"pyradiogen-fn-{fn_key[:16]}-{os.urandom(4).hex()}",
+                                  pure=False)
         futures = [client.submit(run_task, fn_key, fn_future, item, s, r_seed, 1, pure=False,
                                  key=f"pyradiogen-task-{fn_key[:12]}-{i}-{os.urandom(4).hex()}")
                    for i, (item, s) in enumerate(zip(items, seeds))]
