@@ -310,20 +310,40 @@ def dask_map(fn: Callable[..., Any], items: Sequence[Any], seeds: Sequence[int |
         fn_key = hashlib.sha256(fn_bytes).hexdigest()
         # the function travels as a task of its own (not scattered data), so the scheduler can
         # recompute it when the worker holding it dies; each worker fetches it once
-        fn_future = client.submit(_same, fn_bytes, key=f"pyradiogen-fn-{fn_key[:16]}-{os.urandom(4).hex()}",
-                                  pure=False)
-        futures = [client.submit(run_task, fn_key, fn_future, item, s, r_seed, 1, pure=False,
-                                 key=f"pyradiogen-task-{fn_key[:12]}-{i}-{os.urandom(4).hex()}")
-                   for i, (item, s) in enumerate(zip(items, seeds))]
+        fn_future = client.submit(_same, fn_bytes, pure=False,
+                                  key=f"pyradiogen-fn-{fn_key[:16]}-{os.urandom(4).hex()}")
+        tag = f"pyradiogen-task-{fn_key[:12]}-{os.urandom(4).hex()}"
+        # a bounded window of tasks in flight: the scheduler holds only that many items, and
+        # each result is taken (and released on the worker) as soon as it is done
+        window = max(2, 4 * cluster_workers(client))
+        todo = iter(enumerate(zip(items, seeds)))
+        results: list[Any] = [None] * len(items)
+        running: dict[Any, int] = {}
+
+        def submit_next(queue: Any) -> None:
+            nxt = next(todo, None)
+            if nxt is not None:
+                i, (item, s) = nxt
+                fut = client.submit(run_task, fn_key, fn_future, item, s, r_seed, 1,
+                                    pure=False, key=f"{tag}-{i}")
+                running[fut] = i
+                if queue is not None:
+                    queue.add(fut)
+
+        for _ in range(window):
+            submit_next(None)
         try:
-            for fut in as_completed(futures, loop=client.loop):
-                if fut.status == "error":
-                    fut.result()  # raises the task's own exception
+            queue = as_completed(list(running), loop=client.loop)
+            for fut in queue:
+                i = running.pop(fut)
+                results[i] = fut.result()  # raises the task's own exception
+                fut.release()
                 if advance is not None:
                     advance()
-            return client.gather(futures)
+                submit_next(queue)
+            return results
         except BaseException:
-            client.cancel(futures)
+            client.cancel(list(running))
             raise
         finally:
             client.cancel(fn_future)
