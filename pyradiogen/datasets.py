@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .config import DEFAULT_SEED
 from .demo.barcodes import TCGA_BRCA_SITES, fake_barcodes
 
 __all__ = ["TCGA_BRCA_SITES", "fake_barcodes", "make_association_tables", "make_demo_cohort",
@@ -29,7 +30,7 @@ __all__ = ["TCGA_BRCA_SITES", "fake_barcodes", "make_association_tables", "make_
 
 
 
-def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: int = 0,
+def make_demo_cohort(out_dir: str | os.PathLike, n_patients: int = 110, seed: int = DEFAULT_SEED,
                      overwrite: bool = True, n_jobs: int = 1, layout: str = "mixed",
                      seg_share: float | None = None) -> Path:
     """Write the synthetic demo cohort to ``out_dir`` and return its path.

@@ -62,8 +62,8 @@ def _assoc(features, gfs, classes, seed=0, alpha=0.05):
 
     rng = np.random.default_rng(seed)
     rows = [(f, g, rng.normal(), rng.uniform(1e-9, 1)) for f in features for g in gfs]
-    t = pd.DataFrame(rows, columns=["feature", "gf", "estimate", "p"])
-    t["p_adj"] = np.minimum(1, t["p"] * rng.uniform(1, 50, len(t)))
+    t = pd.DataFrame(rows, columns=["feature", "gf", "estimate", "p_value"])
+    t["p_adj"] = np.minimum(1, t["p_value"] * rng.uniform(1, 50, len(t)))
     t.loc[t.sample(frac=0.3, random_state=seed).index, "p_adj"] = 1e-12  # beyond the cap
     return AssociationResult(table=t, engine="fast", preset="paper", alpha=alpha,
                              gf_class=dict(zip(gfs, classes)))

@@ -11,7 +11,8 @@ import pytest
 
 from pyradiogen.cli import main
 from pyradiogen.config import load_config
-from pyradiogen.replicate.browser import rendered_images
+from pyradiogen.replicate.browser import page_metrics, rendered_images
+from pyradiogen.replicate.report import MAX_INLINE_ROWS
 from pyradiogen.replicate.runner import Runner, RunOptions
 from pyradiogen.replicate.stage import Artefacts
 from pyradiogen.studies import studies
@@ -98,6 +99,12 @@ def test_report_renders_every_figure_in_chromium(replicated):
     done, total = rendered_images(run / "report.html")
     assert total >= 15
     assert done == total
+    # the contents on the first screen, no inline table longer than the limit, no sideways
+    # overflow of the page (wide tables scroll in their box)
+    m = page_metrics(run / "report.html", width=1280, height=800)
+    assert m["contents-bottom"] <= m["viewport-height"]
+    assert m["max-table-rows"] <= MAX_INLINE_ROWS
+    assert m["page-overflow-x"] <= 0
 
 
 @pytest.mark.slow

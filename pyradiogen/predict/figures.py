@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..plotting import PALETTE, apply_style, save_figure, short_labels
+from .modes import flag_degenerate
 
 
 def plot_auc_vs_features(curves: pd.DataFrame, stem: str | os.PathLike,
@@ -77,8 +78,9 @@ def plot_mode_comparison(summary: pd.DataFrame, stem: str | os.PathLike, label: 
 
     The caption under the axes says what the whiskers are (95% confidence interval and its
     method: DeLong for one row per patient, the patient-cluster bootstrap for image rows) and
-    flags degenerate AUCs (an AUC of 1 or 0, or a CI of zero width: a test set the model
-    separates perfectly, too small to say anything); their bars carry a "!" mark.
+    flags degenerate AUCs (:func:`.modes.degenerate_auc`: one class in the test set, no CI, or
+    a test set separated perfectly with a CI of zero width such as [1, 1]); their bars are
+    hatched and carry a "!" mark, and the caption names them with the test-set size.
     """
     apply_style()
     wide = summary.pivot_table(index=label, columns="mode", values=value, aggfunc="first",
@@ -92,23 +94,29 @@ def plot_mode_comparison(summary: pd.DataFrame, stem: str | os.PathLike, label: 
     for k, mode in enumerate(wide.columns):
         pos = [i + 0.4 * k - 0.2 for i in x]
         val = wide[mode].to_numpy(dtype=float)
-        ax.bar(pos, val, width=0.4, label=mode, color=PALETTE[k])
+        bars = ax.bar(pos, np.nan_to_num(val), width=0.4, label=mode, color=PALETTE[k])
         if not has_ci:
             continue
         sub = summary[summary["mode"] == mode].drop_duplicates(label).set_index(label)
-        lo = sub["ci_low"].reindex(wide.index).to_numpy(dtype=float)
-        hi = sub["ci_high"].reindex(wide.index).to_numpy(dtype=float)
-        ax.errorbar(pos, val, yerr=[np.clip(val - lo, 0, None), np.clip(hi - val, 0, None)],
+        present = set(sub.index)
+        sub = sub.reindex(wide.index)
+        lo = sub["ci_low"].to_numpy(dtype=float)
+        hi = sub["ci_high"].to_numpy(dtype=float)
+        ok = np.isfinite(val) & np.isfinite(lo) & np.isfinite(hi)
+        ax.errorbar(np.asarray(pos)[ok], val[ok],
+                    yerr=[np.clip(val - lo, 0, None)[ok], np.clip(hi - val, 0, None)[ok]],
                     fmt="none", ecolor="black", elinewidth=0.7, capsize=2)
         if "ci_method" in sub.columns:
             methods += [str(m) for m in sub["ci_method"].dropna().unique() if str(m)]
-        flat = np.isfinite(val) & ((np.isclose(val, 1) | np.isclose(val, 0))
-                                   | (np.isfinite(lo) & np.isclose(hi - lo, 0)))
-        for p, v, name in zip(pos, val, wide.index):
-            if np.isfinite(v) and flat[list(wide.index).index(name)]:
-                ax.text(p, min(v, 1.0) + 0.02, "!", ha="center", va="bottom",
-                        fontweight="bold", color=PALETTE[5])
-                degenerate.append(f"{name} ({mode})")
+        flags = flag_degenerate(sub.assign(auc=val))
+        for bar, p, v, name, why in zip(bars, pos, val, wide.index, flags):
+            if not why or name not in present:
+                continue
+            bar.set_hatch("////")
+            bar.set_edgecolor("black")
+            ax.text(p, (min(v, 1.0) if np.isfinite(v) else 0) + 0.02, "!", ha="center",
+                    va="bottom", fontweight="bold", color=PALETTE[5])
+            degenerate.append(f"{name} ({mode}; {why.removeprefix('degenerate: ')})")
     if value == "auc":
         ax.axhline(0.5, color="grey", lw=0.6, ls=":")
     ax.set_xticks(list(x))
@@ -123,8 +131,9 @@ def plot_mode_comparison(summary: pd.DataFrame, stem: str | os.PathLike, label: 
         notes.append(f"Bars: AUC on the held-out test set; whiskers: 95% CI ({how}); dotted "
                      "line: chance (0.5).")
     if degenerate:
-        notes.append("! degenerate: AUC 1 or 0, or a CI of zero width (the test set is "
-                     "separated perfectly; too small to tell): " + ", ".join(degenerate))
+        notes.append("! hatched: degenerate AUC, not evidence of a good model (one class "
+                     "in the test set, no CI, or a test set separated perfectly with a CI "
+                     "of zero width such as [1, 1]): " + "; ".join(degenerate))
     if notes:
         width = max(60, int(fig.get_figwidth() * 15))
         fig.text(0.01, 0.0, "\n".join(textwrap.fill(n, width) for n in notes), fontsize=7,

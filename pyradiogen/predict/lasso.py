@@ -205,7 +205,8 @@ def lasso_paper(X, y, groups, cols, nlambda=20, frac=0.7, seed=101, nfolds=5):
         "lambda": float(np.asarray(curve["lambda"])[best]),
         "cv_lambda_min": _num(cv.get("lambda_min")), "cv_measure": cv.get("measure"),
         "auc_at_cv_lambda": modes.auc_score(yte, cv_prob),
-        "n_train": len(train), "n_test": len(test), "patients_on_both_sides": leaked,
+        "n_train": len(train), "n_test": len(test),
+        "n_positive_test": int(np.sum(np.asarray(yte) == 1)), "patients_on_both_sides": leaked,
     }
     preds = pd.DataFrame({"row": test, "patient_id": groups[test], "y": yte,
                           "prob": _prob_matrix(res["prob"], len(test))[:, best]})

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -191,6 +191,65 @@ def auc_with_ci(y: Sequence, scores: Sequence, groups: Sequence | None = None,
     return {"auc": auc, "ci_low": lo, "ci_high": hi, "ci_method": method}
 
 
+def degenerate_auc(auc: float, ci_low: float = float("nan"), ci_high: float = float("nan"),
+                   n_test: float | None = None, n_positive: float | None = None) -> str:
+    """Why an AUC says nothing about the model, or ``""`` when it is informative.
+
+    An AUC is degenerate when the test set holds one class (no AUC can be computed), when its
+    95% CI cannot be computed, or when the test set is separated perfectly (AUC 1 or 0 with a
+    CI of zero width, e.g. [1, 1]: too few test cases to tell). The text names the test-set
+    size, e.g. ``"degenerate: n_test = 4, one class"``.
+
+    Parameters
+    ----------
+    auc, ci_low, ci_high : float
+        The AUC and its 95% CI (NaN when not computed).
+    n_test, n_positive : int, optional
+        Rows of the test set and how many of them are positive.
+
+    Returns
+    -------
+    str
+        ``""`` or ``"degenerate: …"`` naming the reasons.
+    """
+    def finite(v: Any) -> bool:
+        try:
+            return v is not None and bool(np.isfinite(float(v)))
+        except (TypeError, ValueError):
+            return False
+
+    why: list[str] = []
+    one_class = finite(n_positive) and finite(n_test) and (
+        int(float(n_positive)) == 0 or int(float(n_positive)) == int(float(n_test)))
+    if one_class:
+        why.append("one class")
+    if not finite(auc):
+        if not one_class:
+            why.append("AUC not computable")
+    elif not (finite(ci_low) and finite(ci_high)):
+        why.append("CI not computable")
+    elif np.isclose(float(ci_high) - float(ci_low), 0):
+        why.append(f"AUC {float(auc):.2g} with CI [{float(ci_low):.2g}, {float(ci_high):.2g}]: "
+                   "test set separated perfectly")
+    if not why:
+        return ""
+    if finite(n_test):
+        why.insert(0, f"n_test = {int(float(n_test))}")
+    return "degenerate: " + ", ".join(why)
+
+
+def flag_degenerate(table: pd.DataFrame, auc: str = "auc") -> pd.Series:
+    """:func:`degenerate_auc` for every row of a summary table (columns ``auc``, ``ci_low``,
+    ``ci_high`` and, where present, ``n_test``, ``n_positive_test``); ``""`` for informative
+    rows."""
+    def col(name: str) -> pd.Series:
+        return table[name] if name in table.columns else pd.Series(np.nan, index=table.index)
+
+    return pd.Series([degenerate_auc(a, lo, hi, n, k) for a, lo, hi, n, k in
+                      zip(col(auc), col("ci_low"), col("ci_high"), col("n_test"),
+                          col("n_positive_test"))], index=table.index, dtype=object)
+
+
 def align_patients(features: pd.DataFrame, table: pd.DataFrame, min_patients: int, what: str
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Patient-level features (image rows averaged) and ``table`` on their common patients.
@@ -225,3 +284,32 @@ def align_patients(features: pd.DataFrame, table: pd.DataFrame, min_patients: in
                          f"{', '.join(only_t[:10])}{' …' if len(only_t) > 10 else ''}")
         warnings.warn("; ".join(parts), UserWarning, stacklevel=3)
     return f.loc[common].astype(float), t.loc[common]
+
+
+def auc_display(table: pd.DataFrame, auc: str = "auc") -> pd.DataFrame:
+    """A summary table for a reader: ``auc``, ``ci_low`` and ``ci_high`` become one
+    ``AUC (95% CI)`` column (e.g. ``0.81 [0.62, 0.95]``; ``ci_method`` → ``CI method``), and a degenerate AUC
+    (:func:`degenerate_auc`) is shown as its reason, not as a number."""
+    if auc not in table.columns:
+        return table
+    flags = flag_degenerate(table, auc)
+
+    def text(row: pd.Series, why: str) -> str:
+        a = row[auc]
+        if why:
+            shown = f"{float(a):.2f}" if pd.notna(a) else "—"
+            return f"⚠ {why} (AUC {shown})"
+        if pd.isna(a):
+            return "—"
+        lo, hi = row.get("ci_low"), row.get("ci_high")
+        ci = f" [{float(lo):.2f}, {float(hi):.2f}]" if pd.notna(lo) and pd.notna(hi) else ""
+        return f"{float(a):.2f}{ci}"
+
+    out = table.copy()
+    pos = list(out.columns).index(auc)
+    col = [text(r, w) for (_, r), w in zip(out.iterrows(), flags)]
+    out = out.drop(columns=[c for c in (auc, "ci_low", "ci_high") if c in out])
+    out.insert(min(pos, len(out.columns)), "AUC (95% CI)", col)
+    if "ci_method" in out.columns:
+        out = out.rename(columns={"ci_method": "CI method"})
+    return out

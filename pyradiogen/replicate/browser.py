@@ -23,32 +23,43 @@ def chromium_binary() -> str:
     raise FileNotFoundError("Chromium not found: run `sudo scripts/install-system-deps.sh`")
 
 
-def rendered_images(html_path: str | Path, timeout: float = 90) -> tuple[int, int]:
-    """Load the report in headless Chromium; return (figures rendered, figures total)."""
+def page_metrics(html_path: str | Path, width: int = 1280, height: int = 800,
+                 timeout: float = 90) -> dict[str, int]:
+    """Load the report in headless Chromium in a ``width`` × ``height`` window; return what
+    its load script measured (the ``data-*`` attributes it sets on ``<body>``, see
+    ``report._LAYOUT_CHECK``): ``images-total``, ``images-rendered``, ``viewport-width``,
+    ``viewport-height``, ``contents-top``/``contents-bottom`` (page pixels of the contents
+    list), ``tables``, ``max-table-rows`` and ``page-overflow-x`` (pixels the page is wider
+    than the window)."""
     with tempfile.TemporaryDirectory() as profile:
         res = subprocess.run(
             [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+             f"--window-size={width},{height}", "--hide-scrollbars",
              "--virtual-time-budget=10000", "--dump-dom", Path(html_path).resolve().as_uri()],
             capture_output=True, text=True, timeout=timeout, check=False,
         )
     body = re.search(r"<body[^>]*>", res.stdout)
     if body is None:
         raise RuntimeError(f"Chromium returned no document for {html_path}: {res.stderr[-500:]}")
-    tag = body.group(0)
-    total = re.search(r'data-images-total="(\d+)"', tag)
-    done = re.search(r'data-images-rendered="(\d+)"', tag)
-    if total is None or done is None:
-        raise RuntimeError(f"the report's load script did not run in Chromium: {tag}")
-    return int(done.group(1)), int(total.group(1))
+    found = {k: int(v) for k, v in re.findall(r'data-([a-z-]+)="(-?\d+)"', body.group(0))}
+    if "images-total" not in found:
+        raise RuntimeError(f"the report's load script did not run in Chromium: {body.group(0)}")
+    return found
 
 
-def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1200,
-               height: int = 2000, timeout: float = 90) -> Path:
+def rendered_images(html_path: str | Path, timeout: float = 90) -> tuple[int, int]:
+    """Load the report in headless Chromium; return (figures rendered, figures total)."""
+    m = page_metrics(html_path, timeout=timeout)
+    return m["images-rendered"], m["images-total"]
+
+
+def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1280,
+               height: int = 800, timeout: float = 90) -> Path:
     """Save a PNG screenshot of the report's first ``height`` pixels."""
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [chromium_binary(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-             f"--window-size={width},{height}", f"--screenshot={Path(png_path).resolve()}",
+             f"--window-size={width},{height}", "--hide-scrollbars", f"--screenshot={Path(png_path).resolve()}",
              Path(html_path).resolve().as_uri()],
             capture_output=True, text=True, timeout=timeout, check=True,
         )

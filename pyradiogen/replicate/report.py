@@ -6,6 +6,8 @@ import base64
 import datetime as _dt
 import html
 import os
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,34 +16,62 @@ import pandas as pd
 
 from ..store import atomic_write
 
+#: the most rows a table shows inline; longer tables show their top rows and link the full CSV
+MAX_INLINE_ROWS = 25
+
 _CSS = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:1.2em auto;
      padding:0 1em;color:#222;line-height:1.45}
-h1{border-bottom:2px solid #0072B2;padding-bottom:.2em}
+h1{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin:.2em 0 .3em;font-size:1.6em}
 h2{margin-top:2em;color:#0072B2;border-bottom:1px solid #ddd}
-h3{margin-top:1.4em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.88em}
-th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
+h3{margin:1.4em 0 .2em}
+h4{margin:.6em 0 .2em}
+p.lead{margin:.2em 0 .6em;color:#444}
+nav#contents{background:#f6f8fa;border:1px solid #dde3ea;padding:.3em 1em .5em;margin:.4em 0 1em}
+nav#contents h2{margin:.2em 0 .3em;font-size:1.1em;border:0}
+nav#contents ol{columns:2 22em;column-gap:2em;margin:0;padding-left:1.6em;font-size:.92em}
+nav#contents li{break-inside:avoid}
+.tablewrap{overflow-x:auto;max-width:100%;margin:.4em 0}
+table{border-collapse:collapse;margin:.2em 0;font-size:.88em}
+th,td{border:1px solid #ccc;padding:3px 8px;text-align:right;vertical-align:top}
 th{background:#f1f5f9}
 td:first-child,th:first-child{text-align:left}
+p.caption{font-size:.88em;color:#444;margin:.1em 0 .4em}
+p.truncated{font-size:.85em;color:#555;margin:.1em 0 .8em}
 .side{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}
-.side>div{flex:1 1 300px}
+.side>div{flex:1 1 300px;min-width:0}
 .note{background:#fff8e1;border-left:4px solid #E69F00;padding:.5em .8em;margin:.8em 0}
 .deviation{background:#fdecea;border-left:4px solid #D55E00;padding:.5em .8em;margin:.4em 0}
 .meta td{text-align:left}
 figure{margin:1em 0}
 figure img{max-width:min(100%,900px);border:1px solid #eee}
-figcaption{font-size:.85em;color:#555}
+figcaption{font-size:.88em;color:#444;max-width:900px}
+dl.defs dt{font-weight:bold;margin-top:.3em}
+dl.defs dd{margin-left:1.5em}
 .ok{color:#009E73;font-weight:bold}.bad{color:#D55E00;font-weight:bold}
 """
 
 
-# Marks on <body> how many embedded figures the browser decoded (read by the report's test).
-_IMAGE_CHECK = (
-    "<script>window.addEventListener('load',function(){var im=[].slice.call(document.images);"
-    "document.body.setAttribute('data-images-total',im.length);"
-    "document.body.setAttribute('data-images-rendered',"
-    "im.filter(function(i){return i.complete&&i.naturalWidth>0;}).length);});</script>"
+# Marks on <body> what the browser laid out (read by the report's tests, see ``browser.py``):
+# how many embedded figures it decoded, the viewport, where the contents list lies, the most
+# rows of any table and how far the page overflows the window sideways.
+_LAYOUT_CHECK = (
+    "<script>window.addEventListener('load',function(){var b=document.body,"
+    "im=[].slice.call(document.images),toc=document.getElementById('contents'),"
+    "rows=[].slice.call(document.querySelectorAll('table')).map(function(t){"
+    "return t.tBodies.length?t.tBodies[0].rows.length:t.rows.length;});"
+    "b.setAttribute('data-images-total',im.length);"
+    "b.setAttribute('data-images-rendered',"
+    "im.filter(function(i){return i.complete&&i.naturalWidth>0;}).length);"
+    "b.setAttribute('data-viewport-width',window.innerWidth);"
+    "b.setAttribute('data-viewport-height',window.innerHeight);"
+    "if(toc){var r=toc.getBoundingClientRect();"
+    "b.setAttribute('data-contents-top',Math.round(r.top+window.scrollY));"
+    "b.setAttribute('data-contents-bottom',Math.round(r.bottom+window.scrollY));}"
+    "b.setAttribute('data-tables',rows.length);"
+    "b.setAttribute('data-max-table-rows',rows.length?Math.max.apply(null,rows):0);"
+    "b.setAttribute('data-page-overflow-x',"
+    "document.documentElement.scrollWidth-document.documentElement.clientWidth);});</script>"
 )
 
 
@@ -58,11 +88,127 @@ class Section:
     blocks: list[Block] = field(default_factory=list)
 
 
-def _table_html(df: pd.DataFrame | dict | None, index: bool = True, floatfmt: str = "{:.4g}") -> str:
+def as_frame(value: pd.DataFrame | Mapping[Any, Any] | None, value_name: str = "value"
+             ) -> pd.DataFrame | None:
+    """A table as a DataFrame: a mapping becomes one ``value`` column indexed by its keys."""
+    if value is None or isinstance(value, pd.DataFrame):
+        return value
+    if isinstance(value, Mapping):
+        return pd.DataFrame({value_name: list(value.values())},
+                            index=pd.Index([str(k) for k in value.keys()], name=""))
+    raise TypeError(f"not a table: {type(value).__name__}")
+
+
+def _norm(v: Any) -> str:
+    return " ".join(str(v).split()).casefold()
+
+
+def _row_keys(df: pd.DataFrame, key: Sequence[str] | None) -> list[tuple[str, ...]]:
+    if key:
+        return [tuple(_norm(v) for v in row) for row in df[list(key)].itertuples(index=False)]
+    return [(_norm(v),) if not isinstance(v, tuple) else tuple(_norm(x) for x in v)
+            for v in df.index]
+
+
+def align_to_published(paper: pd.DataFrame | Mapping[Any, Any] | None,
+                       ours: pd.DataFrame | Mapping[Any, Any] | None,
+                       key: str | Sequence[str] | None = None,
+                       rename: Mapping[str, str] | None = None) -> pd.DataFrame | None:
+    """This run's table in the layout of the published one, for :meth:`Report.compare`.
+
+    Parameters
+    ----------
+    paper, ours : DataFrame or mapping (name → value) or None
+        The published table and this run's.
+    key : column name(s), optional
+        The columns that identify a row in both tables; the index when omitted.
+    rename : mapping, optional
+        This run's column (and row) labels → the published labels.
+
+    Returns
+    -------
+    DataFrame or None
+        ``ours`` relabelled with ``rename``; transposed when the published columns are its row
+        labels (and not its columns); its rows in the published order (rows the paper lacks
+        after them, in their own order); the published columns first, in the published order,
+        then this run's other columns.
+    """
+    ours_df = as_frame(ours)
+    paper_df = as_frame(paper)
+    if ours_df is None or paper_df is None:
+        return ours_df
+    ours_df = ours_df.copy()
+    if rename:
+        ours_df = ours_df.rename(columns=dict(rename), index=dict(rename))
+    keys = [key] if isinstance(key, str) else list(key or [])
+    pcols = [c for c in paper_df.columns if c not in keys]
+    pc = {_norm(c) for c in pcols}
+    in_cols = sum(_norm(c) in pc for c in ours_df.columns)
+    in_rows = sum(_norm(i) in pc for i in ours_df.index)
+    if not keys and in_rows > in_cols and in_rows >= max(1, len(pcols) // 2):
+        ours_df = ours_df.T
+    if keys and not set(keys) <= set(ours_df.columns):
+        keys = [k for k in keys if k in ours_df.columns]
+    order: dict[tuple[str, ...], int] = {}
+    for i, k in enumerate(_row_keys(paper_df, keys or None)):
+        order.setdefault(k, i)
+    ours_keys = _row_keys(ours_df, keys or None)
+    rank = [order.get(k, len(order) + j) for j, k in enumerate(ours_keys)]
+    plain = isinstance(ours_df.index, pd.RangeIndex)
+    ours_df = ours_df.iloc[sorted(range(len(ours_df)), key=rank.__getitem__)]
+    if plain:
+        ours_df = ours_df.reset_index(drop=True)
+    by_norm = {_norm(c): c for c in ours_df.columns}
+    first = [by_norm[_norm(c)] for c in paper_df.columns if _norm(c) in by_norm]
+    first = list(dict.fromkeys(first))
+    return ours_df[first + [c for c in ours_df.columns if c not in first]]
+
+
+def merged_values(paper: pd.DataFrame | Mapping[Any, Any],
+                  ours: pd.DataFrame | Mapping[Any, Any] | None,
+                  label: str = "quantity") -> pd.DataFrame:
+    """Published and this run's values of named quantities in one table: one row per quantity
+    (the published ones first, in the published order), columns ``published`` and
+    ``this run`` ("—" where one side lacks the quantity)."""
+    pub = as_frame(paper)
+    run = as_frame(ours)
+    pv = pub.iloc[:, 0]
+    rv = run.iloc[:, 0] if run is not None and run.shape[1] else pd.Series(dtype=object)
+    names = list(dict.fromkeys([*map(str, pv.index), *map(str, rv.index)]))
+    pmap = {_norm(k): v for k, v in pv.items()}
+    rmap = {_norm(k): v for k, v in rv.items()}
+    return pd.DataFrame({label: names,
+                         "published": [pmap.get(_norm(n)) for n in names],
+                         "this run": [rmap.get(_norm(n)) for n in names]}).astype(object)
+
+
+def _single_value(v: Any) -> bool:
+    df = as_frame(v) if isinstance(v, (pd.DataFrame, Mapping)) else None
+    return df is not None and df.shape[1] == 1 and not isinstance(df.index, pd.RangeIndex)
+
+
+def truncate(df: pd.DataFrame, limit: int = MAX_INLINE_ROWS,
+             sort_by: str | Sequence[str] | None = None,
+             ascending: bool | Sequence[bool] = True) -> tuple[pd.DataFrame, int]:
+    """The rows a long table shows inline: sorted by ``sort_by`` (missing values last), the
+    first ``limit``; returns them and the table's full row count."""
+    n = len(df)
+    if sort_by is not None:
+        cols = [sort_by] if isinstance(sort_by, str) else list(sort_by)
+        cols = [c for c in cols if c in df.columns]
+        if cols:
+            asc = ascending if isinstance(ascending, bool) else list(ascending)[:len(cols)]
+            plain = isinstance(df.index, pd.RangeIndex)
+            df = df.sort_values(cols, ascending=asc, na_position="last", kind="stable")
+            if plain:  # a default index stays a default index (not printed)
+                df = df.reset_index(drop=True)
+    return (df.head(limit) if n > limit else df), n
+
+
+def _table_html(df: pd.DataFrame | None, index: bool = True, floatfmt: str = "{:.4g}") -> str:
     if df is None:
         return "<p><em>not computed in this run</em></p>"
-    if isinstance(df, dict):
-        df = pd.DataFrame({"value": [v for v in df.values()]}, index=list(df.keys()))
+
     def cell(v: Any) -> str:
         if v is None or (isinstance(v, float) and pd.isna(v)):
             return "—"
@@ -70,10 +216,34 @@ def _table_html(df: pd.DataFrame | dict | None, index: bool = True, floatfmt: st
             return floatfmt.format(v)
         return str(v)
 
-    fmt = {c: cell for c in df.columns}
+    text_cols = [i for i, c in enumerate(df.columns)
+                 if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+    df = df.astype(object).map(cell)
+    df.columns = [_label(c) for c in df.columns]
     if isinstance(df.index, pd.RangeIndex):
         index = False
-    return df.to_html(index=index, escape=True, border=0, formatters=fmt, na_rep="—")
+    body = df.to_html(index=index, escape=True, border=0)
+    # text columns read left-aligned, numbers right-aligned
+    shift = 1 + (1 if index else 0)
+    left = ",".join(f"td:nth-child({i + shift})" for i in text_cols)
+    if left:
+        global _TABLE_ID
+        _TABLE_ID += 1
+        tid = f"t{_TABLE_ID}"
+        style = ",".join(f"#{tid} {sel}" for sel in left.split(","))
+        return (f"<style>{style}{{text-align:left}}</style>"
+                f"<div class='tablewrap' id='{tid}'>{body}</div>")
+    return f"<div class='tablewrap'>{body}</div>"
+
+
+_TABLE_ID = 0
+
+
+def _label(c: Any) -> str:
+    """A column label as shown (the CSV's own name; a tuple's parts joined)."""
+    if isinstance(c, tuple):
+        return " ".join(str(x) for x in c if str(x))
+    return str(c)
 
 
 def _img_tag(path: str | os.PathLike, alt: str) -> str:
@@ -81,14 +251,29 @@ def _img_tag(path: str | os.PathLike, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-class Report:
-    """Collects sections and renders one self-contained HTML file."""
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:60] or "table"
 
-    def __init__(self, title: str, meta: dict[str, Any]):
+
+class Report:
+    """Collects sections and renders one self-contained HTML file.
+
+    Every table and figure has a title and a caption saying what it shows. Tables longer than
+    :data:`MAX_INLINE_ROWS` show their top rows (sorted as the caller says: smallest p first,
+    largest count first) and link the full CSV (the run's own under ``OUT/tables`` or one the
+    report writes beside itself). ``stages`` (stage, study, status, time) is shown under the
+    run settings.
+    """
+
+    def __init__(self, title: str, meta: dict[str, Any], stages: pd.DataFrame | None = None,
+                 max_rows: int = MAX_INLINE_ROWS):
         self.title = title
         self.meta = meta
+        self.stages = stages
+        self.max_rows = max_rows
         self.sections: list[Section] = []
         self.deviations: list[str] = []
+        self._base: Path | None = None
 
     def section(self, title: str, study: str | None = None) -> Section:
         sec = Section(title, study)
@@ -100,18 +285,59 @@ class Report:
         sec.blocks.append(Block("text", {"text": text, "kind": kind}))
 
     @staticmethod
-    def compare(sec: Section, title: str, paper: Any, ours: Any, note: str | None = None) -> None:
-        """The paper's value(s) beside this run's."""
+    def definitions(sec: Section, terms: Mapping[str, str]) -> None:
+        """A list of defined terms (term → definition)."""
+        sec.blocks.append(Block("defs", {"terms": dict(terms)}))
+
+    @staticmethod
+    def compare(sec: Section, title: str, paper: Any, ours: Any, note: str | None = None, *,
+                caption: str | None = None, key: str | Sequence[str] | None = None,
+                rename: Mapping[str, str] | None = None, csv: str | os.PathLike | None = None,
+                align: bool = True) -> None:
+        """The paper's value(s) beside this run's, in the paper's layout.
+
+        Named quantities (``paper`` a mapping, ``ours`` one value column or None) become one
+        table with ``published`` and ``this run`` columns (:func:`merged_values`).
+        ``ours`` is relabelled (``rename``: our label → the published one), transposed and
+        reordered to the published table (:func:`align_to_published`, rows matched on ``key``)
+        unless ``align`` is false. ``caption`` says what both show (units included); ``csv``
+        is this run's full table when it is long.
+        """
+        if isinstance(paper, Mapping) and (ours is None or _single_value(ours)):
+            # named quantities: one table, published beside this run's on every row
+            merged = merged_values(paper, as_frame(ours).rename(index=dict(rename or {}))
+                                   if ours is not None else None)
+            sec.blocks.append(Block("table", {"title": title, "df": merged, "index": False,
+                                              "caption": caption, "csv": csv, "sort_by": None,
+                                              "ascending": True}))
+            if note:
+                sec.blocks.append(Block("text", {"text": note, "kind": "note"}))
+            return
+        if align and isinstance(paper, (pd.DataFrame, Mapping)) \
+                and isinstance(ours, (pd.DataFrame, Mapping)):
+            ours = align_to_published(paper, ours, key=key, rename=rename)
         sec.blocks.append(Block("compare", {"title": title, "paper": paper, "ours": ours,
-                                            "note": note}))
+                                            "note": note, "caption": caption, "csv": csv}))
 
     @staticmethod
-    def table(sec: Section, title: str, df: pd.DataFrame | dict | None, index: bool = True) -> None:
-        sec.blocks.append(Block("table", {"title": title, "df": df, "index": index}))
+    def table(sec: Section, title: str, df: pd.DataFrame | Mapping[Any, Any] | None,
+              caption: str | None = None, *, index: bool = True,
+              csv: str | os.PathLike | None = None, sort_by: str | Sequence[str] | None = None,
+              ascending: bool | Sequence[bool] = True) -> None:
+        """A table with its title and caption.
+
+        ``sort_by``/``ascending``: the order of the rows shown when the table is longer than
+        the inline limit (e.g. ``"p_adj"`` ascending, a count descending); ``csv``: the full
+        table the run wrote (one is written beside the report when it has none).
+        """
+        sec.blocks.append(Block("table", {"title": title, "df": as_frame(df), "index": index,
+                                          "caption": caption, "csv": csv, "sort_by": sort_by,
+                                          "ascending": ascending}))
 
     @staticmethod
-    def figure(sec: Section, path: str | os.PathLike | None, caption: str) -> None:
-        sec.blocks.append(Block("figure", {"path": path, "caption": caption}))
+    def figure(sec: Section, path: str | os.PathLike | None, caption: str,
+               title: str | None = None) -> None:
+        sec.blocks.append(Block("figure", {"path": path, "caption": caption, "title": title}))
 
     @staticmethod
     def html(sec: Section, fragment: str) -> None:
@@ -124,57 +350,131 @@ class Report:
             self.deviations.append(text)
 
     # ------------------------------------------------------------------ rendering
+    def _full_table_link(self, df: pd.DataFrame, title: str, csv: Any, index: bool) -> str:
+        """A link (relative to the report) to the full table; writes a CSV when none is
+        given and the report knows where it goes."""
+        if csv is None and self._base is not None:
+            path = self._base / "tables" / f"report_{_slug(title)}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, df.to_csv(index=index and not isinstance(df.index,
+                                                                        pd.RangeIndex)))
+            csv = path
+        if csv is None:
+            return ""
+        p = Path(csv)
+        if self._base is not None and p.is_absolute():
+            try:
+                rel = Path(os.path.relpath(p, self._base)).as_posix()
+            except ValueError:
+                rel = p.as_posix()
+        else:
+            rel = p.as_posix()
+        return f" — full table: <a href='{html.escape(rel)}'>{html.escape(rel)}</a>"
+
+    def _sized_table(self, df: pd.DataFrame | None, title: str, *, index: bool = True,
+                     csv: Any = None, sort_by: Any = None, ascending: Any = True) -> str:
+        if df is None:
+            return _table_html(None)
+        shown, n = truncate(df, self.max_rows, sort_by, ascending)
+        out = _table_html(shown, index)
+        if n > len(shown):
+            order = ""
+            if sort_by is not None:
+                cols = [sort_by] if isinstance(sort_by, str) else list(sort_by)
+                asc = [ascending] * len(cols) if isinstance(ascending, bool) else list(ascending)
+                order = " (sorted by " + ", ".join(
+                    f"{_label(c)} {'ascending' if a else 'descending'}"
+                    for c, a in zip(cols, asc)) + ")"
+            out += (f"<p class='truncated'>showing {len(shown):,} of {n:,} rows{order}"
+                    f"{self._full_table_link(df, title, csv, index)}</p>")
+        return out
+
+    @staticmethod
+    def _caption(text: str | None) -> str:
+        return f"<p class='caption'>{html.escape(text)}</p>" if text else ""
+
     def _render_block(self, b: Block) -> str:
         p = b.payload
         if b.kind == "text":
             cls = {"note": ' class="note"', "p": ""}.get(p["kind"], "")
             return f"<p{cls}>{html.escape(p['text'])}</p>"
+        if b.kind == "defs":
+            items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>"
+                            for k, v in p["terms"].items())
+            return f"<dl class='defs'>{items}</dl>"
         if b.kind == "html":
             return p["html"]
         if b.kind == "table":
-            return f"<h3>{html.escape(p['title'])}</h3>{_table_html(p['df'], p['index'])}"
+            return (f"<h3>{html.escape(p['title'])}</h3>{self._caption(p['caption'])}"
+                    + self._sized_table(p["df"], p["title"], index=p["index"], csv=p["csv"],
+                                        sort_by=p["sort_by"], ascending=p["ascending"]))
         if b.kind == "compare":
-            out = [f"<h3>{html.escape(p['title'])}</h3><div class='side'>"]
-            for label, val in (("Published", p["paper"]), ("This run", p["ours"])):
-                body = (_table_html(val) if isinstance(val, (pd.DataFrame, dict)) or val is None
-                        else f"<p>{html.escape(str(val))}</p>")
+            out = [f"<h3>{html.escape(p['title'])}</h3>{self._caption(p['caption'])}"
+                   "<div class='side'>"]
+            for label, val, csv in (("Published", p["paper"], None),
+                                    ("This run", p["ours"], p["csv"])):
+                if isinstance(val, (pd.DataFrame, Mapping)) or val is None:
+                    body = self._sized_table(as_frame(val), f"{p['title']} {label}", csv=csv)
+                else:
+                    body = f"<p>{html.escape(str(val))}</p>"
                 out.append(f"<div><h4>{label}</h4>{body}</div>")
             out.append("</div>")
             if p["note"]:
                 out.append(f"<p class='note'>{html.escape(p['note'])}</p>")
             return "".join(out)
         if b.kind == "figure":
-            path = p["path"]
+            path, title = p["path"], p.get("title")
             if path is None or not Path(path).exists():
-                return f"<p class='deviation'>Figure not produced: {html.escape(p['caption'])}</p>"
-            return (f"<figure>{_img_tag(path, p['caption'])}"
+                return ("<p class='deviation'>Figure not produced: "
+                        f"{html.escape(title or p['caption'])}</p>")
+            head = f"<h3>{html.escape(title)}</h3>" if title else ""
+            return (f"{head}<figure>{_img_tag(path, title or p['caption'])}"
                     f"<figcaption>{html.escape(p['caption'])}</figcaption></figure>")
         raise ValueError(f"unknown block kind {b.kind}")
 
     def render(self) -> str:
         meta_rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                             for k, v in self.meta.items())
-        toc = "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>"
-                      for i, s in enumerate(self.sections))
+        heads = [("settings", "Run settings and stages"),
+                 ("deviations", f"Deviations from the papers' methods ({len(self.deviations)})")]
+        heads += [(f"s{i}", s.title) for i, s in enumerate(self.sections)]
+        toc = "".join(f"<li><a href='#{k}'>{html.escape(t)}</a></li>" for k, t in heads)
+        stages = ""
+        if self.stages is not None and len(self.stages):
+            st = self.stages
+            skipped = (st["status"] == "skipped").sum() if "status" in st.columns else 0
+            stages = ("<h3>Stages</h3><p class='caption'>Every stage of this run: ran now, "
+                      "or reused from an earlier run (with the time that run took on it)."
+                      + (f" Stages not run on this cohort: {skipped} (each runs when the "
+                         "cohort holds its inputs; the missing input is named)."
+                         if skipped else "") + "</p>" + _table_html(st))
         parts = [
             "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>",
             f"<title>{html.escape(self.title)}</title><style>{_CSS}</style></head><body>",
             f"<h1>{html.escape(self.title)}</h1>",
-            f"<table class='meta'>{meta_rows}</table>",
-            "<h2>Deviations from the papers' methods</h2>",
+            f"<nav id='contents'><h2>Contents</h2><ol>{toc}</ol></nav>",
+            "<h2 id='settings'>Run settings and stages</h2>",
+            f"<div class='tablewrap'><table class='meta'>{meta_rows}</table></div>",
+            stages,
+            "<h2 id='deviations'>Deviations from the papers' methods</h2>",
             ("<ul>" + "".join(f"<li class='deviation'>{html.escape(d)}</li>" for d in self.deviations)
              + "</ul>") if self.deviations else "<p>None.</p>",
-            f"<h2>Contents</h2><ol>{toc}</ol>",
         ]
         for i, s in enumerate(self.sections):
             study = f" <small>({html.escape(s.study)})</small>" if s.study else ""
             parts.append(f"<h2 id='s{i}'>{html.escape(s.title)}{study}</h2>")
             parts.extend(self._render_block(b) for b in s.blocks)
-        parts.append(_IMAGE_CHECK)
+        parts.append(_LAYOUT_CHECK)
         parts.append(f"<hr><p><small>Generated {_dt.datetime.now(_dt.UTC).isoformat()} by "
                      "pyradiogen.</small></p></body></html>")
         return "\n".join(parts)
 
     def write(self, path: str | os.PathLike) -> Path:
-        """Write the report atomically."""
-        return atomic_write(path, self.render())
+        """Write the report atomically; full CSVs of long tables without one go to
+        ``tables/`` beside it."""
+        self._base = Path(path).resolve().parent
+        try:
+            return atomic_write(path, self.render())
+        finally:
+            self._base = None

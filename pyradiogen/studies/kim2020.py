@@ -328,46 +328,118 @@ STAGES = (
 
 # ---------------------------------------------------------------- the report
 
+#: figure result name (or pattern) → (title, caption) in the report
+FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
+    "kim2020_table4_paper_vs_rigorous": (
+        "Table 4: adjusted R² in paper and rigorous mode",
+        "Adjusted R² of the leave-one-out lasso per risk score in both modes (paper: lasso "
+        "refitted on all patients at the LOO lambda.min; rigorous: lm of the score on the "
+        "out-of-fold predictions of a screen and lasso nested in every fold)."),
+    "kim2020_fig1a_kruskal_genes": (
+        "Fig 1a: genes that differ across PAM50 subtypes",
+        "Expression (z-score per gene) of the genes with Kruskal–Wallis p < 1e-9 across the "
+        "PAM50 subtypes; patients (columns) grouped by subtype."),
+    "kim2020_fig1b_kruskal_crf_figure": (
+        "Fig 1b: radiomic features that differ across PAM50 subtypes",
+        "pyradiomics features (z-score) with Kruskal–Wallis p < 0.1 across the PAM50 "
+        "subtypes; patients grouped by subtype."),
+}
+
+#: Table 4's ``k`` means different things in the two modes: the report names it per mode
+K_LABELS = {"paper": "non-zero coefficients", "rigorous": "median screened features"}
+
+
+def table4_display(t4: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Table 4 for the report: ``k`` split into ``non-zero coefficients`` (paper rows) and
+    ``median screened features`` (rigorous rows: the median over leave-one-out folds of the
+    features the nested Spearman screen kept); rows by risk score in the published order, then
+    mode."""
+    if t4 is None:
+        return None
+    t4 = t4.copy()
+    if "k" in t4.columns and "mode" in t4.columns:
+        pos = list(t4.columns).index("k")
+        for i, (mode, label) in enumerate(K_LABELS.items()):
+            t4.insert(pos + i, label, t4["k"].where(t4["mode"] == mode))
+        t4 = t4.drop(columns=["k"])
+    t4 = t4.rename(columns={"risk_score": "score"})
+    order = {name: i for i, name in enumerate(PUBLISHED_TABLE4)}
+    if "score" in t4.columns:
+        t4 = t4.sort_values(["score", "mode"] if "mode" in t4.columns else ["score"],
+                            key=lambda c: c.map(order).fillna(len(order))
+                            if c.name == "score" else c, kind="stable")
+    drop = [c for c in ("kept", "published_adj_r2", "published_p_value") if c in t4.columns]
+    return t4.drop(columns=drop).reset_index(drop=True)
+
+
 def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     """Study 2's sections of ``report.html``: published values beside this run's."""
     from ..replicate.build_report import figures
 
     sec = rep.section("Study 2 — cohort", CITATION)
     pub = pd.DataFrame([(a, b, v) for (a, b), v in PUBLISHED_TABLE1.items()],
-                       columns=["characteristic", "level", "value"]).set_index("characteristic")
-    rep.compare(sec, "Cohort", pub, art.frame("kim2020_table1", index_col=0,
-                                                 keep_default_na=False))
-    rep.compare(sec, "Scanners", PUBLISHED_SCANNERS, art.frame("kim2020_scanners"))
+                       columns=["characteristic", "level", "value"])
+    t1 = art.frame("kim2020_table1", keep_default_na=False)
+    rep.compare(sec, "Table 1: cohort", pub,
+                t1.drop(columns=["published"], errors="ignore") if t1 is not None else None,
+                key=["characteristic", "level"],
+                caption="Patients with RNA-seq and two readers' ROIs, by PAM50 subtype "
+                        "(counts), published and in this run.")
+    scan = art.frame("kim2020_scanners")
+    rep.compare(sec, "Scanners", PUBLISHED_SCANNERS,
+                scan.set_index("scanner")[["patients"]] if scan is not None else None,
+                caption="Patients per scanner (vendor, field strength).")
 
     sec = rep.section("Study 2 — reader agreement (Table 2)", CITATION)
     icc = pd.DataFrame([(k, lo, hi) for k, (lo, hi) in PUBLISHED_ICC_RANGES.items()],
                        columns=["feature_class", "ci_lower_min", "ci_upper_max"])
-    rep.compare(sec, "ICC 95% CI range per feature class", icc,
-                art.frame("kim2020_table2_icc"))
+    rep.compare(sec, "Table 2: ICC 95% CI range per feature class", icc,
+                art.frame("kim2020_table2_icc"), key="feature_class",
+                caption="Inter-reader ICC(A,1) per pyradiomics feature: the lowest lower and "
+                        "highest upper 95% confidence limit per feature class (unitless, 0–1).")
 
     sec = rep.section("Study 2 — PAM50 and risk scores (Kruskal–Wallis, Table 3)", CITATION)
     kw = art.frame("kim2020_kruskal_pam50")
-    if kw is not None and "p_value" in kw.columns:
-        kw = kw.sort_values("p_value").head(10)
-    rep.compare(sec, "Kruskal–Wallis across PAM50 (smallest p)", PUBLISHED_KRUSKAL, kw)
-    rep.compare(sec, "Table 3: Spearman-significant features per class and score",
-                PUBLISHED_TABLE3, art.frame("kim2020_table3_spearman_counts", index_col=0))
+    pcol = next((c for c in ("p_value", "p") if kw is not None and c in kw.columns), None)
+    pub_kw = pd.DataFrame({"feature": list(PUBLISHED_KRUSKAL),
+                           pcol or "p_value": list(PUBLISHED_KRUSKAL.values())})
+    rep.compare(sec, "Kruskal–Wallis across PAM50 subtypes", pub_kw,
+                kw.sort_values(pcol, kind="stable").reset_index(drop=True)
+                if kw is not None and pcol else kw, key="feature",
+                caption="Features whose distribution differs across the PAM50 subtypes "
+                        "(Kruskal–Wallis): the three the paper reports as significant, and "
+                        "this run's features, smallest p first.",
+                csv=art.path("kim2020_kruskal_pam50"))
+    pub_t3 = PUBLISHED_TABLE3.rename(index={
+        "shape": "shape", "gldm": "GLDM", "glcm": "GLCM", "firstorder": "first order",
+        "glrlm": "GLRLM", "glszm": "GLSZM", "ngtdm": "NGTDM"})
+    rep.compare(sec, "Table 3: Spearman-significant features per class and score", pub_t3,
+                art.frame("kim2020_table3_spearman_counts", index_col=0),
+                caption="Number of features per pyradiomics class (rows) significantly "
+                        "correlated (Spearman p < 0.05) with each risk score (columns); the "
+                        "paper lists five scores.")
 
     sec = rep.section("Study 2 — LASSO with leave-one-out (Table 4)", CITATION)
-    figures(rep, sec, art, ["kim2020_table4_*"], "Table 4 paper vs rigorous")
+    figures(rep, sec, art, ["kim2020_table4_*"], "Table 4 paper vs rigorous", FIGURE_CAPTIONS)
     t4 = pd.DataFrame([(k, r2, p) for k, (r2, p) in PUBLISHED_TABLE4.items()],
                       columns=["score", "adj_r2", "p_value"])
     rep.compare(sec, "Table 4: adjusted R² and p per risk score (both modes)", t4,
-                art.frame("kim2020_table4_loo_lasso"),
-                note="adj_r2/p_value: lasso refitted at the leave-one-out lambda.min, R² "
-                     "adjusted with k = non-zero coefficients, F test; adj_r2_loo/p_value_loo: "
-                     "lm of y on the "
-                     "out-of-fold predictions (the alternative definition).")
+                table4_display(art.frame("kim2020_table4_loo_lasso")), key="score",
+                caption="Lasso with leave-one-out per risk score: adjusted R² (unitless) and "
+                        "its p. non-zero coefficients: paper rows, the k of the adjusted R²; "
+                        "median screened features: rigorous rows, the median over folds of "
+                        "the features the nested Spearman screen kept.",
+                note="adj_r2/p_value: paper rows refit the lasso at the leave-one-out "
+                     "lambda.min, R² adjusted with k = non-zero coefficients, F test; "
+                     "adj_r2_loo/p_value_loo: lm of y on the out-of-fold predictions (the "
+                     "alternative definition, k = 1), the only definition in rigorous rows.")
 
     sec = rep.section("Study 2 — Fig 1 heatmaps", CITATION)
     rep.compare(sec, "Kruskal–Wallis screens", PUBLISHED_FIG1,
-                art.frame("kim2020_fig1_counts", index_col=0))
-    figures(rep, sec, art, ["kim2020_fig1*"], "Kim Fig 1")
+                art.frame("kim2020_fig1_counts", index_col=0),
+                caption="Genes and radiomic features that differ across the PAM50 subtypes "
+                        "at the paper's thresholds (counts).")
+    figures(rep, sec, art, ["kim2020_fig1*"], "Kim Fig 1", FIGURE_CAPTIONS)
 
 
 def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: bool = True

@@ -586,63 +586,244 @@ STAGES = (
 
 # ---------------------------------------------------------------- the report
 
+#: figure result name (or pattern) → (title, caption) in the report
+FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
+    "liu2023_fig3_kernel_maps": (
+        "Fig 3a: autoencoder feature maps",
+        "Feature maps of the trained denoising autoencoder's bottleneck kernels for example "
+        "lesions (one column per kernel; grey scale: activation)."),
+    "liu2023_fig3_density": (
+        "Fig 3b: distribution of the deep radiomic features",
+        "Density of the DRF values per kernel before and after quantile normalisation."),
+    "liu2023_drf_loss_curves": (
+        "Autoencoder training and validation loss",
+        "Mean squared reconstruction error per pixel (intensities scaled to [0, 1]) on the "
+        "training and validation images by epoch; a restart after divergence is marked."),
+    "liu2023_drf_figures/fig5_heatmap_drf_*": (
+        "Fig 5a–c: DRF–GF associations",
+        "−log10 BH-adjusted p of the linear mixed models (DRF ~ GF + (1 | patient)) for the "
+        "DRFs and GFs with at least one significant pair; colour capped as its bar states, "
+        "the BH p = 0.05 threshold marked on the colour bar."),
+    "liu2023_drf_figures/fig5e_*": (
+        "Fig 5e: top 30 DRFs",
+        "Number of significant GFs (BH p < 0.05) per DRF, split by GF class, for the 30 "
+        "DRFs with the most."),
+    "liu2023_crf_figures/fig5_heatmap_crf_*": (
+        "Fig 5 (CRF arm): CRF–GF associations",
+        "−log10 BH-adjusted p of the linear models of the 36 conventional radiomic features "
+        "(CRFs) on each GF; colour capped as its bar states, BH p = 0.05 marked."),
+    "liu2023_crf_figures/fig5f_*": (
+        "Fig 5f: significant CRF–GF pairs",
+        "The most significant CRF–GF pairs (BH p < 0.05): estimate and −log10 BH p; long "
+        "feature names are shortened, the full list is in tables/liu2023_fig5f_crfs.csv."),
+    "liu2023_explore_figures/*_fig4a_heatmap": (
+        "Fig 4a: hierarchical clustering",
+        "Patients (columns) clustered on the standardised features (rows), with T, N, ER, PR "
+        "and HER2 status annotated above; colour: z-score."),
+    "liu2023_explore_figures/*drf_vs_crf_tsne": (
+        "Fig 4b–c: t-SNE of DRFs and CRFs",
+        "Two-dimensional t-SNE embedding of the patients by DRFs and by CRFs side by side."),
+    "liu2023_explore_figures/*_fig4bc_tsne": (
+        "Fig 4b–c: t-SNE embedding",
+        "Two-dimensional t-SNE embedding of the patients, coloured by cluster."),
+    "liu2023_explore_figures/*tsne_clinical*": (
+        "t-SNE coloured by clinical status",
+        "The t-SNE embedding coloured by each clinical characteristic (grey: missing)."),
+    "liu2023_fig4de_auc_vs_features": (
+        "Fig 4d–e: test AUC against model size",
+        "Test-set AUC of the lasso logistic regression along its lambda path against the "
+        "number of non-zero features, per characteristic; rows: paper and rigorous mode; "
+        "dotted line: chance (0.5)."),
+    "liu2023_fig4de_f1_vs_features": (
+        "Fig 4d–e: test F1 against model size",
+        "Test-set F1 score along the lambda path against the number of non-zero features."),
+    "liu2023_fig4de_paper_vs_rigorous": (
+        "Fig 4d–e: paper mode against rigorous mode",
+        "Best test AUC per feature set and characteristic in both modes; whiskers: 95% "
+        "confidence interval (DeLong for one row per patient, patient-cluster bootstrap for "
+        "image rows); hatched bars marked ! are degenerate AUCs (one class in the test set, "
+        "no CI, or a CI of zero width such as [1, 1]) and say nothing about the model."),
+    "liu2023_suppfig1_roc": (
+        "Supplementary Fig 1: ROC curves",
+        "ROC curves of the signature-class and immune-class models per feature set, model "
+        "and mode; the legend gives each target's test AUC."),
+}
+
+#: labels of the autoencoder training record (``drf_training``): key → (label, unit)
+TRAINING_LABELS: dict[str, tuple[str, str]] = {
+    "epochs": ("epochs run", "epochs"),
+    "best_epoch": ("epoch of the lowest validation loss", "epoch"),
+    "lr_used": ("learning rate used (Adam)", ""),
+    "train_loss_final": ("final training loss", "MSE per pixel"),
+    "val_loss_initial": ("validation loss before training", "MSE per pixel"),
+    "val_loss_best": ("lowest validation loss", "MSE per pixel"),
+    "val_loss_final": ("final validation loss", "MSE per pixel"),
+    "val_improvement": ("validation loss reduction", "% of the initial"),
+    "generalisation_gap": ("generalisation gap (validation − training loss)", "MSE per pixel"),
+    "train_change_last_epochs": ("relative change of the training loss, last epochs", "%"),
+    "window": ("epochs in the convergence window", "epochs"),
+    "converged": ("converged", ""),
+    "overfitting": ("overfitting", ""),
+    "learned": ("learned (loss fell below its start)", ""),
+    "finite": ("losses finite", ""),
+    "verdict": ("verdict", ""),
+    "events": ("events", ""),
+}
+
+
+def training_table(record: dict[str, Any] | None) -> pd.DataFrame | None:
+    """The autoencoder's training record as a two-column table (quantity with unit, value)."""
+    if not record:
+        return None
+    rows = []
+    for key, value in record.items():
+        label, unit = TRAINING_LABELS.get(key, (key.replace("_", " "), ""))
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            value = "; ".join(map(str, value)) or "none"
+        elif isinstance(value, float):
+            value = f"{100 * value:.1f}" if unit.startswith("%") else f"{value:.4g}"
+        rows.append((f"{label} ({unit})" if unit else label, value))
+    return pd.DataFrame(rows, columns=["quantity", "value"])
+
+
 def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     """Study 1's sections of ``report.html``: published values beside this run's."""
+    from ..predict.modes import auc_display
     from ..replicate.build_report import figures
 
     sec = rep.section("Study 1 — cohort (Table 1)", CITATION)
     pub = pd.DataFrame([(a, b, v) for (a, b), v in PUBLISHED_TABLE1.items()],
-                       columns=["characteristic", "level", "value"]).set_index("characteristic")
-    rep.compare(sec, "Participant characteristics", pub, art.frame("liu2023_table1", index_col=0,
-                                                                   keep_default_na=False))
-    rep.table(sec, "Exclusions (flowchart counts)", art.frame("liu2023_flowchart"))
+                       columns=["characteristic", "level", "value"])
+    t1 = art.frame("liu2023_table1", keep_default_na=False)
+    rep.compare(sec, "Table 1: participant characteristics", pub,
+                t1.drop(columns=["published"], errors="ignore") if t1 is not None else None,
+                caption="Counts of patients (age in years) of the published cohort (110 women) "
+                        "and of this run's cohort, row by row.",
+                key=["characteristic", "level"])
+    rep.table(sec, "Exclusions (flowchart)", art.frame("liu2023_flowchart"),
+              caption="Each exclusion step in order: patients excluded, patients remaining, "
+                      "and who was excluded.")
 
     if art.path("pam50_agreement") is not None:
         sec = rep.section("PAM50: our calls against the published calls", CITATION)
         rep.text(sec, "Our calls: genefu's nearest-centroid PAM50 (pam50.robust) on the "
                  "cohort's expression; published: the clinical table's PAM50 mRNA (TCGA "
                  "2012). Rows: our call; columns: the published call.", "note")
-        rep.table(sec, "Agreement", art.frame("pam50_agreement"))
-        rep.table(sec, "Confusion table (patients)", art.frame("pam50_confusion", index_col=0))
+        rep.table(sec, "Agreement", art.frame("pam50_agreement"),
+                  caption="Share of patients whose call agrees, overall and per subtype.")
+        rep.table(sec, "Confusion table (patients)", art.frame("pam50_confusion", index_col=0),
+                  caption="Patients per (our call, published call).")
 
     sec = rep.section("Study 1 — deep radiomic features (Fig 3)", CITATION)
     if art.path("drf_training") is not None:
-        rep.table(sec, "Autoencoder training", art.json("drf_training"))
-    figures(rep, sec, art, ["liu2023_fig3_*", "liu2023_drf_loss_curves"], "Fig 3")
+        rep.table(sec, "Autoencoder training", training_table(art.json("drf_training")),
+                  caption="How the denoising autoencoder's training went: losses are mean "
+                          "squared reconstruction errors per pixel of intensities scaled to "
+                          "[0, 1].")
+    figures(rep, sec, art, ["liu2023_fig3_*", "liu2023_drf_loss_curves"], "Fig 3",
+            FIGURE_CAPTIONS)
 
     sec = rep.section("Study 1 — associations (Fig 5, Tables 2–3)", CITATION)
-    rep.compare(sec, "Association counts", PUBLISHED_ASSOCIATION,
-                art.frame("liu2023_association_summary", index_col=0))
-    rep.compare(sec, "Table 2: significant DRF–GF pairs per kernel", PUBLISHED_TABLE2,
-                art.frame("liu2023_table2_kernels"))
-    rep.compare(sec, "Table 3: top GFs and their top-5 kernels", PUBLISHED_TABLE3,
-                art.frame("liu2023_table3_top_gfs"))
-    rep.table(sec, "Fig 5e: top 30 DRFs", art.frame("liu2023_fig5e_top30_drfs"))
-    rep.table(sec, "Fig 5f: significant CRFs", art.frame("liu2023_fig5f_crfs"))
+    published_counts = {
+        **{k: v for k, v in PUBLISHED_ASSOCIATION.items()
+           if not k.endswith(("(of 288)", "(of 182)")) and k != "CRFs associated with pathways"},
+        "risk genes associated with DRFs": "213 of 288",
+        "KEGG pathways associated with DRFs": "166 of 182",
+        "CRFs associated with KEGG pathways": PUBLISHED_ASSOCIATION[
+            "CRFs associated with pathways"],
+    }
+    order = ["DRFs associated with risk genes", "risk genes associated with DRFs",
+             "DRFs associated with EndoPredict", "DRFs associated with rorS",
+             "DRFs associated with KEGG pathways", "KEGG pathways associated with DRFs",
+             "DRFs associated with any GF", "GFs associated with any DRF",
+             "CRFs associated with risk genes", "risk genes associated with CRFs",
+             "CRFs associated with signatures", "CRFs associated with KEGG pathways",
+             "top DRF", "top DRF kernel", "top DRF GFs"]
+    rep.compare(sec, "Association counts", {k: published_counts[k] for k in order},
+                art.frame("liu2023_association_summary", index_col=0),
+                caption="Features and GFs with at least one significant association (BH "
+                        "p < 0.05) in the published study and in this run; — where one side "
+                        "does not report the count.")
+    t2 = art.frame("liu2023_table2_kernels")
+    rep.compare(sec, "Table 2: significant DRF–GF pairs per kernel",
+                PUBLISHED_TABLE2.rename(columns={"risk_genes": "risk genes", "kegg": "KEGG"}),
+                t2, key="paper_block",
+                caption="Number of DRF–GF pairs with BH p < 0.05 per autoencoder kernel "
+                        "(paper_block: the paper's kernel number) and GF class; rows in the "
+                        "published order (by the paper's total).")
+    t3_cols = {"class": "type", "gf": "GF", "n_significant": "significant DRFs",
+               "top_paper_blocks": "top-5 kernels"}
+    t3 = art.frame("liu2023_table3_top_gfs")
+    if t3 is not None:
+        t3 = t3.rename(columns=t3_cols)
+        t3["type"] = t3["type"].replace({"risk genes": "risk gene", "signatures": "signature"})
+    rep.compare(sec, "Table 3: top GFs and their top-5 kernels",
+                PUBLISHED_TABLE3.rename(columns={"gf": "GF", "significant_drfs":
+                                                 "significant DRFs",
+                                                 "top5_kernels": "top-5 kernels"}),
+                t3, key="type",
+                caption="The GFs with the most significant DRFs (BH p < 0.05) per GF type "
+                        "and the five kernels holding most of them (paper numbering).")
+    rep.table(sec, "Fig 5e: top 30 DRFs", art.frame("liu2023_fig5e_top30_drfs"),
+              caption="The DRFs with the most significant GFs (BH p < 0.05), by GF class.",
+              csv=art.path("liu2023_fig5e_top30_drfs"), sort_by="total", ascending=False)
+    rep.table(sec, "Fig 5f: significant CRF–GF pairs", art.frame("liu2023_fig5f_crfs"),
+              caption="CRF–GF pairs with BH p < 0.05: estimate (change of the CRF per unit "
+                      "of the GF), p and BH-adjusted p; smallest adjusted p first.",
+              csv=art.path("liu2023_fig5f_crfs"), sort_by=["p_adj", "p_value"])
     figures(rep, sec, art, ["liu2023_drf_figures/*", "liu2023_crf_figures/*"],
-            "Fig 5 heatmaps")
+            "Fig 5 heatmaps", FIGURE_CAPTIONS)
 
     sec = rep.section("Study 1 — unsupervised views (Fig 4a–c)", CITATION)
-    rep.compare(sec, "Clusters and Fisher tests", PUBLISHED_CLUSTERING,
-                art.frame("liu2023_fig4_fisher"))
+    fisher = art.frame("liu2023_fig4_fisher")
+    rep.table(sec, "Clusters and Fisher tests: published", PUBLISHED_CLUSTERING,
+              caption="What the paper reports of its clusters (Fig 4a–c); this run's Fisher "
+                      "tests follow.")
+    rep.table(sec, "Fisher's exact tests: clusters against clinical characteristics", fisher,
+              caption="One row per feature set, clustering (hierarchical or t-SNE) and "
+                      "characteristic: Fisher's exact test of cluster against status; smallest "
+                      "p first.", csv=art.path("liu2023_fig4_fisher"),
+              sort_by=[c for c in ("p_value", "p") if fisher is not None
+                       and c in fisher.columns][:1] or None)
     figures(rep, sec, art, ["liu2023_explore_figures/drf_fig4a*",
                             "liu2023_explore_figures/crf_fig4a*",
                             "liu2023_explore_figures/*fig4bc*",
-                            "liu2023_explore_figures/*tsne_clinical*"], "Fig 4a–c")
+                            "liu2023_explore_figures/*tsne_clinical*"], "Fig 4a–c",
+            FIGURE_CAPTIONS)
 
     sec = rep.section("Study 1 — prediction (Fig 4d–e, Supplementary Fig 1 and Table 1)",
                       CITATION)
     lasso = pd.DataFrame([(f, c, v) for (f, c), v in PUBLISHED_LASSO.items()],
                          columns=["feature_set", "characteristic", "published"])
-    rep.compare(sec, "LASSO: best test AUC per characteristic", lasso,
-                art.frame("liu2023_fig4de_lasso_summary"),
+    ours = art.frame("liu2023_fig4de_lasso_summary")
+    if ours is not None:
+        keep = [c for c in ("feature_set", "characteristic", "mode", "auc", "ci_low",
+                            "ci_high", "ci_method", "nzero", "n_train", "n_test",
+                            "n_positive_test") if c in ours.columns]
+        ours = auc_display(ours[keep])
+    rep.compare(sec, "LASSO: best test AUC per characteristic", lasso, ours,
+                key=["feature_set", "characteristic"],
+                caption="Test-set AUC with its 95% CI (DeLong, or the patient bootstrap for "
+                        "image rows) per feature set and characteristic; nzero: non-zero "
+                        "coefficients; ⚠ marks a degenerate AUC, shown as its reason.",
                 note="paper mode reproduces the authors' image-level split; rigorous mode "
                      "splits by patient and tunes inside training folds only.")
+    cls = art.frame("liu2023_suppfig1_classes_summary")
     rep.table(sec, "Supplementary Fig 1: signature and immune classes (AUC)",
-              art.frame("liu2023_suppfig1_classes_summary"))
+              auc_display(cls) if cls is not None else None,
+              caption="Test AUC (95% CI) of the high/low class of each signature and immune "
+                      "cell type per feature set, model and mode, beside the AUC in the "
+                      "authors' plot legends (published_auc); ⚠: degenerate.",
+              csv=art.path("liu2023_suppfig1_classes_summary"))
+    eff = art.frame("liu2023_supptable1_efficientnet")
     rep.table(sec, "Supplementary Table 1: EfficientNet-B0 (AUC)",
-              art.frame("liu2023_supptable1_efficientnet"))
-    figures(rep, sec, art, ["liu2023_fig4de_*", "liu2023_suppfig1_*"], "AUC and ROC curves")
+              auc_display(eff) if eff is not None else None,
+              caption="Test AUC (95% CI) of the fine-tuned EfficientNet-B0 baseline per "
+                      "characteristic; ⚠: degenerate.")
+    figures(rep, sec, art, ["liu2023_fig4de_*", "liu2023_suppfig1_*"], "AUC and ROC curves",
+            FIGURE_CAPTIONS)
 
     if info.get("is_demo"):
         _truth_section(rep, art, info)
@@ -664,12 +845,44 @@ def _truth_section(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     if scores is None:
         rep.text(sec, "No truth file or no association results to score.", "note")
         return
-    rep.text(sec, "Linked: the generator planted an image-driving factor on the GF. "
-             "Confounded: not planted, but measured |Spearman r| >= 0.2 with an "
-             "image-driving factor, because TPM is compositional (raising many "
-             "proliferation genes lowers every other gene's share). Null: neither. "
-             "Power = called linked / linked; FDR = called null / called.", "note")
-    rep.table(sec, "Power and false-discovery rate of the association scan", scores)
+    rep.definitions(sec, {
+        "GF called": "a genomic feature with at least one image feature associated at BH "
+                     f"p < {info.get('alpha', 0.05)} in the scan.",
+        "linked": "the generator planted a latent factor on the GF that also drives a lesion "
+                  "property, so an image feature should find it.",
+        "confounded": "not planted, but correlated with an image-driving factor on the "
+                      "measured scale (|Spearman r| >= 0.2): TPM is compositional, so raising "
+                      "many proliferation genes lowers every other gene's share. A call of "
+                      "such a GF is real in the data and counted neither as true nor false.",
+        "null": "neither linked nor confounded: a call of it is a false discovery.",
+        "power": "called linked GFs / linked GFs (the share of planted links found).",
+        "FDR": "called null GFs / all called GFs (the share of calls that are false); "
+               "calls of confounded GFs stay in the denominator.",
+    })
+    for label in dict.fromkeys(scores["features"]):
+        row = scores[(scores["features"] == label) & (scores["GF type"] == "all")]
+        if not len(row):
+            continue
+        r = row.iloc[0]
+        total = int(r["linked GFs"] + r["confounded GFs"] + r["null GFs"])
+        rep.text(sec, f"{label}: of the {total} GFs scanned, {int(r['linked GFs'])} are linked, "
+                 f"{int(r['confounded GFs'])} confounded and {int(r['null GFs'])} null. The "
+                 f"scan called {int(r['called GFs'])}: {int(r['called linked'])} linked, "
+                 f"{int(r['called confounded'])} confounded, {int(r['called null'])} null, so "
+                 f"power = {int(r['called linked'])}/{int(r['linked GFs'])} = "
+                 f"{r['power']:.2f} and FDR = {int(r['called null'])}/{int(r['called GFs'])} = "
+                 f"{r['FDR']:.3f}.")
+    rep.text(sec, "What these numbers can show: whether the scan finds links that are "
+             "planted (power) and whether it calls GFs that carry no signal at all (FDR), on "
+             "a cohort whose truth is known. What they cannot show: how the method does on "
+             "real data, whose effects are smaller (the real CRF arm found 8 risk genes and "
+             "no signature or pathway); the FDR rests on the few null GFs only, so with few "
+             "nulls it is coarse (one false call moves it by 1/called), and calls of "
+             "confounded GFs are neither right nor wrong here.", "note")
+    rep.table(sec, "Power and false-discovery rate of the association scan", scores,
+              caption="Per feature set (DRF, CRF) and GF type: GFs linked, confounded and "
+                      "null; how many of each the scan called; power and FDR as defined "
+                      "above.")
 
 
 def certificate(art: Artefacts, cfg: Any, load_cohort: Any, engine: str, load: bool = True
