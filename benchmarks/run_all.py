@@ -26,6 +26,10 @@ BENCHES = {
                   str(OUT / "bench_associate.json")],
     "launch": ["bench_launch.py", "--json", str(OUT / "bench_launch.json")],
     "determinism": ["bench_determinism.py", "--out", str(OUT / "bench_determinism.json")],
+    "dask": ["bench_dask.py", "--patients", "110", "--mode", "paper", "--config",
+             str(HERE / "bench_dask_reduced.toml"), "--json", str(OUT / "bench_dask.json")],
+    "dask_stages": ["bench_dask_stages.py", "--cohort", "110=/tmp/bench_dask/cohort_110",
+                    "--json", str(OUT / "bench_dask_stages.json")],
 }
 
 

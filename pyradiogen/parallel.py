@@ -17,10 +17,7 @@ down and removes joblib's temporary folders before the error propagates.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import gc
 import os
-import random
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +29,9 @@ from joblib import Parallel, delayed, parallel_config
 from . import threads as _threads
 from .progress import enabled as _progress_enabled
 from .progress import progress_task
+from .workers import exit_with_parent, r_worker_env, release_memory  # noqa: F401 - public here
+from .workers import run_in_worker as _run_in_worker
+from .workers import run_one as _run_one
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,74 +48,7 @@ def task_seed(seed: int, index: int) -> int:
     return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1)[0] % (2**31 - 1))
 
 
-def _run_one(fn: Callable[..., R], item: Any, seed: int | None, r_seed: bool) -> R:
-    if seed is not None:
-        random.seed(seed)
-        np.random.seed(seed % (2**32))
-        if r_seed:
-            from .rfuncs import set_seed
-
-            set_seed(seed)
-    return fn(item)
-
-
-# --------------------------------------------------------------------------- R worker set-up
-
-
-@contextlib.contextmanager
-def r_worker_env():
-    """Spawn worker processes without the library path the embedded R added to this one.
-
-    Starting R (rpy2) prepends R's ``ldpaths`` (``$R_HOME/lib``, the system library folder, the
-    JVM) to ``LD_LIBRARY_PATH``; child Pythons that inherit it load system builds of libraries
-    that clash with this Python's (seen: ``_ssl`` → ``undefined symbol: _PyModule_Add`` when
-    loky or Dask workers import pyarrow). Workers start their own R lazily and set it up
-    again. :func:`pmap` enters this around every loky or Dask run; enter it yourself around
-    other ways of starting workers (a ``distributed.LocalCluster``).
-    """
-    from .rfuncs import r_started
-
-    old = os.environ.get("LD_LIBRARY_PATH")
-    if not r_started() or old is None:
-        yield
-        return
-    r_home = os.environ.get("R_HOME", "/usr/lib/R")
-    keep = [p for p in old.split(":") if p and not p.startswith(r_home) and "/jvm/" not in p
-            and p.rstrip("/") not in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib")]
-    if keep:
-        os.environ["LD_LIBRARY_PATH"] = ":".join(keep)
-    else:
-        del os.environ["LD_LIBRARY_PATH"]
-    try:
-        yield
-    finally:
-        os.environ["LD_LIBRARY_PATH"] = old
-
-
-def release_memory() -> None:
-    """Give freed memory back to the operating system: Python's collector, R's (when this
-    process started R) and glibc's ``malloc_trim``. Keeps a long-lived worker's resident size
-    at what it really holds.
-    """
-    gc.collect()
-    try:
-        from .rfuncs import r_gc
-
-        r_gc()
-    except Exception:  # noqa: BLE001 - best effort: a failed gc must not fail the task
-        pass
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _run_in_worker(fn: Callable[..., R], item: Any, seed: int | None, r_seed: bool,
-                   threads: int) -> R:
-    """One task in a pool worker: one thread per library, then memory released."""
-    _threads.init_worker(threads)
-    try:
-        return _run_one(fn, item, seed, r_seed)
-    finally:
-        release_memory()
+# --------------------------------------------------------------------------- pools and signals
 
 
 def shutdown_pools() -> None:
@@ -166,12 +99,13 @@ def stop_cleanly_on_signals() -> Iterator[None]:
 
 
 def _background_entry(fn: Callable[..., R], args: tuple, kwargs: dict, threads: int,
-                      env: dict[str, str]) -> tuple[R, list[tuple[str, str]]]:
+                      env: dict[str, str], parent: int | None = None
+                      ) -> tuple[R, list[tuple[str, str]]]:
     """Runs in the background process: set the environment and threads, run, and return the
     result with the warnings it raised (category name, message).
     """
-    import os
-
+    if parent is not None:
+        exit_with_parent(parent)
     os.environ.update(env)
     _threads.init_worker(threads)
     with warnings.catch_warnings(record=True) as caught:
@@ -204,7 +138,7 @@ class BackgroundTask:
                                          mp_context=multiprocessing.get_context("spawn"))
         with r_worker_env():  # R's library path is not for this child
             self._future = self._pool.submit(_background_entry, fn, args, kwargs,
-                                             self.threads, env)
+                                             self.threads, env, os.getpid())
         self._future.add_done_callback(self._finished)
 
     def _finished(self, _future: Any) -> None:
@@ -298,8 +232,12 @@ def pmap(
     ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one).
     With ``seed``, task *i* runs after seeding Python's and NumPy's RNG (and R's when
     ``r_seed``) with :func:`task_seed` ``(seed, i)``, so results match the serial run.
-    ``backend="dask"`` needs a running ``distributed`` scheduler at ``scheduler``
-    (``tcp://host:port``); its workers must run one thread each when ``fn`` calls R.
+    ``backend="dask"`` runs the tasks on the ``distributed`` cluster at ``scheduler``
+    (``tcp://host:port``), each in a child process of its Dask worker that owns one embedded
+    R (:mod:`pyradiogen.distributed`), so R-calling tasks run there as in loky workers.
+    Inside :func:`pyradiogen.distributed.use_cluster` every map of more than one item goes to
+    that cluster, whatever ``n_jobs`` (the cluster's workers set the parallelism);
+    ``backend="sequential"`` stays in this process.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS} (threads cannot run R), got {backend!r}")
@@ -310,9 +248,11 @@ def pmap(
         )
     items = list(items)
     seeds = [None if seed is None else task_seed(seed, i) for i in range(len(items))]
-    if backend == "loky":
+    cluster = backend != "sequential" and len(items) > 1 and (
+        backend == "dask" or _active_scheduler() is not None)
+    if backend == "loky" and not cluster:
         n_jobs = _threads.pool_size(n_jobs, len(items))
-    if n_jobs == 1 or backend == "sequential" or len(items) <= 1:
+    if not cluster and (n_jobs == 1 or backend == "sequential" or len(items) <= 1):
         out: list[R] = []
         # tasks see one thread, as in a worker, so the serial result is the pool's
         with progress_task(description or "tasks", len(items)) as advance, _threads.limit(1):
@@ -321,17 +261,16 @@ def pmap(
                 advance()
         return out
     fn = _ForwardWarnings(fn)  # worker warnings come back and are raised here
+    if cluster:
+        from .distributed import dask_map
+
+        if backend == "dask" and scheduler is None and _active_scheduler() is None:
+            raise ValueError("backend='dask' needs scheduler='tcp://host:port' of a running "
+                             "cluster")
+        with progress_task(description or "tasks", len(items)) as advance:
+            return _reraise_warnings(dask_map(fn, items, seeds, r_seed, scheduler, advance))
     tasks = (delayed(_run_in_worker)(fn, item, s, r_seed, 1) for item, s in zip(items, seeds))
     verbose = 0
-    if backend == "dask":
-        try:
-            from distributed import Client
-        except ImportError as exc:  # pragma: no cover
-            raise ImportError("backend='dask' needs `pip install pyradiogen[dask]`") from exc
-        if scheduler is None:
-            raise ValueError("backend='dask' needs scheduler='tcp://host:port' of a running cluster")
-        with r_worker_env(), Client(scheduler), parallel_config(backend="dask"):
-            return _reraise_warnings(list(Parallel(n_jobs=n_jobs, verbose=verbose)(tasks)))
     with r_worker_env(), progress_task(description or "tasks", len(items)) as advance:
         results: list = []
         try:
@@ -345,6 +284,12 @@ def pmap(
             shutdown_pools()
             raise
         return _reraise_warnings(results)
+
+
+def _active_scheduler() -> str | None:
+    from .distributed import active_scheduler
+
+    return active_scheduler()
 
 
 def chunked(seq: Sequence[T], size: int) -> list[Sequence[T]]:

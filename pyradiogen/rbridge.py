@@ -73,6 +73,11 @@ class RError(RuntimeError):
         where = f" in {call}" if call else ""
         super().__init__(f"R error{where}: {message}")
 
+    def __reduce__(self):
+        # rebuilt from R's message, call and output when it crosses a process boundary
+        # (loky or Dask workers), not from the formatted text
+        return (type(self), (self.r_message, self.r_call, self.output))
+
 
 class RWarning(UserWarning):
     """A warning raised by R during a bridged call."""

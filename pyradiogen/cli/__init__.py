@@ -21,6 +21,7 @@ or raised in worker processes) are printed on stderr once each, short and groupe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import importlib
 import logging
@@ -32,6 +33,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -114,6 +116,28 @@ ORDER = ("doctor", "setup_r", "cohort_cmds", "replicate", "drf", "crf", "signatu
          "ssgsea", "associate", "predict", "explore", "vignettes")
 
 
+def add_cluster_options(p: argparse.ArgumentParser) -> None:
+    """``--backend loky|dask`` and ``--scheduler``: a command's worker tasks on a Dask cluster
+    (:mod:`pyradiogen.distributed`; ``main`` connects once for the whole command)."""
+    p.add_argument("--backend", choices=["loky", "dask"], default="loky",
+                   help="worker processes on this machine (loky) or tasks on the Dask cluster "
+                        "at --scheduler (dask; README 'Running on a Dask cluster')")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address tcp://HOST:PORT for --backend dask (no "
+                        "default: needed with --backend dask)")
+
+
+def _cluster(args: argparse.Namespace) -> Any:
+    """The Dask cluster of a command run with ``--backend dask --scheduler ADDRESS``."""
+    from ..distributed import use_cluster
+
+    backend, scheduler = getattr(args, "backend", None), getattr(args, "scheduler", None)
+    if backend == "dask" and not scheduler:
+        raise UserError("--backend dask needs --scheduler tcp://host:port of a running cluster "
+                        "(`dask scheduler`, then `dask worker ADDRESS --nthreads 1`)")
+    return use_cluster(scheduler) if backend == "dask" else contextlib.nullcontext()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every discovered sub-command.
 
@@ -190,8 +214,10 @@ def _inputs(args: argparse.Namespace) -> str:
 
 def _is_user_error(exc: BaseException) -> bool:
     from ..cohort.errors import CohortError
+    from ..distributed import ClusterUnavailableError
 
-    if isinstance(exc, (UserError, CohortError, ValueError, FileNotFoundError,
+    if isinstance(exc, (UserError, CohortError, ClusterUnavailableError, ValueError,
+                        FileNotFoundError,
                         IsADirectoryError, NotADirectoryError, PermissionError)):
         return True
     try:
@@ -269,7 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.filterwarnings("ignore", category=FutureWarning)
             warnings.showwarning = report.showwarning
             try:
-                return int(args.func(args) or 0)
+                with _cluster(args):
+                    return int(args.func(args) or 0)
             finally:
                 report.finish()
     except KeyboardInterrupt as exc:

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import DEFAULT_SEED
-from . import console, err_console
+from . import add_cluster_options, console, err_console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="skip reading every ROI mask (faster; masks are then not checked)")
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="processes for indexing DICOM headers")
+    add_cluster_options(p)
     p.add_argument("--json", action="store_true",
                    help="print the whole report as JSON (studies, series, exams, skipped)")
     p.add_argument("--no-series", action="store_true",

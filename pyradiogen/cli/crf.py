@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from . import UserError, console, err_console
+from . import UserError, add_cluster_options, console, err_console
 
 ICC_MODELS = ("oneway", "twoway")
 ICC_TYPES = ("consistency", "agreement")
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--n-jobs", type=int, default=2, metavar="N", help="worker processes")
     e.add_argument("--no-cache", action="store_true",
                    help="recompute every ROI (by default ROIs computed before are reused)")
+    add_cluster_options(e)
     _icc_options(e)
     e.set_defaults(func=run_extract)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])

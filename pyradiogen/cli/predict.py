@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from . import UserError, console
+from . import UserError, add_cluster_options, console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, metavar="N",
                    help="worker processes for the LASSO characteristics (default: the "
                         "config's, 1)")
+    add_cluster_options(p)
     p.add_argument("--outer-folds", type=int, metavar="K",
                    help="rigorous mode: outer CV folds (default 5)")
     p.add_argument("--characteristics", metavar="LIST",

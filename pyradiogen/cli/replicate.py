@@ -44,6 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="use at most N cores (default: every core this process may use; "
                         "[threads] budget in --config). The thread counts that change results "
                         "are separate settings ([drf] threads, [predict] efficientnet_threads)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler tcp://HOST:PORT: run the heavy stages' tasks (DICOM "
+                        "indexing, CRF extraction, LME scans, prediction folds) on that cluster, "
+                        "whose workers must see the cohort and --out paths (default: [replicate] "
+                        "scheduler in --config, else worker processes on this machine)")
     p.add_argument("--resume", action="store_true", default=True,
                    help="reuse finished stages (the default)")
     p.add_argument("--fresh", dest="resume", action="store_false",
@@ -88,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         cfg.section("threads").budget = args.threads
     opts = RunOptions(out=args.out, cohort=args.cohort, preset=args.preset,
                       modes=MODES if args.mode == "both" else (args.mode,),
-                      engine=args.engine, resume=args.resume, config=cfg)
+                      engine=args.engine, resume=args.resume, config=cfg,
+                      scheduler=args.scheduler)
     result = Runner(studies(args.study), opts).run()
     if result.skipped:
         console.print(f"[yellow]{len(result.skipped)} stage(s) skipped[/] (the cohort lacks "

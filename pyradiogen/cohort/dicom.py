@@ -435,7 +435,9 @@ def default_cache_dir(root: Path) -> Path:
 
 def _headers(root: Path, files: list[Path], n_jobs: int, scheme: str
              ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if n_jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+    from ..distributed import active_scheduler
+
+    if (n_jobs > 1 or active_scheduler()) and len(files) >= PARALLEL_MIN_FILES:
         from ..parallel import pmap
         chunks = [files[i:i + 500] for i in range(0, len(files), 500)]
         parts = pmap(partial(_read_chunk, root=root, scheme=scheme), chunks, n_jobs=n_jobs,

@@ -33,7 +33,10 @@ class ReplicateConfig:
     efficientnet_image_size : int, default 96
         Its input side, in pixels.
     n_jobs : int, default 2
-        Worker processes of the stages.
+        Worker processes of the heavy stages.
+    scheduler : str or None, default None
+        ``tcp://host:port`` of a Dask cluster that runs the heavy stages' tasks instead
+        (``replicate --scheduler``; README "Running on a Dask cluster").
     alpha : float, default 0.05
         Significance level of the report's counts.
     """
@@ -47,4 +50,5 @@ class ReplicateConfig:
     efficientnet_max_images: int = 160
     efficientnet_image_size: int = 96
     n_jobs: int = 2
+    scheduler: str | None = None
     alpha: float = 0.05

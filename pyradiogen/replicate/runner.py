@@ -32,6 +32,7 @@ from typing import Any
 
 from .. import store, threads
 from ..config import Config, default_config
+from ..distributed import use_cluster
 from ..progress import console, progress_task
 from .codeversion import code_version
 from .stage import COHORT, COHORT_FACTS, Artefacts, Stage, StageContext, Study
@@ -52,6 +53,9 @@ class RunOptions:
     engine: str = "fast"
     resume: bool = True
     config: Config | None = None
+    #: Dask scheduler (``tcp://host:port``): the heavy stages' worker tasks run on that
+    #: cluster (:mod:`pyradiogen.distributed`); ``None``: ``[replicate] scheduler`` or local
+    scheduler: str | None = None
 
 
 @dataclass
@@ -242,7 +246,7 @@ class Runner:
         if self._cohort is None:
             from ..cohort import load_cohort
 
-            self._cohort = load_cohort(self.cohort_dir)
+            self._cohort = load_cohort(self.cohort_dir, n_jobs=self.rcfg.n_jobs)
         return self._cohort
 
     def make_demo(self) -> None:
@@ -508,7 +512,7 @@ class Runner:
         # checked before any long work starts
         first = [p for p in steps if p.stage.name.endswith("-cohort")]
         steps = first + [p for p in steps if p not in first]
-        with progress_task("replicate", len(steps) + 1) as advance:
+        with use_cluster(self.scheduler), progress_task("replicate", len(steps) + 1) as advance:
             for i, p in enumerate(steps):
                 if p.runnable:
                     self.run_stage(p.study, p.stage)
@@ -532,11 +536,17 @@ class Runner:
                                                 "modes": self.opt.modes,
                                                 "engine": self.opt.engine,
                                                 "cohort": str(self.cohort_dir),
+                                                "scheduler": self.scheduler,
                                                 "demo": self.is_demo},
                                     "threads": threads.describe(),
                                     "stages": [r.__dict__ for r in self.records],
                                     "artefacts": {k: str(v) for k, v in self.artefacts.items()}})
         return result
+
+    @property
+    def scheduler(self) -> str | None:
+        """The Dask cluster the heavy stages use (``None``: worker processes here)."""
+        return self.opt.scheduler or self.rcfg.scheduler
 
     def run_info(self) -> dict[str, Any]:
         """What the report states about the run (cohort, options, stages)."""
