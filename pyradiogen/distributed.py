@@ -122,9 +122,12 @@ _children_lock = threading.Lock()
 
 @contextlib.contextmanager
 def _may_have_children() -> Iterator[None]:
-    """Dask runs its workers as daemonic processes, which multiprocessing does not let start
-    children; ours exit with their parent (:func:`pyradiogen.workers.exit_with_parent`), which is what the flag
-    protects, so it is lifted while the child starts."""
+    """Lift the daemon flag of this process while a child starts.
+
+    Dask runs its workers as daemonic processes, which multiprocessing does not let start
+    children; ours exit with their parent (:func:`pyradiogen.workers.exit_with_parent`), which
+    is what the flag protects, so it is lifted while the child starts.
+    """
     import multiprocessing
 
     cfg = multiprocessing.current_process()._config  # type: ignore[attr-defined]
@@ -166,8 +169,10 @@ def _close_children() -> None:
 
 
 def _worker_plugin() -> Any:
-    """A ``WorkerPlugin`` that stops the worker's children when the worker closes (so a
-    closing worker does not wait for them)."""
+    """Build a ``WorkerPlugin`` that stops the worker's children when the worker closes.
+
+    So a closing worker does not wait for them.
+    """
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class ChildProcesses(WorkerPlugin):
@@ -184,8 +189,12 @@ def _worker_plugin() -> Any:
 
 def run_task(fn_key: str, fn_bytes: bytes, item: Any, seed: int | None, r_seed: bool,
              threads: int = 1) -> Any:
-    """Run one task of a Dask map in this worker thread's child process (see the module
-    docstring); called by Dask on a worker."""
+    """Run one task of a Dask map in this worker thread's child process.
+
+    Called by Dask on a worker (see the module docstring). The function is sent to the child
+    only the first time it sees ``fn_key``; a child that died raises
+    :class:`WorkerProcessDied` and is replaced for the next task.
+    """
     from concurrent.futures.process import BrokenProcessPool
 
     import cloudpickle
@@ -221,9 +230,28 @@ _active: dict[str, Any] = {"scheduler": None, "client": None}
 
 
 def connect(scheduler: str, timeout: float = 30.0) -> Any:
-    """A ``distributed.Client`` of the cluster at ``scheduler`` (``tcp://host:port``); a
-    cluster that does not answer within ``timeout`` seconds raises
-    :class:`ClusterUnavailableError` naming it."""
+    """Connect a ``distributed.Client`` to the Dask cluster at ``scheduler``.
+
+    Parameters
+    ----------
+    scheduler : str
+        Address of the Dask scheduler, ``tcp://host:port``.
+    timeout : float, default 30.0
+        Seconds to wait for the scheduler to answer.
+
+    Returns
+    -------
+    distributed.Client
+        A client of that cluster, not set as Dask's default client.
+
+    Raises
+    ------
+    ClusterUnavailableError
+        No scheduler answers at ``scheduler`` within ``timeout`` seconds; the message names the
+        address and how to start one.
+    ImportError
+        ``distributed`` is not installed (``pip install pyradiogen[dask]``).
+    """
     try:
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - distributed is a declared dependency
@@ -237,15 +265,40 @@ def connect(scheduler: str, timeout: float = 30.0) -> Any:
 
 
 def active_scheduler() -> str | None:
-    """The scheduler address of the enclosing :func:`use_cluster` block, if any."""
+    """The scheduler address of the enclosing :func:`use_cluster` block, if any.
+
+    Returns
+    -------
+    str or None
+        The address (``tcp://host:port``), or ``None`` outside a :func:`use_cluster` block.
+    """
     return _active["scheduler"]
 
 
 @contextlib.contextmanager
 def use_cluster(scheduler: str | None) -> Iterator[Any]:
-    """Within the block, every :func:`~pyradiogen.parallel.pmap` of more than one item (not
-    ``backend="sequential"``) runs on the Dask cluster at ``scheduler``, whatever its
-    ``n_jobs`` (one client, kept for the block). ``None``: no change (local processes)."""
+    """Send every :func:`~pyradiogen.parallel.pmap` within the block to a Dask cluster.
+
+    Within the block, every ``pmap`` of more than one item (not ``backend="sequential"``)
+    runs on the cluster at ``scheduler``, whatever its ``n_jobs``; one client is connected
+    (with :func:`pyradiogen.workers.r_worker_env`) and kept for the block, then closed.
+
+    Parameters
+    ----------
+    scheduler : str or None
+        Address of the Dask scheduler, ``tcp://host:port``. ``None`` (or empty): no change,
+        tasks run in local processes.
+
+    Yields
+    ------
+    distributed.Client or None
+        The cluster's client, or ``None`` when ``scheduler`` is ``None``.
+
+    Raises
+    ------
+    ClusterUnavailableError
+        No scheduler answers at ``scheduler`` (see :func:`connect`).
+    """
     from .workers import r_worker_env
 
     if not scheduler:
@@ -263,7 +316,18 @@ def use_cluster(scheduler: str | None) -> Iterator[Any]:
 
 
 def cluster_workers(client: Any) -> int:
-    """Task slots of the cluster (threads over all workers; at least 1)."""
+    """Task slots of the cluster: the threads of all its workers.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A client of the cluster.
+
+    Returns
+    -------
+    int
+        Sum of ``nthreads`` over the workers the scheduler knows now; at least 1.
+    """
     info = client.scheduler_info(n_workers=-1) if _accepts_n_workers(client) else \
         client.scheduler_info()
     return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
@@ -288,9 +352,47 @@ def _register_plugin(client: Any) -> None:
 def dask_map(fn: Callable[..., Any], items: Sequence[Any], seeds: Sequence[int | None],
              r_seed: bool, scheduler: str | None = None,
              advance: Callable[[], None] | None = None) -> list[Any]:
-    """``[fn(item) for item in items]`` on a Dask cluster, each task in a worker's child
-    process (module docstring). Results in order; the first failed task's exception is raised
-    (the rest cancelled). ``scheduler``: the cluster, default the :func:`use_cluster` one."""
+    """Compute ``[fn(item) for item in items]`` on a Dask cluster.
+
+    Each task runs in a Dask worker's child process (see the module docstring), seeded as in
+    the loky pool. The function is serialised once and travels as a task of its own; at most
+    four tasks per cluster thread are in flight at once, and each result is released on the
+    worker as soon as it is collected.
+
+    Parameters
+    ----------
+    fn : callable
+        The task function, called with one item; serialised with cloudpickle.
+    items : sequence
+        The task inputs, length n_tasks.
+    seeds : sequence of int or None
+        One seed per item (:func:`pyradiogen.parallel.task_seed`), length n_tasks; ``None``
+        leaves the generators untouched.
+    r_seed : bool
+        Seed R's generator too in each task.
+    scheduler : str, optional
+        Address of the Dask scheduler, ``tcp://host:port``. Default: the client of the
+        enclosing :func:`use_cluster` block.
+    advance : callable, optional
+        Called with no argument after each finished task (a progress bar).
+
+    Returns
+    -------
+    list
+        ``fn(item)`` for each item, in the order of ``items``.
+
+    Raises
+    ------
+    ValueError
+        No ``scheduler`` given and no :func:`use_cluster` block is active.
+    ClusterUnavailableError
+        No scheduler answers at ``scheduler``.
+    WorkerProcessDied
+        The child process running a task died (out of memory, a crash in native code).
+    Exception
+        The first failed task's own exception (an :class:`~pyradiogen.rbridge.RError` with
+        R's message included); the tasks still running are cancelled.
+    """
     import cloudpickle
     from distributed import as_completed
 
@@ -353,5 +455,18 @@ def dask_map(fn: Callable[..., Any], items: Sequence[Any], seeds: Sequence[int |
 
 
 def child_pids(scheduler: str | None = None, n: int = 4) -> list[int]:
-    """Process ids of the children that ran ``n`` small tasks (tests: children are reused)."""
+    """Process ids of the children that ran ``n`` small tasks (tests: children are reused).
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of the Dask scheduler; default the :func:`use_cluster` one.
+    n : int, default 4
+        Number of tasks.
+
+    Returns
+    -------
+    list of int
+        The process id each task ran in, in task order.
+    """
     return dask_map(_child_pid_task, list(range(n)), [None] * n, False, scheduler)

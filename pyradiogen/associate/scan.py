@@ -166,8 +166,11 @@ class _Block:
 
 def _fit_block(block: _Block, codes: np.ndarray, pid: np.ndarray, gfs: pd.DataFrame,
                engine: str, preset: str, na_action: str, device: str | None) -> str:
-    """Fit one block in a worker and write it atomically; return its path. A block already
-    on disk is kept (a task run again after its Dask worker died having written it)."""
+    """Fit one block in a worker and write it atomically; return its path.
+
+    A block already on disk is kept (a task run again after its Dask worker died having
+    written it).
+    """
     if block.path.exists():
         return str(block.path)
     if engine == "fast":

@@ -117,8 +117,16 @@ ORDER = ("doctor", "setup_r", "cohort_cmds", "replicate", "drf", "crf", "signatu
 
 
 def add_cluster_options(p: argparse.ArgumentParser) -> None:
-    """``--backend loky|dask`` and ``--scheduler``: a command's worker tasks on a Dask cluster
-    (:mod:`pyradiogen.distributed`; ``main`` connects once for the whole command)."""
+    """Add ``--backend loky|dask`` and ``--scheduler`` to a sub-command's parser.
+
+    They send a command's worker tasks to a Dask cluster (:mod:`pyradiogen.distributed`);
+    ``main`` connects once for the whole command.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The sub-command's parser, changed in place.
+    """
     p.add_argument("--backend", choices=["loky", "dask"], default="loky",
                    help="worker processes on this machine (loky) or tasks on the Dask cluster "
                         "at --scheduler (dask; README 'Running on a Dask cluster')")
