@@ -44,7 +44,27 @@ class ParallelThreadError(RuntimeError):
 
 
 def task_seed(seed: int, index: int) -> int:
-    """The seed of task ``index`` under base ``seed``: independent of worker count."""
+    """The seed of task ``index`` under base ``seed``: independent of worker count.
+
+    Parameters
+    ----------
+    seed : int
+        The run's base seed.
+    index : int
+        Position of the task in the map (0-based).
+
+    Returns
+    -------
+    int
+        A seed in ``[0, 2**31 - 1)``: the first word of NumPy's
+        ``SeedSequence([seed, index])``, reduced modulo ``2**31 - 1`` so R's ``set.seed``
+        accepts it.
+
+    References
+    ----------
+    .. [1] NumPy, ``numpy.random.SeedSequence`` (entropy mixing after M. E. O'Neill's
+       randutils seed_seq).
+    """
     return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1)[0] % (2**31 - 1))
 
 
@@ -52,9 +72,10 @@ def task_seed(seed: int, index: int) -> int:
 
 
 def shutdown_pools() -> None:
-    """Stop joblib's reusable loky workers now (killing a task still running), so that an
-    interrupted run leaves no worker, semaphore or temporary folder behind for the resource
-    tracker to warn about. Harmless when no pool is running.
+    """Stop joblib's reusable loky workers now, killing a task still running.
+
+    So that an interrupted run leaves no worker, semaphore or temporary folder behind for the
+    resource tracker to warn about. Harmless when no pool is running.
     """
     from joblib.externals.loky import reusable_executor as _reusable
 
@@ -71,11 +92,24 @@ class Terminated(KeyboardInterrupt):
 
 @contextlib.contextmanager
 def stop_cleanly_on_signals() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGHUP (``kill``, ``timeout``, a closed terminal, a batch
-    scheduler) raise :class:`Terminated` in the main thread, as Ctrl-C raises
-    ``KeyboardInterrupt``: a running :func:`pmap` then stops its workers and removes its
-    temporary folders instead of leaving orphaned workers whose resource tracker later warns
-    about leaked semaphores and folders. Previous handlers are restored after the block.
+    """Turn SIGTERM and SIGHUP into :class:`Terminated` within the block.
+
+    SIGTERM and SIGHUP (``kill``, ``timeout``, a closed terminal, a batch scheduler) then
+    raise :class:`Terminated` in the main thread, as Ctrl-C raises ``KeyboardInterrupt``: a
+    running :func:`pmap` stops its workers and removes its temporary folders instead of
+    leaving orphaned workers whose resource tracker later warns about leaked semaphores and
+    folders. Previous handlers are restored after the block. Outside the main thread (where
+    Python cannot set signal handlers) the block changes nothing.
+
+    Yields
+    ------
+    None
+        Nothing; the handlers are in place inside the block.
+
+    Raises
+    ------
+    Terminated
+        Inside the block, when the process receives SIGTERM or SIGHUP.
     """
     import signal
 
@@ -101,8 +135,10 @@ def stop_cleanly_on_signals() -> Iterator[None]:
 def _background_entry(fn: Callable[..., R], args: tuple, kwargs: dict, threads: int,
                       env: dict[str, str], parent: int | None = None
                       ) -> tuple[R, list[tuple[str, str]]]:
-    """Runs in the background process: set the environment and threads, run, and return the
-    result with the warnings it raised (category name, message).
+    """Run ``fn`` in the background process and return its result and warnings.
+
+    Sets the environment and threads, runs, and returns the result with the warnings it
+    raised (category name, message).
     """
     if parent is not None:
         exit_with_parent(parent)
@@ -123,7 +159,26 @@ class BackgroundTask:
     cores of the budget (:func:`pyradiogen.threads.reserve`) until it finishes, so pools
     started meanwhile use the remaining cores. :meth:`result` returns the value and re-emits
     the task's warnings in the caller. Used as a context manager, the process is stopped if
-    the block is left before the result was collected (an error or an interrupt).
+    the block is left before the result was collected (an error or an interrupt). The process
+    exits by itself if the caller dies (:func:`pyradiogen.workers.exit_with_parent`).
+
+    Parameters
+    ----------
+    fn : callable
+        The task; must be picklable (a module-level function or a ``functools.partial`` of
+        one).
+    *args : object
+        Positional arguments of ``fn``; pickled to the process.
+    threads : int, default 1
+        Threads every numerical library may use in the process (at least 1), and cores
+        reserved from this process's budget while it runs.
+    **kwargs : object
+        Keyword arguments of ``fn``; pickled to the process.
+
+    Attributes
+    ----------
+    threads : int
+        The threads the process runs with.
     """
 
     def __init__(self, fn: Callable[..., R], *args: Any, threads: int = 1, **kwargs: Any):
@@ -142,8 +197,9 @@ class BackgroundTask:
         self._future.add_done_callback(self._finished)
 
     def _finished(self, _future: Any) -> None:
-        """As soon as the task ends: give its cores back and let its process exit (the
-        result stays with the future).
+        """Give the task's cores back and let its process exit, as soon as it ends.
+
+        The result stays with the future.
         """
         _threads.release(self._token)
         self._pool.shutdown(wait=False)
@@ -159,7 +215,24 @@ class BackgroundTask:
         return self._future.done()
 
     def result(self) -> R:
-        """Wait for the task; return its result and re-emit its warnings here."""
+        """Wait for the task; return its result and re-emit its warnings here.
+
+        Warnings keep their category when it is a built-in warning class, else are re-emitted
+        as ``UserWarning``; deprecation and future warnings are dropped. The cores are given
+        back and the process stopped whether the task succeeded or not.
+
+        Returns
+        -------
+        object
+            What ``fn(*args, **kwargs)`` returned.
+
+        Raises
+        ------
+        Exception
+            The task's own exception, re-raised here.
+        concurrent.futures.process.BrokenProcessPool
+            The process died (out of memory, a crash in native code, killed).
+        """
         try:
             value, caught = self._future.result()
         finally:
@@ -191,10 +264,11 @@ class BackgroundTask:
 
 
 class _ForwardWarnings:
-    """Runs ``fn`` in a worker process and returns its result with the warnings it raised
-    (category, message), so that the parent reports them through its own warning handling
-    (the command line prints each once, short) instead of the worker printing Python's
-    default format, file path and source line included.
+    """Run ``fn`` in a worker process and return its result with the warnings it raised.
+
+    The warnings (category, message) go back to the parent, which reports them through its
+    own warning handling (the command line prints each once, short) instead of the worker
+    printing Python's default format, file path and source line included.
     """
 
     def __init__(self, fn: Callable[..., Any]):
@@ -238,6 +312,58 @@ def pmap(
     Inside :func:`pyradiogen.distributed.use_cluster` every map of more than one item goes to
     that cluster, whatever ``n_jobs`` (the cluster's workers set the parallelism);
     ``backend="sequential"`` stays in this process.
+
+    With ``n_jobs=1``, ``backend="sequential"`` or at most one item (and no cluster) the tasks
+    run here, limited to one thread each as in a worker, so the serial result is the pool's.
+    Warnings raised in workers are re-raised here, in task order. An interrupted or failed
+    loky map stops its workers (:func:`shutdown_pools`) before the error propagates.
+
+    Parameters
+    ----------
+    fn : callable
+        Function of one item; must be picklable.
+    items : sequence or iterable
+        The task inputs, n_tasks of them (an iterable is read into a list first).
+    n_jobs : int, default 1
+        Worker processes for ``backend="loky"``, capped by the thread budget and the number
+        of items (:func:`pyradiogen.threads.pool_size`; ``-1``: as many as the budget allows).
+        Ignored on a Dask cluster, whose workers set the parallelism.
+    backend : {"loky", "sequential", "dask"}, default "loky"
+        Local worker processes (joblib's loky), this process, or a Dask cluster.
+    seed : int, optional
+        Base seed: task *i* is seeded with ``task_seed(seed, i)``. ``None``: generators are
+        left as they are.
+    r_seed : bool, default False
+        Seed R's generator too (``set.seed``) in each task.
+    description : str, optional
+        Label of the progress bar (default ``"tasks"``).
+    scheduler : str, optional
+        Address ``tcp://host:port`` of the Dask scheduler for ``backend="dask"``; default the
+        one of the enclosing :func:`~pyradiogen.distributed.use_cluster` block.
+
+    Returns
+    -------
+    list
+        ``fn(item)`` for each item, in the order of ``items``.
+
+    Raises
+    ------
+    ValueError
+        ``backend`` is not one of :data:`BACKENDS`, or ``backend="dask"`` without a
+        scheduler.
+    ParallelThreadError
+        Called from a thread other than the main thread (embedded R is not thread-safe).
+    Terminated
+        The process received SIGTERM or SIGHUP within :func:`stop_cleanly_on_signals`.
+    Exception
+        The first failed task's own exception.
+
+    References
+    ----------
+    .. [1] joblib developers, *joblib: running Python functions as pipeline jobs*, the
+       ``loky`` backend (``joblib.Parallel``).
+    .. [2] Dask Development Team, *Dask: library for dynamic task scheduling*, the
+       ``distributed`` scheduler (2016).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS} (threads cannot run R), got {backend!r}")
@@ -293,7 +419,25 @@ def _active_scheduler() -> str | None:
 
 
 def chunked(seq: Sequence[T], size: int) -> list[Sequence[T]]:
-    """Split ``seq`` into consecutive chunks of at most ``size`` items."""
+    """Split ``seq`` into consecutive chunks of at most ``size`` items.
+
+    Parameters
+    ----------
+    seq : sequence
+        The items, in order (a list, tuple, array or other sliceable sequence).
+    size : int
+        Largest chunk (at least 1); the last chunk holds the remainder.
+
+    Returns
+    -------
+    list of sequence
+        Slices of ``seq`` of the same type, in order; empty when ``seq`` is.
+
+    Raises
+    ------
+    ValueError
+        ``size`` is less than 1.
+    """
     if size < 1:
         raise ValueError("chunk size must be >= 1")
     return [seq[i:i + size] for i in range(0, len(seq), size)]

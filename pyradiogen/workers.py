@@ -1,8 +1,9 @@
 """What runs inside a worker process of :func:`pyradiogen.parallel.pmap`.
 
 A worker is a loky worker, or the child process that runs a Dask worker's tasks
-(:mod:`pyradiogen.distributed`). This module holds what they share: per-task seeding, one thread per numerical library, memory returned to the operating system after each
-task, the environment worker processes start with, and exiting with a killed parent.
+(:mod:`pyradiogen.distributed`). This module holds what they share: per-task seeding, one
+thread per numerical library, memory returned to the operating system after each task, the
+environment worker processes start with, and exiting with a killed parent.
 """
 
 from __future__ import annotations

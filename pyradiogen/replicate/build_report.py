@@ -20,8 +20,20 @@ from .stage import Artefacts, Study
 
 
 def caption_of(name: str, captions: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
-    """The (title, caption) of a result: ``captions`` keyed by result name or fnmatch pattern
-    (an exact name wins, then the first matching pattern).
+    """The (title, caption) of a result, looked up by name or by pattern.
+
+    Parameters
+    ----------
+    name : str
+        Result name in the run's artefacts (``liu2023_drf_figures/fig5_heatmap_drf_kegg``).
+    captions : mapping of str to (str, str)
+        Result name or ``fnmatch`` pattern → (title, caption).
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        The exact name's entry if there is one, else that of the first pattern (in the
+        mapping's order) that matches ``name``; ``None`` when nothing matches.
     """
     if name in captions:
         return captions[name]
@@ -33,11 +45,30 @@ def caption_of(name: str, captions: Mapping[str, tuple[str, str]]) -> tuple[str,
 
 def figures(rep: Report, sec: Section, art: Artefacts, patterns: Sequence[str],
             missing: str, captions: Mapping[str, tuple[str, str]] | None = None) -> None:
-    """Add every figure whose result name matches one of ``patterns``, or a note naming what is missing.
+    """Add every PNG figure whose result name matches ``patterns`` to a report section.
 
     Figures follow the order of ``patterns`` and, within a pattern, the order of
-    ``captions``; each gets its title and caption from ``captions`` (result name or pattern
-    → (title, caption)).
+    ``captions`` (then the name); a file matched twice is added once. Each gets its title and
+    caption from ``captions`` (:func:`caption_of`); one without a caption is titled after its
+    name. Where several figures share a caption, the words of their names that tell them
+    apart are added to the title. When nothing matches, a note naming what is missing is
+    added instead.
+
+    Parameters
+    ----------
+    rep : Report
+        The report being built.
+    sec : Section
+        The section the figures go into.
+    art : Artefacts
+        The run's named results (result name → file path).
+    patterns : sequence of str
+        Result names or ``fnmatch`` patterns of the figures, in the order wanted.
+    missing : str
+        What the figures show, for the note when none was produced and the caption of an
+        uncaptioned figure.
+    captions : mapping of str to (str, str), optional
+        Result name or pattern → (title, caption).
     """
     found: dict[str, Path] = {}
     rank = {k: i for i, k in enumerate(captions or {})}
@@ -67,8 +98,9 @@ def figures(rep: Report, sec: Section, art: Artefacts, patterns: Sequence[str],
 
 
 def _distinct(name: str, group: Sequence[str]) -> str:
-    """The words of ``name`` that its group does not share (``drf kegg`` of
-    ``liu2023_drf_figures/fig5_heatmap_drf_kegg`` among the other heatmaps).
+    """The words of ``name`` that its group does not share.
+
+    ``drf kegg`` of ``liu2023_drf_figures/fig5_heatmap_drf_kegg`` among the other heatmaps.
     """
     words = [n.replace("/", "_").split("_") for n in group]
     mine = name.replace("/", "_").split("_")
@@ -78,9 +110,20 @@ def _distinct(name: str, group: Sequence[str]) -> str:
 
 
 def stage_table(records: Sequence[Any]) -> pd.DataFrame:
-    """One row per stage: its study, what happened to it and the time of the run that produced
-    its outputs (``StageRecord.label``: ``ran in 12.3 s``, ``reused from … (ran in 12.3 s)``,
-    ``skipped (reason)``).
+    """The report's table of stages: one row per stage record.
+
+    Parameters
+    ----------
+    records : sequence of StageRecord
+        The run's stage records (:class:`~pyradiogen.replicate.runner.StageRecord`: ``name``,
+        ``study``, ``status``, ``label``, ``reason``).
+
+    Returns
+    -------
+    DataFrame, shape (n_stages, 5)
+        Columns ``stage``, ``study``, ``status``, ``time of the producing run`` (the
+        record's label: ``ran in 12.3 s``, ``reused from … (ran in 12.3 s)``; ``—`` for a
+        skipped stage) and ``missing input`` (the reason a stage was skipped, else empty).
     """
     return pd.DataFrame([{"stage": r.name, "study": r.study, "status": r.status,
                           "time of the producing run": "—" if r.status == "skipped"
@@ -95,9 +138,33 @@ def build_report(out: Path, artefacts: Artefacts, studies: Sequence[Study],
                  info: dict[str, Any]) -> Path:
     """Write ``out/report.html`` from a run's named results; return its path.
 
-    ``info``: ``cohort`` (text), ``is_demo``, ``preset``, ``modes``, ``engine``, ``seed``,
-    ``records`` (the stage records: ``name``, ``study``, ``status``, ``seconds``, ``reason``)
-    and ``deviations`` (texts).
+    The report opens with the run's settings, the stages table and the deviations (a demo
+    cohort and a failed parity certificate add their own), then the parity certificate, then
+    each study's sections (its ``report(rep, artefacts, info)`` hook).
+
+    Parameters
+    ----------
+    out : Path
+        The run's output folder.
+    artefacts : Artefacts
+        The run's named results (result name → file path).
+    studies : sequence of Study
+        The studies run, in report order.
+    info : dict
+        Run facts: ``cohort`` (text), ``preset``, ``modes`` (prediction modes), ``engine``
+        (LME engine) and ``seed`` are required; optional ``is_demo``, ``records`` (the stage
+        records), ``deviations`` (texts) and ``certificate`` (path of the parity
+        certificate's JSON).
+
+    Returns
+    -------
+    Path
+        ``out/report.html``, written atomically.
+
+    Raises
+    ------
+    KeyError
+        A required ``info`` key is missing.
     """
     records = info.get("records", [])
     meta = {
@@ -125,8 +192,9 @@ def build_report(out: Path, artefacts: Artefacts, studies: Sequence[Study],
 
 
 def _certificate(rep: Report, path: Path | None) -> None:
-    """The parity certificate (``path``: its JSON): first, and a deviation at the top of the
-    report if it failed.
+    """Add the parity certificate section (``path``: its JSON).
+
+    It comes first, and adds a deviation at the top of the report if it failed.
     """
     from ..certificate import ParityCertificate
 

@@ -77,7 +77,16 @@ _LAYOUT_CHECK = (
 
 @dataclass
 class Block:
-    """One block of a report section: ``kind`` (text, table, compare, figure, html) and its payload."""
+    """One block of a report section: its kind and its payload.
+
+    Parameters
+    ----------
+    kind : {"text", "defs", "table", "compare", "figure", "html"}
+        What the block shows; :meth:`Report.render` draws each kind its own way.
+    payload : dict
+        The block's content, keyed as the :class:`Report` method that added it stores it
+        (``text``/``kind``; ``title``/``df``/``caption``/``csv`` …).
+    """
 
     kind: str
     payload: dict[str, Any]
@@ -85,7 +94,18 @@ class Block:
 
 @dataclass
 class Section:
-    """One section of the report: its title, the study it belongs to and its blocks."""
+    """One section of the report: its title, the study it belongs to and its blocks.
+
+    Parameters
+    ----------
+    title : str
+        Heading of the section (also its entry in the contents).
+    study : str, optional
+        Name of the study the section belongs to, shown beside the title.
+    blocks : list of Block, optional
+        The section's content, in order (empty by default; the :class:`Report` methods
+        append to it).
+    """
 
     title: str
     study: str | None = None
@@ -94,7 +114,26 @@ class Section:
 
 def as_frame(value: pd.DataFrame | Mapping[Any, Any] | None, value_name: str = "value"
              ) -> pd.DataFrame | None:
-    """A table as a DataFrame: a mapping becomes one ``value`` column indexed by its keys."""
+    """A table as a DataFrame: a mapping becomes one ``value`` column indexed by its keys.
+
+    Parameters
+    ----------
+    value : DataFrame or mapping or None
+        A table, or named values (name → value).
+    value_name : str, default "value"
+        Name of the column a mapping's values go into.
+
+    Returns
+    -------
+    DataFrame or None
+        ``value`` itself when it is a DataFrame or ``None``; for a mapping a frame of shape
+        (n_names, 1) indexed by the names as text.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is neither a DataFrame, a mapping nor ``None``.
+    """
     if value is None or isinstance(value, pd.DataFrame):
         return value
     if isinstance(value, Mapping):
@@ -171,9 +210,26 @@ def align_to_published(paper: pd.DataFrame | Mapping[Any, Any] | None,
 def merged_values(paper: pd.DataFrame | Mapping[Any, Any],
                   ours: pd.DataFrame | Mapping[Any, Any] | None,
                   label: str = "quantity") -> pd.DataFrame:
-    """Published and this run's values of named quantities in one table: one row per quantity
-    (the published ones first, in the published order), columns ``published`` and
-    ``this run`` ("—" where one side lacks the quantity).
+    """Published and this run's values of named quantities in one table.
+
+    Names are matched ignoring case and runs of white space.
+
+    Parameters
+    ----------
+    paper : DataFrame or mapping
+        The published values (name → value, or a table whose first column holds them,
+        indexed by name).
+    ours : DataFrame or mapping or None
+        This run's values, in the same form; ``None``: not computed.
+    label : str, default "quantity"
+        Name of the column holding the quantity names.
+
+    Returns
+    -------
+    DataFrame, shape (n_quantities, 3)
+        One row per quantity (the published ones first, in the published order, then those
+        only this run has); columns ``label``, ``published`` and ``this run`` (``None``,
+        shown as "—", where one side lacks the quantity); dtype object.
     """
     pub = as_frame(paper)
     run = as_frame(ours)
@@ -195,8 +251,27 @@ def _single_value(v: Any) -> bool:
 def truncate(df: pd.DataFrame, limit: int = MAX_INLINE_ROWS,
              sort_by: str | Sequence[str] | None = None,
              ascending: bool | Sequence[bool] = True) -> tuple[pd.DataFrame, int]:
-    """The rows a long table shows inline: sorted by ``sort_by`` (missing values last), the
-    first ``limit``; returns them and the table's full row count.
+    """The rows a long table shows inline, and the table's full row count.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The full table.
+    limit : int, default MAX_INLINE_ROWS
+        Most rows shown inline.
+    sort_by : str or sequence of str, optional
+        Columns to sort by before cutting (missing values last, stable sort); columns the
+        table lacks are ignored. ``None``: the table's own order.
+    ascending : bool or sequence of bool, default True
+        Sort direction, one for all columns or one per column of ``sort_by``.
+
+    Returns
+    -------
+    shown : DataFrame
+        The first ``limit`` rows after sorting (all of them when the table is not longer); a
+        default integer index stays a default index.
+    n_rows : int
+        Rows of ``df``.
     """
     n = len(df)
     if sort_by is not None:
@@ -269,6 +344,25 @@ class Report:
     largest count first) and link the full CSV (the run's own under ``OUT/tables`` or one the
     report writes beside itself). ``stages`` (stage, study, status, time) is shown under the
     run settings.
+
+    Parameters
+    ----------
+    title : str
+        Title of the report (the page's heading and ``<title>``).
+    meta : dict
+        Run settings shown first (name → value: cohort, preset, seed, version …).
+    stages : DataFrame, optional
+        One row per stage (columns ``stage``, ``study``, ``status`` and the time of the
+        producing run), shown under the settings.
+    max_rows : int, default MAX_INLINE_ROWS
+        Most rows a table shows inline.
+
+    Attributes
+    ----------
+    sections : list of Section
+        The sections added so far, in order.
+    deviations : list of str
+        Deviations from the papers' methods, each once, in the order added.
     """
 
     def __init__(self, title: str, meta: dict[str, Any], stages: pd.DataFrame | None = None,
@@ -282,19 +376,50 @@ class Report:
         self._base: Path | None = None
 
     def section(self, title: str, study: str | None = None) -> Section:
-        """Add a section (optionally of one study) and return it."""
+        """Add a section (optionally of one study) and return it.
+
+        Parameters
+        ----------
+        title : str
+            Heading of the section.
+        study : str, optional
+            Name of the study it belongs to.
+
+        Returns
+        -------
+        Section
+            The new, empty section, appended to :attr:`sections`.
+        """
         sec = Section(title, study)
         self.sections.append(sec)
         return sec
 
     @staticmethod
     def text(sec: Section, text: str, kind: str = "p") -> None:
-        """Add a paragraph (``kind`` ``"p"``) or a note (``"note"``) to a section."""
+        """Add a paragraph or a note to a section.
+
+        Parameters
+        ----------
+        sec : Section
+            The section.
+        text : str
+            Plain text (escaped when rendered).
+        kind : {"p", "note"}, default "p"
+            A paragraph, or a note (set off in the page).
+        """
         sec.blocks.append(Block("text", {"text": text, "kind": kind}))
 
     @staticmethod
     def definitions(sec: Section, terms: Mapping[str, str]) -> None:
-        """A list of defined terms (term → definition)."""
+        """Add a list of defined terms to a section.
+
+        Parameters
+        ----------
+        sec : Section
+            The section.
+        terms : mapping of str to str
+            Term → definition, in the order shown.
+        """
         sec.blocks.append(Block("defs", {"terms": dict(terms)}))
 
     @staticmethod
@@ -310,6 +435,29 @@ class Report:
         reordered to the published table (:func:`align_to_published`, rows matched on ``key``)
         unless ``align`` is false. ``caption`` says what both show (units included); ``csv``
         is this run's full table when it is long.
+
+        Parameters
+        ----------
+        sec : Section
+            The section.
+        title : str
+            Title of the comparison.
+        paper : DataFrame or mapping or object
+            The published table, named values (name → value), or a single value.
+        ours : DataFrame or mapping or object or None
+            This run's table, values or value; ``None``: not computed in this run.
+        note : str, optional
+            A note shown under the comparison.
+        caption : str, optional
+            What both sides show, units included.
+        key : str or sequence of str, optional
+            Columns identifying a row in both tables; the index when omitted.
+        rename : mapping of str to str, optional
+            This run's labels → the published ones.
+        csv : str or path-like, optional
+            This run's full table, linked when it is longer than the inline limit.
+        align : bool, default True
+            Lay this run's table out as the published one.
         """
         if isinstance(paper, Mapping) and (ours is None or _single_value(ours)):
             # named quantities: one table, published beside this run's on every row
@@ -332,11 +480,29 @@ class Report:
               caption: str | None = None, *, index: bool = True,
               csv: str | os.PathLike | None = None, sort_by: str | Sequence[str] | None = None,
               ascending: bool | Sequence[bool] = True) -> None:
-        """Add a table with its title and caption to a section (None: "not computed in this run").
+        """Add a table with its title and caption to a section.
 
-        ``sort_by``/``ascending``: the order of the rows shown when the table is longer than
-        the inline limit (e.g. ``"p_adj"`` ascending, a count descending); ``csv``: the full
-        table the run wrote (one is written beside the report when it has none).
+        Parameters
+        ----------
+        sec : Section
+            The section.
+        title : str
+            Title of the table.
+        df : DataFrame or mapping or None
+            The table, or named values (:func:`as_frame`); ``None`` is shown as "not computed
+            in this run".
+        caption : str, optional
+            What the table shows, units included.
+        index : bool, default True
+            Show the index (never shown when it is a default integer index).
+        csv : str or path-like, optional
+            The full table the run wrote, linked when the table is longer than the inline
+            limit; one is written beside the report when none is given.
+        sort_by : str or sequence of str, optional
+            Order of the rows shown when the table is longer than the inline limit (e.g.
+            ``"p_adj"``).
+        ascending : bool or sequence of bool, default True
+            Direction of ``sort_by`` (a count descending, a p value ascending).
         """
         sec.blocks.append(Block("table", {"title": title, "df": as_frame(df), "index": index,
                                           "caption": caption, "csv": csv, "sort_by": sort_by,
@@ -345,23 +511,51 @@ class Report:
     @staticmethod
     def figure(sec: Section, path: str | os.PathLike | None, caption: str,
                title: str | None = None) -> None:
-        """Add a figure (a PNG, embedded) with its caption and title; a missing one is flagged."""
+        """Add a figure (a PNG, embedded) with its caption and title to a section.
+
+        Parameters
+        ----------
+        sec : Section
+            The section.
+        path : str or path-like or None
+            The PNG file, embedded in the page when rendered; a missing file (or ``None``) is
+            flagged as "Figure not produced".
+        caption : str
+            What the figure shows.
+        title : str, optional
+            Heading above the figure.
+        """
         sec.blocks.append(Block("figure", {"path": path, "caption": caption, "title": title}))
 
     @staticmethod
     def html(sec: Section, fragment: str) -> None:
-        """A trusted HTML fragment produced by pyradiogen (e.g. the parity certificate)."""
+        """Add a trusted HTML fragment produced by pyradiogen (e.g. the parity certificate).
+
+        Parameters
+        ----------
+        sec : Section
+            The section.
+        fragment : str
+            HTML inserted as is (not escaped): only for fragments pyradiogen itself writes.
+        """
         sec.blocks.append(Block("html", {"html": fragment}))
 
     def deviation(self, text: str) -> None:
-        """A deviation from the paper's method, with its reason."""
+        """Record a deviation from the paper's method, with its reason.
+
+        Parameters
+        ----------
+        text : str
+            The deviation and its reason; a text already recorded is not added again.
+        """
         if text not in self.deviations:
             self.deviations.append(text)
 
     # ------------------------------------------------------------------ rendering
     def _full_table_link(self, df: pd.DataFrame, title: str, csv: Any, index: bool) -> str:
-        """A link (relative to the report) to the full table; writes a CSV when none is
-        given and the report knows where it goes.
+        """A link (relative to the report) to the full table.
+
+        Writes a CSV when none is given and the report knows where it goes.
         """
         if csv is None and self._base is not None:
             path = self._base / "tables" / f"report_{_slug(title)}.csv"
@@ -443,7 +637,19 @@ class Report:
         raise ValueError(f"unknown block kind {b.kind}")
 
     def render(self) -> str:
-        """The whole report as one self-contained HTML document."""
+        """The whole report as one self-contained HTML document.
+
+        Returns
+        -------
+        str
+            The HTML: settings and stages, deviations, then every section; figures are
+            embedded as base64 PNGs.
+
+        Raises
+        ------
+        ValueError
+            A block has an unknown kind.
+        """
         meta_rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                             for k, v in self.meta.items())
         heads = [("settings", "Run settings and stages"),
@@ -482,8 +688,19 @@ class Report:
         return "\n".join(parts)
 
     def write(self, path: str | os.PathLike) -> Path:
-        """Write the report atomically; full CSVs of long tables without one go to
-        ``tables/`` beside it.
+        """Write the report atomically.
+
+        Full CSVs of long tables that have none go to ``tables/`` beside it.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The HTML file to write.
+
+        Returns
+        -------
+        Path
+            The file written.
         """
         self._base = Path(path).resolve().parent
         try:

@@ -44,7 +44,30 @@ OPTIONS = ("modes", "engine")
 
 @dataclass
 class RunOptions:
-    """Command-line choices of one run."""
+    """Command-line choices of one run.
+
+    Parameters
+    ----------
+    out : Path, default Path("results/replicate")
+        Output folder of the run.
+    cohort : Path, optional
+        Cohort folder (with ``cohort.toml``); ``None``: a demo cohort is generated under
+        ``out``.
+    preset : {"paper", "rigorous"}, default "paper"
+        Configuration preset.
+    modes : tuple of str, default MODES
+        Prediction modes to run (``"paper"``, ``"rigorous"``).
+    engine : {"fast", "r"}, default "fast"
+        LME engine.
+    resume : bool, default True
+        Reuse stages whose cache key is unchanged.
+    config : Config, optional
+        Full configuration; default that of ``preset``.
+    scheduler : str, optional
+        Dask scheduler (``tcp://host:port``): the heavy stages' worker tasks run on that
+        cluster (:mod:`pyradiogen.distributed`); ``None``: ``[replicate] scheduler`` or local
+        worker processes.
+    """
 
     out: Path = Path("results/replicate")
     cohort: Path | None = None
@@ -60,7 +83,19 @@ class RunOptions:
 
 @dataclass
 class Planned:
-    """One stage of the plan: runnable, or skipped with the missing inputs named."""
+    """One stage of the plan: runnable, or skipped with the missing inputs named.
+
+    Parameters
+    ----------
+    study : str
+        Name of the (first) study declaring the stage.
+    stage : Stage
+        The stage's declaration.
+    runnable : bool
+        Whether the cohort and the earlier stages provide its required inputs.
+    missing : list of str, optional
+        The missing inputs in words (a skipped upstream stage is named).
+    """
 
     study: str
     stage: Stage
@@ -73,7 +108,14 @@ class Planned:
         return "; ".join(self.missing)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able form: study, stage, runnable, missing, reads and writes."""
+        """JSON-able form of the planned stage.
+
+        Returns
+        -------
+        dict
+            ``study``, ``stage`` (name), ``runnable``, ``missing``, ``reads`` and ``writes``
+            (declared result names).
+        """
         return {"study": self.study, "stage": self.stage.name, "runnable": self.runnable,
                 "missing": list(self.missing), "reads": list(self.stage.reads),
                 "writes": self.stage.output_names()}
@@ -81,7 +123,27 @@ class Planned:
 
 @dataclass
 class StageRecord:
-    """What happened to one stage in this run."""
+    """What happened to one stage in this run.
+
+    Parameters
+    ----------
+    name : str
+        Stage name.
+    study : str
+        Study the stage belongs to (empty for run-wide stages: demo data, certificate).
+    status : {"ran", "reused", "skipped"}
+        What this run did.
+    seconds : float or None, default 0.0
+        Seconds the run that produced the outputs spent on the stage; ``None`` if unknown.
+    outputs : list of str, optional
+        Paths of the stage's results.
+    reason : str, default ""
+        Why a skipped stage was skipped (its missing inputs).
+    reused_from : str, optional
+        For a reused stage: when the run that produced its outputs finished (UTC, ISO 8601).
+    wall_seconds : float, optional
+        This run's own time on the stage (for a reused one: checking and reusing).
+    """
 
     name: str
     study: str
@@ -114,7 +176,21 @@ class StageRecord:
 
 @dataclass
 class RunResult:
-    """A finished run: named results, per-stage records, deviations and the report."""
+    """A finished run: named results, per-stage records, deviations and the report.
+
+    Parameters
+    ----------
+    out : Path
+        Output folder of the run.
+    artefacts : Artefacts
+        Every named result → its path.
+    records : list of StageRecord
+        One record per stage, in the order run.
+    deviations : list of str
+        Deviations from the papers' methods, with reasons.
+    report : Path, optional
+        ``report.html``, when it was written.
+    """
 
     out: Path
     artefacts: Artefacts
@@ -131,7 +207,19 @@ class RunResult:
 # --------------------------------------------------------------------------- planning
 
 def cohort_facts(manifest: Any) -> set[str]:
-    """What a cohort holds, as ``cohort:<fact>`` tokens (see :data:`.stage.COHORT_FACTS`)."""
+    """What a cohort holds, as ``cohort:<fact>`` tokens (see :data:`.stage.COHORT_FACTS`).
+
+    Parameters
+    ----------
+    manifest : Manifest
+        The cohort's parsed ``cohort.toml`` (its ``parts`` and ``kind``).
+
+    Returns
+    -------
+    set of str
+        One token per known part; ``cohort:expression`` when STAR counts or a matrix is
+        present; ``cohort:real`` unless the cohort is a demo.
+    """
     parts = set(manifest.parts)
     facts = {p for p in parts if p in COHORT_FACTS}
     if {"star_counts", "matrix"} & parts:
@@ -142,15 +230,46 @@ def cohort_facts(manifest: Any) -> set[str]:
 
 
 def describe(token: str) -> str:
-    """A missing input in words."""
+    """A missing input in words.
+
+    Parameters
+    ----------
+    token : str
+        A ``cohort:<fact>`` token or a result name.
+
+    Returns
+    -------
+    str
+        The fact's description, or ``result 'NAME' is not produced``.
+
+    Raises
+    ------
+    KeyError
+        An unknown ``cohort:`` fact.
+    """
     if token.startswith(COHORT):
         return COHORT_FACTS[token[len(COHORT):]]
     return f"result {token!r} is not produced"
 
 
 def plan(studies: Sequence[Study], facts: Iterable[str]) -> list[Planned]:
-    """Which stages run on a cohort with ``facts``, in order; a stage shared by several
-    studies (same name) appears once.
+    """Which stages run on a cohort with ``facts``, in order.
+
+    A stage shared by several studies (same name) appears once. A stage runs when each of its
+    required inputs is a cohort fact or a result of an earlier runnable stage; a skipped
+    stage's missing inputs name the skipped stage that would have produced them.
+
+    Parameters
+    ----------
+    studies : sequence of Study
+        The studies, in order.
+    facts : iterable of str
+        What the cohort holds (:func:`cohort_facts`).
+
+    Returns
+    -------
+    list of Planned
+        One entry per distinct stage, in declaration order.
     """
     have = set(facts)
     out: list[Planned] = []
@@ -187,8 +306,9 @@ def _name_producer(text: str, producer: dict[str, Planned]) -> str:
 # --------------------------------------------------------------------------- running
 
 def _fingerprint(folder: Path) -> str:
-    """Cheap fingerprint of a large folder (DICOM, STAR counts): relative paths, sizes and
-    modification times of its files.
+    """Cheap fingerprint of a large folder (DICOM, STAR counts).
+
+    Hashes the relative paths, sizes and modification times of its files.
     """
     h = hashlib.sha256()
     for p in sorted(q for q in folder.rglob("*") if q.is_file() and ".pyradiogen" not in q.parts):
@@ -201,7 +321,24 @@ _FACT_PARTS = {"expression": ("star_counts", "sample_sheet", "matrix", "genes")}
 
 
 class Runner:
-    """Runs the stages of the given studies on one cohort (see the module docstring)."""
+    """Runs the stages of the given studies on one cohort (see the module docstring).
+
+    Parameters
+    ----------
+    studies : sequence of Study
+        The studies to run.
+    options : RunOptions
+        The run's choices; sets the thread budget from the configuration's ``[threads]``.
+
+    Attributes
+    ----------
+    records : list of StageRecord
+        What happened to each stage so far.
+    deviations : list of str
+        Deviations declared by the stages run.
+    artefacts : Artefacts
+        Every named result produced or reused so far.
+    """
 
     def __init__(self, studies: Sequence[Study], options: RunOptions):
         self.studies = tuple(studies)
@@ -231,7 +368,13 @@ class Runner:
         return self.opt.cohort is None
 
     def manifest(self) -> Any:
-        """The cohort's parsed ``cohort.toml``."""
+        """The cohort's parsed ``cohort.toml``.
+
+        Returns
+        -------
+        Manifest
+            The manifest of :attr:`cohort_dir`.
+        """
         from ..cohort.manifest import read_manifest
 
         return read_manifest(self.cohort_dir)
@@ -242,7 +385,13 @@ class Runner:
         return self.generated or self.manifest().kind == "demo"
 
     def cohort(self) -> Any:
-        """The loaded cohort (read once per run)."""
+        """The loaded cohort (read once per run).
+
+        Returns
+        -------
+        Cohort
+            The cohort of :attr:`cohort_dir`, loaded with ``[replicate] n_jobs`` workers.
+        """
         if self._cohort is None:
             from ..cohort import load_cohort
 
@@ -277,8 +426,9 @@ class Runner:
 
     # ------------------------------------------------------------------ keys
     def _inputs(self, stage: Stage) -> dict[str, str]:
-        """Hashes of what a stage reads, by name: ``cohort.toml``, the cohort parts (a folder
-        by its fingerprint) and the upstream results.
+        """Hashes of what a stage reads, by name.
+
+        ``cohort.toml``, the cohort parts (a folder by its fingerprint) and the upstream results.
         """
         from ..cohort.manifest import MANIFEST
 
@@ -317,7 +467,19 @@ class Runner:
         return out
 
     def stage_key(self, stage: Stage) -> str:
-        """The cache key of a stage from its declared inputs, parameters and code."""
+        """The cache key of a stage from its declared inputs, parameters and code.
+
+        Parameters
+        ----------
+        stage : Stage
+            The stage.
+
+        Returns
+        -------
+        str
+            Hash of the preset, seed, declared ``params``, code version and the hashes of the
+            cohort parts and upstream results it reads.
+        """
         return self.cache.key(stage.name, (), {**self._params(stage),
                                                "inputs": self._inputs(stage)})
 
@@ -365,7 +527,29 @@ class Runner:
             console.print(f"  [green]✓[/] {rec.name}: {rec.label}")
 
     def run_stage(self, study: str, stage: Stage) -> StageRecord:
-        """Run (or reuse) one stage whose required inputs are present."""
+        """Run (or reuse) one stage whose required inputs are present.
+
+        A stage whose cache key is unchanged is reused (with ``resume``); otherwise it runs
+        with the whole thread budget and its declared results are copied to their
+        destinations. A required upstream result that is missing skips the stage.
+
+        Parameters
+        ----------
+        study : str
+            Study the stage belongs to.
+        stage : Stage
+            The stage.
+
+        Returns
+        -------
+        StageRecord
+            What happened, also appended to :attr:`records` and printed.
+
+        Raises
+        ------
+        RuntimeError
+            The stage produced a result it does not declare, or not a required one.
+        """
         missing = []
         for r in stage.inputs:
             if r.optional or any(n.startswith(COHORT) for n in r.names):
@@ -415,9 +599,21 @@ class Runner:
         return rec
 
     def check_minimums(self) -> list[dict[str, Any]]:
-        """Refuse the cohort (:class:`~pyradiogen.minimums.CohortTooSmallError`) when a study
-        keeps fewer patients than one of its stages needs (:mod:`pyradiogen.minimums`),
-        naming the stage, the count and the reason; return the checked rows otherwise.
+        """Refuse the cohort when a study keeps fewer patients than one of its stages needs.
+
+        Reads each study's ``<study>_patients`` result (:mod:`pyradiogen.minimums`).
+
+        Returns
+        -------
+        list of dict
+            The checked rows (stage, patients kept, minimum, reason); empty when no study
+            has a patients result yet.
+
+        Raises
+        ------
+        CohortTooSmallError
+            A study keeps fewer patients than a stage needs; the message names the stage, the
+            count and the reason.
         """
         from ..minimums import require_minimums
 
@@ -433,9 +629,20 @@ class Runner:
         return p if p.exists() else None
 
     def certificate_inputs(self, load: bool = True) -> tuple[dict[str, Any], list[Path]]:
-        """What the parity certificate checks in this run — keyword specs for
-        :func:`pyradiogen.certificate.certify` (with ``load=False`` only their names), from
-        each study's ``certificate`` declaration — and the result files it reads.
+        """What the parity certificate checks in this run, and the result files it reads.
+
+        Parameters
+        ----------
+        load : bool, default True
+            Load the data of each spec; ``False``: only their names (for the cache key).
+
+        Returns
+        -------
+        specs : dict
+            Keyword specs for :func:`pyradiogen.certificate.certify`, gathered from each
+            study's ``certificate`` declaration (``lasso`` specs concatenated).
+        files : list of Path
+            The result files they read, each once.
         """
         specs: dict[str, Any] = {}
         files: list[Path] = []
@@ -453,9 +660,11 @@ class Runner:
         return specs, files
 
     def certificate(self) -> None:
-        """The parity certificate of this run (``[certificate]``): a seeded sample of the fast
-        engines' results recomputed with R; cached like a stage, its warnings on the console
-        and at the top of the report.
+        """Compute the parity certificate of this run (``[certificate]``).
+
+        A seeded sample of the fast engines' results recomputed with R; cached like a stage,
+        its warnings on the console and at the top of the report. Nothing happens when it is
+        disabled or no study declares a check.
         """
         from ..certificate import ParityCertificate, certify
 
@@ -493,11 +702,39 @@ class Runner:
 
     # ------------------------------------------------------------------ the run
     def plan(self) -> list[Planned]:
-        """The plan for this run's cohort."""
+        """The plan for this run's cohort.
+
+        Returns
+        -------
+        list of Planned
+            :func:`plan` of this run's studies on the facts of its cohort.
+        """
         return plan(self.studies, cohort_facts(self.manifest()))
 
     def run(self, report: bool = True) -> RunResult:
-        """Run every stage the cohort allows (reusing finished ones), then the report."""
+        """Run every stage the cohort allows (reusing finished ones), then the report.
+
+        The cohort stages run first and the patient minimums are checked before any long
+        work; all stages run inside :func:`~pyradiogen.distributed.use_cluster` of
+        :attr:`scheduler`. The run's ``manifest.json`` is written last.
+
+        Parameters
+        ----------
+        report : bool, default True
+            Write ``report.html``.
+
+        Returns
+        -------
+        RunResult
+            The named results, stage records, deviations and report path.
+
+        Raises
+        ------
+        CohortTooSmallError
+            A study keeps fewer patients than one of its stages needs.
+        ClusterUnavailableError
+            A scheduler is set and does not answer.
+        """
         from ..rfuncs import set_seed
 
         self.out.mkdir(parents=True, exist_ok=True)
@@ -549,7 +786,16 @@ class Runner:
         return self.opt.scheduler or self.rcfg.scheduler
 
     def run_info(self) -> dict[str, Any]:
-        """What the report states about the run (cohort, options, stages)."""
+        """What the report states about the run (cohort, options, stages).
+
+        Returns
+        -------
+        dict
+            ``cohort`` (text), ``is_demo``, ``studies``, ``preset``, ``modes``, ``engine``,
+            ``seed``, ``alpha``, ``cohort_dir``, ``records``, ``certificate`` (path or
+            ``None``) and ``deviations``: the ``info`` of
+            :func:`~pyradiogen.replicate.build_report.build_report`.
+        """
         return {"cohort": ("synthetic demo cohort (generated)" if self.generated
                            else f"{'demo' if self.is_demo else 'real'}: {self.cohort_dir}"),
                 "is_demo": self.is_demo, "studies": [s.name for s in self.studies],
