@@ -171,6 +171,11 @@ def test_validate_lists_the_stages(real_run, capsys):
     assert checks["genes"].endswith("(signatures map the others' symbols with org.Hs.eg.db)")
     assert "immune" in checks and "no DICOM images" in checks["dicom"]
     assert any("counts (stated)" in c["detail"] for c in rep["checks"])
+    mins = {(m["stage"], m["counted"]): m for m in rep["minimums"]}
+    # an image stage this cohort cannot run has no minimum to meet (n/a, not "ok")
+    assert mins[("liu2023-drf", "study1")]["ok"] is None
+    assert mins[("liu2023-drf", "study1")]["n"] is None
+    assert mins[("liu2023-genomics", "study1")]["ok"] is True
     assert main(["validate", str(cohort)]) == 0
     text = capsys.readouterr().out
     assert "Stages replicate can run" in text

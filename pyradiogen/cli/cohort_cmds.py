@@ -180,7 +180,14 @@ def _minimums(c, rep: dict) -> list[dict]:
 
     studies = tuple(n for n, e in rep["studies"].items() if e.get("assessed"))
     kept = {n: rep["studies"][n]["patients"] for n in studies}
-    return check_minimums(patient_counts(c, studies, kept), studies)
+    rows = check_minimums(patient_counts(c, studies, kept), studies)
+    # a stage the cohort cannot run (it lacks the stage's inputs, e.g. images) has no
+    # minimum to meet: its row reads n/a, not ok
+    idle = {(s["study"], s["stage"]) for s in rep.get("stages", []) if not s["runnable"]}
+    for r in rows:
+        if (r["study"], r["stage"]) in idle:
+            r.update(n=None, ok=None)
+    return rows
 
 
 def _print_minimums(rows: list[dict]) -> None:

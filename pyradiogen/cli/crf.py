@@ -139,10 +139,8 @@ def run_icc(args: argparse.Namespace) -> int:
         d.update(dropped_subjects=list(res.dropped), notes=notes)
         print(json.dumps(d, indent=2, default=float))
     else:
+        # the subjects left out are named once, in the warning on stderr (and in --json)
         console.print(str(res), soft_wrap=True)
-        if res.dropped:
-            console.print(f"left out ({len(res.dropped)}): {escape('; '.join(res.dropped))}",
-                          soft_wrap=True)
     return 0
 
 
