@@ -84,6 +84,39 @@ def shutdown_pools() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             executor.shutdown(wait=True, kill_workers=True)
+    # An aborted joblib call may leave the threads of the pool it replaced finishing their
+    # clean-up (closing queues, unlinking their semaphores). Wait for them, and collect the
+    # dropped queues now: a daemon thread frozen at interpreter exit between unlinking a
+    # semaphore and telling the resource tracker is what makes it warn about a leak.
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.name in _LOKY_THREADS:
+            thread.join(timeout=10)
+    import gc
+
+    gc.collect()
+
+
+#: loky's helper threads that release semaphores when a pool shuts down
+_LOKY_THREADS = ("ExecutorManagerThread", "QueueFeederThread")
+
+#: source files in which an asynchronous exception could leave a semaphore or temporary folder
+#: half released (created or unlinked, but the resource tracker not told)
+_CRITICAL_SOURCES = tuple(os.path.join(*parts) for parts in (
+    ("multiprocessing", "synchronize.py"), ("multiprocessing", "resource_tracker.py"),
+    ("multiprocessing", "util.py"), ("backend", "synchronize.py"),
+    ("backend", "resource_tracker.py"), ("loky", "process_executor.py"),
+    ("loky", "reusable_executor.py"), ("joblib", "executor.py"),
+    ("joblib", "_memmapping_reducer.py"), ("tempfile.py",), ("shutil.py",)))
+
+
+def _in_critical_section(frame) -> bool:
+    """Whether ``frame`` (or a caller) runs pool bookkeeping an exception must not cut."""
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if any(part in name for part in _CRITICAL_SOURCES):
+            return True
+        frame = frame.f_back
+    return False
 
 
 class Terminated(KeyboardInterrupt):
@@ -117,7 +150,12 @@ def stop_cleanly_on_signals() -> Iterator[None]:
         yield
         return
 
-    def _raise(signum, _frame):
+    def _raise(signum, frame):
+        if _in_critical_section(frame):
+            # not inside the pool's own bookkeeping: the signal is delivered again shortly,
+            # when the main thread is back in a wait
+            threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+            return
         raise Terminated(f"stopped by signal {signal.Signals(signum).name}")
 
     saved = {}

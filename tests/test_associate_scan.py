@@ -46,6 +46,16 @@ def test_scan_equals_single_fit_and_bh_per_gf(tables, tmp_path):
     assert len(found) >= 3
 
 
+def test_scan_without_out_dir_leaves_no_folder(tables, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    feats, gfs = tables
+    res = associate(feats, gfs, block_size=20)
+    assert len(res.table) == 40 * 6 and res.blocks_run == 2
+    assert list(tmp_path.iterdir()) == []  # the blocks' scratch folder is removed
+
+
 def test_resume_after_kill_skips_finished_blocks(tables, tmp_path, monkeypatch):
     feats, gfs = tables
     real = scan._fit_block

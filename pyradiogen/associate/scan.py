@@ -305,7 +305,8 @@ def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
     params = {"engine": engine, "preset": preset if engine == "nlme" else "any",
               "na_action": na_action, "block_size": block_size, "version": 2}
     key = data_key(values, pid, g, params)
-    root = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="associate_"))
+    scratch = None if out_dir is not None else tempfile.TemporaryDirectory(prefix="associate_")
+    root = Path(out_dir) if scratch is None else Path(scratch.name)
     bdir = root / "blocks" / key[:16]
     bdir.mkdir(parents=True, exist_ok=True)
     store.write_json(bdir / "params.json", {**params, "key": key})
@@ -326,6 +327,8 @@ def associate(features: pd.DataFrame, gfs: pd.DataFrame, engine: str = "fast",
          description=f"LME scan ({engine}) blocks")
     t_join = time.perf_counter()
     table = pd.concat([store.read_frame(p) for p in paths], ignore_index=True)
+    if scratch is not None:  # no folder to resume from was asked for: leave nothing behind
+        scratch.cleanup()
     n_failed = int(table.pop("failed").sum()) if "failed" in table else 0
     table["note"] = table["note"].astype(object).where(table["note"].notna(), None)
     table = add_bh(table)[COLUMNS]
