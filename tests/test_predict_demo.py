@@ -39,3 +39,16 @@ def test_demo_cohort_both_studies_both_modes(demo_cohort_dir, tmp_path):
     kim = run_kim2020(tmp_path / "kim", c.crf36, c.timer.iloc[:, :2], config=cfg)["table4"]
     assert kim["mode"].tolist() == ["paper"] * 2 + ["rigorous"] * 2
     assert (tmp_path / "kim" / "table4_loo_lasso.csv").exists()
+    # per-part seconds in the manifests: every group of the shared pool, and the pools' wall
+    import json
+
+    t_liu = json.loads((tmp_path / "liu" / "manifest.json").read_text())["timings_s"]
+    assert {"lasso DRF paper (sum of tasks)", "lasso CRF rigorous (sum of tasks)",
+            "classes DRF rigorous (sum of tasks)", "lasso and class models (pool, wall)",
+            "stage (wall)"} <= set(t_liu)
+    assert all(v > 0 for v in t_liu.values())
+    assert t_liu["stage (wall)"] >= t_liu["lasso and class models (pool, wall)"]
+    t_kim = json.loads((tmp_path / "kim" / "manifest.json").read_text())["timings_s"]
+    assert set(t_kim) == {"LOO lasso (pool, wall)", "LOO lasso paper (sum of tasks)",
+                          "LOO lasso rigorous (sum of tasks)"}
+    assert all(v > 0 for v in t_kim.values())

@@ -7,12 +7,12 @@ EfficientNet-B0 baseline (liu2023 Supp. Table 1), each in ``paper`` and ``rigoro
 
 from .classes import run_classes, selection_frequency, upper_quartile_classes
 from .lasso import BiglassoPath, biglasso_lambda_grid, run_lasso
-from .loo import run_loo
+from .loo import run_loo, run_loo_modes
 from .modes import MODES, auc_score, author_split, delong_ci, patient_split
 from .run import run_kim2020, run_liu2023
 
 __all__ = [
     "MODES", "BiglassoPath", "auc_score", "author_split", "biglasso_lambda_grid", "delong_ci",
-    "patient_split", "run_classes", "run_kim2020", "run_liu2023", "run_lasso", "run_loo",
+    "patient_split", "run_classes", "run_kim2020", "run_liu2023", "run_lasso", "run_loo", "run_loo_modes",
     "selection_frequency", "upper_quartile_classes",
 ]

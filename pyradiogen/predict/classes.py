@@ -453,20 +453,34 @@ def run_classes(features: pd.DataFrame, targets: pd.DataFrame, feature_set: str 
     """
     from ..parallel import pmap
 
+    tasks = _classes_tasks(features, targets, feature_set, mode, permutations, frac,
+                           outer_folds, version, threshold, models, seed, published)
+    return _classes_result(pmap(_classes_target, tasks, n_jobs=n_jobs,
+                                description=f"classes {feature_set} ({mode})"),
+                           feature_set, mode, models)
+
+
+def _classes_tasks(features, targets, feature_set, mode, permutations, frac, outer_folds,
+                   version, threshold, models, seed, published) -> list[tuple]:
+    """:func:`run_classes`' tasks, one per target (for :func:`_classes_target`)."""
     modes.check_mode(mode)
     X, t = modes.align_patients(features, targets, MIN_PATIENTS, "targets")
     ref = published or {}
-    tasks = [(target, X, t[target].to_numpy(dtype=float), feature_set, mode,
-              permutations, frac, outer_folds, version, threshold, tuple(models), seed,
-              {m: ref.get((target_key(target), feature_set.upper(), m)) for m in models})
-             for target in t.columns]
-    rows, rocs = [], []
-    for r, c in pmap(_classes_target, tasks, n_jobs=n_jobs,
-                     description=f"classes {feature_set} ({mode})"):
-        rows.extend(r)
-        rocs.extend(c)
+    return [(target, X, t[target].to_numpy(dtype=float), feature_set, mode,
+             permutations, frac, outer_folds, version, threshold, tuple(models), seed,
+             {m: ref.get((target_key(target), feature_set.upper(), m)) for m in models})
+            for target in t.columns]
+
+
+def _classes_result(results: list[tuple], feature_set: str, mode: str,
+                    models: Sequence[str]) -> ClassesResult:
+    """:func:`run_classes`' result from its tasks' results (warns about the notes)."""
     import warnings
 
+    rows, rocs = [], []
+    for r, c in results:
+        rows.extend(r)
+        rocs.extend(c)
     for r in rows:
         if r.get("note") and r["model"] == models[0]:
             warnings.warn(f"classes {feature_set} {r['target']} ({mode}): {r['note']}",

@@ -571,6 +571,15 @@ def run_lasso(features: pd.DataFrame, clinical: pd.DataFrame, mode: str = "paper
     """
     from ..parallel import pmap
 
+    tasks = _lasso_tasks(features, clinical, mode, characteristics, feature_set, nlambda, frac,
+                         seed, nfolds, outer_folds, published)
+    return _lasso_result(pmap(_lasso_one, tasks, n_jobs=n_jobs,
+                              description=f"lasso {feature_set} ({mode})"))
+
+
+def _lasso_tasks(features, clinical, mode, characteristics, feature_set, nlambda, frac, seed,
+                 nfolds, outer_folds, published) -> list[dict]:
+    """:func:`run_lasso`'s tasks, one per characteristic (for :func:`_lasso_one`)."""
     modes.check_mode(mode)
     tasks = []
     for ch in characteristics:
@@ -591,7 +600,11 @@ def run_lasso(features: pd.DataFrame, clinical: pd.DataFrame, mode: str = "paper
                 f"not modelled: {ch} is {int(classes[0])} for every one of the "
                 f"{len(set(map(str, groups)))} labelled patients (one class)")
         tasks.append(task)
-    results = pmap(_lasso_one, tasks, n_jobs=n_jobs, description=f"lasso {feature_set} ({mode})")
+    return tasks
+
+
+def _lasso_result(results: list[dict]) -> LassoResult:
+    """:func:`run_lasso`'s result from its tasks' results (warns about rows left out)."""
     for res in results:
         t = res["row"]
         if str(t.get("note") or "").startswith("not modelled"):

@@ -310,8 +310,75 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
     ----------
     .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020) (study kim2020).
     """
+    return run_loo_modes(features, scores, [mode], risk_scores=risk_scores, alpha=alpha,
+                         screen=screen, inner_folds=inner_folds, seed=seed, reader=reader,
+                         n_jobs=n_jobs)[mode]
+
+
+def run_loo_modes(features: pd.DataFrame, scores: pd.DataFrame, mode_list: Sequence[str],
+                  risk_scores: Sequence[str] | None = None, alpha: float = 0.05,
+                  screen: Mapping[str, Sequence[str]] | pd.DataFrame | None = None,
+                  inner_folds: int = 10, seed: int = 101, reader: str | None = None,
+                  n_jobs: int = 1) -> dict[str, pd.DataFrame]:
+    """Table 4 in several modes, all scores of all modes in one pool.
+
+    The tasks of every mode share the ``n_jobs`` worker processes, the longest (the nested
+    rigorous ones) first, so no worker waits for another mode to start; each mode's table is
+    the one :func:`run_loo` gives.
+
+    Parameters
+    ----------
+    features, scores, risk_scores, alpha, screen, inner_folds, seed, reader, n_jobs
+        As :func:`run_loo`.
+    mode_list : sequence of {"paper", "rigorous"}
+        The modes, in the order of the returned mapping.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Mode → its Table 4 (as :func:`run_loo` returns it); each table's
+        ``attrs["task_seconds"]`` holds its tasks' seconds, summed.
+
+    Raises
+    ------
+    ValueError
+        If a mode is unknown or a requested score is not a column of ``scores``.
+
+    References
+    ----------
+    .. [1] Kim et al. *J Korean Soc Radiol* 81(3), 632 (2020) (study kim2020).
+    """
     from ..parallel import pmap
 
+    prepared = {m: _prepare_loo(features, scores, m, risk_scores, alpha, screen, inner_folds,
+                                seed, reader) for m in mode_list}
+    order = sorted(((m, i) for m in prepared for i in range(len(prepared[m][1]))),
+                   key=lambda mi: mi[0] != "rigorous")  # longest tasks first (stable)
+    done = pmap(_timed_loo_task, [prepared[m][1][i] for m, i in order], n_jobs=n_jobs,
+                description=f"LOO lasso ({'/'.join(mode_list)})") if order else []
+    rows: dict[str, list[dict]] = {m: [] for m in prepared}
+    seconds = dict.fromkeys(prepared, 0.0)
+    for (m, _), (row, secs) in zip(order, done):
+        rows[m].append(row)
+        seconds[m] += secs
+    tables = {}
+    for m, (names, _, skipped, notes) in prepared.items():
+        tables[m] = _loo_table(names, rows[m], skipped, notes)
+        tables[m].attrs["task_seconds"] = round(seconds[m], 2)  # the mode's tasks, summed
+    return tables
+
+
+def _timed_loo_task(task: tuple) -> tuple[dict, float]:
+    """:func:`_loo_task` and its seconds."""
+    import time
+
+    start = time.perf_counter()
+    row = _loo_task(task)
+    return row, time.perf_counter() - start
+
+
+def _prepare_loo(features, scores, mode, risk_scores, alpha, screen, inner_folds, seed, reader):
+    """The tasks of one mode, the scores not modelled and the notes (warns as it goes)."""
     modes.check_mode(mode)
     X, S = align(features, scores, reader)
     names = list(risk_scores) if risk_scores is not None else [c for c in S.columns]
@@ -359,8 +426,11 @@ def run_loo(features: pd.DataFrame, scores: pd.DataFrame, mode: str = "paper",
             warnings.warn(f"risk score {score}: {msg}", UserWarning, stacklevel=2)
             selected = [f for f in selected if f not in const]
         tasks.append((score, Xs, ys, mode, selected, alpha, inner_folds, seed))
-    rows = pmap(_loo_task, tasks, n_jobs=n_jobs, description=f"LOO lasso ({mode})") \
-        if tasks else []
+    return names, tasks, skipped, notes
+
+
+def _loo_table(names, rows, skipped, notes) -> pd.DataFrame:
+    """One mode's Table 4 from its task rows, in the order of ``names``."""
     by_score = {r["risk_score"]: r for r in rows} | skipped
     out = []
     for score in names:

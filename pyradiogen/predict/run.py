@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import store
 from .config import PredictConfig
-from .modes import check_mode
+from .modes import check_mode, feature_set_key
 
 
 class StageTables(dict):
@@ -26,11 +28,15 @@ class StageTables(dict):
     paths : dict of str to Path
         Every file written (tables and figures; figures as their PNG), by name; kept as
         ``.paths``.
+    timings : dict of str to float, optional
+        Seconds per part of the stage (kept as ``.timings``; written to the manifest).
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame], paths: dict[str, Path]):
+    def __init__(self, tables: dict[str, pd.DataFrame], paths: dict[str, Path],
+                 timings: dict[str, float] | None = None):
         super().__init__(tables)
         self.paths = paths
+        self.timings = dict(timings or {})
 
 
 def _figure(paths: list[Path]) -> Path:
@@ -178,7 +184,8 @@ def run_liu2023(out_dir: str | os.PathLike, drf: pd.DataFrame, clinical: pd.Data
         published)
     res.paths["manifest"] = store.write_manifest(
         out, config=cfg, seeds={"predict": cfg.seed},
-        extra={"study": "liu2023", "modes": mode_list, "warnings": msgs})
+        extra={"study": "liu2023", "modes": mode_list, "warnings": msgs,
+               "timings_s": res.timings})
     return res
 
 
@@ -195,6 +202,7 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
         lasso_sets["CRF"] = crf_to_images(sets["CRF"], drf)
     # EfficientNet trains in its own process while the lasso and class models use the rest of
     # the thread budget (it is the longest single-process part of this stage)
+    start = time.perf_counter()
     eff_task = None
     if cfg.efficientnet and images is not None and image_labels is not None:
         from ..parallel import BackgroundTask
@@ -202,13 +210,21 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
         eff_task = BackgroundTask(_efficientnet_all, images, image_labels, mode_list, cfg,
                                   threads=cfg.efficientnet_threads)
     with eff_task or contextlib.nullcontext():
-        res, paths = _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list,
-                                     published)
+        res, paths, timings = _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg,
+                                              mode_list, published)
         if eff_task is not None:
+            waited = time.perf_counter()
             res["efficientnet"] = eff_task.result()
+            timings["efficientnet (background process, wall)"] = time.perf_counter() - start
+            timings["waiting for efficientnet"] = time.perf_counter() - waited
             paths["efficientnet"] = store.write_frame(
                 res["efficientnet"], out / "supptable1_efficientnet.csv", index=False)
-    return StageTables(res, paths), cfg, mode_list, out
+    timings["stage (wall)"] = time.perf_counter() - start
+    return StageTables(res, paths, _rounded(timings)), cfg, mode_list, out
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(float(v), 2) for k, v in timings.items()}
 
 
 def _efficientnet_all(images, image_labels, mode_list, cfg) -> pd.DataFrame:
@@ -227,27 +243,62 @@ def _efficientnet_all(images, image_labels, mode_list, cfg) -> pd.DataFrame:
 
 
 def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, published=None
-                    ) -> tuple[dict[str, pd.DataFrame], dict[str, Path]]:
+                    ) -> tuple[dict[str, pd.DataFrame], dict[str, Path], dict[str, float]]:
     """The lasso paths and class models of study liu2023.
 
-    The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables
-    and written paths by name.
+    The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables,
+    written paths by name, and seconds per part (the tasks' own times summed per group, and
+    the pool's wall time).
     """
-    from .classes import run_classes
+    from ..parallel import pmap
+    from .classes import _classes_result, _classes_tasks
     from .figures import plot_auc_vs_features, plot_mode_comparison, plot_roc_curves
-    from .lasso import run_lasso
+    from .lasso import _lasso_result, _lasso_tasks
 
-    res: dict[str, pd.DataFrame] = {}
-    curves, summaries, preds = [], [], []
+    # every lasso and class-model task of every mode and feature set in one pool, the longest
+    # first, so that no worker waits at the end of one group for the next to start
+    groups: list[tuple[str, str, str, list]] = []
     for mode in mode_list:
         for name, table in lasso_sets.items():
-            r = run_lasso(table, clinical, mode=mode, characteristics=cfg.characteristics,
-                          feature_set=name, nlambda=cfg.nlambda, frac=cfg.lasso_train_fraction,
-                          seed=cfg.seed, nfolds=cfg.cv_folds, outer_folds=cfg.outer_folds,
-                          n_jobs=cfg.n_jobs, published=(published or {}).get("lasso"))
+            groups.append(("lasso", mode, name, _lasso_tasks(
+                table, clinical, mode, cfg.characteristics, name, cfg.nlambda,
+                cfg.lasso_train_fraction, cfg.seed, cfg.cv_folds, cfg.outer_folds,
+                (published or {}).get("lasso"))))
+    if targets is not None:
+        for mode in mode_list:
+            for name, table in sets.items():
+                perms = ((cfg.selection_permutations_rigorous or cfg.selection_permutations)
+                         if mode == "rigorous" else cfg.selection_permutations)
+                groups.append(("classes", mode, name, _classes_tasks(
+                    table, with_patient_column(targets), name, mode, perms,
+                    cfg.classes_train_fraction, cfg.outer_folds, cfg.classifyr_version,
+                    cfg.selection_threshold, cfg.models, cfg.seed,
+                    (published or {}).get("classes"))))
+    flat = [(g, i) for g, (_, _, _, tasks) in enumerate(groups) for i in range(len(tasks))]
+    flat.sort(key=lambda gi: -_model_cost(*groups[gi[0]][:3]))  # stable: ties keep order
+    t0 = time.perf_counter()
+    done = pmap(_model_task, [(groups[g][0], groups[g][3][i]) for g, i in flat],
+                n_jobs=cfg.n_jobs, description="lasso and class models")
+    timings = {"lasso and class models (pool, wall)": time.perf_counter() - t0}
+    results: list[list] = [[None] * len(tasks) for *_, tasks in groups]
+    for (g, i), (r, secs) in zip(flat, done):
+        results[g][i] = r
+        kind, mode, name, _ = groups[g]
+        key = f"{kind} {name} {mode} (sum of tasks)"
+        timings[key] = timings.get(key, 0.0) + secs
+    res: dict[str, pd.DataFrame] = {}
+    curves, summaries, preds = [], [], []
+    summ, rocs = [], []
+    for (kind, mode, name, _), rs in zip(groups, results):
+        if kind == "lasso":
+            r = _lasso_result(rs)
             curves.append(r.curves)
             summaries.append(r.table)
             preds.append(r.predictions)
+        else:
+            r = _classes_result(rs, name, mode, cfg.models)
+            summ.append(r.table)
+            rocs.append(r.roc)
     res["lasso_curves"] = pd.concat(curves, ignore_index=True)
     res["lasso_summary"] = pd.concat(summaries, ignore_index=True)
     paths: dict[str, Path] = {}
@@ -267,20 +318,6 @@ def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, pu
         lab, out / "fig4de_paper_vs_rigorous", "label"))
 
     if targets is not None:
-        summ, rocs = [], []
-        for mode in mode_list:
-            for name, table in sets.items():
-                r = run_classes(table, with_patient_column(targets), feature_set=name, mode=mode,
-                                permutations=(cfg.selection_permutations_rigorous
-                                              or cfg.selection_permutations)
-                                if mode == "rigorous" else cfg.selection_permutations,
-                                frac=cfg.classes_train_fraction, outer_folds=cfg.outer_folds,
-                                version=cfg.classifyr_version,
-                                threshold=cfg.selection_threshold, models=cfg.models,
-                                seed=cfg.seed, n_jobs=cfg.n_jobs,
-                                published=(published or {}).get("classes"))
-                summ.append(r.table)
-                rocs.append(r.roc)
         res["classes_summary"] = pd.concat(summ, ignore_index=True)
         res["classes_roc"] = pd.concat(rocs, ignore_index=True)
         paths["classes_summary"] = store.write_frame(
@@ -289,7 +326,29 @@ def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, pu
                                                  out / "suppfig1_classes_roc.csv", index=False)
         paths["classes_roc_curves"] = _figure(plot_roc_curves(
             res["classes_roc"], res["classes_summary"], out / "suppfig1_roc"))
-    return res, paths
+    return res, paths, timings
+
+
+def _model_cost(kind: str, mode: str, feature_set: str) -> int:
+    """Relative cost of one task of a group, for ordering the pool (longest first).
+
+    Measured on the 110-patient demo: a rigorous class-model task (five folds of ClassifyR
+    selection and nnet) costs most, then a paper one, then the rigorous lasso on DRFs.
+    """
+    rank = {("classes", "rigorous"): 6, ("classes", "paper"): 4, ("lasso", "rigorous"): 3,
+            ("lasso", "paper"): 1}[(kind, mode)]
+    return 2 * rank + (feature_set_key(feature_set) == "DRF")
+
+
+def _model_task(task: tuple[str, Any]) -> Any:
+    """One lasso or class-model task and its seconds (module level so workers can run it)."""
+    from .classes import _classes_target
+    from .lasso import _lasso_one
+
+    kind, item = task
+    start = time.perf_counter()
+    out = _lasso_one(item) if kind == "lasso" else _classes_target(item)
+    return out, time.perf_counter() - start
 
 
 def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd.DataFrame,
@@ -333,7 +392,8 @@ def run_kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores:
                                                  screen, config, modes, published)
     res.paths["manifest"] = store.write_manifest(
         out, config=cfg, seeds={"predict": cfg.seed},
-        extra={"study": "kim2020", "modes": mode_list, "warnings": msgs})
+        extra={"study": "kim2020", "modes": mode_list, "warnings": msgs,
+               "timings_s": res.timings})
     return res
 
 
@@ -341,18 +401,21 @@ def _kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd
              screen: pd.DataFrame | None = None, config: PredictConfig | None = None,
              modes: Sequence[str] | None = None, published=None):
     from .figures import plot_mode_comparison
-    from .loo import run_loo
+    from .loo import run_loo_modes
 
     cfg = config or PredictConfig()
     mode_list = [check_mode(m) for m in (modes or cfg.modes)]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     scores = with_patient_column(risk_scores)
-    tabs = [run_loo(with_patient_column(features), scores, mode=m, alpha=cfg.loo_alpha,
-                    screen=screen, inner_folds=cfg.loo_inner_folds, seed=cfg.seed,
-                    n_jobs=cfg.n_jobs)
-            for m in mode_list]
-    table = pd.concat(tabs, ignore_index=True)
+    t0 = time.perf_counter()
+    tabs = run_loo_modes(with_patient_column(features), scores, mode_list, alpha=cfg.loo_alpha,
+                         screen=screen, inner_folds=cfg.loo_inner_folds, seed=cfg.seed,
+                         n_jobs=cfg.n_jobs)
+    timings = {"LOO lasso (pool, wall)": round(time.perf_counter() - t0, 2)}
+    timings |= {f"LOO lasso {m} (sum of tasks)": t.attrs.get("task_seconds", float("nan"))
+                for m, t in tabs.items()}
+    table = pd.concat(list(tabs.values()), ignore_index=True)
     ref = published or {}
     table["published_adj_r2"] = table["risk_score"].map(lambda s: ref.get(s, (None, None))[0])
     table["published_p_value"] = table["risk_score"].map(lambda s: ref.get(s, (None, None))[1])
@@ -360,4 +423,4 @@ def _kim2020(out_dir: str | os.PathLike, features: pd.DataFrame, risk_scores: pd
              "table4_paper_vs_rigorous": _figure(plot_mode_comparison(
                  table, out / "table4_paper_vs_rigorous", "risk_score", value="adj_r2",
                  ylabel="adjusted R²"))}
-    return StageTables({"table4": table}, paths), cfg, mode_list, out
+    return StageTables({"table4": table}, paths, timings), cfg, mode_list, out

@@ -297,6 +297,65 @@ lasso_split <- function(xtrain, ytrain, xtest, ytest, foldid = NULL, nlambda = 2
   list(curve = ev$table, prob = ev$prob, cv = cv)
 }
 
+# Gaussian cv.glmnet without the per-fold sparse-matrix overhead (internal).
+#
+# What `glmnet::cv.glmnet(x, y, nfolds, grouped, keep = TRUE, ...)` returns for a gaussian
+# lasso with the default type.measure, no weights and no offset, computed the same way: the
+# same folds (one `sample()` call), the same `glmnet()` fits, glmnet's own `cv.elnet`,
+# `cvstats` and `getOptcv.glmnet`. Only the held-out predictions differ in how they are
+# computed: predict.glmnet multiplies sparse Matrix objects, which costs more than the fits on
+# study 2's small folds; `.glmnet_link()` does the same multiplications and additions in the
+# same order on dense matrices, so every number is identical (tests/testthat/test-lasso.R
+# compares them with `identical()`). Falls back to cv.glmnet itself when glmnet's internals
+# are not found (another glmnet version).
+.cv_glmnet_gaussian <- function(x, y, nfolds = 10L, grouped = TRUE, ...) {
+  parts <- lapply(c("lambda.interp", "cv.elnet", "cvstats", "getOptcv.glmnet"), function(f) {
+    tryCatch(utils::getFromNamespace(f, "glmnet"), error = function(e) NULL)
+  })
+  if (any(vapply(parts, is.null, logical(1)))) {
+    return(glmnet::cv.glmnet(x, y, nfolds = nfolds, grouped = grouped, keep = TRUE, ...))
+  }
+  names(parts) <- c("interp", "cv_elnet", "cvstats", "getopt")
+  n <- nrow(x)
+  weights <- rep(1, n)
+  y <- drop(y)
+  foldid <- sample(rep(seq(nfolds), length = n))
+  if (nfolds < 3) stop("nfolds must be bigger than 3; nfolds=10 recommended", call. = FALSE)
+  fit <- glmnet::glmnet(x, y, weights = weights, offset = NULL, lambda = NULL, trace.it = 0,
+                        ...)
+  nz <- vapply(stats::predict(fit, type = "nonzero"), length, integer(1))
+  lambda <- fit$lambda
+  predmat <- matrix(NA, n, length(lambda))
+  for (i in seq_len(nfolds)) {
+    out <- foldid == i
+    f <- glmnet::glmnet(x[!out, , drop = FALSE], y[!out], lambda = NULL, offset = NULL,
+                        weights = weights[!out], trace.it = 0, ...)
+    predmat[out, ] <- .glmnet_link(f, x[out, , drop = FALSE], lambda, parts$interp)
+  }
+  cvstuff <- parts$cv_elnet(predmat, y, "mse", weights, foldid, grouped)
+  grouped <- cvstuff$grouped
+  if ((n / nfolds < 3) && grouped) grouped <- FALSE
+  res <- parts$cvstats(cvstuff, foldid, nfolds, lambda, nz, grouped)
+  c(res, list(glmnet.fit = fit, fit.preval = predmat, foldid = foldid),
+    parts$getopt(res$lambda, res$cvm, res$cvsd, "Mean-Squared Error"))
+}
+
+# Linear predictor of a glmnet fit at penalties `s` (internal): predict.glmnet's interpolation
+# between the fitted lambdas and its product with (1, newx), on dense matrices and summed over
+# the coefficients in the order of their rows, as the sparse product sums them.
+.glmnet_link <- function(fit, newx, s, interp) {
+  b <- rbind(fit$a0, as.matrix(fit$beta))
+  li <- interp(fit$lambda, s)
+  frac <- matrix(li$frac, nrow(b), length(s), byrow = TRUE)
+  nb <- b[, li$left, drop = FALSE] * frac + b[, li$right, drop = FALSE] * (1 - frac)
+  x1 <- cbind(1, newx)
+  acc <- matrix(0, nrow(x1), ncol(nb))
+  for (k in which(rowSums(nb != 0) > 0)) {
+    acc <- acc + outer(x1[, k], nb[k, ])
+  }
+  acc
+}
+
 #' Lasso regression of a risk score with leave-one-out cross-validation
 #'
 #' `cv.glmnet(x, y, nfolds = n, grouped = FALSE, keep = TRUE)`, gaussian, lambda.min, as in
@@ -328,11 +387,11 @@ lasso_loo <- function(x, y, seed = 101L) {
   if (ncol(x) < 2) x <- cbind(x, .pad = 0)
   n <- nrow(x)
   set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection")
-  cv <- suppressWarnings(glmnet::cv.glmnet(x, y, family = "gaussian", nfolds = n,
-                                           grouped = FALSE, keep = TRUE))
+  cv <- suppressWarnings(.cv_glmnet_gaussian(x, y, nfolds = n, grouped = FALSE,
+                                              family = "gaussian"))
   i <- which(cv$lambda == cv$lambda.min)
-  yhat <- as.numeric(stats::predict(cv, x, s = "lambda.min"))
-  beta <- as.matrix(stats::coef(cv, s = "lambda.min"))[-1, 1]
+  yhat <- as.numeric(stats::predict(cv$glmnet.fit, x, s = cv$lambda.min))
+  beta <- as.matrix(stats::coef(cv$glmnet.fit, s = cv$lambda.min))[-1, 1]
   beta <- beta[names(beta) != ".pad"]
   k <- sum(beta != 0)
   tss <- sum((y - mean(y))^2)
@@ -383,9 +442,9 @@ lasso_loo_predict <- function(xtrain, ytrain, xtest, seed = 101L) {
     xtest <- cbind(xtest, .pad = 0)
   }
   set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection")
-  cv <- suppressWarnings(glmnet::cv.glmnet(xtrain, ytrain, family = "gaussian",
-                                           nfolds = nrow(xtrain), grouped = FALSE))
-  as.numeric(stats::predict(cv, xtest, s = "lambda.min"))
+  cv <- suppressWarnings(.cv_glmnet_gaussian(xtrain, ytrain, nfolds = nrow(xtrain),
+                                              grouped = FALSE, family = "gaussian"))
+  as.numeric(stats::predict(cv$glmnet.fit, xtest, s = cv$lambda.min))
 }
 
 #' Spearman correlation test of each column of a matrix against a response
@@ -441,8 +500,8 @@ lasso_cv_predict <- function(xtrain, ytrain, xtest, nfolds = 5L, seed = 101L) {
     xtest <- cbind(xtest, .pad = 0)
   }
   set.seed(seed)
-  cv <- suppressWarnings(glmnet::cv.glmnet(xtrain, ytrain, nfolds = nfolds))
-  as.numeric(stats::predict(cv, xtest, s = "lambda.min"))
+  cv <- suppressWarnings(.cv_glmnet_gaussian(xtrain, ytrain, nfolds = nfolds))
+  as.numeric(stats::predict(cv$glmnet.fit, xtest, s = cv$lambda.min))
 }
 
 #' Held-out predictions of the nested (rigorous) leave-one-out lasso, every fold in one call

@@ -98,3 +98,31 @@ test_that("lasso_loo: in-sample adjusted R2 with k non-zero and its F-test p", {
   expect_length(r$yhat_loo, 40)
   expect_named(r$coef, c("a", "b", "c"))
 })
+
+test_that(".cv_glmnet_gaussian gives cv.glmnet's numbers exactly (LOO and k-fold)", {
+  set.seed(7)
+  for (r in 1:24) {
+    n <- c(30, 61, 117)[1 + r %% 3]
+    p <- c(2, 9, 40, 95)[1 + r %% 4]
+    x <- matrix(rnorm(n * p), n, dimnames = list(NULL, paste0("f", seq_len(p))))
+    if (r %% 5 == 0) x[, 2] <- x[, 1] + rnorm(n, 0, 0.01)  # near-collinear pair
+    y <- x[, 1] * runif(1) + rnorm(n)
+    nf <- if (r %% 2) n else 5L
+    set.seed(101)
+    ref <- suppressWarnings(glmnet::cv.glmnet(x, y, family = "gaussian", nfolds = nf,
+                                              grouped = nf != n, keep = TRUE))
+    set.seed(101)
+    got <- suppressWarnings(.cv_glmnet_gaussian(x, y, nfolds = nf, grouped = nf != n,
+                                                family = "gaussian"))
+    expect_identical(got$foldid, ref$foldid)
+    expect_identical(unname(got$cvm), unname(ref$cvm))
+    expect_identical(unname(got$cvsd), unname(ref$cvsd))
+    expect_identical(got$lambda.min, ref$lambda.min)
+    expect_identical(got$lambda, ref$lambda)
+    pv <- ref$fit.preval
+    attr(pv, "nlambda") <- NULL
+    expect_identical(unname(got$fit.preval), unname(pv))
+    expect_identical(as.numeric(stats::predict(got$glmnet.fit, x[1:3, ], s = got$lambda.min)),
+                     as.numeric(stats::predict(ref, x[1:3, ], s = "lambda.min")))
+  }
+})
