@@ -379,7 +379,9 @@ def oncotypedx(data: MatrixLike, annot: pd.DataFrame | None, **kwargs: Any) -> A
     Returns
     -------
     dict
-        R's list: ``score``, ``risk``, ``mapping``, ``probe``.
+        R's list: ``score``, ``risk``, ``mapping``, ``probe``. ``score`` is clamped to
+        [0, 100] as genefu does; :func:`pyradiogen.genomics.signatures.call_signature` and
+        ``compute_signatures`` flag the samples at a bound (``oncotypedx_clamped``).
 
     References
     ----------

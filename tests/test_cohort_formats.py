@@ -140,9 +140,10 @@ def test_liu2023_section_and_its_old_name(tmp_path):
         read_manifest(tmp_path)
 
 
-def _gdc_cart(real_data, root, n_tumour=2):
+def _gdc_cart(real_data, root, n_tumour=2, gz=False):
     """STAR-counts files as gdc-client writes them (``<file id>/<uuid>.rna_seq…tsv``), named as
-    real TCGA-BRCA files are, holding the GDC tool's fixture; the cart's real metadata JSON."""
+    real TCGA-BRCA files are, holding the GDC tool's fixture; the cart's real metadata JSON.
+    With ``gz`` each file is gzip-compressed (``….tsv.gz``; the JSON names the ``.tsv``)."""
     import gzip
     import json
 
@@ -159,7 +160,10 @@ def _gdc_cart(real_data, root, n_tumour=2):
     for b in chosen:
         folder = root / "expression" / "star_counts" / manifest[by_barcode[b]]
         folder.mkdir(parents=True)
-        (folder / by_barcode[b]).write_text(text)
+        if gz:
+            (folder / (by_barcode[b] + ".gz")).write_bytes(gzip.compress(text.encode()))
+        else:
+            (folder / by_barcode[b]).write_text(text)
     (root / "expression" / "metadata.json").symlink_to(
         meta / "metadata.repository.2026-07-09.json")
     (root / "cohort.toml").write_text('[parts]\nstar_counts = "expression/star_counts"\n'
@@ -191,20 +195,138 @@ def test_gdc_cart_metadata_json_names_the_files(real_data, tmp_path, capsys):
     assert "metadata.json" in err and "record 1 has no file_name or no associated_entities" in err
 
 
-def test_gzipped_star_counts_are_named(real_data, tmp_path, capsys):
-    """The GDC tool's own fixture is gzipped: the folder holds only *.tsv.gz files, and the
-    error says so and how to fix it (it said only 'no STAR-counts TSV files found')."""
-    from pyradiogen.cli import main
+STAR_FIXTURE = ("gdc_star_counts", "gdc_rnaseq_tool_fixtures", "test_set_1.final.tsv.gz")
 
-    folder = tmp_path / "expression" / "star_counts"
-    folder.mkdir(parents=True)
-    src = real_data / "gdc_star_counts" / "gdc_rnaseq_tool_fixtures" / "test_set_1.final.tsv.gz"
-    shutil.copy(src, folder / "TCGA-A2-A0CM-01A.rna_seq.augmented_star_gene_counts.tsv.gz")
-    (tmp_path / "cohort.toml").write_text('[parts]\nstar_counts = "expression/star_counts"\n')
-    assert main(["validate", str(tmp_path)]) == 2
+
+def _star_folders(real_data, root):
+    """The GDC tool's real STAR-counts fixture as two samples, decompressed in ``plain/``,
+    gzip-compressed again (Python's gzip) in ``gz/``, the GDC file itself in ``gdc/``."""
+    import gzip
+
+    src = real_data.joinpath(*STAR_FIXTURE)
+    raw = gzip.decompress(src.read_bytes())
+    names = [f"TCGA-A2-A0CM-01A{liu2023_suffix}", f"TCGA-A2-A0CN-01A{liu2023_suffix}"]
+    for sub in ("plain", "gz", "gdc"):
+        (root / sub).mkdir(parents=True)
+    for name in names:
+        (root / "plain" / name).write_bytes(raw)
+        (root / "gz" / (name + ".gz")).write_bytes(gzip.compress(raw))
+        shutil.copy(src, root / "gdc" / (name + ".gz"))
+    return names
+
+
+liu2023_suffix = ".rna_seq.augmented_star_gene_counts.tsv"
+
+
+def test_gzipped_star_counts_are_read(real_data, tmp_path):
+    """GDC delivers STAR counts gzipped (*.tsv.gz): they are read directly and give exactly
+    the matrix, genes and N_* statistics of the decompressed files (the reader used to stop
+    with 'decompress them (gunzip -r …)')."""
+    from pyradiogen.cohort.expression import read_star_counts
+
+    _star_folders(real_data, tmp_path)
+    plain = read_star_matrix(tmp_path / "plain", "unstranded", progress=False)
+    mat, genes, stats = plain
+    assert mat.shape == (96, 2) and list(mat.columns) == ["TCGA-A2-A0CM", "TCGA-A2-A0CN"]
+    assert mat.loc["ENSG00000000003.15"].tolist() == [429, 429]        # TSPAN6
+    assert stats["N_unmapped"].tolist() == [38463.0, 38463.0]
+    for sub in ("gz", "gdc"):
+        other = read_star_matrix(tmp_path / sub, "unstranded", progress=False)
+        for a, b in zip(plain, other):
+            pd.testing.assert_frame_equal(a, b)
+    g, st = read_star_counts(tmp_path / "gz" / f"TCGA-A2-A0CM-01A{liu2023_suffix}.gz",
+                             values=("tpm_unstranded",))
+    g0, st0 = read_star_counts(tmp_path / "plain" / f"TCGA-A2-A0CM-01A{liu2023_suffix}",
+                               values=("tpm_unstranded",))
+    pd.testing.assert_frame_equal(g, g0)
+    assert st == st0 and g["tpm_unstranded"].sum() == pytest.approx(1e6, rel=1e-4)
+    # a folder holding both copies (gunzip -k) reads each sample once, with a warning
+    shutil.copytree(tmp_path / "gz", tmp_path / "plain", dirs_exist_ok=True)
+    with pytest.warns(UserWarning, match=r"2 STAR-counts file\(s\) present both gzipped and "
+                                         r"decompressed .*the decompressed copy is read"):
+        both = read_star_matrix(tmp_path / "plain", "unstranded", progress=False)
+    pd.testing.assert_frame_equal(both[0], mat)
+
+
+def test_gzipped_gdc_cart_and_sample_sheet(real_data, tmp_path):
+    """A gzipped GDC cart: the metadata JSON names ``<uuid>….tsv``, the files are
+    ``<uuid>….tsv.gz``; the names still match, and a gzipped JSON or sample sheet reads too."""
+    import gzip
+
+    chosen = _gdc_cart(real_data, tmp_path, gz=True)
+    x = load_cohort(tmp_path, progress=False).expression("unstranded")
+    assert sorted(x.index) == sorted(b[:12] for b in chosen[:2])
+    assert x.loc[chosen[0][:12], "TSPAN6"] == 429
+    meta = tmp_path / "expression" / "metadata.json"
+    packed = tmp_path / "expression" / "metadata.json.gz"
+    packed.write_bytes(gzip.compress(meta.read_bytes()))
+    files = star_files(tmp_path / "expression" / "star_counts", packed)
+    assert sorted(files["sample_id"]) == sorted(chosen[:2])
+    from pyradiogen.cohort.expression import read_gdc_metadata
+
+    by_name = read_gdc_metadata(meta)
+    gz_names = sorted(p.name for p in (tmp_path / "expression").rglob("*.tsv.gz"))
+    assert len(gz_names) == 3
+    sheet = pd.DataFrame({"File Name": gz_names,      # a sheet naming the .gz files
+                          "Sample ID": [by_name[n[:-3]] for n in gz_names]})
+    gz_sheet = tmp_path / "gdc_sample_sheet.tsv.gz"
+    gz_sheet.write_bytes(gzip.compress(sheet.to_csv(sep="\t", index=False).encode()))
+    again = star_files(tmp_path / "expression" / "star_counts", gz_sheet)
+    assert again["sample_id"].tolist() == files["sample_id"].tolist()
+
+
+def test_gzipped_expression_matrix_reads_as_plain(real_data, tmp_path):
+    """A merged matrix or an --expr table may be gzipped too (one reader for every table)."""
+    import gzip
+
+    from pyradiogen.cohort.expression import read_expression_matrix
+
+    src = real_data / "tcga_brca_expression" / "tcga_brca_dataBRCA_rsem_20530x10.tsv"
+    gz = tmp_path / "matrix.tsv.gz"
+    gz.write_bytes(gzip.compress(src.read_bytes()))
+    with pytest.warns(UserWarning, match="on several rows.*SLC35E2"):
+        a, ga = read_expression_matrix(src)
+    with pytest.warns(UserWarning, match="on several rows.*SLC35E2"):
+        b, gb = read_expression_matrix(gz)
+    assert a.shape == (5, 20501)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(ga, gb)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_damaged_gzip_is_named_not_a_traceback(real_data, tmp_path, capsys, damage):
+    """A truncated or corrupt .tsv.gz (an interrupted download) is refused naming the file
+    and the fix; the command line exits 2 without a traceback."""
+    from pyradiogen.cli import main
+    from pyradiogen.cohort.expression import read_star_counts
+
+    names = _star_folders(real_data, tmp_path)
+    bad = tmp_path / "gz" / (names[1] + ".gz")
+    data = bad.read_bytes()
+    if damage == "truncated":
+        bad.write_bytes(data[: len(data) // 2])
+    else:
+        mid = len(data) // 2
+        bad.write_bytes(data[:mid] + bytes(b ^ 0xFF for b in data[mid:mid + 64])
+                        + data[mid + 64:])
+    with pytest.raises(CohortError, match="damaged or truncated gzip file") as exc:
+        read_star_counts(bad)
+    assert str(bad) in str(exc.value) and "download the file again" in str(exc.value)
+    cohort = tmp_path / "cohort"
+    (cohort / "expression").mkdir(parents=True)
+    (cohort / "expression" / "star_counts").symlink_to(tmp_path / "gz")
+    (cohort / "cohort.toml").write_text('[parts]\nstar_counts = "expression/star_counts"\n')
+    assert main(["validate", str(cohort)]) == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert "but 1 gzip-compressed one(s) (TCGA-A2-A0CM-01A.rna_seq.augmented_star_gene_" \
-           "counts.tsv.gz)" in err and f"fix: decompress them (gunzip -r {folder})" in err
+    assert names[1] + ".gz" in err and "damaged or truncated gzip file" in err
+    assert "Traceback" not in err
+    # the same for any table read by read_table (an --expr file)
+    expr = tmp_path / "expr.tsv.gz"
+    expr.write_bytes(bad.read_bytes())
+    out = tmp_path / "sig.csv"
+    assert main(["signatures", "--expr", str(expr), "--out", str(out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert str(expr) in err and "damaged or truncated gzip file" in err and not out.exists()
 
 
 def test_matrix_rows_and_samples_left_out_are_named(real_data, tmp_path, capsys):
@@ -244,7 +366,12 @@ def test_validate_says_no_stage_uses_the_immune_table(real_data, tmp_path, capsy
                                           '[immune]\nduplicates = "mean"\n')
     main(["validate", str(tmp_path), "--json"])   # exit 1: no study keeps a patient
     checks = [c for c in json.loads(capsys.readouterr().out)["checks"] if c["part"] == "immune"]
-    assert checks[0]["detail"] == "1095 patients × 25 columns"
+    # the 22 CIBERSORT cell types; P.value, Correlation and RMSE are named, not counted
+    assert checks[0]["detail"] == "1095 patients × 22 columns"
+    stats = [c for c in checks if "run statistics" in c["detail"]]
+    assert [(c["status"], c["detail"]) for c in stats] == [
+        ("warning", "3 column(s) left out as run statistics, not cell types: P.value, "
+                    "Correlation, RMSE (kept as quality control: Cohort.immune_qc)")]
     assert checks[-1]["status"] == "warning"
     assert checks[-1]["detail"].startswith("no stage of replicate uses an immune table; study "
                                            "liu2023's immune-cell classes need TIMER estimates")

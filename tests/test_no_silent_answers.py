@@ -125,16 +125,19 @@ def test_real_panimmune_table(real_data):
         "TCGA_BRCA.Kallisto.fullIDs.cibersort.relative.tsv"
     with pytest.raises(CohortError, match=r"appears in more than one row .*17 ID\(s\)"):
         read_immune_table(path)
-    t = read_immune_table(path, duplicates="mean")
+    from pyradiogen.cohort.tables import RunStatisticsWarning
+
+    with pytest.warns(RunStatisticsWarning, match="P.value, Correlation, RMSE"):
+        t = read_immune_table(path, duplicates="mean")
     raw = pd.read_csv(path, sep="\t")
     tumour = raw[raw["SampleID"].str[13:15].astype(int) < 10]
     assert len(t) == tumour["SampleID"].str[:12].nunique() == 1095
-    assert t.shape[1] == 25 and "CancerType" not in t.columns
+    assert t.shape[1] == 22 and "CancerType" not in t.columns
     notes = " ".join(t.attrs["notes"])
     assert "113 normal-tissue sample(s) left out" in notes
     assert "averaged" in notes and "identical values were kept once" in notes
     # a sum of fractions stays 1 after averaging repeats (22 cell types)
-    np.testing.assert_allclose(t.iloc[:, :22].sum(axis=1), 1.0, atol=1e-6)
+    np.testing.assert_allclose(t.sum(axis=1), 1.0, atol=1e-6)
     leuk = path.parent / "TCGA_BRCA_leuk_estimate.masked.20170107.tsv"
     with pytest.raises(CohortError, match="has no header row"):
         read_immune_table(leuk)

@@ -96,7 +96,19 @@ def test_genomics_on_counts(real_run):
         np.log2(matrix.loc["ESR1", "TCGA.A8.A08X"] / lib * 1e6 + 1), rel=1e-9)
     prep = art.json("liu2023_genomics")["preparation"]
     assert prep["kind"] == "counts" and prep["normalization"] == "cpm"
-    assert "counts per million" in (out / "report.html").read_text()
+    html = (out / "report.html").read_text()
+    assert "counts per million" in html
+    # genefu clamps the OncotypeDX score to [0, 100]; on RNA-seq 49 patients sit at 100 and
+    # 10 at 0: genefu's numbers, flagged in the table, genomics.json and the report
+    assert int((sig["oncotypedx"] == 100).sum()) == 49
+    assert int((sig["oncotypedx"] == 0).sum()) == 10
+    assert int(sig["oncotypedx_clamped"].sum()) == 59
+    cl = art.json("liu2023_genomics")["oncotypedx_clamped"]
+    assert (cl["n"], cl["of"], cl["at_100"], cl["at_0"]) == (59, 115, 49, 10)
+    assert "OncotypeDX (study liu2023): 59 of 115 patients" in html
+    assert "(49 at 100, 10 at 0; TCGA-A8-A08X, " in html
+    cl2 = art.json("kim2020_genomics")["oncotypedx_clamped"]
+    assert (cl2["n"], cl2["of"], cl2["at_100"], cl2["at_0"]) == (63, 115, 50, 13)
 
 
 def test_table1_of_patients_with_rna_seq(real_run):

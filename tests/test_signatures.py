@@ -14,6 +14,7 @@ from scipy.stats import spearmanr
 from pyradiogen import rbridge
 from pyradiogen.cli import main
 from pyradiogen.genomics.signatures import (
+    ClampedScoreWarning,
     annotation_from_genes,
     call_signature,
     check_inputs,
@@ -60,10 +61,15 @@ def test_oncotypedx_hand_values():
     rows = {"all10": np.full(16, 10.0), "all5": np.full(16, 5.0),
             "er15": np.where(er, 15.0, 0.0), "er8": np.where(er, 8.0, 0.0)}
     x = pd.DataFrame(rows, index=sig["probe.affy"]).T
-    res = call_signature("oncotypedx", x, None, do_mapping=False, do_scaling=False)
+    with pytest.warns(ClampedScoreWarning, match=r"1 of 4 samples .*\(0 at 100, 1 at 0\): "
+                                                 r"er15\."):
+        res = call_signature("oncotypedx", x, None, do_mapping=False, do_scaling=False)
     # RSU 11.7 -> 100; 8.82 -> 42.4; 5.42 -> 0 (clipped); 7.8 -> 22 (see the R tests)
     np.testing.assert_allclose(res["score"].to_numpy(), [100, 42.4, 0, 22], atol=1e-12)
     np.testing.assert_array_equal(res["risk"].to_numpy(), [1, 1, 0, 0.5])
+    # all10's 100 is computed (20 * (11.7 - 6.7), a hair under 100), not clamped
+    assert res["score"]["all10"] != 100 and res["score"]["er15"] == 0
+    assert res["clamped"].tolist() == [False, False, True, False]
 
 
 def test_oncotypedx_missing_gene_warns_and_gives_na():
@@ -150,7 +156,11 @@ def test_r_python_and_cli_agree(tmp_path):
     cli = pd.read_csv(tmp_path / "sig.csv")
     assert cli.columns[0] == "sample"
     assert list(cli["sample"]) == list(x.index)
-    assert list(py.columns) == list(r.columns) == list(cli.columns[1:])
+    assert list(py.columns) == list(cli.columns[1:])
+    # the flag column is ours (genefu has none); every other column is genefu's
+    assert [c for c in py.columns if c != "oncotypedx_clamped"] == list(r.columns)
+    assert py["oncotypedx_clamped"].tolist() == r["oncotypedx"].isin([0, 100]).tolist()
+    py = py.drop(columns="oncotypedx_clamped")
     num = [c for c in py.columns if pd.api.types.is_float_dtype(py[c])]
     assert {"oncotypedx", "endoPredict", "rorS", "gene70", "genius", "pik3cags", "ggi",
             "tamr13", "ESR1", "ERBB2", "AURKA"} <= set(num)
@@ -410,3 +420,79 @@ def test_cli_names_why_oncotypedx_is_not_computed(real_data, tmp_path, capsys):
     assert "OncotypeDX needs every one of its 16 genes" in text
     res = pd.read_csv(out, index_col="sample")
     assert res["oncotypedx"].isna().all() and res["pam50_subtype"].notna().all()
+
+
+# --------------------------------------------------------------------------- OncotypeDX clamp
+
+
+def _oncotypedx_extremes() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three samples of the 16 OncotypeDX genes: ``hi`` (proliferation, HER2, invasion, CD68
+    high; ER, GSTM1, BAG1 low), ``lo`` (the reverse) and ``mid`` (the midpoint of every gene).
+    genefu rescales each gene to 0-15 over the batch: hi has RSU 24.9 (RS 364 -> clamped to
+    100), lo RSU 3.17 (RS -70.6 -> 0), mid RSU 9.01 (RS 46.2)."""
+    sig = _table("sig_oncotypedx.csv")
+    sig = sig[sig["group"] != "reference"]
+    down = sig["symbol"].isin(["ESR1", "PGR", "BCL2", "SCUBE2", "GSTM1", "BAG1"]).to_numpy()
+    hi = np.where(down, 4.0, 12.0)
+    lo = np.where(down, 12.0, 4.0)
+    x = pd.DataFrame([hi, lo, (hi + lo) / 2], index=["hi", "lo", "mid"],
+                     columns=sig["symbol"].to_numpy())
+    annot = pd.DataFrame({"probe": sig["symbol"], "EntrezGene.ID": sig["EntrezGene.ID"]})
+    return x, annot
+
+
+def test_oncotypedx_clamp_is_flagged(tmp_path, capsys):
+    """genefu clamps the recurrence score to [0, 100]: the scores stay genefu's, but the
+    samples at a bound are marked (oncotypedx_clamped) and named in a warning saying why —
+    they were printed as ordinary numbers."""
+    x, annot = _oncotypedx_extremes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rbridge.RWarning)   # the other signatures lack genes
+        with pytest.warns(ClampedScoreWarning) as rec:
+            res = compute_signatures(x, annot)
+    np.testing.assert_allclose(res["oncotypedx"].to_numpy(), [100, 0, 46.2], atol=1e-9)
+    assert res["oncotypedx_clamped"].tolist() == [True, True, False]
+    cols = list(res.columns)
+    assert cols.index("oncotypedx_clamped") == cols.index("oncotypedx_risk") + 1
+    [msg] = [str(w.message) for w in rec if issubclass(w.category, ClampedScoreWarning)]
+    assert msg.startswith("oncotypedx: 2 of 3 samples sit at genefu's clamp bound of the "
+                          "recurrence score (1 at 100, 1 at 0): hi, lo. ")
+    assert "microarray-scale data that RNA-seq input often saturates" in msg
+    assert "oncotypedx_clamped marks these samples" in msg
+    # the command line writes the column and says so
+    x.to_csv(tmp_path / "x.csv")
+    annot.to_csv(tmp_path / "a.csv", index=False)
+    out = tmp_path / "sig.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rbridge.RWarning)
+        assert main(["signatures", "--expr", str(tmp_path / "x.csv"), "--annot",
+                     str(tmp_path / "a.csv"), "--out", str(out)]) == 0
+    cap = capsys.readouterr()
+    text = " ".join((cap.out + cap.err).split())
+    assert "2 of 3 samples sit at genefu's clamp bound" in text
+    assert pd.read_csv(out, index_col=0)["oncotypedx_clamped"].tolist() == [True, True, False]
+
+
+def test_real_rnaseq_oncotypedx_clamped(real_data):
+    """The real TCGA-BRCA RNA-seq counts (115 patients), log2(CPM + 1) as study liu2023
+    prepares counts: 49 patients' recurrence scores are exactly 100 and 10 exactly 0 —
+    genefu's numbers, now flagged (59 of 115 named)."""
+    ex = real_data / "tcga_brca_expression"
+    er = pd.read_csv(ex / "pathanalyser_ER_TCGA_RNAseq.tsv", sep="\t", index_col=0)
+    her2 = pd.read_csv(ex / "pathanalyser_HER2_TCGA_RNAseq.tsv", sep="\t", index_col=0)
+    m = pd.concat([er, her2.drop(columns=er.columns.intersection(her2.columns))], axis=1)
+    assert m.shape == (20124, 115)
+    logcpm = np.log2(m / m.sum(axis=0) * 1e6 + 1)
+    sig = _table("sig_oncotypedx.csv")
+    sig = sig[sig["group"] != "reference"]
+    today = {"CTSL2": "CTSV"}                       # genefu's symbol -> today's (Entrez 1515)
+    genes = [today.get(g, g) for g in sig["symbol"]]
+    x = logcpm.loc[genes].T
+    annot = pd.DataFrame({"probe": genes, "EntrezGene.ID": sig["EntrezGene.ID"].to_numpy()})
+    with pytest.warns(ClampedScoreWarning, match=r"59 of 115 samples .*\(49 at 100, 10 at 0\)"
+                                                 r": TCGA\.A8\.A08X, TCGA\.AR\.A0TY, .* … \(\+49\)"):
+        res = call_signature("oncotypedx", x, annot, do_mapping=True)
+    score = res["score"]
+    assert int((score == 100).sum()) == 49 and int((score == 0).sum()) == 10
+    assert int(res["clamped"].sum()) == 59 and score.notna().all()
+    assert score[~res["clamped"].astype(bool)].between(0, 100, inclusive="neither").all()

@@ -193,6 +193,14 @@ def run(args: argparse.Namespace) -> int:
             crf = cohort.crf36
         sig = _patients(args.signatures, "signature table", "--signatures")
         timer = _patients(args.timer, "TIMER table", "--timer")
+        if timer is not None:   # CIBERSORT's P-value, Correlation, RMSE … are no targets
+            from ..cohort.tables import run_statistic_columns, run_statistics_message
+
+            stats = run_statistic_columns(timer.columns)
+            if stats:
+                console.print(f"[yellow]warning:[/] {args.timer} (--timer): "
+                              f"{escape(run_statistics_message(stats))}", soft_wrap=True)
+                timer = timer.drop(columns=stats)
         if timer is None and cohort is not None and cohort.timer is not None:
             timer = with_patient_column(cohort.timer)
         parts = [with_patient_column(t).set_index("patient_id") for t in (sig, timer)

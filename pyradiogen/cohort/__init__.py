@@ -7,7 +7,8 @@ A cohort is a folder with a ``cohort.toml`` manifest (see :mod:`.manifest` and
     c = load_cohort("COHORT")      # reads and validates every part
     c.images, c.exams, c.skipped, c.pixels(image_id), c.rois, c.mask(patient_id, reader),
     c.clinical,
-    c.expression("unstranded"), c.genes, c.crf36, c.timer, c.immune, c.risk_genes,
+    c.expression("unstranded"), c.genes, c.crf36, c.timer, c.immune, c.immune_qc,
+    c.risk_genes,
     c.gene_sets, c.truth
     from pyradiogen.studies import liu2023, kim2020
     s1 = liu2023.assemble(c)       # study 1: exclusions flowchart, selected images, Table 1

@@ -293,17 +293,34 @@ class Cohort:
         return self._optional("timer", _tables.read_timer, kind="expression")
 
     @cached_property
+    def _immune_pair(self) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+        p = self.manifest.path("immune")
+        if p is None:
+            return None, None
+        cells, stats = self._read(_tables.read_immune_estimates, p,
+                                  duplicates=self.manifest.immune_duplicates)
+        return self._to_patients(cells, "expression"), self._to_patients(stats, "expression")
+
+    @property
     def immune(self) -> pd.DataFrame | None:
         """Patients × the cell types of the ``immune`` part (None when absent).
 
         Any per-sample immune table: PanImmune CIBERSORT fractions, leukocyte fraction ….
-        Several tumour aliquots of a patient follow ``[immune] duplicates``.
+        Several tumour aliquots of a patient follow ``[immune] duplicates``. Run statistics
+        (CIBERSORT's ``P-value``, ``Correlation``, ``RMSE`` …) are not cell types: they are
+        left out (``attrs["run_statistics"]`` names them) and kept in :attr:`immune_qc`.
         """
-        from functools import partial
+        return self._immune_pair[0]
 
-        return self._optional("immune", partial(_tables.read_immune_table,
-                                                duplicates=self.manifest.immune_duplicates),
-                              kind="expression")
+    @property
+    def immune_qc(self) -> pd.DataFrame | None:
+        """Patients × the run statistics of the ``immune`` part (None when absent).
+
+        CIBERSORT's ``P-value``, ``Correlation``, ``RMSE``, xCell's and ESTIMATE's summary
+        scores (:data:`pyradiogen.cohort.tables.IMMUNE_RUN_STATISTICS`); no columns when the
+        table has none.
+        """
+        return self._immune_pair[1]
 
     @property
     def expression_kind(self) -> str | None:

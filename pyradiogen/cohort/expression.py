@@ -10,8 +10,10 @@ STAR-counts layout (GDC, GENCODE v36)::
     N_unmapped  ...  (4 rows of STAR statistics: N_unmapped, N_multimapping, N_noFeature, N_ambiguous)
     ENSG00000000003.15  TSPAN6  protein_coding  ...
 
-The sample of a file is the TCGA barcode its name starts with, or the ``Sample ID`` of its
-``File Name`` in a GDC sample sheet. Only tumour samples (type 01–09) are kept; a patient with
+Files may be gzip-compressed as GDC delivers them (``*.tsv.gz``) or plain (``*.tsv``); both
+are read directly (a damaged ``.gz`` is refused naming it). The sample of a file is the TCGA
+barcode its name starts with, or the ``Sample ID`` of its ``File Name`` in a GDC sample sheet
+(the name matched with or without ``.gz``). Only tumour samples (type 01–09) are kept; a patient with
 two tumour samples is an error (remove one file).
 """
 
@@ -27,7 +29,16 @@ import pandas as pd
 
 from .errors import CohortError
 from .ids import current_id_scheme, is_patient_id, patient_id, sample_type_or_none
-from .usertable import check_header, read_table
+from .usertable import (
+    GZIP_ERRORS,
+    GZIP_FIX,
+    check_header,
+    compression_of,
+    gzip_problem,
+    open_text,
+    plain_suffix,
+    read_table,
+)
 
 STAR_COLUMNS = ("gene_id", "gene_name", "gene_type", "unstranded", "stranded_first",
                 "stranded_second", "tpm_unstranded", "fpkm_unstranded", "fpkm_uq_unstranded")
@@ -35,6 +46,8 @@ STAR_REQUIRED = ("gene_id", "gene_name", "unstranded")
 VALUES = ("unstranded", "stranded_first", "stranded_second", "tpm_unstranded",
           "fpkm_unstranded", "fpkm_uq_unstranded")
 STAR_SUFFIX = ".rna_seq.augmented_star_gene_counts.tsv"
+#: File-name patterns of STAR-counts files: plain or gzip-compressed as GDC delivers them.
+STAR_PATTERNS = ("*.tsv", "*.tsv.gz")
 CACHE_VERSION = 1
 _BARCODE_START = re.compile(r"^(TCGA[-.][A-Z0-9]{2}[-.][A-Z0-9]{4}[-.]\d{2}[A-Z]?)", re.I)
 
@@ -55,7 +68,8 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
     Parameters
     ----------
     path : str or PathLike
-        A ``*.rna_seq.augmented_star_gene_counts.tsv``.
+        A ``*.rna_seq.augmented_star_gene_counts.tsv``, plain or gzip-compressed
+        (``.tsv.gz``).
     values : tuple of str, default VALUES
         Value columns kept (``unstranded``, ``tpm_unstranded``, ``fpkm_unstranded`` …).
 
@@ -69,8 +83,9 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
     Raises
     ------
     CohortError
-        Unreadable file, missing columns, no genes, a negative or non-numeric or missing
-        value, or a repeated gene (file and gene named).
+        Unreadable file (a damaged or truncated gzip file included), missing columns, no
+        genes, a negative or non-numeric or missing value, or a repeated gene (file and gene
+        named).
 
     References
     ----------
@@ -79,8 +94,11 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
     """
     path = Path(path)
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open_text(path, encoding="utf-8") as fh:
             first = fh.readline()
+    except GZIP_ERRORS as exc:
+        raise CohortError(gzip_problem(exc), file=path, what="STAR-counts file",
+                          fix=GZIP_FIX) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CohortError(f"cannot be read ({exc})", file=path,
                           fix="re-download the file from GDC") from exc
@@ -89,7 +107,14 @@ def read_star_counts(path: str | os.PathLike, values: tuple[str, ...] = VALUES
     try:
         df = pd.read_csv(path, sep="\t", skiprows=skip, dtype={"gene_id": str, "gene_name": str,
                                                                "gene_type": str},
-                         keep_default_na=False, na_values=["", "NA", "NaN", "nan"])
+                         keep_default_na=False, na_values=["", "NA", "NaN", "nan"],
+                         compression=compression_of(path))
+    except GZIP_ERRORS as exc:
+        raise CohortError(gzip_problem(exc), file=path, what="STAR-counts file",
+                          fix=GZIP_FIX) from exc
+    except UnicodeDecodeError as exc:
+        raise CohortError(f"cannot be read ({exc})", file=path,
+                          fix="re-download the file from GDC") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CohortError(f"not a tab-separated STAR-counts table ({exc})", file=path,
                           fix="give GDC's *.rna_seq.augmented_star_gene_counts.tsv files") from exc
@@ -135,7 +160,7 @@ def read_gdc_metadata(path: str | os.PathLike) -> dict[str, str]:
     Parameters
     ----------
     path : str or PathLike
-        ``metadata.repository.<date>.json`` as downloaded from the GDC cart.
+        ``metadata.repository.<date>.json`` as downloaded from the GDC cart (or gzipped).
 
     Returns
     -------
@@ -153,7 +178,10 @@ def read_gdc_metadata(path: str | os.PathLike) -> dict[str, str]:
     path = Path(path)
     what = "GDC metadata file"
     try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
+        with open_text(path, encoding="utf-8-sig") as fh:
+            records = json.loads(fh.read())
+    except GZIP_ERRORS as exc:
+        raise CohortError(gzip_problem(exc), file=path, what=what, fix=GZIP_FIX) from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise CohortError(f"not valid JSON ({exc})", file=path, what=what,
                           fix="give the metadata file downloaded from the GDC cart, or its "
@@ -184,7 +212,8 @@ def read_gdc_metadata(path: str | os.PathLike) -> dict[str, str]:
 def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
     """Read a GDC sample sheet: file name → sample ID (the first when several).
 
-    A ``.json`` file is read as the cart's metadata JSON (:func:`read_gdc_metadata`).
+    A ``.json`` (or ``.json.gz``) file is read as the cart's metadata JSON
+    (:func:`read_gdc_metadata`); either may be gzip-compressed.
 
     Parameters
     ----------
@@ -204,7 +233,7 @@ def read_sample_sheet(path: str | os.PathLike) -> dict[str, str]:
         An unreadable metadata JSON (named).
     """
     path = Path(path)
-    if path.suffix.lower() == ".json":
+    if plain_suffix(path) == ".json":
         return read_gdc_metadata(path)
     tab = read_table(path, what="GDC sample sheet", id_column=None, strings=True,
                      required=("File Name", "Sample ID"),
@@ -229,10 +258,12 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
     Parameters
     ----------
     folder : str or PathLike
-        The ``expression/star_counts`` folder.
+        The ``expression/star_counts`` folder: ``*.tsv`` and gzip-compressed ``*.tsv.gz``
+        files at any depth (a file present both ways is read once, decompressed, with a
+        warning).
     sample_sheet : str, PathLike or None, default None
-        GDC sample sheet mapping file names to samples; file names must start with the
-        sample barcode without one.
+        GDC sample sheet mapping file names (with or without ``.gz``) to samples; file names
+        must start with the sample barcode without one.
 
     Returns
     -------
@@ -246,25 +277,29 @@ def star_files(folder: str | os.PathLike, sample_sheet: str | os.PathLike | None
         No files, a file without a sample barcode, or two tumour samples of one patient.
     """
     folder = Path(folder)
-    files = sorted(p for p in folder.rglob("*.tsv") if not p.name.startswith("."))
+    found = sorted({p for pat in STAR_PATTERNS for p in folder.rglob(pat)
+                    if not p.name.startswith(".")})
+    plain = set(found) - {p for p in found if p.name.endswith(".gz")}
+    twice = [p for p in found if p.name.endswith(".gz") and p.with_suffix("") in plain]
+    if twice:   # `gunzip -k` leaves both copies: read the decompressed one once
+        warnings.warn(f"{folder}: {len(twice)} STAR-counts file(s) present both gzipped and "
+                      f"decompressed (e.g. {twice[0].name}); the decompressed copy is read — "
+                      "remove one copy", UserWarning, stacklevel=2)
+    files = [p for p in found if p not in set(twice)]
     if not files:
-        packed = sorted(p.name for p in folder.rglob("*.tsv.gz"))
-        if packed:
-            raise CohortError(f"no STAR-counts TSV files found, but {len(packed)} gzip-"
-                              f"compressed one(s) ({', '.join(packed[:2])}"
-                              f"{' …' if len(packed) > 2 else ''})", file=folder,
-                              fix=f"decompress them (gunzip -r {folder})")
-        raise CohortError("no STAR-counts TSV files found", file=folder,
+        raise CohortError("no STAR-counts files (*.tsv or *.tsv.gz) found", file=folder,
                           fix="download the GDC 'STAR - Counts' files into this folder")
     sheet = read_sample_sheet(sample_sheet) if sample_sheet else {}
     rows = []
     for f in files:
-        if f.name in sheet:
-            sample = sheet[f.name]
+        base = f.name[:-3] if f.name.endswith(".gz") else f.name
+        named = [k for k in (f.name, base, base + ".gz") if k in sheet]
+        if named:
+            sample = sheet[named[0]]
         else:
             m = _BARCODE_START.match(f.name)
-            if m is None and current_id_scheme() == "any" and f.name.endswith(STAR_SUFFIX):
-                sample = f.name[:-len(STAR_SUFFIX)]      # id_scheme "any": <ID><suffix>
+            if m is None and current_id_scheme() == "any" and base.endswith(STAR_SUFFIX):
+                sample = base[:-len(STAR_SUFFIX)]      # id_scheme "any": <ID><suffix>[.gz]
             elif m is None:
                 raise CohortError("the file name does not start with a TCGA sample barcode and "
                                   "no sample sheet names it", file=f,

@@ -158,15 +158,177 @@ def read_crf36(path: str | os.PathLike, option: str | None = None) -> pd.DataFra
 IMMUNE_TEXT_COLUMNS = ("CancerType", "cancer_type", "cancertype", "Cancer", "project",
                        "Study", "disease")
 
+#: Columns of the common immune deconvolution outputs that are not cell-type estimates:
+#: header key (lower case, letters and digits only) → what the column is. CIBERSORT /
+#: CIBERSORTx write ``P-value`` (R: ``P.value``), ``Correlation`` and ``RMSE`` per sample (the
+#: fit of the deconvolution), absolute mode also ``Absolute score (sig.score)``; xCell adds the
+#: summary scores ``ImmuneScore``, ``StromaScore`` and ``MicroenvironmentScore``; ESTIMATE
+#: gives ``StromalScore``, ``ImmuneScore``, ``ESTIMATEScore`` and the ``TumorPurity`` derived
+#: from it. TIMER2's combined table suffixes the method (``immune score_XCELL``), which is
+#: ignored. Not listed (they are cell-fraction estimates and stay columns): EPIC's
+#: ``otherCells`` and quanTIseq's ``Other`` — the fraction of uncharacterised, mostly tumour,
+#: cells, part of the fractions that sum to one.
+IMMUNE_RUN_STATISTICS: dict[str, str] = {
+    "pvalue": "CIBERSORT p-value of the deconvolution",
+    "correlation": "CIBERSORT correlation of the fitted and the observed mixture",
+    "rmse": "CIBERSORT root-mean-square error of the fit",
+    "absolutescore": "CIBERSORT absolute-mode signature score",
+    "absolutescoresigscore": "CIBERSORT absolute-mode signature score",
+    "immunescore": "xCell/ESTIMATE immune score (a sum over cell types)",
+    "stromascore": "xCell stroma score (a sum over cell types)",
+    "stromalscore": "ESTIMATE stromal score",
+    "microenvironmentscore": "xCell microenvironment score (immune + stroma score)",
+    "estimatescore": "ESTIMATE score (stromal + immune score)",
+    "tumorpurity": "ESTIMATE tumour purity (from the ESTIMATE score)",
+    "tumourpurity": "ESTIMATE tumour purity (from the ESTIMATE score)",
+}
+#: Method suffixes of TIMER2's combined table (``B cell_CIBERSORT-ABS``), ignored when matching.
+_METHOD_SUFFIXES = ("timer", "cibersort", "cibersortabs", "quantiseq", "mcpcounter", "xcell",
+                    "epic", "estimate")
+
+
+class RunStatisticsWarning(UserWarning):
+    """An immune table holds run statistics or summary scores, left out of the cell types."""
+
+
+def run_statistic_columns(columns) -> list[str]:
+    """The columns of an immune table that are run statistics or summary scores, not cells.
+
+    Matches :data:`IMMUNE_RUN_STATISTICS` in any case, with ``.``, ``-``, ``_``, spaces and
+    brackets ignored (``P-value``, ``P.value``, ``p_value``, ``Absolute score (sig.score)``)
+    and a TIMER2 method suffix (``_XCELL``, ``_CIBERSORT-ABS`` …) dropped.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        Column names.
+
+    Returns
+    -------
+    list of str
+        The matching columns, in their order.
+
+    References
+    ----------
+    .. [1] Newman AM, Liu CL, Green MR, et al. Robust enumeration of cell subsets from tissue
+       expression profiles. *Nat Methods* 12(5), 453–457 (2015) (CIBERSORT).
+    .. [2] Aran D, Hu Z, Butte AJ. xCell: digitally portraying the tissue cellular
+       heterogeneity landscape. *Genome Biol* 18, 220 (2017).
+    .. [3] Yoshihara K, Shahmoradgoli M, Martínez E, et al. Inferring tumour purity and stromal
+       and immune cell admixture from expression data. *Nat Commun* 4, 2612 (2013) (ESTIMATE).
+    """
+    out = []
+    for col in columns:
+        name = str(col).strip()
+        head, sep, tail = name.rpartition("_")
+        if sep and "".join(ch for ch in tail.lower() if ch.isalnum()) in _METHOD_SUFFIXES:
+            name = head
+        if "".join(ch for ch in name.lower() if ch.isalnum()) in IMMUNE_RUN_STATISTICS:
+            out.append(col)
+    return out
+
+
+def run_statistics_message(columns) -> str:
+    """The message naming the run statistics left out of an immune table's cell types.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The columns (:func:`run_statistic_columns`).
+
+    Returns
+    -------
+    str
+        ``"3 column(s) left out as run statistics, not cell types: P.value, Correlation,
+        RMSE"``.
+    """
+    return (f"{len(columns)} column(s) left out as run statistics, not cell types: "
+            f"{', '.join(map(str, columns))}")
+
+
+def read_immune_estimates(path: str | os.PathLike, option: str | None = None,
+                          duplicates: Duplicates = "error"
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read a per-sample immune table as its cell types and its run statistics.
+
+    The ID column holds TCGA patient, sample or aliquot barcodes (dots allowed); tumour
+    samples are kept, one per patient; text columns such as ``CancerType`` are dropped with a
+    note. Columns that are run statistics or summary scores of the estimator, not cell types
+    (CIBERSORT's ``P-value``/``P.value``, ``Correlation``, ``RMSE``, ``Absolute score``;
+    xCell's ``ImmuneScore``, ``StromaScore``, ``MicroenvironmentScore``; ESTIMATE's scores:
+    :data:`IMMUNE_RUN_STATISTICS`) are returned apart, as quality-control values, and named
+    in a :class:`RunStatisticsWarning` and in ``attrs["run_statistics"]``. Missing values
+    stay NaN and are counted in ``attrs["na"]``; every decision is listed in
+    ``attrs["notes"]``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The table.
+    option : str or None, default None
+        The command-line option that gave the file, for messages.
+    duplicates : {"error", "first", "mean"}, default "error"
+        Several tumour aliquots of a patient: refused, the first kept, or averaged (the run
+        statistics alike).
+
+    Returns
+    -------
+    cells : DataFrame, shape (n_patients, n_cell_types)
+        Indexed by ``patient_id``; cell types as named in the file.
+    statistics : DataFrame, shape (n_patients, n_statistics)
+        The run statistics, same index (no columns when the table has none).
+
+    Raises
+    ------
+    TableError
+        No ID column, no cell-type column, or duplicates with ``"error"`` (named).
+
+    References
+    ----------
+    .. [1] Newman AM, Liu CL, Green MR, et al. Robust enumeration of cell subsets from tissue
+       expression profiles. *Nat Methods* 12(5), 453–457 (2015) (CIBERSORT).
+    .. [2] Thorsson V, Gibbs DL, Brown SD, et al. The immune landscape of cancer. *Immunity*
+       48(4), 812–830 (2018) (the TCGA PanImmune estimates).
+    """
+    path = Path(path)
+    tab = read_table(path, what="immune table", option=option, id_column="auto",
+                     string_columns=IMMUNE_TEXT_COLUMNS, numeric="rest", duplicates=duplicates,
+                     all_na="error", expect="a TCGA barcode column then one numeric column "
+                                            "per cell type")
+    if tab.id_column is None:
+        raise tab.error("no patient ID column", fix="name the TCGA barcode column "
+                        "`patient_id`, `sample` or `SampleID`")
+    text = [c for c in tab.frame.columns if c in IMMUNE_TEXT_COLUMNS]
+    if text:
+        tab.frame = tab.frame.drop(columns=text)
+        tab.notes.append(f"text column(s) {', '.join(text)} not used")
+    stats_cols = run_statistic_columns(tab.frame.columns)
+    if stats_cols and len(stats_cols) == tab.frame.shape[1]:
+        raise tab.error(f"no cell-type column: {', '.join(map(str, stats_cols))} are run "
+                        "statistics of the estimator, not cell types",
+                        fix="give the table of cell-type estimates (CIBERSORT fractions, "
+                            "TIMER abundances …)")
+    _patient_index(tab, tumour_only=True, duplicates=duplicates)
+    frame = tab.frame.astype(float)
+    cells = frame.drop(columns=stats_cols)
+    stats = frame[stats_cols]
+    if stats_cols:
+        warnings.warn(f"{path}: {run_statistics_message(stats_cols)} (kept apart as quality "
+                      "control)", RunStatisticsWarning, stacklevel=2)
+    for out in (cells, stats):
+        out.attrs.update(na=tab.na, notes=tab.notes, source=str(path),
+                         run_statistics=list(map(str, stats_cols)))
+    return cells, stats
+
 
 def read_immune_table(path: str | os.PathLike, option: str | None = None,
                       duplicates: Duplicates = "error") -> pd.DataFrame:
     """Read any per-sample immune table (TIMER, PanImmune CIBERSORT, leukocyte fraction …).
 
-    The ID column holds TCGA patient, sample or aliquot barcodes (dots allowed); tumour
-    samples are kept, one per patient; text columns such as ``CancerType`` are dropped with a
-    note. Missing values stay NaN and are counted in ``attrs["na"]``; every decision is listed
-    in ``attrs["notes"]``.
+    Read by :func:`read_immune_estimates`, which says what is kept; this returns the cell
+    types only. Run statistics and summary scores (CIBERSORT's ``P-value``, ``Correlation``,
+    ``RMSE`` …) are left out, named in a :class:`RunStatisticsWarning` and in
+    ``attrs["run_statistics"]``.
 
     Parameters
     ----------
@@ -185,24 +347,9 @@ def read_immune_table(path: str | os.PathLike, option: str | None = None,
     Raises
     ------
     TableError
-        No ID column, or duplicates with ``"error"`` (named).
+        No ID column, no cell-type column, or duplicates with ``"error"`` (named).
     """
-    path = Path(path)
-    tab = read_table(path, what="immune table", option=option, id_column="auto",
-                     string_columns=IMMUNE_TEXT_COLUMNS, numeric="rest", duplicates=duplicates,
-                     all_na="error", expect="a TCGA barcode column then one numeric column "
-                                            "per cell type")
-    if tab.id_column is None:
-        raise tab.error("no patient ID column", fix="name the TCGA barcode column "
-                        "`patient_id`, `sample` or `SampleID`")
-    text = [c for c in tab.frame.columns if c in IMMUNE_TEXT_COLUMNS]
-    if text:
-        tab.frame = tab.frame.drop(columns=text)
-        tab.notes.append(f"text column(s) {', '.join(text)} not used")
-    _patient_index(tab, tumour_only=True, duplicates=duplicates)
-    out = tab.frame.astype(float)
-    out.attrs.update(na=tab.na, notes=tab.notes, source=str(path))
-    return out
+    return read_immune_estimates(path, option=option, duplicates=duplicates)[0]
 
 
 def timer_column_map(columns) -> dict[str, str]:

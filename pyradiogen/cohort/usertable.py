@@ -22,6 +22,9 @@ Every table reader of the package and every command-line table option goes throu
 * **Numbers**: numeric columns are coerced; a cell that is neither a number nor a missing-value
   spelling is refused naming the file, column, line and ID; so are infinite values.
 * **Empty tables**: an empty file, a header without rows and too few rows are refused.
+* **Compression**: a gzip-compressed file (``table.tsv.gz``; recognised by its magic bytes, so
+  also without the ``.gz`` suffix) is read as the text it holds; a damaged or truncated one is
+  refused naming the file (:func:`open_text`, :data:`GZIP_ERRORS`).
 
 Every refusal is a :class:`TableError` (a :class:`~pyradiogen.cohort.errors.CohortError`,
 hence a ``ValueError``) whose message names the file, the option that gave it, the column,
@@ -31,10 +34,12 @@ line or ID, and the fix. The command line prints it and exits with code 2.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import math
 import os
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,6 +274,111 @@ class Table:
         return int(v)
 
 
+# --------------------------------------------------------------------------- compression
+
+#: What reading a damaged gzip file raises: a bad header (``BadGzipFile``), a file cut short
+#: (``EOFError``) or corrupt compressed data (``zlib.error``).
+GZIP_ERRORS: tuple[type[BaseException], ...] = (gzip.BadGzipFile, EOFError, zlib.error)
+
+
+def is_gzip(path: str | os.PathLike) -> bool:
+    """Whether a file is gzip-compressed (its first two bytes are gzip's magic number).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+
+    Returns
+    -------
+    bool
+        True for a gzip file, whatever its name; False for any other or an unreadable file.
+    """
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
+
+
+def open_text(path: str | os.PathLike, encoding: str = "utf-8", newline: str | None = None):
+    """Open a text file for reading, decompressing it on the fly when it is gzipped.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file (plain text, or gzip-compressed, e.g. GDC's ``*.tsv.gz``).
+    encoding : str, default "utf-8"
+        Text encoding.
+    newline : str or None, default None
+        As :func:`open`.
+
+    Returns
+    -------
+    file object
+        A text stream; reading a damaged gzip file raises one of :data:`GZIP_ERRORS`.
+    """
+    if is_gzip(path):
+        return gzip.open(path, "rt", encoding=encoding, newline=newline)
+    return open(path, encoding=encoding, newline=newline)
+
+
+def compression_of(path: str | os.PathLike) -> str | None:
+    """The ``compression`` argument of :func:`pandas.read_csv` for a file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+
+    Returns
+    -------
+    str or None
+        ``"gzip"`` for a gzip file (also without a ``.gz`` suffix), else None.
+    """
+    return "gzip" if is_gzip(path) else None
+
+
+def plain_suffix(path: str | os.PathLike) -> str:
+    """A file's suffix without a trailing ``.gz`` (``a.tsv.gz`` → ``.tsv``), lower case.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+
+    Returns
+    -------
+    str
+        The suffix, e.g. ``".tsv"``; ``""`` when there is none.
+    """
+    p = Path(path)
+    if p.suffix.lower() == ".gz":
+        p = p.with_suffix("")
+    return p.suffix.lower()
+
+
+def gzip_problem(exc: BaseException) -> str:
+    """The problem of a damaged gzip file, for a message naming it.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What reading it raised (one of :data:`GZIP_ERRORS`).
+
+    Returns
+    -------
+    str
+        E.g. ``"is a damaged or truncated gzip file (Compressed file ended before the
+        end-of-stream marker was reached)"``.
+    """
+    return f"is a damaged or truncated gzip file ({exc or type(exc).__name__})"
+
+
+#: The fix named for a damaged gzip file.
+GZIP_FIX = "download the file again (`gzip -t FILE` tests a gzip file)"
+
+
 # --------------------------------------------------------------------------- raw reading
 
 
@@ -295,7 +405,7 @@ def _read_text_head(path: Path, n: int = 40) -> tuple[list[str], int, str]:
     """(first ``n`` non-comment lines, number of leading comment lines, encoding)."""
     for enc in ("utf-8-sig", "latin-1"):
         try:
-            with open(path, encoding=enc, newline="") as fh:
+            with open_text(path, encoding=enc, newline="") as fh:
                 out: list[str] = []
                 skip = 0
                 for raw in fh:
@@ -329,7 +439,7 @@ def _raw_frame(path: Path, what: str, option: str | None, text_columns
         raise err("does not exist", "check the path")
     if path.is_dir():
         raise err("is a folder, not a table", "give the table file inside it")
-    suffix = path.suffix.lower()
+    suffix = plain_suffix(path)
     if suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
         raise err("is a spreadsheet", "save the sheet as CSV or tab-separated text")
     if suffix == ".parquet":
@@ -346,7 +456,10 @@ def _raw_frame(path: Path, what: str, option: str | None, text_columns
         return header, df, None, 2, notes
     if path.stat().st_size == 0:
         raise err("is empty (0 bytes)", "give the table with a header row and data rows")
-    head, skip, enc = _read_text_head(path)
+    try:
+        head, skip, enc = _read_text_head(path)
+    except GZIP_ERRORS as exc:
+        raise err(gzip_problem(exc), GZIP_FIX) from exc
     if enc != "utf-8-sig":
         notes.append(f"{path.name} is not UTF-8; read as Latin-1")
     content = [ln for ln in head if ln.strip()]
@@ -363,7 +476,9 @@ def _raw_frame(path: Path, what: str, option: str | None, text_columns
         body = pd.read_csv(path, sep=sep, header=None, names=list(range(n)),
                            skiprows=header_line, dtype=dtype, keep_default_na=False,
                            na_values=[""], skip_blank_lines=False, encoding=enc,
-                           index_col=False)
+                           index_col=False, compression=compression_of(path))
+    except GZIP_ERRORS as exc:
+        raise err(gzip_problem(exc), GZIP_FIX) from exc
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+), saw (\d+)", str(exc))
         if m:
@@ -772,7 +887,7 @@ def check_header(path: str | os.PathLike, sep: str = "\t", skip_comments: bool =
     Raises
     ------
     TableError
-        Missing or empty file, no header, duplicated names.
+        Missing or empty file, no header, duplicated names, a damaged gzip file.
     """
     p = Path(path)
     if not p.exists():
@@ -781,7 +896,11 @@ def check_header(path: str | os.PathLike, sep: str = "\t", skip_comments: bool =
     if p.stat().st_size == 0:
         raise TableError("is empty (0 bytes)", file=p, what=what, option=option,
                          fix="give the table with a header row and data rows")
-    head, _, _ = _read_text_head(p, n=5)
+    try:
+        head, _, _ = _read_text_head(p, n=5)
+    except GZIP_ERRORS as exc:
+        raise TableError(gzip_problem(exc), file=p, what=what, option=option,
+                         fix=GZIP_FIX) from exc
     content = [ln for ln in head if ln.strip()]
     if not content:
         raise TableError("holds no header", file=p, what=what, option=option,

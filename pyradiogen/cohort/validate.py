@@ -7,11 +7,13 @@ Checks of a cohort: :func:`load_cohort`, :func:`validate_cohort` and what
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from .core import Check, Cohort
 from .errors import CohortError
+from .tables import RunStatisticsWarning, run_statistics_message
 
 
 def validate_cohort(c: Cohort, raise_on_error: bool = True, masks: bool = True
@@ -273,7 +275,9 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
             continue
 
         def tab(attr=attr, part=part):
-            t = getattr(c, attr)
+            with warnings.catch_warnings():   # named below, as a check
+                warnings.simplefilter("ignore", RunStatisticsWarning)
+                t = getattr(c, attr)
             msg = f"{t.shape[0]} patients × {t.shape[1]} columns"
             if imaging_ok:
                 msg += f"; {len(t.index.intersection(c.patients))} of them imaged"
@@ -284,6 +288,10 @@ def run_checks(c: Cohort, masks: bool = True) -> list[Check]:
                                  + "; ".join(f"{k} {int(v)}" for k, v in n_na.items() if v)))
             for note in t.attrs.get("notes", []):
                 out.append(Check(part, "ok", note))
+            stats = t.attrs.get("run_statistics", [])
+            if stats:
+                out.append(Check(part, "warning", run_statistics_message(stats) + (
+                    " (kept as quality control: Cohort.immune_qc)" if part == "immune" else "")))
             if part == "immune":
                 out.append(Check(part, "warning", "no stage of replicate uses an immune table; "
                                  "study liu2023's immune-cell classes need TIMER estimates "

@@ -16,6 +16,12 @@ Risk columns (``*_risk``) have one coding across signatures: an ordered categori
 Intermediate < High`` (OncotypeDX, whose genefu coding is 0/0.5/1, and rorS) or ``Low < High``
 (EndoPredict, gene70, GGI; genefu's 0/1 with 1 = high risk). The score columns are genefu's
 numbers, untouched.
+
+A degenerate score is flagged, not changed: genefu's ``oncotypedx`` rescales each of its genes
+to 0–15 over the batch and clamps the recurrence score to [0, 100]; on RNA-seq (not the
+microarray scale the rescaling assumes) many samples sit at a bound (49 of 115 real TCGA-BRCA
+patients at 100). Such samples are marked in ``oncotypedx_clamped`` and named in a
+:class:`ClampedScoreWarning` (:func:`oncotypedx_clamped`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ SIGNATURE_COLUMNS = ("oncotypedx", "oncotypedx_risk", "endoPredict", "endoPredic
                      "rorS_risk", "gene70", "gene70_risk", "genius", "pik3cags", "ggi",
                      "ggi_risk", "tamr13", "ESR1", "ERBB2", "AURKA")
 PAM50_CLASSES = ("Basal", "Her2", "LumB", "LumA", "Normal")
+#: The bounds genefu's ``oncotypedx`` clamps the recurrence score to (``pmin(pmax(rs, 0), 100)``).
+ONCOTYPEDX_BOUNDS = (0.0, 100.0)
 SCM_CLASSES = ("ER-/HER2-", "HER2+", "ER+/HER2- High Prolif", "ER+/HER2- Low Prolif")
 
 
@@ -177,6 +185,79 @@ def check_inputs(expr: pd.DataFrame, annot: pd.DataFrame | None,
 TAMR13_TABLES = ("genefu", "corrected")
 
 
+class ClampedScoreWarning(UserWarning):
+    """Samples whose OncotypeDX recurrence score is genefu's clamp bound (0 or 100)."""
+
+
+def oncotypedx_clamped(score: pd.Series | np.ndarray) -> pd.Series:
+    """Which OncotypeDX recurrence scores sit at genefu's clamp bound (0 or 100).
+
+    genefu 2.39.1's ``oncotypedx`` (with ``do.scaling = TRUE``, its default) rescales each
+    gene to 0–15 over the samples scored together, then clamps the recurrence score to
+    [0, 100] (:data:`ONCOTYPEDX_BOUNDS`). A score at a bound is not a measured value: the
+    unclamped score lay beyond it, by an unknown amount. The rescaling assumes
+    microarray-scale data; RNA-seq input often saturates it.
+
+    Parameters
+    ----------
+    score : Series or ndarray, shape (n_samples,)
+        OncotypeDX recurrence scores as genefu returns them.
+
+    Returns
+    -------
+    Series of boolean, shape (n_samples,)
+        True at a bound, False inside, ``<NA>`` where the score is missing; indexed as
+        ``score`` (a Series) or by position.
+
+    References
+    ----------
+    .. [1] Paik S, Shak S, Tang G, et al. A multigene assay to predict recurrence of
+       tamoxifen-treated, node-negative breast cancer. *N Engl J Med* 351(27), 2817–2826
+       (2004).
+    .. [2] Gendoo DMA, Ratanasirigulchai N, Schröder MS, et al. Genefu: an R/Bioconductor
+       package for computation of gene expression-based signatures in breast cancer.
+       *Bioinformatics* 32(7), 1097–1099 (2016); genefu 2.39.1 ``oncotypedx``.
+    """
+    s = pd.Series(score) if not isinstance(score, pd.Series) else score
+    v = pd.to_numeric(s, errors="coerce").astype(float)
+    at = v.isin(ONCOTYPEDX_BOUNDS)
+    out = pd.array(at.to_numpy(), dtype="boolean")
+    out[v.isna().to_numpy()] = pd.NA
+    return pd.Series(out, index=s.index, name="oncotypedx_clamped")
+
+
+def clamped_message(score: pd.Series, column: str = "oncotypedx_clamped") -> str | None:
+    """The warning naming the samples at genefu's OncotypeDX clamp bound (None if none).
+
+    Parameters
+    ----------
+    score : Series, shape (n_samples,)
+        OncotypeDX recurrence scores indexed by sample.
+    column : str, default "oncotypedx_clamped"
+        Where the samples are marked, for the message.
+
+    Returns
+    -------
+    str or None
+        How many samples sit at 100 and at 0, the first 10 named, and why.
+    """
+    flag = oncotypedx_clamped(score).fillna(False).astype(bool)
+    if not flag.any():
+        return None
+    v = pd.to_numeric(score, errors="coerce")
+    names = [str(i) for i in score.index[flag.to_numpy()]]
+    n_hi = int((v == ONCOTYPEDX_BOUNDS[1]).sum())
+    n_lo = int((v == ONCOTYPEDX_BOUNDS[0]).sum())
+    scored = int(v.notna().sum())
+    return (f"oncotypedx: {len(names)} of {scored} samples sit at genefu's clamp bound of the "
+            f"recurrence score ({n_hi} at 100, {n_lo} at 0): {', '.join(names[:10])}"
+            + (f" … (+{len(names) - 10})" if len(names) > 10 else "")
+            + ". Their score is the bound, not a measured value: genefu rescales each gene to "
+            "0-15 over the batch and clamps the score to [0, 100], a scaling made for "
+            "microarray-scale data that RNA-seq input often saturates. The numbers are "
+            f"genefu's, unchanged; {column} marks these samples.")
+
+
 def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None = None,
                        do_mapping: bool = True,
                        hg: Sequence[float] | None = None, er: Sequence[float] | None = None,
@@ -185,7 +266,9 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None = None,
     """All genefu signatures, module scores and subtypes of a batch, one row per sample.
 
     Columns: ``oncotypedx``, ``endoPredict``, ``rorS``, ``gene70``, ``genius``, ``pik3cags``,
-    ``ggi``, ``tamr13`` with ``<name>_risk`` where genefu gives a risk, module scores ``ESR1``,
+    ``ggi``, ``tamr13`` with ``<name>_risk`` where genefu gives a risk, ``oncotypedx_clamped``
+    (boolean: the score is genefu's clamp bound 0 or 100, :func:`oncotypedx_clamped`; such
+    samples are also named in a :class:`ClampedScoreWarning`), module scores ``ESR1``,
     ``ERBB2``, ``AURKA``, ``pam50_subtype`` and ``pam50_prob_<class>``, likewise ``scmgene_``,
     ``scmod1_``, ``scmod2_``; with ``er`` also ``gene76``/``gene76_risk``. Calls
     ``pyradiogen::pyradiogen_signatures`` in R, sending only the columns some signature can
@@ -254,6 +337,13 @@ def compute_signatures(expr: pd.DataFrame, annot: pd.DataFrame | None = None,
         kw["er"] = np.asarray(er, dtype=float)
     res = rfuncs.signatures(expr, annot, **kw)
     res.index = pd.Index([str(i) for i in res.index], name="sample")
+    if "oncotypedx" in res:
+        at = list(res.columns).index("oncotypedx_risk" if "oncotypedx_risk" in res
+                                     else "oncotypedx") + 1
+        res.insert(at, "oncotypedx_clamped", oncotypedx_clamped(res["oncotypedx"]))
+        msg = clamped_message(res["oncotypedx"])
+        if msg:
+            warnings.warn(msg, ClampedScoreWarning, stacklevel=2)
     return res
 
 
@@ -280,7 +370,9 @@ def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = No
     Returns
     -------
     dict
-        R's list converted: ``score``, ``risk`` … as pandas Series indexed by sample.
+        R's list converted: ``score``, ``risk`` … as pandas Series indexed by sample; for
+        ``"oncotypedx"`` also ``clamped`` (:func:`oncotypedx_clamped`, a
+        :class:`ClampedScoreWarning` naming the samples at a bound).
 
     References
     ----------
@@ -297,7 +389,13 @@ def call_signature(fun: str, expr: pd.DataFrame, annot: pd.DataFrame | None = No
         res = rfuncs.gene76(expr, **kwargs)
     else:
         res = rfuncs.GENEFU_FUNCTIONS[fun](expr, annot, do_mapping=bool(do_mapping), **kwargs)
-    return res if isinstance(res, dict) else {"score": res}
+    res = res if isinstance(res, dict) else {"score": res}
+    if fun == "oncotypedx" and isinstance(res.get("score"), pd.Series):
+        res["clamped"] = oncotypedx_clamped(res["score"])
+        msg = clamped_message(res["score"], column="the result's 'clamped'")
+        if msg:
+            warnings.warn(msg, ClampedScoreWarning, stacklevel=2)
+    return res
 
 
 def annotation_from_genes(columns: Sequence[str], genes: pd.DataFrame,

@@ -241,9 +241,12 @@ TAMR13_NOTE = (
 
 
 def _genomics_deviations(ctx: StageContext) -> list[str]:
-    prep = (ctx.json("kim2020_genomics") or {}).get("preparation", {})
+    from ..genomics.stage import oncotypedx_clamp_note
+
+    genomics = ctx.json("kim2020_genomics") or {}
+    prep = genomics.get("preparation", {})
     out = [f"Expression (study 2): {prep['note']}."] if prep.get("note") else []
-    return [*out, TAMR13_NOTE]
+    return [*out, TAMR13_NOTE, *oncotypedx_clamp_note(genomics, "study kim2020")]
 
 
 def _crf(ctx: StageContext) -> dict[str, Path]:

@@ -398,10 +398,13 @@ def _genomics_deviations(ctx: StageContext) -> list[str]:
     elif ctx.is_demo:
         out.append("Risk genes: the demo cohort's synthetic risk panel stands in for study 1's "
                    "unpublished 288-gene list.")
-    prep = (ctx.json("liu2023_genomics") or {}).get("preparation", {})
+    from ..genomics.stage import oncotypedx_clamp_note
+
+    genomics = ctx.json("liu2023_genomics") or {}
+    prep = genomics.get("preparation", {})
     if prep.get("note"):
         out.append(f"Expression (study 1): {prep['note']}.")
-    return out
+    return out + oncotypedx_clamp_note(genomics, "study liu2023")
 
 
 def _pam50(ctx: StageContext) -> dict[str, Path]:
