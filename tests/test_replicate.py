@@ -97,7 +97,7 @@ def test_tables_figures_report_and_manifest(replicated):
     tabs = {(t.get("h2", "").split(" (")[0], t.get("h3")): t["rows"] for t in html_tables(html)}
     sig = tabs[("Study 1 — genomic features", "Signature scores (the six GFs)")]
     assert len(sig) == 7 and all(r[2] == "24" for r in sig[1:])        # n: the 24 patients
-    scores = art.frame("signatures", index_col=0)
+    scores = art.frame("signatures", index_col=0).loc[art.json("liu2023_patients")["patients"]]
     assert sig[1][4] == f"{scores['oncotypedx'].mean():.4g}"
     kegg = dict(tabs[("Study 1 — genomic features", "ssGSEA KEGG pathway scores")][1:])
     assert kegg["samples"] == "24"
