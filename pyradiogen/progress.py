@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,8 +22,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from .consoles import WideConsole
+
 T = TypeVar("T")
-console = Console(stderr=True)
+console = WideConsole(stderr=True)
 _ACTIVE: list[Progress] = []
 
 

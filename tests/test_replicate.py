@@ -91,6 +91,20 @@ def test_tables_figures_report_and_manifest(replicated):
     assert "demo-data" not in status
     t1 = art.frame("liu2023_table1").set_index(["characteristic", "level"])
     assert str(t1.loc[("Patients", "n"), "value"]) == "24"
+    # the genomics stages' summary, as in a run of tables only (test_replicate_real.py)
+    from _helpers import html_tables
+
+    tabs = {(t.get("h2", "").split(" (")[0], t.get("h3")): t["rows"] for t in html_tables(html)}
+    sig = tabs[("Study 1 — genomic features", "Signature scores (the six GFs)")]
+    assert len(sig) == 7 and all(r[2] == "24" for r in sig[1:])        # n: the 24 patients
+    scores = art.frame("signatures", index_col=0).loc[art.json("liu2023_patients")["patients"]]
+    assert sig[1][4] == f"{scores['oncotypedx'].mean():.4g}"
+    kegg = dict(tabs[("Study 1 — genomic features", "ssGSEA KEGG pathway scores")][1:])
+    assert kegg["samples"] == "24"
+    assert kegg["gene sets scored"] == str(art.frame("ssgsea", index_col=0).shape[1])
+    pam = tabs[("Study 2 — genomic features", "PAM50 subtypes (our calls)")]
+    assert pam[1] == ["patients", "122", str(len(art.json("kim2020_patients")["patients"]))]
+    assert len(tabs[("Study 2 — genomic features", "The 11 risk scores")]) == 12
 
 
 @pytest.mark.slow

@@ -204,3 +204,81 @@ def test_refuses_a_kind_the_values_contradict(real_run, tmp_path, capsys):
     assert main(["replicate", "--cohort", str(bad), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "matrix.tsv" in err and 'kind = "log2"' in err and "raw counts" in err
+
+
+def _report_table(html, h2_start, h3, h4=None):
+    from _helpers import html_tables
+
+    found = [t for t in html_tables(html) if t.get("h2", "").startswith(h2_start)
+             and t.get("h3") == h3 and (h4 is None or t.get("h4") == h4)]
+    assert len(found) == 1, (h2_start, h3, h4)
+    head, *rows = found[0]["rows"]
+    return head, rows
+
+
+def test_report_summarises_the_genomics(real_run):
+    """The tables-only run's report: signatures, PAM50 calls and ssGSEA over each study's
+    patients, the published counts beside ours."""
+    out, _, _ = real_run
+    art = _artefacts(out)
+    html = (out / "report.html").read_text()
+    liu = "Study 1 — genomic features (signatures, PAM50, ssGSEA)"
+    kim = "Study 2 — genomic features (PAM50 calls and the 11 risk scores)"
+    keep = art.json("liu2023_patients")["patients"]
+    sig = art.frame("signatures", index_col=0).loc[keep]
+    assert len(sig) == 93
+
+    head, rows = _report_table(html, liu, "Genomic features computed")
+    assert head == ["quantity", "published", "this run"]
+    got = {r[0]: r[1:] for r in rows}
+    assert got["patients"] == ["110", "93"]
+    assert got["genefu signatures (GFs)"] == ["6", "6"]
+    assert got["KEGG pathways scored by ssGSEA (GFs)"] == ["182", "186"]
+    assert got["risk genes (GFs)"][0] == "288"
+    assert got["risk genes (GFs)"][1].startswith("not run: no risk-gene list given")
+    assert got["samples scored (every sample with expression)"] == ["—", "115"]
+
+    head, rows = _report_table(html, liu, "Signature scores (the six GFs)")
+    assert head == ["score", "column", "n", "missing", "mean", "SD", "min", "median", "max",
+                    "note"]
+    assert [r[0] for r in rows] == ["OncotypeDX", "EndoPredict", "Prosigna rorS",
+                                    "MammaPrint gene70", "GENIUS", "PIK3CA-GS"]
+    for r in rows:     # each row from signatures.csv, over the 93 patients
+        v = sig[r[1]]
+        assert r[2:8] == ["93", "0", f"{v.mean():.4g}", f"{v.std(ddof=1):.4g}",
+                          f"{v.min():.4g}", f"{v.median():.4g}"], r
+    onco = rows[0]
+    assert onco[4:6] == ["64.76", "40.02"] and onco[6] == "0" and onco[8] == "100"
+
+    head, rows = _report_table(html, liu, "PAM50 subtypes (our calls)")
+    assert head == ["subtype", "n", "percent"]
+    assert rows == [["LumA", "25", "26.9"], ["LumB", "28", "30.1"], ["Her2", "16", "17.2"],
+                    ["Basal", "23", "24.7"], ["Normal", "1", "1.1"]]
+    assert sig["pam50_subtype"].value_counts()["LumB"] == 28
+
+    head, rows = _report_table(html, liu, "ssGSEA KEGG pathway scores")
+    got = {r[0]: r[1] for r in rows}
+    assert got["gene sets scored"] == "186" and got["samples"] == "93"
+    assert got["gene sets with a missing score"] == "0"
+    kegg = art.frame("ssgsea", index_col=0).loc[keep]
+    assert got["lowest score"] == f"{kegg.to_numpy().min():.4g}"
+    head, rows = _report_table(html, liu, "ssGSEA scores per KEGG pathway")
+    assert head[:4] == ["gene set", "n", "missing", "mean"] and len(rows) == 25
+    sds = kegg.std(ddof=1).sort_values(ascending=False, kind="stable")
+    assert [r[0] for r in rows] == list(sds.index[:25])          # most variable first
+    assert "showing 25 of 186 rows (sorted by SD descending)" in html
+
+    # study kim2020: our PAM50 calls of its 115 patients beside Table 1's counts
+    head, rows = _report_table(html, kim, "PAM50 subtypes (our calls)")
+    assert rows == [["patients", "122", "115"], ["Basal", "17", "32"], ["Her2", "8", "18"],
+                    ["LumA", "79", "40"], ["LumB", "18", "23"], ["Normal", "—", "2"]]
+    head, rows = _report_table(html, kim, "The 11 risk scores")
+    ksig = art.frame("kim2020_signatures", index_col=0)
+    assert [r[0] for r in rows] == ["ESR1", "ERBB2", "AURKA", "EndoPredict", "GENIUS", "GGI",
+                                    "OncotypeDx", "TamR", "GENE70", "PIK3CA", "ROR-S"]
+    tamr = next(r for r in rows if r[0] == "TamR")
+    assert tamr[2:6] == ["115", "0", f"{ksig['tamr13'].mean():.4g}",
+                         f"{ksig['tamr13'].std(ddof=1):.4g}"]
+    assert tamr[4] == "-33.43"
+    head, rows = _report_table(html, kim, "Risk scores computed")
+    assert rows[0] == ["risk scores (genefu)", "11", "11"]

@@ -35,13 +35,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
 
 from .. import __version__
+from ..consoles import WideConsole
 
-console = Console()
-err_console = Console(stderr=True)
+# not a terminal (a pipe, a file, a CI log): tables are printed whole (pyradiogen.consoles)
+console = WideConsole()
+err_console = WideConsole(stderr=True)
 
 
 class UserError(Exception):

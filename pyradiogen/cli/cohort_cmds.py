@@ -56,7 +56,7 @@ def _frame(title: str, df, columns=None) -> Table:
     t = Table(title=title)
     cols = list(columns or df.columns)
     for c in cols:
-        t.add_column(str(c))
+        t.add_column(str(c), overflow="fold")
     for row in df[cols].itertuples(index=False):
         t.add_row(*[escape(str(v)) for v in row])
     return t

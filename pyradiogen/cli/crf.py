@@ -173,7 +173,7 @@ def run_extract(args: argparse.Namespace) -> int:
         return 0
     t = Table(title=f"Inter-reader {name} by feature class (study kim2020, Table 2)")
     for col in ("class", "features", "ICC range", "95% CI range", "published"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for r in res.icc_by_class.itertuples():
         t.add_row(r.feature_class, str(r.n_features), f"{r.icc_min:.3f}–{r.icc_max:.3f}",
                   r.range, r.published)

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         table = Table(title="pyradiogen doctor")
         for col in ("kind", "name", "version", "status", "fix"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for c in checks:
             status = "[green]ok[/]" if c.ok else "[red]missing[/]"
             table.add_row(c.kind, c.name, c.version or "-", status, c.fix or "")

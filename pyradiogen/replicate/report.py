@@ -153,6 +153,49 @@ def _row_keys(df: pd.DataFrame, key: Sequence[str] | None) -> list[tuple[str, ..
             for v in df.index]
 
 
+def published_row_order(paper_keys: Sequence[tuple[str, ...]],
+                        ours_keys: Sequence[tuple[str, ...]]) -> list[int]:
+    """The order in which to show this run's rows beside a published table's.
+
+    Rows the paper has come in the paper's order. A row the paper lacks stays beside the
+    rows it belongs with: in a table whose rows are keyed by two or more columns (Table 1's
+    ``characteristic, level``), rows are grouped by the first key, and a row the paper lacks
+    follows its own group's published rows (a characteristic's NA count under that
+    characteristic's levels, not after the last characteristic); a group the paper lacks
+    altogether follows the group before it in this run's table. In a table keyed by one
+    column, rows the paper lacks follow the published rows, in this run's order.
+
+    Parameters
+    ----------
+    paper_keys : sequence of tuple of str
+        Each published row's key (normalised labels), in the paper's order.
+    ours_keys : sequence of tuple of str
+        Each of this run's rows' key, in this run's order.
+
+    Returns
+    -------
+    list of int
+        Positions in ``ours_keys``, in the order to show them.
+    """
+    order: dict[tuple[str, ...], int] = {}
+    for i, k in enumerate(paper_keys):
+        order.setdefault(k, i)
+    n_ours = len(ours_keys)
+    rank = [order.get(k, len(order) + j) for j, k in enumerate(ours_keys)]
+    nested = n_ours > 0 and all(len(k) >= 2 for k in ours_keys) \
+        and all(len(k) >= 2 for k in paper_keys)
+    if not nested:
+        return sorted(range(n_ours), key=rank.__getitem__)
+    groups = list(dict.fromkeys(k[0] for k in paper_keys))
+    prev = None
+    for g in dict.fromkeys(k[0] for k in ours_keys):
+        if g not in groups:      # a group the paper lacks: after the group before it in ours
+            groups.insert(groups.index(prev) + 1 if prev is not None else 0, g)
+        prev = g
+    at = {g: i for i, g in enumerate(groups)}
+    return sorted(range(n_ours), key=lambda j: (at[ours_keys[j][0]], rank[j]))
+
+
 def align_to_published(paper: pd.DataFrame | Mapping[Any, Any] | None,
                        ours: pd.DataFrame | Mapping[Any, Any] | None,
                        key: str | Sequence[str] | None = None,
@@ -172,9 +215,10 @@ def align_to_published(paper: pd.DataFrame | Mapping[Any, Any] | None,
     -------
     DataFrame or None
         ``ours`` relabelled with ``rename``; transposed when the published columns are its row
-        labels (and not its columns); its rows in the published order (rows the paper lacks
-        after them, in their own order); the published columns first, in the published order,
-        then this run's other columns.
+        labels (and not its columns); its rows in the published order
+        (:func:`published_row_order`: a row the paper lacks stays with its own group, e.g. a
+        characteristic's NA count under that characteristic); the published columns first, in
+        the published order, then this run's other columns.
     """
     ours_df = as_frame(ours)
     paper_df = as_frame(paper)
@@ -192,13 +236,9 @@ def align_to_published(paper: pd.DataFrame | Mapping[Any, Any] | None,
         ours_df = ours_df.T
     if keys and not set(keys) <= set(ours_df.columns):
         keys = [k for k in keys if k in ours_df.columns]
-    order: dict[tuple[str, ...], int] = {}
-    for i, k in enumerate(_row_keys(paper_df, keys or None)):
-        order.setdefault(k, i)
-    ours_keys = _row_keys(ours_df, keys or None)
-    rank = [order.get(k, len(order) + j) for j, k in enumerate(ours_keys)]
     plain = isinstance(ours_df.index, pd.RangeIndex)
-    ours_df = ours_df.iloc[sorted(range(len(ours_df)), key=rank.__getitem__)]
+    ours_df = ours_df.iloc[published_row_order(_row_keys(paper_df, keys or None),
+                                               _row_keys(ours_df, keys or None))]
     if plain:
         ours_df = ours_df.reset_index(drop=True)
     by_norm = {_norm(c): c for c in ours_df.columns}

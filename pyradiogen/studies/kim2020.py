@@ -439,6 +439,59 @@ def table4_display(t4: pd.DataFrame | None) -> pd.DataFrame | None:
     return t4.drop(columns=drop).reset_index(drop=True)
 
 
+def genomics_section(rep: Any, art: Artefacts) -> None:
+    """The report's summary of the genomics stage: the 11 risk scores and the PAM50 calls.
+
+    Shown whenever the stage ran (a cohort of tables without images included), over study
+    kim2020's patients (all samples scored when the cohort stage did not run): our PAM50
+    calls per subtype beside the paper's Table 1 counts, and each risk score's samples,
+    missing values, mean, SD and range.
+
+    Parameters
+    ----------
+    rep : Report
+        The report being built.
+    art : Artefacts
+        The run's named results (``kim2020_signatures``, ``kim2020_patients``).
+
+    References
+    ----------
+    .. [1] Kim et al. Radiomic features of breast MRI and PAM50 subtypes and risk scores.
+       *J Korean Soc Radiol* 81(3), 632 (2020).
+    """
+    from ..genomics.summary import restrict_to, score_summary, subtype_counts
+
+    sig = art.frame("kim2020_signatures", index_col=0)
+    if sig is None:
+        return
+    keep = patients(art) if art.path("kim2020_patients") is not None else None
+    s = restrict_to(sig, keep)
+    whom = (f"study kim2020's {len(keep)} patients" if keep is not None
+            else "every sample with expression (the cohort stage did not run)")
+    sec = rep.section("Study 2 — genomic features (PAM50 calls and the 11 risk scores)",
+                      CITATION)
+    summ = score_summary(s, SCORES)
+    if "pam50_subtype" in s.columns:
+        counts = subtype_counts(s["pam50_subtype"])
+        pub = {"patients": sum(int(v) for (a, _), v in PUBLISHED_TABLE1.items()
+                               if a == "PAM50"),
+               **{lev: int(v) for (a, lev), v in PUBLISHED_TABLE1.items() if a == "PAM50"}}
+        ours = {"patients": len(s), **dict(zip(counts["subtype"], counts["n"]))}
+        rep.compare(sec, "PAM50 subtypes (our calls)", pub, ours,
+                    caption=f"Patients per PAM50 subtype: the paper's Table 1 (its own calls "
+                            f"on 1,092 TCGA-BRCA samples, then the 122 kept) and genefu's "
+                            f"nearest-centroid calls (pam50.robust) of this run over {whom}.")
+    rep.compare(sec, "Risk scores computed", {"risk scores (genefu)": len(SCORES)},
+                {"risk scores (genefu)": int((summ["n"] > 0).sum()),
+                 "samples scored (every sample with expression)": len(sig)},
+                caption="The paper's 11 risk scores, and how many this run computed.")
+    rep.table(sec, "The 11 risk scores", summ, index=False,
+              caption=f"Each risk score (unitless; ESR1, ERBB2 and AURKA are genefu's gene "
+                      f"modules) over {whom}: samples with a score, missing scores, mean, SD "
+                      "and range; the paper reports no summary of the scores. A score not "
+                      "computed is said in the note.")
+
+
 def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     """Study kim2020's sections of ``report.html``: published values beside this run's.
 
@@ -466,6 +519,8 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     rep.compare(sec, "Scanners", PUBLISHED_SCANNERS,
                 scan.set_index("scanner")[["patients"]] if scan is not None else None,
                 caption="Patients per scanner (vendor, field strength).")
+
+    genomics_section(rep, art)
 
     sec = rep.section("Study 2 — reader agreement (Table 2)", CITATION)
     icc = pd.DataFrame([(k, lo, hi) for k, (lo, hi) in PUBLISHED_ICC_RANGES.items()],

@@ -791,6 +791,86 @@ def training_table(record: dict[str, Any] | None) -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=["quantity", "value"])
 
 
+#: the genomic features of the paper (Methods): patients, GFs of each class
+PUBLISHED_GENOMICS = {"patients": 110, "genefu signatures (GFs)": 6,
+                      "KEGG pathways scored by ssGSEA (GFs)": 182, "risk genes (GFs)": 288}
+
+
+def genomics_section(rep: Any, art: Artefacts) -> None:
+    """The report's summary of the genomics stage: signatures, PAM50 calls, ssGSEA scores.
+
+    Shown whenever the stage ran (a cohort of tables without images included), over study
+    liu2023's patients (all samples scored when the cohort stage did not run): the GFs
+    computed beside the paper's counts, each signature's samples, missing values, mean, SD
+    and range, the PAM50 calls per subtype, and the ssGSEA table's size with each gene set's
+    summary.
+
+    Parameters
+    ----------
+    rep : Report
+        The report being built.
+    art : Artefacts
+        The run's named results (``signatures``, ``ssgsea``, ``risk_genes``, ``risk_note``,
+        ``liu2023_patients``).
+
+    References
+    ----------
+    .. [1] Liu Q, Hu P. Radiogenomic association of deep MR imaging features with genomic
+       profiles and clinical characteristics in breast cancer. *Biomark Res* 11, 9 (2023).
+    """
+    from ..genomics.summary import gene_set_overview, restrict_to, score_summary, subtype_counts
+
+    sig = art.frame("signatures", index_col=0)
+    kegg = art.frame("ssgsea", index_col=0)
+    if sig is None and kegg is None:
+        return
+    keep = patients(art) if art.path("liu2023_patients") is not None else None
+    sec = rep.section("Study 1 — genomic features (signatures, PAM50, ssGSEA)", CITATION)
+    whom = (f"study liu2023's {len(keep)} patients" if keep is not None
+            else "every sample with expression (the cohort stage did not run)")
+    ours: dict[str, Any] = {}
+    s = restrict_to(sig, keep) if sig is not None else None
+    k = restrict_to(kegg, keep) if kegg is not None else None
+    scored = s if s is not None else k
+    ours["patients"] = len(scored)
+    summ = score_summary(s, SIGNATURES) if s is not None else None
+    if summ is not None:
+        ours["genefu signatures (GFs)"] = int((summ["n"] > 0).sum())
+    if k is not None:
+        ours["KEGG pathways scored by ssGSEA (GFs)"] = int(k.shape[1])
+    risk = art.frame("risk_genes", index_col=0)
+    note = art.json("risk_note") or {}
+    ours["risk genes (GFs)"] = (int(risk.shape[1]) if risk is not None
+                                else "not run: " + str(note.get("message", "no list given")))
+    ours["samples scored (every sample with expression)"] = \
+        len(sig) if sig is not None else len(kegg)
+    rep.compare(sec, "Genomic features computed", PUBLISHED_GENOMICS, ours,
+                caption=f"Counts of the paper's genomic features (GFs) and of this run's, over "
+                        f"{whom}; the bundled KEGG collection (MSigDB v7.2) holds 186 "
+                        "pathways where the paper used 182.")
+    if summ is not None:
+        rep.table(sec, "Signature scores (the six GFs)", summ, index=False,
+                  caption=f"Each genefu signature score (unitless) over {whom}: samples with "
+                          "a score, missing scores, mean, SD and range; the paper reports no "
+                          "summary of the scores. A score not computed is said in the note.")
+        if "pam50_subtype" in s.columns:
+            rep.table(sec, "PAM50 subtypes (our calls)", subtype_counts(s["pam50_subtype"]),
+                      index=False,
+                      caption=f"genefu's nearest-centroid PAM50 calls (pam50.robust) over "
+                              f"{whom}: patients per subtype and percent of those called; the "
+                              "paper gives no subtype counts (the calls are compared with the "
+                              "clinical table's in the PAM50 section where it ran).")
+    if k is not None:
+        rep.table(sec, "ssGSEA KEGG pathway scores", gene_set_overview(k),
+                  caption=f"The size and range of the ssGSEA enrichment scores (unitless, GSVA "
+                          f"method ssgsea) over {whom}: gene sets × samples.")
+        rep.table(sec, "ssGSEA scores per KEGG pathway", score_summary(k).drop(columns="column").rename(
+                      columns={"score": "gene set"}), index=False,
+                  sort_by="SD", ascending=False,
+                  caption=f"Each KEGG pathway's enrichment score over {whom} (most variable "
+                          "first).")
+
+
 def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     """Study liu2023's sections of ``report.html``: published values beside this run's.
 
@@ -828,6 +908,8 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
                   caption="Share of patients whose call agrees, overall and per subtype.")
         rep.table(sec, "Confusion table (patients)", art.frame("pam50_confusion", index_col=0),
                   caption="Patients per (our call, published call).")
+
+    genomics_section(rep, art)
 
     sec = rep.section("Study 1 — deep radiomic features (Fig 3)", CITATION)
     if art.path("drf_training") is not None:
