@@ -288,7 +288,8 @@ class BackgroundTask:
     def stop(self) -> None:
         """Stop the process now (its result is lost)."""
         _threads.release(self._token)
-        for proc in list(getattr(self._pool, "_processes", {}).values()):
+        # after the task ended the pool may already be shut down (its process table gone)
+        for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
             with contextlib.suppress(Exception):
                 proc.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -52,3 +52,20 @@ def test_demo_cohort_both_studies_both_modes(demo_cohort_dir, tmp_path):
     assert set(t_kim) == {"LOO lasso (pool, wall)", "LOO lasso paper (sum of tasks)",
                           "LOO lasso rigorous (sum of tasks)"}
     assert all(v > 0 for v in t_kim.values())
+    # beside a background task (EfficientNet) the first tasks run here one at a time, the rest
+    # in the pool once it has finished: same tables
+    from pyradiogen.predict.run import _liu2023_models
+
+    class Beside:  # "finishes" after two checks
+        checks = 0
+
+        def done(self):
+            self.checks += 1
+            return self.checks > 2
+
+    sets = {"DRF": img}
+    res, _, t = _liu2023_models(tmp_path / "beside", sets, sets, c.clinical, None, cfg,
+                                ["paper", "rigorous"], beside=Beside())
+    assert t["model tasks run beside the background task"] == 2
+    drf = s[s["feature_set"] == "DRF"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(res["lasso_summary"].reset_index(drop=True), drf)

@@ -112,6 +112,25 @@ def test_background_task_reserves_cores_and_returns_warnings():
     assert threads.budget() == cores
 
 
+def die_abruptly() -> None:
+    os._exit(3)
+
+
+def test_background_task_that_dies_raises_its_own_error():
+    # the process is gone and its pool already shut down when the block is left: the caller
+    # sees the broken pool, not an error of the clean-up
+    from concurrent.futures.process import BrokenProcessPool
+
+    cores = threads.total_budget()
+    with pytest.raises(BrokenProcessPool):
+        with BackgroundTask(die_abruptly, threads=1) as task:
+            while not task.done():
+                time.sleep(0.05)
+            time.sleep(0.5)  # the done-callback has shut the pool down
+            task.result()
+    assert threads.budget() == cores
+
+
 def test_stage_cache_keeps_the_producing_run_time(tmp_path):
     cache = StageCache(tmp_path)
 

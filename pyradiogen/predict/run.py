@@ -211,11 +211,11 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
                                   threads=cfg.efficientnet_threads)
     with eff_task or contextlib.nullcontext():
         res, paths, timings = _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg,
-                                              mode_list, published)
+                                              mode_list, published, beside=eff_task)
         if eff_task is not None:
             waited = time.perf_counter()
-            res["efficientnet"] = eff_task.result()
-            timings["efficientnet (background process, wall)"] = time.perf_counter() - start
+            res["efficientnet"], timings["efficientnet (background process)"] = \
+                eff_task.result()
             timings["waiting for efficientnet"] = time.perf_counter() - waited
             paths["efficientnet"] = store.write_frame(
                 res["efficientnet"], out / "supptable1_efficientnet.csv", index=False)
@@ -224,14 +224,15 @@ def _liu2023(out_dir, drf, clinical, crf=None, targets=None, images=None, image_
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:
-    return {k: round(float(v), 2) for k, v in timings.items()}
+    return {k: v if isinstance(v, int) else round(float(v), 2) for k, v in timings.items()}
 
 
-def _efficientnet_all(images, image_labels, mode_list, cfg) -> pd.DataFrame:
-    """Supplementary Table 1 in every mode (run in a background process)."""
+def _efficientnet_all(images, image_labels, mode_list, cfg) -> tuple[pd.DataFrame, float]:
+    """Supplementary Table 1 in every mode, and its seconds (run in a background process)."""
     from .efficientnet import run_efficientnet
 
-    return pd.concat([run_efficientnet(images, image_labels, mode=m,
+    start = time.perf_counter()
+    table = pd.concat([run_efficientnet(images, image_labels, mode=m,
                                        characteristics=cfg.characteristics,
                                        pretrained_weights=cfg.efficientnet_weights,
                                        frac=cfg.efficientnet_train_fraction,
@@ -240,15 +241,19 @@ def _efficientnet_all(images, image_labels, mode_list, cfg) -> pd.DataFrame:
                                        device=cfg.efficientnet_device,
                                        threads=cfg.efficientnet_threads)
                       for m in mode_list], ignore_index=True)
+    return table, time.perf_counter() - start
 
 
-def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, published=None
+def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, published=None,
+                    beside=None
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, Path], dict[str, float]]:
     """The lasso paths and class models of study liu2023.
 
     The lasso paths (Fig 4d–e) and class models (Supplementary Fig 1) of study 1: tables,
     written paths by name, and seconds per part (the tasks' own times summed per group, and
-    the pool's wall time).
+    the pool's wall time). While ``beside`` (a :class:`~pyradiogen.parallel.BackgroundTask`
+    holding cores of the budget) runs, tasks run one at a time in this process; the rest go
+    to a pool of the whole budget once it has finished.
     """
     from ..parallel import pmap
     from .classes import _classes_result, _classes_tasks
@@ -277,9 +282,17 @@ def _liu2023_models(out, sets, lasso_sets, clinical, targets, cfg, mode_list, pu
     flat = [(g, i) for g, (_, _, _, tasks) in enumerate(groups) for i in range(len(tasks))]
     flat.sort(key=lambda gi: -_model_cost(*groups[gi[0]][:3]))  # stable: ties keep order
     t0 = time.perf_counter()
-    done = pmap(_model_task, [(groups[g][0], groups[g][3][i]) for g, i in flat],
-                n_jobs=cfg.n_jobs, description="lasso and class models")
-    timings = {"lasso and class models (pool, wall)": time.perf_counter() - t0}
+    items = [(groups[g][0], groups[g][3][i]) for g, i in flat]
+    done: list = []
+    while beside is not None and len(done) < len(items) and not beside.done():
+        done += pmap(_model_task, items[len(done):len(done) + 1], n_jobs=1,
+                     description="lasso and class models (beside the background task)")
+    n_beside = len(done)
+    done += pmap(_model_task, items[len(done):], n_jobs=cfg.n_jobs,
+                 description="lasso and class models")
+    timings: dict[str, float] = {"lasso and class models (pool, wall)": time.perf_counter() - t0}
+    if beside is not None:
+        timings["model tasks run beside the background task"] = n_beside
     results: list[list] = [[None] * len(tasks) for *_, tasks in groups]
     for (g, i), (r, secs) in zip(flat, done):
         results[g][i] = r
