@@ -263,7 +263,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", RWarning)
     full = rbridge.rcall("pyradiogen::pyradiogen_signatures", rbridge.RMatrix.from_frame(expr),
                          annot)
-num = [col for col in sig.columns if pd.api.types.is_numeric_dtype(sig[col])]
+# (flags such as `oncotypedx_clamped`, the scores at genefu's 0/100 bound, are Python's own)
+num = [col for col in sig.columns if pd.api.types.is_numeric_dtype(sig[col])
+       and not pd.api.types.is_bool_dtype(sig[col])]
 check("genefu", f"all {len(num)} numeric columns", sig[num], full.loc[sig.index, num], 1e-10)
 
 # %% [markdown]
