@@ -25,14 +25,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> float:
+#: what joblib/loky print when a worker is retired or a pool leaks resources
+POOL_WARNINGS = ("worker stopped while some jobs", "leaked semlock", "leaked folder",
+                 "resource_tracker")
+
+
+def _run(cmd: list[str], env: dict[str, str], log: Path | None = None) -> float:
     t0 = time.perf_counter()
     res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     secs = time.perf_counter() - t0
+    if log is not None:  # the console output is kept, to count pool warnings in it
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(res.stdout + res.stderr)
     if res.returncode != 0:
         sys.stderr.write(res.stdout[-3000:] + res.stderr[-3000:])
         raise SystemExit(f"{' '.join(cmd)} exited {res.returncode}")
     return secs
+
+
+def pool_warnings(log: Path) -> int:
+    """Lines of a run's console output that are joblib/loky pool warnings."""
+    return sum(any(w in line for w in POOL_WARNINGS)
+               for line in log.read_text(errors="replace").splitlines())
 
 
 def _stages(out: Path) -> dict[str, dict]:
@@ -62,19 +76,22 @@ def main() -> dict:
     extra = [] if args.patients is None else ["--patients", str(args.patients)]
     make_out, cli_out = args.out / "make_demo", args.out / "replicate"
     res: dict = {"patients": args.patients or 110, "cpus": os.cpu_count()}
+    logs = {"make_demo": args.out / "make_demo.log", "replicate": args.out / "replicate.log"}
     if args.patients is None:
-        res["make_demo_s"] = _run(["make", "demo", f"DEMO_OUT={make_out}"], env)
+        res["make_demo_s"] = _run(["make", "demo", f"DEMO_OUT={make_out}"], env,
+                                  logs["make_demo"])
     else:  # make demo has no size option: the same command line the Makefile runs
         res["make_demo_s"] = _run([sys.executable, "-m", "pyradiogen", "replicate", "--out",
-                                   str(make_out), *extra], env)
+                                   str(make_out), *extra], env, logs["make_demo"])
     res["replicate_s"] = _run([sys.executable, "-m", "pyradiogen", "replicate", "--out",
-                               str(cli_out), *extra], env)
+                               str(cli_out), *extra], env, logs["replicate"])
+    res["pool_warnings"] = {k: pool_warnings(v) for k, v in logs.items()}
     res["stages"] = {"make_demo": _stages(make_out), "replicate": _stages(cli_out)}
     res["differing_tables"] = _differing_tables(make_out, cli_out)
     res["n_tables"] = len(list((cli_out / "tables").glob("*")))
     print(f"make demo: {res['make_demo_s']:.0f} s; python -m pyradiogen replicate: "
           f"{res['replicate_s']:.0f} s; tables differing: {len(res['differing_tables'])} of "
-          f"{res['n_tables']}")
+          f"{res['n_tables']}; pool warnings: {res['pool_warnings']}")
     for name, a in res["stages"]["make_demo"].items():
         b = res["stages"]["replicate"].get(name, {})
         print(f"  {name:24s} {a.get('seconds') or 0:8.1f} s {b.get('seconds') or 0:8.1f} s")
