@@ -33,6 +33,7 @@ from typing import Any
 from .. import store, threads
 from ..config import Config, default_config
 from ..distributed import use_cluster
+from ..parallel import shutdown_pools
 from ..progress import console, progress_task
 from .codeversion import code_version
 from .stage import COHORT, COHORT_FACTS, Artefacts, Stage, StageContext, Study
@@ -572,8 +573,14 @@ class Runner:
             started = store.now_iso()
             # a stage's own code runs with the whole thread budget; its process pools give each
             # worker one thread, and training sets the configured thread count itself
-            with threads.limit():
-                produced = dict(stage.call(ctx))
+            try:
+                with threads.limit():
+                    produced = dict(stage.call(ctx))
+            finally:
+                # each stage starts with fresh workers: a worker that kept another stage's
+                # libraries and R heap would otherwise exceed loky's leak guard (300 MB over
+                # its first task) and be retired mid-stage with a "worker stopped" warning
+                shutdown_pools()
             final = self._publish(stage, produced)
             outs = list(final.values()) + [p.with_suffix(".svg") for p in final.values()
                                            if p.suffix == ".png" and
