@@ -4,6 +4,7 @@ name, cache keys derived from the declarations (inputs, parameters, code)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -177,3 +178,35 @@ def test_every_study_declares_a_consistent_plan():
     # with every part, every stage runs
     every = {COHORT + f for f in COHORT_FACTS}
     assert all(p.runnable for p in plan(studies(), every))
+
+
+def _worker_pid(_item):
+    import os
+
+    return os.getpid()
+
+
+def _pool_pids(ctx):
+    from pyradiogen.parallel import pmap
+
+    pids = sorted(set(pmap(_worker_pid, range(4), n_jobs=2)))
+    return {ctx.stage.name.replace("-", "_"): store.write_json(ctx.dir / "p.json", pids)}
+
+
+def test_every_stage_starts_with_fresh_pool_workers(cohort, tmp_path):
+    # a worker kept from an earlier stage carries its R heap and libraries into the next, and
+    # loky's leak guard retires it mid-stage ("A worker stopped …")
+    from pyradiogen import threads
+
+    if threads.budget() < 2:
+        pytest.skip("one core: pmap runs in this process")
+    pools = Study("pools", "Pools 2025", "nobody", stages=(
+        Stage("pool-a", run=_pool_pids, call=_pool_pids, reads=("cohort:clinical",),
+              writes={"pool_a": None}),
+        Stage("pool-b", run=_pool_pids, call=_pool_pids, reads=("pool_a",),
+              writes={"pool_b": None})))
+    res = Runner([pools], RunOptions(out=tmp_path / "o", cohort=cohort)).run(report=False)
+    recs = [r for r in res.records if r.name.startswith("pool-")]
+    assert [r.status for r in recs] == ["ran", "ran"]
+    a, b = (json.loads(Path(p).read_text()) for r in recs for p in r.outputs)
+    assert a and b and not set(a) & set(b)
