@@ -22,6 +22,7 @@
 #' @keywords internal
 #' @importFrom stats median quantile sd var cor pf qf pt qt setNames na.omit
 #' @importFrom utils read.csv packageVersion sessionInfo head
+#' @useDynLib pyradiogen, .registration = TRUE, .fixes = "C_"
 "_PACKAGE"
 
 #' Path of a file bundled with the package
