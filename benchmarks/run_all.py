@@ -22,6 +22,7 @@ BENCHES = {
     "drf": ["bench_drf.py", "--threads", "2", "--out", str(OUT / "bench_drf.json")],
     "crf": ["bench_crf.py", "--patients", "110", "--out", str(OUT / "bench_crf.json")],
     "ssgsea": ["bench_ssgsea.py", "--out", str(OUT / "bench_ssgsea.json")],
+    "nnet": ["bench_nnet.py", "--out", str(OUT / "bench_nnet.json")],
     "associate": ["bench_associate.py", "--n-jobs", "2", "--json",
                   str(OUT / "bench_associate.json")],
     "launch": ["bench_launch.py", "--json", str(OUT / "bench_launch.json")],

@@ -116,8 +116,28 @@ def _r_checks() -> list[Check]:
         ver = versions.get(name)
         fix = f"sudo apt-get install -y {REQUIRED_R[name]}"
         out.append(Check(name, "r-package", ver is not None, ver, None if ver else fix))
+    out.append(c_compiler_check())
     out.append(r_package_check(version))
     return out
+
+
+def c_compiler_check() -> Check:
+    """R's C compiler, which installing the project's R package (it has C code) needs.
+
+    Returns
+    -------
+    Check
+        Named ``C compiler`` (kind ``build-tool``); the version is the compiler command R uses
+        (``R CMD config CC``); the fix installs Debian's ``r-base-dev``.
+    """
+    from . import rlibrary
+
+    cc, path = rlibrary.c_compiler()
+    if path is not None:
+        return Check("C compiler", "build-tool", True, cc, None, f"{path} (R CMD config CC)")
+    return Check("C compiler", "build-tool", False, cc or None, rlibrary.COMPILER_FIX,
+                 f"R's C compiler `{cc or '?'}` is not on PATH; the R package pyradiogen has C "
+                 "code that R CMD INSTALL must compile")
 
 
 def r_package_check(r_version: str | None = None) -> Check:

@@ -15,12 +15,15 @@ An installed copy is *current* when its version is the Python package's version,
 source hash (``PyradiogenSourceHash`` in the installed DESCRIPTION) is the hash of the bundled
 sources, and it was built by the R that runs now; otherwise it is *stale* and is reinstalled.
 Installs are serialised by a lock file in the library, so parallel workers install once.
+The R package has C code (``src/``), so installing needs R's C compiler (Debian
+``r-base-dev``); a missing compiler is reported by name with that fix, before R CMD INSTALL.
 ``python -m pyradiogen setup-r`` runs the same code explicitly; ``doctor`` reports the state.
 """
 
 from __future__ import annotations
 
 import fcntl
+import fnmatch
 import hashlib
 import logging
 import os
@@ -39,8 +42,13 @@ PACKAGE = "pyradiogen"
 LIBRARY_ENV = "PYRADIOGEN_R_LIBS"
 HASH_FIELD = "PyradiogenSourceHash"
 # what R CMD INSTALL uses from a source folder (tests and vignettes are not installed)
-SOURCE_PARTS = ("DESCRIPTION", "NAMESPACE", "LICENSE", "R", "man", "inst")
+SOURCE_PARTS = ("DESCRIPTION", "NAMESPACE", "LICENSE", "R", "man", "inst", "src")
+# what an in-place build leaves in src/ (R CMD INSTALL r): neither hashed nor copied
+BUILD_PRODUCTS = ("*.o", "*.so", "*.dll", "*.dylib", "*.a")
 SETUP_COMMAND = "python -m pyradiogen setup-r"
+# the R package has C code (src/): R CMD INSTALL needs R's C compiler
+COMPILER_FIX = ("sudo apt-get install -y r-base-dev (Debian/Ubuntu: R's headers, gcc and make; "
+                "in a checkout `sudo scripts/install-system-deps.sh` installs it)")
 
 _HERE = Path(__file__).resolve().parent
 
@@ -175,13 +183,60 @@ def source_hash(src: Path | None = None) -> str:
         if p.is_file():
             files.append(p)
         elif p.is_dir():
-            files.extend(f for f in p.rglob("*") if f.is_file())
+            files.extend(f for f in p.rglob("*") if f.is_file() and not _is_build_product(f))
     for f in sorted(files, key=lambda f: f.relative_to(src).as_posix()):
         h.update(f.relative_to(src).as_posix().encode())
         h.update(b"\0")
         h.update(f.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
+
+
+def _is_build_product(f: Path) -> bool:
+    return any(fnmatch.fnmatch(f.name, pat) for pat in BUILD_PRODUCTS)
+
+
+def c_compiler() -> tuple[str, str | None]:
+    """R's C compiler (``R CMD config CC``) and where it is on PATH.
+
+    Returns
+    -------
+    tuple of (str, str or None)
+        The compiler command R uses (e.g. ``"gcc"``) and its full path, None when it is not
+        installed (or R cannot say which compiler it uses).
+    """
+    try:
+        out = subprocess.run([r_executable(), "CMD", "config", "CC"], capture_output=True,
+                             text=True, timeout=120)
+        cc = out.stdout.strip()
+    except (OSError, subprocess.SubprocessError, RPackageError):
+        return "", None
+    if out.returncode != 0 or not cc:
+        return cc, None
+    return cc, shutil.which(cc.split()[0])
+
+
+def require_c_compiler() -> str:
+    """Path of R's C compiler; raises a named error with the fix when it is missing.
+
+    Returns
+    -------
+    str
+        Full path of the compiler.
+
+    Raises
+    ------
+    RPackageError
+        When R's C compiler is not installed.
+    """
+    cc, path = c_compiler()
+    if path is None:
+        what = f"`{cc.split()[0]}` (R CMD config CC)" if cc else "(R CMD config CC gave none)"
+        raise RPackageError(
+            f"R's C compiler {what} is not installed: the R package pyradiogen has compiled "
+            f"code (src/) that R CMD INSTALL must build. Install it with `{COMPILER_FIX}`, "
+            f"then run `{SETUP_COMMAND}`")
+    return path
 
 
 def _read_dcf(path: Path) -> dict[str, str]:
@@ -338,7 +393,8 @@ def install(lib: Path | None = None, r_version: str | None = None) -> RPackageSt
     Raises
     ------
     RPackageError
-        If ``R CMD INSTALL`` fails (the log named).
+        If R's C compiler is missing (named, with the fix) or ``R CMD INSTALL`` fails (the
+        log named).
     """
     lib = library_dir() if lib is None else Path(lib)
     with _locked(lib):
@@ -346,6 +402,7 @@ def install(lib: Path | None = None, r_version: str | None = None) -> RPackageSt
 
 
 def _install_locked(lib: Path, r_version: str | None) -> RPackageStatus:
+    require_c_compiler()
     src = source_dir()
     digest = source_hash(src)
     logfile = lib / "pyradiogen-install.log"
@@ -356,7 +413,8 @@ def _install_locked(lib: Path, r_version: str | None) -> RPackageStatus:
         for part in SOURCE_PARTS:
             p = src / part
             if p.is_dir():
-                shutil.copytree(p, pkg_src / part)
+                shutil.copytree(p, pkg_src / part,
+                                ignore=shutil.ignore_patterns(*BUILD_PRODUCTS))
             elif p.is_file():
                 shutil.copy2(p, pkg_src / part)
         desc = (pkg_src / "DESCRIPTION").read_text(encoding="utf-8").rstrip("\n")

@@ -68,6 +68,23 @@ def test_nnet_and_xgboost_are_deterministic(rb):
     assert auc_score(y[30:], p) > 0.8 and auc_score(y[30:], a) > 0.8
 
 
+def test_nnet_fast_engine_is_bit_identical_to_nnet(rb):
+    """The compiled refit (default) and nnet::nnet give the same bits, at the study's size."""
+    from pyradiogen import rfuncs
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(60, 30))
+    X[:, 3] *= 1e3  # a large-magnitude column
+    y = (X[:, 0] - X[:, 1] + rng.normal(size=60) > 0).astype(int)
+    fast = rfuncs.nnet_predict(X[:45], y[:45], X[45:], size=35, decay=1e-5, maxit=60)
+    ref = rfuncs.nnet_predict(X[:45], y[:45], X[45:], size=35, decay=1e-5, maxit=60,
+                              engine="nnet")
+    assert fast.tobytes() == ref.tobytes()
+    assert len(np.unique(ref)) > 5  # a real fit, not a constant
+    with pytest.raises(ValueError, match="engine"):
+        rfuncs.nnet_predict(X[:45], y[:45], X[45:], engine="neuralnet")
+
+
 def test_author_settings_lookup():
     from pyradiogen.predict.classes import FIXED_SETTINGS, settings_for
 

@@ -42,8 +42,29 @@ def test_source_hash_covers_what_r_installs(tmp_path):
     assert h0 == rlibrary.source_hash(REPO / "r")
     (src / "tests" / "testthat" / "test-icc.R").write_text("# changed\n")  # not installed
     assert rlibrary.source_hash(src) == h0
+    (src / "src" / "nnet_vm.o").write_bytes(b"object")  # what an in-place build leaves
+    (src / "src" / "pyradiogen.so").write_bytes(b"library")
+    assert rlibrary.source_hash(src) == h0
+    (src / "src" / "nnet_vm.c").write_text((src / "src" / "nnet_vm.c").read_text() + "\n")
+    h1 = rlibrary.source_hash(src)
+    assert h1 != h0  # the C code is part of the installed package
     (src / "R" / "icc.R").write_text((src / "R" / "icc.R").read_text() + "\n# changed\n")
-    assert rlibrary.source_hash(src) != h0
+    assert rlibrary.source_hash(src) not in (h0, h1)
+
+
+def test_missing_c_compiler_is_a_named_error_with_the_fix(monkeypatch, tmp_path):
+    from pyradiogen.doctor import c_compiler_check
+
+    cc, path = rlibrary.c_compiler()
+    assert cc and path, "R's C compiler is missing: sudo scripts/install-system-deps.sh"
+    assert c_compiler_check().ok
+    monkeypatch.setattr(rlibrary, "c_compiler", lambda: ("gcc-99", None))
+    with pytest.raises(rlibrary.RPackageError, match=r"`gcc-99` \(R CMD config CC\) is not installed.*r-base-dev"):
+        rlibrary.install(tmp_path / "lib", r_version="4.2.2")
+    assert not (tmp_path / "lib" / "pyradiogen").exists()
+    check = c_compiler_check()
+    assert not check.ok and check.name == "C compiler" and check.kind == "build-tool"
+    assert "r-base-dev" in check.fix and "gcc-99" in check.detail
 
 
 def test_install_status_stale_and_reinstall(tmp_path):

@@ -68,15 +68,19 @@ def test_sdist_and_wheel_carry_the_r_package(wheel_env):
     with tarfile.open(wheel_env["sdist"]) as tf:
         names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
     for f in ("r/DESCRIPTION", "r/NAMESPACE", "r/R/lme.R", "r/man/icc.Rd", "r/vignettes/pyradiogen.Rmd",
+              "r/src/nnet_vm.c", "r/src/init.c",
               "r/tests/testthat/test-icc.R", "r/inst/extdata/genefu/sig_tamr13_corrected.csv"):
         assert f in names, f
     with zipfile.ZipFile(wheel_env["wheel"]) as zf:
         names = set(zf.namelist())
     for f in ("DESCRIPTION", "NAMESPACE", "R/lme.R", "R/genefu_signatures.R", "man/icc.Rd",
+              "src/nnet_vm.c", "src/nnet_vm.h", "src/init.c",
               "man/tamr13.Rd", "inst/extdata/genefu/sig_tamr13.csv",
               "inst/extdata/genesets/c2.cp.kegg.v7.2.symbols.gmt"):
         assert f"pyradiogen/_rpkg/{f}" in names, f
     assert not any(n.startswith("pyradiogen/_rpkg/tests/") for n in names)
+    assert not any(n.startswith("pyradiogen/_rpkg/src/") and n.endswith((".o", ".so"))
+                   for n in names)
     # the checkout's R sources and the wheel's hash the same: an install is current for both
     from pyradiogen import rlibrary
 
