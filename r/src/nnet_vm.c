@@ -295,9 +295,106 @@ tile_diag(double *restrict T, const int ri, const double *restrict vI,
     }
 }
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#define HAVE_AVX2_SWEEPS 1
+#include <immintrin.h>
+
+/*
+ * A full off-diagonal tile (TILE x TILE) with AVX2 (no FMA: separate multiply and add, so
+ * every lane does R's operations).  Use a keeps the 32 targets of I in eight registers; use b
+ * takes four targets of J at a time, transposing 4 x 4 blocks of the tile so that one vector
+ * holds the four targets' terms for one i, and subtracts (adds) them in i order.
+ */
+/* rows ii..ii+3 of the four columns starting at c (leading dimension TILE): Wm holds the
+   four columns' elements of row ii + m */
+#define AVX2_TRANSPOSE4(c, ii, W0, W1, W2, W3)                                               \
+    do {                                                                                     \
+        __m256d r0_ = _mm256_loadu_pd((c) + (ii)), r1_ = _mm256_loadu_pd((c) + TILE + (ii)), \
+                r2_ = _mm256_loadu_pd((c) + 2 * TILE + (ii)),                                \
+                r3_ = _mm256_loadu_pd((c) + 3 * TILE + (ii));                                \
+        __m256d t0_ = _mm256_unpacklo_pd(r0_, r1_), t1_ = _mm256_unpackhi_pd(r0_, r1_),      \
+                t2_ = _mm256_unpacklo_pd(r2_, r3_), t3_ = _mm256_unpackhi_pd(r2_, r3_);      \
+        W0 = _mm256_permute2f128_pd(t0_, t2_, 0x20);                                         \
+        W1 = _mm256_permute2f128_pd(t1_, t3_, 0x20);                                         \
+        W2 = _mm256_permute2f128_pd(t0_, t2_, 0x31);                                         \
+        W3 = _mm256_permute2f128_pd(t1_, t3_, 0x31);                                         \
+    } while (0)
+
+/* acc = acc -/+ w * v (a separate multiply, then the subtraction or addition) */
+#define AVX2_STEP(SUB, acc, w, v)                                                            \
+    acc = (SUB) ? _mm256_sub_pd(acc, _mm256_mul_pd(w, v)) : _mm256_add_pd(acc, _mm256_mul_pd(w, v))
+
+#define AVX2_OFFDIAG_BODY(SUB, UPD)                                                          \
+    do {                                                                                     \
+        __m256d A[TILE / 4];                                                                 \
+        for (int q = 0; q < TILE / 4; q++) A[q] = _mm256_loadu_pd(outI + 4 * q);             \
+        const __m256d d1 = _mm256_set1_pd(D1);                                               \
+        for (int jj = 0; jj < TILE; jj++) {                                                  \
+            double *col = T + (size_t) jj * TILE;                                            \
+            const __m256d vj = _mm256_set1_pd(vJ[jj]);                                      \
+            if (UPD) {                                                                       \
+                const __m256d tj = _mm256_set1_pd(tJ[jj]), Xj = _mm256_set1_pd(XJ[jj]);      \
+                for (int q = 0; q < TILE / 4; q++) {                                         \
+                    __m256d num = _mm256_sub_pd(                                             \
+                        _mm256_sub_pd(_mm256_mul_pd(_mm256_loadu_pd(DtI + 4 * q), tj),       \
+                                      _mm256_mul_pd(_mm256_loadu_pd(XI + 4 * q), tj)),       \
+                        _mm256_mul_pd(_mm256_loadu_pd(tI + 4 * q), Xj));                     \
+                    __m256d c = _mm256_add_pd(_mm256_loadu_pd(col + 4 * q),                  \
+                                              _mm256_div_pd(num, d1));                       \
+                    _mm256_storeu_pd(col + 4 * q, c);                                        \
+                    A[q] = SUB ? _mm256_sub_pd(A[q], _mm256_mul_pd(c, vj))                   \
+                               : _mm256_add_pd(A[q], _mm256_mul_pd(c, vj));                  \
+                }                                                                            \
+            } else {                                                                         \
+                for (int q = 0; q < TILE / 4; q++) {                                         \
+                    __m256d c = _mm256_loadu_pd(col + 4 * q);                                \
+                    A[q] = SUB ? _mm256_sub_pd(A[q], _mm256_mul_pd(c, vj))                   \
+                               : _mm256_add_pd(A[q], _mm256_mul_pd(c, vj));                  \
+                }                                                                            \
+            }                                                                                \
+        }                                                                                    \
+        for (int q = 0; q < TILE / 4; q++) _mm256_storeu_pd(outI + 4 * q, A[q]);             \
+        for (int G = 0; G < TILE / 4; G += 2) {                                              \
+            const double *c0 = T + (size_t) (4 * G) * TILE, *c4 = c0 + 4 * TILE;             \
+            __m256d acc = _mm256_loadu_pd(outJ + 4 * G);                                     \
+            __m256d acd = _mm256_loadu_pd(outJ + 4 * G + 4);                                 \
+            for (int ii = 0; ii < TILE; ii += 4) {                                           \
+                __m256d w0, w1, w2, w3, x0, x1, x2, x3;                                      \
+                AVX2_TRANSPOSE4(c0, ii, w0, w1, w2, w3);                                     \
+                AVX2_TRANSPOSE4(c4, ii, x0, x1, x2, x3);                                     \
+                const __m256d v0 = _mm256_set1_pd(vI[ii]), v1 = _mm256_set1_pd(vI[ii + 1]),  \
+                              v2 = _mm256_set1_pd(vI[ii + 2]), v3 = _mm256_set1_pd(vI[ii + 3]); \
+                AVX2_STEP(SUB, acc, w0, v0);                                                 \
+                AVX2_STEP(SUB, acd, x0, v0);                                                 \
+                AVX2_STEP(SUB, acc, w1, v1);                                                 \
+                AVX2_STEP(SUB, acd, x1, v1);                                                 \
+                AVX2_STEP(SUB, acc, w2, v2);                                                 \
+                AVX2_STEP(SUB, acd, x2, v2);                                                 \
+                AVX2_STEP(SUB, acc, w3, v3);                                                 \
+                AVX2_STEP(SUB, acd, x3, v3);                                                 \
+            }                                                                                \
+            _mm256_storeu_pd(outJ + 4 * G, acc);                                             \
+            _mm256_storeu_pd(outJ + 4 * G + 4, acd);                                         \
+        }                                                                                    \
+    } while (0)
+
+__attribute__((target("avx2"))) static void
+tile_full_avx2(double *T, const double *vI, const double *vJ, double *outI, double *outJ,
+               int sub, int upd, const double *DtI, const double *tI, const double *XI,
+               const double *tJ, const double *XJ, double D1)
+{
+    if (upd) AVX2_OFFDIAG_BODY(1, 1);       /* the update is always followed by -B g */
+    else if (sub) AVX2_OFFDIAG_BODY(1, 0);
+    else AVX2_OFFDIAG_BODY(0, 0);
+}
+#else
+#define HAVE_AVX2_SWEEPS 0
+#endif
+
 static inline __attribute__((always_inline)) void
 tiled_sweep(TiledB *B, const double *v, double *out, const int sub, const int upd,
-            const double *Dt, const double *t, const double *X, const double D1)
+            const double *Dt, const double *t, const double *X, const double D1,
+            const int avx2)
 {
     for (int i = 0; i < B->n; i++) out[i] = 0.0;
     for (int I = 0; I < B->nt; I++) {
@@ -308,6 +405,12 @@ tiled_sweep(TiledB *B, const double *v, double *out, const int sub, const int up
         for (int J = 0; J < I; J++) {
             const int j0 = J * TILE;
             const double *tJ = upd ? t + j0 : NULL, *XJ = upd ? X + j0 : NULL;
+#if HAVE_AVX2_SWEEPS
+            if (avx2 && ri == TILE)
+                tile_full_avx2(tile(B, I, J), v + i0, v + j0, out + i0, out + j0, sub, upd,
+                               DtI, tI, XI, tJ, XJ, D1);
+            else
+#endif
             if (ri == TILE)
                 tile_offdiag(tile(B, I, J), TILE, TILE, v + i0, v + j0, out + i0, out + j0,
                              sub, upd, DtI, tI, XI, tJ, XJ, D1);
@@ -324,29 +427,26 @@ tiled_sweep(TiledB *B, const double *v, double *out, const int sub, const int up
 
 /* The three products, compiled for the baseline instruction set and, on x86-64, for AVX2
    (chosen at run time).  Neither enables FMA: each lane does the same IEEE operations. */
-#define DEFINE_SWEEPS(SUFFIX, ATTR)                                                       \
+#define DEFINE_SWEEPS(SUFFIX, ATTR, AVX2)                                                       \
     ATTR static void neg_mult_##SUFFIX(TiledB *B, const double *g, double *t)            \
     {                                                                                     \
-        tiled_sweep(B, g, t, 1, 0, NULL, NULL, NULL, 1.0);                                \
+        tiled_sweep(B, g, t, 1, 0, NULL, NULL, NULL, 1.0, AVX2);                              \
     }                                                                                     \
     ATTR static void mult_##SUFFIX(TiledB *B, const double *c, double *X)                \
     {                                                                                     \
-        tiled_sweep(B, c, X, 0, 0, NULL, NULL, NULL, 1.0);                                \
+        tiled_sweep(B, c, X, 0, 0, NULL, NULL, NULL, 1.0, AVX2);                              \
     }                                                                                     \
     ATTR static void update_neg_mult_##SUFFIX(TiledB *B, const double *Dt, const double *t, \
                                               const double *X, double D1, const double *g, \
                                               double *tnext)                              \
     {                                                                                     \
-        tiled_sweep(B, g, tnext, 1, 1, Dt, t, X, D1);                                     \
+        tiled_sweep(B, g, tnext, 1, 1, Dt, t, X, D1, AVX2);                                \
     }
 
-DEFINE_SWEEPS(base, )
+DEFINE_SWEEPS(base, , 0)
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#define HAVE_AVX2_SWEEPS 1
-DEFINE_SWEEPS(avx2, __attribute__((target("avx2"))))
-#else
-#define HAVE_AVX2_SWEEPS 0
+#if HAVE_AVX2_SWEEPS
+DEFINE_SWEEPS(avx2, __attribute__((target("avx2"))), 1)
 #endif
 
 typedef struct {
@@ -581,7 +681,7 @@ SEXP pyradiogen_nnet_vm_fit(SEXP x, SEXP y, SEXP size, SEXP decay, SEXP wts, SEX
     SEXP w = allocVector(REALSXP, nw);
     SET_VECTOR_ELT(out, 0, w);
     memcpy(REAL(w), REAL(wts), sizeof(double) * (size_t) nw);
-    VmResult res;
+    VmResult res = {NULL, 0.0, 0, 0, 0, 0, 0};
     res.b = REAL(w);
     int rc = vm_minimise(&net, &res, mit, REAL(abstol)[0], REAL(reltol)[0],
                          asLogical(simd) == TRUE);
