@@ -10,11 +10,12 @@
  * destination unit; for each unit the bias first, then its sources in order).
  *
  * The minimiser is the variable-metric (BFGS) method of Nash (1990), *Compact Numerical
- * Methods for Computers*, 2nd ed., Algorithm 21, as R (>= 2.x, unchanged through 4.x) runs
- * it for nnet: acceptable-point line search with step reduction 0.2 and acceptance
- * tolerance 1e-4, "no change" test against 10 + x, restarts from the identity when the
- * search is uphill, the line search makes no progress, the curvature test fails or 2n
- * gradients have passed since the last restart, and stops on abstol / reltol / maxit.
+ * Methods for Computers*, 2nd ed., Algorithm 21, as R 4.2's vmmin (src/main/optim.c) runs
+ * it for nnet (reimplemented from the algorithm, not copied): acceptable-point line search
+ * with step reduction 0.2 and acceptance tolerance 1e-4, "no change" test against 10 + x,
+ * restarts from the identity when the search is uphill, the line search makes no progress,
+ * the curvature test fails or 2n gradients have passed since the last restart, and stops on
+ * abstol / reltol / maxit.
  *
  * Every floating-point operation is the one R's code does, in the same order, so that the
  * result is identical to nnet's bit for bit; only the storage of the symmetric inverse
