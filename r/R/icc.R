@@ -117,6 +117,7 @@ icc_all <- function(ratings, r0 = 0, conf.level = 0.95) {
 #' @examples
 #' sf <- matrix(c(9, 6, 8, 7, 10, 6, 2, 1, 4, 1, 5, 2, 5, 3, 6, 2, 6, 4, 8, 2, 8, 6, 9, 7), ncol = 4)
 #' print(icc(sf, model = "twoway"), digits = 4)
+#' @method print icclist
 #' @export
 print.icclist <- function(x, digits = 3, ...) {
   model <- if (x$model == "oneway") "one-way" else "two-way"
