@@ -53,7 +53,7 @@ $(STAMPS)/rpkg: $(R_SOURCES) $(STAMPS)/venv
 
 # Regenerate r/NAMESPACE and r/man/ from the roxygen2 comments in r/R (commit the result).
 roxygen: $(STAMPS)/sysdeps
-	cd r && Rscript -e 'roxygen2::roxygenise()'
+	cd r && Rscript -e 'roxygen2::roxygenise(load_code = roxygen2::load_source)'
 
 # Rewrite README.md's command synopsis from the argparse definitions (a test checks it).
 readme: $(STAMPS)/venv

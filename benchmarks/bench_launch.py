@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -30,17 +31,28 @@ POOL_WARNINGS = ("worker stopped while some jobs", "leaked semlock", "leaked fol
                  "resource_tracker")
 
 
-def _run(cmd: list[str], env: dict[str, str], log: Path | None = None) -> float:
-    t0 = time.perf_counter()
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _run(cmd: list[str], env: dict[str, str], log: Path | None = None) -> tuple[float, float]:
+    """Run ``cmd``; its wall seconds and the CPU seconds of its whole process tree.
+
+    The CPU seconds are those of every process the command started and waited for (the
+    pool workers, the EfficientNet process, R in-process): on 2 cores no schedule of the
+    same work can take less wall time than half of them.
+    """
+    t0, c0 = time.perf_counter(), _children_cpu()
     res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if log is not None:  # the console output is kept, to count pool warnings in it
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(res.stdout + res.stderr)
     if res.returncode != 0:
         sys.stderr.write(res.stdout[-3000:] + res.stderr[-3000:])
         raise SystemExit(f"{' '.join(cmd)} exited {res.returncode}")
-    return secs
+    return secs, cpu
 
 
 def pool_warnings(log: Path) -> int:
@@ -69,6 +81,8 @@ def main() -> dict:
     ap.add_argument("--patients", type=int, default=None,
                     help="demo cohort size (default: the configuration's, 110)")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--reference", type=Path, default=None,
+                    help="an earlier run's output folder: list the tables that differ from it")
     args = ap.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
@@ -78,20 +92,29 @@ def main() -> dict:
     res: dict = {"patients": args.patients or 110, "cpus": os.cpu_count()}
     logs = {"make_demo": args.out / "make_demo.log", "replicate": args.out / "replicate.log"}
     if args.patients is None:
-        res["make_demo_s"] = _run(["make", "demo", f"DEMO_OUT={make_out}"], env,
-                                  logs["make_demo"])
+        res["make_demo_s"], res["make_demo_cpu_s"] = _run(
+            ["make", "demo", f"DEMO_OUT={make_out}"], env, logs["make_demo"])
     else:  # make demo has no size option: the same command line the Makefile runs
-        res["make_demo_s"] = _run([sys.executable, "-m", "pyradiogen", "replicate", "--out",
-                                   str(make_out), *extra], env, logs["make_demo"])
-    res["replicate_s"] = _run([sys.executable, "-m", "pyradiogen", "replicate", "--out",
-                               str(cli_out), *extra], env, logs["replicate"])
+        res["make_demo_s"], res["make_demo_cpu_s"] = _run(
+            [sys.executable, "-m", "pyradiogen", "replicate", "--out", str(make_out), *extra],
+            env, logs["make_demo"])
+    res["replicate_s"], res["replicate_cpu_s"] = _run(
+        [sys.executable, "-m", "pyradiogen", "replicate", "--out", str(cli_out), *extra], env,
+        logs["replicate"])
     res["pool_warnings"] = {k: pool_warnings(v) for k, v in logs.items()}
     res["stages"] = {"make_demo": _stages(make_out), "replicate": _stages(cli_out)}
     res["differing_tables"] = _differing_tables(make_out, cli_out)
     res["n_tables"] = len(list((cli_out / "tables").glob("*")))
-    print(f"make demo: {res['make_demo_s']:.0f} s; python -m pyradiogen replicate: "
-          f"{res['replicate_s']:.0f} s; tables differing: {len(res['differing_tables'])} of "
-          f"{res['n_tables']}; pool warnings: {res['pool_warnings']}")
+    if args.reference is not None:
+        res["reference"] = str(args.reference)
+        res["differing_from_reference"] = _differing_tables(args.reference, cli_out)
+    print(f"make demo: {res['make_demo_s']:.0f} s ({res['make_demo_cpu_s']:.0f} CPU s); "
+          f"python -m pyradiogen replicate: {res['replicate_s']:.0f} s "
+          f"({res['replicate_cpu_s']:.0f} CPU s); tables differing: "
+          f"{len(res['differing_tables'])} of {res['n_tables']}"
+          + (f", from the reference: {res['differing_from_reference']}"
+             if args.reference is not None else "")
+          + f"; pool warnings: {res['pool_warnings']}")
     for name, a in res["stages"]["make_demo"].items():
         b = res["stages"]["replicate"].get(name, {})
         print(f"  {name:24s} {a.get('seconds') or 0:8.1f} s {b.get('seconds') or 0:8.1f} s")

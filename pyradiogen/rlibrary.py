@@ -23,10 +23,10 @@ The R package has C code (``src/``), so installing needs R's C compiler (Debian
 from __future__ import annotations
 
 import fcntl
-import fnmatch
 import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -43,8 +43,8 @@ LIBRARY_ENV = "PYRADIOGEN_R_LIBS"
 HASH_FIELD = "PyradiogenSourceHash"
 # what R CMD INSTALL uses from a source folder (tests and vignettes are not installed)
 SOURCE_PARTS = ("DESCRIPTION", "NAMESPACE", "LICENSE", "R", "man", "inst", "src")
-# what an in-place build leaves in src/ (R CMD INSTALL r): neither hashed nor copied
-BUILD_PRODUCTS = ("*.o", "*.so", "*.dll", "*.dylib", "*.a")
+# in src/, only sources count: objects an in-place `R CMD INSTALL r` leaves there do not
+_COMPILED_SUFFIXES = (".o", ".so", ".dll", ".dylib")
 SETUP_COMMAND = "python -m pyradiogen setup-r"
 # the R package has C code (src/): R CMD INSTALL needs R's C compiler
 COMPILER_FIX = ("sudo apt-get install -y r-base-dev (Debian/Ubuntu: R's headers, gcc and make; "
@@ -177,13 +177,7 @@ def source_hash(src: Path | None = None) -> str:
     """
     src = source_dir() if src is None else Path(src)
     h = hashlib.sha256()
-    files: list[Path] = []
-    for part in SOURCE_PARTS:
-        p = src / part
-        if p.is_file():
-            files.append(p)
-        elif p.is_dir():
-            files.extend(f for f in p.rglob("*") if f.is_file() and not _is_build_product(f))
+    files = _source_files(src)
     for f in sorted(files, key=lambda f: f.relative_to(src).as_posix()):
         h.update(f.relative_to(src).as_posix().encode())
         h.update(b"\0")
@@ -192,8 +186,16 @@ def source_hash(src: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def _is_build_product(f: Path) -> bool:
-    return any(fnmatch.fnmatch(f.name, pat) for pat in BUILD_PRODUCTS)
+def _source_files(src: Path) -> list[Path]:
+    files: list[Path] = []
+    for part in SOURCE_PARTS:
+        p = src / part
+        if p.is_file():
+            files.append(p)
+        elif p.is_dir():
+            files.extend(f for f in p.rglob("*")
+                         if f.is_file() and f.suffix not in _COMPILED_SUFFIXES)
+    return files
 
 
 def c_compiler() -> tuple[str, str | None]:
@@ -410,13 +412,10 @@ def _install_locked(lib: Path, r_version: str | None) -> RPackageStatus:
         tmp_path = Path(tmp)
         pkg_src = tmp_path / "src" / PACKAGE
         pkg_src.mkdir(parents=True)
-        for part in SOURCE_PARTS:
-            p = src / part
-            if p.is_dir():
-                shutil.copytree(p, pkg_src / part,
-                                ignore=shutil.ignore_patterns(*BUILD_PRODUCTS))
-            elif p.is_file():
-                shutil.copy2(p, pkg_src / part)
+        for f in _source_files(src):
+            dest = pkg_src / f.relative_to(src)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dest)
         desc = (pkg_src / "DESCRIPTION").read_text(encoding="utf-8").rstrip("\n")
         desc = "\n".join(line for line in desc.splitlines() if not line.startswith(HASH_FIELD))
         (pkg_src / "DESCRIPTION").write_text(f"{desc}\n{HASH_FIELD}: {digest}\n", encoding="utf-8")
@@ -432,9 +431,8 @@ def _install_locked(lib: Path, r_version: str | None) -> RPackageStatus:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-8:])
             raise RPackageError(
                 f"installing the R package pyradiogen into {lib} failed (R CMD INSTALL exit "
-                f"{proc.returncode}); full log: {logfile}\n{tail}\nCheck that the R packages it "
-                "needs are installed (`python -m pyradiogen doctor`), then run "
-                f"`{SETUP_COMMAND}`")
+                f"{proc.returncode}); full log: {logfile}\n{tail}\n"
+                f"{_install_hint(proc.stdout + proc.stderr)}, then run `{SETUP_COMMAND}`")
         target = lib / PACKAGE
         if target.exists():
             old = tmp_path / "old"
@@ -444,6 +442,18 @@ def _install_locked(lib: Path, r_version: str | None) -> RPackageStatus:
     if not st.ok:  # pragma: no cover - would mean the hash or version logic is inconsistent
         raise RPackageError(f"the R package installed into {lib} is not current: {st.reason}")
     return st
+
+
+def _install_hint(output: str) -> str:
+    """The likely fix for a failed ``R CMD INSTALL``, from its output."""
+    compiler = re.search(r"(gcc|cc|make|g\+\+|clang)[^\n]*(not found|No such file)|"
+                         r"cannot find the compiler|compilation failed", output)
+    if compiler:
+        return ("The package's C code could not be compiled: install a C compiler and R's "
+                "headers (Debian/Ubuntu: `apt install r-base-dev`; Fedora: `dnf install "
+                "R-devel`; macOS: `xcode-select --install`; Windows: Rtools)")
+    return ("Check that the R packages it needs are installed "
+            "(`python -m pyradiogen doctor`)")
 
 
 def ensure_installed(lib: Path | None = None, r_version: str | None = None) -> RPackageStatus:

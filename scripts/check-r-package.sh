@@ -32,7 +32,7 @@ unset R_LIBS_USER R_LIBS PYRADIOGEN_R_LIBS
 mkdir -p "$out/roxygen"
 cp -r "$here/r" "$out/roxygen/pyradiogen"
 rm -rf "$out/roxygen/pyradiogen/man" "$out/roxygen/pyradiogen/NAMESPACE"
-(cd "$out/roxygen/pyradiogen" && Rscript -e 'suppressMessages(roxygen2::roxygenise())' \
+(cd "$out/roxygen/pyradiogen" && Rscript -e 'suppressMessages(roxygen2::roxygenise(load_code = roxygen2::load_source))' \
   >"$out/roxygen.log" 2>&1) || { cat "$out/roxygen.log"; exit 1; }
 if ! diff -r -q "$here/r/man" "$out/roxygen/pyradiogen/man" >/dev/null ||
    ! diff -q "$here/r/NAMESPACE" "$out/roxygen/pyradiogen/NAMESPACE" >/dev/null; then

@@ -74,11 +74,13 @@ def test_sdist_and_wheel_carry_the_r_package(wheel_env):
     with zipfile.ZipFile(wheel_env["wheel"]) as zf:
         names = set(zf.namelist())
     for f in ("DESCRIPTION", "NAMESPACE", "R/lme.R", "R/genefu_signatures.R", "man/icc.Rd",
-              "src/nnet_vm.c", "src/nnet_vm.h", "src/init.c",
+              "src/nnet_vm.c", "src/nnet_vm.h", "src/pyradiogen.h",
               "man/tamr13.Rd", "inst/extdata/genefu/sig_tamr13.csv",
-              "inst/extdata/genesets/c2.cp.kegg.v7.2.symbols.gmt"):
+              "inst/extdata/genesets/c2.cp.kegg.v7.2.symbols.gmt", "src/classifyr.c",
+              "src/init.c"):
         assert f"pyradiogen/_rpkg/{f}" in names, f
     assert not any(n.startswith("pyradiogen/_rpkg/tests/") for n in names)
+    # the C code is compiled where it is installed: no object built in the checkout travels
     assert not any(n.startswith("pyradiogen/_rpkg/src/") and n.endswith((".o", ".so"))
                    for n in names)
     # the checkout's R sources and the wheel's hash the same: an install is current for both

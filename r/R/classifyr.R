@@ -60,10 +60,16 @@ dlda_predict <- function(fit, x) {
   fold
 }
 
-.rank_features <- function(x, cls, by) {
-  lev <- levels(cls)
-  a <- x[cls == lev[1], , drop = FALSE]
-  b <- x[cls == lev[2], , drop = FALSE]
+# Equal-variance two-sample t statistic of every column between the rows `ia` and `ib`
+# (internal). In C (src/classifyr.c) with R's own arithmetic, so the numbers are those of the
+# R expression below, which is used where R has no long double (as colSums then has none).
+.class_tstat <- function(x, ia, ib) {
+  if (isTRUE(capabilities("long.double"))) {
+    if (!is.double(x)) storage.mode(x) <- "double"
+    return(.Call(prg_class_tstat, x, as.integer(ia), as.integer(ib)))
+  }
+  a <- x[ia, , drop = FALSE]
+  b <- x[ib, , drop = FALSE]
   na <- nrow(a)
   nb <- nrow(b)
   ma <- colMeans(a)
@@ -71,7 +77,14 @@ dlda_predict <- function(fit, x) {
   va <- colSums(sweep(a, 2, ma)^2) / (na - 1)
   vb <- colSums(sweep(b, 2, mb)^2) / (nb - 1)
   sp <- ((na - 1) * va + (nb - 1) * vb) / (na + nb - 2)
-  tstat <- (ma - mb) / sqrt(sp * (1 / na + 1 / nb))
+  unname((ma - mb) / sqrt(sp * (1 / na + 1 / nb)))
+}
+
+.rank_features <- function(x, cls, by) {
+  lev <- levels(cls)
+  na <- sum(cls == lev[1])
+  nb <- sum(cls == lev[2])
+  tstat <- .class_tstat(x, which(cls == lev[1]), which(cls == lev[2]))
   if (by == "signed") {
     order(tstat, decreasing = TRUE, na.last = TRUE)
   } else {
@@ -91,13 +104,30 @@ dlda_predict <- function(fit, x) {
 
 # Selected features of one training set (internal): rank, then the smallest top-N with the
 # lowest resubstitution balanced error of DLDA.
+#
+# Every DLDA statistic is per feature (class means, pooled variance) and every score is a sum
+# over features in rank order, so the fit on the largest candidate set holds the statistics of
+# every smaller leading set, and each candidate's scores are colSums of the leading rows of one
+# matrix of per-feature terms: the same numbers, in the same order, as dlda_fit() and
+# dlda_predict() on each candidate set (tests/testthat/test-classifyr.R compares them with
+# identical()), without refitting per candidate.
 select_top_features <- function(x, cls, n_features = seq(10, 100, 10), by = "pvalue") {
   cls <- droplevels(as.factor(cls))
   ord <- .rank_features(x, cls, by)
+  xt <- x[, ord[seq_len(max(n_features))], drop = FALSE]
+  fit <- dlda_fit(xt, cls)
+  ok <- fit$var > 0
+  xtt <- t(xt)
+  terms <- lapply(seq_along(fit$levels), function(i) (xtt - fit$means[i, ])^2 / fit$var)
+  logprior <- log(fit$prior)
   errs <- vapply(n_features, function(nf) {
-    cols <- ord[seq_len(nf)]
-    fit <- dlda_fit(x[, cols, drop = FALSE], cls)
-    .balanced_error(dlda_predict(fit, x[, cols, drop = FALSE]), cls)
+    rows <- which(ok[seq_len(nf)])
+    sc <- vapply(seq_along(fit$levels), function(i) {
+      colSums(terms[[i]][rows, , drop = FALSE]) + logprior[i]
+    }, numeric(nrow(xt)))
+    if (!is.matrix(sc)) sc <- matrix(sc, nrow = nrow(xt))
+    pred <- factor(fit$levels[max.col(-sc, ties.method = "first")], levels = fit$levels)
+    .balanced_error(pred, cls)
   }, numeric(1))
   errs[!is.finite(errs)] <- Inf
   best <- n_features[which(errs == min(errs))[1]]

@@ -92,7 +92,7 @@ nnet_fit <- function(x, y, size, decay = 0, maxit = 100L, Wts, rang = 0.7, absto
 .nnet_vm_fit <- function(x, y, size, decay, wts, maxit, abstol = 1.0e-4, reltol = 1.0e-8) {
   xd <- as.matrix(x)
   storage.mode(xd) <- "double"
-  .Call(C_pyradiogen_nnet_vm_fit, xd, as.double(y), as.integer(size), as.double(decay),
+  .Call(pyradiogen_nnet_vm_fit, xd, as.double(y), as.integer(size), as.double(decay),
         as.double(wts), as.integer(maxit), as.double(abstol), as.double(reltol),
         !identical(getOption("pyradiogen.nnet_simd"), FALSE))
 }
@@ -109,5 +109,5 @@ nnet_fit <- function(x, y, size, decay = 0, maxit = 100L, Wts, rang = 0.7, absto
     abs(maxit) < .Machine$integer.max &&
     length(abstol) == 1L && is.numeric(abstol) && !is.na(abstol) &&
     length(reltol) == 1L && is.numeric(reltol) && !is.na(reltol) &&
-    nw <= 46340 && isTRUE(.Call(C_pyradiogen_nnet_vm_exact))
+    nw <= 46340 && isTRUE(.Call(pyradiogen_nnet_vm_exact))
 }

@@ -20,9 +20,9 @@
 #' Kim et al. (2020), *Journal of the Korean Society of Radiology* 81:632 (study 2: pyradiomics
 #' features, genefu risk scores, leave-one-out lasso).
 #' @keywords internal
+#' @useDynLib pyradiogen, .registration = TRUE
 #' @importFrom stats median quantile sd var cor pf qf pt qt setNames na.omit
 #' @importFrom utils read.csv packageVersion sessionInfo head
-#' @useDynLib pyradiogen, .registration = TRUE, .fixes = "C_"
 "_PACKAGE"
 
 #' Path of a file bundled with the package

@@ -79,3 +79,71 @@ test_that("a feature constant in training does not break DLDA", {
   fit <- dlda_fit(x, cls)
   expect_equal(as.character(dlda_predict(fit, x)), as.character(cls))
 })
+
+test_that("one DLDA fit over the largest candidate set equals a refit per candidate", {
+  # the direct definition: refit DLDA on each leading set of the ranking
+  refit_per_candidate <- function(x, cls, n_features, by) {
+    cls <- droplevels(as.factor(cls))
+    ord <- pyradiogen:::.rank_features(x, cls, by)
+    errs <- vapply(n_features, function(nf) {
+      cols <- ord[seq_len(nf)]
+      fit <- pyradiogen:::dlda_fit(x[, cols, drop = FALSE], cls)
+      pyradiogen:::.balanced_error(pyradiogen:::dlda_predict(fit, x[, cols, drop = FALSE]), cls)
+    }, numeric(1))
+    errs[!is.finite(errs)] <- Inf
+    ord[seq_len(n_features[which(errs == min(errs))[1]])]
+  }
+  set.seed(11)
+  chosen <- integer(0)
+  for (r in 1:40) {
+    n <- sample(c(12, 30, 70), 1)
+    p <- sample(c(15, 60, 150), 1)
+    x <- matrix(rnorm(n * p, sd = sample(c(1e-3, 1, 1e3), 1)), n, p,
+                dimnames = list(NULL, paste0("g", seq_len(p))))
+    if (r %% 3 == 0) x[, sample(p, 4)] <- 2  # constant features: zero pooled variance
+    if (r %% 4 == 0) x <- round(x, 1)        # ties in the scores
+    cls <- factor(sample(rep(c("a", "b"), c(n - n %/% 3, n %/% 3))))
+    x[cls == "b", 1:3] <- x[cls == "b", 1:3] + rnorm(1, 1)
+    nf <- sort(unique(pmin(p, c(1, 3, 10, 20, 50, 100))))
+    for (by in c("pvalue", "signed")) {
+      got <- pyradiogen:::select_top_features(x, cls, nf, by)
+      expect_identical(got, refit_per_candidate(x, cls, nf, by))
+      chosen <- c(chosen, length(got))
+    }
+  }
+  expect_gt(length(unique(chosen)), 3)  # the problems choose different candidate sizes
+})
+
+test_that("the compiled t statistics are R's own arithmetic, bit for bit", {
+  # the direct R definition of the ranking statistic
+  tstat_r <- function(x, cls) {
+    lev <- levels(cls)
+    a <- x[cls == lev[1], , drop = FALSE]
+    b <- x[cls == lev[2], , drop = FALSE]
+    na <- nrow(a)
+    nb <- nrow(b)
+    ma <- colMeans(a)
+    mb <- colMeans(b)
+    va <- colSums(sweep(a, 2, ma)^2) / (na - 1)
+    vb <- colSums(sweep(b, 2, mb)^2) / (nb - 1)
+    sp <- ((na - 1) * va + (nb - 1) * vb) / (na + nb - 2)
+    unname((ma - mb) / sqrt(sp * (1 / na + 1 / nb)))
+  }
+  set.seed(12)
+  for (r in 1:30) {
+    n <- sample(c(4, 25, 90), 1)
+    p <- sample(c(1, 7, 300), 1)
+    x <- matrix(rnorm(n * p, mean = sample(c(0, 1e4), 1), sd = sample(c(1e-6, 1, 1e5), 1)), n, p)
+    if (p > 2) x[, 2] <- 3                 # constant: 0/0
+    if (p > 2 && r %% 2 == 0) x[1, 3] <- NA  # missing value propagates
+    cls <- factor(sample(rep(c("a", "b"), c(n - n %/% 2, n %/% 2))))
+    got <- .Call(pyradiogen:::prg_class_tstat, x, which(cls == "a"), which(cls == "b"))
+    expect_identical(got, tstat_r(x, cls))
+    for (by in c("pvalue", "signed")) {
+      ref <- if (by == "signed") order(tstat_r(x, cls), decreasing = TRUE, na.last = TRUE) else
+        order(2 * stats::pt(-abs(tstat_r(x, cls)), n - 2), na.last = TRUE)
+      expect_identical(pyradiogen:::.rank_features(x, cls, by), ref)
+    }
+  }
+  expect_error(.Call(pyradiogen:::prg_class_tstat, matrix(1, 2, 2), 1:3, 1L), "out of range")
+})
