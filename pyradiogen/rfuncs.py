@@ -91,8 +91,8 @@ def _dotted(kwargs: Mapping[str, Any]) -> dict[str, Any]:
 # =========================================================================== R stats
 
 
-def fisher_test(table: np.ndarray | Sequence[Sequence[int]], workspace: int = 2_000_000
-                ) -> dict[str, Any]:
+def fisher_test(table: np.ndarray | Sequence[Sequence[int]], workspace: int = 2_000_000,
+                simulate: int | None = None, seed: int | None = None) -> dict[str, Any]:
     """R's ``stats::fisher.test(x, workspace = workspace)`` of a contingency table.
 
     Parameters
@@ -101,6 +101,11 @@ def fisher_test(table: np.ndarray | Sequence[Sequence[int]], workspace: int = 2_
         Counts.
     workspace : int
         R's ``workspace`` (the network algorithm's memory, in 4-byte units).
+    simulate : int or None, default None
+        When given, R's Monte Carlo p-value instead of the exact one:
+        ``fisher.test(x, simulate.p.value = TRUE, B = simulate)`` (Patefield's random tables).
+    seed : int or None, default None
+        ``set.seed`` before a Monte Carlo p-value (:func:`set_seed`).
 
     Returns
     -------
@@ -113,8 +118,13 @@ def fisher_test(table: np.ndarray | Sequence[Sequence[int]], workspace: int = 2_
     R Core Team, ``fisher.test`` in R's stats package (R 4.2.2); Mehta CR, Patel NR (1986),
     *ACM Trans. Math. Softw.* 12:154–161 (the network algorithm).
     """
-    return _call("stats::fisher.test", np.asarray(table, dtype=np.int64),
-                 workspace=int(workspace))
+    x = np.asarray(table, dtype=np.int64)
+    if simulate is not None:
+        if seed is not None:
+            set_seed(int(seed))
+        return _call("stats::fisher.test", x, **_dotted({"simulate_p_value": True,
+                                                        "B": int(simulate)}))
+    return _call("stats::fisher.test", x, workspace=int(workspace))
 
 
 def kruskal_test(x: Sequence[float] | np.ndarray, g: Sequence[Any] | np.ndarray

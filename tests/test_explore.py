@@ -244,3 +244,43 @@ def test_kmeans_silhouette_picks_three_blobs():
     assert max(scores, key=scores.get) == 3 and len(set(labels)) == 3
     truth = np.repeat([1, 2, 3], 15)
     assert adjusted_rand_score(truth, labels) == 1.0
+
+
+@pytest.mark.r
+def test_fisher_large_cohort_bounded_memory_and_named_monte_carlo():
+    """1,000-patient cohorts: no exact algorithm fits some tables (R's FEXACT errors, and the
+    Python searches grew to 22 GB and were killed); the p-value is then R's seeded Monte
+    Carlo one, named in the method column, in bounded memory."""
+    import resource
+
+    from pyradiogen.explore.fisher import (
+        MONTE_CARLO_B,
+        TooManyTablesError,
+        fisher_exact_method,
+        fisher_rx2,
+        fisher_table,
+    )
+    from pyradiogen.rbridge import RError
+
+    # t-SNE clusters x ER of 819 patients: beyond FEXACT's workspace (error 7)
+    x = np.array([[19, 120], [5, 16], [83, 62], [140, 46], [35, 131], [144, 18]])
+    with pytest.raises(TooManyTablesError, match="partial tables"):
+        fisher_rx2(x)  # stops at its budget instead of growing without bound
+    with pytest.raises(TooManyTablesError):
+        fisher_exact_method(x, engine="python")
+    with pytest.raises(RError, match="FEXACT"):
+        fisher_exact(x)  # exact or nothing
+    p, method = fisher_exact_method(x)
+    assert method == f"Monte Carlo (B = {MONTE_CARLO_B})"
+    assert 1 / (MONTE_CARLO_B + 1) <= p <= 1
+    assert fisher_exact_method(x) == (p, method)  # seeded
+    y = np.array([[19, 18, 7, 60], [72, 1, 101, 30], [106, 6, 64, 6], [28, 118, 44, 139]])
+    assert fisher_exact_method(y)[1].startswith("Monte Carlo")  # FEXACT error 6 (4 x 4)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 3e6  # KiB: under 3 GB
+    groups = pd.Series(np.repeat(np.arange(6), x.sum(axis=1)))
+    status = pd.Series(np.concatenate([np.r_[np.ones(a), np.zeros(b)] for a, b in x]))
+    clin = pd.DataFrame({"ER": status.to_numpy()}, index=groups.index)
+    tab = fisher_table(groups, clin, ["ER"])
+    assert tab.loc[0, "method"] == method and tab.loc[0, "p_value"] == p
+    small = fisher_table(groups.iloc[::8], clin, ["ER"])  # 103 patients: exact
+    assert small.loc[0, "method"] == "exact"

@@ -15,6 +15,7 @@ Engine ``"r"`` calls ``stats::fisher.test`` through :func:`pyradiogen.rfuncs.fis
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import comb
 from typing import Literal
 
 import numpy as np
@@ -27,6 +28,13 @@ TOL_2X2 = 1e-7
 TOL_RXC = 3.45254e-7
 MAX_TABLES = 2_000_000
 MAX_RX2_ROWS_AUTO = 8  # engine "auto": larger r×2 tables go to R (faster there)
+#: partial tables the r×2 search keeps at one level (Python dicts: about 0.1 GB) before R
+MAX_RX2_PATHS = 200_000
+#: R's FEXACT workspaces tried in turn by engine "auto" (4-byte units: 8 MB, then 80 MB)
+R_WORKSPACES = (2_000_000, 20_000_000)
+#: Monte Carlo tables when no exact p-value can be computed (R's simulate.p.value)
+MONTE_CARLO_B = 100_000
+EXACT = "exact"
 
 
 class TooManyTablesError(RuntimeError):
@@ -81,18 +89,26 @@ def _log_choose(n: np.ndarray | int, k: np.ndarray | int) -> np.ndarray:
         np.asarray(n) - np.asarray(k) + 1.0)
 
 
-def fisher_rx2(table: np.ndarray) -> float:
+def fisher_rx2(table: np.ndarray, max_paths: int = MAX_RX2_PATHS) -> float:
     """Two-sided p-value of an r×2 table by branch-and-bound over rows (exact).
 
     Parameters
     ----------
     table : ndarray of int, shape (r, 2)
         Counts.
+    max_paths : int, default MAX_RX2_PATHS
+        Most undecided partial tables kept at one level of the search (its memory).
 
     Returns
     -------
     float
         Exact two-sided p-value.
+
+    Raises
+    ------
+    TooManyTablesError
+        If a level of the search would keep more than ``max_paths`` partial tables (large
+        cohorts: hundreds of patients over several clusters).
     """
     x = np.asarray(table, dtype=np.int64)
     rows = x.sum(axis=1)
@@ -125,6 +141,7 @@ def fisher_rx2(table: np.ndarray) -> float:
     level: dict[int, dict[float, tuple[float, float]]] = {c1: {0.0: (0.0, 1.0)}}
     for i in range(r):
         nxt: dict[int, dict[float, tuple[float, float]]] = {}
+        kept = 0
         for t, paths in level.items():
             lo_x, hi_x = max(0, t - int(rest[i + 1])), min(int(rows[i]), t)
             for acc, w in paths.values():
@@ -138,6 +155,12 @@ def fisher_rx2(table: np.ndarray) -> float:
                     bucket = nxt.setdefault(t - xi, {})
                     key = round(val, 10)
                     old = bucket.get(key)
+                    if old is None:
+                        kept += 1
+                        if kept > max_paths:
+                            raise TooManyTablesError(
+                                f"the exact search of a {r}x2 table with n={n} keeps more than "
+                                f"{max_paths} partial tables; use engine='r'")
                     bucket[key] = (val, w) if old is None else (old[0], old[1] + w)
         level = nxt
     for paths in level.values():  # complete tables that were not decided earlier
@@ -180,6 +203,7 @@ def fisher_rxc(table: np.ndarray, max_tables: int = MAX_TABLES) -> float:
     for i, r in enumerate(rows):
         last = i == len(rows) - 1
         new_rem, new_acc = [], []
+        n_new = 0
         # group states by remaining column totals (they share the row options)
         keys, inverse = np.unique(rem, axis=0, return_inverse=True)
         inverse = inverse.ravel()
@@ -188,11 +212,20 @@ def fisher_rxc(table: np.ndarray, max_tables: int = MAX_TABLES) -> float:
             if last:
                 opts = key[None, :] if key.sum() == r else np.zeros((0, len(key)), np.int64)
             else:
+                if comb(int(r) + len(key) - 1, len(key) - 1) > max_tables:  # an upper bound
+                    raise TooManyTablesError(
+                        f"a row of {int(r)} over {len(key)} columns has too many splits to "
+                        f"enumerate (over {max_tables}); use engine='r'")
                 opts = _row_options(int(r), key)
                 rest = int(rows[i + 1:].sum())
                 opts = opts[(key[None, :] - opts).sum(axis=1) == rest]
             if len(opts) == 0:
                 continue
+            n_new += len(members) * len(opts)
+            if n_new > max_tables:  # before the states are materialised (their memory)
+                raise TooManyTablesError(
+                    f"exact enumeration of a {x.shape[0]}x{x.shape[1]} table with n={n} "
+                    f"exceeds {max_tables} tables; use engine='r' (R's network algorithm)")
             lf = -gammaln(opts + 1).sum(axis=1)
             new_acc.append((acc[members][:, None] + lf[None, :]).ravel())
             new_rem.append(np.repeat((key[None, :] - opts)[None, :, :], len(members),
@@ -252,6 +285,11 @@ def fisher_exact(table: np.ndarray | Sequence[Sequence[int]], engine: Engine = "
     ------
     ValueError
         If ``table`` is not 2-D with non-negative counts.
+    TooManyTablesError
+        With engine ``"python"``, when the enumeration exceeds ``max_tables``.
+    RError
+        When not even R's network algorithm fits in memory (large cohorts):
+        :func:`fisher_exact_method` then gives a Monte Carlo p-value.
 
     References
     ----------
@@ -259,26 +297,89 @@ def fisher_exact(table: np.ndarray | Sequence[Sequence[int]], engine: Engine = "
        contingency tables. *J Am Stat Assoc* 78(382), 427–434 (1983) (R's FEXACT).
     .. [2] R Core Team, ``stats::fisher.test``, R 4.2.2.
     """
+    return fisher_exact_method(table, engine, max_tables, seed=None)[0]
+
+
+def fisher_exact_method(table: np.ndarray | Sequence[Sequence[int]], engine: Engine = "auto",
+                        max_tables: int = MAX_TABLES, seed: int | None = 101
+                        ) -> tuple[float, str]:
+    """Fisher's two-sided p-value and how it was computed: exact, or Monte Carlo when not.
+
+    The exact p-value (Python engines, then R's network algorithm with a larger workspace) is
+    computed whenever it fits in memory. Large cohorts (hundreds of patients over several
+    clusters) can exceed every exact algorithm's memory, R's included (``FEXACT error 6/7``);
+    engine ``"auto"`` then returns R's Monte Carlo p-value with ``MONTE_CARLO_B`` random tables
+    (``simulate.p.value = TRUE``, seeded) and says so in the method, rather than failing or
+    running out of memory.
+
+    Parameters
+    ----------
+    table : ndarray or sequence of sequence of int, shape (r, c)
+        Counts.
+    engine : {"auto", "python", "r"}, default "auto"
+        As :func:`fisher_exact`; only ``"auto"`` falls back to Monte Carlo.
+    max_tables : int, default MAX_TABLES
+        Work limit of the Python engines (tables or partial tables kept).
+    seed : int or None, default 101
+        R seed of a Monte Carlo p-value (None: without the fallback, as :func:`fisher_exact`).
+
+    Returns
+    -------
+    tuple of (float, str)
+        The p-value (NaN when fewer than 2 non-empty rows or columns remain) and ``"exact"``
+        or ``"Monte Carlo (B = 100000)"``.
+
+    Raises
+    ------
+    ValueError
+        If ``table`` is not 2-D with non-negative counts.
+    TooManyTablesError
+        With engine ``"python"``, when the exact computation exceeds ``max_tables``.
+    RError
+        When R cannot compute the exact p-value and no Monte Carlo fallback applies.
+
+    References
+    ----------
+    .. [1] Mehta CR, Patel NR. A network algorithm for performing Fisher's exact test in r × c
+       contingency tables. *J Am Stat Assoc* 78(382), 427–434 (1983) (R's FEXACT).
+    .. [2] Patefield WM. An efficient method of generating random r × c tables with given row
+       and column totals. *Applied Statistics* 30, 91–97 (1981) (R's Monte Carlo tables).
+    """
     x = np.asarray(table, dtype=np.int64)
     if x.ndim != 2 or (x < 0).any():
         raise ValueError(f"a contingency table must be 2-D with non-negative counts, got {x!r}")
     x = x[x.sum(axis=1) > 0][:, x.sum(axis=0) > 0]
     if min(x.shape) < 2:
-        return float("nan")
+        return float("nan"), EXACT
     if engine == "r":
-        return fisher_r(x)
+        return fisher_r(x), EXACT
     if x.shape == (2, 2):
-        return fisher_2x2(x)
-    if 2 in x.shape and (engine == "python" or max(x.shape) <= MAX_RX2_ROWS_AUTO):
-        return fisher_rx2(x if x.shape[1] == 2 else x.T)
-    if engine == "auto" and 2 in x.shape:
-        return fisher_r(x)
+        return fisher_2x2(x), EXACT
     try:
-        return fisher_rxc(x, max_tables=max_tables)
+        if 2 in x.shape and (engine == "python" or max(x.shape) <= MAX_RX2_ROWS_AUTO):
+            return fisher_rx2(x if x.shape[1] == 2 else x.T,
+                              max_paths=min(max_tables, MAX_RX2_PATHS)), EXACT
+        if not (engine == "auto" and 2 in x.shape):
+            return fisher_rxc(x, max_tables=max_tables), EXACT
     except TooManyTablesError:
         if engine == "python":
             raise
-        return fisher_r(x)
+    return _fisher_r_or_monte_carlo(x, seed)
+
+
+def _fisher_r_or_monte_carlo(x: np.ndarray, seed: int | None) -> tuple[float, str]:
+    from ..rbridge import RError
+
+    for i, workspace in enumerate(R_WORKSPACES):
+        try:
+            return fisher_r(x, workspace=workspace), EXACT
+        except RError as exc:
+            if "FEXACT" not in str(exc) or (seed is None and i == len(R_WORKSPACES) - 1):
+                raise
+    from .. import rfuncs
+
+    res = rfuncs.fisher_test(x, simulate=MONTE_CARLO_B, seed=seed)
+    return float(res["p.value"]), f"Monte Carlo (B = {MONTE_CARLO_B})"
 
 
 def crosstab(groups: pd.Series, values: pd.Series) -> pd.DataFrame:
@@ -321,7 +422,8 @@ def fisher_table(groups: pd.Series, clinical: pd.DataFrame, characteristics: Seq
     -------
     DataFrame
         One row per characteristic: ``characteristic, n, n_groups, n_levels, counts,
-        p_value``.
+        p_value, method`` (``"exact"``, or Monte Carlo where no exact computation fits in
+        memory: :func:`fisher_exact_method`).
 
     Raises
     ------
@@ -337,9 +439,10 @@ def fisher_table(groups: pd.Series, clinical: pd.DataFrame, characteristics: Seq
         counts = "; ".join(
             f"{g}: " + "/".join(f"{lvl}={int(tab.loc[g, lvl])}" for lvl in tab.columns)
             for g in tab.index)
-        p = fisher_exact(tab.to_numpy(), engine=engine) if tab.size else float("nan")
+        p, method = (fisher_exact_method(tab.to_numpy(), engine=engine) if tab.size
+                     else (float("nan"), EXACT))
         rows.append({"characteristic": ch, "n": int(tab.to_numpy().sum()),
                      "n_groups": int((tab.sum(axis=1) > 0).sum()),
                      "n_levels": int((tab.sum(axis=0) > 0).sum()),
-                     "counts": counts, "p_value": p})
+                     "counts": counts, "p_value": p, "method": method})
     return pd.DataFrame(rows)

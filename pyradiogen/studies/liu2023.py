@@ -339,6 +339,18 @@ def crf36_table(ctx: StageContext) -> pd.DataFrame | None:
     return out
 
 
+def _fisher_method_note(fisher: pd.DataFrame | None) -> str:
+    """The caption's word on p-values that are not exact (large cohorts)."""
+    if fisher is None or "method" not in fisher.columns:
+        return ""
+    mc = fisher["method"].astype(str).str.startswith("Monte Carlo")
+    if not mc.any():
+        return ""
+    return (f" {int(mc.sum())} of {len(fisher)} p-values are Monte Carlo estimates (column "
+            "method): no exact algorithm, R's included, fits those tables in memory; the "
+            "smallest such p is 1/(B + 1).")
+
+
 def predict_config(ctx: StageContext) -> Any:
     """The ``[predict]`` section as ``replicate`` runs it (modes, rigorous-mode sizes, EfficientNet on).
 
@@ -979,7 +991,7 @@ def report(rep: Any, art: Artefacts, info: dict[str, Any]) -> None:
     rep.table(sec, "Fisher's exact tests: clusters against clinical characteristics", fisher,
               caption="One row per feature set, clustering (hierarchical or t-SNE) and "
                       "characteristic: Fisher's exact test of cluster against status; smallest "
-                      "p first.", csv=art.path("liu2023_fig4_fisher"),
+                      "p first." + _fisher_method_note(fisher), csv=art.path("liu2023_fig4_fisher"),
               sort_by=[c for c in ("p_value", "p") if fisher is not None
                        and c in fisher.columns][:1] or None)
     figures(rep, sec, art, ["liu2023_explore_figures/drf_fig4a*",
