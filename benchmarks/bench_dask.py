@@ -69,16 +69,21 @@ class PeakRSS:
 
 
 def replicate(cohort: Path, out: Path, study: str, config: Path | None,
-              scheduler: str | None, worker_pids: dict[str, int], mode: str = "both"
-              ) -> dict[str, Any]:
-    """One ``replicate`` run in a subprocess; stage times and peak memory."""
+              scheduler: str | None, worker_pids: dict[str, int], mode: str = "both",
+              fresh: bool = True) -> dict[str, Any]:
+    """One ``replicate`` run in a subprocess; stage times and peak memory.
+
+    ``fresh=False`` resumes an interrupted run in ``out``: its finished stages are reused and
+    reported with the seconds of the run that produced them (``stages_reused_s``).
+    """
     cmd = [sys.executable, "-m", "pyradiogen", "replicate", "--study", study, "--cohort",
-           str(cohort), "--out", str(out), "--fresh", "--mode", mode]
+           str(cohort), "--out", str(out), *(["--fresh"] if fresh else []), "--mode", mode]
     if config is not None:
         cmd += ["--config", str(config)]
     if scheduler:
         cmd += ["--scheduler", scheduler]
-    shutil.rmtree(cohort / ".pyradiogen", ignore_errors=True)  # index the DICOM headers anew
+    if fresh:
+        shutil.rmtree(cohort / ".pyradiogen", ignore_errors=True)  # index the DICOM headers anew
     env = {**os.environ, "PYRADIOGEN_PROGRESS": "0"}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -91,7 +96,9 @@ def replicate(cohort: Path, out: Path, study: str, config: Path | None,
     manifest = json.loads((out / "manifest.json").read_text())
     stages = {s["name"]: round(float(s["seconds"]), 2) for s in manifest["stages"]
               if s["status"] == "ran"}
-    return {"wall_s": round(wall, 1), "stages_s": stages,
+    reused = {s["name"]: round(float(s["seconds"] or 0), 2) for s in manifest["stages"]
+              if s["status"] == "reused"}
+    return {"wall_s": round(wall, 1), "stages_s": stages, "stages_reused_s": reused,
             "peak_rss_mib": {k: round(v) for k, v in mem.peak.items()},
             "peak_rss_largest_child_mib": {k: round(v) for k, v in mem.peak_child.items()}}
 
@@ -112,6 +119,8 @@ def main() -> None:
                     help="replicate --mode (prediction modes)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/bench_dask"))
     ap.add_argument("--skip-local", action="store_true", help="only the Dask run")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue interrupted runs in --work instead of starting them afresh")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
 
@@ -134,7 +143,7 @@ def main() -> None:
                                "dicom_files": sum(1 for _ in (cohort / "dicom").rglob("*.dcm"))}
         if not args.skip_local:
             run["local"] = replicate(cohort, args.work / f"local_{n}", args.study, args.config,
-                                     None, {}, args.mode)
+                                     None, {}, args.mode, fresh=not args.resume)
             print(json.dumps({"patients": n, "local": run["local"]}), flush=True)
         with r_worker_env(), distributed.LocalCluster(
                 n_workers=args.workers, threads_per_worker=1, processes=True,
@@ -142,7 +151,8 @@ def main() -> None:
             pids = {f"worker{i}": pid for i, pid in
                     enumerate(sorted(client.run(os.getpid).values()))}
             run["dask"] = replicate(cohort, args.work / f"dask_{n}", args.study, args.config,
-                                    cluster.scheduler_address, pids, args.mode)
+                                    cluster.scheduler_address, pids, args.mode,
+                                    fresh=not args.resume)
         print(json.dumps({"patients": n, "dask": run["dask"]}), flush=True)
         if not args.skip_local:
             same = same_tables(args.work / f"local_{n}", args.work / f"dask_{n}")
