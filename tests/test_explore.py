@@ -284,3 +284,18 @@ def test_fisher_large_cohort_bounded_memory_and_named_monte_carlo():
     assert tab.loc[0, "method"] == method and tab.loc[0, "p_value"] == p
     small = fisher_table(groups.iloc[::8], clin, ["ER"])  # 103 patients: exact
     assert small.loc[0, "method"] == "exact"
+
+
+def test_fisher_table_flags_a_cluster_of_one_patient():
+    # complete linkage of 1,000 patients' DRFs split them 999 / 1: the singleton's test only
+    # restates that patient's status (p = 491/1000 for T), so the row is flagged
+    from pyradiogen.explore.fisher import fisher_table
+
+    groups = pd.Series([0] * 999 + [1], index=[f"P{i}" for i in range(1000)])
+    status = np.r_[np.ones(491), np.zeros(508), 1.0]
+    clin = pd.DataFrame({"T": status}, index=groups.index)
+    row = fisher_table(groups, clin, ["T"]).iloc[0]
+    assert bool(row["degenerate"]) and row["method"] == "exact"
+    assert row["p_value"] == pytest.approx(492 / 1000, rel=1e-9)
+    ok = fisher_table(pd.Series([0] * 500 + [1] * 500, index=groups.index), clin, ["T"])
+    assert not bool(ok.iloc[0]["degenerate"])

@@ -422,8 +422,9 @@ def fisher_table(groups: pd.Series, clinical: pd.DataFrame, characteristics: Seq
     -------
     DataFrame
         One row per characteristic: ``characteristic, n, n_groups, n_levels, counts,
-        p_value, method`` (``"exact"``, or Monte Carlo where no exact computation fits in
-        memory: :func:`fisher_exact_method`).
+        p_value, method, degenerate`` (method ``"exact"``, or Monte Carlo where no exact
+        computation fits in memory: :func:`fisher_exact_method`; ``degenerate`` when a group
+        holds a single patient, whose p-value only restates that patient's status).
 
     Raises
     ------
@@ -441,8 +442,10 @@ def fisher_table(groups: pd.Series, clinical: pd.DataFrame, characteristics: Seq
             for g in tab.index)
         p, method = (fisher_exact_method(tab.to_numpy(), engine=engine) if tab.size
                      else (float("nan"), EXACT))
+        sizes = tab.sum(axis=1)
         rows.append({"characteristic": ch, "n": int(tab.to_numpy().sum()),
-                     "n_groups": int((tab.sum(axis=1) > 0).sum()),
+                     "n_groups": int((sizes > 0).sum()),
                      "n_levels": int((tab.sum(axis=0) > 0).sum()),
-                     "counts": counts, "p_value": p, "method": method})
+                     "counts": counts, "p_value": p, "method": method,
+                     "degenerate": bool((sizes == 1).any())})
     return pd.DataFrame(rows)

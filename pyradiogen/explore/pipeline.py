@@ -103,6 +103,12 @@ def explore_features(features: pd.DataFrame, clinical: pd.DataFrame, out_dir: st
     paths["hclust_clusters"] = store.write_frame(hc.labels_.rename_axis("patient_id").to_frame(),
                                                  out / "hclust_clusters.csv")
     lap("hclust")
+    single = hc.labels_.value_counts()
+    single = single[single == 1].index
+    if len(single):
+        log.warning("%s: %s linkage puts %s in a cluster of its own; the Fisher tests of these "
+                    "clusters are flagged degenerate", label, cfg.linkage,
+                    ", ".join(map(str, hc.labels_.index[hc.labels_.isin(single)][:5])))
     fis_h = cluster_fisher(hc.labels_, clinical, chars, cfg.fisher_engine)
     fis_h.insert(0, "clusters", f"hclust {cfg.linkage} k={cfg.n_clusters}")
     paths["hclust_fisher"] = store.write_frame(fis_h, out / "hclust_fisher.csv", index=False)

@@ -340,15 +340,25 @@ def crf36_table(ctx: StageContext) -> pd.DataFrame | None:
 
 
 def _fisher_method_note(fisher: pd.DataFrame | None) -> str:
-    """The caption's word on p-values that are not exact (large cohorts)."""
-    if fisher is None or "method" not in fisher.columns:
+    """The caption's word on p-values that are not exact (large cohorts) or degenerate."""
+    if fisher is None:
         return ""
-    mc = fisher["method"].astype(str).str.startswith("Monte Carlo")
-    if not mc.any():
-        return ""
-    return (f" {int(mc.sum())} of {len(fisher)} p-values are Monte Carlo estimates (column "
-            "method): no exact algorithm, R's included, fits those tables in memory; the "
-            "smallest such p is 1/(B + 1).")
+    note = ""
+    if "method" in fisher.columns:
+        mc = fisher["method"].astype(str).str.startswith("Monte Carlo")
+        if mc.any():
+            note += (f" {int(mc.sum())} of {len(fisher)} p-values are Monte Carlo estimates "
+                     "(column method): no exact algorithm, R's included, fits those tables in "
+                     "memory; the smallest such p is 1/(B + 1).")
+    if "degenerate" in fisher.columns:
+        deg = fisher["degenerate"].astype(str).str.lower() == "true"
+        if deg.any():
+            which = sorted(set(fisher.loc[deg, "features"].astype(str) + " "
+                               + fisher.loc[deg, "clusters"].astype(str)))
+            note += (f" Degenerate: {int(deg.sum())} test(s) ({'; '.join(which)}) have a "
+                     "cluster of one patient, so their p-values only restate that patient's "
+                     "status (column degenerate).")
+    return note
 
 
 def predict_config(ctx: StageContext) -> Any:
