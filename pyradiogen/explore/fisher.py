@@ -368,7 +368,7 @@ def fisher_exact_method(table: np.ndarray | Sequence[Sequence[int]], engine: Eng
 
 
 def _fisher_r_or_monte_carlo(x: np.ndarray, seed: int | None) -> tuple[float, str]:
-    from ..rbridge import RError
+    from ..rfuncs import RError
 
     for i, workspace in enumerate(R_WORKSPACES):
         try:
