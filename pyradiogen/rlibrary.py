@@ -449,9 +449,9 @@ def _install_hint(output: str) -> str:
     compiler = re.search(r"(gcc|cc|make|g\+\+|clang)[^\n]*(not found|No such file)|"
                          r"cannot find the compiler|compilation failed", output)
     if compiler:
-        return ("The package's C code could not be compiled: install a C compiler and R's "
-                "headers (Debian/Ubuntu: `apt install r-base-dev`; Fedora: `dnf install "
-                "R-devel`; macOS: `xcode-select --install`; Windows: Rtools)")
+        return ("The package's C code could not be compiled: install R's headers and C "
+                f"compiler with `{COMPILER_FIX}` (Fedora: R-devel; macOS: xcode-select "
+                "--install; Windows: Rtools)")
     return ("Check that the R packages it needs are installed "
             "(`python -m pyradiogen doctor`)")
 

@@ -204,3 +204,12 @@ def test_rfuncs_wraps_each_r_function_once():
             continue
         assert obj.__doc__ and "R " in obj.__doc__, name
         assert src.count(f"\ndef {name}(") == 1, name
+
+
+def test_failed_compile_names_the_compiler_fix():
+    from pyradiogen import rlibrary
+
+    out = "gcc ... -c nnet_vm.c\nnnet_vm.c:1:10: fatal error: R.h: No such file or directory\n" \
+          "ERROR: compilation failed for package 'pyradiogen'"
+    assert rlibrary.COMPILER_FIX in rlibrary._install_hint(out)
+    assert "doctor" in rlibrary._install_hint("ERROR: dependency 'nlme' is not available")

@@ -368,16 +368,14 @@ def fisher_exact_method(table: np.ndarray | Sequence[Sequence[int]], engine: Eng
 
 
 def _fisher_r_or_monte_carlo(x: np.ndarray, seed: int | None) -> tuple[float, str]:
-    from ..rfuncs import RError
+    from .. import rfuncs
 
     for i, workspace in enumerate(R_WORKSPACES):
         try:
             return fisher_r(x, workspace=workspace), EXACT
-        except RError as exc:
+        except rfuncs.RError as exc:
             if "FEXACT" not in str(exc) or (seed is None and i == len(R_WORKSPACES) - 1):
                 raise
-    from .. import rfuncs
-
     res = rfuncs.fisher_test(x, simulate=MONTE_CARLO_B, seed=seed)
     return float(res["p.value"]), f"Monte Carlo (B = {MONTE_CARLO_B})"
 

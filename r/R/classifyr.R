@@ -61,13 +61,16 @@ dlda_predict <- function(fit, x) {
 }
 
 # Equal-variance two-sample t statistic of every column between the rows `ia` and `ib`
-# (internal). In C (src/classifyr.c) with R's own arithmetic, so the numbers are those of the
-# R expression below, which is used where R has no long double (as colSums then has none).
+# (internal). In C (src/classifyr.c) with R's own arithmetic, so the numbers are those of
+# .class_tstat_r(), which is used where R has no long double (as colSums then has none).
 .class_tstat <- function(x, ia, ib) {
-  if (isTRUE(capabilities("long.double"))) {
-    if (!is.double(x)) storage.mode(x) <- "double"
-    return(.Call(prg_class_tstat, x, as.integer(ia), as.integer(ib)))
-  }
+  if (!isTRUE(capabilities("long.double"))) return(.class_tstat_r(x, ia, ib))
+  if (!is.double(x)) storage.mode(x) <- "double"
+  .Call(prg_class_tstat, x, as.integer(ia), as.integer(ib))
+}
+
+# The R definition of .class_tstat() (internal; the reference its tests compare with).
+.class_tstat_r <- function(x, ia, ib) {
   a <- x[ia, , drop = FALSE]
   b <- x[ib, , drop = FALSE]
   na <- nrow(a)
